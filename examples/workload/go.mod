@@ -1,0 +1,3 @@
+module example.com/gopherlab/workload
+
+go 1.27

@@ -1,0 +1,42 @@
+"""The ``gopherlab`` command: one sub-command per job, dispatched to its module.
+
+Each sub-command is ``module:function`` taking ``argv`` (a list of strings)
+and returning the process exit status, so it can be tested in-process.
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+
+#: sub-command -> (module, function, one-line help)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "report": ("gopherlab.report", "main", "run a workbench notebook and export it to HTML"),
+    "benchstat": ("gobench.cli", "benchstat_main", "benchstat v2, byte for byte"),
+    "compare": ("gobench.cli", "compare_main", "CI gate: fail when a benchmark regresses"),
+    "top": ("pprof_parse.cli", "top_main", "print go tool pprof -top for a profile"),
+}
+
+
+def _usage() -> str:
+    lines = ["usage: gopherlab <command> [args...]", "", "commands:"]
+    for name, (_, _, text) in COMMANDS.items():
+        lines.append(f"  {name:<10} {text}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``gopherlab <command> ...`` and return its exit status (2 on usage errors)."""
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(_usage(), file=sys.stdout if args else sys.stderr)
+        return 0 if args else 2
+    name, rest = args[0], args[1:]
+    if name not in COMMANDS:
+        print(f"gopherlab: unknown command {name!r}\n\n{_usage()}", file=sys.stderr)
+        return 2
+    module, func, _ = COMMANDS[name]
+    return int(getattr(importlib.import_module(module), func)(rest) or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
