@@ -123,14 +123,52 @@ def capture(out_dir, *, snapshots: int = 4, interval: float = 1.5, first: float 
     return manifest
 
 
+def capture_tracebacks(out_dir, *, binary=None) -> dict:
+    """Write two crash tracebacks of the running server into ``out_dir``.
+
+    ``panic.txt``: stderr of a run that panics after 0.7 s (``GOTRACEBACK=all``);
+    ``sigquit.txt``: stderr of a run with ``GODEBUG=gctrace=1``, ``GOTRACEBACK=system``
+    that receives SIGQUIT after 1 s (gctrace lines, the dump and the register dump).
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    exe = str(Path(binary) if binary else build(out / ".build"))
+    with open(out / "panic.txt", "wb") as err:
+        p = subprocess.Popen([exe, "-panic-after", "700ms"], stdout=subprocess.DEVNULL, stderr=err,
+                             env=dict(os.environ, GOTRACEBACK="all"))
+        try:
+            panic_rc = p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            panic_rc = p.wait()
+    with open(out / "sigquit.txt", "wb") as err:
+        p = subprocess.Popen([exe], stdout=subprocess.PIPE, stderr=err,
+                             env=dict(os.environ, GOTRACEBACK="system", GODEBUG="gctrace=1"))
+        try:
+            p.stdout.readline()
+            time.sleep(1.0)
+            p.send_signal(signal.SIGQUIT)
+            quit_rc = p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            quit_rc = p.wait()
+        finally:
+            p.stdout.close()
+    shutil.rmtree(out / ".build", ignore_errors=True)
+    return {"panic.txt": panic_rc, "sigquit.txt": quit_rc}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-o", "--out", default=str(HERE.parents[1] / "gopherlab/data/runtime/leakserver"))
     ap.add_argument("--snapshots", type=int, default=4)
     ap.add_argument("--interval", type=float, default=1.5)
     ap.add_argument("--first", type=float, default=1.0)
+    ap.add_argument("--tracebacks", action="store_true", help="also write panic.txt and sigquit.txt")
     ns = ap.parse_args(argv)
     m = capture(ns.out, snapshots=ns.snapshots, interval=ns.interval, first=ns.first)
+    if ns.tracebacks:
+        print(capture_tracebacks(ns.out))
     print(json.dumps({k: m[k] for k in ("go", "leak_rates_per_s")}), len(m["snapshots"]), "snapshots ->", ns.out)
     return 0
 

@@ -255,6 +255,7 @@ func main() {
 	jobRate := flag.Int("jobs", 400, "pool jobs per second")
 	allocKB := flag.Int("alloc", 64, "KiB allocated per job")
 	dumpN := flag.Int("dump", 0, "write a debug=2 dump of this many parked goroutines to stdout and exit")
+	panicAfter := flag.Duration("panic-after", 0, "panic in a request-handling goroutine after this long (traceback tests)")
 	flag.Parse()
 	if *dumpN > 0 {
 		dump(*dumpN)
@@ -294,6 +295,13 @@ func main() {
 		}
 	}()
 	go run(ctx, kinds)
+	if *panicAfter > 0 {
+		go pprof.Do(ctx, pprof.Labels("role", "handler"), func(context.Context) {
+			time.Sleep(*panicAfter)
+			var m map[string]int
+			m["boom"]++ // panic: assignment to entry in nil map
+		})
+	}
 
 	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", *port))
 	if err != nil {

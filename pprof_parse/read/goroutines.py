@@ -1,0 +1,528 @@
+"""Read goroutine dumps and goroutine profiles into one row per goroutine (or stack).
+
+Text tracebacks (``goroutine?debug=2``, ``runtime.Stack(buf, true)``, panics,
+``SIGQUIT`` dumps, Go 1.17 .. 1.27 header forms) are parsed here; the
+``debug=1`` text and proto forms of the ``goroutine`` and ``goroutineleak``
+profiles are read with :func:`pprof_parse.read_profile` and mapped onto the
+same schema (without ids, states or wait times, which those forms do not carry).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+
+from pprof_parse.read.gctrace import RuntimeFormatError, load_source
+
+__all__ = [
+    "read_goroutines",
+    "goroutines_from_profile",
+    "goroutine_frames",
+    "group_goroutines",
+    "infer_state",
+    "SYSTEM_WAIT_REASONS",
+]
+
+# runtime/traceback.go goroutineheader; Go 1.21+ adds gp=/m=/mp= at GOTRACEBACK>=system,
+# Go 1.27 appends " {k: v, ...}" labels after the bracket.
+_HDR_RE = re.compile(
+    r"^goroutine (\d+)(?: gp=0x[0-9a-f]+ m=(?:\d+|nil)(?: mp=0x[0-9a-f]+)?)? \[([^\]]*)\](?: \{(.*)\})?:[ \t]*$",
+    re.M,
+)
+_BRACKET_RE = re.compile(
+    r"^(?P<state>.*?)(?P<flags>(?: \((?:leaked|scan|durable)\))*)"
+    r"(?:, (?P<minutes>\d+) minutes)?(?P<locked>, locked to thread)?(?:, synctest bubble (?P<bubble>\d+))?$"
+)
+# function line "pkg.f(args)" followed by "\tfile:line[ +0xoff][ fp= sp= pc=]"; args never hold parens
+_FRAME_RE = re.compile(
+    r"^(?!created by )([^\t\n][^\n]*)\([^()\n]*\)\n\t([^\n]*?):(\d+)(?: \+0x[0-9a-f]+)?(?: fp=[^\n]*)?$", re.M
+)
+_CREATED_RE = re.compile(r"^created by ([^\n]+?)(?: in goroutine (\d+))?\n\t([^\n]*?):(\d+)(?: [^\n]*)?$", re.M)
+_ELIDED_RE = re.compile(r"^\.\.\.(\d+|additional) frames elided\.\.\.$", re.M)
+_ANCESTOR = "\n[originating from goroutine "
+_UNAVAILABLE = "\tgoroutine running on other thread; stack unavailable"
+_LABEL_RE = re.compile(r'("(?:[^"\\]|\\.)*"|[^:,\s]+): ("(?:[^"\\]|\\.)*"|[^,]*)(?:, |$)')
+
+#: Wait reasons of runtime-internal goroutines (``runtime/runtime2.go`` waitReasonStrings).
+SYSTEM_WAIT_REASONS = frozenset({
+    "GC assist marking", "GC assist wait", "GC sweep wait", "GC scavenge wait", "GC worker (idle)",
+    "GC worker (active)", "garbage collection", "garbage collection scan", "GC mark termination",
+    "GC weak to strong wait", "force gc (idle)", "finalizer wait", "cleanup wait",
+    "GOMAXPROCS updater (idle)", "stopping the world", "flushing proc caches", "wait for GC cycle",
+    "dumping heap", "panicwait", "debug call", "trace reader (blocked)", "trace goroutine status",
+    "trace proc status", "page trace flush", "idle",
+})
+
+# leaf-most function -> wait reason, for the proto form (runtime.gopark callers) and debug=1
+_STATE_BY_FUNC = {
+    "runtime.chansend": "chan send", "runtime.chansend1": "chan send",
+    "runtime.chanrecv": "chan receive", "runtime.chanrecv1": "chan receive", "runtime.chanrecv2": "chan receive",
+    "runtime.selectgo": "select", "runtime.block": "select (no cases)",
+    "sync.runtime_SemacquireWaitGroup": "sync.WaitGroup.Wait", "sync.(*WaitGroup).Wait": "sync.WaitGroup.Wait",
+    "sync.runtime_SemacquireMutex": "sync.Mutex.Lock", "internal/sync.runtime_SemacquireMutex": "sync.Mutex.Lock",
+    "internal/sync.(*Mutex).lockSlow": "sync.Mutex.Lock", "sync.(*Mutex).Lock": "sync.Mutex.Lock",
+    "sync.runtime_SemacquireRWMutexR": "sync.RWMutex.RLock", "sync.(*RWMutex).RLock": "sync.RWMutex.RLock",
+    "sync.runtime_SemacquireRWMutex": "sync.RWMutex.Lock", "sync.(*RWMutex).Lock": "sync.RWMutex.Lock",
+    "sync.runtime_notifyListWait": "sync.Cond.Wait", "sync.(*Cond).Wait": "sync.Cond.Wait",
+    "time.Sleep": "sleep", "runtime.timeSleep": "sleep",
+    "internal/poll.runtime_pollWait": "IO wait", "runtime.netpollblock": "IO wait",
+    "runtime.gcBgMarkWorker": "GC worker (idle)", "runtime.bgsweep": "GC sweep wait",
+    "runtime.bgscavenge": "GC scavenge wait", "runtime.forcegchelper": "force gc (idle)",
+    "runtime.runfinq": "finalizer wait", "runtime.runCleanups": "cleanup wait",
+    "syscall.Syscall": "syscall", "syscall.Syscall6": "syscall", "syscall.RawSyscall6": "syscall",
+    "internal/runtime/syscall.Syscall6": "syscall",
+    "runtime.goroutineProfileWithLabels": "running", "runtime/pprof.writeRuntimeProfile": "running",
+    "runtime.Stack": "running",
+}
+_LIB_PREFIXES = ("runtime.", "sync.", "internal/", "runtime/internal/")
+
+
+def infer_state(functions) -> str | None:
+    """Wait reason implied by a leaf-first sequence of function names, or None.
+
+    The proto and ``debug=1`` forms carry no goroutine state; the runtime
+    function that parked the goroutine (``runtime.chansend``, ``runtime.selectgo``,
+    ``sync.(*WaitGroup).Wait`` ...) tells it, as in ``runtime.gopark``'s callers.
+    """
+    for f in functions:
+        s = _STATE_BY_FUNC.get(f)
+        if s is not None:
+            return s
+    return None
+
+
+def _parse_labels(s: str) -> dict:
+    out = {}
+    for k, v in _LABEL_RE.findall(s):
+        out[_unquote(k)] = _unquote(v)
+    return out
+
+
+def _unquote(s: str) -> str:
+    if len(s) >= 2 and s[0] == '"' and s[-1] == '"':
+        try:
+            return json.loads(s)
+        except ValueError:
+            return s[1:-1]
+    return s
+
+
+def _parse_bracket(b: str):
+    # -> (state, leaked, minutes, locked, labels-inside-bracket)
+    labels = None
+    i = b.find(" labels:")  # Go 1.26 GODEBUG=tracebacklabels=1 early form: [running labels:{"k": "v"}]
+    if i >= 0:
+        labels = _parse_labels(b[i + 8:].strip().strip("{}"))
+        b = b[:i]
+    m = _BRACKET_RE.match(b)
+    state = m["state"]
+    return (state, "(leaked)" in m["flags"], int(m["minutes"]) if m["minutes"] else None,
+            m["locked"] is not None, labels)
+
+
+class _Interner:
+    """Shares frame and stack tuples between goroutines with the same stack."""
+
+    def __init__(self):
+        self.frames: dict = {}
+        self.stacks: dict = {}
+        self.sigs: dict = {}
+
+    def stack(self, raw: list) -> tuple:
+        # raw: list of (func, file, line_str); returns (frames, functions, top, entry)
+        fr = self.frames
+        frames = tuple([fr.get(t) or fr.setdefault(t, (t[0], t[1], int(t[2]))) for t in raw])
+        hit = self.stacks.get(frames)
+        if hit is None:
+            funcs = tuple(f[0] for f in frames)
+            if funcs and funcs[-1] == "runtime.goexit":
+                frames, funcs = frames[:-1], funcs[:-1]
+            top = next((f for f in funcs if not f.startswith(_LIB_PREFIXES)), funcs[0] if funcs else "")
+            hit = (frames, funcs, top, funcs[-1] if funcs else "")
+            self.stacks[frames] = hit
+        return hit
+
+    def signature(self, key) -> int:
+        return self.sigs.setdefault(key, len(self.sigs))
+
+
+_COLUMNS = {
+    "id": "Int64", "count": "int64", "state": "str", "leaked": "bool", "wait_minutes": "Int64",
+    "locked": "bool", "labels": "object", "created_by": "str", "parent_id": "Int64",
+    "top_function": "str", "entry_function": "str", "stack": "object", "frames": "object",
+    "elided": "int64", "system": "bool", "signature": "int64", "line": "Int64",
+}
+
+
+def _is_system(state: str | None, entry: str, created_by: str | None) -> bool:
+    # runtime.isSystemGoroutine: the goroutine's start function is in package runtime
+    # (runtime.main and runtime.handleAsyncEvent excepted)
+    if state in SYSTEM_WAIT_REASONS:
+        return True
+    if entry.startswith("runtime.") and entry not in ("runtime.main", "runtime.handleAsyncEvent"):
+        return True
+    return bool(created_by) and created_by.startswith("runtime.") and created_by != "runtime.main"
+
+
+def _frame(cols: dict, name: str, fmt: str, unparsed: list, **attrs) -> pd.DataFrame:
+    df = pd.DataFrame({k: pd.Series(v, dtype=_COLUMNS[k]) if _COLUMNS[k] != "object"
+                       else pd.Series(v, dtype=object) for k, v in cols.items()})
+    df.attrs.update({"source": name, "format": fmt, "unparsed": unparsed, **attrs})
+    return df
+
+
+def _parse_dump(text: str, name: str) -> pd.DataFrame:
+    headers = list(_HDR_RE.finditer(text))
+    if not headers:
+        raise RuntimeFormatError("no 'goroutine N [state]:' header: not a goroutine dump", source=name, line=1)
+    cols: dict[str, list] = {k: [] for k in _COLUMNS}
+    unparsed: list[tuple[int, str]] = []
+    preamble = text[: headers[0].start()]
+    registers: dict = {}
+    it = _Interner()
+    brackets: dict = {}
+    label_cache: dict = {}
+    frame_findall, created_search = _FRAME_RE.findall, _CREATED_RE.search
+    lineno, pos = 1, 0
+    n = len(headers)
+    for i, h in enumerate(headers):
+        start = h.start()
+        lineno += text.count("\n", pos, start)
+        pos = start
+        end = headers[i + 1].start() if i + 1 < n else len(text)
+        body = text[h.end() + 1: end]
+        cut = body.find("\n\n")
+        between = ""
+        if cut >= 0:
+            between, body = body[cut + 2:], body[:cut]
+        elif body.endswith("\n"):
+            body = body[:-1]
+        gid, bracket, lab = h.groups()
+        b = brackets.get(bracket)
+        if b is None:
+            b = brackets[bracket] = _parse_bracket(bracket)
+        state, leaked, minutes, locked, blabels = b
+        if lab is not None:
+            labels = label_cache.get(lab)
+            if labels is None:
+                labels = label_cache[lab] = _parse_labels(lab)
+        else:
+            labels = blabels if blabels is not None else {}
+        anc = body.find(_ANCESTOR)
+        if anc >= 0:  # GODEBUG=tracebackancestors: ancestors' stacks follow; keep only this one
+            body = body[:anc]
+        raw = frame_findall(body)
+        frames, funcs, top, entry = it.stack(raw)
+        used = 2 * len(raw)
+        cm = created_search(body)
+        created_by = parent = None
+        if cm is not None:
+            created_by, parent = cm[1], cm[2]
+            used += 2
+            if not entry:
+                entry = top = created_by
+        elided = 0
+        if "frames elided..." in body:
+            for e in _ELIDED_RE.findall(body):
+                elided += -1 if e == "additional" else int(e)
+                used += 1
+        if _UNAVAILABLE in body:
+            used += 1
+        nlines = body.count("\n") + 1 if body else 0
+        if used != nlines:
+            _leftover(body, lineno + 1, unparsed)
+        cols["id"].append(int(gid))
+        cols["count"].append(1)
+        cols["state"].append(state)
+        cols["leaked"].append(leaked)
+        cols["wait_minutes"].append(minutes)
+        cols["locked"].append(locked)
+        cols["labels"].append(labels)
+        cols["created_by"].append(created_by)
+        cols["parent_id"].append(int(parent) if parent else None)
+        cols["top_function"].append(top)
+        cols["entry_function"].append(entry)
+        cols["stack"].append(funcs)
+        cols["frames"].append(frames)
+        cols["elided"].append(elided)
+        cols["system"].append(_is_system(state, entry, created_by))
+        cols["signature"].append(it.signature((state, frames, created_by)))
+        cols["line"].append(lineno)
+        if between.strip():
+            _keep(between, lineno + body.count("\n") + 3, unparsed, registers)
+    return _frame(cols, name, "debug=2", unparsed, preamble=preamble.strip(), registers=registers)
+
+
+_REGISTER_RE = re.compile(r"^([a-z][a-z0-9]{1,5})\s+(0x[0-9a-f]+)$")
+
+
+def _keep(chunk: str, first_line: int, unparsed: list, registers: dict) -> None:
+    # text between goroutines: the signal register dump (SIGQUIT / crash) or foreign output
+    for k, line in enumerate(chunk.split("\n")):
+        if line.strip():
+            m = _REGISTER_RE.match(line)
+            if m:
+                registers[m[1]] = int(m[2], 16)
+            else:
+                unparsed.append((first_line + k, line))
+
+
+def _leftover(body: str, first_line: int, unparsed: list) -> None:
+    """Slow path for a goroutine block with lines the fast regexes did not consume."""
+    lines = body.split("\n")
+    k = 0
+    while k < len(lines):
+        line = lines[k]
+        nxt = lines[k + 1] if k + 1 < len(lines) else ""
+        pair = line + "\n" + nxt
+        if (_FRAME_RE.match(pair) or _CREATED_RE.match(pair)):
+            k += 2
+            continue
+        if _ELIDED_RE.match(line) or line == _UNAVAILABLE or not line.strip():
+            k += 1
+            continue
+        unparsed.append((first_line + k, line))
+        k += 1
+
+
+def goroutines_from_profile(profile) -> pd.DataFrame:
+    """Map a ``goroutine`` or ``goroutineleak`` :class:`pprof_parse.Profile` onto the goroutine schema.
+
+    One row per sample (distinct stack and label set) with its ``count``;
+    ``id``, ``wait_minutes``, ``parent_id``, ``created_by`` and ``line`` are NA,
+    ``state`` is inferred from the stack (:func:`infer_state`; NA when the
+    ``debug=1`` form hid the runtime frames), ``leaked`` is True for every row of
+    a ``goroutineleak`` profile.
+    """
+    samples, frames = profile.samples, profile.frames
+    types = [t[0] for t in profile.sample_types]
+    vtype = "goroutineleak" if "goroutineleak" in types else (types[0] if types else "goroutine")
+    label_keys = [c for c in samples.columns if c not in types]
+    fr = frames.sort_values(["sample", "depth"], kind="stable")
+    sid = fr["sample"].to_numpy()
+    fn = fr["function"].astype(str).to_numpy()
+    fl = fr["file"].astype(str).to_numpy()
+    ln = fr["line"].to_numpy()
+    bounds = np.flatnonzero(np.diff(sid)) + 1
+    starts = np.concatenate([[0], bounds]) if len(sid) else np.array([], dtype=int)
+    ends = np.concatenate([bounds, [len(sid)]]) if len(sid) else np.array([], dtype=int)
+    by_sample = {int(sid[s]): (s, e) for s, e in zip(starts, ends)}
+    it = _Interner()
+    cols: dict[str, list] = {k: [] for k in _COLUMNS}
+    counts = samples[vtype].to_numpy() if vtype in samples else np.ones(len(samples), dtype=np.int64)
+    lab_rows = samples[label_keys].to_dict("records") if label_keys else [{}] * len(samples)
+    for row, (idx, count) in enumerate(zip(samples.index, counts)):
+        s, e = by_sample.get(int(idx), (0, 0))
+        raw = [(fn[j], fl[j], str(ln[j])) for j in range(s, e)]
+        frames_t, funcs, top, entry = it.stack(raw)
+        state = infer_state(funcs)
+        labels = {k: v for k, v in lab_rows[row].items() if isinstance(v, str)}
+        cols["id"].append(None)
+        cols["count"].append(int(count))
+        cols["state"].append(state)
+        cols["leaked"].append(vtype == "goroutineleak")
+        cols["wait_minutes"].append(None)
+        cols["locked"].append(False)
+        cols["labels"].append(labels)
+        cols["created_by"].append(None)
+        cols["parent_id"].append(None)
+        cols["top_function"].append(top)
+        cols["entry_function"].append(entry)
+        cols["stack"].append(funcs)
+        cols["frames"].append(frames_t)
+        cols["elided"].append(0)
+        cols["system"].append(_is_system(state, entry, None))
+        cols["signature"].append(it.signature((state, frames_t, None)))
+        cols["line"].append(None)
+    t = getattr(profile, "time", None)
+    return _frame(cols, getattr(profile, "source", "<profile>"), "profile", [], sample_type=vtype,
+                  time=t)
+
+
+def read_goroutines(src) -> pd.DataFrame:
+    """Read a goroutine dump or goroutine profile into one row per goroutine.
+
+    Parameters
+    ----------
+    src : path, str text, bytes, file object or :class:`pprof_parse.Profile`
+        Any of: ``/debug/pprof/goroutine?debug=2`` (= ``runtime.Stack(buf,
+        true)``), a panic or ``SIGQUIT`` traceback (preamble, interleaved
+        output and register dump tolerated), ``goroutine?debug=1`` or
+        ``goroutineleak?debug=1`` text, or the proto (``debug=0``) form of those
+        two profiles.
+
+    Returns
+    -------
+    DataFrame
+        One row per goroutine (text dumps) or per distinct stack and label set
+        (profiles, see ``count``).  Columns:
+
+        ============== ======= ====================================================
+        id             Int64   goroutine id (NA for profiles)
+        count          int64   goroutines in this row (1 for dumps)
+        state          str     wait reason or status as printed (``chan send``,
+                               ``select``, ``sync.Mutex.Lock``, ``running``...);
+                               profiles: inferred from the stack (NA if unknown)
+        leaked         bool    ``(leaked)`` flag (Go 1.27), or row of a
+                               goroutineleak profile
+        wait_minutes   Int64   ``, N minutes``: blocked at least N minutes (floor,
+                               stamped by the GC; NA below 1 minute / not printed)
+        locked         bool    ``, locked to thread``
+        labels         object  dict of pprof labels (``{k: v}`` suffix, Go 1.27)
+        created_by     str     function after ``created by`` (NA for profiles and
+                               goroutines with none, e.g. main)
+        parent_id      Int64   ``in goroutine N`` (Go 1.21+)
+        top_function   str     leaf-most function outside ``runtime.``, ``sync.``
+                               and ``internal/`` (the leaf if there is none)
+        entry_function str     root function of the stack (the goroutine's start
+                               function; ``runtime.goexit`` dropped)
+        stack          object  tuple of function names, leaf first
+        frames         object  tuple of ``(function, file, line)``, leaf first
+        elided         int64   frames left out (``...N frames elided...``; -1 for
+                               ``...additional frames elided...``)
+        system         bool    runtime-internal goroutine (start function in
+                               package runtime, or a runtime wait reason), as
+                               ``runtime.isSystemGoroutine``
+        signature      int64   bucket id: same state, frames and creator
+        line           Int64   line of the header in the source (dumps only)
+        ============== ======= ====================================================
+
+        ``attrs``: ``source``, ``format`` (``debug=2``, ``debug=1`` or ``profile``),
+        ``preamble`` (text before the first goroutine: ``panic: ...``,
+        ``SIGQUIT: quit``, ``[signal ...]``, or any earlier output), ``registers``
+        (dict of the signal register dump, name -> int), ``unparsed`` (list of
+        ``(line, text)`` not understood after the first goroutine, e.g.
+        ``exit status 2`` or interleaved output);
+        for profiles ``sample_type`` (``goroutine`` or ``goroutineleak``) and ``time``.
+
+    Raises
+    ------
+    RuntimeFormatError
+        Text with no goroutine header, or a profile that cannot be read.
+
+    Notes
+    -----
+    Mirrors ``goroutineheader``/``traceback2``/``printFuncName`` in
+    ``runtime/traceback.go``: the header is
+    ``goroutine ID[ gp=.. m=..[ mp=..]] [STATE[ (leaked)][, N minutes][, locked
+    to thread]][ {labels}]:``; each frame is ``func(args)`` then
+    ``\\tfile:line +0xoff``; since Go 1.21 ``created by F in goroutine N`` and
+    ``...N frames elided...`` (first and last 50 frames printed).
+    """
+    if hasattr(src, "samples") and hasattr(src, "frames"):
+        return goroutines_from_profile(src)
+    data, name, mtime = load_source(src)
+    head = data[:64].lstrip()
+    if data[:2] == b"\x1f\x8b" or not _looks_text(data[:512]) or re.match(
+            rb"(goroutine|goroutineleak) profile: total \d+", head):
+        prof = _read_profile(data, name)
+        df = goroutines_from_profile(prof)
+        df.attrs["source"] = name
+        df.attrs["format"] = "profile" if re.match(rb"\w+ profile: total", head) is None else "debug=1"
+        if df.attrs.get("time") is None and mtime is not None:
+            df.attrs["mtime"] = mtime
+        return df
+    text = data.decode("utf-8", "surrogateescape")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    df = _parse_dump(text, name)
+    if mtime is not None:
+        df.attrs["mtime"] = mtime
+    return df
+
+
+def _looks_text(b: bytes) -> bool:
+    return b"\x00" not in b
+
+
+def _read_profile(data: bytes, name: str):
+    try:
+        from pprof_parse import read_profile
+    except ImportError as e:  # pragma: no cover - until the profile reader lands
+        raise RuntimeFormatError("pprof_parse.read_profile is not available to read this profile",
+                                 source=name) from e
+    try:
+        prof = read_profile(data)
+    except Exception as e:
+        raise RuntimeFormatError(f"not a goroutine profile: {e}", source=name) from e
+    try:
+        prof.source = name
+    except Exception:  # frozen model
+        pass
+    return prof
+
+
+def goroutine_frames(goroutines: pd.DataFrame) -> pd.DataFrame:
+    """Long form of the ``frames`` column: one row per (goroutine row, frame).
+
+    Returns
+    -------
+    DataFrame
+        ``row`` (int64, index label of the goroutine row), ``depth`` (int64,
+        0 = leaf), ``function`` and ``file`` (category), ``line`` (int64) and
+        ``count`` (int64, goroutines of that row) -- ready for flame graphs.
+    """
+    fr = goroutines["frames"]
+    lens = np.fromiter((len(f) for f in fr), dtype=np.int64, count=len(fr))
+    flat = [x for f in fr for x in f]
+    return pd.DataFrame({
+        "row": np.repeat(goroutines.index.to_numpy(), lens),
+        "depth": np.concatenate([np.arange(n) for n in lens]) if len(lens) else np.array([], dtype=np.int64),
+        "function": pd.Categorical([x[0] for x in flat]),
+        "file": pd.Categorical([x[1] for x in flat]),
+        "line": np.array([x[2] for x in flat], dtype=np.int64),
+        "count": np.repeat(goroutines["count"].to_numpy(), lens),
+    })
+
+
+def group_goroutines(goroutines: pd.DataFrame, *, similarity: str = "exact") -> pd.DataFrame:
+    """Bucket goroutines with the same signature, like panicparse's ``Aggregate``.
+
+    Parameters
+    ----------
+    goroutines : DataFrame
+        From :func:`read_goroutines`.
+    similarity : {"exact", "function"}
+        ``exact``: same state (minutes ignored), same frames (function, file,
+        line) and same creator -- panicparse ``ExactLines`` without arguments.
+        ``function``: same state and function names only (line numbers may
+        differ, e.g. two builds).
+
+    Returns
+    -------
+    DataFrame
+        One row per bucket, largest first: ``count`` (int64), ``ids`` (tuple of
+        goroutine ids), ``state`` (str), ``wait_minutes_min``/``wait_minutes_max``
+        (Int64), ``leaked`` (int64, goroutines flagged), ``top_function``,
+        ``entry_function``, ``created_by`` (str), ``labels`` (dict, most common),
+        ``stack``, ``frames`` (tuple), ``system`` (bool).
+    """
+    if similarity not in ("exact", "function"):
+        raise ValueError(f"similarity must be 'exact' or 'function', not {similarity!r}")
+    g = goroutines
+    key = g["signature"] if similarity == "exact" else pd.Series(
+        [hash((s, st)) for s, st in zip(g["state"].fillna(""), g["stack"])], index=g.index)
+    rows = []
+    for _, part in g.groupby(key.to_numpy(), sort=False):
+        first = part.iloc[0]
+        labels = Counter(tuple(sorted(d.items())) for d in part["labels"]).most_common(1)[0][0]
+        rows.append({
+            "count": int(part["count"].sum()),
+            "ids": tuple(int(i) for i in part["id"].dropna()),
+            "state": first["state"],
+            "wait_minutes_min": part["wait_minutes"].min(),
+            "wait_minutes_max": part["wait_minutes"].max(),
+            "leaked": int(part.loc[part["leaked"], "count"].sum()),
+            "top_function": first["top_function"], "entry_function": first["entry_function"],
+            "created_by": first["created_by"], "labels": dict(labels),
+            "stack": first["stack"], "frames": first["frames"], "system": bool(first["system"]),
+        })
+    out = pd.DataFrame(rows, columns=["count", "ids", "state", "wait_minutes_min", "wait_minutes_max", "leaked",
+                                      "top_function", "entry_function", "created_by", "labels", "stack",
+                                      "frames", "system"])
+    out = out.astype({"wait_minutes_min": "Int64", "wait_minutes_max": "Int64"})
+    return out.sort_values("count", ascending=False, kind="stable").reset_index(drop=True)
