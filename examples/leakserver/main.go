@@ -209,7 +209,7 @@ func runtimeMetrics() any {
 // ---- -dump mode ------------------------------------------------------------
 
 func dump(n int) {
-	never := make(chan int)
+	never, never2 := make(chan int), make(chan int)
 	var mu sync.Mutex
 	mu.Lock()
 	var wg sync.WaitGroup
@@ -220,9 +220,9 @@ func dump(n int) {
 		case 0:
 			go func() { started <- struct{}{}; never <- 1 }()
 		case 1:
-			go func() { started <- struct{}{}; <-never }()
+			go func() { started <- struct{}{}; <-never2 }()
 		case 2:
-			go func() { started <- struct{}{}; eventLoop(never, nil) }()
+			go func() { started <- struct{}{}; eventLoop(never2, nil) }()
 		case 3:
 			go func() { started <- struct{}{}; wg.Wait() }()
 		case 4:

@@ -133,7 +133,7 @@ class _Interner:
         self.sigs: dict = {}
 
     def stack(self, raw: list) -> tuple:
-        # raw: list of (func, file, line_str); returns (frames, functions, top, entry)
+        # raw: list of (func, file, line_str); returns (frames, functions, top, entry, stack id)
         fr = self.frames
         frames = tuple([fr.get(t) or fr.setdefault(t, (t[0], t[1], int(t[2]))) for t in raw])
         hit = self.stacks.get(frames)
@@ -142,7 +142,7 @@ class _Interner:
             if funcs and funcs[-1] == "runtime.goexit":
                 frames, funcs = frames[:-1], funcs[:-1]
             top = next((f for f in funcs if not f.startswith(_LIB_PREFIXES)), funcs[0] if funcs else "")
-            hit = (frames, funcs, top, funcs[-1] if funcs else "")
+            hit = (frames, funcs, top, funcs[-1] if funcs else "", len(self.stacks))
             self.stacks[frames] = hit
         return hit
 
@@ -175,53 +175,111 @@ def _frame(cols: dict, name: str, fmt: str, unparsed: list, **attrs) -> pd.DataF
     return df
 
 
-def _parse_dump(text: str, name: str) -> pd.DataFrame:
-    headers = list(_HDR_RE.finditer(text))
-    if not headers:
-        raise RuntimeFormatError("no 'goroutine N [state]:' header: not a goroutine dump", source=name, line=1)
-    cols: dict[str, list] = {k: [] for k in _COLUMNS}
-    unparsed: list[tuple[int, str]] = []
-    preamble = text[: headers[0].start()]
-    registers: dict = {}
-    it = _Interner()
-    brackets: dict = {}
-    label_cache: dict = {}
-    frame_findall, created_search = _FRAME_RE.findall, _CREATED_RE.search
-    lineno, pos = 1, 0
-    n = len(headers)
-    for i, h in enumerate(headers):
-        start = h.start()
-        lineno += text.count("\n", pos, start)
-        pos = start
-        end = headers[i + 1].start() if i + 1 < n else len(text)
-        body = text[h.end() + 1: end]
-        cut = body.find("\n\n")
-        between = ""
-        if cut >= 0:
-            between, body = body[cut + 2:], body[:cut]
-        elif body.endswith("\n"):
-            body = body[:-1]
-        gid, bracket, lab = h.groups()
-        b = brackets.get(bracket)
-        if b is None:
-            b = brackets[bracket] = _parse_bracket(bracket)
-        state, leaked, minutes, locked, blabels = b
-        if lab is not None:
-            labels = label_cache.get(lab)
-            if labels is None:
-                labels = label_cache[lab] = _parse_labels(lab)
-        else:
-            labels = blabels if blabels is not None else {}
-        anc = body.find(_ANCESTOR)
-        if anc >= 0:  # GODEBUG=tracebackancestors: ancestors' stacks follow; keep only this one
-            body = body[:anc]
-        raw = frame_findall(body)
-        frames, funcs, top, entry = it.stack(raw)
+_REST_RE = re.compile(
+    r"^(?:gp=0x[0-9a-f]+ m=(?:\d+|nil)(?: mp=0x[0-9a-f]+)? )?\[([^\]]*)\](?: \{(.*)\})?:[ \t]*$")
+_HEADER_INSIDE_RE = re.compile(r"^goroutine \d+ .*\]:?.*:[ \t]*$", re.M)
+_REGISTER_RE = re.compile(r"^([a-z][a-z0-9]{1,5})\s+(0x[0-9a-f]+)$")
+
+
+class _DumpParser:
+    """State machine over blank-line separated goroutine blocks.
+
+    Fast path: a block's ``\\tfile:line +0xoff`` lines identify its PCs, so the
+    parsed stack is cached under that tuple and goroutines with an already seen
+    stack cost one split and two dict lookups.  Anything irregular (no blank
+    line between goroutines, foreign lines, ancestors) goes through the regex
+    path, which reports lines it cannot place.
+    """
+
+    def __init__(self, name: str):
+        self.name = name
+        self.cols: dict[str, list] = {k: [] for k in _COLUMNS}
+        self.unparsed: list[tuple[int, str]] = []
+        self.registers: dict = {}
+        self.preamble: list[str] = []
+        self.it = _Interner()
+        self.rest_cache: dict = {}
+        self.label_cache: dict = {}
+        self.stack_cache: dict = {}
+        self.sig_cache: dict = {}
+        self.seen = False
+
+    # -- per block --------------------------------------------------------
+    def block(self, block: str, line: int) -> None:
+        if block.startswith("goroutine ") and self._fast(block, line):
+            return
+        m = _HDR_RE.search(block)
+        if m is None:
+            if not self.seen:
+                self.preamble.append(block)
+            else:
+                self._keep(block, line)
+            return
+        if m.start():
+            head = block[: m.start()]
+            if not self.seen:
+                self.preamble.append(head.rstrip("\n"))
+            else:
+                self._keep(head, line)
+            line += head.count("\n")
+            block = block[m.start():]
+        self._slow(block, line)
+
+    def _header(self, rest: str):
+        hp = self.rest_cache.get(rest)
+        if hp is None:
+            m = _REST_RE.match(rest)
+            if m is None:
+                return None
+            state, leaked, minutes, locked, blabels = _parse_bracket(m[1])
+            if m[2] is not None:
+                labels = self.label_cache.get(m[2])
+                if labels is None:
+                    labels = self.label_cache[m[2]] = _parse_labels(m[2])
+            else:
+                labels = blabels if blabels is not None else {}
+            hp = (state, leaked, minutes, locked, labels)
+            if not rest.startswith("gp="):
+                self.rest_cache[rest] = hp
+        return hp
+
+    def _fast(self, block: str, line: int) -> bool:
+        lines = block.split("\n")
+        h = lines[0]
+        sp = h.find(" ", 10)
+        gid = h[10:sp]
+        if sp < 0 or not gid.isdigit():
+            return False
+        hp = self._header(h[sp + 1:])
+        if hp is None:
+            return False
+        key = tuple(lines[2::2])
+        st = self.stack_cache.get(key)
+        if st is None:
+            body = "\n".join(lines[1:])
+            st = self._parse_body(body)
+            if st is None:  # irregular: let the slow path report what it cannot place
+                return False
+            self.stack_cache[key] = st
+        parent = None
+        if st[5] is not None:
+            p = lines[st[5]].rpartition(" in goroutine ")[2]
+            parent = int(p) if p.isdigit() else None
+        self._row(int(gid), hp, st, parent, line)
+        return True
+
+    def _parse_body(self, body: str):
+        """Regex parse of one goroutine's body -> cached stack tuple, or None if not fully understood."""
+        if _ANCESTOR in body or _UNAVAILABLE in body:
+            return None
+        raw = _FRAME_RE.findall(body)
+        frames, funcs, top, entry, sid = self.it.stack(raw)
         used = 2 * len(raw)
-        cm = created_search(body)
-        created_by = parent = None
+        created_by, created_idx = None, None
+        cm = _CREATED_RE.search(body)
         if cm is not None:
-            created_by, parent = cm[1], cm[2]
+            created_by = cm[1]
+            created_idx = body.count("\n", 0, cm.start()) + 1  # index in block lines
             used += 2
             if not entry:
                 entry = top = created_by
@@ -230,63 +288,111 @@ def _parse_dump(text: str, name: str) -> pd.DataFrame:
             for e in _ELIDED_RE.findall(body):
                 elided += -1 if e == "additional" else int(e)
                 used += 1
-        if _UNAVAILABLE in body:
-            used += 1
         nlines = body.count("\n") + 1 if body else 0
         if used != nlines:
-            _leftover(body, lineno + 1, unparsed)
-        cols["id"].append(int(gid))
-        cols["count"].append(1)
-        cols["state"].append(state)
-        cols["leaked"].append(leaked)
-        cols["wait_minutes"].append(minutes)
-        cols["locked"].append(locked)
-        cols["labels"].append(labels)
-        cols["created_by"].append(created_by)
-        cols["parent_id"].append(int(parent) if parent else None)
-        cols["top_function"].append(top)
-        cols["entry_function"].append(entry)
-        cols["stack"].append(funcs)
-        cols["frames"].append(frames)
-        cols["elided"].append(elided)
-        cols["system"].append(_is_system(state, entry, created_by))
-        cols["signature"].append(it.signature((state, frames, created_by)))
-        cols["line"].append(lineno)
-        if between.strip():
-            _keep(between, lineno + body.count("\n") + 3, unparsed, registers)
-    return _frame(cols, name, "debug=2", unparsed, preamble=preamble.strip(), registers=registers)
+            return None
+        return (frames, funcs, top, entry, elided, created_idx, created_by,
+                _is_system(None, entry, created_by), sid)
 
+    def _row(self, gid: int, hp, st, parent, line: int) -> None:
+        state, leaked, minutes, locked, labels = hp
+        frames, funcs, top, entry, elided, _, created_by, system, sid = st
+        c = self.cols
+        c["id"].append(gid)
+        c["count"].append(1)
+        c["state"].append(state)
+        c["leaked"].append(leaked)
+        c["wait_minutes"].append(minutes)
+        c["locked"].append(locked)
+        c["labels"].append(labels)
+        c["created_by"].append(created_by)
+        c["parent_id"].append(parent)
+        c["top_function"].append(top)
+        c["entry_function"].append(entry)
+        c["stack"].append(funcs)
+        c["frames"].append(frames)
+        c["elided"].append(elided)
+        c["system"].append(system or state in SYSTEM_WAIT_REASONS)
+        k = (state, sid, created_by)
+        sig = self.sig_cache.get(k)
+        if sig is None:
+            sig = self.sig_cache[k] = len(self.sig_cache)
+        c["signature"].append(sig)
+        c["line"].append(line)
+        self.seen = True
 
-_REGISTER_RE = re.compile(r"^([a-z][a-z0-9]{1,5})\s+(0x[0-9a-f]+)$")
+    def _slow(self, chunk: str, line: int) -> None:
+        """Regex path: one or more goroutines not separated by blank lines, plus stray lines."""
+        headers = list(_HDR_RE.finditer(chunk))
+        pos = 0
+        for i, h in enumerate(headers):
+            line += chunk.count("\n", pos, h.start())
+            pos = h.start()
+            end = headers[i + 1].start() if i + 1 < len(headers) else len(chunk)
+            body = chunk[h.end() + 1: end].rstrip("\n")
+            hp = self._header(chunk[h.start(): h.end()].split(" ", 2)[2])
+            anc = body.find(_ANCESTOR)
+            if anc >= 0:  # GODEBUG=tracebackancestors: the ancestors' stacks follow; keep only this one
+                body = body[:anc]
+            st = self._parse_body(body.replace("\n" + _UNAVAILABLE, "").replace(_UNAVAILABLE, ""))
+            if st is None:
+                st = self._lenient(body, line + 1)
+            parent = None
+            cm = _CREATED_RE.search(body)
+            if cm is not None and cm[2]:
+                parent = int(cm[2])
+            self._row(int(h[1]), hp, st, parent, line)
 
-
-def _keep(chunk: str, first_line: int, unparsed: list, registers: dict) -> None:
-    # text between goroutines: the signal register dump (SIGQUIT / crash) or foreign output
-    for k, line in enumerate(chunk.split("\n")):
-        if line.strip():
-            m = _REGISTER_RE.match(line)
+    def _lenient(self, body: str, first_line: int):
+        """Stack from the lines that parse; the others go to ``unparsed``."""
+        lines = body.split("\n")
+        raw, created_by, elided, k = [], None, 0, 0
+        while k < len(lines):
+            ln = lines[k]
+            pair = ln + "\n" + (lines[k + 1] if k + 1 < len(lines) else "")
+            m = _FRAME_RE.match(pair)
             if m:
-                registers[m[1]] = int(m[2], 16)
-            else:
-                unparsed.append((first_line + k, line))
-
-
-def _leftover(body: str, first_line: int, unparsed: list) -> None:
-    """Slow path for a goroutine block with lines the fast regexes did not consume."""
-    lines = body.split("\n")
-    k = 0
-    while k < len(lines):
-        line = lines[k]
-        nxt = lines[k + 1] if k + 1 < len(lines) else ""
-        pair = line + "\n" + nxt
-        if (_FRAME_RE.match(pair) or _CREATED_RE.match(pair)):
-            k += 2
-            continue
-        if _ELIDED_RE.match(line) or line == _UNAVAILABLE or not line.strip():
+                raw.append(m.groups())
+                k += 2
+                continue
+            m = _CREATED_RE.match(pair)
+            if m:
+                created_by = m[1]
+                k += 2
+                continue
+            m = _ELIDED_RE.match(ln)
+            if m:
+                elided += -1 if m[1] == "additional" else int(m[1])
+            elif ln != _UNAVAILABLE and ln.strip():
+                self.unparsed.append((first_line + k, ln))
             k += 1
-            continue
-        unparsed.append((first_line + k, line))
-        k += 1
+        frames, funcs, top, entry, sid = self.it.stack(raw)
+        if not entry and created_by:
+            entry = top = created_by
+        return (frames, funcs, top, entry, elided, None, created_by, _is_system(None, entry, created_by), sid)
+
+    def _keep(self, chunk: str, first_line: int) -> None:
+        # text between goroutines: the signal register dump (SIGQUIT / crash) or foreign output
+        for k, ln in enumerate(chunk.split("\n")):
+            if ln.strip():
+                m = _REGISTER_RE.match(ln)
+                if m:
+                    self.registers[m[1]] = int(m[2], 16)
+                else:
+                    self.unparsed.append((first_line + k, ln))
+
+
+def _parse_dump(text: str, name: str) -> pd.DataFrame:
+    p = _DumpParser(name)
+    line = 1
+    for block in text.split("\n\n"):
+        if block:
+            p.block(block, line)
+        line += block.count("\n") + 2
+    if not p.seen:
+        raise RuntimeFormatError("no 'goroutine N [state]:' header: not a goroutine dump", source=name, line=1)
+    return _frame(p.cols, name, "debug=2", p.unparsed, preamble="\n\n".join(p.preamble).strip(),
+                  registers=p.registers)
 
 
 def goroutines_from_profile(profile) -> pd.DataFrame:
@@ -318,7 +424,7 @@ def goroutines_from_profile(profile) -> pd.DataFrame:
     for row, (idx, count) in enumerate(zip(samples.index, counts)):
         s, e = by_sample.get(int(idx), (0, 0))
         raw = [(fn[j], fl[j], str(ln[j])) for j in range(s, e)]
-        frames_t, funcs, top, entry = it.stack(raw)
+        frames_t, funcs, top, entry, _ = it.stack(raw)
         state = infer_state(funcs)
         labels = {k: v for k, v in lab_rows[row].items() if isinstance(v, str)}
         cols["id"].append(None)
