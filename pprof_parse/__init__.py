@@ -1,0 +1,40 @@
+"""pprof_parse: everything the Go runtime emits for diagnosis, as pandas DataFrames.
+
+Pipeline: ``read`` (bytes -> columnar model) -> ``model`` (:class:`Profile`)
+-> ``analyze`` (sample index, granularity, flat/cum, filters) -> ``present``
+(top tables, trees, figures). Terms are pprof's.
+
+>>> import pprof_parse
+>>> prof = pprof_parse.read_profile("heap.pb.gz")            # doctest: +SKIP
+>>> prof.top("alloc_space", granularity="lines").head()      # doctest: +SKIP
+"""
+
+from .errors import (
+    ConcatenatedProfileError,
+    EmptyProfileError,
+    InflateLimitError,
+    InvalidProfileError,
+    OptionError,
+    PprofParseError,
+    PprofParseWarning,
+    ProfileFormatError,
+    SampleTypeError,
+)
+from .model.data import ValueType
+from .model.profile import Profile
+from .read.profile_reader import read_profile
+
+__all__ = [
+    "ConcatenatedProfileError",
+    "EmptyProfileError",
+    "InflateLimitError",
+    "InvalidProfileError",
+    "OptionError",
+    "PprofParseError",
+    "PprofParseWarning",
+    "Profile",
+    "ProfileFormatError",
+    "SampleTypeError",
+    "ValueType",
+    "read_profile",
+]

@@ -1,0 +1,119 @@
+"""flat and cum per report node, as pprof's ``graph.newGraph`` computes them.
+
+For each sample with weight ``w = value[sample_index]`` (and ``dw =
+value[0]`` with ``mean``), frames are walked root to leaf; ``cum`` gets ``w``
+once per *distinct* node of the sample (recursion counted once), ``flat``
+gets ``w`` at the leaf node (the innermost inline frame of the first
+location). Samples with ``w == dw == 0`` are skipped. Everything is computed
+column-wise over all frames at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..model.data import ProfileData
+from .nodes import NodeTable
+
+
+@dataclass(frozen=True)
+class NodeWeights:
+    """Per-node sums: ``flat``, ``cum`` (int64) and, with ``mean``, their divisors."""
+
+    flat: np.ndarray
+    cum: np.ndarray
+    flat_div: np.ndarray | None
+    cum_div: np.ndarray | None
+    inline_in: np.ndarray  # node has an incoming edge that is an inline call
+    noinline_in: np.ndarray  # node has an incoming edge that is an ordinary call
+
+
+def expand_frames(data: ProfileData, nodes: NodeTable, samples: np.ndarray | None = None):
+    """Frames of the given samples, leaf first: ``(frame_sample, frame_slot, frames_per_sample)``.
+
+    ``frame_slot`` indexes ``nodes.slot_node``; samples default to all.
+    """
+    off = data.stack_offsets
+    if samples is None:
+        locs = data.stack_locs
+        per_sample_locs = np.diff(off)
+        sample_ids = np.arange(data.n_samples)
+    else:
+        per_sample_locs = off[samples + 1] - off[samples]
+        idx = np.repeat(off[samples] - (np.cumsum(per_sample_locs) - per_sample_locs), per_sample_locs) + np.arange(int(per_sample_locs.sum()))
+        locs = data.stack_locs[idx]
+        sample_ids = samples
+    nslots = np.diff(nodes.slot_offsets)[locs]
+    entry_sample = np.repeat(sample_ids, per_sample_locs)
+    starts = nodes.slot_offsets[locs]
+    total = int(nslots.sum())
+    frame_slot = np.repeat(starts - (np.cumsum(nslots) - nslots), nslots) + np.arange(total)
+    frame_sample = np.repeat(entry_sample, nslots)
+    frames_per_sample = np.bincount(entry_sample, weights=nslots, minlength=data.n_samples).astype(np.int64) if samples is None else None
+    return frame_sample, frame_slot, frames_per_sample
+
+
+def node_weights(data: ProfileData, nodes: NodeTable, sample_index: int, *, mean: bool = False) -> NodeWeights:
+    """Compute flat/cum (and inline edge flags) of every node."""
+    n_nodes = nodes.n_nodes
+    w = data.values[:, sample_index] if data.n_samples else np.zeros(0, np.int64)
+    dw = data.values[:, 0] if mean and data.n_samples else None
+    active = (w != 0) if dw is None else ((w != 0) | (dw != 0))
+    samples = np.flatnonzero(active & (np.diff(data.stack_offsets) > 0))
+    frame_sample, frame_slot, _ = expand_frames(data, nodes, samples)
+    frame_node = nodes.slot_node[frame_slot]
+
+    # flat: the leaf frame of each sample is its first frame
+    counts = np.bincount(frame_sample, minlength=data.n_samples)[samples] if frame_sample.size else np.zeros(samples.size, np.int64)
+    first = np.cumsum(counts) - counts
+    leaf_node = frame_node[first] if frame_node.size else np.zeros(0, np.int64)
+    flat = np.bincount(leaf_node, weights=w[samples], minlength=n_nodes)
+    # cum: once per distinct (sample, node)
+    key = frame_sample.astype(np.int64) * max(n_nodes, 1) + frame_node
+    ukey = np.unique(key)
+    us, un = ukey // max(n_nodes, 1), ukey % max(n_nodes, 1)
+    cum = np.bincount(un, weights=w[us], minlength=n_nodes)
+    flat_div = cum_div = None
+    if dw is not None:
+        flat_div = np.bincount(leaf_node, weights=dw[samples], minlength=n_nodes).astype(np.int64)
+        cum_div = np.bincount(un, weights=dw[us], minlength=n_nodes).astype(np.int64)
+
+    # inline markers: edge parent->node is inline iff every occurrence is an inline call
+    inline_in, noinline_in = _inline_edges(frame_sample, frame_node, nodes.slot_inline[frame_slot], n_nodes)
+    return NodeWeights(_exact(flat, w, leaf_node, n_nodes), _exact(cum, w[us] if us.size else w[:0], un, n_nodes),
+                       flat_div, cum_div, inline_in, noinline_in)
+
+
+def _exact(approx: np.ndarray, weights: np.ndarray, idx: np.ndarray, n: int) -> np.ndarray:
+    """int64 sums: bincount works in float64, exact only below 2**53; redo with integers when needed."""
+    if approx.size == 0 or np.abs(approx).max(initial=0) < 2**52:
+        return np.rint(approx).astype(np.int64)
+    out = np.zeros(n, np.int64)
+    np.add.at(out, idx, weights.astype(np.int64))
+    return out
+
+
+def _inline_edges(frame_sample, frame_node, frame_inline, n_nodes):
+    """Which nodes have inline / non-inline incoming edges (pprof's ``(inline)`` text marker)."""
+    inline_in = np.zeros(n_nodes, bool)
+    noinline_in = np.zeros(n_nodes, bool)
+    if frame_node.size < 2:
+        return inline_in, noinline_in
+    # the parent of frame i (leaf-first order) is frame i+1 of the same sample
+    child = frame_node[:-1]
+    parent = frame_node[1:]
+    valid = (frame_sample[:-1] == frame_sample[1:]) & (child != parent)
+    inl = frame_inline[:-1]
+    noinline_in[child[valid & ~inl]] = True
+    m = valid & inl
+    if m.any():
+        k_inl = np.unique(parent[m].astype(np.int64) * n_nodes + child[m])
+        targets = np.zeros(n_nodes, bool)
+        targets[k_inl % n_nodes] = True
+        mn = valid & ~inl & targets[child]
+        k_non = np.unique(parent[mn].astype(np.int64) * n_nodes + child[mn])
+        pure = k_inl[~np.isin(k_inl, k_non)]
+        inline_in[pure % n_nodes] = True
+    return inline_in, noinline_in

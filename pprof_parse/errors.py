@@ -1,0 +1,94 @@
+"""Errors and warnings raised by :mod:`pprof_parse`.
+
+Every error the package raises on bad input is a subclass of
+:class:`PprofParseError`; those about input data also subclass
+:class:`ValueError`, so a generic ``except ValueError`` catches them::
+
+    PprofParseError(Exception)
+    ├── ProfileFormatError(ValueError)        the bytes are not a profile: bad gzip,
+    │   │                                     truncated or malformed protobuf, not text
+    │   ├── EmptyProfileError                 empty input (pprof: "empty input file")
+    │   ├── ConcatenatedProfileError          two profiles glued together
+    │   └── InflateLimitError                 gzip inflates past the configured limit
+    ├── InvalidProfileError(ValueError)       decodes, but breaks pprof's CheckValid rules:
+    │                                         reserved id 0, duplicate ids, dangling
+    │                                         references, value count vs sample types
+    ├── SampleTypeError(ValueError, KeyError) unknown sample index / sample type name
+    └── OptionError(ValueError)               a bad analysis option (granularity, regex)
+
+    PprofParseWarning(UserWarning)            something in the input was skipped or repaired
+
+Messages follow pprof's: a stage prefix, what is wrong, and where (file name,
+byte offset, id or line number).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "PprofParseError",
+    "ProfileFormatError",
+    "EmptyProfileError",
+    "ConcatenatedProfileError",
+    "InflateLimitError",
+    "InvalidProfileError",
+    "SampleTypeError",
+    "OptionError",
+    "PprofParseWarning",
+]
+
+
+class PprofParseError(Exception):
+    """Base class of every error :mod:`pprof_parse` raises on purpose."""
+
+
+class ProfileFormatError(PprofParseError, ValueError):
+    """The input is not a profile this package can decode (gzip, protobuf or text).
+
+    ``source`` names the input (a path, or ``"<bytes>"``) and ``offset`` the byte
+    offset of the problem when it is known.
+    """
+
+    def __init__(self, message: str, *, source: str | None = None, offset: int | None = None):
+        where = []
+        if source:
+            where.append(source)
+        if offset is not None:
+            where.append(f"byte offset {offset}")
+        super().__init__(f"{': '.join(where)}: {message}" if where else message)
+        self.source = source
+        self.offset = offset
+
+
+class EmptyProfileError(ProfileFormatError):
+    """The input holds no data at all (pprof: ``empty input file``)."""
+
+
+class ConcatenatedProfileError(ProfileFormatError):
+    """Two profiles were concatenated (pprof: ``concatenated profiles detected``)."""
+
+
+class InflateLimitError(ProfileFormatError):
+    """Inflating the gzip stream would exceed ``max_inflated_bytes`` (a gzip bomb guard)."""
+
+
+class InvalidProfileError(PprofParseError, ValueError):
+    """The profile decodes but violates pprof's ``CheckValid`` rules.
+
+    The message names the field and the offending id (for example
+    ``multiple locations with same id: 7`` or ``sample #3 has 1 values vs. 2 types``).
+    """
+
+
+class SampleTypeError(PprofParseError, ValueError, KeyError):
+    """An unknown sample index or sample type name (pprof's ``SampleIndexByName``)."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
+class OptionError(PprofParseError, ValueError):
+    """An analysis option is invalid (unknown granularity, bad regular expression, ...)."""
+
+
+class PprofParseWarning(UserWarning):
+    """Part of the input was skipped or repaired; the message says what and where."""

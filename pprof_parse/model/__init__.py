@@ -1,0 +1,1 @@
+"""Model stage: the decoded profile (columnar) and its DataFrame views."""

@@ -1,0 +1,344 @@
+"""The :class:`Profile` users hold: metadata plus DataFrame views of the data."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from .data import ProfileData, ValueType
+
+
+def _cat(strings: list[str], idx: np.ndarray) -> pd.Categorical:
+    """A categorical of string-table entries, without one Python string per row."""
+    uniq, inv = np.unique(idx, return_inverse=True)
+    cats = [strings[i] for i in uniq]
+    # categories must be unique: different indices may hold equal strings
+    codes_map, cats_u = pd.factorize(pd.Index(cats, dtype=object))
+    return pd.Categorical.from_codes(codes_map[inv], categories=pd.Index(cats_u, dtype=object)) if len(cats_u) else pd.Categorical([], categories=[])
+
+
+class Profile:
+    """A pprof profile: metadata and the data as pandas DataFrames.
+
+    Made by :func:`pprof_parse.read_profile`. Immutable: operations that change
+    data return a new Profile. The DataFrames are built on first access and cached.
+
+    Attributes
+    ----------
+    sample_types : list of ValueType
+        ``(type, unit)`` pairs, one per value column, e.g. CPU
+        ``[("samples", "count"), ("cpu", "nanoseconds")]``.
+    default_sample_type : str
+        The profile's ``default_sample_type`` ("" when unset; pprof then uses the last type).
+    period_type : ValueType
+    period : int
+        Events between samples in ``period_type.unit`` (CPU: ns per sample; heap: MemProfileRate bytes).
+    time : pandas.Timestamp or None
+        Collection time (UTC), from ``time_nanos``.
+    duration : pandas.Timedelta or None
+        From ``duration_nanos``.
+    comments : list of str
+    drop_frames, keep_frames : str
+        Regular expressions pprof prunes frames with at load time.
+    doc_url : str
+    source : str
+        Where the profile was read from.
+    """
+
+    def __init__(self, data: ProfileData, *, source: str = "<bytes>"):
+        self._data = data
+        self.source = source
+
+    # ---- metadata -------------------------------------------------------------
+    @property
+    def data(self) -> ProfileData:
+        """The columnar model (numpy arrays; for library code)."""
+        return self._data
+
+    @property
+    def sample_types(self) -> list[ValueType]:
+        return list(self._data.sample_types)
+
+    @property
+    def default_sample_type(self) -> str:
+        return self._data.default_sample_type
+
+    @property
+    def period_type(self) -> ValueType:
+        return self._data.period_type
+
+    @property
+    def period(self) -> int:
+        return self._data.period
+
+    @property
+    def time(self) -> pd.Timestamp | None:
+        t = self._data.time_nanos
+        return pd.Timestamp(t, unit="ns", tz="UTC") if t else None
+
+    @property
+    def duration(self) -> pd.Timedelta | None:
+        d = self._data.duration_nanos
+        return pd.Timedelta(d, unit="ns") if d else None
+
+    @property
+    def comments(self) -> list[str]:
+        return list(self._data.comments)
+
+    @property
+    def drop_frames(self) -> str:
+        return self._data.drop_frames
+
+    @property
+    def keep_frames(self) -> str:
+        return self._data.keep_frames
+
+    @property
+    def doc_url(self) -> str:
+        return self._data.doc_url
+
+    @property
+    def meta(self) -> dict:
+        """Extra metadata some inputs carry (e.g. the heap text's ``# runtime.MemStats`` trailer)."""
+        return dict(self._data.meta)
+
+    def __len__(self) -> int:
+        return self._data.n_samples
+
+    def __repr__(self) -> str:
+        types = ", ".join(f"{t.type}/{t.unit}" for t in self._data.sample_types)
+        return f"<Profile {self.source!s}: {len(self)} samples, {self._data.loc_id.size} locations, [{types}]>"
+
+    # ---- DataFrame views -----------------------------------------------------------
+    @cached_property
+    def samples(self) -> pd.DataFrame:
+        """One row per sample (index ``sample``, 0-based in file order).
+
+        Columns: one ``int64`` column per sample type, named by its type
+        (``alloc_space``, ``cpu``, ...) in the sample type's unit; then one
+        column per label key: string labels as ``category`` (several values of
+        one key in a sample are joined with ``","``, as pprof's ``-tags`` shows
+        them), numeric labels as nullable ``Int64`` in the label's unit (listed
+        in ``df.attrs["label_units"]``). A label key equal to a sample type
+        name is prefixed with ``label:``. ``df.attrs["depth"]``... see :attr:`frames`
+        for the stacks.
+        """
+        d = self._data
+        cols: dict[str, object] = {t.type: d.values[:, i] for i, t in enumerate(d.sample_types)}
+        units: dict[str, str] = {}
+        n = d.n_samples
+        for key_idx in np.unique(d.label_key):
+            key = d.strings[int(key_idx)]
+            m = d.label_key == key_idx
+            s, v = d.label_sample[m], d.label_str[m]
+            name = f"label:{key}" if key in cols else key
+            if np.unique(s).size == s.size:
+                codes = np.full(n, -1, np.int64)
+                codes[s] = v
+                present = codes >= 0
+                col = pd.Categorical.from_codes(np.full(n, -1), categories=[]) if not present.any() else None
+                if col is None:
+                    c = _cat(d.strings, codes[present])
+                    full = np.full(n, -1, np.int64)
+                    full[present] = c.codes
+                    col = pd.Categorical.from_codes(full, categories=c.categories)
+                cols[name] = col
+            else:
+                joined = pd.Series([d.strings[i] for i in v]).groupby(s).agg(",".join)
+                col = pd.Series(pd.NA, index=range(n), dtype=object)
+                col[joined.index] = joined.to_numpy()
+                cols[name] = col.astype("category")
+        for key_idx in np.unique(d.numlabel_key):
+            key = d.strings[int(key_idx)]
+            m = d.numlabel_key == key_idx
+            s, v = d.numlabel_sample[m], d.numlabel_num[m]
+            name = f"label:{key}" if key in cols else key
+            arr = pd.array(np.zeros(n, np.int64), dtype="Int64")
+            mask = np.ones(n, bool)
+            vals = np.zeros(n, np.int64)
+            vals[s] = v  # several values of one key: the last one
+            mask[s] = False
+            arr = pd.arrays.IntegerArray(vals, mask)
+            cols[name] = arr
+            unit_idx = d.numlabel_unit[m]
+            units[key] = next((d.strings[int(u)] for u in unit_idx if u), _default_num_unit(key))
+        df = pd.DataFrame(cols, index=pd.RangeIndex(n, name="sample"))
+        df.attrs["label_units"] = units
+        df.attrs["sample_types"] = [tuple(t) for t in d.sample_types]
+        return df
+
+    @cached_property
+    def frames(self) -> pd.DataFrame:
+        """One row per frame of every sample's stack, leaf first, inline frames expanded.
+
+        ========== ======== =====================================================
+        column     dtype    meaning
+        ========== ======== =====================================================
+        sample     int64    row of :attr:`samples`
+        depth      int64    0 = leaf (innermost inlined function of the first location)
+        location_id uint64  the location this frame comes from
+        address    uint64   the location's address
+        function   category function name ("" when unsymbolized)
+        file       category source file name
+        line       int64    source line (0 when unknown)
+        inline     bool     True for an inlined call (not the location's last line)
+        ========== ======== =====================================================
+        """
+        d = self._data
+        nlines = np.diff(d.loc_line_offsets)
+        nslots = np.maximum(nlines, 1)
+        per_entry = nslots[d.stack_locs]
+        entry_sample = np.repeat(np.arange(d.n_samples), np.diff(d.stack_offsets))
+        sample = np.repeat(entry_sample, per_entry)
+        loc = np.repeat(d.stack_locs, per_entry)
+        within = np.arange(per_entry.sum()) - np.repeat(np.cumsum(per_entry) - per_entry, per_entry)
+        has = nlines[loc] > 0
+        line_row = np.where(has, d.loc_line_offsets[loc] + within, 0)
+        func = np.where(has, d.line_function[line_row] if d.line_function.size else 0, -1)
+        name_idx = np.where(func >= 0, d.func_name[np.maximum(func, 0)] if d.func_name.size else 0, 0)
+        file_idx = np.where(func >= 0, d.func_filename[np.maximum(func, 0)] if d.func_filename.size else 0, 0)
+        depth = np.arange(sample.size) - np.repeat(np.concatenate(([0], np.cumsum(np.bincount(sample, minlength=d.n_samples))[:-1])), np.bincount(sample, minlength=d.n_samples)) if sample.size else sample
+        return pd.DataFrame({
+            "sample": sample.astype(np.int64),
+            "depth": depth.astype(np.int64),
+            "location_id": d.loc_id[loc],
+            "address": d.loc_address[loc],
+            "function": _cat(d.strings, name_idx),
+            "file": _cat(d.strings, file_idx),
+            "line": np.where(has, d.line_line[line_row] if d.line_line.size else 0, 0).astype(np.int64),
+            "inline": within != (nslots[loc] - 1),
+        })
+
+    @cached_property
+    def locations(self) -> pd.DataFrame:
+        """One row per (location, line), innermost inlined line first (``line_index`` 0).
+
+        Columns: ``location_id`` (uint64), ``mapping_id`` (uint64, 0 = none),
+        ``address`` (uint64), ``is_folded`` (bool), ``line_index`` (int64; -1 for
+        a location without lines), ``function_id`` (uint64), ``function``
+        (category), ``file`` (category), ``line`` (int64), ``column`` (int64).
+        """
+        d = self._data
+        nlines = np.diff(d.loc_line_offsets)
+        nslots = np.maximum(nlines, 1)
+        loc = np.repeat(np.arange(d.loc_id.size), nslots)
+        within = np.arange(nslots.sum()) - np.repeat(np.cumsum(nslots) - nslots, nslots)
+        has = nlines[loc] > 0
+        row = np.where(has, d.loc_line_offsets[loc] + within, 0)
+        func = np.where(has, d.line_function[row] if d.line_function.size else 0, -1)
+        safe = np.maximum(func, 0)
+        return pd.DataFrame({
+            "location_id": d.loc_id[loc],
+            "mapping_id": np.where(d.loc_mapping[loc] >= 0, d.map_id[np.maximum(d.loc_mapping[loc], 0)] if d.map_id.size else 0, 0).astype(np.uint64),
+            "address": d.loc_address[loc],
+            "is_folded": d.loc_is_folded[loc],
+            "line_index": np.where(has, within, -1),
+            "function_id": np.where(func >= 0, d.func_id[safe] if d.func_id.size else 0, 0).astype(np.uint64),
+            "function": _cat(d.strings, np.where(func >= 0, d.func_name[safe] if d.func_name.size else 0, 0)),
+            "file": _cat(d.strings, np.where(func >= 0, d.func_filename[safe] if d.func_filename.size else 0, 0)),
+            "line": np.where(has, d.line_line[row] if d.line_line.size else 0, 0).astype(np.int64),
+            "column": np.where(has, d.line_column[row] if d.line_column.size else 0, 0).astype(np.int64),
+        })
+
+    @cached_property
+    def functions(self) -> pd.DataFrame:
+        """One row per function: ``function_id`` (uint64), ``name``, ``system_name``, ``file`` (str), ``start_line`` (int64)."""
+        d = self._data
+        s = d.strings
+        return pd.DataFrame({
+            "function_id": d.func_id,
+            "name": pd.array([s[i] for i in d.func_name], dtype=object),
+            "system_name": pd.array([s[i] for i in d.func_system_name], dtype=object),
+            "file": pd.array([s[i] for i in d.func_filename], dtype=object),
+            "start_line": d.func_start_line,
+        })
+
+    @cached_property
+    def mappings(self) -> pd.DataFrame:
+        """One row per mapping: ``mapping_id``, ``memory_start``, ``memory_limit``, ``file_offset``
+        (uint64), ``file``, ``build_id`` (str), ``has_functions``, ``has_filenames``,
+        ``has_line_numbers``, ``has_inline_frames`` (bool)."""
+        d = self._data
+        s = d.strings
+        f = d.map_flags.reshape(-1, 4)
+        return pd.DataFrame({
+            "mapping_id": d.map_id, "memory_start": d.map_start, "memory_limit": d.map_limit,
+            "file_offset": d.map_offset,
+            "file": pd.array([s[i] for i in d.map_filename], dtype=object),
+            "build_id": pd.array([s[i] for i in d.map_build_id], dtype=object),
+            "has_functions": f[:, 0], "has_filenames": f[:, 1], "has_line_numbers": f[:, 2], "has_inline_frames": f[:, 3],
+        })
+
+    # ---- analysis ------------------------------------------------------------------
+    def sample_index(self, sample_index: int | str | None = None) -> int:
+        """Position of a sample type by pprof's rules (see :func:`~pprof_parse.analyze.sample_index.resolve_sample_index`)."""
+        from ..analyze.sample_index import resolve_sample_index
+
+        return resolve_sample_index(self._data, sample_index)
+
+    def total(self, sample_index: int | str | None = None, *, mean: bool = False) -> int:
+        """The report total pprof prints (``of X total``): Σ|value| over all samples."""
+        from ..present.top import report_total
+
+        return report_total(self._data, self.sample_index(sample_index), mean=mean)
+
+    def top(self, sample_index: int | str | None = None, *, cum: bool = False, granularity: str = "functions",
+            noinlines: bool = False, mean: bool = False) -> pd.DataFrame:
+        """``go tool pprof -top -nodefraction=0``: one row per report node, in pprof's order.
+
+        Parameters
+        ----------
+        sample_index : int or str, optional
+            Which value to report: a position or a type name (``"alloc_space"``,
+            legacy ``"inuse_space"``). Default: ``default_sample_type``, else the
+            last type (pprof's rule).
+        cum : bool
+            Sort by |cum| (pprof ``-cum``) instead of |flat|.
+        granularity : {"functions", "filefunctions", "files", "lines", "addresses"}
+        noinlines : bool
+            Attribute inlined functions to their first out-of-line caller (``-noinlines``).
+        mean : bool
+            Divide by the first value (usually a count), as ``-mean``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ======== ======= ==========================================================
+            column   dtype   meaning
+            ======== ======= ==========================================================
+            name     object  pprof's printable node name at this granularity
+            flat     int64   value where the node is the leaf, in the sample type's unit
+            flat_pct float64 |flat| / total × 100
+            sum_pct  float64 running sum of flat / total × 100 (pprof's ``sum%``)
+            cum      int64   value of samples whose stack contains the node (once per sample)
+            cum_pct  float64 |cum| / total × 100
+            inline   object  ``"inline"`` / ``"partial-inline"`` / ``""``: pprof's ``(inline)`` marker
+            ======== ======= ==========================================================
+
+            ``df.attrs`` holds ``sample_type``, ``unit``, ``total`` (pprof's
+            Σ|value|), ``granularity`` and ``mean``.
+
+        Raises
+        ------
+        SampleTypeError
+            Unknown sample index.
+        OptionError
+            Unknown granularity.
+
+        Notes
+        -----
+        Mirrors pprof's graph: flat is counted at ``Location[0].Line[0]``; cum
+        once per distinct node per sample; nodes with flat = cum = 0 dropped;
+        sorted by |flat| (|cum| with ``cum``), then printable name, then the
+        other value. Nothing is trimmed (pprof ``-nodefraction=0``).
+        """
+        from ..present.top import top_table
+
+        return top_table(self._data, sample_index, cum=cum, granularity=granularity, noinlines=noinlines, mean=mean)
+
+
+def _default_num_unit(key: str) -> str:
+    """pprof's unit for a numeric label without ``num_unit``: ``request``/``alignment`` -> bytes, else the key."""
+    return "bytes" if key in ("request", "alignment") else key

@@ -1,0 +1,1 @@
+"""Present stage: tables and text built from analysed profiles."""

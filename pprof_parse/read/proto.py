@@ -1,0 +1,304 @@
+"""Decode profile.proto bytes into :class:`~pprof_parse.model.data.ProfileData`.
+
+The top-level message is parsed by the ``protobuf`` package (upb backend)
+with samples kept as raw bytes; samples are then decoded column-wise by
+:mod:`._wire`. Fields may arrive in any order (Go writes mappings and the
+string table last), so everything is decoded first and resolved after,
+as pprof's ``postDecode`` does. Validation follows pprof's ``CheckValid``.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from google.protobuf.message import DecodeError
+
+from ..errors import (
+    ConcatenatedProfileError,
+    InvalidProfileError,
+    ProfileFormatError,
+    PprofParseWarning,
+)
+from ..model.data import ProfileData, ValueType
+from ..proto import profile_pb2 as pb
+from ._wire import WireError, decode_packed, scan_fields
+
+
+def _locate_top_level_error(data: bytes) -> tuple[int, str]:
+    """Walk the top-level fields in pure Python to name where decoding breaks (error path only)."""
+    pos, n = 0, len(data)
+
+    def varint(p: int) -> tuple[int, int]:
+        v = shift = 0
+        for k in range(10):
+            if p + k >= n:
+                raise IndexError
+            b = data[p + k]
+            v |= (b & 0x7F) << shift
+            shift += 7
+            if b < 0x80:
+                return v, p + k + 1
+        raise IndexError
+
+    names = {1: "sample_type", 2: "sample", 3: "mapping", 4: "location", 5: "function", 6: "string_table",
+             11: "period_type", 13: "comment"}
+    while pos < n:
+        start = pos
+        try:
+            tag, pos = varint(pos)
+            field, wt = tag >> 3, tag & 7
+            if field == 0 or wt in (3, 4, 6, 7):
+                return start, f"invalid field number {field} / wire type {wt}"
+            if wt == 0:
+                _, pos = varint(pos)
+            elif wt == 2:
+                ln, pos = varint(pos)
+                if pos + ln > n:
+                    return start, f"field {names.get(field, field)} (length {ln}) runs past the end of the data"
+                pos += ln
+            elif wt == 1:
+                pos += 8
+            elif wt == 5:
+                pos += 4
+            if pos > n:
+                return start, f"field {names.get(field, field)} truncated"
+        except IndexError:
+            return start, "truncated varint"
+    return n, "malformed nested message"
+
+
+def _str(strings: list[str], idx: int, what: str) -> str:
+    if idx < 0 or idx >= len(strings):
+        raise InvalidProfileError(f"malformed profile: {what} refers to string index {idx}, but the string table has {len(strings)} entries")
+    return strings[idx]
+
+
+def _check_ids(ids: np.ndarray, noun: str, id_word: str = "id") -> None:
+    if ids.size == 0:
+        return
+    if (ids == 0).any():
+        raise InvalidProfileError(f"found {noun} with reserved {id_word}=0")
+    s = np.sort(ids)
+    dup = s[1:] == s[:-1]
+    if dup.any():
+        raise InvalidProfileError(f"multiple {noun}s with same id: {int(s[1:][dup][0])}")
+
+
+def _index_of(ids: np.ndarray, refs: np.ndarray) -> np.ndarray:
+    """Row index of each referenced id, -1 where the id is unknown (ids are unique)."""
+    if ids.size == 0:
+        return np.full(refs.shape, -1, np.int64)
+    order = np.argsort(ids, kind="stable")
+    sids = ids[order]
+    pos = np.searchsorted(sids, refs)
+    pos_c = np.minimum(pos, sids.size - 1)
+    found = sids[pos_c] == refs
+    return np.where(found, order[pos_c], -1).astype(np.int64)
+
+
+def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
+    """Decode uncompressed profile.proto bytes.
+
+    Raises
+    ------
+    ProfileFormatError
+        Not a protobuf message of the profile's shape (with the byte offset).
+    ConcatenatedProfileError
+        ``time_nanos`` occurs twice: two profiles were concatenated.
+    InvalidProfileError
+        pprof's ``CheckValid`` rules: reserved id 0, duplicate ids, unknown
+        location/function references, value count differing from the
+        sample types, string indices out of range, ``string_table[0] != ""``.
+    """
+    msg = pb.ProfileRawSamples()
+    try:
+        msg.ParseFromString(data)
+        tcheck = pb.TimeNanosOnly()
+        tcheck.ParseFromString(data)
+    except (DecodeError, RuntimeError, ValueError) as e:
+        offset, what = _locate_top_level_error(data)
+        raise ProfileFormatError(f"parsing profile: not a valid profile.proto message ({what})", source=source, offset=offset) from e
+    if len(tcheck.time_nanos) > 1:
+        raise ConcatenatedProfileError("concatenated profiles detected (time_nanos occurs twice)", source=source)
+
+    raw_strings = list(msg.string_table)
+    if not raw_strings:
+        raise ProfileFormatError("parsing profile: no string table (not a profile.proto message?)", source=source)
+    strings = [b.decode("utf-8", "replace") for b in raw_strings]
+    if strings[0] != "":
+        raise InvalidProfileError("malformed profile: string_table[0] must be ''")
+    if any("\ufffd" in s and "\ufffd".encode() not in b for s, b in zip(strings, raw_strings)):
+        warnings.warn(f"{source}: some strings are not valid UTF-8; invalid bytes were replaced by U+FFFD", PprofParseWarning, stacklevel=3)
+    nstr = len(strings)
+
+    sample_types = tuple(
+        ValueType(_str(strings, st.type, f"sample_type[{i}].type"), _str(strings, st.unit, f"sample_type[{i}].unit"))
+        for i, st in enumerate(msg.sample_type)
+    )
+
+    # --- functions -----------------------------------------------------------
+    fmsgs = msg.function
+    nf = len(fmsgs)
+    func_id = np.fromiter((f.id for f in fmsgs), np.uint64, nf)
+    ftab = np.fromiter((v for f in fmsgs for v in (f.name, f.system_name, f.filename, f.start_line)), np.int64, 4 * nf).reshape(nf, 4)
+    _check_ids(func_id, "function", "ID")
+    if nf and ((ftab[:, :3] < 0) | (ftab[:, :3] >= nstr)).any():
+        row, col = np.argwhere((ftab[:, :3] < 0) | (ftab[:, :3] >= nstr))[0]
+        raise InvalidProfileError(
+            f"malformed profile: function id {int(func_id[row])}: {('name', 'system_name', 'filename')[col]} "
+            f"refers to string index {int(ftab[row, col])} of {nstr}")
+
+    # --- mappings ------------------------------------------------------------
+    mmsgs = msg.mapping
+    nm = len(mmsgs)
+    map_id = np.fromiter((m.id for m in mmsgs), np.uint64, nm)
+    _check_ids(map_id, "mapping", "ID")
+    map_start = np.fromiter((m.memory_start for m in mmsgs), np.uint64, nm)
+    map_limit = np.fromiter((m.memory_limit for m in mmsgs), np.uint64, nm)
+    map_offset = np.fromiter((m.file_offset for m in mmsgs), np.uint64, nm)
+    map_filename = np.fromiter((m.filename for m in mmsgs), np.int64, nm)
+    map_build_id = np.fromiter((m.build_id for m in mmsgs), np.int64, nm)
+    for arr, what in ((map_filename, "filename"), (map_build_id, "build_id")):
+        bad = (arr < 0) | (arr >= nstr)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise InvalidProfileError(f"malformed profile: mapping id {int(map_id[i])}: {what} refers to string index {int(arr[i])} of {nstr}")
+    map_flags = np.array([[m.has_functions, m.has_filenames, m.has_line_numbers, m.has_inline_frames] for m in mmsgs], bool).reshape(nm, 4)
+
+    # --- locations and lines ------------------------------------------------
+    lmsgs = msg.location
+    nl = len(lmsgs)
+    loc_id = np.fromiter((l.id for l in lmsgs), np.uint64, nl)
+    _check_ids(loc_id, "location")
+    loc_mapping_id = np.fromiter((l.mapping_id for l in lmsgs), np.uint64, nl)
+    loc_address = np.fromiter((l.address for l in lmsgs), np.uint64, nl)
+    loc_is_folded = np.fromiter((l.is_folded for l in lmsgs), bool, nl)
+    nlines = np.fromiter((len(l.line) for l in lmsgs), np.int64, nl)
+    loc_line_offsets = np.concatenate(([0], np.cumsum(nlines))).astype(np.int64)
+    total_lines = int(loc_line_offsets[-1])
+    ltab = np.fromiter((v for l in lmsgs for ln in l.line for v in (ln.function_id, ln.line, ln.column)), np.int64, 3 * total_lines).reshape(total_lines, 3)
+    line_function = _index_of(func_id, ltab[:, 0].astype(np.uint64))
+    if (line_function < 0).any():
+        li = int(np.argmax(line_function < 0))
+        owner = int(np.searchsorted(loc_line_offsets, li, side="right") - 1)
+        raise InvalidProfileError(f"location id: {int(loc_id[owner])} has a line with nil function (function id {int(ltab[li, 0])})")
+    loc_mapping = np.where(loc_mapping_id == 0, -1, _index_of(map_id, loc_mapping_id))
+    dangling = (loc_mapping_id != 0) & (loc_mapping < 0)
+    if dangling.any():
+        i = int(np.argmax(dangling))
+        warnings.warn(
+            f"{source}: {int(dangling.sum())} locations refer to unknown mappings (first: location id {int(loc_id[i])} "
+            f"-> mapping id {int(loc_mapping_id[i])}); pprof accepts this and so do we (no mapping)",
+            PprofParseWarning, stacklevel=3)
+
+    # --- samples (vectorised) -----------------------------------------------
+    raw = msg.sample
+    ns = len(raw)
+    if ns and not sample_types:
+        raise InvalidProfileError("malformed profile: missing sample type information")
+    buf = np.frombuffer(b"".join(raw), np.uint8)
+    lens = np.fromiter(map(len, raw), np.int64, ns)
+    starts = np.concatenate(([0], np.cumsum(lens)[:-1])) if ns else np.zeros(0, np.int64)
+    try:
+        fl = scan_fields(buf, starts, starts + lens)
+        locs_u, loc_counts = _repeated_scalar(buf, fl, 1, ns, "location_id")
+        vals_u, val_counts = _repeated_scalar(buf, fl, 2, ns, "value")
+        lab = fl.field == 3
+        bad_lab = lab & (fl.wire != 2)
+        if bad_lab.any():
+            i = int(np.argmax(bad_lab))
+            raise WireError("label must be a message", int(fl.msg[i]), int(fl.start[i]))
+        lab_owner = fl.msg[lab]
+        lf = scan_fields(buf, fl.start[lab], fl.start[lab] + fl.length[lab])
+    except WireError as e:
+        raise ProfileFormatError(f"parsing profile: sample #{e.index}: {e.message} (at byte {e.offset - int(starts[e.index]) if ns else 0} of its encoding)", source=source) from e
+
+    nt = len(sample_types)
+    if ns and (val_counts != nt).any():
+        i = int(np.argmax(val_counts != nt))
+        raise InvalidProfileError(f"malformed profile: mismatch: sample #{i} has {int(val_counts[i])} values vs. {nt} types")
+    values = vals_u.view(np.int64).reshape(ns, nt) if nt else np.zeros((ns, 0), np.int64)
+    stack_offsets = np.concatenate(([0], np.cumsum(loc_counts))).astype(np.int64)
+    stack_locs = _index_of(loc_id, locs_u)
+    if (stack_locs < 0).any():
+        k = int(np.argmax(stack_locs < 0))
+        i = int(np.searchsorted(stack_offsets, k, side="right") - 1)
+        raise InvalidProfileError(f"malformed profile: sample #{i} has nil location (location id {int(locs_u[k])} is not defined)")
+
+    # labels: last occurrence of a singular field wins (proto3 rules)
+    nlab = int(lab.sum())
+    ltab4 = np.zeros((nlab, 5), np.int64)  # key, str, num, num_unit
+    for fno in (1, 2, 3, 4):
+        m = (lf.field == fno) & (lf.wire == 0)
+        ltab4[lf.msg[m], fno] = lf.value[m].view(np.int64)
+    lkey, lstr, lnum, lunit = ltab4[:, 1], ltab4[:, 2], ltab4[:, 3], ltab4[:, 4]
+    for arr, what in ((lkey, "key"), (lstr, "str"), (lunit, "num_unit")):
+        bad = (arr < 0) | (arr >= nstr)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise InvalidProfileError(f"malformed profile: sample #{int(lab_owner[i])}: label {what} refers to string index {int(arr[i])} of {nstr}")
+    is_str = lstr != 0
+    is_num = ~is_str & ((lnum != 0) | (lunit != 0))  # pprof drops labels with neither
+
+    # --- header fields ------------------------------------------------------
+    def s(idx: int, what: str) -> str:
+        return _str(strings, idx, what)
+
+    default_type = s(msg.default_sample_type, "default_sample_type")
+    return ProfileData(
+        strings=strings,
+        sample_types=sample_types,
+        default_sample_type=default_type,
+        values=values,
+        stack_offsets=stack_offsets,
+        stack_locs=stack_locs,
+        label_sample=lab_owner[is_str],
+        label_key=lkey[is_str],
+        label_str=lstr[is_str],
+        numlabel_sample=lab_owner[is_num],
+        numlabel_key=lkey[is_num],
+        numlabel_num=lnum[is_num],
+        numlabel_unit=lunit[is_num],
+        loc_id=loc_id,
+        loc_mapping=loc_mapping.astype(np.int64),
+        loc_address=loc_address,
+        loc_is_folded=loc_is_folded,
+        loc_line_offsets=loc_line_offsets,
+        line_function=line_function,
+        line_line=ltab[:, 1].copy(),
+        line_column=ltab[:, 2].copy(),
+        func_id=func_id,
+        func_name=ftab[:, 0].copy(),
+        func_system_name=ftab[:, 1].copy(),
+        func_filename=ftab[:, 2].copy(),
+        func_start_line=ftab[:, 3].copy(),
+        map_id=map_id,
+        map_start=map_start,
+        map_limit=map_limit,
+        map_offset=map_offset,
+        map_filename=map_filename,
+        map_build_id=map_build_id,
+        map_flags=map_flags,
+        drop_frames=s(msg.drop_frames, "drop_frames"),
+        keep_frames=s(msg.keep_frames, "keep_frames"),
+        time_nanos=int(msg.time_nanos),
+        duration_nanos=int(msg.duration_nanos),
+        period_type=ValueType(s(msg.period_type.type, "period_type.type"), s(msg.period_type.unit, "period_type.unit")),
+        period=int(msg.period),
+        comments=tuple(s(c, "comment") for c in msg.comment),
+        doc_url=s(msg.doc_url, "doc_url"),
+    )
+
+
+def _repeated_scalar(buf: np.ndarray, fl, field: int, n: int, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """Values of a repeated varint field (packed and/or unpacked), in wire order, with a count per message."""
+    m = fl.field == field
+    bad = m & ~np.isin(fl.wire, (0, 2))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise WireError(f"{what} has wire type {int(fl.wire[i])}", int(fl.msg[i]), int(fl.start[i]))
+    owners = fl.msg[m]
+    values, counts = decode_packed(buf, fl.start[m], fl.length[m], owners)
+    per_msg = np.bincount(owners, weights=counts, minlength=n).astype(np.int64) if owners.size else np.zeros(n, np.int64)
+    return values, per_msg
