@@ -1,0 +1,22 @@
+"""gobench: Go benchmark data and benchstat's statistics, exactly as the Go tools do them.
+
+The package mirrors golang.org/x/perf's layering:
+
+* :mod:`gobench.units` – benchunit: unit tidying, classes, scaling;
+* :mod:`gobench.read` – benchfmt: the benchmark text format, names, ``go test -json``;
+* :mod:`gobench.stats` – benchmath / go-moremath: median CI, Mann–Whitney U, geomean;
+* :mod:`gobench.project` – benchproc: filter and projection languages, keys, sort orders;
+* :mod:`gobench.benchtab` – cmd/benchstat's tables;
+* :mod:`gobench.present` – text/CSV rendering (byte-identical to benchstat), plots;
+* :mod:`gobench.cli` – ``gopherlab benchstat`` and ``gopherlab compare``.
+"""
+from .errors import (BenchEncodingError, BenchFormatWarning, BenchstatFormatError,
+                     BenchSyntaxError, GobenchError, QuerySyntaxError, UnitMetadataError,
+                     UsageError)
+from .read import read_bench
+
+__all__ = [
+    "read_bench",
+    "GobenchError", "BenchSyntaxError", "UnitMetadataError", "BenchEncodingError",
+    "QuerySyntaxError", "BenchstatFormatError", "UsageError", "BenchFormatWarning",
+]

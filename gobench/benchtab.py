@@ -1,0 +1,331 @@
+"""benchstat's tables: project results into cells, summarise and compare them.
+
+Pipeline (as ``cmd/benchstat``): filter measurements → project each onto a table
+key (``-table`` fields plus ``.unit``), a row key and a column key → each cell's
+values form a sample → per-cell summary (median and CI, or exact) and, for every
+column but the first, a comparison with the first column's cell of the same row →
+per-column geomean row.  Rows, columns and tables are sorted with benchproc's
+orders.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import QuerySyntaxError
+from .project.filter import compile_filter
+from .project.keys import ResultClass, sort_keys
+from .project.projection import Projection, ProjectionParser
+from .read.benchfmt import Results
+from .stats.summary import Comparison, Summary, compare, geomean, summarize
+from .stats.median import median_ci_orders, min_samples_for_ci
+from .present.gofmt import go_float
+
+__all__ = ["Cell", "ColumnSummary", "Table", "Tables", "Query", "build_tables"]
+
+
+@dataclass
+class Cell:
+    """One cell: sorted ``values``, their ``summary``, and the comparison with ``baseline``."""
+
+    values: np.ndarray
+    summary: Summary
+    sample_warnings: list[str] = field(default_factory=list)
+    baseline: "Cell | None" = None
+    comparison: Comparison | None = None
+
+
+@dataclass
+class ColumnSummary:
+    """The geomean cell of a column: geomean of centers, and of ratios to the baseline."""
+
+    has_summary: bool = False
+    summary: float = math.nan
+    has_ratio: bool = False
+    ratio: float = math.nan
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Table:
+    """One benchstat table (one table key, one unit)."""
+
+    key: tuple
+    unit: str
+    assumption: str
+    rows: list[tuple]
+    cols: list[tuple]
+    row_fields: list[str]
+    col_fields: list[str]
+    cells: dict
+    summary: dict
+    confidence: float
+    alpha: float
+
+    def row_label(self, row: tuple) -> str:
+        """benchproc ``Key.StringValues``: non-empty values joined by spaces."""
+        return " ".join(v for v in row if v != "")
+
+
+@dataclass
+class Tables:
+    """All tables of a run, sorted, with the flattened table-key field names."""
+
+    tables: list[Table]
+    table_fields: list[str]
+    keys: list[tuple]
+
+
+def _class_ids(r: Results):
+    """Per-result class id and the ResultClass list."""
+    index: dict = {}
+    classes: list[ResultClass] = []
+    ids = np.empty(len(r), dtype=np.int64)
+    labels, configs = r.labels, r.configs
+    for i, key in enumerate(zip(r.res_file, r.res_config, r.res_name)):
+        c = index.get(key)
+        if c is None:
+            c = len(classes)
+            index[key] = c
+            classes.append(ResultClass(labels[key[0]], configs[key[1]], key[2]))
+        ids[i] = c
+    return ids, classes
+
+
+def build_tables(r: Results, *, table: str = ".config", row: str = ".fullname",
+                 col: str = ".file", ignore: str = "", filter: str = "*",
+                 alpha: float = 0.05, confidence: float = 0.95) -> Tables:
+    """Build benchstat's tables from parsed results.
+
+    Parameters mirror benchstat's flags (``-table``, ``-row``, ``-col``, ``-ignore``,
+    ``-filter``, ``-alpha``, ``-confidence``).
+
+    Raises
+    ------
+    gobench.errors.QuerySyntaxError
+        A bad filter or projection (checked in benchstat's order: filter, table,
+        row, col, ignore).
+    """
+    q = Query.parse(table=table, row=row, col=col, ignore=ignore, filter=filter)
+    return q.build(r, alpha=alpha, confidence=confidence)
+
+
+@dataclass
+class Query:
+    """Parsed filter and projections of one benchstat run (see :meth:`parse`)."""
+
+    flt: object
+    parser: ProjectionParser
+    tproj: Projection
+    rproj: Projection
+    cproj: Projection
+    resproj: Projection
+
+    @classmethod
+    def parse(cls, *, table: str = ".config", row: str = ".fullname", col: str = ".file",
+              ignore: str = "", filter: str = "*") -> "Query":
+        """Parse benchstat's -filter/-table/-row/-col/-ignore.
+
+        Raises
+        ------
+        gobench.errors.QuerySyntaxError
+            With ``.flag`` set to the flag name (``"-filter"``, ``"-table"``, …).
+        """
+        try:
+            flt = compile_filter(filter)
+        except QuerySyntaxError as e:
+            e.flag = "-filter"
+            raise
+        parser = ProjectionParser()
+        projs = []
+        first_err = None
+        for name, q, unit in (("-table", table, True), ("-row", row, False),
+                              ("-col", col, False), ("-ignore", ignore, False)):
+            try:
+                projs.append(parser.parse(q, with_unit=unit))
+            except QuerySyntaxError as e:
+                e.flag = name
+                first_err = first_err or e
+                projs.append(None)
+        if first_err is not None:
+            raise first_err
+        return cls(flt, parser, projs[0], projs[1], projs[2], parser.residue())
+
+    def build(self, r: Results, *, alpha: float = 0.05, confidence: float = 0.95) -> Tables:
+        """Build the tables for parsed results *r*."""
+        return _build(self, r, alpha, confidence)
+
+
+def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
+    flt, parser = q.flt, q.parser
+    tproj, rproj, cproj, resproj = q.tproj, q.rproj, q.cproj, q.resproj
+    fixed = parser.fixed_filter()
+
+    if len(r) == 0:
+        return Tables([], [], [])
+    rc_ids, classes = _class_ids(r)
+    nu = max(len(r.ucode_unit), 1)
+    mclass = rc_ids[r.m_res] * nu + r.m_ucode
+    uniq, first_idx, inverse = np.unique(mclass, return_index=True, return_inverse=True)
+    order = np.argsort(first_idx, kind="stable")  # mclasses in first-observation order
+
+    # filter each measurement class
+    keep = np.zeros(len(uniq), dtype=bool)
+    rc_of = (uniq // nu).tolist()
+    uc_of = (uniq % nu).tolist()
+    rc_keep: dict[int, bool] = {}
+    for j in range(len(uniq)):
+        rc = classes[rc_of[j]]
+        if fixed is not None:
+            ok = rc_keep.get(rc_of[j])
+            if ok is None:
+                ok = rc_keep[rc_of[j]] = fixed(rc)
+            if not ok:
+                continue
+        keep[j] = flt(rc, r.ucode_unit[uc_of[j]], r.ucode_orig[uc_of[j]])
+
+    kept_order = [j for j in order.tolist() if keep[j]]
+    # configuration keys in order of first appearance among kept results
+    cfg_seen: dict[str, None] = {}
+    seen_rc: set = set()
+    for j in kept_order:
+        c = rc_of[j]
+        if c in seen_rc:
+            continue
+        seen_rc.add(c)
+        for k, _ in classes[c].config:
+            cfg_seen.setdefault(k, None)
+    cfg_keys = list(cfg_seen)
+    for p in (tproj, rproj, cproj, resproj):
+        p.bind(parser, cfg_keys)
+
+    def project(p: Projection, rc: ResultClass, unit: str | None = None) -> tuple:
+        vals = []
+        for ext in p.extractors:
+            vals.append(unit if ext is None else ext(rc))
+        return tuple(vals)
+
+    # keys per kept class; observe first-order values in stream order
+    cache_rc: dict[int, tuple] = {}
+    cell_index: dict[tuple, int] = {}
+    cell_keys: list[tuple] = []
+    cell_residue: list[set] = []
+    mclass_cell = np.full(len(uniq), -1, dtype=np.int64)
+    for j in kept_order:
+        c = rc_of[j]
+        unit = r.ucode_unit[uc_of[j]]
+        got = cache_rc.get(c)
+        if got is None:
+            rc = classes[c]
+            got = (project(tproj, rc, ""), project(rproj, rc), project(cproj, rc),
+                   project(resproj, rc))
+            cache_rc[c] = got
+        tk0, rk, ck, resk = got
+        tk = list(tk0)
+        tk[tproj.unit_index] = unit
+        tk = tuple(tk)
+        for p, k in ((tproj, tk), (rproj, rk), (cproj, ck)):
+            for f, top, v in zip(p.fields, p.top_level, k):
+                if top:
+                    f.observe(v)
+        ck3 = (tk, rk, ck)
+        ci = cell_index.get(ck3)
+        if ci is None:
+            ci = len(cell_keys)
+            cell_index[ck3] = ci
+            cell_keys.append(ck3)
+            cell_residue.append(set())
+        cell_residue[ci].add(resk)
+        mclass_cell[j] = ci
+
+    # gather values per cell, sorted
+    m_cell = mclass_cell[inverse]
+    sel = m_cell >= 0
+    mc = m_cell[sel]
+    mv = r.m_value[sel]
+    srt = np.lexsort((mv, mc))
+    mc, mv = mc[srt], mv[srt]
+    ncell = len(cell_keys)
+    counts = np.bincount(mc, minlength=ncell)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]) if ncell else np.zeros(0, np.int64)
+
+    # tables
+    tables_rows: dict[tuple, dict] = {}
+    for ci, (tk, rk, ck) in enumerate(cell_keys):
+        t = tables_rows.setdefault(tk, {"rows": {}, "cols": {}, "cells": {}})
+        t["rows"][rk] = None
+        t["cols"][ck] = None
+        t["cells"][(rk, ck)] = ci
+    tkeys = sort_keys(list(tables_rows), tproj.fields)
+    res_names = resproj.names()
+    out = []
+    for tk in tkeys:
+        t = tables_rows[tk]
+        unit = tk[tproj.unit_index]
+        assume = r.assumption(unit)
+        rows = sort_keys(list(t["rows"]), rproj.fields)
+        cols = sort_keys(list(t["cols"]), cproj.fields)
+        cells = {}
+        for (rk, ck), ci in t["cells"].items():
+            vals = mv[starts[ci]:starts[ci] + counts[ci]]
+            cell = Cell(vals, summarize(vals.tolist(), assume, confidence))
+            res = cell_residue[ci]
+            if len(res) > 1:
+                keys = list(res)
+                varying = [res_names[i] for i in range(len(res_names))
+                           if len({k[i] for k in keys}) > 1]
+                if varying:
+                    cell.sample_warnings.append("benchmarks vary in " + ", ".join(varying))
+            cells[(rk, ck)] = cell
+        base_col = cols[0]
+        for (rk, ck), cell in cells.items():
+            if ck != base_col:
+                base = cells.get((rk, base_col))
+                if base is not None:
+                    cell.baseline = base
+                    cell.comparison = compare(base.values, cell.values, assume, alpha)
+        summ = {}
+        n_base = sum(1 for rk in rows if (rk, base_col) in cells)
+        for i, ck in enumerate(cols):
+            summ[ck] = _summarize_col(rows, ck, cells, n_base, i == 0)
+        out.append(Table(tk, unit, assume, rows, cols, rproj.names(), cproj.names(), cells,
+                         summ, confidence, alpha))
+    return Tables(out, tproj.names(), tkeys)
+
+
+def _summarize_col(rows, ck, cells, n_base, is_base) -> ColumnSummary:
+    s = ColumnSummary()
+    summaries, ratios = [], []
+    bad_ratio = False
+    for rk in rows:
+        cell = cells.get((rk, ck))
+        if cell is None:
+            continue
+        summaries.append(cell.summary.center)
+        if cell.baseline is not None:
+            a, b = cell.summary.center, cell.baseline.summary.center
+            if a == b:
+                ratio = 1.0
+            elif b == 0:
+                bad_ratio = True
+                ratios.append(0.0)
+                continue
+            else:
+                ratio = a / b
+            ratios.append(ratio)
+    if not is_base and n_base != len(ratios):
+        s.warnings.append("benchmark set differs from baseline; geomeans may not be comparable")
+    gm = geomean(summaries)
+    if math.isnan(gm):
+        s.warnings.append("summaries must be >0 to compute geomean")
+    else:
+        s.has_summary, s.summary = True, gm
+    if not is_base and not bad_ratio:
+        gm = geomean(ratios)
+        if math.isnan(gm):
+            s.warnings.append("ratios must be >0 to compute geomean")
+        else:
+            s.has_ratio, s.ratio = True, gm
+    return s

@@ -1,0 +1,1 @@
+"""Rendering: benchstat text and CSV, Go number formats, plots."""

@@ -1,0 +1,256 @@
+"""benchstat's text and CSV renderings of :class:`~gobench.benchtab.Tables`."""
+from __future__ import annotations
+
+from ..benchtab import Table, Tables
+from ..units import class_of, common_scale, scale
+from .gofmt import go_float
+from .texttab import CENTER, LEFT, RIGHT, TextTable
+
+__all__ = ["tables_to_text", "tables_to_csv", "superscript", "key_header"]
+
+_SUPER = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+
+
+def superscript(i: int) -> str:
+    """Footnote mark: ``superscript(12) == "¹²"``."""
+    return "".join(_SUPER[int(d)] for d in str(i))
+
+
+def key_header(cols: list[tuple]):
+    """Merge equal adjacent values level by level: list of levels of ``(value, start, len)``."""
+    if not cols:
+        return []
+    nlev = len(cols[0])
+    levels = []
+    groups = [(0, len(cols))]
+    for lev in range(nlev):
+        nodes, children = [], []
+        for start, length in groups:
+            cur = None
+            for j in range(start, start + length):
+                v = cols[j][lev] if lev < len(cols[j]) else ""
+                if cur is not None and v == cur[0]:
+                    cur[2] += 1
+                else:
+                    cur = [v, j, 1]
+                    nodes.append(cur)
+                    children.append(cur)
+        levels.append([tuple(n) for n in nodes])
+        groups = [(n[1], n[2]) for n in children]
+    return levels
+
+
+def _header_lines(tables: Tables, emit):
+    prev = None
+    for i, (t, key) in enumerate(zip(tables.tables, tables.keys)):
+        if i > 0:
+            emit(None)
+        for j, name in enumerate(tables.table_fields):
+            if name == ".unit":
+                continue
+            val = key[j]
+            if prev is None or val != prev[j]:
+                emit(f"{name}: {val}")
+        prev = key
+        yield t
+
+
+def tables_to_text(tables: Tables) -> str:
+    """Render tables as benchstat's default text output (byte for byte)."""
+    out: list[str] = []
+
+    def emit(line):
+        out.append("\n" if line is None else line + "\n")
+
+    for t in _header_lines(tables, emit):
+        out.append(_table_text(t))
+    return "".join(out)
+
+
+def _table_text(t: Table) -> str:
+    o = TextTable()
+    label_cols, center_cols, delta_cols = 1, 3, 3
+
+    def start_col(exp: int) -> int:
+        if exp == 0:
+            return label_cols
+        return label_cols + center_cols + (exp - 1) * (center_cols + delta_cols)
+
+    notes: list[str] = []
+    note_ix: dict[str, int] = {}
+
+    def warn(*lists):
+        marks = []
+        for lst in lists:
+            for msg in lst:
+                i = note_ix.get(msg)
+                if i is None:
+                    i = note_ix[msg] = len(notes)
+                    notes.append(msg)
+                marks.append(superscript(i + 1))
+        o.cell(" ".join(marks))
+
+    r_edge = start_col(len(t.cols) + 1)
+    for level in key_header(t.cols):
+        o.row()
+        for value, start, length in level:
+            left, right = start_col(start), start_col(start + length)
+            o.col(left).span(right - left, value, CENTER, " │ ")
+        o.col(r_edge).cell("", LEFT, " │")
+    o.row()
+    for i in range(len(t.cols)):
+        left = start_col(i)
+        o.col(left)
+        o.span(center_cols, t.unit, CENTER, " │ ")
+        if i > 0:
+            o.span(delta_cols, "vs base", LEFT, "  ")
+        for j in range(left + 1, o.cur_col):
+            o.set_shrink(j, True)
+    o.col(r_edge).cell("", LEFT, " │")
+
+    cls = class_of(t.unit)
+    for rk in t.rows:
+        o.row()
+        o.cell(t.row_label(rk))
+        centers = [t.cells[(rk, ck)].summary.center for ck in t.cols if (rk, ck) in t.cells]
+        sc = common_scale(centers, cls)
+        for exp, ck in enumerate(t.cols):
+            cell = t.cells.get((rk, ck))
+            if cell is None:
+                continue
+            o.col(start_col(exp))
+            o.cell(sc.format(cell.summary.center), RIGHT)
+            o.cell(cell.summary.pct_range(), RIGHT, " ± ")
+            warn(cell.sample_warnings, cell.summary.warnings)
+            if exp > 0 and cell.baseline is not None:
+                c = cell.comparison
+                o.cell(c.format_delta(cell.baseline.summary.center, cell.summary.center), RIGHT)
+                o.cell("(" + c.note() + ")")
+                warn(c.warnings)
+    if len(t.rows) > 1:
+        o.row()
+        o.cell("geomean")
+        for exp, ck in enumerate(t.cols):
+            s = t.summary.get(ck)
+            if s is None:
+                continue
+            if s.has_summary:
+                o.col(start_col(exp))
+                o.cell(scale(s.summary, cls), RIGHT)
+            if exp > 0:
+                o.col(start_col(exp) + center_cols)
+                if s.has_ratio:
+                    o.cell(f"{(s.ratio - 1) * 100:+.2f}%", RIGHT)
+                else:
+                    o.cell("?")
+            o.col(start_col(exp + 1) - 1)
+            warn(s.warnings)
+    text = o.format()
+    for i, msg in enumerate(notes):
+        text += f"{superscript(i + 1)} {msg}\n"
+    return text
+
+
+def _col_name(x: int) -> str:
+    # spreadsheet-style column label as benchstat computes it (A for 0, B for 1, ...)
+    name = []
+    while x > 0:
+        name.append(chr(ord("A") + x % 26))
+        x //= 26
+    if not name:
+        name.append("A")
+    return "".join(reversed(name))
+
+
+def tables_to_csv(tables: Tables) -> tuple[str, str]:
+    """Render tables as benchstat's ``-format csv``: returns ``(stdout, stderr)`` text."""
+    lines: list[str] = []
+    warnings: list[str] = []
+    rowno = [1]
+
+    def write(row):
+        lines.append(",".join(_csv_field(f) for f in row) + "\n")
+        rowno[0] += 1
+
+    def emit(line):
+        write([""] if line is None else [line])
+
+    for t in _header_lines(tables, emit):
+        _table_csv(t, write, rowno, warnings)
+    return "".join(lines), "".join(warnings)
+
+
+def _csv_field(f: str) -> str:
+    """Quote a field as Go's encoding/csv does."""
+    if f == "":
+        return f
+    if f == "\\." or any(c in f for c in ',"\r\n') or f[0].isspace():
+        return '"' + f.replace('"', '""') + '"'
+    return f
+
+
+def _table_csv(t: Table, write, rowno, warnings):
+    label_cols, center_cols, delta_cols = 1, 2, 2
+
+    def start_col(exp: int) -> int:
+        if exp == 0:
+            return label_cols
+        return label_cols + center_cols + (exp - 1) * (center_cols + delta_cols)
+
+    row: list[str] = []
+
+    def clear_to(c):
+        while len(row) < c:
+            row.append("")
+
+    def warn(msgs):
+        name = _col_name(len(row))
+        for m in msgs:
+            warnings.append(f"{name}{rowno[0]}: {m}\n")
+
+    for lev in range(len(t.col_fields)):
+        for exp, ck in enumerate(t.cols):
+            clear_to(start_col(exp))
+            row.append(ck[lev])
+        clear_to(start_col(len(t.cols)))
+        write(row)
+        row.clear()
+    for exp in range(len(t.cols)):
+        clear_to(start_col(exp))
+        row.extend([t.unit, "CI"])
+        if exp > 0:
+            row.extend(["vs base", "P"])
+    write(row)
+    row.clear()
+    for rk in t.rows:
+        row.append(t.row_label(rk))
+        for exp, ck in enumerate(t.cols):
+            cell = t.cells.get((rk, ck))
+            if cell is None:
+                continue
+            clear_to(start_col(exp))
+            warn(cell.sample_warnings)
+            warn(cell.summary.warnings)
+            row.extend([go_float(cell.summary.center), cell.summary.pct_range()])
+            if exp > 0 and cell.baseline is not None:
+                c = cell.comparison
+                warn(c.warnings)
+                row.extend([c.format_delta(cell.baseline.summary.center, cell.summary.center),
+                            c.note()])
+        write(row)
+        row.clear()
+    row.append("geomean")
+    for exp, ck in enumerate(t.cols):
+        s = t.summary.get(ck)
+        if s is None:
+            continue
+        clear_to(start_col(exp))
+        warn(s.warnings)
+        if s.has_summary:
+            row.append(go_float(s.summary))
+        if exp > 0:
+            clear_to(start_col(exp) + center_cols)
+            row.append(f"{(s.ratio - 1) * 100:+.2f}%" if s.has_ratio else "?")
+    clear_to(start_col(len(t.cols)))
+    write(row)
+    row.clear()

@@ -1,0 +1,1 @@
+"""benchproc: filter and projection grammar, keys and sort orders."""

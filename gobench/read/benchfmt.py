@@ -1,0 +1,410 @@
+"""The Go benchmark format, read line by line exactly as benchfmt.Reader does.
+
+Line classes, in benchfmt's order:
+
+1. **result** – the line starts with ``Benchmark``; fields split on Unicode
+   white space: ``name iters value unit [value unit ...]``.  No capital-letter
+   check; a line that is only the name (``go test -v``) is skipped silently;
+   anything else malformed becomes a :class:`~gobench.errors.BenchSyntaxError`
+   record (``missing iteration count``, ``parsing iteration count: invalid syntax``,
+   ``missing measurements``, ``parsing measurement: invalid syntax``,
+   ``missing units``) and the line is dropped.
+2. **unit metadata** – first field exactly ``Unit``: ``Unit <unit> key=value ...``,
+   keyed by the *tidied* unit; a different value for a key already set is a
+   :class:`~gobench.errors.UnitMetadataError` record and the first value wins.
+3. **configuration** – ``key: value``: the key starts with a lower-case letter and
+   has no space or upper-case letter, the first ``:`` ends it, then at least one
+   space or tab; an empty value deletes the key.  In force until changed; every
+   file starts with an empty configuration.
+4. everything else is ignored.
+
+Values are tidied at parse time (see :mod:`gobench.units`).  Like benchfmt, a
+value whose tidied number equals the original (``0 ns/op``) keeps its original
+unit.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import BenchSyntaxError, UnitMetadataError
+from ..units import tidy_unit
+from .jsonstream import looks_like_test2json, test2json_lines
+from .sources import Input
+
+__all__ = ["UnitMetadata", "Results", "parse_inputs"]
+
+_GO_SPACE_EXTRA = re.compile("[\x1c-\x1f]")
+_INT_RE = re.compile(r"[+-]?[0-9]+\Z")
+_FLOAT_RE = re.compile(
+    r"[+-]?(?:(?:[0-9]+(?:_[0-9]+)*)?\.?[0-9]*(?:[eE][+-]?[0-9]+)?|inf(?:inity)?|nan)\Z",
+    re.IGNORECASE)
+_HEX_RE = re.compile(r"[+-]?0[xX](?:[0-9a-fA-F_]*\.?[0-9a-fA-F_]*)[pP][+-]?[0-9_]+\Z")
+
+
+def _fields(line: str) -> list[str]:
+    """``strings.Fields`` with Go's notion of white space."""
+    if _GO_SPACE_EXTRA.search(line) is None:
+        return line.split()
+    # \x1c-\x1f are white space to Python but not to Go: protect them.
+    out = []
+    for tok in re.split(r"[\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+", line):
+        if tok:
+            out.append(tok)
+    return out
+
+
+def _go_atoi(s: str) -> int | str:
+    """Go strconv.Atoi for int64: the int, or the NumError reason."""
+    if _INT_RE.match(s) is None:
+        return "invalid syntax"
+    v = int(s)
+    if not (-(1 << 63) <= v < (1 << 63)):
+        return "value out of range"
+    return v
+
+
+def _go_atof(s: str) -> float | str:
+    """Go strconv.ParseFloat(s, 64): the value, or the NumError reason."""
+    if "_" in s:
+        # underscores are only allowed with a base prefix
+        if _HEX_RE.match(s):
+            try:
+                return float.fromhex(s.replace("_", ""))
+            except (ValueError, OverflowError):
+                return "invalid syntax"
+        return "invalid syntax"
+    if _FLOAT_RE.match(s) and any(c.isdigit() for c in s) or s.lower().lstrip("+-") in ("inf", "infinity", "nan"):
+        try:
+            v = float(s)
+        except ValueError:
+            return "invalid syntax"
+        if math.isinf(v) and s.lower().lstrip("+-")[:3] != "inf":
+            return "value out of range"
+        return v
+    if _HEX_RE.match(s):
+        try:
+            return float.fromhex(s)
+        except (ValueError, OverflowError):
+            return "value out of range"
+    return "invalid syntax"
+
+
+@dataclass(frozen=True)
+class UnitMetadata:
+    """One ``Unit`` metadata declaration.
+
+    Attributes
+    ----------
+    unit : str
+        The tidied unit it applies to (``Unit ns/op ...`` applies to ``sec/op``).
+    key, value : str
+        e.g. ``assume``/``exact`` or ``better``/``higher``.
+    orig_unit : str
+        The unit as written.
+    file : str
+        Label of the file that declared it.
+    line : int
+        Its line number.
+    """
+
+    unit: str
+    key: str
+    value: str
+    orig_unit: str
+    file: str
+    line: int
+
+
+@dataclass
+class Results:
+    """Columnar benchmark results: what the readers produce and benchstat consumes.
+
+    One entry per result line in ``res_*`` lists and one per value/unit pair in
+    the ``m_*`` arrays (``m_res`` indexes the result).  ``configs[res_config[i]]``
+    is the ordered ``((key, value), ...)`` file configuration of result *i*;
+    ``labels[res_file[i]]`` its ``.file`` label and ``paths[...]`` its path.
+    """
+
+    paths: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    res_file: list[int] = field(default_factory=list)
+    res_line: list[int] = field(default_factory=list)
+    res_name: list[str] = field(default_factory=list)
+    res_iters: list[int] = field(default_factory=list)
+    res_config: list[int] = field(default_factory=list)
+    configs: list[tuple[tuple[str, str], ...]] = field(default_factory=list)
+    m_res: np.ndarray = None
+    m_value: np.ndarray = None
+    m_unit: np.ndarray = None          # object array of str (tidied, or original if unchanged)
+    m_orig_value: np.ndarray = None    # NaN where not tidied
+    m_orig_unit: np.ndarray = None     # "" where not tidied
+    m_ucode: np.ndarray = None         # int code of (unit, orig_unit): see ucode_unit/ucode_orig
+    ucode_unit: list = field(default_factory=list)
+    ucode_orig: list = field(default_factory=list)
+    errors: list[BenchSyntaxError] = field(default_factory=list)
+    units: dict[tuple[str, str], UnitMetadata] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.res_name)
+
+    def assumption(self, unit: str) -> str:
+        """``"exact"`` if the unit's metadata says ``assume=exact``, else ``"nothing"``."""
+        md = self.units.get((unit, "assume"))
+        return "exact" if md is not None and md.value == "exact" else "nothing"
+
+    def better(self, unit: str) -> str | None:
+        """``"higher"``/``"lower"`` from ``better=`` metadata, or None when not declared."""
+        md = self.units.get((unit, "better"))
+        return md.value if md is not None else None
+
+
+class _Builder:
+    def __init__(self):
+        self.r = Results()
+        self.cfg_index: dict[tuple, int] = {}
+        self.vals: list[str] = []          # raw value tokens (validated)
+        self.unit_seq: list[int] = []      # per result: shape id
+        self.shapes: dict[tuple, int] = {}
+        self.shape_list: list[tuple] = []
+        self.nvals: list[int] = []
+
+    def config_id(self, cfg: dict) -> int:
+        key = tuple(cfg.items())
+        cid = self.cfg_index.get(key)
+        if cid is None:
+            cid = len(self.r.configs)
+            self.cfg_index[key] = cid
+            self.r.configs.append(key)
+        return cid
+
+    def parse_text(self, lines, file_idx: int, label: str):
+        """Parse (line, lineno) pairs of one file; *label* names the file in errors (its path)."""
+        r = self.r
+        res_file, res_line, res_name = r.res_file, r.res_line, r.res_name
+        res_iters, res_config = r.res_iters, r.res_config
+        vals, unit_seq, shapes, shape_list = self.vals, self.unit_seq, self.shapes, self.shape_list
+        errors = r.errors
+        cfg: dict[str, str] = {}
+        cid = self.config_id(cfg)
+        for line, lineno in lines:
+            if line.endswith("\r"):
+                line = line[:-1]
+            if line.startswith("Benchmark"):
+                rest = line[9:]
+                f = rest.split()
+                nf = len(f)
+                if (nf >= 4 and nf % 2 == 0 and "_" not in rest and rest.isascii()
+                        and rest.startswith(f[0]) and _GO_SPACE_EXTRA.search(rest) is None):
+                    it = f[1]
+                    if it.isdigit() and it.isascii() and len(it) < 19:
+                        vs = f[2::2]
+                        try:
+                            for v in vs:
+                                float(v)
+                            ok = True
+                        except ValueError:
+                            ok = False
+                        if ok and all((v[-1].isdigit() or v[-1] == ".") for v in vs):
+                            units = tuple(f[3::2])
+                            sid = shapes.get(units)
+                            if sid is None:
+                                sid = len(shape_list)
+                                shapes[units] = sid
+                                shape_list.append(units)
+                            res_file.append(file_idx)
+                            res_line.append(lineno)
+                            res_name.append(f[0])
+                            res_iters.append(int(it))
+                            res_config.append(cid)
+                            unit_seq.append(sid)
+                            vals.extend(vs)
+                            continue
+                self._slow_result(line, lineno, file_idx, label, cid)
+                continue
+            if line[:1] == "U":
+                f = line.split(None, 1)
+                if f and f[0] == "Unit":
+                    self._unit_line(line[4:], lineno, label)
+                    continue
+            kv = _config_line(line)
+            if kv is not None:
+                k, v = kv
+                if v == "":
+                    if k in cfg:
+                        del cfg[k]
+                        cid = self.config_id(cfg)
+                else:
+                    if cfg.get(k) != v:
+                        cfg[k] = v
+                        cid = self.config_id(cfg)
+
+    def _slow_result(self, line, lineno, file_idx, label, cid):
+        r = self.r
+        rest = line[9:]
+        f = _fields(rest)
+        if len(f) == 1 and f[0] == rest or not f and rest == "":
+            return  # bare name line (go test -v): skipped
+        if not f or not rest.startswith(f[0]):
+            f.insert(0, "")  # Go's name field ends at the first white space
+        if len(f) < 2:
+            r.errors.append(BenchSyntaxError(label, lineno, "missing iteration count"))
+            return
+        it = _go_atoi(f[1])
+        if isinstance(it, str):
+            r.errors.append(BenchSyntaxError(label, lineno, "parsing iteration count: " + it))
+            return
+        if len(f) < 3:
+            r.errors.append(BenchSyntaxError(label, lineno, "missing measurements"))
+            return
+        vals = []
+        units = []
+        i = 2
+        while i < len(f):
+            v = _go_atof(f[i])
+            if isinstance(v, str):
+                r.errors.append(BenchSyntaxError(label, lineno, "parsing measurement: " + v))
+                return
+            if i + 1 >= len(f):
+                r.errors.append(BenchSyntaxError(label, lineno, "missing units"))
+                return
+            vals.append(repr(v))
+            units.append(f[i + 1])
+            i += 2
+        units = tuple(units)
+        sid = self.shapes.get(units)
+        if sid is None:
+            sid = len(self.shape_list)
+            self.shapes[units] = sid
+            self.shape_list.append(units)
+        r.res_file.append(file_idx)
+        r.res_line.append(lineno)
+        r.res_name.append(f[0])
+        r.res_iters.append(it)
+        r.res_config.append(cid)
+        self.unit_seq.append(sid)
+        self.vals.extend(vals)
+
+    def _unit_line(self, rest, lineno, label):
+        r = self.r
+        f = _fields(rest)
+        if not f:
+            r.errors.append(UnitMetadataError(label, lineno, "missing unit"))
+            return
+        unit = f[0]
+        tidied, _ = tidy_unit(unit)
+        for kv in f[1:]:
+            eq = kv.find("=")
+            if eq <= 0:
+                r.errors.append(UnitMetadataError(label, lineno, "expected key=value"))
+                continue
+            key, value = kv[:eq], kv[eq + 1:]
+            have = r.units.get((tidied, key))
+            if have is not None:
+                if have.value != value:
+                    r.errors.append(UnitMetadataError(
+                        label, lineno, f"metadata {key} of unit {unit} already set to {have.value}"))
+                continue
+            r.units[(tidied, key)] = UnitMetadata(tidied, key, value, unit, label, lineno)
+
+    def finish(self) -> Results:
+        r = self.r
+        nres = len(r.res_name)
+        shape_len = np.array([len(s) for s in self.shape_list] or [0], dtype=np.int64)
+        seq = np.asarray(self.unit_seq, dtype=np.int64)
+        counts = shape_len[seq] if nres else np.zeros(0, dtype=np.int64)
+        r.m_res = np.repeat(np.arange(nres, dtype=np.int64), counts)
+        raw = np.array(self.vals, dtype=np.float64) if self.vals else np.zeros(0)
+        # unit ids per measurement: flatten shapes
+        all_units: dict[str, int] = {}
+        shape_ids = []
+        for s in self.shape_list:
+            shape_ids.append([all_units.setdefault(u, len(all_units)) for u in s])
+        ulist = list(all_units)
+        if nres:
+            offsets = np.zeros(len(self.shape_list) + 1, dtype=np.int64)
+            offsets[1:] = np.cumsum([len(s) for s in self.shape_list])
+            flat_shape_units = np.array([u for s in shape_ids for u in s], dtype=np.int64)
+            start = np.repeat(offsets[seq], counts)
+            within = np.arange(len(r.m_res)) - np.repeat(np.cumsum(counts) - counts, counts)
+            uid = flat_shape_units[start + within]
+        else:
+            uid = np.zeros(0, dtype=np.int64)
+        nu = len(ulist)
+        factors = np.array([tidy_unit(u)[1] for u in ulist] or [1.0])
+        # unit codes: c < nu is the original unit ulist[c] (value unchanged by tidying),
+        # c >= nu is the tidied form of ulist[c - nu]
+        r.ucode_unit = ulist + [tidy_unit(u)[0] for u in ulist]
+        r.ucode_orig = [""] * nu + ulist
+        if len(uid):
+            f = factors[uid]
+            tidy_val = raw * f
+            changed = (tidy_val != raw) | (np.isnan(raw) & (f != 1.0))
+            r.m_value = np.where(changed, tidy_val, raw)
+            r.m_ucode = uid + nu * changed
+        else:
+            r.m_value = raw
+            r.m_ucode = np.zeros(0, dtype=np.int64)
+        units = np.array(r.ucode_unit + [""], dtype=object)
+        origs = np.array(r.ucode_orig + [""], dtype=object)
+        r.m_unit = units[r.m_ucode]
+        r.m_orig_unit = origs[r.m_ucode]
+        r.m_orig_value = np.where(r.m_ucode >= nu, raw, np.nan)
+        return r
+
+
+def _config_line(line: str):
+    if not line:
+        return None
+    c0 = line[0]
+    if not c0.islower():
+        return None
+    colon = line.find(":")
+    if colon <= 0:
+        return None
+    key = line[:colon]
+    for ch in key:
+        if ch.isspace() or ch.isupper():
+            return None
+    val = line[colon + 1:]
+    if val == "":
+        return key, ""
+    if val[0] != " " and val[0] != "\t":
+        return None
+    return key, val.lstrip(" \t")
+
+
+def parse_inputs(inputs: list[Input], *, decode_json: bool = True) -> Results:
+    """Parse several inputs the way ``benchfmt.Files`` does.
+
+    Parameters
+    ----------
+    inputs : list of Input
+        Decoded texts with their path and label.
+    decode_json : bool, default True
+        Recognise ``go test -json`` streams and read the benchmark text they carry.
+        benchstat itself does not (it silently finds nothing in such a file).
+
+    Returns
+    -------
+    Results
+    """
+    b = _Builder()
+    for i, inp in enumerate(inputs):
+        b.r.paths.append(inp.path)
+        b.r.labels.append(inp.label)
+        text = inp.text
+        if decode_json and looks_like_test2json(text):
+            lines, bad = test2json_lines(text)
+            for lineno, msg in bad:
+                b.r.errors.append(BenchSyntaxError(inp.path, lineno, msg))
+            b.parse_text(lines, i, inp.path)
+            continue
+        parts = text.split("\n")
+        if parts and parts[-1] == "":
+            parts.pop()
+        b.parse_text(zip(parts, range(1, len(parts) + 1)), i, inp.path)
+    return b.finish()

@@ -1,0 +1,100 @@
+"""Turning what the caller passes into named benchmark texts.
+
+A *source* is a path (``str`` or :class:`os.PathLike`), ``bytes``, or an open
+file (text or binary), as with pandas' ``read_*`` functions: a ``str`` is always
+a path, wrap text in :class:`io.StringIO` to parse it directly.
+
+Bytes are decoded as UTF-8 (a UTF-8 BOM is dropped; undecodable bytes are kept as
+surrogate escapes, like Go keeps raw bytes).  UTF-16 with a BOM, or without one
+but with the tell-tale NUL byte of every ASCII character (Windows PowerShell's
+``>``), is decoded as UTF-16; UTF-16 that does not decode raises
+:class:`~gobench.errors.BenchEncodingError` instead of silently giving nothing.
+"""
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+
+from ..errors import BenchEncodingError
+
+__all__ = ["Input", "decode_bytes", "open_source", "label_inputs"]
+
+
+@dataclass
+class Input:
+    """One input: ``path`` for messages, ``label`` (benchstat's ``.file``) and its text."""
+
+    path: str
+    label: str
+    text: str
+
+
+def decode_bytes(data: bytes, name: str = "<bytes>") -> str:
+    """Decode benchmark bytes to text (see module docstring for the rules)."""
+    enc = None
+    if data[:3] == b"\xef\xbb\xbf":
+        data = data[3:]
+    elif data[:2] == b"\xff\xfe":
+        enc, data = "utf-16-le", data[2:]
+    elif data[:2] == b"\xfe\xff":
+        enc, data = "utf-16-be", data[2:]
+    elif len(data) >= 2 and b"\x00" in data[:4096]:
+        head = data[:4096]
+        even_nul = head[0::2].count(0)
+        odd_nul = head[1::2].count(0)
+        half = len(head) // 2
+        if odd_nul > 0.4 * half and even_nul < 0.1 * half:
+            enc = "utf-16-le"
+        elif even_nul > 0.4 * half and odd_nul < 0.1 * half:
+            enc = "utf-16-be"
+    if enc is not None:
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError as e:
+            raise BenchEncodingError(
+                f"{name}: input looks like {enc.upper()} but does not decode "
+                f"(byte {e.start}: {e.reason}); re-encode it as UTF-8") from None
+    return data.decode("utf-8", errors="surrogateescape")
+
+
+def open_source(src, label: str | None = None) -> Input:
+    """Read one source into an :class:`Input` (``label`` defaults to the path)."""
+    if isinstance(src, (str, os.PathLike)):
+        path = os.fspath(src)
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError as e:
+            raise FileNotFoundError(e.errno, f"cannot read benchmark file: {e.strerror}", path) from None
+        return Input(path, label if label is not None else path, decode_bytes(data, path))
+    if isinstance(src, (bytes, bytearray, memoryview)):
+        name = label if label is not None else "<bytes>"
+        return Input(name, name, decode_bytes(bytes(src), name))
+    if hasattr(src, "read"):
+        name = getattr(src, "name", None)
+        name = name if isinstance(name, str) else ("<file>" if label is None else label)
+        data = src.read()
+        text = decode_bytes(data, name) if isinstance(data, (bytes, bytearray)) else data
+        return Input(name, label if label is not None else name, text)
+    raise TypeError(f"benchmark source must be a path, bytes or file object, not {type(src).__name__}")
+
+
+def label_inputs(paths: list[str], labels: list[str | None]) -> list[str]:
+    """benchfmt.Files' labels: unlabelled paths given more than once become ``path#0``, ``path#1``."""
+    count: dict[str, int] = {}
+    for p, lab in zip(paths, labels):
+        if lab is None:
+            count[p] = count.get(p, 0) + 1
+    seen: dict[str, int] = {}
+    out = []
+    for p, lab in zip(paths, labels):
+        if lab is not None:
+            out.append(lab)
+        elif count[p] == 1:
+            out.append(p)
+        else:
+            i = seen.get(p, 0)
+            seen[p] = i + 1
+            out.append(f"{p}#{i}")
+    return out

@@ -1,0 +1,228 @@
+"""The two-sided Mann–Whitney U test exactly as benchstat v2 runs it.
+
+Method choice (go-moremath ``MannWhitneyUTest``):
+
+* no ties and n1, n2 ≤ 50 → exact null distribution of U;
+* ties and n1, n2 ≤ 25 → exact *tie-conditional* distribution of U (every
+  assignment of the pooled values to the two samples equally likely, ties kept
+  as tie groups), computed by dynamic programming over the tie groups;
+* otherwise → normal approximation with tie correction of the variance and a
+  continuity correction of 0.5.
+
+p = 2·P(U ≤ min(U1, U2)) in the exact cases (1 when U1 = U2; not clamped), and
+2·min(Φ(z), 1 − Φ(z)) in the normal case.  A single tie group (all values equal)
+or σ = 0 is the error ``all samples are equal``.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from ._mathx import choose, norm_cdf, sign
+
+__all__ = ["UTestResult", "mann_whitney_u", "u_statistic", "exact_u_cdf", "exact_tied_u_cdf",
+           "SamplesEqualError", "EXACT_LIMIT", "TIES_EXACT_LIMIT", "U_TEST_MIN_P",
+           "min_samples_for_utest"]
+
+EXACT_LIMIT = 50
+TIES_EXACT_LIMIT = 25
+
+
+class SamplesEqualError(ValueError):
+    """Raised when every value in both samples is equal: the test is undefined."""
+
+    def __init__(self):
+        super().__init__("all samples are equal")
+
+
+@dataclass(frozen=True)
+class UTestResult:
+    """Result of :func:`mann_whitney_u`.
+
+    Attributes
+    ----------
+    n1, n2 : int
+        Sample sizes.
+    u : float
+        U statistic of the first sample (half-integers with ties).
+    p : float
+        Two-sided p-value.
+    method : str
+        ``"exact"``, ``"exact-ties"`` or ``"normal"``.
+    """
+
+    n1: int
+    n2: int
+    u: float
+    p: float
+    method: str
+
+
+def u_statistic(x1, x2):
+    """Return ``(U1, tie_sizes)`` for samples *x1*, *x2* (mid-ranks for ties).
+
+    ``tie_sizes`` lists the size of every group of equal values of the pooled
+    sample in ascending order of value (1 for untied values).
+    """
+    a = np.sort(np.asarray(x1, dtype=np.float64))
+    b = np.sort(np.asarray(x2, dtype=np.float64))
+    n1 = len(a)
+    merged = np.concatenate([a, b])
+    order = np.argsort(merged, kind="stable")
+    sv = merged[order]
+    from_1 = order < n1
+    # group boundaries
+    starts = np.flatnonzero(np.concatenate([[True], sv[1:] != sv[:-1]]))
+    ends = np.concatenate([starts[1:], [len(sv)]])
+    sizes = ends - starts
+    midrank2 = starts + ends + 1  # 2 * mid-rank (1-based)
+    c1 = np.add.reduceat(from_1.astype(np.int64), starts) if len(sv) else np.zeros(0, np.int64)
+    r1_2 = int(np.dot(c1, midrank2))
+    u1 = r1_2 / 2 - n1 * (n1 + 1) / 2
+    return u1, tuple(int(t) for t in sizes), tuple(int(c) for c in c1)
+
+
+@lru_cache(maxsize=None)
+def _u_counts(n1: int, n2: int) -> np.ndarray:
+    """Number of arrangements giving each U = 0..n1*n2 (no ties), as float64 (exact < 2**53)."""
+    # counts[m][u] for sample sizes (i, j) built up with the classic recurrence
+    # N(i, j; u) = N(i-1, j; u - j) + N(i, j-1; u)
+    n, m = min(n1, n2), max(n1, n2)
+    prev = [np.ones(1)] * (m + 1)  # i = 0: one arrangement with U = 0, for every j
+    for i in range(1, n + 1):
+        cur = [None] * (m + 1)
+        cur[0] = np.ones(1)
+        for j in range(1, m + 1):
+            out = np.zeros(i * j + 1)
+            a = prev[j]  # (i-1, j): shift by j
+            out[j:j + len(a)] += a
+            b = cur[j - 1]  # (i, j-1)
+            out[:len(b)] += b
+            cur[j] = out
+        prev = cur
+    return prev[m] if n > 0 else np.ones(1)
+
+
+@lru_cache(maxsize=None)
+def _u_cdf_table(n1: int, n2: int) -> np.ndarray:
+    counts = _u_counts(n1, n2)
+    return np.cumsum(counts) / choose(n1 + n2, n1)
+
+
+def exact_u_cdf(u: float, n1: int, n2: int) -> float:
+    """P(U ≤ u) under H0 without ties (exact null distribution)."""
+    if u < 0:
+        return 0.0
+    if u >= n1 * n2:
+        return 1.0
+    return float(_u_cdf_table(n1, n2)[int(math.floor(u))])
+
+
+@lru_cache(maxsize=65536)
+def _tied_counts(n1: int, ties: tuple[int, ...]) -> tuple[np.ndarray, int]:
+    """Counts of assignments by 2*R1 (twice the rank sum of sample 1), given tie groups."""
+    N = sum(ties)
+    max2r = N * (N + 1) + 1
+    # dp[j, s]: ways to place j sample-1 items so far with 2*rank-sum s
+    dp = np.zeros((n1 + 1, max2r + 1))
+    dp[0, 0] = 1.0
+    start = 0
+    placed = 0
+    for t in ties:
+        w = 2 * start + t + 1  # twice the mid-rank of this group
+        new = np.zeros_like(dp)
+        for r in range(0, min(t, n1) + 1):
+            c = choose(t, r) if t <= 20 else float(math.comb(t, r))
+            shift = r * w
+            if r == 0:
+                new += dp
+            else:
+                new[r:, shift:] += c * dp[:n1 + 1 - r, :max2r + 1 - shift]
+        dp = new
+        start += t
+        placed += t
+    return dp[n1], max2r
+
+
+def exact_tied_u_cdf(u: float, n1: int, n2: int, ties: tuple[int, ...]) -> float:
+    """P(U1 ≤ u) under the tie-conditional permutation distribution.
+
+    Every choice of which *n1* of the pooled values (with the given tie-group
+    sizes, in value order) belong to sample 1 is equally likely.
+    """
+    if u < 0:
+        return 0.0
+    if u >= n1 * n2:
+        return 1.0
+    counts, _ = _tied_counts(n1, ties)
+    # 2U1 = 2R1 - n1(n1+1)
+    lim = int(2 * u) + n1 * (n1 + 1)
+    return float(counts[:lim + 1].sum()) / choose(n1 + n2, n1)
+
+
+def mann_whitney_u(x1, x2) -> UTestResult:
+    """Two-sided Mann–Whitney U test with benchstat's choice of method.
+
+    Parameters
+    ----------
+    x1, x2 : array_like of float
+        The baseline and the compared sample (any order).
+
+    Returns
+    -------
+    UTestResult
+
+    Raises
+    ------
+    SamplesEqualError
+        All values equal (one tie group), or zero variance in the normal case.
+    ValueError
+        An empty sample.
+    """
+    n1, n2 = len(x1), len(x2)
+    if n1 == 0 or n2 == 0:
+        raise ValueError("sample is too small")
+    u1, ties, _ = u_statistic(x1, x2)
+    has_ties = any(t > 1 for t in ties)
+    u2 = n1 * n2 - u1
+    usmall = min(u1, u2)
+    if (not has_ties and n1 <= EXACT_LIMIT and n2 <= EXACT_LIMIT) or (
+            has_ties and n1 <= TIES_EXACT_LIMIT and n2 <= TIES_EXACT_LIMIT):
+        if len(ties) == 1:
+            raise SamplesEqualError()
+        if u1 == u2:
+            p = 1.0
+        elif has_ties:
+            p = exact_tied_u_cdf(usmall, n1, n2, ties) * 2
+        else:
+            p = exact_u_cdf(usmall, n1, n2) * 2
+        return UTestResult(n1, n2, u1, p, "exact-ties" if has_ties else "exact")
+    t = float(sum(x * x * x - x for x in ties))
+    N = float(n1 + n2)
+    mu = n1 * n2 / 2
+    sigma = math.sqrt(float(n1 * n2) * ((N + 1) - t / (N * (N - 1))) / 12)
+    if sigma == 0:
+        raise SamplesEqualError()
+    numer = u1 - mu
+    numer -= sign(numer) * 0.5
+    z = numer / sigma
+    c = norm_cdf(z)
+    p = 2 * min(c, 1 - c)
+    return UTestResult(n1, n2, u1, p, "normal")
+
+
+#: Smallest two-sided exact p-value achievable with n samples on each side (n = 1..9).
+U_TEST_MIN_P = [1.0, 0.3333333333333333, 0.1, 0.02857142857142857, 0.007936507936507936,
+                0.0021645021645021645, 0.0005827505827505828, 0.0001554001554001554,
+                4.113533525298231e-05]
+
+
+def min_samples_for_utest(alpha: float) -> tuple[str, int]:
+    """Smallest n whose minimum achievable p is ≤ alpha: ``(">=", n)``, else ``(">", 10)``."""
+    for i, p in enumerate(U_TEST_MIN_P, 1):
+        if p <= alpha:
+            return ">=", i
+    return ">", len(U_TEST_MIN_P) + 1
