@@ -255,6 +255,7 @@ func main() {
 	jobRate := flag.Int("jobs", 400, "pool jobs per second")
 	allocKB := flag.Int("alloc", 64, "KiB allocated per job")
 	dumpN := flag.Int("dump", 0, "write a debug=2 dump of this many parked goroutines to stdout and exit")
+	gcEvery := flag.Duration("gc-every", 0, "also call runtime.GC() this often (wraps the 256-entry PauseNs ring quickly)")
 	panicAfter := flag.Duration("panic-after", 0, "panic in a request-handling goroutine after this long (traceback tests)")
 	flag.Parse()
 	if *dumpN > 0 {
@@ -295,6 +296,13 @@ func main() {
 		}
 	}()
 	go run(ctx, kinds)
+	if *gcEvery > 0 {
+		go func() {
+			for range time.Tick(*gcEvery) {
+				runtime.GC()
+			}
+		}()
+	}
 	if *panicAfter > 0 {
 		go pprof.Do(ctx, pprof.Labels("role", "handler"), func(context.Context) {
 			time.Sleep(*panicAfter)

@@ -1,0 +1,242 @@
+"""Read runtime.MemStats snapshots: the heap ``debug=1`` trailer and expvar ``/debug/vars``.
+
+A snapshot holds the scalar MemStats fields and the two 256-entry rings
+``PauseNs``/``PauseEnd``.  :func:`read_memstats` gives one row per snapshot;
+:func:`read_gc_pauses` turns a series of snapshots into one row per GC cycle,
+merging overlapping rings without double counting and reporting the cycles
+that fell out of the ring between two snapshots.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+
+from pprof_parse.read.gctrace import RuntimeFormatError, load_text
+
+__all__ = ["read_memstats", "read_gc_pauses", "load_memstats"]
+
+_TRAILER_RE = re.compile(r"^# (\w+) = (.*)$", re.M)
+_PAIRS = {"Stack": ("StackInuse", "StackSys"), "MSpan": ("MSpanInuse", "MSpanSys"),
+          "MCache": ("MCacheInuse", "MCacheSys")}
+RING = 256  # len(MemStats.PauseNs)
+
+# scalar fields in runtime.MemStats order (runtime/mstats.go), then MaxRSS (heap trailer, Go 1.21+)
+FIELDS = [
+    "Alloc", "TotalAlloc", "Sys", "Lookups", "Mallocs", "Frees", "HeapAlloc", "HeapSys", "HeapIdle",
+    "HeapInuse", "HeapReleased", "HeapObjects", "StackInuse", "StackSys", "MSpanInuse", "MSpanSys",
+    "MCacheInuse", "MCacheSys", "BuckHashSys", "GCSys", "OtherSys", "NextGC", "LastGC", "PauseTotalNs",
+    "NumGC", "NumForcedGC", "GCCPUFraction", "EnableGC", "DebugGC", "MaxRSS",
+]
+
+
+def _value(v: str):
+    v = v.strip()
+    if v.startswith("["):
+        return [int(x) for x in v[1:-1].split()]
+    if v in ("true", "false"):
+        return v == "true"
+    try:
+        return int(v)
+    except ValueError:
+        return float(v)
+
+
+def load_memstats(src) -> dict:
+    """One MemStats snapshot as a dict keyed by the Go field names.
+
+    Accepts the heap profile's ``debug=1`` text (``# runtime.MemStats``
+    trailer), the expvar ``/debug/vars`` JSON (its ``memstats`` member) or a
+    bare ``json.Marshal(runtime.MemStats)``.  Extra keys: ``_source``,
+    ``_mtime`` and, for expvar, ``_vars`` (the other published variables).
+
+    Raises
+    ------
+    RuntimeFormatError
+        Neither form, or a trailer line whose value cannot be read.
+    """
+    text, name, mtime = load_text(src)
+    out: dict = {"_source": name, "_mtime": mtime}
+    s = text.lstrip()
+    if s.startswith("{"):
+        try:
+            d = json.loads(s)
+        except ValueError as e:
+            raise RuntimeFormatError(f"bad JSON: {e}", source=name) from e
+        ms = d.get("memstats", d)
+        if "NumGC" not in ms:
+            raise RuntimeFormatError("JSON has no memstats.NumGC: not expvar /debug/vars or MemStats",
+                                     source=name)
+        out.update({k: v for k, v in ms.items() if k != "BySize"})
+        out["_vars"] = {k: v for k, v in d.items() if k != "memstats"} if "memstats" in d else {}
+        return out
+    i = text.find("# runtime.MemStats")
+    if i < 0:
+        raise RuntimeFormatError("no '# runtime.MemStats' trailer (need heap?debug=1) and not JSON", source=name)
+    base = text.count("\n", 0, i) + 1
+    for m in _TRAILER_RE.finditer(text, i):
+        key, raw = m[1], m[2]
+        try:
+            if key in _PAIRS:
+                a, b = raw.split("/")
+                out[_PAIRS[key][0]], out[_PAIRS[key][1]] = int(a), int(b)
+            else:
+                out[key] = _value(raw)
+        except ValueError as e:
+            line = base + text.count("\n", i, m.start())
+            raise RuntimeFormatError(f"cannot read {key} = {raw[:40]!r}", source=name, line=line) from e
+    if "NumGC" not in out:
+        raise RuntimeFormatError("MemStats trailer without NumGC", source=name, line=base)
+    return out
+
+
+def _snapshots(srcs) -> list[dict]:
+    if isinstance(srcs, dict):
+        return [srcs]
+    if isinstance(srcs, (str, bytes, bytearray)) or hasattr(srcs, "read") or hasattr(srcs, "__fspath__"):
+        srcs = [srcs]
+    return [s if isinstance(s, dict) else load_memstats(s) for s in srcs]
+
+
+def _times(snaps: list[dict], times) -> np.ndarray:
+    if times is not None:
+        t = np.asarray(times, dtype=float)
+        if len(t) != len(snaps):
+            raise ValueError(f"{len(t)} times for {len(snaps)} snapshots")
+        return t
+    out = []
+    for s in snaps:
+        if s.get("_mtime") is not None:
+            out.append(s["_mtime"])
+        elif s.get("LastGC"):
+            out.append(s["LastGC"] / 1e9)
+        else:
+            out.append(np.nan)
+    return np.asarray(out, dtype=float)
+
+
+def read_memstats(srcs, *, times=None) -> pd.DataFrame:
+    """One row per MemStats snapshot.
+
+    Parameters
+    ----------
+    srcs : path, text, bytes, file object, dict, or a list of them
+        Heap ``debug=1`` profiles and/or expvar ``/debug/vars`` JSON, one per
+        snapshot, in time order.
+    times : sequence of float, optional
+        Snapshot times in seconds (any origin).  Default: the file's mtime,
+        else ``LastGC`` (the end of the last GC: a lower bound).
+
+    Returns
+    -------
+    DataFrame
+        ``t`` (float64, seconds), then every scalar MemStats field under its Go
+        name (int64 bytes / counts; ``LastGC`` Unix ns; ``PauseTotalNs`` ns;
+        ``GCCPUFraction`` float64 in [0, 1], cumulative since start; ``EnableGC``,
+        ``DebugGC`` bool; ``MaxRSS`` bytes, heap trailer only, else NA), then
+        ``source`` (str).  Fields a source lacks are NA.
+
+    Notes
+    -----
+    Mirrors ``runtime.ReadMemStats`` as printed by ``writeHeapInternal``
+    (``runtime/pprof/pprof.go``: ``# Stack = inuse / sys`` pairs split into
+    ``StackInuse``/``StackSys`` etc.) and ``expvar``'s ``memstats`` variable.
+    """
+    snaps = _snapshots(srcs)
+    t = _times(snaps, times)
+    rows = [{k: s.get(k) for k in FIELDS} for s in snaps]
+    df = pd.DataFrame(rows, columns=FIELDS)
+    for k in FIELDS:
+        if k in ("EnableGC", "DebugGC"):
+            df[k] = df[k].astype("boolean")
+        elif k == "GCCPUFraction":
+            df[k] = df[k].astype("float64")
+        else:
+            df[k] = df[k].astype("Int64")
+    df.insert(0, "t", t)
+    df["source"] = pd.Series([s["_source"] for s in snaps], dtype="str")
+    return df
+
+
+def read_gc_pauses(srcs, *, times=None) -> pd.DataFrame:
+    """Per-cycle GC pauses from the ``PauseNs``/``PauseEnd`` rings of a series of snapshots.
+
+    Parameters
+    ----------
+    srcs : as for :func:`read_memstats`, in time order.
+    times : sequence of float, optional
+        Only used for ``snapshot_t``.
+
+    Returns
+    -------
+    DataFrame
+        One row per GC cycle seen in any snapshot, each cycle once:
+
+        ========== ================ ==================================================
+        run        int64            0-based; NumGC going down starts a new process run
+        gc         int64            cycle number, 1-based (as gctrace's ``gc N``)
+        pause_ns   int64            sum of the cycle's STW pauses, ns
+        pause_end  datetime64[ns,   end of the cycle's last pause (``PauseEnd``)
+                   UTC]
+        snapshot   int64            index of the first snapshot holding the cycle
+        snapshot_t float64          that snapshot's time (see :func:`read_memstats`)
+        ========== ================ ==================================================
+
+        ``attrs["lost_cycles"]``: list of ``(run, first_gc, last_gc)`` ranges that
+        were overwritten in the ring before any snapshot saw them (more than 256
+        cycles between two snapshots); ``attrs["pause_total_ns"]``: per run,
+        ``(NumGC, PauseTotalNs)`` of the last snapshot carrying ``PauseTotalNs``
+        (expvar has it, the heap trailer does not), to check sums against.
+
+    Notes
+    -----
+    ``runtime/mstats.go``/``mgc.go``: cycle k (1-based) is written at
+    ``PauseNs[(k-1) % 256]`` before ``NumGC`` becomes k, so a snapshot holds
+    cycles ``max(1, NumGC-255) .. NumGC``; the latest is at
+    ``(NumGC+255) % 256``.
+    """
+    snaps = _snapshots(srcs)
+    t = _times(snaps, times)
+    run, last_gc = 0, 0
+    rows_gc, rows_ns, rows_end, rows_snap, rows_run = [], [], [], [], []
+    lost: list[tuple[int, int, int]] = []
+    totals: dict[int, tuple[int, int]] = {}
+    for i, s in enumerate(snaps):
+        n = int(s["NumGC"])
+        ring_ns, ring_end = s.get("PauseNs"), s.get("PauseEnd")
+        if ring_ns is None or len(ring_ns) != RING:
+            raise RuntimeFormatError(f"PauseNs has {0 if ring_ns is None else len(ring_ns)} entries, "
+                                     f"expected {RING}", source=s["_source"])
+        if n < last_gc:  # the counter went back: another process
+            run, last_gc = run + 1, 0
+        oldest = max(1, n - RING + 1)
+        first_new = last_gc + 1
+        if oldest > first_new:
+            lost.append((run, first_new, oldest - 1))
+            first_new = oldest
+        for k in range(first_new, n + 1):
+            j = (k - 1) % RING
+            rows_gc.append(k)
+            rows_ns.append(ring_ns[j])
+            rows_end.append(ring_end[j] if ring_end is not None else 0)
+            rows_snap.append(i)
+            rows_run.append(run)
+        last_gc = max(last_gc, n)
+        if s.get("PauseTotalNs") is not None:
+            totals[run] = (n, int(s["PauseTotalNs"]))
+    end = np.asarray(rows_end, dtype="int64")
+    df = pd.DataFrame({
+        "run": np.asarray(rows_run, dtype="int64"),
+        "gc": np.asarray(rows_gc, dtype="int64"),
+        "pause_ns": np.asarray(rows_ns, dtype="int64"),
+        "pause_end": pd.to_datetime(np.where(end > 0, end, np.iinfo("int64").min).view("datetime64[ns]"),
+                                    utc=True),
+        "snapshot": np.asarray(rows_snap, dtype="int64"),
+        "snapshot_t": t[np.asarray(rows_snap, dtype="int64")] if rows_snap else np.array([], dtype=float),
+    })
+    df.attrs["lost_cycles"] = lost
+    df.attrs["pause_total_ns"] = totals
+    return df

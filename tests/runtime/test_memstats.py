@@ -1,0 +1,84 @@
+"""MemStats snapshots (heap debug=1 trailer, expvar) and the PauseNs ring."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pprof_parse.read.gctrace import RuntimeFormatError, read_gctrace
+from pprof_parse.read.memstats import RING, load_memstats, read_gc_pauses, read_memstats
+
+
+def _series(cap):
+    return [cap.path(i, k) for i in range(len(cap.times)) for k in ("vars", "heap.debug1")]
+
+
+def test_heap_trailer_and_expvar_agree(sample_capture):
+    heap = load_memstats(sample_capture.path(3, "heap.debug1"))
+    ev = load_memstats(sample_capture.path(3, "vars"))
+    assert heap["NumGC"] >= ev["NumGC"]  # heap profile fetched after /debug/vars
+    assert len(heap["PauseNs"]) == RING and heap["StackInuse"] > 0 and heap["MaxRSS"] > 0
+    # the cycles both saw have identical ring entries
+    for k in range(1, ev["NumGC"] + 1):
+        assert heap["PauseNs"][(k - 1) % RING] == ev["PauseNs"][(k - 1) % RING]
+    assert "leaks" in ev["_vars"] and "cmdline" in ev["_vars"]
+
+
+def test_read_memstats_rows(sample_capture):
+    df = read_memstats(sample_capture.paths("vars"), times=sample_capture.times)
+    assert list(df.t) == sample_capture.times
+    assert df.NumGC.is_monotonic_increasing and df.TotalAlloc.is_monotonic_increasing
+    assert (df.NextGC >= 4 << 20).all() and df.GCCPUFraction.between(0, 1).all()
+    assert str(df.HeapAlloc.dtype) == "Int64" and df.MaxRSS.isna().all()
+
+
+def test_pauses_merged_without_double_counting(sample_capture):
+    p = read_gc_pauses(_series(sample_capture))
+    assert p.gc.is_unique and list(p.gc) == list(range(1, len(p) + 1))
+    assert p.attrs["lost_cycles"] == []
+    num_gc, total = p.attrs["pause_total_ns"][0]
+    assert p.loc[p.gc <= num_gc, "pause_ns"].sum() == total  # exact: PauseTotalNs accumulates PauseNs
+    assert p.pause_end.is_monotonic_increasing and (p.pause_ns > 0).all()
+
+
+def test_gctrace_pauses_consistent_with_memstats(sample_capture):
+    g = read_gctrace(sample_capture.gctrace)
+    p = read_gc_pauses(_series(sample_capture))
+    m = g.merge(p, on="gc", validate="one_to_one")
+    assert len(m) == len(p) == len(g)  # every gctrace cycle is in MemStats and vice versa
+    num_gc, total = p.attrs["pause_total_ns"][0]
+    trace_total = m.loc[m.gc <= num_gc, "pause_ms"].sum() * 1e6
+    # gctrace rounds to ~2 significant digits and measures from tSweepTerm; 15% is generous
+    assert trace_total == pytest.approx(total, rel=0.15)
+    assert (m.pause_ms * 1e6 / m.pause_ns).median() == pytest.approx(1, abs=0.1)
+
+
+def test_errors(tmp_path):
+    with pytest.raises(RuntimeFormatError, match="no '# runtime.MemStats' trailer"):
+        load_memstats("heap profile: 1: 2 [3: 4] @ heap/1048576\n")
+    f = tmp_path / "vars.json"
+    f.write_text(json.dumps({"cmdline": ["x"]}))
+    with pytest.raises(RuntimeFormatError, match=r"vars.json: JSON has no memstats"):
+        load_memstats(f)
+    with pytest.raises(RuntimeFormatError, match=r":3: cannot read NumGC"):
+        load_memstats("x\n# runtime.MemStats\n# NumGC = lots\n")
+
+
+@pytest.mark.go
+def test_ring_wrap_reports_lost_cycles(tmp_path, leakserver_binary):
+    from conftest import Capture, _load_capture_module
+    _load_capture_module().capture(tmp_path, snapshots=3, interval=1.2, first=0.4, binary=leakserver_binary,
+                                   args=["-gc-every", "1ms"])
+    cap = Capture(tmp_path)
+    snaps = [load_memstats(p) for p in cap.paths("vars")]
+    p = read_gc_pauses(snaps)
+    n = [s["NumGC"] for s in snaps]
+    assert n[2] - n[1] > RING  # runtime.GC() every ms wraps the ring between snapshots
+    expected = [(0, a + 1, b - RING) for a, b in zip([0] + n, n) if b - a > RING]
+    assert p.attrs["lost_cycles"] == expected
+    assert len(p) == n[-1] - sum(last - first + 1 for _, first, last in expected)
+    assert p.gc.is_unique
+    # every cycle still in the last ring is present, and gctrace saw all of them
+    g = read_gctrace(cap.gctrace)
+    assert set(p.gc) <= set(g.gc) and g.gc.max() >= n[-1]
