@@ -142,7 +142,10 @@ class _Interner:
             if funcs and funcs[-1] == "runtime.goexit":
                 frames, funcs = frames[:-1], funcs[:-1]
             top = next((f for f in funcs if not f.startswith(_LIB_PREFIXES)), funcs[0] if funcs else "")
-            hit = (frames, funcs, top, funcs[-1] if funcs else "", len(self.stacks))
+            # the entry is the goroutine's start function; the main goroutine's is main.main
+            # (proto and GOTRACEBACK=system stacks show runtime.main below it)
+            entry = funcs[-2] if len(funcs) > 1 and funcs[-1] == "runtime.main" else (funcs[-1] if funcs else "")
+            hit = (frames, funcs, top, entry, len(self.stacks))
             self.stacks[frames] = hit
         return hit
 
