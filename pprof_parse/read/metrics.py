@@ -1,0 +1,345 @@
+"""runtime/metrics samples and Prometheus text scrapes as time-indexed frames.
+
+runtime/metrics has no wire format of its own; services publish
+``metrics.Read`` results as JSON (``{"/gc/heap/goal:bytes": 4194304,
+"/sched/pauses/total/gc:seconds": {"counts": [...], "buckets": [...]}}``),
+often as an expvar variable.  Prometheus scrapes (client_golang's Go
+collector: ``go_gc_duration_seconds``, ``go_sched_pauses_*``, ``go_goroutines``,
+``go_memstats_*``) are read with ``prometheus_client``'s text parser.
+
+Histograms from both sources share one long schema (``t``, ``metric``,
+``lower``, ``upper``, ``count``), and :func:`histogram_quantiles` estimates
+quantiles from bucket counts, per scrape interval or since process start.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+
+from pprof_parse.read.gctrace import RuntimeFormatError, load_text
+
+__all__ = [
+    "read_runtime_metrics",
+    "read_runtime_histograms",
+    "read_prometheus",
+    "prometheus_histograms",
+    "histogram_quantiles",
+]
+
+
+def _series_inputs(srcs):
+    if isinstance(srcs, (str, bytes, bytearray, dict)) or hasattr(srcs, "read") or hasattr(srcs, "__fspath__"):
+        return [srcs]
+    return list(srcs)
+
+
+def _times(n: int, times, fallback: list) -> np.ndarray:
+    if times is not None:
+        t = np.asarray(times, dtype=float)
+        if len(t) != n:
+            raise ValueError(f"{len(t)} times for {n} snapshots")
+        return t
+    return np.asarray([np.nan if x is None else x for x in fallback], dtype=float)
+
+
+def _find_metrics(d: dict):
+    if any(isinstance(k, str) and k.startswith("/") and ":" in k for k in d):
+        return d
+    for v in d.values():
+        if isinstance(v, dict) and any(isinstance(k, str) and k.startswith("/") and ":" in k for k in v):
+            return v
+    return None
+
+
+def _load_metrics(src) -> tuple[dict, str, float | None]:
+    if isinstance(src, dict):
+        d, name, mtime = src, "<dict>", None
+    else:
+        text, name, mtime = load_text(src)
+        try:
+            d = json.loads(text)
+        except ValueError as e:
+            raise RuntimeFormatError(f"bad JSON: {e}", source=name) from e
+    m = _find_metrics(d) if isinstance(d, dict) else None
+    if m is None:
+        raise RuntimeFormatError("no runtime/metrics names ('/gc/...:unit') at the top level or one level down",
+                                 source=name)
+    when = d.get("now_unix_ns") if isinstance(d, dict) else None
+    return m, name, (when / 1e9 if isinstance(when, (int, float)) else mtime)
+
+
+def _bound(x) -> float:
+    if isinstance(x, str):
+        return float(x.replace("Inf", "inf"))
+    return float(x)
+
+
+def read_runtime_metrics(srcs, *, times=None) -> pd.DataFrame:
+    """Scalar runtime/metrics samples, one row per snapshot.
+
+    Parameters
+    ----------
+    srcs : path, text, bytes, dict, or a list of them
+        JSON holding metric names as keys, at the top level or one level down
+        (e.g. an expvar ``/debug/vars`` with a published metrics variable).
+    times : sequence of float, optional
+        Seconds, one per snapshot.  Default: the JSON's ``now_unix_ns`` if
+        present, else the file's mtime.
+
+    Returns
+    -------
+    DataFrame
+        Index ``t`` (float64 seconds); one float64 column per scalar metric,
+        named as in runtime/metrics (``/gc/heap/goal:bytes``: bytes;
+        ``:seconds``/``:cpu-seconds``: seconds; ``:gc-cycles``,
+        ``:goroutines``: counts).  Cumulative metrics (``/gc/cycles/*``,
+        ``/gc/heap/allocs:*``, ``/cpu/classes/*``, ``/sched/goroutines-created``)
+        also get a ``Δ<name>`` column: the difference from the previous snapshot.
+
+    Notes
+    -----
+    Metric kinds and units follow ``runtime/metrics/description.go``.
+    """
+    items = _series_inputs(srcs)
+    loaded = [_load_metrics(s) for s in items]
+    t = _times(len(loaded), times, [w for _, _, w in loaded])
+    rows = [{k: float(v) for k, v in m.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+            for m, _, _ in loaded]
+    df = pd.DataFrame(rows, index=pd.Index(t, name="t"))
+    df = df[sorted(df.columns)]
+    for c in list(df.columns):
+        if _cumulative(c):
+            df["Δ" + c] = df[c].diff()
+    df.attrs["sources"] = [n for _, n, _ in loaded]
+    return df
+
+
+def _cumulative(name: str) -> bool:
+    return name.startswith(("/gc/cycles/", "/gc/heap/allocs:", "/gc/heap/frees:", "/cpu/classes/",
+                            "/sched/goroutines-created", "/gc/heap/tiny/allocs", "/sync/mutex/wait/total",
+                            "/gc/finalizers/executed", "/gc/cleanups/executed"))
+
+
+def read_runtime_histograms(srcs, *, times=None) -> pd.DataFrame:
+    """runtime/metrics histograms (``Float64Histogram``), long form.
+
+    Returns
+    -------
+    DataFrame
+        One row per (snapshot, metric, bucket): ``t`` (float64 s), ``metric``
+        (str, e.g. ``/sched/pauses/total/gc:seconds``), ``lower`` and ``upper``
+        (float64, the bucket ``[lower, upper)`` in the metric's unit; the ends may
+        be ±inf), ``count`` (int64, cumulative since process start), ``delta``
+        (int64, new since the previous snapshot; equals ``count`` for the first).
+
+    Notes
+    -----
+    ``metrics.Float64Histogram``: ``Buckets`` has ``len(Counts)+1``
+    boundaries, bucket i is ``[Buckets[i], Buckets[i+1])``, counts are
+    cumulative and there is no sum.
+    """
+    items = _series_inputs(srcs)
+    loaded = [_load_metrics(s) for s in items]
+    t = _times(len(loaded), times, [w for _, _, w in loaded])
+    parts = []
+    for ti, (m, name, _) in zip(t, loaded):
+        for k, v in m.items():
+            if isinstance(v, dict) and "counts" in v and "buckets" in v:
+                b = np.array([_bound(x) for x in v["buckets"]], dtype=float)
+                c = np.asarray(v["counts"], dtype=np.int64)
+                if len(b) != len(c) + 1:
+                    raise RuntimeFormatError(f"{k}: {len(b)} bucket bounds for {len(c)} counts", source=name)
+                parts.append(pd.DataFrame({"t": ti, "metric": k, "lower": b[:-1], "upper": b[1:], "count": c}))
+    if not parts:
+        return pd.DataFrame({"t": [], "metric": [], "lower": [], "upper": [], "count": [], "delta": []})
+    df = pd.concat(parts, ignore_index=True)
+    df["metric"] = df["metric"].astype("str")
+    return _add_delta(df)
+
+
+def _add_delta(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.sort_values(["metric", "lower", "t"], kind="stable")
+    prev = df.groupby(["metric", "lower"], sort=False)["count"].shift()
+    d = (df["count"] - prev.fillna(0)).astype(np.int64)
+    d = d.where(d >= 0, df["count"])  # a reset (new process): the count restarts
+    df["delta"] = d
+    return df.sort_values(["t", "metric", "lower"], kind="stable").reset_index(drop=True)
+
+
+def histogram_quantiles(hist: pd.DataFrame, q=(0.5, 0.9, 0.99, 1.0), *, cumulative: bool = False) -> pd.DataFrame:
+    """Quantiles estimated from histogram buckets.
+
+    Parameters
+    ----------
+    hist : DataFrame
+        From :func:`read_runtime_histograms` or :func:`prometheus_histograms`.
+    q : sequence of float in [0, 1]
+    cumulative : bool
+        False (default): from ``delta``, i.e. the events between the previous
+        snapshot and this one.  True: from ``count``, since process start.
+
+    Returns
+    -------
+    DataFrame
+        One row per (``t``, ``metric``): ``n`` (int64, events counted) and one
+        float64 column per quantile named ``q0.5``, ``q0.99`` ...: linear
+        interpolation inside the bucket holding the rank; a bucket with an
+        infinite bound yields its finite bound; NaN where ``n`` is 0.
+    """
+    col = "count" if cumulative else "delta"
+    rows = []
+    for (t, metric), g in hist.groupby(["t", "metric"], sort=True):
+        c = g[col].to_numpy(dtype=float)
+        lo, hi = g["lower"].to_numpy(), g["upper"].to_numpy()
+        cum = np.cumsum(c)
+        n = cum[-1] if len(cum) else 0.0
+        row = {"t": t, "metric": metric, "n": int(n)}
+        for qq in q:
+            row[f"q{qq:g}"] = _quantile(cum, c, lo, hi, qq, n)
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=["t", "metric", "n"] + [f"q{qq:g}" for qq in q])
+    return out
+
+
+def _quantile(cum, c, lo, hi, q, n) -> float:
+    if n <= 0:
+        return math.nan
+    rank = q * n
+    i = int(np.searchsorted(cum, rank, side="left"))
+    if q == 1.0:  # the highest non-empty bucket
+        i = int(np.flatnonzero(c)[-1])
+    i = min(i, len(c) - 1)
+    a, b = lo[i], hi[i]
+    if math.isinf(b):
+        return float(a)
+    if math.isinf(a):
+        return float(b)
+    before = cum[i] - c[i]
+    frac = 1.0 if c[i] == 0 else (rank - before) / c[i]
+    return float(a + (b - a) * min(max(frac, 0.0), 1.0))
+
+
+# ---------------------------------------------------------------------------
+# Prometheus
+
+
+def read_prometheus(srcs, *, times=None) -> pd.DataFrame:
+    """Prometheus text-format scrapes (0.0.4) as one long frame.
+
+    Parameters
+    ----------
+    srcs : path, text, bytes, file object, or a list of them (one per scrape, in order)
+    times : sequence of float, optional
+        Seconds, one per scrape.  Default: the samples' own timestamps if
+        present, else the file's mtime.
+
+    Returns
+    -------
+    DataFrame
+        One row per sample per scrape: ``t`` (float64 s), ``family`` (str,
+        e.g. ``go_gc_duration_seconds``), ``type`` (``counter``, ``gauge``,
+        ``summary``, ``histogram``, ``untyped``), ``sample`` (str, with suffix:
+        ``_bucket``, ``_sum``, ``_count``, ``_total``), ``le`` and ``quantile``
+        (float64, NaN when absent), ``labels`` (str, the other labels as
+        ``k=v,...``), ``value`` (float64), ``delta`` and ``rate`` (float64:
+        change since the previous scrape and per second, for counters and the
+        ``_sum``/``_count``/``_bucket`` of summaries and histograms; a decrease
+        is a counter reset and counts from zero; NaN otherwise).
+
+    Raises
+    ------
+    RuntimeFormatError
+        Text the Prometheus parser rejects (message names the source).
+
+    Notes
+    -----
+    Parsing is ``prometheus_client.parser.text_string_to_metric_families``.
+    ``go_gc_duration_seconds`` quantiles cover only the last <= 256 cycles
+    (``debug.ReadGCStats``); the ``go_sched_pauses_*`` histograms are
+    runtime/metrics re-bucketed by client_golang (seconds to powers of ten).
+    """
+    from prometheus_client.parser import text_string_to_metric_families
+
+    items = _series_inputs(srcs)
+    recs = []
+    mtimes = []
+    for i, src in enumerate(items):
+        text, name, mtime = load_text(src)
+        mtimes.append(mtime)
+        try:
+            fams = list(text_string_to_metric_families(text))
+        except Exception as e:  # the parser raises ValueError / IndexError on bad lines
+            raise RuntimeFormatError(f"Prometheus text parser: {e}", source=name,
+                                     line=_bad_line(text, text_string_to_metric_families)) from e
+        for fam in fams:
+            for s in fam.samples:
+                labels = dict(s.labels)
+                le = labels.pop("le", None)
+                qu = labels.pop("quantile", None)
+                recs.append((i, fam.name, fam.type, s.name, _bound(le) if le is not None else np.nan,
+                             float(qu) if qu is not None else np.nan,
+                             ",".join(f"{k}={v}" for k, v in sorted(labels.items())), float(s.value),
+                             s.timestamp))
+    df = pd.DataFrame(recs, columns=["scrape", "family", "type", "sample", "le", "quantile", "labels", "value",
+                                     "ts"])
+    ts = df.groupby("scrape")["ts"].first() if len(df) else pd.Series(dtype=float)
+    fallback = [float(ts.get(i)) if ts.get(i) is not None and not pd.isna(ts.get(i)) else mtimes[i]
+                for i in range(len(items))]
+    t = _times(len(items), times, fallback)
+    df["t"] = t[df["scrape"].to_numpy()] if len(df) else np.array([], dtype=float)
+    df = df.drop(columns=["ts"])
+    for c in ("family", "type", "sample", "labels"):
+        df[c] = df[c].astype("str")
+    is_counter = (df["type"].eq("counter") | df["sample"].str.endswith(("_sum", "_count", "_bucket"))
+                  & df["type"].isin(["summary", "histogram"]))
+    key = ["sample", "labels", "le", "quantile"]
+    g = df.assign(le=df["le"].fillna(-1.0), quantile=df["quantile"].fillna(-1.0)).groupby(key, sort=False)
+    prev_v, prev_t = g["value"].shift(), g["t"].shift()
+    delta = df["value"] - prev_v
+    delta = delta.where(~(delta < 0), df["value"])
+    df["delta"] = delta.where(is_counter)
+    df["rate"] = (df["delta"] / (df["t"] - prev_t)).where(is_counter)
+    cols = ["t", "scrape", "family", "type", "sample", "le", "quantile", "labels", "value", "delta", "rate"]
+    return df[cols]
+
+
+def _bad_line(text: str, parse) -> int | None:
+    for k, line in enumerate(text.split("\n"), 1):
+        try:
+            list(parse(line + "\n"))
+        except Exception:
+            return k
+    return None
+
+
+def prometheus_histograms(scrapes: pd.DataFrame) -> pd.DataFrame:
+    """The histogram families of :func:`read_prometheus` in the shared histogram schema.
+
+    Returns
+    -------
+    DataFrame
+        ``t``, ``metric`` (family name, plus ``{labels}`` when it has other
+        labels), ``lower`` (previous ``le``; 0 for the first bucket when its
+        ``le`` is positive, else -inf), ``upper`` (``le``), ``count`` (int64,
+        cumulative since start, per bucket -- no longer cumulative over ``le``)
+        and ``delta`` (int64, since the previous scrape).
+    """
+    b = scrapes[scrapes["type"].eq("histogram") & scrapes["sample"].str.endswith("_bucket")]
+    parts = []
+    for (t, fam, lab), g in b.groupby(["t", "family", "labels"], sort=True):
+        g = g.sort_values("le")
+        le = g["le"].to_numpy()
+        cum = g["value"].to_numpy()
+        per = np.diff(np.concatenate([[0.0], cum]))
+        lower = np.concatenate([[0.0 if le[0] > 0 else -np.inf], le[:-1]])
+        parts.append(pd.DataFrame({"t": t, "metric": fam + (f"{{{lab}}}" if lab else ""), "lower": lower,
+                                   "upper": le, "count": per.astype(np.int64)}))
+    if not parts:
+        return pd.DataFrame({"t": [], "metric": [], "lower": [], "upper": [], "count": [], "delta": []})
+    df = pd.concat(parts, ignore_index=True)
+    df["metric"] = df["metric"].astype("str")
+    return _add_delta(df)
