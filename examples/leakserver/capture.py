@@ -50,6 +50,7 @@ def go_binary() -> str:
 
 def build(out: Path) -> Path:
     """Build leakserver into ``out`` and return the binary's path."""
+    out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     exe = out / "leakserver"
     subprocess.run([go_binary(), "build", "-trimpath", "-o", str(exe), "."], cwd=HERE, check=True)
@@ -67,7 +68,7 @@ def capture(out_dir, *, snapshots: int = 4, interval: float = 1.5, first: float 
 
     Returns the manifest (also written to ``out_dir/manifest.json``).
     """
-    out = Path(out_dir)
+    out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
     exe = Path(binary) if binary else build(out / ".build")
     env = dict(os.environ, GODEBUG="gctrace=1")
@@ -130,7 +131,7 @@ def capture_tracebacks(out_dir, *, binary=None) -> dict:
     ``sigquit.txt``: stderr of a run with ``GODEBUG=gctrace=1``, ``GOTRACEBACK=system``
     that receives SIGQUIT after 1 s (gctrace lines, the dump and the register dump).
     """
-    out = Path(out_dir)
+    out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
     exe = str(Path(binary) if binary else build(out / ".build"))
     with open(out / "panic.txt", "wb") as err:
@@ -158,6 +159,40 @@ def capture_tracebacks(out_dir, *, binary=None) -> dict:
     return {"panic.txt": panic_rc, "sigquit.txt": quit_rc}
 
 
+GC_RUNS = {  # label -> extra environment; all with -live 8 (8 MiB retained)
+    "gogc100": {"GOGC": "100"},
+    "gogc50": {"GOGC": "50"},
+    "gomemlimit24": {"GOGC": "off", "GOMEMLIMIT": "24MiB"},
+}
+
+
+def capture_gc_runs(out_dir, *, seconds: float = 4.0, binary=None) -> dict:
+    """Run the server ``seconds`` under each GC setting of :data:`GC_RUNS`, keep the gctrace.
+
+    Writes ``gctrace-<label>.log`` per run; returns ``{label: environment}``.
+    """
+    out = Path(out_dir).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    exe = str(Path(binary) if binary else build(out / ".build"))
+    for label, extra in GC_RUNS.items():
+        env = dict(os.environ, GODEBUG="gctrace=1", **extra)
+        with open(out / f"gctrace-{label}.log", "wb") as err:
+            p = subprocess.Popen([exe, "-live", "8"], stdout=subprocess.PIPE, stderr=err, env=env)
+            try:
+                p.stdout.readline()
+                time.sleep(seconds)
+            finally:
+                p.send_signal(signal.SIGTERM)
+                try:
+                    p.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+                p.stdout.close()
+    shutil.rmtree(out / ".build", ignore_errors=True)
+    return GC_RUNS
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-o", "--out", default=str(HERE.parents[1] / "gopherlab/data/runtime/leakserver"))
@@ -165,10 +200,13 @@ def main(argv=None) -> int:
     ap.add_argument("--interval", type=float, default=1.5)
     ap.add_argument("--first", type=float, default=1.0)
     ap.add_argument("--tracebacks", action="store_true", help="also write panic.txt and sigquit.txt")
+    ap.add_argument("--gc-runs", action="store_true", help="also write gctrace-<setting>.log for GOGC=100/50/GOMEMLIMIT")
     ns = ap.parse_args(argv)
     m = capture(ns.out, snapshots=ns.snapshots, interval=ns.interval, first=ns.first)
     if ns.tracebacks:
         print(capture_tracebacks(ns.out))
+    if ns.gc_runs:
+        print(capture_gc_runs(ns.out))
     print(json.dumps({k: m[k] for k in ("go", "leak_rates_per_s")}), len(m["snapshots"]), "snapshots ->", ns.out)
     return 0
 

@@ -45,6 +45,7 @@ var (
 	startTime = time.Now()
 	sink      []byte
 	sinkMu    sync.Mutex
+	retained  [][]byte
 )
 
 // ---- the four leaks --------------------------------------------------------
@@ -256,6 +257,7 @@ func main() {
 	allocKB := flag.Int("alloc", 64, "KiB allocated per job")
 	dumpN := flag.Int("dump", 0, "write a debug=2 dump of this many parked goroutines to stdout and exit")
 	gcEvery := flag.Duration("gc-every", 0, "also call runtime.GC() this often (wraps the 256-entry PauseNs ring quickly)")
+	liveMB := flag.Int("live", 0, "MiB of long-lived heap to retain (makes GOGC/GOMEMLIMIT matter)")
 	panicAfter := flag.Duration("panic-after", 0, "panic in a request-handling goroutine after this long (traceback tests)")
 	flag.Parse()
 	if *dumpN > 0 {
@@ -296,6 +298,12 @@ func main() {
 		}
 	}()
 	go run(ctx, kinds)
+	if *liveMB > 0 {
+		retained = make([][]byte, *liveMB)
+		for i := range retained {
+			retained[i] = make([]byte, 1<<20)
+		}
+	}
 	if *gcEvery > 0 {
 		go func() {
 			for range time.Tick(*gcEvery) {
