@@ -1,0 +1,101 @@
+"""Go runtime diagnostics: GC traces, MemStats, runtime/metrics, Prometheus, goroutine dumps, leaks.
+
+The public names of the runtime-diagnostics part of :mod:`pprof_parse`
+(re-exported at the package top level)::
+
+    gctrace      read_gctrace, read_scavtrace, read_pacertrace, parse_gctrace -> GCTrace
+    MemStats     read_memstats, read_gc_pauses, load_memstats
+    metrics      read_runtime_metrics, read_runtime_histograms, histogram_quantiles,
+                 read_prometheus, prometheus_histograms
+    goroutines   read_goroutines, goroutines_from_profile, goroutine_frames, group_goroutines,
+                 infer_state
+    leaks        find_leaks, leak_timeseries
+    GC analysis  pause_percentiles, gc_frequency, heap_vs_goal, gc_cpu_share, compare_runs, stack_runs
+    sample data  load_capture
+    errors       RuntimeFormatError(PprofParseError, ValueError)
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pprof_parse.analyze.gc import (
+    compare_runs, gc_cpu_share, gc_frequency, heap_vs_goal, pause_percentiles, stack_runs,
+)
+from pprof_parse.analyze.leaks import find_leaks, leak_timeseries
+from pprof_parse.read.gctrace import (
+    GCTrace, RuntimeFormatError, parse_gctrace, read_gctrace, read_pacertrace, read_scavtrace,
+)
+from pprof_parse.read.goroutines import (
+    goroutine_frames, goroutines_from_profile, group_goroutines, infer_state, read_goroutines,
+)
+from pprof_parse.read.memstats import load_memstats, read_gc_pauses, read_memstats
+from pprof_parse.read.metrics import (
+    histogram_quantiles, prometheus_histograms, read_prometheus, read_runtime_histograms,
+    read_runtime_metrics,
+)
+
+__all__ = [
+    "compare_runs",
+    "find_leaks",
+    "gc_cpu_share",
+    "gc_frequency",
+    "GCTrace",
+    "goroutine_frames",
+    "goroutines_from_profile",
+    "group_goroutines",
+    "heap_vs_goal",
+    "histogram_quantiles",
+    "infer_state",
+    "leak_timeseries",
+    "load_capture",
+    "load_memstats",
+    "parse_gctrace",
+    "pause_percentiles",
+    "prometheus_histograms",
+    "read_gc_pauses",
+    "read_gctrace",
+    "read_goroutines",
+    "read_memstats",
+    "read_pacertrace",
+    "read_prometheus",
+    "read_runtime_histograms",
+    "read_runtime_metrics",
+    "read_scavtrace",
+    "RuntimeFormatError",
+    "stack_runs",
+]
+
+_SAMPLE = Path(__file__).resolve().parents[1] / "gopherlab" / "data" / "runtime" / "leakserver"
+
+
+def load_capture(root=None) -> dict:
+    """Paths and times of a capture written by ``examples/leakserver/capture.py``.
+
+    Parameters
+    ----------
+    root : path, optional
+        The capture directory (holding ``manifest.json``).  Default: the sample
+        capture bundled in ``gopherlab/data/runtime/leakserver``.
+
+    Returns
+    -------
+    dict
+        ``times`` (list of float, seconds since the server started, one per
+        snapshot), ``gctrace`` (Path), one list of Paths per snapshot kind
+        (``goroutine.debug2``, ``goroutine.debug1``, ``goroutine``,
+        ``goroutineleak``, ``heap.debug1``, ``vars``), ``gc_runs`` (label ->
+        Path of the ``gctrace-*.log`` files present), ``extra`` (label -> Path of
+        ``panic.txt``/``sigquit.txt`` if present) and ``manifest`` (the raw dict).
+    """
+    r = Path(root) if root is not None else _SAMPLE
+    man = json.loads((r / "manifest.json").read_text())
+    out: dict = {"root": r, "manifest": man, "times": [s["t"] for s in man["snapshots"]],
+                 "gctrace": r / man["gctrace"]}
+    for s in man["snapshots"]:
+        for k, f in s["files"].items():
+            out.setdefault(k, []).append(r / f)
+    out["gc_runs"] = {p.stem.removeprefix("gctrace-"): p for p in sorted(r.glob("gctrace-*.log"))}
+    out["extra"] = {p.stem: p for p in (r / "panic.txt", r / "sigquit.txt") if p.exists()}
+    return out

@@ -1,0 +1,27 @@
+"""The runtime-diagnostics public surface."""
+
+from __future__ import annotations
+
+import pprof_parse.runtime_api as api
+from pprof_parse.errors import PprofParseError
+
+
+def test_all_sorted_and_importable():
+    assert api.__all__ == sorted(api.__all__, key=str.casefold)
+    for name in api.__all__:
+        assert getattr(api, name) is not None
+        assert getattr(api, name).__doc__, name
+
+
+def test_error_class():
+    assert issubclass(api.RuntimeFormatError, PprofParseError)
+    assert issubclass(api.RuntimeFormatError, ValueError)
+
+
+def test_load_capture_bundled(sample_capture):
+    cap = api.load_capture()
+    assert cap["times"] == sample_capture.times
+    assert len(cap["goroutine.debug2"]) == len(cap["times"]) and cap["gctrace"].exists()
+    assert set(cap["gc_runs"]) == {"gogc100", "gogc50", "gomemlimit24"}
+    res = api.find_leaks(cap["goroutine"], times=cap["times"])
+    assert res.suspect.sum() == 4
