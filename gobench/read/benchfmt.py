@@ -32,10 +32,14 @@ import numpy as np
 
 from ..errors import BenchSyntaxError, UnitMetadataError
 from ..units import tidy_unit
+from .fastscan import scan
 from .jsonstream import looks_like_test2json, test2json_lines
 from .sources import Input
 
 __all__ = ["UnitMetadata", "Results", "parse_inputs"]
+
+#: Files at least this big go through the vectorised scanner (:mod:`.fastscan`).
+FAST_SCAN_MIN_BYTES = 65536
 
 _GO_SPACE_EXTRA = re.compile("[\x1c-\x1f]")
 _INT_RE = re.compile(r"[+-]?[0-9]+\Z")
@@ -166,7 +170,8 @@ class _Builder:
     def __init__(self):
         self.r = Results()
         self.cfg_index: dict[tuple, int] = {}
-        self.vals: list[str] = []          # raw value tokens (validated)
+        self.vals: list[float] = []        # raw values of the line-by-line path
+        self.val_chunks: list = []         # arrays of raw values, in order
         self.unit_seq: list[int] = []      # per result: shape id
         self.shapes: dict[tuple, int] = {}
         self.shape_list: list[tuple] = []
@@ -203,8 +208,7 @@ class _Builder:
                     if it.isdigit() and it.isascii() and len(it) < 19:
                         vs = f[2::2]
                         try:
-                            for v in vs:
-                                float(v)
+                            fv = [float(v) for v in vs]
                             ok = True
                         except ValueError:
                             ok = False
@@ -221,7 +225,7 @@ class _Builder:
                             res_iters.append(int(it))
                             res_config.append(cid)
                             unit_seq.append(sid)
-                            vals.extend(vs)
+                            vals.extend(fv)
                             continue
                 self._slow_result(line, lineno, file_idx, label, cid)
                 continue
@@ -241,6 +245,90 @@ class _Builder:
                     if cfg.get(k) != v:
                         cfg[k] = v
                         cid = self.config_id(cfg)
+
+    def _flush_vals(self):
+        if self.vals:
+            self.val_chunks.append(np.array(self.vals, dtype=np.float64))
+            self.vals = []
+
+    def parse_file(self, text: str, file_idx: int, label: str):
+        """Parse one file's text: vectorised for simple result lines, exact line parser otherwise."""
+        data = text.encode("utf-8", "surrogateescape")
+        sr = scan(data) if len(data) >= FAST_SCAN_MIN_BYTES else None
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        if sr is None or sr.res_line is None or sr.slow_may_be_result:
+            self.parse_text(zip(lines, range(1, len(lines) + 1)), file_idx, label)
+            return
+        r = self.r
+        nerr0 = len(r.errors)
+        # non-result lines: configuration and unit metadata, in order
+        is_res = np.zeros(len(lines) + 1, dtype=bool)
+        is_res[sr.res_line] = True
+        is_res[sr.slow_lines] = True
+        other = np.flatnonzero(~is_res[1:]) + 1
+        cfg: dict[str, str] = {}
+        change_at = [0]
+        change_cid = [self.config_id(cfg)]
+        for lineno in other.tolist():
+            line = lines[lineno - 1]
+            if line.endswith("\r"):
+                line = line[:-1]
+            if line[:1] == "U":
+                f = line.split(None, 1)
+                if f and f[0] == "Unit":
+                    self._unit_line(line[4:], lineno, label)
+                    continue
+            kv = _config_line(line)
+            if kv is None:
+                continue
+            k, v = kv
+            if v == "":
+                if k not in cfg:
+                    continue
+                del cfg[k]
+            elif cfg.get(k) != v:
+                cfg[k] = v
+            else:
+                continue
+            change_at.append(lineno)
+            change_cid.append(self.config_id(cfg))
+        for lineno in sr.slow_lines.tolist():
+            line = lines[lineno - 1]
+            if line.endswith("\r"):
+                line = line[:-1]
+            before = len(r.res_name)
+            self._slow_result(line, lineno, file_idx, label, -1)
+            assert len(r.res_name) == before, "fast scan let a result line through"
+        if len(r.errors) > nerr0:
+            r.errors[nerr0:] = sorted(r.errors[nerr0:], key=lambda e: e.line)
+        # results
+        k = len(sr.res_line)
+        cids = np.asarray(change_cid)[np.searchsorted(np.asarray(change_at), sr.res_line,
+                                                      side="right") - 1]
+        shapes, shape_list = self.shapes, self.shape_list
+        sig_ids: dict[str, int] = {}
+        seq = []
+        for sig in sr.sigs:
+            sid = sig_ids.get(sig)
+            if sid is None:
+                units = tuple(sig.split(" "))
+                sid = shapes.get(units)
+                if sid is None:
+                    sid = len(shape_list)
+                    shapes[units] = sid
+                    shape_list.append(units)
+                sig_ids[sig] = sid
+            seq.append(sid)
+        r.res_file.extend([file_idx] * k)
+        r.res_line.extend(sr.res_line.tolist())
+        r.res_name.extend(sr.names)
+        r.res_iters.extend(sr.iters.tolist())
+        r.res_config.extend(cids.tolist())
+        self.unit_seq.extend(seq)
+        self._flush_vals()
+        self.val_chunks.append(sr.values)
 
     def _slow_result(self, line, lineno, file_idx, label, cid):
         r = self.r
@@ -271,7 +359,7 @@ class _Builder:
             if i + 1 >= len(f):
                 r.errors.append(BenchSyntaxError(label, lineno, "missing units"))
                 return
-            vals.append(repr(v))
+            vals.append(v)
             units.append(f[i + 1])
             i += 2
         units = tuple(units)
@@ -317,7 +405,8 @@ class _Builder:
         seq = np.asarray(self.unit_seq, dtype=np.int64)
         counts = shape_len[seq] if nres else np.zeros(0, dtype=np.int64)
         r.m_res = np.repeat(np.arange(nres, dtype=np.int64), counts)
-        raw = np.array(self.vals, dtype=np.float64) if self.vals else np.zeros(0)
+        self._flush_vals()
+        raw = np.concatenate(self.val_chunks) if self.val_chunks else np.zeros(0)
         # unit ids per measurement: flatten shapes
         all_units: dict[str, int] = {}
         shape_ids = []
@@ -403,8 +492,5 @@ def parse_inputs(inputs: list[Input], *, decode_json: bool = True) -> Results:
                 b.r.errors.append(BenchSyntaxError(inp.path, lineno, msg))
             b.parse_text(lines, i, inp.path)
             continue
-        parts = text.split("\n")
-        if parts and parts[-1] == "":
-            parts.pop()
-        b.parse_text(zip(parts, range(1, len(parts) + 1)), i, inp.path)
+        b.parse_file(text, i, inp.path)
     return b.finish()
