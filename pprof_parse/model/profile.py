@@ -285,7 +285,11 @@ class Profile:
         return report_total(self._data, self.sample_index(sample_index), mean=mean)
 
     def top(self, sample_index: int | str | None = None, *, cum: bool = False, granularity: str = "functions",
-            noinlines: bool = False, mean: bool = False) -> pd.DataFrame:
+            noinlines: bool = False, mean: bool = False, focus: str | None = None, ignore: str | None = None,
+            hide: str | None = None, show: str | None = None, show_from: str | None = None,
+            prune_from: str | None = None, tagfocus: str | None = None, tagignore: str | None = None,
+            tagshow: str | None = None, taghide: str | None = None,
+            relative_percentages: bool = False) -> pd.DataFrame:
         """``go tool pprof -top -nodefraction=0``: one row per report node, in pprof's order.
 
         Parameters
@@ -301,6 +305,13 @@ class Profile:
             Attribute inlined functions to their first out-of-line caller (``-noinlines``).
         mean : bool
             Divide by the first value (usually a count), as ``-mean``.
+        focus, ignore, hide, show, show_from, prune_from, tagfocus, tagignore, tagshow, taghide : str, optional
+            pprof's filters, applied in pprof's order before the nodes are built;
+            see :func:`~pprof_parse.analyze.filter.apply_filters`.
+        relative_percentages : bool
+            Percentages (and ``attrs["total"]``) relative to the filtered
+            samples, as ``-relative_percentages``; by default they are relative
+            to the whole profile (pprof computes the total before filtering).
 
         Returns
         -------
@@ -336,7 +347,155 @@ class Profile:
         """
         from ..present.top import top_table
 
-        return top_table(self._data, sample_index, cum=cum, granularity=granularity, noinlines=noinlines, mean=mean)
+        data, total = self._filtered(sample_index, mean, relative_percentages, dict(
+            focus=focus, ignore=ignore, hide=hide, show=show, show_from=show_from, prune_from=prune_from,
+            tagfocus=tagfocus, tagignore=tagignore, tagshow=tagshow, taghide=taghide))
+        return top_table(data, sample_index, cum=cum, granularity=granularity, noinlines=noinlines, mean=mean,
+                         total=total)
+
+    # ---- filters and views (pprof's analysis options) ------------------------------------------
+    def _filtered(self, sample_index, mean: bool, relative: bool, filters: dict, *, indexed: bool = False):
+        """``(filtered data, report total[, kept sample rows])``: pprof's order -- the total is taken
+        before filtering unless ``relative`` (``-relative_percentages``)."""
+        from ..analyze.filter import apply_filters_indexed, has_filters
+        from ..present.top import report_total
+
+        si = self.sample_index(sample_index)
+        total = None if relative else report_total(self._data, si, mean=mean)
+        data, orig = (apply_filters_indexed(self._data, **filters) if has_filters(filters)
+                      else (self._data, np.arange(self._data.n_samples)))
+        if total is None:
+            total = report_total(data, si, mean=mean)
+        return (data, total, orig) if indexed else (data, total)
+
+    def filter(self, *, focus: str | None = None, ignore: str | None = None, hide: str | None = None,
+               show: str | None = None, show_from: str | None = None, prune_from: str | None = None,
+               tagfocus: str | None = None, tagignore: str | None = None, tagshow: str | None = None,
+               taghide: str | None = None) -> "Profile":
+        """A new Profile with pprof's filters applied (in pprof's order); calls compose.
+
+        Parameters
+        ----------
+        focus, ignore : str, optional
+            Keep samples with a location matching ``focus``; drop samples with
+            one matching ``ignore``. Unanchored regexes searched in every
+            line's function and file name and the location's mapping file.
+        hide, show : str, optional
+            Remove matching lines / keep only matching lines from every location.
+        show_from, prune_from : str, optional
+            Cut stacks above the root-most match / below the leaf-most match.
+        tagfocus, tagignore : str, optional
+            Label filters ``[key=]regex[,regex...]`` or numeric ranges ``[key=]1kb:64kb``.
+        tagshow, taghide : str, optional
+            Keep / remove label keys matching the regex.
+
+        Returns
+        -------
+        Profile
+            Its ``top()`` percentages are relative to what is left (like
+            writing pprof's ``-proto`` output and reading it again); use the
+            same options on :meth:`top` for pprof's whole-profile percentages.
+
+        Raises
+        ------
+        OptionError
+            A regex or range does not parse.
+        """
+        from ..analyze.filter import apply_filters
+
+        data = apply_filters(self._data, focus=focus, ignore=ignore, hide=hide, show=show, show_from=show_from,
+                             prune_from=prune_from, tagfocus=tagfocus, tagignore=tagignore, tagshow=tagshow,
+                             taghide=taghide)
+        return Profile(data, source=self.source)
+
+    def peek(self, regex: str, sample_index: int | str | None = None, *, granularity: str = "functions",
+             noinlines: bool = False, cum: bool = False, relative_percentages: bool = False,
+             **filters) -> pd.DataFrame:
+        """``go tool pprof -peek=regex``: callers and callees of the nodes whose name matches.
+
+        Parameters
+        ----------
+        regex : str
+            Unanchored regex searched in each node's printable name (as ``-peek``).
+        sample_index, granularity, noinlines, cum, relative_percentages
+            As for :meth:`top` (``cum`` orders the matched nodes by |cum|).
+        **filters
+            pprof's filter options (``focus=``, ``tagfocus=``, ...), as for :meth:`top`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            For each matched node in pprof's order: its callers (``relation``
+            ``"caller"``), the node itself (``"self"``), its callees
+            (``"callee"``). Columns: ``node`` (the matched node), ``relation``,
+            ``name`` (the caller / callee / node), ``weight`` (edge weight: value
+            of the samples through that call, once per sample), ``weight_pct``
+            (of the node's cum, pprof's ``calls%``), ``inline`` (an inlined
+            call), and on ``self`` rows ``flat``, ``flat_pct``, ``sum_pct``
+            (running over matched nodes), ``cum``, ``cum_pct``. Values in the
+            sample type's unit; percentages 0-100.
+
+        Raises
+        ------
+        OptionError
+            Bad regex; or no node matches (pprof: ``no matches found for regexp``).
+        """
+        from ..analyze.filter import compile_regex
+        from ..errors import OptionError
+        from ..present.views import peek_table
+
+        rx = compile_regex("peek", regex)
+        data, total = self._filtered(sample_index, False, relative_percentages, filters)
+        df = peek_table(data, rx, self.sample_index(sample_index), total=total, granularity=granularity,
+                        noinlines=noinlines, cum=cum)
+        if not len(df):
+            raise OptionError(f"no matches found for regexp: {regex}")
+        return df
+
+    def traces(self, sample_index: int | str | None = None, *, granularity: str = "functions",
+               noinlines: bool = False, mean: bool = False, **filters) -> pd.DataFrame:
+        """``go tool pprof -traces``: every sample's stack, one row per frame.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Samples with an empty stack are skipped (as pprof). Columns:
+            ``trace`` (0-based, in sample order), ``sample`` (row of
+            :attr:`samples` it came from), ``depth`` (0 = leaf), ``value`` (the
+            trace's value, repeated on each of its frames; with ``mean`` divided
+            by the first value), ``name`` (pprof's printable frame name at
+            ``granularity``), ``inline`` (an inlined frame: pprof's ``(inline)``),
+            then one column per label key holding the sample's values as pprof
+            prints them (numeric labels auto-scaled, e.g. ``"64kB"``).
+        """
+        from ..present.views import traces_table
+
+        data, _total, orig = self._filtered(sample_index, mean, False, filters, indexed=True)
+        return traces_table(data, self.sample_index(sample_index), orig=orig, granularity=granularity,
+                            noinlines=noinlines, mean=mean)
+
+    def tags(self, sample_index: int | str | None = None, *, unit: str = "minimum",
+             relative_percentages: bool = False, **filters) -> pd.DataFrame:
+        """``go tool pprof -tags``: per label key, every value with the total of its samples.
+
+        Parameters
+        ----------
+        unit : str
+            pprof's ``-unit`` for numeric label values: ``"minimum"`` (default,
+            each value auto-scaled: ``"64kB"``) or a unit (``"B"``, ``"ms"``...).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Keys by name, values by |total| descending then name. Columns:
+            ``key``, ``value`` (string label value, or the numeric value
+            formatted like pprof), ``total`` (Σ sample value, sample type's
+            unit), ``pct`` (of the report total), ``key_total``, ``key_pct``.
+        """
+        from ..present.views import tags_table
+
+        data, total = self._filtered(sample_index, False, relative_percentages, filters)
+        return tags_table(data, self.sample_index(sample_index), total=total, unit=unit)
 
 
 def _default_num_unit(key: str) -> str:

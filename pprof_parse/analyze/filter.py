@@ -1,0 +1,265 @@
+"""pprof's sample and frame filters (``driver_focus.go:applyFocus``), column-wise.
+
+Order, as pprof applies them:
+
+1. ``focus``/``ignore``/``hide``/``show`` (``FilterSamplesByName``),
+2. ``show_from`` (``ShowFrom``),
+3. ``tagfocus``/``tagignore`` (``FilterSamplesByTag``),
+4. ``tagshow``/``taghide`` (``FilterTagsByName``),
+5. ``prune_from`` (``PruneFrom``).
+
+Each regex is evaluated once per distinct function name, file name and
+mapping file (an unanchored search, like Go's ``MatchString``); the outcome
+is spread to lines, locations, stack entries and samples with numpy.
+
+Regular expressions: pprof uses Go's RE2 syntax; we compile with Python's
+:mod:`re` in ASCII mode after translating the RE2-only forms ordinary
+patterns use (POSIX classes such as ``[[:alpha:]]``, ``\\z``). Patterns RE2
+rejects but Python accepts (back-references, look-around) work here and fail
+in pprof; Unicode classes (``\\pL``) and ``(?U)`` are rejected here
+(:class:`~pprof_parse.errors.OptionError`). Python's ``(?i)`` folds ASCII only.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+
+from ..errors import OptionError, PprofParseWarning
+from ..model.data import ProfileData
+from .prune import entry_layout, first_flagged, keep_entries, keep_lines, keep_samples, line_layout, prune_from as _prune_from
+from .tagfilter import compile_tag_filter, filter_tags_by_name, num_label_units
+
+_POSIX = {
+    "alnum": "0-9A-Za-z", "alpha": "A-Za-z", "ascii": "\\x00-\\x7f", "blank": "\\t ", "cntrl": "\\x00-\\x1f\\x7f",
+    "digit": "0-9", "graph": "!-~", "lower": "a-z", "print": " -~", "punct": "!-/:-@\\[-`{-~",
+    "space": "\\t\\n\\v\\f\\r ", "upper": "A-Z", "word": "0-9A-Za-z_", "xdigit": "0-9A-Fa-f",
+}
+_POSIX_RX = re.compile(r"\[:(\^?)(" + "|".join(_POSIX) + r"):\]")
+
+FILTER_OPTIONS = ("focus", "ignore", "hide", "show", "show_from", "prune_from",
+                  "tagfocus", "tagignore", "tagshow", "taghide")
+
+
+def translate_go_regex(pattern: str) -> str:
+    """Rewrite the RE2 forms Python spells differently: ``[[:digit:]]`` classes and ``\\z``."""
+    def posix(m: re.Match) -> str:
+        if m.group(1):  # negated class inside a bracket: only representable as its own bracket
+            return "&&NEG&&" + _POSIX[m.group(2)]
+        return _POSIX[m.group(2)]
+    out = _POSIX_RX.sub(posix, pattern)
+    if "&&NEG&&" in out:
+        raise OptionError(f"negated POSIX class in {pattern!r} is not supported")
+    return out.replace("\\z", "\\Z")
+
+
+def compile_regex(option: str, pattern: str) -> re.Pattern:
+    """Compile an option's regex the way pprof's ``compileRegexOption`` does (unanchored).
+
+    Raises
+    ------
+    OptionError
+        ``parsing <option> regexp: <reason>``.
+    """
+    try:
+        return re.compile(translate_go_regex(pattern), re.ASCII)
+    except re.error as e:
+        raise OptionError(f"parsing {option} regexp: {e}") from None
+
+
+def _warn(option: str) -> None:
+    warnings.warn(f"{option} expression matched no samples", PprofParseWarning, stacklevel=4)
+
+
+class _Matcher:
+    """One regex evaluated over the profile's names: per line, per location's mapping, per location."""
+
+    def __init__(self, data: ProfileData, rx: re.Pattern):
+        s = data.strings
+        used = np.unique(np.concatenate((data.func_name, data.func_filename, data.map_filename)).astype(np.int64))
+        hit = np.zeros(len(s), bool)
+        hit[used] = [rx.search(s[int(i)]) is not None for i in used]
+        fn = hit[data.func_name] | hit[data.func_filename]
+        self.line = fn[data.line_function] if data.line_function.size else np.zeros(0, bool)
+        has_map = data.loc_mapping >= 0
+        self.mapping = np.zeros(data.loc_id.size, bool)
+        if data.map_filename.size:
+            self.mapping[has_map] = hit[data.map_filename[data.loc_mapping[has_map]]]
+        line_loc, _ = line_layout(data)
+        any_line = np.zeros(data.loc_id.size, bool)
+        any_line[line_loc[self.line]] = True
+        self.location = any_line | self.mapping
+
+
+def filter_samples_by_name(data: ProfileData, focus, ignore, hide, show):
+    """pprof's ``FilterSamplesByName``; returns ``(data, kept_sample_mask, (fm, im, hm, hnm))``."""
+    n = data.n_samples
+    if focus is None and ignore is None and hide is None and show is None:
+        return data, np.ones(n, bool), (True, False, False, False)
+    nloc = data.loc_id.size
+    ign = _Matcher(data, ignore).location if ignore is not None else np.zeros(nloc, bool)
+    foc = ~ign & (_Matcher(data, focus).location if focus is not None else np.ones(nloc, bool))
+    fm, im = bool(foc.any()), bool(ign.any())
+
+    hidden = np.zeros(nloc, bool)
+    hm = hnm = False
+    if hide is not None:
+        m = _Matcher(data, hide)
+        hm = bool(m.location.any())
+        line_loc, _ = line_layout(data)
+        data = keep_lines(data, ~m.line & ~m.mapping[line_loc])
+        hidden |= m.location & (np.diff(data.loc_line_offsets) == 0)
+    if show is not None:
+        m = _Matcher(data, show)
+        line_loc, _ = line_layout(data)
+        data = keep_lines(data, m.line | m.mapping[line_loc])
+        left = np.diff(data.loc_line_offsets) > 0
+        hidden |= ~left
+        hnm = bool(left.any())
+
+    entry_sample, _ = entry_layout(data)
+    e_foc, e_ign = foc[data.stack_locs], ign[data.stack_locs]
+    has_foc = np.zeros(n, bool)
+    has_foc[entry_sample[e_foc]] = True
+    has_ign = np.zeros(n, bool)
+    has_ign[entry_sample[e_ign]] = True
+    keep = has_foc & ~has_ign
+    if hidden.any():
+        data = keep_entries(data, ~hidden[data.stack_locs])
+        keep &= np.diff(data.stack_offsets) > 0
+    return keep_samples(data, keep), keep, (fm, im, hm, hnm)
+
+
+def show_from(data: ProfileData, rx: re.Pattern):
+    """pprof's ``ShowFrom``: keep frames from the leaf up to the root-most matching location.
+
+    A location matches through its mapping file (lines untouched) or through a
+    line (lines outward of the outermost matching line are cut). Samples
+    without a matching location are dropped. Returns ``(data, kept_mask, matched)``.
+    """
+    m = _Matcher(data, rx)
+    line_loc, within = line_layout(data)
+    last = np.full(data.loc_id.size, -1, np.int64)
+    np.maximum.at(last, line_loc[m.line], within[m.line])
+    cut_lines = ~m.mapping & (last >= 0)
+    data = keep_lines(data, ~cut_lines[line_loc] | (within <= last[line_loc]))
+    matched_loc = m.mapping | (last >= 0)
+    entry_sample, pos = entry_layout(data)
+    top = first_flagged(entry_sample, pos, matched_loc[data.stack_locs], data.n_samples, last=True)
+    data = keep_entries(data, pos <= top[entry_sample])
+    keep = top >= 0
+    return keep_samples(data, keep), keep, bool(matched_loc.any())
+
+
+def apply_filters_indexed(data: ProfileData, *, focus=None, ignore=None, hide=None, show=None, show_from=None,
+                          prune_from=None, tagfocus=None, tagignore=None, tagshow=None, taghide=None,
+                          warn: bool = True) -> tuple[ProfileData, np.ndarray]:
+    """:func:`apply_filters`, also returning the original row of every kept sample."""
+    c = compile_regex
+    rx = {k: (c(k, v) if v else None) for k, v in
+          (("focus", focus), ("ignore", ignore), ("hide", hide), ("show", show), ("show_from", show_from),
+           ("tagshow", tagshow), ("taghide", taghide), ("prune_from", prune_from))}
+    units = num_label_units(data)
+    tf = compile_tag_filter("tagfocus", tagfocus, units, c)
+    ti = compile_tag_filter("tagignore", tagignore, units, c)
+    orig = np.arange(data.n_samples)
+
+    data, keep, (fm, im, hm, hnm) = filter_samples_by_name(data, rx["focus"], rx["ignore"], rx["hide"], rx["show"])
+    orig = orig[keep]
+    if warn:
+        for name, opt, ok in (("Focus", focus, fm), ("Ignore", ignore, im), ("Hide", hide, hm), ("Show", show, hnm)):
+            if opt and not ok:
+                _warn(name)
+    if rx["show_from"] is not None:
+        data, keep, sfm = _show_from(data, rx["show_from"])
+        orig = orig[keep]
+        if warn and not sfm:
+            _warn("ShowFrom")
+    if tf is not None or ti is not None:
+        f = tf(data) if tf is not None else np.ones(data.n_samples, bool)
+        i = ti(data) if ti is not None else np.zeros(data.n_samples, bool)
+        if warn and tf is not None and not f.any():
+            _warn("TagFocus")
+        if warn and ti is not None and not i.any():
+            _warn("TagIgnore")
+        keep = f & ~i
+        data, orig = keep_samples(data, keep), orig[keep]
+    if rx["tagshow"] is not None or rx["taghide"] is not None:
+        data, sm, hm2 = filter_tags_by_name(data, rx["tagshow"], rx["taghide"])
+        if warn and tagshow and not sm:
+            _warn("TagShow")
+        if warn and taghide and not hm2:
+            _warn("TagHide")
+    if rx["prune_from"] is not None:
+        data = _prune_from(data, rx["prune_from"])
+    return data, orig
+
+
+_show_from = show_from
+
+
+def apply_filters(data: ProfileData, *, focus: str | None = None, ignore: str | None = None,
+                  hide: str | None = None, show: str | None = None, show_from: str | None = None,
+                  prune_from: str | None = None, tagfocus: str | None = None, tagignore: str | None = None,
+                  tagshow: str | None = None, taghide: str | None = None, warn: bool = True) -> ProfileData:
+    """Apply pprof's filter options, in pprof's order, and return the filtered data.
+
+    Parameters
+    ----------
+    data : ProfileData
+    focus : str, optional
+        Keep samples with at least one location matching (``-focus``).
+    ignore : str, optional
+        Drop samples with any location matching (``-ignore``; wins over focus).
+    hide : str, optional
+        Remove matching lines (whole locations when the mapping file matches);
+        emptied locations leave the stacks, emptied samples are dropped (``-hide``).
+    show : str, optional
+        Keep only matching lines, the inverse of ``hide`` (``-show``).
+    show_from : str, optional
+        Cut stacks above the root-most matching location; drop samples without one (``-show_from``).
+    prune_from : str, optional
+        Cut stacks below the leaf-most location whose simplified function name matches (``-prune_from``).
+    tagfocus, tagignore : str, optional
+        ``[key=]value`` label filters: comma-separated regexes, or a numeric
+        range with units such as ``bytes=1kb:64kb``, ``4mb:`` or ``:512``.
+    tagshow, taghide : str, optional
+        Keep / remove label keys matching the regex (``-tagshow``/``-taghide``).
+    warn : bool
+        Emit :class:`~pprof_parse.errors.PprofParseWarning` ``"<Option> expression
+        matched no samples"`` as pprof does.
+
+    Returns
+    -------
+    ProfileData
+        Samples and stacks filtered; locations whose lines were cut by
+        hide/show/show_from/prune_from carry the cut line lists.
+
+    Raises
+    ------
+    OptionError
+        A regex does not compile (``parsing focus regexp: ...``) or a numeric
+        range does not parse.
+
+    Notes
+    -----
+    Matching is pprof's ``Location.matchesName``: an unanchored search in
+    every line's function name and file name (raw, as in the profile) and in
+    the location's mapping file. ``prune_from`` matches pprof's simplified
+    names (argument lists cut at the first ``(``).
+    """
+    return apply_filters_indexed(data, focus=focus, ignore=ignore, hide=hide, show=show, show_from=show_from,
+                                 prune_from=prune_from, tagfocus=tagfocus, tagignore=tagignore,
+                                 tagshow=tagshow, taghide=taghide, warn=warn)[0]
+
+
+def split_filter_options(options: dict) -> tuple[dict, dict]:
+    """Split keyword options into ``(filter options, the rest)``."""
+    f = {k: v for k, v in options.items() if k in FILTER_OPTIONS}
+    return f, {k: v for k, v in options.items() if k not in FILTER_OPTIONS}
+
+
+def has_filters(options: dict) -> bool:
+    return any(options.get(k) for k in FILTER_OPTIONS)

@@ -1,0 +1,201 @@
+"""Frame pruning: pprof's ``Profile.Prune`` (``drop_frames``/``keep_frames`` at load) and
+``Profile.PruneFrom`` (``-prune_from``), plus the column-wise stack surgery the filters share.
+
+Stacks are ``stack_locs[stack_offsets[i]:stack_offsets[i+1]]`` (leaf first);
+an *entry* is one position of that array and its *pos* its depth (0 = leaf).
+Locations own their lines, so cutting lines changes the location for every
+sample that uses it -- exactly as pprof mutates its shared ``Location``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from ..errors import OptionError
+from ..model.data import ProfileData
+
+# ---- stack surgery ------------------------------------------------------------------------
+
+
+def entry_layout(data: ProfileData) -> tuple[np.ndarray, np.ndarray]:
+    """``(entry_sample, entry_pos)`` for every stack entry: its sample and its depth (0 = leaf)."""
+    counts = np.diff(data.stack_offsets)
+    entry_sample = np.repeat(np.arange(data.n_samples), counts)
+    pos = np.arange(data.stack_locs.size) - data.stack_offsets[entry_sample] if entry_sample.size else entry_sample
+    return entry_sample, pos
+
+
+def line_layout(data: ProfileData) -> tuple[np.ndarray, np.ndarray]:
+    """``(line_loc, line_within)`` for every row of the line table: its location and index in it (0 = innermost)."""
+    nlines = np.diff(data.loc_line_offsets)
+    line_loc = np.repeat(np.arange(data.loc_id.size), nlines)
+    within = np.arange(line_loc.size) - data.loc_line_offsets[line_loc] if line_loc.size else line_loc
+    return line_loc, within
+
+
+def keep_entries(data: ProfileData, keep: np.ndarray) -> ProfileData:
+    """Remove the stack entries where ``keep`` is False (samples stay, possibly with shorter stacks)."""
+    if keep.all():
+        return data
+    entry_sample, _ = entry_layout(data)
+    counts = np.bincount(entry_sample[keep], minlength=data.n_samples)
+    return data.with_(stack_locs=data.stack_locs[keep],
+                      stack_offsets=np.concatenate(([0], np.cumsum(counts))).astype(np.int64))
+
+
+def keep_samples(data: ProfileData, keep: np.ndarray) -> ProfileData:
+    """Keep the samples where ``keep`` is True, with their stacks and labels (renumbered in order)."""
+    if keep.all():
+        return data
+    n = data.n_samples
+    counts = np.diff(data.stack_offsets)
+    entry_keep = np.repeat(keep, counts)
+    new_index = np.cumsum(keep) - 1
+    ls, ns = keep[data.label_sample], keep[data.numlabel_sample]
+    return data.with_(
+        values=data.values[keep],
+        stack_locs=data.stack_locs[entry_keep],
+        stack_offsets=np.concatenate(([0], np.cumsum(counts[keep]))).astype(np.int64),
+        label_sample=new_index[data.label_sample[ls]], label_key=data.label_key[ls], label_str=data.label_str[ls],
+        numlabel_sample=new_index[data.numlabel_sample[ns]], numlabel_key=data.numlabel_key[ns],
+        numlabel_num=data.numlabel_num[ns], numlabel_unit=data.numlabel_unit[ns],
+    ) if n else data
+
+
+def keep_lines(data: ProfileData, keep: np.ndarray) -> ProfileData:
+    """Remove the rows of the line table where ``keep`` is False (locations keep their other lines)."""
+    if keep.all():
+        return data
+    line_loc, _ = line_layout(data)
+    counts = np.bincount(line_loc[keep], minlength=data.loc_id.size)
+    return data.with_(
+        loc_line_offsets=np.concatenate(([0], np.cumsum(counts))).astype(np.int64),
+        line_function=data.line_function[keep], line_line=data.line_line[keep], line_column=data.line_column[keep])
+
+
+def first_flagged(entry_sample: np.ndarray, pos: np.ndarray, flag: np.ndarray, n: int, *, last: bool = False) -> np.ndarray:
+    """Per sample, the pos of its leaf-most (``last``: root-most) flagged entry; -1 when none."""
+    out = np.full(n, -1, np.int64)
+    s, p = entry_sample[flag], pos[flag]
+    if s.size == 0:
+        return out
+    if last:
+        s, p = s[::-1], p[::-1]
+    u, i = np.unique(s, return_index=True)
+    out[u] = p[i]
+    return out
+
+
+# ---- pprof's name simplification -------------------------------------------------------
+
+_RESERVED = ("(anonymous namespace)", "operator()")
+_BRACKET = re.compile("|".join(re.escape(x) for x in (*_RESERVED, "(")))
+
+
+def simplify_func(name: str) -> str:
+    """pprof's ``simplifyFunc``: drop a leading ``.`` and cut at the first ``(`` that does not start
+    ``(anonymous namespace)`` or ``operator()``. Note Go method names such as ``main.(*T).m``
+    simplify to ``main.`` -- pprof's rule, kept as is."""
+    f = name[1:] if name.startswith(".") else name
+    for m in _BRACKET.finditer(f):
+        if m.group(0) not in _RESERVED:
+            return f[:m.start()]
+    return f
+
+
+def _func_flags(data: ProfileData, test) -> np.ndarray:
+    """``test(simplified name)`` per function, False for functions without a name (once per distinct name)."""
+    uniq, inv = np.unique(data.func_name, return_inverse=True)
+    ok = np.array([bool(data.strings[int(u)]) and test(simplify_func(data.strings[int(u)])) for u in uniq], bool)
+    return ok[inv] if uniq.size else np.zeros(0, bool)
+
+
+# ---- Prune (drop_frames / keep_frames) -------------------------------------------------
+
+
+def compile_full(option: str, value: str, translate) -> re.Pattern:
+    """``^(value)$`` as pprof's ``RemoveUninteresting`` compiles drop/keep frames (full match)."""
+    try:
+        return re.compile(r"\A(?:" + translate(value) + r")\Z", re.ASCII)
+    except re.error as e:
+        raise OptionError(f"failed to compile regexp {value}: {e}") from None
+
+
+def prune(data: ProfileData, drop: re.Pattern, keep: re.Pattern | None = None) -> ProfileData:
+    """pprof's ``Profile.Prune``: remove frames beneath (leafward of) a frame matching ``drop``.
+
+    Per location, the outermost line whose simplified function name fully
+    matches ``drop`` and not ``keep`` is found: if it is the location's last
+    (physical) line the whole location is "pruned", else only it and its
+    inlined callees are cut off and the location is "pruned beneath". In every
+    sample, scanning from the root, nothing is cut before the first frame that
+    is neither; after it, the first flagged location cuts the stack there
+    (a pruned location is removed with everything leafward of it, a
+    pruned-beneath one stays as the new leaf).
+    """
+    fn = _func_flags(data, lambda s: drop.search(s) is not None and (keep is None or keep.search(s) is None))
+    if not fn.any():
+        return data
+    line_loc, within = line_layout(data)
+    nlines = np.diff(data.loc_line_offsets)
+    hit = fn[data.line_function]
+    i_loc = np.full(data.loc_id.size, -1, np.int64)
+    np.maximum.at(i_loc, line_loc[hit], within[hit])
+    beneath = i_loc >= 0
+    whole = beneath & (i_loc == nlines - 1)
+    # lines: partially pruned locations keep only the lines outside the match
+    data = keep_lines(data, ~(beneath & ~whole)[line_loc] | (within > i_loc[line_loc]))
+
+    entry_sample, pos = entry_layout(data)
+    n = data.n_samples
+    flag = beneath[data.stack_locs]
+    user = first_flagged(entry_sample, pos, ~flag, n, last=True)
+    cand = flag & (pos < user[entry_sample])
+    c = first_flagged(entry_sample, pos, cand, n, last=True)
+    cut = np.where(c >= 0, c, 0)
+    has = c >= 0
+    ends = data.stack_offsets[:-1] + cut
+    whole_at_c = np.zeros(n, bool)
+    whole_at_c[has] = whole[data.stack_locs[ends[has]]]
+    cut = cut + whole_at_c
+    return keep_entries(data, pos >= cut[entry_sample])
+
+
+def prune_from(data: ProfileData, rx: re.Pattern) -> ProfileData:
+    """pprof's ``Profile.PruneFrom`` (``-prune_from``): make the leaf-most matching frame the leaf.
+
+    Per location the innermost line whose simplified function name matches
+    ``rx`` (unanchored) becomes line 0 (its inlined callees are dropped); each
+    sample is cut so its leaf-most matching location is the leaf, so callee
+    costs fold into that frame's flat. Samples without a match are unchanged.
+    """
+    fn = _func_flags(data, lambda s: rx.search(s) is not None)
+    if not fn.any():
+        return data
+    line_loc, within = line_layout(data)
+    hit = fn[data.line_function]
+    first = np.full(data.loc_id.size, np.iinfo(np.int64).max, np.int64)
+    np.minimum.at(first, line_loc[hit], within[hit])
+    beneath = first != np.iinfo(np.int64).max
+    data = keep_lines(data, within >= np.where(beneath, first, 0)[line_loc])
+    entry_sample, pos = entry_layout(data)
+    p = first_flagged(entry_sample, pos, beneath[data.stack_locs], data.n_samples)
+    return keep_entries(data, pos >= np.maximum(p, 0)[entry_sample])
+
+
+def remove_uninteresting(data: ProfileData, translate) -> ProfileData:
+    """pprof's ``RemoveUninteresting``: :func:`prune` with the profile's own ``drop_frames`` /
+    ``keep_frames`` (full-match regexes), as pprof does at load unless ``-all_frames``.
+
+    Raises
+    ------
+    OptionError
+        The profile's drop/keep frames do not compile.
+    """
+    if not data.drop_frames:
+        return data
+    drop = compile_full("drop_frames", data.drop_frames, translate)
+    keep = compile_full("keep_frames", data.keep_frames, translate) if data.keep_frames else None
+    return prune(data, drop, keep)

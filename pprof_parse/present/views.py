@@ -1,0 +1,218 @@
+"""pprof's ``-peek``, ``-traces`` and ``-tags`` reports as DataFrames.
+
+All three run on a :class:`~pprof_parse.model.data.ProfileData` that the
+caller has already filtered (see :func:`pprof_parse.analyze.filter.apply_filters`)
+and take the report total from the caller, so percentages follow pprof's
+rule (whole profile unless ``relative_percentages``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..analyze.graph import expand_frames, node_weights
+from ..analyze.nodes import build_nodes, sprint_key
+from ..analyze.tagfilter import label as format_label
+from ..analyze.tagfilter import num_label_units, scaled_label
+from ..model.data import ProfileData
+from .top import _go_div, _pct
+
+PEEK_COLUMNS = ["node", "relation", "name", "weight", "weight_pct", "inline",
+                "flat", "flat_pct", "sum_pct", "cum", "cum_pct"]
+TAGS_COLUMNS = ["key", "value", "total", "pct", "key_total", "key_pct"]
+
+
+# ---- peek -------------------------------------------------------------------------------------
+
+
+def _edges(data: ProfileData, nodes, si: int):
+    """Caller->callee edges of pprof's graph: ``(src, dst, weight, inline)`` arrays.
+
+    Per sample (``w != 0``) each distinct (caller, callee) pair of adjacent
+    frames counts once, self-edges skipped; an edge is inline when every
+    counted occurrence (the root-most one of each sample) is an inline call.
+    """
+    w = data.values[:, si] if data.n_samples else np.zeros(0, np.int64)
+    samples = np.flatnonzero((w != 0) & (np.diff(data.stack_offsets) > 0))
+    fs, slot, _ = expand_frames(data, nodes, samples)
+    node = nodes.slot_node[slot]
+    inl = nodes.slot_inline[slot]
+    if node.size < 2:
+        e = np.zeros(0, np.int64)
+        return e, e, e, np.zeros(0, bool)
+    child, parent = node[:-1], node[1:]
+    ok = (fs[:-1] == fs[1:]) & (child != parent)
+    s, c, p, ci = fs[:-1][ok], child[ok], parent[ok], inl[:-1][ok]
+    depth = np.flatnonzero(ok)  # larger index = nearer the root
+    order = np.lexsort((-depth, c, p, s))
+    s, c, p, ci = s[order], c[order], p[order], ci[order]
+    first = np.ones(s.size, bool)
+    first[1:] = (s[1:] != s[:-1]) | (c[1:] != c[:-1]) | (p[1:] != p[:-1])
+    s, c, p, ci = s[first], c[first], p[first], ci[first]
+    n = nodes.n_nodes
+    ekey, einv = np.unique(p.astype(np.int64) * n + c, return_inverse=True)
+    weight = np.zeros(ekey.size, np.int64)
+    np.add.at(weight, einv, w[s])
+    not_inline = np.zeros(ekey.size, bool)
+    not_inline[einv[~ci]] = True
+    return ekey // n, ekey % n, weight, ~not_inline
+
+
+def _node_order(names: np.ndarray, sprint: list, flat: np.ndarray, cum: np.ndarray, by_cum: bool) -> np.ndarray:
+    """pprof's ``FlatNameOrder`` / ``CumNameOrder`` over the given nodes (indices into them)."""
+    a, b = (-np.abs(cum), -np.abs(flat)) if by_cum else (-np.abs(flat), -np.abs(cum))
+    df = pd.DataFrame({"a": a, "n": names, "b": b, "s": sprint})
+    return df.sort_values(["a", "n", "b", "s"], kind="mergesort").index.to_numpy()
+
+
+def peek_table(data: ProfileData, regex, si: int, *, total: int, granularity: str = "functions",
+               noinlines: bool = False, cum: bool = False) -> pd.DataFrame:
+    """Build the ``-peek`` table; see :meth:`pprof_parse.Profile.peek`."""
+    nodes = build_nodes(data, granularity, noinlines=noinlines)
+    nw = node_weights(data, nodes, si)
+    names = nodes.info["name"].to_numpy(dtype=object)
+    live = np.flatnonzero((nw.flat != 0) | (nw.cum != 0))
+    sprint = [sprint_key(r) for r in nodes.info.iloc[live].itertuples(index=False)]
+    live = live[_node_order(names[live], sprint, nw.flat[live], nw.cum[live], cum)]
+    matched = live[[regex.search(str(names[i])) is not None for i in live]]
+    src, dst, weight, inline = _edges(data, nodes, si)
+    edges = pd.DataFrame({"src": src, "dst": dst, "weight": weight, "inline": inline,
+                          "src_name": names[src] if src.size else [], "dst_name": names[dst] if dst.size else []})
+    edges["_a"] = -edges["weight"].abs()
+    edges = edges.sort_values(["_a", "src_name", "dst_name"], kind="mergesort")
+
+    parts = []
+    flat_sum = 0
+    for nid in matched:
+        f, c = int(nw.flat[nid]), int(nw.cum[nid])
+        flat_sum += f
+        ins, outs = edges[edges["dst"] == nid], edges[edges["src"] == nid]
+        parts.append(pd.DataFrame({"relation": "caller", "name": ins["src_name"].to_numpy(),
+                                   "weight": ins["weight"].to_numpy(), "inline": ins["inline"].to_numpy()}))
+        parts.append(pd.DataFrame({"relation": ["self"], "name": [names[nid]], "flat": [f], "cum": [c],
+                                   "_flat_sum": [flat_sum]}))
+        parts.append(pd.DataFrame({"relation": "callee", "name": outs["dst_name"].to_numpy(),
+                                   "weight": outs["weight"].to_numpy(), "inline": outs["inline"].to_numpy()}))
+        for p in parts[-3:]:
+            p["node"] = names[nid]
+            p["_cum"] = c
+    df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        {k: [] for k in ("relation", "name", "weight", "inline", "flat", "cum", "_flat_sum", "node", "_cum")})
+    out = pd.DataFrame({
+        "node": df["node"].astype(object), "relation": df["relation"].astype(object), "name": df["name"].astype(object),
+        "weight": pd.array(df["weight"], dtype="Int64"),
+        "weight_pct": np.where(df["relation"] == "self", np.nan,
+                               _pct(df["weight"].fillna(0).to_numpy(float), 1) / np.where(df["_cum"] == 0, np.inf,
+                                                                                           np.abs(df["_cum"].to_numpy(float)))),
+        "inline": df["inline"].fillna(False).astype(bool) if len(df) else pd.Series([], dtype=bool),
+        "flat": pd.array(df.get("flat"), dtype="Int64"),
+        "flat_pct": _pct_or_nan(df.get("flat"), total),
+        "sum_pct": _pct_or_nan(df.get("_flat_sum"), total),
+        "cum": pd.array(df.get("cum"), dtype="Int64"),
+        "cum_pct": _pct_or_nan(df.get("cum"), total),
+    })
+    out.attrs.update({"sample_type": data.sample_types[si].type, "unit": data.sample_types[si].unit,
+                      "total": total, "granularity": granularity})
+    return out[PEEK_COLUMNS]
+
+
+def _pct_or_nan(col, total: int) -> np.ndarray:
+    v = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
+    return np.where(np.isnan(v), np.nan, _pct(np.nan_to_num(v), total))
+
+
+# ---- traces ------------------------------------------------------------------------------------
+
+
+def _label_columns(data: ProfileData, samples: np.ndarray) -> dict[str, pd.Categorical]:
+    """Per label key, each sample's values as pprof's ``-traces`` prints them (joined by a space;
+    numeric values with ``measurement.Label``)."""
+    s = data.strings
+    units = num_label_units(data)
+    pos = np.full(data.n_samples, -1, np.int64)
+    pos[samples] = np.arange(samples.size)
+    cols: dict[str, pd.Categorical] = {}
+    sources = [(data.label_sample, data.label_key, lambda k, v: np.array([s[int(x)] for x in v], dtype=object),
+                data.label_str)]
+    sources.append((data.numlabel_sample, data.numlabel_key,
+                    lambda k, v: np.array([format_label(int(x), units.get(s[int(k)], "")) for x in v], dtype=object),
+                    data.numlabel_num))
+    for smp, key, fmt, val in sources:
+        for k in np.unique(key):
+            m = (key == k) & (pos[smp] >= 0)
+            uv, inv = np.unique(val[m], return_inverse=True)
+            text = fmt(k, uv)[inv] if uv.size else np.zeros(0, object)
+            rows = pos[smp[m]]
+            ser = pd.Series(text, index=rows)
+            if not ser.index.is_unique:
+                ser = ser.groupby(level=0, sort=False).agg(" ".join)
+            full = pd.Series(pd.NA, index=range(samples.size), dtype=object)
+            full[ser.index.to_numpy()] = ser.to_numpy()
+            cols[s[int(k)]] = pd.Categorical(full)
+    return cols
+
+
+def traces_table(data: ProfileData, si: int, *, orig: np.ndarray | None = None, granularity: str = "functions",
+                 noinlines: bool = False, mean: bool = False) -> pd.DataFrame:
+    """Build the ``-traces`` table; see :meth:`pprof_parse.Profile.traces`."""
+    nodes = build_nodes(data, granularity, noinlines=noinlines)
+    samples = np.flatnonzero(np.diff(data.stack_offsets) > 0)
+    fs, slot, _ = expand_frames(data, nodes, samples)
+    counts = np.bincount(fs, minlength=data.n_samples)[samples] if fs.size else np.zeros(samples.size, np.int64)
+    trace = np.repeat(np.arange(samples.size), counts)
+    depth = np.arange(fs.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    v = data.values[samples, si] if data.n_samples else np.zeros(0, np.int64)
+    if mean:
+        d = data.values[samples, 0]
+        v = np.where(d != 0, _go_div(v, d), v)
+    names = nodes.info["name"].to_numpy(dtype=object)
+    orig = np.arange(data.n_samples) if orig is None else orig
+    df = pd.DataFrame({
+        "trace": trace, "sample": orig[samples][trace] if samples.size else trace, "depth": depth,
+        "value": v[trace] if v.size else np.zeros(0, np.int64),
+        "name": pd.Categorical(names[nodes.slot_node[slot]]) if slot.size else pd.Categorical([]),
+        "inline": nodes.slot_inline[slot],
+    })
+    for key, col in _label_columns(data, samples).items():
+        name = f"label:{key}" if key in df.columns else key
+        df[name] = col[trace] if len(col) else pd.Categorical([])
+    df.attrs.update({"sample_type": ("mean_" if mean else "") + data.sample_types[si].type,
+                     "unit": data.sample_types[si].unit, "granularity": granularity})
+    return df
+
+
+# ---- tags --------------------------------------------------------------------------------------
+
+
+def tags_table(data: ProfileData, si: int, *, total: int, unit: str = "minimum") -> pd.DataFrame:
+    """Build the ``-tags`` table; see :meth:`pprof_parse.Profile.tags`."""
+    s = data.strings
+    w = data.values[:, si] if data.n_samples else np.zeros(0, np.int64)
+    units = num_label_units(data)
+    parts = []
+    if data.label_key.size:
+        parts.append(pd.DataFrame({
+            "key": [s[int(k)] for k in data.label_key], "value": [s[int(x)] for x in data.label_str],
+            "w": w[data.label_sample]}))
+    if data.numlabel_key.size:
+        kv = pd.DataFrame({"k": data.numlabel_key, "v": data.numlabel_num}).drop_duplicates()
+        kv["key"] = [s[int(k)] for k in kv["k"]]
+        kv["value"] = [scaled_label(int(v), units.get(key, ""), unit) for key, v in zip(kv["key"], kv["v"])]
+        rows = pd.DataFrame({"k": data.numlabel_key, "v": data.numlabel_num, "w": w[data.numlabel_sample]})
+        parts.append(rows.merge(kv, on=["k", "v"], how="left")[["key", "value", "w"]])
+    if not parts:
+        return pd.DataFrame({c: [] for c in TAGS_COLUMNS})
+    rows = pd.concat(parts, ignore_index=True)
+    g = rows.groupby(["key", "value"], sort=False)["w"].sum().reset_index(name="total")
+    key_total = rows.groupby("key", sort=False)["w"].sum()
+    g["key_total"] = g["key"].map(key_total).astype(np.int64)
+    g["_a"] = -g["total"].abs()
+    g = g.sort_values(["key", "_a", "value"], kind="mergesort").reset_index(drop=True)
+    g["pct"] = _pct(g["total"].to_numpy(), total) if total > 0 else np.nan
+    g["key_pct"] = _pct(g["key_total"].to_numpy(), total) if total > 0 else np.nan
+    out = g[TAGS_COLUMNS].copy()
+    out["total"] = out["total"].astype(np.int64)
+    out.attrs.update({"sample_type": data.sample_types[si].type, "unit": data.sample_types[si].unit,
+                      "total": total, "label_units": units})
+    return out
