@@ -426,7 +426,8 @@ def goroutines_from_profile(profile) -> pd.DataFrame:
     lab_rows = samples[label_keys].to_dict("records") if label_keys else [{}] * len(samples)
     for row, (idx, count) in enumerate(zip(samples.index, counts)):
         s, e = by_sample.get(int(idx), (0, 0))
-        raw = [(fn[j], fl[j], str(ln[j])) for j in range(s, e)]
+        # debug=1 text keeps the PCs of the runtime frames it hides, without names: skip them
+        raw = [(fn[j], fl[j], str(ln[j])) for j in range(s, e) if fn[j]]
         frames_t, funcs, top, entry, _ = it.stack(raw)
         state = infer_state(funcs)
         labels = {k: v for k, v in lab_rows[row].items() if isinstance(v, str)}

@@ -140,3 +140,26 @@ def test_fresh_tracebacks(tmp_path, leakserver_binary):
     assert p.attrs["preamble"].startswith("panic: ") and p.attrs["unparsed"] == []
     q = read_goroutines(tmp_path / "sigquit.txt")
     assert q.attrs["unparsed"] == [] and q.system.any() and "rip" in q.attrs["registers"]
+
+
+def test_profiles_same_schema(sample_capture):
+    d2 = read_goroutines(sample_capture.path(3, "goroutine.debug2"))
+    pb = read_goroutines(sample_capture.path(3, "goroutine"))
+    d1 = read_goroutines(sample_capture.path(3, "goroutine.debug1"))
+    lk = read_goroutines(sample_capture.path(3, "goroutineleak"))
+    assert list(pb.columns) == list(d2.columns) == list(d1.columns)
+    assert (pb.attrs["format"], d1.attrs["format"], pb.attrs["sample_type"], lk.attrs["sample_type"]) == (
+        "profile", "debug=1", "goroutine", "goroutineleak")
+    assert pb.id.isna().all() and pb.attrs["time"] is not None
+    # per-group counts agree between the proto and the debug=1 text of the same snapshot
+    key = ["top_function", "entry_function"]
+    # (the application's groups; net/http's connection goroutines come and go between requests)
+    app = lambda df: df[df.top_function.str.startswith("main.")].groupby(key)["count"].sum().to_dict()  # noqa: E731
+    assert app(pb) == app(d1) and len(app(pb)) >= 7
+    # proto stacks keep runtime.gopark & co., so the state is inferred as debug=2 prints it
+    by_top = pb.set_index("top_function")
+    for top, state in [("main.fetchWithTimeout.func1", "chan send"), ("main.eventLoop", "select"),
+                       ("main.worker", "chan receive"), ("main.(*guarded).incr", "sync.Mutex.Lock")]:
+        assert by_top.loc[top, "state"] == state
+        assert state in set(d2[d2.top_function == top].state)
+    assert lk.leaked.all() and set(lk.top_function) <= set(pb.top_function)
