@@ -163,11 +163,13 @@ GC_RUNS = {  # label -> extra environment; all with -live 8 (8 MiB retained)
     "gogc100": {"GOGC": "100"},
     "gogc50": {"GOGC": "50"},
     "gomemlimit24": {"GOGC": "off", "GOMEMLIMIT": "24MiB"},
+    # all three GC traces interleaved on one stream, as a service with full tracing emits them
+    "alltraces": {"GOGC": "100", "GODEBUG": "gctrace=1,scavtrace=1,gcpacertrace=1"},
 }
 
 
 def capture_gc_runs(out_dir, *, seconds: float = 4.0, binary=None) -> dict:
-    """Run the server ``seconds`` under each GC setting of :data:`GC_RUNS`, keep the gctrace.
+    """Run the server ``seconds`` under each GC setting of :data:`GC_RUNS`, keep the stderr.
 
     Writes ``gctrace-<label>.log`` per run; returns ``{label: environment}``.
     """
@@ -175,7 +177,7 @@ def capture_gc_runs(out_dir, *, seconds: float = 4.0, binary=None) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     exe = str(Path(binary) if binary else build(out / ".build"))
     for label, extra in GC_RUNS.items():
-        env = dict(os.environ, GODEBUG="gctrace=1", **extra)
+        env = {**os.environ, "GODEBUG": "gctrace=1", **extra}
         with open(out / f"gctrace-{label}.log", "wb") as err:
             p = subprocess.Popen([exe, "-live", "8"], stdout=subprocess.PIPE, stderr=err, env=env)
             try:
@@ -200,7 +202,7 @@ def main(argv=None) -> int:
     ap.add_argument("--interval", type=float, default=1.5)
     ap.add_argument("--first", type=float, default=1.0)
     ap.add_argument("--tracebacks", action="store_true", help="also write panic.txt and sigquit.txt")
-    ap.add_argument("--gc-runs", action="store_true", help="also write gctrace-<setting>.log for GOGC=100/50/GOMEMLIMIT")
+    ap.add_argument("--gc-runs", action="store_true", help="also write gctrace-<setting>.log for GOGC=100/50/GOMEMLIMIT and all traces")
     ns = ap.parse_args(argv)
     m = capture(ns.out, snapshots=ns.snapshots, interval=ns.interval, first=ns.first)
     if ns.tracebacks:

@@ -22,6 +22,6 @@ def test_load_capture_bundled(sample_capture):
     cap = api.load_capture()
     assert cap["times"] == sample_capture.times
     assert len(cap["goroutine.debug2"]) == len(cap["times"]) and cap["gctrace"].exists()
-    assert set(cap["gc_runs"]) == {"gogc100", "gogc50", "gomemlimit24"}
+    assert set(cap["gc_runs"]) == {"gogc100", "gogc50", "gomemlimit24", "alltraces"}
     res = api.find_leaks(cap["goroutine"], times=cap["times"])
     assert res.suspect.sum() == 4

@@ -117,3 +117,21 @@ def test_fresh_capture_every_gctrace_line_parsed(fresh_capture):
     n_lines = len(re.findall(r"^gc \d+ @", text, re.M))
     assert n_lines > 10 and len(t.cycles) == n_lines and t.unparsed == []
     assert (t.cycles.pause_ms > 0).all() and t.cycles.run.eq(0).all()
+
+
+def test_sample_all_traces_interleaved(sample_capture):
+    """gctrace + scavtrace + gcpacertrace on one real stream: every line lands in a frame."""
+    path = sample_capture.root / "gctrace-alltraces.log"
+    lines = [l for l in path.read_text().splitlines() if l.strip()]
+    t = parse_gctrace(path)
+    assert t.unparsed == []
+    assert len(t.cycles) + len(t.scav) + len(t.pacer) == len(lines)
+    assert len(t.scav) > 0 and set(t.pacer.kind) == {"start", "end", "sweep"}
+    # one start line per cycle, printed before the cycle's gc line; sweep-done after it
+    starts = t.pacer[t.pacer.kind == "start"]
+    assert set(starts.gc) <= set(t.cycles.gc)
+    for _, r in starts.iterrows():
+        assert r.line < t.cycles.set_index("gc").loc[r.gc, "line"]
+    assert (t.pacer.kind == "end").sum() <= len(starts)  # skipped when the heap never reached the trigger
+    assert (t.pacer.loc[t.pacer.kind == "end", "live_bytes"] > 0).all()
+    assert (t.scav.util_pct.between(0, 100)).all() and t.scav.work_kib.ge(0).all()
