@@ -13,7 +13,22 @@ The package mirrors golang.org/x/perf's layering:
 from .errors import (BenchEncodingError, BenchFormatWarning, BenchstatFormatError,
                      BenchSyntaxError, GobenchError, QuerySyntaxError, UnitMetadataError,
                      UsageError)
-from .read import read_bench
+
+# Heavy imports (pandas) happen on first use, so ``gopherlab benchstat`` starts fast.
+_LAZY = {
+    "read_bench": ("gobench.read.frame", "read_bench"),
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+        mod, attr = _LAZY[name]
+        value = getattr(importlib.import_module(mod), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'gobench' has no attribute {name!r}")
+
 
 __all__ = [
     "read_bench",

@@ -19,22 +19,31 @@ from .project.filter import compile_filter
 from .project.keys import ResultClass, sort_keys
 from .project.projection import Projection, ProjectionParser
 from .read.benchfmt import Results
-from .stats.summary import Comparison, Summary, compare, geomean, summarize
-from .stats.median import median_ci_orders, min_samples_for_ci
+from .stats.batch import medians_and_cis, utests
+from .stats.median import min_samples_for_ci
+from .stats.summary import Comparison, Summary, geomean, summarize
+from .stats.utest import min_samples_for_utest
 from .present.gofmt import go_float
 
 __all__ = ["Cell", "ColumnSummary", "Table", "Tables", "Query", "build_tables"]
 
 
-@dataclass
 class Cell:
-    """One cell: sorted ``values``, their ``summary``, and the comparison with ``baseline``."""
+    """One cell: its ``summary``, and the ``comparison`` with its ``baseline`` cell.
 
-    values: np.ndarray
-    summary: Summary
-    sample_warnings: list[str] = field(default_factory=list)
-    baseline: "Cell | None" = None
-    comparison: Comparison | None = None
+    ``index`` locates its sorted values in the owning :class:`Table`
+    (:meth:`Table.values_of`).
+    """
+
+    __slots__ = ("summary", "sample_warnings", "baseline", "comparison", "index", "_values")
+
+    def __init__(self, values, summary: Summary):
+        self._values = values
+        self.summary = summary
+        self.sample_warnings: list[str] = []
+        self.baseline: Cell | None = None
+        self.comparison: Comparison | None = None
+        self.index = -1
 
 
 @dataclass
@@ -63,6 +72,14 @@ class Table:
     summary: dict
     confidence: float
     alpha: float
+    values: np.ndarray = None
+    starts: np.ndarray = None
+    counts: np.ndarray = None
+
+    def values_of(self, cell: Cell) -> np.ndarray:
+        """The sorted sample of *cell*."""
+        i = cell.index
+        return self.values[self.starts[i]:self.starts[i] + self.counts[i]]
 
     def row_label(self, row: tuple) -> str:
         """benchproc ``Key.StringValues``: non-empty values joined by spaces."""
@@ -79,19 +96,23 @@ class Tables:
 
 
 def _class_ids(r: Results):
-    """Per-result class id and the ResultClass list."""
-    index: dict = {}
-    classes: list[ResultClass] = []
-    ids = np.empty(len(r), dtype=np.int64)
+    """Per-result class id (same file, configuration and name) and the ResultClass list."""
+    nid: dict[str, int] = {}
+    setd = nid.setdefault
+    name_ids = np.fromiter((setd(n, len(nid)) for n in r.res_name), dtype=np.int64,
+                           count=len(r.res_name))
+    names = list(nid)
+    ncfg = max(len(r.configs), 1)
+    key = (np.asarray(r.res_file, dtype=np.int64) * ncfg
+           + np.asarray(r.res_config, dtype=np.int64)) * len(names) + name_ids
+    uniq, ids = np.unique(key, return_inverse=True)
+    classes = []
     labels, configs = r.labels, r.configs
-    for i, key in enumerate(zip(r.res_file, r.res_config, r.res_name)):
-        c = index.get(key)
-        if c is None:
-            c = len(classes)
-            index[key] = c
-            classes.append(ResultClass(labels[key[0]], configs[key[1]], key[2]))
-        ids[i] = c
-    return ids, classes
+    for k in uniq.tolist():
+        fc, ni = divmod(k, len(names))
+        f, c = divmod(fc, ncfg)
+        classes.append(ResultClass(labels[f], configs[c], names[ni]))
+    return ids.reshape(-1), classes
 
 
 def build_tables(r: Results, *, table: str = ".config", row: str = ".fullname",
@@ -260,17 +281,53 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
         t["cells"][(rk, ck)] = ci
     tkeys = sort_keys(list(tables_rows), tproj.fields)
     res_names = resproj.names()
-    out = []
+    # every cell's median and CI in one vectorised pass
+    center, lo, hi = medians_and_cis(mv, starts, counts, confidence)
+    ci_warn = None
+    if (np.isinf(lo) | np.isinf(hi)).any():
+        op, need = min_samples_for_ci(confidence)
+        ci_warn = f"need {op} {need} samples for confidence interval at level {go_float(confidence)}"
+    u_op, u_need = min_samples_for_utest(alpha)
+    u_warn = f"need {u_op} {u_need} samples to detect a difference at alpha level {go_float(alpha)}"
+    # lay out tables, then run all U tests at once
+    layouts = []
+    pairs_base, pairs_cell = [], []
     for tk in tkeys:
         t = tables_rows[tk]
         unit = tk[tproj.unit_index]
         assume = r.assumption(unit)
         rows = sort_keys(list(t["rows"]), rproj.fields)
         cols = sort_keys(list(t["cols"]), cproj.fields)
+        layouts.append((tk, unit, assume, rows, cols, t["cells"]))
+        if assume != "exact":
+            base_col = cols[0]
+            tc = t["cells"]
+            for (rk, ck), ci in tc.items():
+                if ck != base_col:
+                    bi = tc.get((rk, base_col))
+                    if bi is not None:
+                        pairs_base.append(bi)
+                        pairs_cell.append(ci)
+    pb = np.asarray(pairs_base, dtype=np.int64)
+    pc = np.asarray(pairs_cell, dtype=np.int64)
+    pvals, equal = utests(mv, starts[pb], counts[pb], starts[pc], counts[pc])
+    ptest = {c: (pv, eq) for c, pv, eq in zip(pairs_cell, pvals.tolist(), equal.tolist())}
+    center_l, lo_l, hi_l = center.tolist(), lo.tolist(), hi.tolist()
+    counts_l = counts.tolist()
+    out = []
+    for tk, unit, assume, rows, cols, tc in layouts:
         cells = {}
-        for (rk, ck), ci in t["cells"].items():
-            vals = mv[starts[ci]:starts[ci] + counts[ci]]
-            cell = Cell(vals, summarize(vals.tolist(), assume, confidence))
+        for key, ci in tc.items():
+            if assume == "exact":
+                vals = mv[starts[ci]:starts[ci] + counts[ci]]
+                summ = summarize(vals.tolist(), assume, confidence)
+            else:
+                vals = None
+                l_, h_ = lo_l[ci], hi_l[ci]
+                summ = Summary(center_l[ci], l_, h_, confidence,
+                               [ci_warn] if (l_ == -math.inf or h_ == math.inf) else [])
+            cell = Cell(vals, summ)
+            cell.index = ci
             res = cell_residue[ci]
             if len(res) > 1:
                 keys = list(res)
@@ -278,20 +335,33 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
                            if len({k[i] for k in keys}) > 1]
                 if varying:
                     cell.sample_warnings.append("benchmarks vary in " + ", ".join(varying))
-            cells[(rk, ck)] = cell
+            cells[key] = cell
         base_col = cols[0]
         for (rk, ck), cell in cells.items():
-            if ck != base_col:
-                base = cells.get((rk, base_col))
-                if base is not None:
-                    cell.baseline = base
-                    cell.comparison = compare(base.values, cell.values, assume, alpha)
+            if ck == base_col:
+                continue
+            base = cells.get((rk, base_col))
+            if base is None:
+                continue
+            cell.baseline = base
+            n1, n2 = counts_l[base.index], counts_l[cell.index]
+            if assume == "exact":
+                cell.comparison = Comparison(0.0, n1, n2, 0.0)
+                continue
+            pv, eq = ptest[cell.index]
+            if eq:
+                cell.comparison = Comparison(1.0, n1, n2, alpha, ["all samples are equal"])
+            else:
+                c = Comparison(pv, n1, n2, alpha)
+                if pv > alpha and n1 < u_need and n2 < u_need:
+                    c.warnings.append(u_warn)
+                cell.comparison = c
         summ = {}
         n_base = sum(1 for rk in rows if (rk, base_col) in cells)
         for i, ck in enumerate(cols):
             summ[ck] = _summarize_col(rows, ck, cells, n_base, i == 0)
         out.append(Table(tk, unit, assume, rows, cols, rproj.names(), cproj.names(), cells,
-                         summ, confidence, alpha))
+                         summ, confidence, alpha, values=mv, starts=starts, counts=counts))
     return Tables(out, tproj.names(), tkeys)
 
 

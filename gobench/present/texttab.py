@@ -17,21 +17,9 @@ Widths count characters (runes), not bytes.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 __all__ = ["TextTable", "LEFT", "CENTER", "RIGHT"]
 
 LEFT, CENTER, RIGHT = "left", "center", "right"
-
-
-@dataclass
-class _Cell:
-    row: int
-    col: int
-    span: int
-    value: str
-    margin: str
-    align: str
 
 
 def _pad(s: str, width: int) -> str:
@@ -52,12 +40,16 @@ def _go_div(a: int, b: int) -> int:
 
 
 class TextTable:
-    """Builder: :meth:`row`, :meth:`col`, :meth:`cell`/:meth:`span`, then :meth:`format`."""
+    """Builder: :meth:`row`, :meth:`col`, :meth:`cell`/:meth:`span`, then :meth:`format`.
+
+    Cells are kept as ``(row, col, span, value, margin, align)`` tuples, already in
+    (row, col) order because :meth:`col` never moves left.
+    """
 
     def __init__(self):
-        self.cells: list[_Cell] = []
+        self.cells: list[tuple] = []
         self.ncols = 0
-        self.shrink: dict[int, bool] = {}
+        self.shrink: set[int] = set()
         self.cur_row = 0
         self.cur_col = 0
 
@@ -74,37 +66,58 @@ class TextTable:
         return self
 
     def cell(self, value: str, align: str = LEFT, margin: str | None = None) -> "TextTable":
-        return self.span(1, value, align, margin)
+        c = self.cur_col
+        if margin is None:
+            margin = "" if (c == 0 or value == "") else " "
+        self.cells.append((self.cur_row, c, 1, value, margin, align))
+        self.cur_col = c + 1
+        if c + 1 > self.ncols:
+            self.ncols = c + 1
+        return self
 
     def span(self, n: int, value: str, align: str = LEFT, margin: str | None = None) -> "TextTable":
-        m = "" if (self.cur_col == 0 or value == "") else " "
-        if margin is not None:
-            m = margin
-        self.cells.append(_Cell(self.cur_row, self.cur_col, n, value, m, align))
-        self.cur_col += n
-        self.ncols = max(self.ncols, self.cur_col)
+        c = self.cur_col
+        if margin is None:
+            margin = "" if (c == 0 or value == "") else " "
+        self.cells.append((self.cur_row, c, n, value, margin, align))
+        self.cur_col = c + n
+        if c + n > self.ncols:
+            self.ncols = c + n
         return self
 
     def set_shrink(self, c: int, shrink: bool = True) -> None:
-        self.shrink[c] = shrink
+        if shrink:
+            self.shrink.add(c)
+        else:
+            self.shrink.discard(c)
 
     def format(self) -> str:
         n = self.ncols
         lmargin = [0] * n
-        for c in self.cells:
-            lmargin[c.col] = max(lmargin[c.col], len(c.margin))
         ws = [0] * n
-        for c in sorted(self.cells, key=lambda c: c.span):  # stable, like sort by span
-            w = len(c.value) + lmargin[c.col]
-            if c.span == 1:
-                ws[c.col] = max(ws[c.col], w)
-                continue
-            tw = sum(ws[c.col:c.col + c.span])
-            if tw >= w:
+        spanning = []
+        for c in self.cells:
+            col = c[1]
+            lm = len(c[4])
+            if lm > lmargin[col]:
+                lmargin[col] = lm
+        for c in self.cells:
+            if c[2] == 1:
+                col = c[1]
+                w = len(c[3]) + lmargin[col]
+                if w > ws[col]:
+                    ws[col] = w
+            else:
+                spanning.append(c)
+        spanning.sort(key=lambda c: c[2])
+        for c in spanning:
+            col0, span = c[1], c[2]
+            w = len(c[3]) + lmargin[col0]
+            if sum(ws[col0:col0 + span]) >= w:
                 continue
             span_cols = []
-            for col in range(c.col, c.col + c.span):
-                if self.shrink.get(col, False):
+            for col in range(col0, col0 + span):
+                if col in self.shrink:
                     w -= ws[col]
                 else:
                     span_cols.append(col)
@@ -112,7 +125,8 @@ class TextTable:
             k = len(span_cols)
             for col in span_cols:
                 avg = _go_div(w + k - 1, k)
-                ws[col] = max(ws[col], avg)
+                if avg > ws[col]:
+                    ws[col] = avg
                 w -= ws[col]
                 k -= 1
         offs = [0] * (n + 1)
@@ -123,29 +137,26 @@ class TextTable:
         offs[n] = off
         out: list[str] = []
         row, pos = 0, 0
-        line: list[str] = []
-        for c in sorted(self.cells, key=lambda c: (c.row, c.col)):
-            if c.value.strip() == "" and c.margin.strip() == "":
+        for r, col, span, value, margin, align in self.cells:
+            if not value.strip() and not margin.strip():
                 continue
-            while c.row > row:
-                out.append("".join(line))
-                line = []
+            while r > row:
+                out.append("\n")
                 row += 1
                 pos = 0
-            spaces = offs[c.col] - pos
-            lm = lmargin[c.col]
-            line.append(_pad("", spaces) + _pad(c.margin, lm))
+            spaces = offs[col] - pos
+            lm = lmargin[col]
+            out.append(_pad("", spaces) + _pad(margin, lm))
             pos += spaces + lm
-            tw = offs[c.col + c.span] - offs[c.col] - lm
-            if c.align == CENTER:
-                s = _pad("", _go_div(tw - len(c.value), 2)) + c.value
-            elif c.align == RIGHT:
-                s = _pad(c.value, tw)
+            tw = offs[col + span] - offs[col] - lm
+            if align == RIGHT:
+                v = _pad(value, tw)
+            elif align == CENTER:
+                v = _pad("", _go_div(tw - len(value), 2)) + value
             else:
-                s = c.value
-            line.append(s)
-            pos += len(s)
+                v = value
+            out.append(v)
+            pos += len(v)
         if self.cells:
-            out.append("".join(line))
-            return "\n".join(out) + "\n"
-        return ""
+            out.append("\n")
+        return "".join(out)

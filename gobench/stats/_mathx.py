@@ -2,21 +2,25 @@
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import math
 from functools import lru_cache
 
 __all__ = ["choose", "lgamma", "norm_cdf", "norm_inv_cdf", "sign"]
 
 _libm = None
-try:  # glibc's lgamma is fdlibm's, as Go's math.Lgamma
-    _path = ctypes.util.find_library("m")
-    if _path:
-        _libm = ctypes.CDLL(_path)
+for _name in ("libm.so.6", "libm.dylib", None):
+    try:  # glibc's lgamma is fdlibm's, as Go's math.Lgamma
+        if _name is None:
+            import ctypes.util
+            _name = ctypes.util.find_library("m")
+            if not _name:
+                break
+        _libm = ctypes.CDLL(_name)
         _libm.lgamma.restype = ctypes.c_double
         _libm.lgamma.argtypes = [ctypes.c_double]
-except OSError:  # pragma: no cover
-    _libm = None
+        break
+    except (OSError, AttributeError):
+        _libm = None
 
 
 def lgamma(x: float) -> float:

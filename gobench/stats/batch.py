@@ -1,0 +1,140 @@
+"""Vectorised summaries and U tests over many cells at once.
+
+Same numbers as :func:`gobench.stats.summary.summarize` and
+:func:`gobench.stats.utest.mann_whitney_u` (bit for bit: the same floating-point
+operations in the same order), but one numpy pass over every cell of a run
+instead of a Python call per cell.  Cells are slices ``[start, start+count)`` of
+one flat array of values sorted within each cell.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._mathx import norm_cdf
+from .median import median_ci_orders
+from .utest import (EXACT_LIMIT, TIES_EXACT_LIMIT, _u_cdf_table, exact_tied_u_cdf)
+
+__all__ = ["medians_and_cis", "utests"]
+
+
+def medians_and_cis(values: np.ndarray, starts: np.ndarray, counts: np.ndarray,
+                    confidence: float):
+    """Median (R8) and order-statistic CI of each cell.
+
+    Returns
+    -------
+    center, lo, hi : ndarray of float64
+        ``lo``/``hi`` are ∓inf where the CI needs more samples.
+    """
+    center = np.empty(len(starts))
+    lo = np.empty(len(starts))
+    hi = np.empty(len(starts))
+    for n in np.unique(counts).tolist():
+        sel = np.flatnonzero(counts == n)
+        s = starts[sel]
+        h = 1 / 3.0 + 0.5 * (n + 1 / 3.0)
+        frac, kf = math.modf(h)
+        k = int(kf)
+        if k <= 0:
+            center[sel] = values[s]
+        elif k >= n:
+            center[sel] = values[s + n - 1]
+        else:
+            a = values[s + k - 1]
+            b = values[s + k]
+            center[sel] = a + frac * (b - a)
+        lo_o, hi_o = median_ci_orders(n, confidence)
+        lo[sel] = -np.inf if lo_o < 1 else values[s + lo_o - 1]
+        hi[sel] = np.inf if hi_o - 1 >= n else values[s + hi_o - 1]
+    return center, lo, hi
+
+
+def utests(values: np.ndarray, a_start, a_count, b_start, b_count):
+    """Two-sided Mann–Whitney U tests of cell pairs (baseline a, compared b).
+
+    Returns
+    -------
+    p : ndarray of float64
+        p-values (1.0 where the samples are all equal).
+    equal : ndarray of bool
+        True where benchstat reports ``all samples are equal``.
+    """
+    a_start, a_count = np.asarray(a_start), np.asarray(a_count)
+    b_start, b_count = np.asarray(b_start), np.asarray(b_count)
+    npair = len(a_start)
+    p = np.ones(npair)
+    equal = np.zeros(npair, dtype=bool)
+    if npair == 0:
+        return p, equal
+    tot = a_count + b_count
+    pair = np.repeat(np.arange(npair), tot)
+    offs = np.cumsum(tot) - tot
+    within = np.arange(int(tot.sum())) - np.repeat(offs, tot)
+    from_a = within < np.repeat(a_count, tot)
+    src = np.where(from_a, np.repeat(a_start, tot) + within,
+                   np.repeat(b_start - a_count, tot) + within)
+    v = values[src]
+    order = np.lexsort((v, pair))
+    v, pair_s, from_a = v[order], pair[order], from_a[order]
+    rank0 = np.arange(len(v)) - np.repeat(offs, tot)  # 0-based rank within the pair
+    newgrp = np.ones(len(v), dtype=bool)
+    newgrp[1:] = (v[1:] != v[:-1]) | (pair_s[1:] != pair_s[:-1])
+    gstart = np.flatnonzero(newgrp)
+    gend = np.append(gstart[1:], len(v))
+    gsize = gend - gstart
+    gpair = pair_s[gstart]
+    # twice the mid-rank (1-based) of each group
+    g_mid2 = rank0[gstart] * 2 + gsize + 1
+    na_in_g = np.add.reduceat(from_a.astype(np.int64), gstart)
+    r1x2 = np.bincount(gpair, weights=(na_in_g * g_mid2).astype(np.float64), minlength=npair)
+    n1 = a_count.astype(np.int64)
+    n2 = b_count.astype(np.int64)
+    u1 = r1x2 / 2 - n1 * (n1 + 1) / 2
+    u2 = n1 * n2 - u1
+    usmall = np.minimum(u1, u2)
+    ngroups = np.bincount(gpair, minlength=npair)
+    tie_t = np.bincount(gpair, weights=(gsize ** 3 - gsize).astype(np.float64), minlength=npair)
+    has_ties = np.bincount(gpair, weights=(gsize > 1).astype(np.float64), minlength=npair) > 0
+    exact = ((~has_ties) & (n1 <= EXACT_LIMIT) & (n2 <= EXACT_LIMIT)) | (
+        has_ties & (n1 <= TIES_EXACT_LIMIT) & (n2 <= TIES_EXACT_LIMIT))
+    # exact branch
+    ex = np.flatnonzero(exact)
+    equal[ex] = ngroups[ex] == 1
+    ex_ok = ex[~equal[ex]]
+    sym = ex_ok[u1[ex_ok] == u2[ex_ok]]
+    p[sym] = 1.0
+    rest = ex_ok[u1[ex_ok] != u2[ex_ok]]
+    noties = rest[~has_ties[rest]]
+    if len(noties):
+        keys = n1[noties] * 1000 + n2[noties]
+        for key in np.unique(keys).tolist():
+            sel = noties[keys == key]
+            a, b = divmod(key, 1000)
+            table = _u_cdf_table(a, b)
+            us = usmall[sel]
+            idx = np.floor(us).astype(np.int64)
+            cdf = np.where(us < 0, 0.0, np.where(us >= a * b, 1.0, table[np.clip(idx, 0, len(table) - 1)]))
+            p[sel] = cdf * 2
+    tied = rest[has_ties[rest]]
+    if len(tied):
+        gptr = np.searchsorted(gpair, np.arange(npair + 1))
+        gs_list = gsize.tolist()
+        for i in tied.tolist():
+            ties = tuple(gs_list[gptr[i]:gptr[i + 1]])
+            p[i] = exact_tied_u_cdf(float(usmall[i]), int(n1[i]), int(n2[i]), ties) * 2
+    # normal approximation
+    nm = np.flatnonzero(~exact)
+    for i in nm.tolist():
+        N = float(n1[i] + n2[i])
+        sigma = math.sqrt(float(n1[i] * n2[i]) * ((N + 1) - tie_t[i] / (N * (N - 1))) / 12)
+        if sigma == 0:
+            equal[i] = True
+            continue
+        numer = float(u1[i]) - float(n1[i] * n2[i]) / 2
+        numer -= (1 if numer > 0 else -1 if numer < 0 else 0) * 0.5
+        c = norm_cdf(numer / sigma)
+        p[i] = 2 * min(c, 1 - c)
+    p[equal] = 1.0
+    return p, equal
