@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from ..errors import ProfileFormatError
 from ..model.profile import Profile
+from .legacy_text import decode_legacy_text
 from .proto import decode_proto
 from .source import DEFAULT_MAX_INFLATED_BYTES, Source, inflate, read_source
 
 
-def read_profile(src: Source, *, max_inflated_bytes: int = DEFAULT_MAX_INFLATED_BYTES) -> Profile:
-    """Read a Go profile: gzip or uncompressed profile.proto.
+def read_profile(src: Source, *, max_inflated_bytes: int = DEFAULT_MAX_INFLATED_BYTES,
+                 all_frames: bool = False) -> Profile:
+    """Read a Go profile: gzip or uncompressed profile.proto, or a ``debug=1`` text profile.
 
     Parameters
     ----------
@@ -17,17 +18,26 @@ def read_profile(src: Source, *, max_inflated_bytes: int = DEFAULT_MAX_INFLATED_
         A path, the profile's bytes, or a file opened in binary mode.
     max_inflated_bytes : int
         Refuse gzip input that inflates past this many bytes (default 4 GiB).
+    all_frames : bool
+        Keep the frames the profile's ``drop_frames``/``keep_frames`` would
+        prune (pprof's ``-all_frames``); by default they are pruned at load as
+        pprof does (see :func:`pprof_parse.analyze.prune.remove_uninteresting`).
 
     Returns
     -------
     Profile
         Works for every Go profile type: cpu, heap, allocs, goroutine,
-        goroutineleak, mutex, block, threadcreate.
+        goroutineleak, mutex, block, threadcreate. The ``debug=1`` text
+        forms of heap/allocs, mutex, block, goroutine, goroutineleak and
+        threadcreate are read by :func:`~pprof_parse.read.legacy_text.decode_legacy_text`
+        (with function names from the symbol lines, goroutine labels, heap
+        values unsampled, mutex values not re-multiplied by the sampling period).
 
     Raises
     ------
     EmptyProfileError, ConcatenatedProfileError, InflateLimitError, ProfileFormatError
-        The bytes are not a (single) profile; the message names the source and byte offset.
+        The bytes are not a (single) profile; the message names the source and
+        byte offset (text forms: the line number).
     InvalidProfileError
         The profile breaks pprof's validity rules (reserved or duplicate ids,
         dangling references, value count differing from the sample types).
@@ -36,10 +46,14 @@ def read_profile(src: Source, *, max_inflated_bytes: int = DEFAULT_MAX_INFLATED_
     data = inflate(raw, source=name, max_inflated_bytes=max_inflated_bytes)
     head = data.lstrip()[:64]
     if _looks_like_text(head):
-        raise ProfileFormatError(
-            "parsing profile: this is a text file, not profile.proto "
-            f"(it starts with {head[:40]!r})", source=name, offset=0)
-    return Profile(decode_proto(data, source=name), source=name)
+        return Profile(decode_legacy_text(data, source=name), source=name)
+    decoded = decode_proto(data, source=name)
+    if not all_frames:
+        from ..analyze.filter import translate_go_regex
+        from ..analyze.prune import remove_uninteresting
+
+        decoded = remove_uninteresting(decoded, translate_go_regex)
+    return Profile(decoded, source=name)
 
 
 def _looks_like_text(head: bytes) -> bool:
