@@ -1,0 +1,319 @@
+"""Helpers the workbench notebooks call: sample data, safe HTML tables, precomputed views.
+
+Kept out of the notebooks so they stay thin, and tested with plain pytest.
+Everything that turns profile strings into HTML escapes them.
+"""
+from __future__ import annotations
+
+import html
+import inspect
+import re
+from importlib.resources import as_file, files
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+RESULT_MIME = "application/vnd.gopherlab.result+json"
+
+_DATA_DIRS: list = []  # keep as_file() contexts alive for the process
+
+
+def sample_path(relpath: str) -> str:
+    """Filesystem path of a bundled sample file, e.g. ``sample_path("profiles/allocs.pb.gz")``.
+
+    Works from an editable checkout and from an installed wheel (``importlib.resources``).
+
+    Raises
+    ------
+    FileNotFoundError
+        No such bundled file.
+    """
+    res = files("gopherlab.data").joinpath(*relpath.split("/"))
+    if not res.is_file():
+        raise FileNotFoundError(f"no bundled sample file {relpath!r} in gopherlab.data")
+    ctx = as_file(res)
+    path = ctx.__enter__()
+    _DATA_DIRS.append(ctx)
+    return str(path)
+
+
+TABLE_CSS = """<style>
+.gl-table th:first-child, .gl-table td:first-child, .gl-left td, .gl-left th { text-align: left; }
+.gl-table td { font-variant-numeric: tabular-nums; }
+.gl-caption { margin: 1em 0 0.3em 0; }
+.gl-verdict { font-size: 1.15em; padding: 0.5em 0.8em; border-left: 4px solid #888; background: #f6f6f6; }
+.gl-bad { border-color: #b2182b; } .gl-good { border-color: #1a9850; }
+</style>"""
+
+
+def skip_slow_optional_imports() -> None:
+    """Keep ``jsonschema`` from importing ``rfc3987_syntax`` (builds a lark grammar: 1.5-6 s).
+
+    plotly's renderers import nbformat, which imports jsonschema, whose optional IRI
+    format checker pulls in that package; nbformat never validates IRIs. No effect when
+    the package is already imported.
+    """
+    import sys
+
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
+def setup_notebook() -> None:
+    """Plotly figures that render both in JupyterLab and in offline HTML (plotly.js embedded once);
+    table styles."""
+    from IPython.display import HTML, display
+
+    skip_slow_optional_imports()
+    import plotly.io as pio
+
+    pio.renderers.default = "plotly_mimetype+notebook"
+    pio.templates.default = "plotly_white"
+    pd.set_option("display.max_colwidth", 120)
+    display(HTML(TABLE_CSS))
+
+
+def emit_result(result: dict) -> None:
+    """Publish a machine-readable result for the report runner (read back from the executed notebook)."""
+    from IPython.display import display
+
+    display({RESULT_MIME: result}, raw=True)
+
+
+# ---- formatting --------------------------------------------------------------------
+
+
+def html_table(df: pd.DataFrame, *, formats: dict | None = None, caption: str | None = None,
+               max_rows: int | None = None, index: bool = False, left: bool = False) -> str:
+    """An HTML table with every cell (and header, and caption) escaped.
+
+    ``formats`` maps a column to a callable value -> str applied before escaping.
+    """
+    formats = formats or {}
+    view = df if max_rows is None else df.head(max_rows)
+    out = pd.DataFrame(index=view.index)
+    for c in view.columns:
+        f = formats.get(c)
+        out[c] = [f(v) if f is not None else ("" if v is None or (isinstance(v, float) and np.isnan(v)) else v) for v in view[c]]
+    body = out.to_html(index=index, escape=True, border=0, classes=["gl-table", "gl-left"] if left else "gl-table", na_rep="")
+    cap = f"<p class='gl-caption'><b>{html.escape(caption)}</b></p>" if caption else ""
+    return cap + body
+
+
+def show_table(df: pd.DataFrame, **kw) -> None:
+    """Display :func:`html_table` output in the notebook."""
+    from IPython.display import HTML, display
+
+    display(HTML(html_table(df, **kw)))
+
+
+def show_text(text: str, *, tag: str = "p") -> None:
+    """Display plain text (escaped) as an HTML paragraph: for text that contains profile strings."""
+    from IPython.display import HTML, display
+
+    display(HTML(f"<{tag}>{html.escape(text)}</{tag}>"))
+
+
+def pct(v: float) -> str:
+    return f"{v:.2f}%"
+
+
+# ---- profiles ----------------------------------------------------------------------
+
+
+def allocation_inputs(profile_path: str, base_path: str) -> tuple[str, str | None, str | None]:
+    """Resolve the allocation notebook's inputs: ``(profile, diff_new, diff_base)``.
+
+    Empty ``profile_path`` means the bundled ``allocs.pb.gz``; then, without a
+    ``base_path``, the diff section compares the bundled ``heap.pb.gz`` with the
+    earlier ``heap-early.pb.gz``. With a user profile and no base the diff is skipped
+    (``None, None``).
+    """
+    if not profile_path:
+        profile_path = sample_path("profiles/allocs.pb.gz")
+        if not base_path:
+            return profile_path, sample_path("profiles/heap.pb.gz"), sample_path("profiles/heap-early.pb.gz")
+    if base_path:
+        return profile_path, profile_path, base_path
+    return profile_path, None, None
+
+
+def top_table(profile, sample_index=None, *, cum: bool = False, granularity: str = "functions",
+              focus: str = "") -> pd.DataFrame:
+    """``profile.top(...)``, with ``focus`` passed to the library when it supports it, else applied
+    as a row filter on the node name (regex, unanchored)."""
+    params = inspect.signature(profile.top).parameters
+    if focus and "focus" in params:
+        return profile.top(sample_index, cum=cum, granularity=granularity, focus=focus)
+    df = profile.top(sample_index, cum=cum, granularity=granularity)
+    if focus:
+        attrs = dict(df.attrs)
+        df = df[df["name"].str.contains(focus, regex=True)].reset_index(drop=True)
+        df.attrs.update(attrs)
+    return df
+
+
+def show_top(df: pd.DataFrame, n: int, *, caption: str) -> None:
+    """Display a top table with values in human units."""
+    from pprof_parse.present.flame import format_value
+
+    unit = df.attrs.get("unit", "")
+    fv = lambda v: format_value(v, unit)  # noqa: E731
+    cols = ["name", "flat", "flat_pct", "sum_pct", "cum", "cum_pct"]
+    show_table(df[cols], formats={"flat": fv, "cum": fv, "flat_pct": pct, "sum_pct": pct, "cum_pct": pct},
+               caption=f"{caption} — total {format_value(df.attrs.get('total', 0), unit)}", max_rows=n)
+
+
+def top_bar_views(profile, *, top_n: int = 20, granularity: str = "functions", sample_types=None):
+    """Bar chart of the top-N functions (flat and cum), one precomputed view per sample type and
+    sort order, switched with a dropdown (works in static HTML).
+
+    Returns a plotly Figure.
+    """
+    import plotly.graph_objects as go
+
+    from pprof_parse.present.flame import format_value, short_name
+
+    types = [t.type for t in profile.sample_types] if sample_types is None else list(sample_types)
+    fig = go.Figure()
+    buttons = []
+    n_views = len(types) * 2
+    for i, (st, cum) in enumerate((st, cum) for st in types for cum in (False, True)):
+        df = profile.top(st, cum=cum, granularity=granularity).head(top_n).iloc[::-1]
+        unit = df.attrs["unit"]
+        names = [html.escape(n) for n in df["name"]]
+        labels = [html.escape(short_name(n))[:60] for n in df["name"]]
+        vis = i == 0
+        for col, color in (("flat", "#d62728"), ("cum", "#1f77b4")):
+            fig.add_trace(go.Bar(
+                x=df[col], y=labels, orientation="h", name=col, marker_color=color, visible=vis,
+                customdata=np.array([[n, format_value(v, unit)] for n, v in zip(names, df[col])], dtype=object),
+                hovertemplate="%{customdata[0]}<br>" + col + " %{customdata[1]}<extra></extra>"))
+        vis_mask = [j // 2 == i for j in range(n_views * 2)]
+        label = f"{st} by {'cum' if cum else 'flat'}"
+        buttons.append(dict(label=html.escape(label), method="update",
+                            args=[{"visible": vis_mask}, {"title.text": html.escape(f"Top {top_n}: {label}"),
+                                                          "xaxis.title.text": html.escape(unit)}]))
+    first_unit = profile.sample_types[profile.sample_index(types[0])].unit
+    fig.update_layout(
+        title=html.escape(f"Top {top_n}: {types[0]} by flat"), barmode="group", height=max(400, 22 * top_n + 150),
+        xaxis_title=html.escape(first_unit), margin=dict(l=10, r=10, t=80, b=40),
+        updatemenus=[dict(buttons=buttons, x=1.0, xanchor="right", y=1.15, yanchor="top")],
+        legend=dict(orientation="h", y=-0.1),
+    )
+    return fig
+
+
+def function_delta(new, base, sample_index=None, *, granularity: str = "functions") -> pd.DataFrame:
+    """Per-function change between two profiles: ``name``, ``base``, ``new``, ``delta``, ``delta_pct``
+    (flat values, int64 in the sample unit; ``delta_pct`` float, NaN when the base is 0), sorted by
+    |delta|. Uses ``pprof_parse``'s delta table when it is available."""
+    import pprof_parse
+
+    st = new.sample_types[new.sample_index(sample_index)].type
+    lib = getattr(pprof_parse, "delta_table", None)
+    if lib is not None:  # pragma: no cover - depends on the library version
+        try:
+            return lib(new, base, st, granularity=granularity)
+        except TypeError:
+            pass
+    a = new.top(st, granularity=granularity)[["name", "flat"]].rename(columns={"flat": "new"})
+    b = base.top(st, granularity=granularity)[["name", "flat"]].rename(columns={"flat": "base"})
+    m = a.merge(b, on="name", how="outer").fillna(0)
+    m["new"] = m["new"].astype(np.int64)
+    m["base"] = m["base"].astype(np.int64)
+    m["delta"] = m["new"] - m["base"]
+    m["delta_pct"] = np.where(m["base"] != 0, 100.0 * m["delta"] / m["base"].where(m["base"] != 0, 1), np.nan)
+    m = m[m["delta"] != 0].reindex(m["delta"].abs().sort_values(ascending=False, kind="stable").index)
+    m = m[m["delta"] != 0] if len(m) else m
+    out = m[["name", "base", "new", "delta", "delta_pct"]].reset_index(drop=True)
+    out.attrs.update({"sample_type": st, "unit": new.sample_types[new.sample_index(st)].unit})
+    return out
+
+
+def show_delta(df: pd.DataFrame, n: int, *, caption: str) -> None:
+    from pprof_parse.present.flame import format_value
+
+    unit = df.attrs.get("unit", "")
+    fv = lambda v: format_value(v, unit)  # noqa: E731
+    fd = lambda v: ("+" if v > 0 else "") + format_value(v, unit)  # noqa: E731
+    show_table(df, formats={"base": fv, "new": fv, "delta": fd,
+                            "delta_pct": lambda v: "new" if pd.isna(v) else f"{v:+.1f}%"},
+               caption=caption, max_rows=n)
+
+
+def regex_ok(pattern: str) -> bool:
+    """True when ``pattern`` compiles (widgets validate user input before filtering)."""
+    try:
+        re.compile(pattern)
+    except re.error:
+        return False
+    return True
+
+
+def notebook_file(name: str) -> Path:
+    """Path of a bundled notebook (``gopherlab.notebooks``), e.g. ``notebook_file("allocation_hotspots")``."""
+    res = files("gopherlab.notebooks").joinpath(f"{name}.ipynb")
+    if not res.is_file():
+        raise FileNotFoundError(f"no bundled notebook {name!r}")
+    ctx = as_file(res)
+    path = ctx.__enter__()
+    _DATA_DIRS.append(ctx)
+    return Path(path)
+
+
+# ---- live exploration (JupyterLab only: Python callbacks do not run in exported HTML) ----------
+
+
+def allocation_explorer(profile, *, sample_index=None, granularity: str = "functions", top_n: int = 20,
+                        max_nodes: int = 1500):
+    """ipywidgets controls -- sample type, granularity, focus regex, top N -- driving a top table
+    and a flame graph of ``profile``; displays them."""
+    import ipywidgets as W
+    from IPython.display import clear_output, display
+
+    from pprof_parse.present.flame import flame_figure
+    from pprof_parse.present.tree import call_tree
+
+    types = [t.type for t in profile.sample_types]
+    st_w = W.Dropdown(options=types, value=types[profile.sample_index(sample_index or None)], description="sample")
+    gran_w = W.Dropdown(options=["functions", "filefunctions", "files", "lines"], value=granularity,
+                        description="granularity")
+    focus_w = W.Text(value="", placeholder="regex, e.g. json|bytes", description="focus")
+    n_w = W.IntSlider(value=top_n, min=5, max=100, step=5, description="top N")
+    out = W.Output()
+
+    def refresh(_=None):
+        with out:
+            clear_output(wait=True)
+            focus = focus_w.value if regex_ok(focus_w.value) else ""
+            if focus_w.value and not focus:
+                show_text(f"invalid regex {focus_w.value!r}: ignored")
+            show_top(top_table(profile, st_w.value, granularity=gran_w.value, focus=focus), n_w.value,
+                     caption=f"{st_w.value} by flat ({gran_w.value})")
+            tree = call_tree(profile, st_w.value, granularity=gran_w.value, max_nodes=max_nodes)
+            flame_figure(tree, title=f"{st_w.value} call tree ({gran_w.value})").show()
+
+    for w in (st_w, gran_w, focus_w, n_w):
+        w.observe(refresh, names="value")
+    refresh()
+    box = W.VBox([W.HBox([st_w, gran_w]), W.HBox([focus_w, n_w]), out])
+    display(box)
+
+
+def profile_overview(profile) -> pd.DataFrame:
+    """Two-column table (``field``, ``value``) describing a profile: file, sample types, counts, time."""
+    from pprof_parse.present.flame import format_value
+
+    rows = [("file", Path(str(profile.source)).name),
+            ("sample types", ", ".join(f"{t.type} ({t.unit})" for t in profile.sample_types)),
+            ("samples", f"{len(profile):,}")]
+    for t in profile.sample_types:
+        rows.append((f"total {t.type}", format_value(profile.total(t.type), t.unit)))
+    if profile.time is not None:
+        rows.append(("collected", str(profile.time)))
+    if profile.duration is not None:
+        rows.append(("duration", str(profile.duration)))
+    if profile.period:
+        rows.append(("period", f"{profile.period:,} {profile.period_type.unit}"))
+    return pd.DataFrame(rows, columns=["field", "value"])

@@ -1,0 +1,323 @@
+"""``gopherlab report``: run a workbench notebook headless and export it to a shareable HTML file.
+
+Each report kind is a notebook shipped in :mod:`gopherlab.notebooks`. The runner
+executes it in-process with papermill (kernel ``python3``, a per-cell timeout),
+keeps the executed ``.ipynb`` beside the HTML, and exports the HTML in-process
+with nbconvert: code hidden, plotly.js embedded once (the file works offline),
+live-widget cells dropped (Python callbacks cannot run in a static page).
+
+Exit status: 0 ok; 1 ``bench`` found a significant regression beyond
+``--fail-on-regression`` (the report is still written); 2 the notebook broke
+(the HTML is still written and shows the error) or bad usage.
+
+Examples::
+
+    gopherlab report all -o reports/
+    gopherlab report allocations heap.pb.gz --base heap-old.pb.gz -o alloc.html
+    gopherlab report gc gctrace.log -o gc.html
+    gopherlab report leaks snap0.txt snap1.txt snap2.txt --interval 30 -o leaks.html
+    gopherlab report bench old.txt new.txt --fail-on-regression 5 -o bench.html
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import html
+import logging
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+RESULT_MIME = "application/vnd.gopherlab.result+json"
+EXPORT_DROP_TAGS = {"widgets", "remove-cell"}
+
+#: report kind -> (notebook name in gopherlab.notebooks, HTML title)
+KINDS: dict[str, tuple[str, str]] = {
+    "allocations": ("allocation_hotspots", "Allocation hot spots"),
+    "gc": ("gc_pause_trends", "GC pause trends"),
+    "leaks": ("goroutine_leaks", "Goroutine leak detection"),
+    "bench": ("benchmark_comparison", "Benchmark comparison"),
+}
+
+EXIT_OK, EXIT_REGRESSION, EXIT_BROKEN = 0, 1, 2
+
+
+class ReportError(RuntimeError):
+    """A report could not be produced at all (unknown kind, missing notebook, unwritable output)."""
+
+
+@dataclass
+class ReportResult:
+    """Outcome of one report run.
+
+    Attributes
+    ----------
+    kind : str
+    html : pathlib.Path
+        The exported HTML (written even when the notebook failed).
+    notebook : pathlib.Path
+        The executed notebook, beside the HTML (``OUT.ipynb``).
+    ok : bool
+        The notebook ran to the end.
+    error : str or None
+        ``"ExceptionName: message"`` of the failing cell.
+    seconds : float
+        Wall time: execution plus export.
+    html_bytes : int
+    result : dict
+        What the notebook published with ``RESULT_MIME`` (e.g. the bench verdict).
+    """
+
+    kind: str
+    html: Path
+    notebook: Path
+    ok: bool
+    error: str | None = None
+    seconds: float = 0.0
+    html_bytes: int = 0
+    result: dict = field(default_factory=dict)
+
+
+def notebook_path(kind: str) -> Path:
+    """The bundled notebook behind report ``kind``.
+
+    Raises
+    ------
+    ReportError
+        Unknown kind or notebook not shipped.
+    """
+    if kind not in KINDS:
+        raise ReportError(f"unknown report kind {kind!r}; expected one of {', '.join(KINDS)}")
+    from ._report_nb import notebook_file
+
+    try:
+        return notebook_file(KINDS[kind][0])
+    except FileNotFoundError as e:
+        raise ReportError(str(e)) from e
+
+
+def _results(nb) -> dict:
+    out: dict = {}
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            data = o.get("data", {})
+            if RESULT_MIME in data:
+                out.update(data[RESULT_MIME])
+    return out
+
+
+def _export_copy(nb):
+    """A copy of the executed notebook prepared for HTML: widget cells and result outputs dropped."""
+    nb = copy.deepcopy(nb)
+    cells = []
+    for cell in nb.cells:
+        if EXPORT_DROP_TAGS & set(cell.get("metadata", {}).get("tags", [])):
+            continue
+        if cell.get("cell_type") == "code":
+            cell.outputs = [o for o in cell.get("outputs", []) if RESULT_MIME not in o.get("data", {})]
+        cells.append(cell)
+    nb.cells = cells
+    nb.metadata.pop("widgets", None)
+    return nb
+
+
+def export_html(nb, out_html: Path, *, title: str) -> int:
+    """Write ``nb`` as an HTML report (lab template, code and prompts hidden); return its size in bytes."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(_export_copy(nb), resources={"metadata": {"name": html.escape(title)}})
+    out_html.write_text(body, encoding="utf-8")
+    return len(body.encode("utf-8"))
+
+
+def _error_page(out_html: Path, title: str, error: str) -> int:
+    body = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title></head>"
+            f"<body><h1>{html.escape(title)}: the report failed</h1><pre>{html.escape(error)}</pre></body></html>")
+    out_html.write_text(body, encoding="utf-8")
+    return len(body.encode("utf-8"))
+
+
+def run_report(kind: str, parameters: dict | None, out_html: str | Path, *, timeout: float = 300,
+               title: str | None = None) -> ReportResult:
+    """Execute report ``kind`` with papermill and export it to ``out_html``.
+
+    Parameters
+    ----------
+    kind : {"allocations", "gc", "leaks", "bench"}
+    parameters : dict
+        Papermill parameters (see each notebook's ``parameters`` cell);
+        ``interactive`` is forced to False.
+    out_html : path
+        HTML file to write; the executed notebook goes to the same path with ``.ipynb``.
+    timeout : float
+        Per-cell execution timeout in seconds.
+    title : str, optional
+        HTML ``<title>``; default the report kind's title.
+
+    Returns
+    -------
+    ReportResult
+        ``ok`` is False when a cell raised or the kernel died; the HTML is written anyway.
+
+    Raises
+    ------
+    ReportError
+        Unknown kind, or the output directory cannot be created.
+    """
+    import nbformat
+    import papermill as pm
+
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+    src = notebook_path(kind)
+    out_html = Path(out_html)
+    try:
+        out_html.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ReportError(f"cannot create {out_html.parent}: {e}") from e
+    out_nb = out_html.with_suffix(".ipynb")
+    title = title or KINDS[kind][1]
+    params = dict(parameters or {})
+    params["interactive"] = False
+    t0 = time.perf_counter()
+    error = None
+    nb = None
+    try:
+        nb = pm.execute_notebook(str(src), str(out_nb), parameters=params, kernel_name="python3",
+                                 progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+                                 execution_timeout=timeout, start_timeout=120)
+    except pm.PapermillExecutionError as e:
+        error = f"{e.ename}: {e.evalue}"
+    except Exception as e:  # kernel died, timeout, bad notebook: still produce a report
+        error = f"{type(e).__name__}: {e}"
+    if nb is None and out_nb.exists():
+        try:
+            nb = nbformat.read(str(out_nb), as_version=4)
+        except Exception:  # pragma: no cover - unreadable partial output
+            nb = None
+    if nb is not None:
+        size = export_html(nb, out_html, title=title)
+        result = _results(nb)
+    else:
+        size = _error_page(out_html, title, error or "unknown error")
+        result = {}
+    return ReportResult(kind=kind, html=out_html, notebook=out_nb, ok=error is None, error=error,
+                        seconds=time.perf_counter() - t0, html_bytes=size, result=result)
+
+
+# ---- command line ---------------------------------------------------------------------------------
+
+
+def _abs(p: str | None) -> str:
+    return str(Path(p).resolve()) if p else ""
+
+
+def _parse_times(s: str) -> list[str]:
+    return [t.strip() for t in s.split(",") if t.strip()]
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="gopherlab report", description="Run a workbench notebook and export it to HTML. "
+                                 "Without inputs each report uses the bundled sample data.")
+    sub = ap.add_subparsers(dest="kind", required=True, metavar="KIND")
+
+    def common(p, default_out):
+        p.add_argument("-o", "--output", default=default_out, help=f"HTML file to write (default {default_out})")
+        p.add_argument("--timeout", type=float, default=300, help="per-cell timeout in seconds (default 300)")
+        return p
+
+    a = common(sub.add_parser("allocations", help="allocation hot spots of a heap/allocs profile"), "allocations.html")
+    a.add_argument("profile", nargs="?", help="pprof heap or allocs profile (default: bundled sample)")
+    a.add_argument("--base", help="earlier profile to diff against")
+    a.add_argument("--sample-index", default="", help="sample type (default: the profile's default)")
+    a.add_argument("--top", type=int, default=20, help="rows in the top tables (default 20)")
+    a.add_argument("--granularity", default="functions", choices=["functions", "filefunctions", "files", "lines"])
+
+    g = common(sub.add_parser("gc", help="GC pause trends from gctrace logs / MemStats"), "gc.html")
+    g.add_argument("inputs", nargs="*", help="GODEBUG=gctrace=1 logs, heap debug=1 dumps or expvar JSON; "
+                   "several gctrace logs are shown side by side (default: bundled sample)")
+
+    lk = common(sub.add_parser("leaks", help="goroutine leak detection from goroutine dumps over time"), "leaks.html")
+    lk.add_argument("snapshots", nargs="*", help="goroutine dumps / profiles in time order (default: bundled sample)")
+    grp = lk.add_mutually_exclusive_group()
+    grp.add_argument("--times", type=_parse_times, help="comma-separated snapshot times (RFC 3339 or seconds)")
+    grp.add_argument("--interval", type=float, help="seconds between snapshots")
+
+    b = common(sub.add_parser("bench", help="before/after benchmark comparison (benchstat)"), "bench.html")
+    b.add_argument("old", nargs="?", help="go test -bench output before (default: bundled sample)")
+    b.add_argument("new", nargs="?", help="go test -bench output after")
+    b.add_argument("--fail-on-regression", type=float, metavar="PCT", default=None,
+                   help="exit 1 when a statistically significant regression exceeds PCT percent")
+    b.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
+
+    al = sub.add_parser("all", help="all four reports from the bundled sample data, in one process")
+    al.add_argument("-o", "--output", default="reports", help="directory to write (default reports/)")
+    al.add_argument("--timeout", type=float, default=300)
+    return ap
+
+
+def _params(ns) -> dict:
+    if ns.kind == "allocations":
+        return {"profile_path": _abs(ns.profile), "base_path": _abs(ns.base), "sample_index": ns.sample_index,
+                "top_n": ns.top, "granularity": ns.granularity}
+    if ns.kind == "gc":
+        return {"inputs": [_abs(p) for p in ns.inputs]}
+    if ns.kind == "leaks":
+        return {"snapshots": [_abs(p) for p in ns.snapshots], "times": ns.times or [],
+                "interval": ns.interval if ns.interval is not None else 0.0}
+    if ns.kind == "bench":
+        return {"old_path": _abs(ns.old), "new_path": _abs(ns.new),
+                "fail_on_regression": -1.0 if ns.fail_on_regression is None else ns.fail_on_regression,
+                "alpha": ns.alpha}
+    raise ReportError(ns.kind)  # pragma: no cover
+
+
+def _status(r: ReportResult, fail_on_regression: float | None = None) -> int:
+    if not r.ok:
+        return EXIT_BROKEN
+    if fail_on_regression is not None and r.result.get("regressions"):
+        return EXIT_REGRESSION
+    return EXIT_OK
+
+
+def _say(r: ReportResult, out) -> None:
+    state = "ok" if r.ok else f"FAILED ({r.error})"
+    print(f"{r.kind}: {r.html} ({r.html_bytes / 1e6:.1f} MB, {r.seconds:.1f} s) {state}", file=out)
+    if r.result.get("verdict"):
+        print(f"  {r.result['verdict']}", file=out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``gopherlab report KIND ...``; returns the exit status (0 ok, 1 regression, 2 broken/usage)."""
+    argv = sys.argv[1:] if argv is None else argv
+    from ._report_nb import skip_slow_optional_imports
+
+    skip_slow_optional_imports()
+    try:
+        ns = _parser().parse_args(argv)
+    except SystemExit as e:  # argparse: --help (0) or usage error (2)
+        return int(e.code or 0)
+    if ns.kind == "all":
+        outdir = Path(ns.output)
+        code = EXIT_OK
+        t0 = time.perf_counter()
+        for kind in KINDS:
+            try:
+                r = run_report(kind, {}, outdir / f"{kind}.html", timeout=ns.timeout)
+            except ReportError as e:
+                print(f"gopherlab report: {e}", file=sys.stderr)
+                return EXIT_BROKEN
+            _say(r, sys.stdout)
+            code = max(code, _status(r))
+        print(f"all reports: {time.perf_counter() - t0:.1f} s -> {outdir}", file=sys.stdout)
+        return code
+    try:
+        params = _params(ns)
+        r = run_report(ns.kind, params, ns.output, timeout=ns.timeout)
+    except ReportError as e:
+        print(f"gopherlab report: {e}", file=sys.stderr)
+        return EXIT_BROKEN
+    _say(r, sys.stdout if r.ok else sys.stderr)
+    return _status(r, getattr(ns, "fail_on_regression", None))
