@@ -196,7 +196,14 @@ class _DumpParser:
 
     def __init__(self, name: str):
         self.name = name
-        self.cols: dict[str, list] = {k: [] for k in _COLUMNS}
+        # one entry per goroutine: id, header index, stack index, parent id (-1: none), line
+        self.r_id: list[int] = []
+        self.r_hp: list[int] = []
+        self.r_st: list[int] = []
+        self.r_parent: list[int] = []
+        self.r_line: list[int] = []
+        self.hps: list[tuple] = []  # (state, leaked, minutes, locked, labels)
+        self.sts: list[tuple] = []  # see _parse_body
         self.unparsed: list[tuple[int, str]] = []
         self.registers: dict = {}
         self.preamble: list[str] = []
@@ -205,7 +212,6 @@ class _DumpParser:
         self.label_cache: dict = {}
         self.stack_cache: dict = {}
         self.sig_cache: dict = {}
-        self.seen = False
 
     # -- per block --------------------------------------------------------
     def block(self, block: str, line: int) -> None:
@@ -213,14 +219,14 @@ class _DumpParser:
             return
         m = _HDR_RE.search(block)
         if m is None:
-            if not self.seen:
+            if not self.r_id:
                 self.preamble.append(block)
             else:
                 self._keep(block, line)
             return
         if m.start():
             head = block[: m.start()]
-            if not self.seen:
+            if not self.r_id:
                 self.preamble.append(head.rstrip("\n"))
             else:
                 self._keep(head, line)
@@ -228,7 +234,7 @@ class _DumpParser:
             block = block[m.start():]
         self._slow(block, line)
 
-    def _header(self, rest: str):
+    def _header(self, rest: str) -> int | None:
         hp = self.rest_cache.get(rest)
         if hp is None:
             m = _REST_RE.match(rest)
@@ -241,7 +247,8 @@ class _DumpParser:
                     labels = self.label_cache[m[2]] = _parse_labels(m[2])
             else:
                 labels = blabels if blabels is not None else {}
-            hp = (state, leaked, minutes, locked, labels)
+            self.hps.append((state, leaked, minutes, locked, labels))
+            hp = len(self.hps) - 1
             if not rest.startswith("gp="):
                 self.rest_cache[rest] = hp
         return hp
@@ -260,16 +267,26 @@ class _DumpParser:
         st = self.stack_cache.get(key)
         if st is None:
             body = "\n".join(lines[1:])
-            st = self._parse_body(body)
-            if st is None:  # irregular: let the slow path report what it cannot place
+            parsed = self._parse_body(body)
+            if parsed is None:  # irregular: let the slow path report what it cannot place
                 return False
-            self.stack_cache[key] = st
-        parent = None
-        if st[5] is not None:
-            p = lines[st[5]].rpartition(" in goroutine ")[2]
-            parent = int(p) if p.isdigit() else None
-        self._row(int(gid), hp, st, parent, line)
+            st = self.stack_cache[key] = self._add_stack(parsed)
+        cidx = self.sts[st][5]
+        parent = -1
+        if cidx is not None:
+            p = lines[cidx].rpartition(" in goroutine ")[2]
+            if p.isdigit():
+                parent = int(p)
+        self.r_id.append(int(gid))
+        self.r_hp.append(hp)
+        self.r_st.append(st)
+        self.r_parent.append(parent)
+        self.r_line.append(line)
         return True
+
+    def _add_stack(self, parsed: tuple) -> int:
+        self.sts.append(parsed)
+        return len(self.sts) - 1
 
     def _parse_body(self, body: str):
         """Regex parse of one goroutine's body -> cached stack tuple, or None if not fully understood."""
@@ -297,32 +314,48 @@ class _DumpParser:
         return (frames, funcs, top, entry, elided, created_idx, created_by,
                 _is_system(None, entry, created_by), sid)
 
-    def _row(self, gid: int, hp, st, parent, line: int) -> None:
-        state, leaked, minutes, locked, labels = hp
-        frames, funcs, top, entry, elided, _, created_by, system, sid = st
-        c = self.cols
-        c["id"].append(gid)
-        c["count"].append(1)
-        c["state"].append(state)
-        c["leaked"].append(leaked)
-        c["wait_minutes"].append(minutes)
-        c["locked"].append(locked)
-        c["labels"].append(labels)
-        c["created_by"].append(created_by)
-        c["parent_id"].append(parent)
-        c["top_function"].append(top)
-        c["entry_function"].append(entry)
-        c["stack"].append(funcs)
-        c["frames"].append(frames)
-        c["elided"].append(elided)
-        c["system"].append(system or state in SYSTEM_WAIT_REASONS)
-        k = (state, sid, created_by)
-        sig = self.sig_cache.get(k)
-        if sig is None:
-            sig = self.sig_cache[k] = len(self.sig_cache)
-        c["signature"].append(sig)
-        c["line"].append(line)
-        self.seen = True
+    def columns(self) -> dict:
+        """Materialise the per-goroutine columns by indexing the unique headers and stacks."""
+        hp_i = np.asarray(self.r_hp, dtype=np.intp)
+        st_i = np.asarray(self.r_st, dtype=np.intp)
+        n = len(hp_i)
+
+        def obj(values) -> np.ndarray:
+            a = np.empty(len(values), dtype=object)
+            for k, v in enumerate(values):
+                a[k] = v
+            return a
+
+        H, S = self.hps, self.sts
+        state = obj([h[0] for h in H])[hp_i]
+        minutes = np.array([h[2] if h[2] is not None else 0 for h in H], dtype=np.int64)
+        no_minutes = np.array([h[2] is None for h in H], dtype=bool)
+        parent = np.asarray(self.r_parent, dtype=np.int64)
+        sys_state = np.array([h[0] in SYSTEM_WAIT_REASONS for h in H], dtype=bool)
+        # signature: same state, same frames, same creator
+        state_code = {st: k for k, st in enumerate(dict.fromkeys(h[0] for h in H))}
+        hcode = np.array([state_code[h[0]] for h in H], dtype=np.int64)
+        scode = np.array([self.it.signature((x[8], x[6])) for x in S], dtype=np.int64)
+        _, sig = np.unique(hcode[hp_i] * (len(self.it.sigs) + 1) + scode[st_i], return_inverse=True)
+        return {
+            "id": np.asarray(self.r_id, dtype=np.int64),
+            "count": np.ones(n, dtype=np.int64),
+            "state": state,
+            "leaked": np.array([h[1] for h in H], dtype=bool)[hp_i],
+            "wait_minutes": pd.arrays.IntegerArray(minutes[hp_i], no_minutes[hp_i]),
+            "locked": np.array([h[3] for h in H], dtype=bool)[hp_i],
+            "labels": obj([h[4] for h in H])[hp_i],
+            "created_by": obj([x[6] for x in S])[st_i],
+            "parent_id": pd.arrays.IntegerArray(parent, parent < 0),
+            "top_function": obj([x[2] for x in S])[st_i],
+            "entry_function": obj([x[3] for x in S])[st_i],
+            "stack": obj([x[1] for x in S])[st_i],
+            "frames": obj([x[0] for x in S])[st_i],
+            "elided": np.array([x[4] for x in S], dtype=np.int64)[st_i],
+            "system": np.array([x[7] for x in S], dtype=bool)[st_i] | sys_state[hp_i],
+            "signature": sig.astype(np.int64).reshape(-1),
+            "line": pd.arrays.IntegerArray(np.asarray(self.r_line, dtype=np.int64), np.zeros(n, dtype=bool)),
+        }
 
     def _slow(self, chunk: str, line: int) -> None:
         """Regex path: one or more goroutines not separated by blank lines, plus stray lines."""
@@ -340,11 +373,15 @@ class _DumpParser:
             st = self._parse_body(body.replace("\n" + _UNAVAILABLE, "").replace(_UNAVAILABLE, ""))
             if st is None:
                 st = self._lenient(body, line + 1)
-            parent = None
+            parent = -1
             cm = _CREATED_RE.search(body)
             if cm is not None and cm[2]:
                 parent = int(cm[2])
-            self._row(int(h[1]), hp, st, parent, line)
+            self.r_id.append(int(h[1]))
+            self.r_hp.append(hp)
+            self.r_st.append(self._add_stack(st))
+            self.r_parent.append(parent)
+            self.r_line.append(line)
 
     def _lenient(self, body: str, first_line: int):
         """Stack from the lines that parse; the others go to ``unparsed``."""
@@ -392,10 +429,13 @@ def _parse_dump(text: str, name: str) -> pd.DataFrame:
         if block:
             p.block(block, line)
         line += block.count("\n") + 2
-    if not p.seen:
+    if not p.r_id:
         raise RuntimeFormatError("no 'goroutine N [state]:' header: not a goroutine dump", source=name, line=1)
-    return _frame(p.cols, name, "debug=2", p.unparsed, preamble="\n\n".join(p.preamble).strip(),
-                  registers=p.registers)
+    cols = p.columns()
+    df = pd.DataFrame({k: (pd.Series(v, dtype="str") if _COLUMNS[k] == "str" else v) for k, v in cols.items()})
+    df.attrs.update({"source": name, "format": "debug=2", "unparsed": p.unparsed,
+                     "preamble": "\n\n".join(p.preamble).strip(), "registers": p.registers})
+    return df
 
 
 def goroutines_from_profile(profile) -> pd.DataFrame:

@@ -68,13 +68,14 @@ def test_errors(tmp_path):
 @pytest.mark.go
 def test_ring_wrap_reports_lost_cycles(tmp_path, leakserver_binary):
     from conftest import Capture, _load_capture_module
-    _load_capture_module().capture(tmp_path, snapshots=3, interval=1.2, first=0.4, binary=leakserver_binary,
+    _load_capture_module().capture(tmp_path, snapshots=3, interval=1.5, first=0.5, binary=leakserver_binary,
                                    args=["-gc-every", "1ms"])
     cap = Capture(tmp_path)
     snaps = [load_memstats(p) for p in cap.paths("vars")]
     p = read_gc_pauses(snaps)
     n = [s["NumGC"] for s in snaps]
-    assert n[2] - n[1] > RING  # runtime.GC() every ms wraps the ring between snapshots
+    # runtime.GC() every ms wraps the ring between snapshots (how often depends on the machine's load)
+    assert any(b - a > RING for a, b in zip([0] + n, n)), n
     expected = [(0, a + 1, b - RING) for a, b in zip([0] + n, n) if b - a > RING]
     assert p.attrs["lost_cycles"] == expected
     assert len(p) == n[-1] - sum(last - first + 1 for _, first, last in expected)
