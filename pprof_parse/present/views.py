@@ -102,9 +102,7 @@ def peek_table(data: ProfileData, regex, si: int, *, total: int, granularity: st
     out = pd.DataFrame({
         "node": df["node"].astype(object), "relation": df["relation"].astype(object), "name": df["name"].astype(object),
         "weight": pd.array(df["weight"], dtype="Int64"),
-        "weight_pct": np.where(df["relation"] == "self", np.nan,
-                               _pct(df["weight"].fillna(0).to_numpy(float), 1) / np.where(df["_cum"] == 0, np.inf,
-                                                                                           np.abs(df["_cum"].to_numpy(float)))),
+        "weight_pct": _edge_pct(df),
         "inline": df["inline"].fillna(False).astype(bool) if len(df) else pd.Series([], dtype=bool),
         "flat": pd.array(df.get("flat"), dtype="Int64"),
         "flat_pct": _pct_or_nan(df.get("flat"), total),
@@ -115,6 +113,15 @@ def peek_table(data: ProfileData, regex, si: int, *, total: int, granularity: st
     out.attrs.update({"sample_type": data.sample_types[si].type, "unit": data.sample_types[si].unit,
                       "total": total, "granularity": granularity})
     return out[PEEK_COLUMNS]
+
+
+def _edge_pct(df: pd.DataFrame) -> np.ndarray:
+    """pprof's ``calls%``: |edge weight / node cum| x 100 (0 when cum is 0); NaN on ``self`` rows."""
+    w = pd.to_numeric(df["weight"], errors="coerce").to_numpy(dtype=float)
+    c = df["_cum"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(c != 0, np.abs(w / np.where(c != 0, c, 1)) * 100.0, 0.0)
+    return np.where(df["relation"].to_numpy() == "self", np.nan, pct)
 
 
 def _pct_or_nan(col, total: int) -> np.ndarray:
@@ -178,7 +185,9 @@ def traces_table(data: ProfileData, si: int, *, orig: np.ndarray | None = None, 
         name = f"label:{key}" if key in df.columns else key
         df[name] = col[trace] if len(col) else pd.Categorical([])
     df.attrs.update({"sample_type": ("mean_" if mean else "") + data.sample_types[si].type,
-                     "unit": data.sample_types[si].unit, "granularity": granularity})
+                     "unit": data.sample_types[si].unit, "granularity": granularity,
+                     "string_labels": [data.strings[int(k)] for k in np.unique(data.label_key)],
+                     "numeric_labels": [data.strings[int(k)] for k in np.unique(data.numlabel_key)]})
     return df
 
 
