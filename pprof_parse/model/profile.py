@@ -497,6 +497,47 @@ class Profile:
         data, total = self._filtered(sample_index, False, relative_percentages, filters)
         return tags_table(data, self.sample_index(sample_index), total=total, unit=unit)
 
+    # ---- writing back ----------------------------------------------------------------
+    def to_proto(self, path_or_file=None, *, compresslevel: int = 6) -> bytes | None:
+        """Write the profile as gzip profile.proto, which ``go tool pprof`` reads.
+
+        ``go tool pprof`` reports the written file exactly as it reports the
+        profile this one was read from (also for text inputs, filtered,
+        merged or diffed profiles: a diff keeps its ``pprof::base`` labels, as
+        pprof's ``-proto`` output does).
+
+        Parameters
+        ----------
+        path_or_file : str, os.PathLike, binary file or None
+            Destination; ``None`` returns the bytes.
+        compresslevel : int
+            gzip level (default 6, pprof's).
+
+        Returns
+        -------
+        bytes or None
+            The gzip bytes when ``path_or_file`` is None.
+        """
+        from ..present.write import to_proto
+
+        return to_proto(self._data, path_or_file, compresslevel=compresslevel)
+
+    def to_collapsed(self, sample_index: int | str | None = None, path_or_file=None) -> str | None:
+        """Folded stacks (``root;...;leaf value`` per distinct stack) for flamegraph.pl / speedscope.
+
+        ``sample_index`` is chosen as in :meth:`top`; inlined frames are
+        expanded; stacks summing to 0 are left out. Returns the text when
+        ``path_or_file`` is None. See :func:`pprof_parse.present.write.to_collapsed`.
+
+        Raises
+        ------
+        SampleTypeError
+            Unknown sample index.
+        """
+        from ..present.write import to_collapsed
+
+        return to_collapsed(self._data, sample_index, path_or_file)
+
 
 def _default_num_unit(key: str) -> str:
     """pprof's unit for a numeric label without ``num_unit``: ``request``/``alignment`` -> bytes, else the key."""
