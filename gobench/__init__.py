@@ -17,6 +17,7 @@ from .errors import (BenchEncodingError, BenchFormatWarning, BenchstatFormatErro
 # Heavy imports (pandas) happen on first use, so ``gopherlab benchstat`` starts fast.
 _LAZY = {
     "read_bench": ("gobench.read.frame", "read_bench"),
+    "read_benchstat": ("gobench.read.report", "read_benchstat"),
 }
 
 
@@ -31,7 +32,7 @@ def __getattr__(name):
 
 
 __all__ = [
-    "read_bench",
+    "read_bench", "read_benchstat",
     "GobenchError", "BenchSyntaxError", "UnitMetadataError", "BenchEncodingError",
     "QuerySyntaxError", "BenchstatFormatError", "UsageError", "BenchFormatWarning",
 ]

@@ -1,0 +1,474 @@
+"""``read_benchstat``: saved benchstat reports (v1 and v2, text and CSV) as one DataFrame.
+
+Formats recognised (first match wins):
+
+* **v2 CSV** – ``-format csv``: one-field ``key: value`` records, a column-key
+  header row per ``-col`` field, a ``,<unit>,CI,<unit>,CI,vs base,P`` row, data
+  rows, a ``geomean`` row; both the padded (2025+) and the short (older) header
+  layouts.
+* **v2 text** – ``│`` column rules, the unit row, ``±`` ranges, ``vs base``
+  deltas, superscript footnotes.
+* **v1 CSV** – ``name,old time/op (ns/op),±,new time/op (ns/op),±,delta,±``
+  (with or without the ``±`` columns), group rows ``pkg:… goos:…``.
+* **v1 text** – ``name  old time/op  new time/op  delta``, values carrying unit
+  suffixes (``744ns``, ``1.42GB/s``, ``8.19kB``), ``±35%``, ``(p=0.442 n=8+8)``,
+  ``(all equal)``, ``[Geo mean]`` rows.
+
+Numbers are converted to benchstat v2's tidied base units (``sec/op``, ``B/s``,
+``B/op``…), so v1 and v2 reports can be compared (v1 centers are means after
+outlier removal, v2 centers are medians: the numbers are not interchangeable).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import re
+
+import numpy as np
+import pandas as pd
+
+from ..errors import BenchstatFormatError
+from ..units import tidy_unit
+
+__all__ = ["read_benchstat", "REPORT_COLUMNS"]
+
+#: Columns of :func:`read_benchstat`'s frame (configuration columns follow).
+REPORT_COLUMNS = ("format", "table", "row", "column", "unit", "center", "range", "range_pct",
+                  "delta", "delta_pct", "significant", "p", "n1", "n2", "note", "is_geomean",
+                  "warnings")
+
+_SUP = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SI = {"T": 1e12, "G": 1e9, "M": 1e6, "k": 1e3, "": 1.0, "m": 1e-3, "µ": 1e-6, "μ": 1e-6,
+       "n": 1e-9, "p": 1e-12}
+_IEC = {"Ti": 2.0 ** 40, "Gi": 2.0 ** 30, "Mi": 2.0 ** 20, "Ki": 2.0 ** 10}
+
+
+def _sup_to_int(s: str) -> int:
+    return int("".join(str(_SUP.index(c)) for c in s))
+
+
+def _v2_number(s: str) -> float:
+    """``703.6n`` → 7.036e-07, ``1.355Gi`` → 1.355·2**30."""
+    m = re.fullmatch(r"([+-]?[0-9.]+(?:e[+-]?[0-9]+)?|[+-]?Inf|NaN)(Ki|Mi|Gi|Ti|[TGMkmµμnp]?)", s)
+    if m is None:
+        raise ValueError(s)
+    v = float(m.group(1).replace("Inf", "inf"))
+    pre = m.group(2)
+    return v * (_IEC[pre] if pre in _IEC else _SI[pre])
+
+
+def _parse_note(note: str | None):
+    p = n1 = n2 = None
+    if note:
+        m = re.search(r"p=([0-9.]+)", note)
+        if m:
+            p = float(m.group(1))
+        m = re.search(r"n=(\d+)(?:\+(\d+))?", note)
+        if m:
+            n1 = int(m.group(1))
+            n2 = int(m.group(2)) if m.group(2) else n1
+    return p, n1, n2
+
+
+def _delta_pct(d: str | None):
+    if not d or d in ("~", "?"):
+        return math.nan
+    try:
+        return float(d.rstrip("%").replace("Inf", "inf"))
+    except ValueError:
+        return math.nan
+
+
+def _range_pct(r: str | None):
+    if r and r.endswith("%"):
+        try:
+            return float(r[:-1])
+        except ValueError:
+            return math.nan
+    return math.nan
+
+
+def _record(fmt, table, config, row, column, unit, center, rng, delta, note, warnings,
+            is_geomean):
+    p, n1, n2 = _parse_note(note)
+    rec = {"format": fmt, "table": table, "row": row, "column": column, "unit": unit,
+           "center": center, "range": rng, "range_pct": _range_pct(rng), "delta": delta,
+           "delta_pct": _delta_pct(delta),
+           "significant": None if (delta is None or delta == "" or is_geomean) else (delta != "~"),
+           "p": p, "n1": n1, "n2": n2, "note": note, "is_geomean": is_geomean,
+           "warnings": warnings}
+    rec.update(config)
+    return rec
+
+
+# ---------------------------------------------------------------- v2 text
+
+_CELL = re.compile(
+    r"^\s*(?P<center>(?:[+-]?[0-9.]+(?:e[+-]?[0-9]+)?(?:Ki|Mi|Gi|Ti|[TGMkmµμnp])?|[+-]?Inf|NaN)(?=\s|$))?\s*(?:±\s*(?P<range>\S+))?(?P<m1>(?:\s*[⁰¹²³⁴⁵⁶⁷⁸⁹]+)*)"
+    r"\s*(?P<delta>~|\?|[+-]?(?:[0-9.]+|Inf)%)?\s*(?:\((?P<note>[^)]*)\))?"
+    r"(?P<m2>(?:\s*[⁰¹²³⁴⁵⁶⁷⁸⁹]+)*)\s*$")
+
+
+def _parse_v2_text(text: str):
+    lines = text.split("\n")
+    recs = []
+    config: dict[str, str] = {}
+    table = -1
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if "│" not in line:
+            m = re.match(r"^([^\s:│]+): (.*)$", line)
+            if m:
+                config[m.group(1)] = m.group(2)
+            i += 1
+            continue
+        # a table: header rows, then data rows until blank, then footnotes
+        head = []
+        while i < len(lines) and "│" in lines[i]:
+            head.append(lines[i])
+            i += 1
+        body = []
+        while i < len(lines) and lines[i].strip() and lines[i][0] not in _SUP:
+            body.append(lines[i])
+            i += 1
+        notes = {}
+        while i < len(lines) and lines[i] and lines[i][0] in _SUP:
+            m = re.match(r"^([⁰¹²³⁴⁵⁶⁷⁸⁹]+) (.*)$", lines[i])
+            if m:
+                notes[_sup_to_int(m.group(1))] = m.group(2)
+            i += 1
+        table += 1
+        recs.extend(_v2_table(head, body, notes, table, dict(config)))
+    return recs
+
+
+def _bars(line: str) -> list[int]:
+    return [j for j, c in enumerate(line) if c == "│"]
+
+
+def _v2_table(head, body, notes, table, config):
+    unit_row = head[-1]
+    key_rows = head[:-1]
+    bars = _bars(key_rows[-1] if key_rows else unit_row)
+    ncol = len(bars) - 1
+    if ncol < 1:
+        raise BenchstatFormatError(f"table {table}: no columns in header {unit_row!r}")
+    unit = unit_row[bars[0] + 1:].split()[0]
+    # column labels: for each level, the node covering each column
+    labels = [[] for _ in range(ncol)]
+    for kr in key_rows:
+        kb = _bars(kr)
+        for c in range(ncol):
+            pos = bars[c] + 1
+            for a, b in zip(kb, kb[1:]):
+                if a < pos <= b:
+                    labels[c].append(kr[a + 1:b].strip())
+                    break
+    columns = [" ".join(v for v in lab if v) for lab in labels]
+    bounds = [b - 1 for b in bars[:-1]] + [None]
+    recs = []
+    for line in body:
+        label = line[:bounds[0]].rstrip()
+        is_geo = label == "geomean"
+        for c in range(ncol):
+            seg = line[bounds[c]:bounds[c + 1]] if bounds[c + 1] is not None else line[bounds[c]:]
+            seg = seg.lstrip(" │")
+            if not seg.strip():
+                continue
+            m = _CELL.match(seg)
+            if m is None:
+                raise BenchstatFormatError(f"table {table}: cannot parse cell {seg!r}")
+            center = _v2_number(m.group("center")) if m.group("center") else math.nan
+            marks = (m.group("m1") or "").split() + (m.group("m2") or "").split()
+            warns = [notes.get(_sup_to_int(x), x) for x in marks]
+            recs.append(_record("v2-text", table, config, label, columns[c], unit, center,
+                                m.group("range"), m.group("delta") if c > 0 else None,
+                                m.group("note"), warns, is_geo))
+    return recs
+
+
+# ---------------------------------------------------------------- v2 CSV
+
+def _parse_v2_csv(text: str):
+    rows = list(csv.reader(io.StringIO(text)))
+    recs = []
+    config: dict[str, str] = {}
+    table = -1
+    i = 0
+    while i < len(rows):
+        r = rows[i]
+        if not r or r == [""]:
+            i += 1
+            continue
+        if len(r) == 1:
+            m = re.match(r"^([^\s:]+): ?(.*)$", r[0])
+            if m:
+                config[m.group(1)] = m.group(2)
+            i += 1
+            continue
+        head = []
+        while i < len(rows) and len(rows[i]) > 1 and rows[i][0] == "":
+            head.append(rows[i])
+            i += 1
+        unit_row = head[-1]
+        starts = [j for j, v in enumerate(unit_row) if v == "CI"]
+        starts = [j - 1 for j in starts]
+        unit = unit_row[starts[0]]
+        columns = []
+        for s in starts:
+            columns.append(" ".join(kr[s] for kr in head[:-1] if s < len(kr) and kr[s]))
+        table += 1
+        while i < len(rows) and rows[i] and rows[i] != [""] and len(rows[i]) > 1:
+            r = rows[i]
+            label = r[0]
+            for c, s in enumerate(starts):
+                if s >= len(r) or (r[s] == "" and (c == 0 or s + 2 >= len(r) or r[s + 2] == "")):
+                    if label != "geomean" or c == 0 or s + 2 >= len(r) or r[s + 2] == "":
+                        if not (label == "geomean" and s < len(r)):
+                            continue
+                center = float(r[s].replace("Inf", "inf")) if s < len(r) and r[s] else math.nan
+                rng = r[s + 1] if s + 1 < len(r) and r[s + 1] else None
+                delta = r[s + 2] if c > 0 and s + 2 < len(r) and r[s + 2] else None
+                note = r[s + 3] if c > 0 and s + 3 < len(r) and r[s + 3] else None
+                if label == "geomean" and math.isnan(center) and delta is None:
+                    if c == 0:
+                        recs.append(_record("v2-csv", table, dict(config), label, columns[c],
+                                            unit, center, None, None, None, [], True))
+                    continue
+                recs.append(_record("v2-csv", table, dict(config), label, columns[c], unit,
+                                    center, rng, delta, note, [], label == "geomean"))
+            i += 1
+    return recs
+
+
+# ---------------------------------------------------------------- v1
+
+_V1_METRIC_UNIT = {"time/op": "ns/op", "speed": "MB/s", "alloc/op": "B/op"}
+
+
+def _v1_unit(metric: str) -> str:
+    if metric in _V1_METRIC_UNIT:
+        return _V1_METRIC_UNIT[metric]
+    if metric.endswith("-time/op"):
+        return metric[:-len("time/op")] + "ns/op"
+    return metric
+
+
+def _v1_value(tok: str, orig_unit: str) -> float:
+    """A v1 text value with its suffix (``744ns``, ``1.42GB/s``, ``8.19kB``, ``2.17k``)."""
+    m = re.fullmatch(r"([+-]?[0-9.]+(?:[eE][+-]?[0-9]+)?)([TGMkmµμnp]?)([A-Za-z/]*)", tok)
+    if m is None:
+        raise ValueError(tok)
+    v = float(m.group(1))
+    pre, suf = m.group(2), m.group(3)
+    if suf == "s" or suf.endswith("s") and orig_unit.endswith("ns/op") and suf in ("s",):
+        pass
+    if orig_unit.endswith("ns/op"):
+        # time: ns, µs, ms, s (prefix parsed above, suffix "s")
+        if pre == "" and suf == "ns":
+            return v * 1e-9
+        return v * _SI.get(pre, 1.0)
+    if orig_unit == "MB/s":
+        return v * _SI.get(pre, 1.0)  # "1.42GB/s" → bytes per second
+    scale = _SI.get(pre, 1.0)
+    return v * scale * (1e9 if False else 1.0)
+
+
+def _v1_to_tidy(value: float, orig_unit: str, from_text: bool):
+    """Convert a v1 number to v2's tidied unit."""
+    tidied, factor = tidy_unit(orig_unit)
+    if from_text and (orig_unit.endswith("ns/op") or orig_unit == "MB/s"):
+        return value, tidied  # text values already carry their scale
+    return value * factor, tidied
+
+
+def _parse_v1_text(text: str):
+    recs = []
+    table = -1
+    cols: list[str] = []
+    orig_unit = ""
+    config: dict[str, str] = {}
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        if line.startswith("name"):
+            table += 1
+            config = {}
+            rest = line[4:].strip()
+            if rest.startswith("\\"):
+                parts = rest[1:].split()
+                metric, cols = parts[0], parts[1:]
+            else:
+                parts = rest.split()
+                if parts and parts[-1] == "delta":
+                    metric = parts[1]
+                    cols = [parts[0], parts[2]]
+                else:
+                    metric, cols = parts[0], [""]
+            orig_unit = _v1_unit(metric)
+            continue
+        if re.match(r"^\S+:\S*( \S+:\S*)*\s*$", line) and ":" in line.split()[0] and "/" not in line.split()[0].split(":")[0]:
+            config = dict(kv.split(":", 1) for kv in line.split())
+            continue
+        if line.startswith("[Geo mean]"):
+            label, rest = "[Geo mean]", line[len("[Geo mean]"):]
+        else:
+            label, _, rest = line.partition(" ")
+        toks = rest.split()
+        vals = []
+        delta = note = None
+        j = 0
+        while j < len(toks):
+            t = toks[j]
+            if t.startswith("("):
+                note = " ".join(toks[j:]).strip("()")
+                break
+            if t == "~" or re.fullmatch(r"[+-](?:[0-9.]+|Inf)%", t):
+                delta = t
+                j += 1
+                continue
+            rng = None
+            if j + 1 < len(toks) and toks[j + 1].startswith("±"):
+                rng = toks[j + 1][1:] or (toks[j + 2] if j + 2 < len(toks) else None)
+                step = 2 if toks[j + 1] != "±" else 3
+            else:
+                step = 1
+            vals.append((t, rng))
+            j += step
+        for c, (tok, rng) in enumerate(vals):
+            v = _v1_value(tok, orig_unit)
+            v, unit = _v1_to_tidy(v, orig_unit, True)
+            column = cols[c] if c < len(cols) else str(c)
+            recs.append(_record("v1-text", table, config, label, column, unit, v, rng,
+                                delta if (c == len(vals) - 1 and c > 0) else None,
+                                note if c == len(vals) - 1 and c > 0 else None, [],
+                                label == "[Geo mean]"))
+    return recs
+
+
+def _parse_v1_csv(text: str):
+    rows = list(csv.reader(io.StringIO(text)))
+    recs = []
+    table = -1
+    config: dict[str, str] = {}
+    layout = []
+    for r in rows:
+        if not r or r == [""]:
+            continue
+        if r[0] == "name":
+            table += 1
+            config = {}
+            layout = []
+            for j, h in enumerate(r[1:], 1):
+                m = re.fullmatch(r"(?:(\S+) )?(\S+) \((.+)\)", h)
+                if m:
+                    layout.append((j, m.group(1) or "", m.group(3)))
+            has_pm = "±" in r
+            continue
+        if len(r) == 1:
+            config = dict(kv.split(":", 1) for kv in r[0].split() if ":" in kv)
+            continue
+        label = r[0]
+        tail = r[layout[-1][0] + (2 if has_pm else 1):] if layout else []
+        delta = tail[0] if tail else None
+        note = tail[1].strip("()") if len(tail) > 1 else None
+        for c, (j, col, ou) in enumerate(layout):
+            if j >= len(r) or r[j] == "":
+                continue
+            v, unit = _v1_to_tidy(float(r[j]), ou, False)
+            rng = r[j + 1] if has_pm and j + 1 < len(r) and r[j + 1] else None
+            last = c == len(layout) - 1 and c > 0
+            recs.append(_record("v1-csv", table, config, label, col, unit, v, rng,
+                                delta if last else None, note if last else None, [],
+                                label == "[Geo mean]"))
+    return recs
+
+
+def _detect(text: str) -> str:
+    first = next((ln for ln in text.split("\n") if ln.strip()), "")
+    if "│" in text:
+        return "v2-text"
+    if first.startswith("name,"):
+        return "v1-csv"
+    if first.startswith("name"):
+        return "v1-text"
+    if re.search(r"^,.*,CI(,|$)", text, re.M):
+        return "v2-csv"
+    raise BenchstatFormatError("not a benchstat report: no v1 'name' header, no v2 '│' or CSV "
+                               "'CI' header")
+
+
+def read_benchstat(src) -> pd.DataFrame:
+    """Parse a saved benchstat report (v1 or v2, text or CSV) into a tidy DataFrame.
+
+    Parameters
+    ----------
+    src : path, str of report text, bytes or file object
+        Unlike :func:`~gobench.read_bench`, a ``str`` containing a newline is
+        taken as the report itself (reports are pasted from PR descriptions);
+        otherwise a ``str`` is a path.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per printed cell (geomean rows included):
+
+        ==========  =======  =====================================================
+        format      str      ``v2-text``, ``v2-csv``, ``v1-text`` or ``v1-csv``
+        table       int64    0-based table number in the report
+        row         str      row label (``Sum/size=1KiB-2``, ``geomean``, ``[Geo mean]``)
+        column      str      column label (file/label, ``old``/``new`` in v1,
+                             multi-key columns joined by spaces)
+        unit        str      v2 tidied unit (``sec/op``, ``B/s``, ``B/op``…)
+        center      float64  median (v2) or mean (v1) in ``unit``; NaN if absent
+        range       str      the ± text (``31%``, ``∞``, ``?``); None if absent
+        range_pct   float64  the ± as a number (NaN for ``∞``/``?``/absent)
+        delta       str      ``-35.26%``, ``~``, ``?``; None in baseline columns
+        delta_pct   float64  delta in percent (NaN for ``~``/``?``/absent)
+        significant object   True/False when a delta is shown, else None
+        p           float64  p-value from the note (None if not printed)
+        n1, n2      Int64    sample sizes from ``n=8`` / ``n=7+8``
+        note        str      the parenthesised note (``p=0.442 n=8``, ``all equal``)
+        is_geomean  bool     the geomean row
+        warnings    object   list of footnote texts attached to the cell (v2 text)
+        <config>    str      configuration in force (``goos``, ``pkg``, …)
+        ==========  =======  =====================================================
+
+    Raises
+    ------
+    gobench.errors.BenchstatFormatError
+        Text that is not a benchstat report, or a table that cannot be parsed.
+    """
+    if isinstance(src, str) and "\n" in src:
+        text = src
+    elif isinstance(src, (str, os.PathLike)):
+        with open(src, "rb") as f:
+            text = f.read().decode("utf-8", errors="replace")
+    elif isinstance(src, (bytes, bytearray)):
+        text = bytes(src).decode("utf-8", errors="replace")
+    elif hasattr(src, "read"):
+        data = src.read()
+        text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+    else:
+        raise TypeError(f"report source must be a path, text, bytes or file, not {type(src).__name__}")
+    fmt = _detect(text)
+    parser = {"v2-text": _parse_v2_text, "v2-csv": _parse_v2_csv, "v1-text": _parse_v1_text,
+              "v1-csv": _parse_v1_csv}[fmt]
+    try:
+        recs = parser(text)
+    except BenchstatFormatError:
+        raise
+    except (ValueError, IndexError, KeyError) as e:
+        raise BenchstatFormatError(f"cannot parse {fmt} report: {e}") from None
+    df = pd.DataFrame.from_records(recs, columns=None)
+    if df.empty:
+        df = pd.DataFrame(columns=list(REPORT_COLUMNS))
+    df["n1"] = pd.array(df["n1"], dtype="Int64")
+    df["n2"] = pd.array(df["n2"], dtype="Int64")
+    df["p"] = df["p"].astype(float)
+    df["table"] = df["table"].astype(np.int64)
+    df["is_geomean"] = df["is_geomean"].astype(bool)
+    return df
