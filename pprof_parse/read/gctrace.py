@@ -15,8 +15,8 @@ the other runtime-diagnostics readers.
 from __future__ import annotations
 
 import gzip
-import io
 import os
+import warnings
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,10 +24,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-try:  # the project-wide base class, once it exists
+try:  # the project-wide base classes
     from pprof_parse.errors import PprofParseError as _Base  # type: ignore
+    from pprof_parse.errors import PprofParseWarning as _Warning  # type: ignore
 except Exception:  # pragma: no cover - before pprof_parse.errors lands
     class _Base(Exception):
+        pass
+
+    class _Warning(UserWarning):
         pass
 
 __all__ = [
@@ -56,6 +60,14 @@ class RuntimeFormatError(_Base, ValueError):
 
 # ---------------------------------------------------------------------------
 # input helpers shared by the runtime readers
+
+
+def warn_unparsed(source: str, unparsed: list, what: str, where: str) -> None:
+    """Report kept-but-not-understood lines once per read (a ``PprofParseWarning``)."""
+    if unparsed:
+        line, text = unparsed[0]
+        warnings.warn(f"{source}: {len(unparsed)} line(s) are not {what}, kept in {where} "
+                      f"(first at line {line}: {text[:60]!r})", _Warning, stacklevel=3)
 
 
 def load_source(src) -> tuple[bytes, str, float | None]:
@@ -280,6 +292,7 @@ def parse_gctrace(src) -> GCTrace:
         raise RuntimeFormatError(
             f"no gctrace, scavtrace or pacer line among {len(unparsed)} lines "
             f"(first: {unparsed[0][1][:60]!r})", source=name, line=unparsed[0][0])
+    warn_unparsed(name, unparsed, "gctrace, scavtrace or pacer lines", "attrs['unparsed']")
     return GCTrace(cycles, scav_df, pacer_df, unparsed, name)
 
 
@@ -362,7 +375,8 @@ def read_gctrace(src) -> pd.DataFrame:
         ============================ ======= ==============================================
 
         ``attrs["unparsed"]``: list of ``(line, text)`` for lines matching no
-        runtime form (pre-1.5 ``gcN(P):`` lines included), ``attrs["source"]``.
+        runtime form (pre-1.5 ``gcN(P):`` lines included; a
+        ``PprofParseWarning`` says how many), ``attrs["source"]``.
 
     Raises
     ------

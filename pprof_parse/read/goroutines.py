@@ -16,7 +16,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-from pprof_parse.read.gctrace import RuntimeFormatError, load_source
+from pprof_parse.read.gctrace import RuntimeFormatError, load_source, warn_unparsed
 
 __all__ = [
     "read_goroutines",
@@ -433,6 +433,7 @@ def _parse_dump(text: str, name: str) -> pd.DataFrame:
         raise RuntimeFormatError("no 'goroutine N [state]:' header: not a goroutine dump", source=name, line=1)
     cols = p.columns()
     df = pd.DataFrame({k: (pd.Series(v, dtype="str") if _COLUMNS[k] == "str" else v) for k, v in cols.items()})
+    warn_unparsed(name, p.unparsed, "part of a goroutine traceback", "attrs['unparsed']")
     df.attrs.update({"source": name, "format": "debug=2", "unparsed": p.unparsed,
                      "preamble": "\n\n".join(p.preamble).strip(), "registers": p.registers})
     return df
@@ -546,7 +547,8 @@ def read_goroutines(src) -> pd.DataFrame:
         ``SIGQUIT: quit``, ``[signal ...]``, or any earlier output), ``registers``
         (dict of the signal register dump, name -> int), ``unparsed`` (list of
         ``(line, text)`` not understood after the first goroutine, e.g.
-        ``exit status 2`` or interleaved output);
+        ``exit status 2`` or interleaved output; a ``PprofParseWarning`` says
+        how many);
         for profiles ``sample_type`` (``goroutine`` or ``goroutineleak``) and ``time``.
 
     Raises

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
 
-from pprof_parse.read.gctrace import RuntimeFormatError, load_text
+from pprof_parse.read.gctrace import _Warning, RuntimeFormatError, load_text
 
 __all__ = ["read_memstats", "read_gc_pauses", "load_memstats"]
 
@@ -187,7 +188,8 @@ def read_gc_pauses(srcs, *, times=None) -> pd.DataFrame:
 
         ``attrs["lost_cycles"]``: list of ``(run, first_gc, last_gc)`` ranges that
         were overwritten in the ring before any snapshot saw them (more than 256
-        cycles between two snapshots); ``attrs["pause_total_ns"]``: per run,
+        cycles between two snapshots; also reported as a ``PprofParseWarning``);
+        ``attrs["pause_total_ns"]``: per run,
         ``(NumGC, PauseTotalNs)`` of the last snapshot carrying ``PauseTotalNs``
         (expvar has it, the heap trailer does not), to check sums against.
 
@@ -237,6 +239,11 @@ def read_gc_pauses(srcs, *, times=None) -> pd.DataFrame:
         "snapshot": np.asarray(rows_snap, dtype="int64"),
         "snapshot_t": t[np.asarray(rows_snap, dtype="int64")] if rows_snap else np.array([], dtype=float),
     })
+    if lost:
+        n_lost = sum(b - a + 1 for _, a, b in lost)
+        warnings.warn(f"{n_lost} GC cycle(s) fell out of the 256-entry PauseNs ring between snapshots "
+                      f"(first lost: {lost[0][1]}..{lost[0][2]}); snapshot more often. See attrs['lost_cycles']",
+                      _Warning, stacklevel=2)
     df.attrs["lost_cycles"] = lost
     df.attrs["pause_total_ns"] = totals
     return df

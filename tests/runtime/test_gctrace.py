@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from pprof_parse.errors import PprofParseWarning
 from pprof_parse.read.gctrace import (
     RuntimeFormatError, parse_gctrace, read_gctrace, read_pacertrace, read_scavtrace,
 )
@@ -58,7 +59,8 @@ def test_prefixes_interleaving_and_legacy_kept():
         GO14,
         "",
     ])
-    df = read_gctrace(text)
+    with pytest.warns(PprofParseWarning, match=r"<text>: 2 line\(s\) are not gctrace.*first at line 2"):
+        df = read_gctrace(text)
     assert list(df.gc) == [1, 2]
     assert df.prefix.iloc[0] == "Feb 26 12:52:23.767"
     assert list(df.sysmon_forced) == [False, True]

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from pprof_parse.errors import PprofParseWarning
 from pprof_parse.read.gctrace import RuntimeFormatError
 from pprof_parse.read.goroutines import (
     goroutine_frames, group_goroutines, infer_state, read_goroutines,
@@ -110,7 +111,8 @@ this line is not part of a traceback
 
 
 def test_header_forms_117_to_127():
-    df = read_goroutines(HISTORICAL)
+    with pytest.warns(PprofParseWarning, match="1 line"):
+        df = read_goroutines(HISTORICAL)
     assert list(df.id) == [1, 7, 9, 12]
     assert list(df.state) == ["semacquire", "chan receive (nil chan)", "running", "chan send"]
     assert df.wait_minutes.iloc[0] == 4937 and df.locked.iloc[0]
@@ -163,3 +165,17 @@ def test_profiles_same_schema(sample_capture):
         assert by_top.loc[top, "state"] == state
         assert state in set(d2[d2.top_function == top].state)
     assert lk.leaked.all() and set(lk.top_function) <= set(pb.top_function)
+
+
+@pytest.mark.go
+def test_tracebackancestors_dump(tmp_path, leakserver_binary):
+    """GODEBUG=tracebackancestors=N appends the creators' stacks; they are not this goroutine's frames."""
+    import os
+    import subprocess
+    out = subprocess.run([str(leakserver_binary), "-dump", "10"], capture_output=True, check=True, timeout=60,
+                         env=dict(os.environ, GODEBUG="tracebackancestors=2")).stdout
+    assert b"[originating from goroutine 1]:" in out
+    df = read_goroutines(out)
+    assert len(df) == 11 and df.attrs["unparsed"] == []
+    parked = df[df.id != 1]
+    assert (parked.parent_id == 1).all() and not parked.stack.map(lambda s: "main.main" in s).any()

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from pprof_parse.errors import PprofParseWarning
 from pprof_parse.read.gctrace import RuntimeFormatError, read_gctrace
 from pprof_parse.read.memstats import RING, load_memstats, read_gc_pauses, read_memstats
 
@@ -72,7 +73,8 @@ def test_ring_wrap_reports_lost_cycles(tmp_path, leakserver_binary):
                                    args=["-gc-every", "1ms"])
     cap = Capture(tmp_path)
     snaps = [load_memstats(p) for p in cap.paths("vars")]
-    p = read_gc_pauses(snaps)
+    with pytest.warns(PprofParseWarning, match="fell out of the 256-entry PauseNs ring"):
+        p = read_gc_pauses(snaps)
     n = [s["NumGC"] for s in snaps]
     # runtime.GC() every ms wraps the ring between snapshots (how often depends on the machine's load)
     assert any(b - a > RING for a, b in zip([0] + n, n)), n
@@ -83,3 +85,15 @@ def test_ring_wrap_reports_lost_cycles(tmp_path, leakserver_binary):
     # every cycle still in the last ring is present, and gctrace saw all of them
     g = read_gctrace(cap.gctrace)
     assert set(p.gc) <= set(g.gc) and g.gc.max() >= n[-1]
+
+
+@pytest.mark.go
+def test_fresh_capture_pause_sums(fresh_capture):
+    p = read_gc_pauses([fresh_capture.path(i, k) for i in range(len(fresh_capture.times))
+                        for k in ("vars", "heap.debug1")])
+    num_gc, total = p.attrs["pause_total_ns"][0]
+    assert p.attrs["lost_cycles"] == [] and p.loc[p.gc <= num_gc, "pause_ns"].sum() == total
+    g = read_gctrace(fresh_capture.gctrace)
+    m = g.merge(p, on="gc")
+    assert len(m) == len(p)
+    assert m.loc[m.gc <= num_gc, "pause_ms"].sum() * 1e6 == pytest.approx(total, rel=0.15)
