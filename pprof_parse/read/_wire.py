@@ -29,25 +29,31 @@ class WireError(Exception):
 def varints_at(buf: np.ndarray, pos: np.ndarray, end: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Decode one varint at each position; return ``(values uint64, lengths)``.
 
-    ``end`` bounds each read (exclusive); ``owner`` names the message of each
-    position for error reporting.
+    Works byte by byte over the still-unfinished varints (almost all varints
+    are 1-2 bytes, so this is one or two passes). ``end`` bounds each read
+    (exclusive); ``owner`` names the message of each position for errors.
     """
-    if pos.size == 0:
-        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
-    k = np.arange(MAX_VARINT_BYTES, dtype=np.int64)
-    idx = pos[:, None] + k[None, :]
-    inside = idx < end[:, None]
-    b = buf[np.minimum(idx, buf.size - 1)]
-    b = np.where(inside, b, 0x80)  # outside bytes never terminate
-    term = b < 0x80
-    has_term = term.any(axis=1)
-    if not has_term.all():
-        i = int(np.flatnonzero(~has_term)[0])
-        raise WireError("truncated or overlong varint", int(owner[i]), int(pos[i]))
-    length = term.argmax(axis=1) + 1
-    contrib = (b & 0x7F).astype(np.uint64) << (7 * k).astype(np.uint64)[None, :]
-    contrib[k[None, :] >= length[:, None]] = 0
-    return np.bitwise_or.reduce(contrib, axis=1), length.astype(np.int64)
+    n = pos.size
+    values = np.zeros(n, np.uint64)
+    lengths = np.zeros(n, np.int64)
+    todo = np.arange(n)
+    for k in range(MAX_VARINT_BYTES):
+        if todo.size == 0:
+            break
+        p = pos[todo] + k
+        outside = p >= end[todo]
+        if outside.any():
+            i = todo[int(np.argmax(outside))]
+            raise WireError("truncated varint", int(owner[i]), int(pos[i]))
+        b = buf[p]
+        values[todo] |= (b & 0x7F).astype(np.uint64) << np.uint64(7 * k)
+        done = b < 0x80
+        lengths[todo[done]] = k + 1
+        todo = todo[~done]
+    if todo.size:
+        i = int(todo[0])
+        raise WireError("varint longer than 10 bytes", int(owner[i]), int(pos[i]))
+    return values, lengths
 
 
 @dataclass
@@ -116,42 +122,55 @@ def scan_fields(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> Fields
     return Fields(*(c[order] for c in cols))
 
 
-def gather_segments(buf: np.ndarray, start: np.ndarray, length: np.ndarray) -> np.ndarray:
-    """Concatenate the byte ranges ``buf[start[i]:start[i]+length[i]]``."""
-    total = int(length.sum())
-    if total == 0:
-        return np.zeros(0, np.uint8)
-    seg_off = np.cumsum(length) - length
-    idx = np.arange(total, dtype=np.int64) + np.repeat(start - seg_off, length)
-    return buf[idx]
-
-
 def decode_packed(buf: np.ndarray, start: np.ndarray, length: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Decode segments that each hold whole varints; return ``(values uint64, count per segment)``."""
-    data = gather_segments(buf, start, length)
-    if data.size == 0:
-        return np.zeros(0, np.uint64), np.zeros(start.size, np.int64)
-    term = data < 0x80
-    seg_end = np.cumsum(length) - 1
+    """Decode byte segments that each hold whole varints.
+
+    Segments must not overlap and must be in buffer order (fields are in wire
+    order). The segment bytes are compressed out of ``buf`` with a boolean
+    mask, so they form one run of complete varints. Returns ``(values uint64
+    in buffer order, count per segment)``.
+    """
+    nseg = start.size
+    if nseg == 0 or int(length.sum()) == 0:
+        return np.zeros(0, np.uint64), np.zeros(nseg, np.int64)
     nonempty = length > 0
-    if not term[seg_end[nonempty]].all():
-        i = int(np.flatnonzero(nonempty)[np.argmin(term[seg_end[nonempty]])])
-        raise WireError("packed field ends inside a varint", int(owner[i]), int(start[i]))
-    ends = np.flatnonzero(term)
+    s0, ln, own = start[nonempty], length[nonempty], owner[nonempty]
+    last = s0 + ln - 1
+    if not (buf[last] < 0x80).all():
+        i = int(np.argmin(buf[last] < 0x80))
+        raise WireError("packed field ends inside a varint", int(own[i]), int(s0[i]))
+    marks = np.zeros(buf.size + 1, np.int8)
+    marks[s0] = 1  # segments do not overlap: starts and ends are distinct
+    marks[s0 + ln] -= 1
+    data = buf[np.cumsum(marks[:-1], dtype=np.int8).view(bool)]
+    ends = np.flatnonzero(data < 0x80)
     vstart = np.empty_like(ends)
     vstart[0] = 0
     vstart[1:] = ends[:-1] + 1
     vlen = ends - vstart + 1
-    if (vlen > MAX_VARINT_BYTES).any():
-        i = int(np.argmax(vlen > MAX_VARINT_BYTES))
-        seg = int(np.searchsorted(np.cumsum(length), vstart[i], side="right"))
-        raise WireError("varint longer than 10 bytes", int(owner[seg]), int(start[seg]))
-    gid = np.repeat(np.arange(ends.size), vlen)
-    within = np.arange(data.size) - np.repeat(vstart, vlen)
-    contrib = (data & 0x7F).astype(np.uint64) << (7 * within).astype(np.uint64)
-    values = np.bitwise_or.reduceat(contrib, vstart) if ends.size else np.zeros(0, np.uint64)
-    del gid
-    csum = np.concatenate(([0], np.cumsum(term)))
-    seg_starts = np.cumsum(length) - length
-    counts = csum[seg_starts + length] - csum[seg_starts]
-    return values, counts.astype(np.int64)
+    if vlen.max(initial=1) > MAX_VARINT_BYTES:
+        j = int(np.argmax(vlen > MAX_VARINT_BYTES))
+        i = int(np.searchsorted(np.cumsum(ln), vstart[j], side="right"))
+        raise WireError("varint longer than 10 bytes", int(own[i]), int(s0[i]))
+    values = _assemble(data, vstart, vlen)
+    upto = np.searchsorted(ends, np.cumsum(ln) - 1, side="right")
+    counts = np.zeros(nseg, np.int64)
+    counts[nonempty] = np.diff(upto, prepend=0)
+    return values, counts
+
+
+def _assemble(buf: np.ndarray, vstart: np.ndarray, vlen: np.ndarray) -> np.ndarray:
+    """Values of the varints at ``vstart`` with byte lengths ``vlen``, one length class at a time."""
+    values = np.empty(vstart.size, np.uint64)
+    counts = np.bincount(vlen, minlength=MAX_VARINT_BYTES + 1)
+    for L in np.flatnonzero(counts):
+        idx = None if counts[L] == vstart.size else np.flatnonzero(vlen == L)
+        st = vstart if idx is None else vstart[idx]
+        v = (buf[st] & 0x7F).astype(np.uint64)
+        for k in range(1, int(L)):
+            v |= (buf[st + k] & 0x7F).astype(np.uint64) << np.uint64(7 * k)
+        if idx is None:
+            values = v
+        else:
+            values[idx] = v
+    return values

@@ -89,6 +89,12 @@ def _index_of(ids: np.ndarray, refs: np.ndarray) -> np.ndarray:
     """Row index of each referenced id, -1 where the id is unknown (ids are unique)."""
     if ids.size == 0:
         return np.full(refs.shape, -1, np.int64)
+    top = int(ids.max())
+    if top <= 4 * ids.size + (1 << 20):  # ids are small (Go numbers them 1..n): a dense table
+        table = np.full(top + 2, -1, np.int64)
+        table[ids.astype(np.int64)] = np.arange(ids.size)
+        r = np.minimum(refs, np.uint64(top + 1)).astype(np.int64)
+        return table[r]
     order = np.argsort(ids, kind="stable")
     sids = ids[order]
     pos = np.searchsorted(sids, refs)
