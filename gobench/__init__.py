@@ -18,6 +18,7 @@ from .errors import (BenchEncodingError, BenchFormatWarning, BenchstatFormatErro
 _LAZY = {
     "read_bench": ("gobench.read.frame", "read_bench"),
     "read_benchstat": ("gobench.read.report", "read_benchstat"),
+    "benchstat": ("gobench.compare", "benchstat"),
 }
 
 
@@ -32,7 +33,7 @@ def __getattr__(name):
 
 
 __all__ = [
-    "read_bench", "read_benchstat",
+    "read_bench", "read_benchstat", "benchstat",
     "GobenchError", "BenchSyntaxError", "UnitMetadataError", "BenchEncodingError",
     "QuerySyntaxError", "BenchstatFormatError", "UsageError", "BenchFormatWarning",
 ]

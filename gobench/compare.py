@@ -9,7 +9,8 @@ from .errors import GobenchError, QuerySyntaxError
 from .read.benchfmt import parse_inputs
 from .read.sources import Input, decode_bytes, label_inputs
 
-__all__ = ["BenchstatError", "run_benchstat", "read_inputs", "split_label"]
+__all__ = ["BenchstatError", "run_benchstat", "read_inputs", "split_label", "benchstat",
+           "tables_to_frame"]
 
 
 class BenchstatError(GobenchError):
@@ -89,3 +90,120 @@ def run_benchstat(args: list[str], *, table: str = ".config", row: str = ".fulln
         out, warn = tables_to_csv(tables)
         return out, err + warn
     return tables_to_text(tables), err
+
+
+def tables_to_frame(tables: Tables):
+    """The comparison as a tidy DataFrame, one row per printed cell (see :func:`benchstat`)."""
+    import pandas as pd
+
+    recs = []
+    cfg_fields = [f for f in tables.table_fields if f != ".unit"]
+    for ti, (t, key) in enumerate(zip(tables.tables, tables.keys)):
+        cfg = {f: v for f, v in zip(tables.table_fields, key) if f != ".unit"}
+        col_labels = {ck: " ".join(v for v in ck if v) for ck in t.cols}
+        for rk in t.rows:
+            for ck in t.cols:
+                cell = t.cells.get((rk, ck))
+                if cell is None:
+                    continue
+                s, c = cell.summary, cell.comparison
+                base = cell.baseline.summary.center if cell.baseline is not None else None
+                rec = {"table": ti, **cfg, "row": t.row_label(rk), "column": col_labels[ck],
+                       "unit": t.unit, "assume": t.assumption, "center": s.center, "lo": s.lo,
+                       "hi": s.hi, "range": s.pct_range(),
+                       "n": int(t.counts[cell.index]) if t.counts is not None else None,
+                       "baseline": col_labels[t.cols[0]] if c is not None else None,
+                       "baseline_center": base,
+                       "p": c.p if c is not None else None,
+                       "delta": c.format_delta(base, s.center) if c is not None else None,
+                       "delta_pct": ((s.center / base - 1) * 100 if c is not None and base
+                                     else None),
+                       "significant": c.significant() if c is not None else None,
+                       "note": c.note() if c is not None else None,
+                       "is_geomean": False,
+                       "warnings": list(cell.sample_warnings) + list(s.warnings)
+                       + (list(c.warnings) if c is not None else [])}
+                recs.append(rec)
+        for i, ck in enumerate(t.cols):
+            g = t.summary.get(ck)
+            if g is None:
+                continue
+            recs.append({"table": ti, **cfg, "row": "geomean", "column": col_labels[ck],
+                         "unit": t.unit, "assume": t.assumption,
+                         "center": g.summary if g.has_summary else float("nan"),
+                         "lo": None, "hi": None, "range": None, "n": None,
+                         "baseline": col_labels[t.cols[0]] if i > 0 else None,
+                         "baseline_center": None, "p": None,
+                         "delta": (f"{(g.ratio - 1) * 100:+.2f}%" if g.has_ratio else "?") if i > 0 else None,
+                         "delta_pct": (g.ratio - 1) * 100 if i > 0 and g.has_ratio else None,
+                         "significant": None, "note": None, "is_geomean": True,
+                         "warnings": list(g.warnings)})
+    cols = (["table"] + cfg_fields + ["row", "column", "unit", "assume", "center", "lo", "hi",
+                                      "range", "n", "baseline", "baseline_center", "p", "delta",
+                                      "delta_pct", "significant", "note", "is_geomean", "warnings"])
+    df = pd.DataFrame.from_records(recs, columns=cols)
+    df["n"] = pd.array(df["n"], dtype="Int64")
+    for c in ("center", "lo", "hi", "baseline_center", "p", "delta_pct"):
+        df[c] = df[c].astype(float)
+    return df
+
+
+def benchstat(src, *, table: str = ".config", row: str = ".fullname", col: str = ".file",
+              ignore: str = "", filter: str = "*", alpha: float = 0.05,
+              confidence: float = 0.95, decode_json: bool = True):
+    """Compare benchmark results as benchstat v2 does; return a tidy DataFrame.
+
+    Parameters
+    ----------
+    src : path, bytes, file object, list or dict of them
+        As for :func:`gobench.read_bench` (a dict maps labels — benchstat's
+        ``label=path`` — to sources; a list keeps the paths as labels).
+    table, row, col, ignore, filter : str
+        benchstat's projections and filter (``-table .config``, ``-row .fullname``,
+        ``-col .file``, ``-ignore``, ``-filter``).
+    alpha : float, default 0.05
+        Significance level: a delta is significant when p ≤ alpha.
+    confidence : float, default 0.95
+        Confidence level of the median's interval.
+    decode_json : bool, default True
+        Read ``go test -json`` streams (benchstat itself ignores them).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per cell of benchstat's tables, plus a geomean row per column:
+
+        ===============  =======  ================================================
+        table            int64    table number, in benchstat's order
+        <table key>      str      one column per ``-table`` key (``goos``, ``pkg``…)
+        row, column      str      row and column labels as benchstat prints them
+        unit             str      tidied unit (``sec/op``, ``B/s``…)
+        assume           str      ``nothing`` or ``exact`` (``Unit … assume=exact``)
+        center           float64  median (mode for exact units), in ``unit``
+        lo, hi           float64  confidence interval of the median (±inf if n too small)
+        range            str      benchstat's ± text (``31%``, ``∞``, ``?``)
+        n                Int64    sample size
+        baseline         str      label of the baseline column (None in it)
+        baseline_center  float64  the baseline cell's center
+        p                float64  Mann–Whitney U p-value (0 for exact units)
+        delta            str      ``-35.26%``, ``~``, ``?``, as printed
+        delta_pct        float64  (center / baseline_center − 1)·100
+        significant      object   p ≤ alpha (None without a baseline)
+        note             str      ``p=0.442 n=8``
+        is_geomean       bool     the geomean row (center: geomean of centers;
+                                  delta_pct: geomean of ratios to the baseline)
+        warnings         object   list of benchstat's warnings for the cell
+        ===============  =======  ================================================
+
+    Raises
+    ------
+    gobench.errors.QuerySyntaxError
+        A bad projection or filter.
+    """
+    from .read.frame import _normalise_sources, _warn_errors
+
+    q = Query.parse(table=table, row=row, col=col, ignore=ignore, filter=filter)
+    r = parse_inputs(_normalise_sources(src, None), decode_json=decode_json)
+    _warn_errors(r.errors)
+    tables = q.build(r, alpha=alpha, confidence=confidence)
+    return tables_to_frame(tables)

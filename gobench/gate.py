@@ -1,0 +1,197 @@
+"""``gopherlab compare``: a CI gate on top of benchstat's verdicts.
+
+benchstat never fails a build (it exits 0 even on errors).  ``compare`` runs the
+same comparison (default projections: one table per configuration and unit,
+rows by full name, OLD as the baseline column) and exits
+
+* **1** when at least one benchmark changed *significantly* (p ≤ alpha, the
+  cell is not ``~``) in the bad direction by more than the threshold;
+* **0** otherwise (improvements and insignificant changes never fail);
+* **2** on unreadable input (missing file, undecodable bytes, no benchmark
+  results in a file) or bad usage.
+
+Direction: ``Unit <unit> better=higher|lower`` metadata wins; otherwise lower is
+better for time, bytes and counts per op (``sec/op``, ``B/op``, ``allocs/op``, any
+``…/op``) and higher is better for rates (``B/s``, any ``…/s``).  Units with
+``assume=exact`` have no p-value; any change beyond the threshold counts.
+"""
+from __future__ import annotations
+
+import json
+import math
+
+from .errors import GobenchError, UsageError
+
+__all__ = ["gate_main", "regressions", "better_direction", "parse_threshold"]
+
+_LOWER = {"sec/op", "ns/op", "B/op", "allocs/op"}
+_HIGHER = {"B/s", "MB/s"}
+
+
+def better_direction(unit: str, metadata: str | None = None) -> str:
+    """``"lower"`` or ``"higher"``: which way is better for *unit* (metadata wins)."""
+    if metadata in ("lower", "higher"):
+        return metadata
+    if unit in _LOWER:
+        return "lower"
+    if unit in _HIGHER or unit.endswith("/s"):
+        return "higher"
+    return "lower"
+
+
+def parse_threshold(s: str) -> float:
+    """``"5%"`` or ``"5"`` → 5.0 (percent)."""
+    t = s.strip().rstrip("%")
+    try:
+        v = float(t)
+    except ValueError:
+        raise UsageError(f"bad threshold {s!r}: want a percentage like 5%") from None
+    if v < 0 or math.isnan(v):
+        raise UsageError(f"bad threshold {s!r}: must be >= 0")
+    return v
+
+
+def regressions(df, units_better: dict[str, str], threshold_pct: float):
+    """Annotate a :func:`gobench.compare.benchstat` frame with ``better`` and ``verdict``.
+
+    ``verdict`` is ``"regression"`` (significant, bad direction, beyond threshold),
+    ``"improvement"`` (significant, good direction), ``"~"`` (not significant) or
+    ``"baseline"``; geomean rows are dropped.
+    """
+    df = df[~df.is_geomean & df.baseline.notna()].copy()
+    df["better"] = [better_direction(u, units_better.get(u)) for u in df.unit]
+    verdicts = []
+    deltas = []
+    for d, base, new in zip(df.delta_pct, df.baseline_center, df.center):
+        if base == 0 and new != 0:  # benchstat prints "?": from nothing to something
+            d = math.copysign(math.inf, new)
+        deltas.append(d)
+    df["delta_pct"] = deltas
+    for sig, d, b in zip(df.significant, df.delta_pct, df.better):
+        if not sig or d is None or (isinstance(d, float) and math.isnan(d)):
+            verdicts.append("~" if not sig else "?")
+            continue
+        worse = d > 0 if b == "lower" else d < 0
+        if worse and abs(d) > threshold_pct:
+            verdicts.append("regression")
+        elif worse:
+            verdicts.append("within threshold")
+        elif d == 0:
+            verdicts.append("unchanged")
+        else:
+            verdicts.append("improvement")
+    df["verdict"] = verdicts
+    return df
+
+
+def _fmt(x: float, unit: str) -> str:
+    from .present.gofmt import go_float
+    from .units import class_of, scale
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return ""
+    return scale(x, class_of(unit)) + " " + unit
+
+
+def _markdown(rows, threshold, nreg) -> str:
+    out = [f"**gopherlab compare**: {nreg} significant regression(s) beyond {threshold:g}%", "",
+           "| benchmark | unit | old | new | delta | p | verdict |",
+           "|---|---|---:|---:|---:|---:|---|"]
+    for r in rows.itertuples():
+        p = "" if r.p is None or math.isnan(r.p) else f"{r.p:.3f}"
+        mark = " ❌" if r.verdict == "regression" else " ✅" if r.verdict == "improvement" else ""
+        out.append(f"| {r.row} | {r.unit} | {_fmt(r.baseline_center, r.unit)} | "
+                   f"{_fmt(r.center, r.unit)} | {r.delta} | {p} | {r.verdict}{mark} |")
+    return "\n".join(out) + "\n"
+
+
+def _json(rows, threshold, nreg) -> str:
+    recs = []
+    for r in rows.itertuples():
+        recs.append({"benchmark": r.row, "unit": r.unit, "old": r.baseline_center, "new": r.center,
+                     "delta_pct": None if r.delta_pct is None or math.isnan(r.delta_pct) else r.delta_pct,
+                     "p": None if r.p is None or math.isnan(r.p) else r.p,
+                     "significant": bool(r.significant), "better": r.better, "verdict": r.verdict})
+    return json.dumps({"threshold_pct": threshold, "regressions": nreg, "comparisons": recs},
+                      indent=2) + "\n"
+
+
+_USAGE = """usage: gopherlab compare OLD NEW [--fail-on-regression PCT] [--alpha A] [--format markdown|json]
+
+Compare two go test -bench outputs as benchstat does and exit 1 when a benchmark
+regresses significantly by more than PCT (default 5%), 0 otherwise, 2 on
+unreadable input.
+"""
+
+
+def gate_main(argv: list[str], stdout, stderr) -> int:
+    """Entry point of ``gopherlab compare`` (see module docstring); returns the exit status."""
+    import warnings
+
+    opts = {"fail-on-regression": "5%", "alpha": "0.05", "format": "markdown", "filter": "*"}
+    files = []
+    i = 0
+    try:
+        while i < len(argv):
+            a = argv[i]
+            if a in ("-h", "--help"):
+                stdout.write(_USAGE)
+                return 0
+            if a.startswith("-"):
+                name = a.lstrip("-")
+                val = None
+                if "=" in name:
+                    name, val = name.split("=", 1)
+                if name not in opts:
+                    raise UsageError(f"unknown flag {a}")
+                if val is None:
+                    if i + 1 >= len(argv):
+                        raise UsageError(f"flag {a} needs a value")
+                    val = argv[i + 1]
+                    i += 1
+                opts[name] = val
+            else:
+                files.append(a)
+            i += 1
+        if len(files) != 2:
+            raise UsageError("need exactly two inputs: OLD NEW")
+        threshold = parse_threshold(opts["fail-on-regression"])
+        try:
+            alpha = float(opts["alpha"])
+        except ValueError:
+            raise UsageError(f"bad --alpha {opts['alpha']!r}") from None
+        if opts["format"] not in ("markdown", "json"):
+            raise UsageError("--format must be markdown or json")
+    except UsageError as e:
+        stderr.write(f"gopherlab compare: {e}\n{_USAGE}")
+        return 2
+
+    from .benchtab import Query
+    from .compare import BenchstatError, read_inputs, tables_to_frame
+    from .read.benchfmt import parse_inputs
+    try:
+        inputs = read_inputs(files)
+        r = parse_inputs(inputs, decode_json=True)
+    except (BenchstatError, GobenchError) as e:
+        stderr.write(f"gopherlab compare: {e}\n")
+        return 2
+    for e in r.errors:
+        stderr.write(f"{e}\n")
+    present = set(r.res_file)
+    for k, inp in enumerate(inputs):
+        if k not in present:
+            stderr.write(f"gopherlab compare: {inp.path}: no benchmark results\n")
+            return 2
+    try:
+        q = Query.parse(col=".file", filter=opts["filter"])
+    except GobenchError as e:
+        stderr.write(f"gopherlab compare: {e}\n")
+        return 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        df = tables_to_frame(q.build(r, alpha=alpha))
+    better = {u: md.value for (u, k), md in r.units.items() if k == "better"}
+    rows = regressions(df, better, threshold)
+    nreg = int((rows.verdict == "regression").sum())
+    text = _markdown(rows, threshold, nreg) if opts["format"] == "markdown" else _json(rows, threshold, nreg)
+    stdout.write(text)
+    return 1 if nreg else 0
