@@ -44,6 +44,8 @@ TABLE_CSS = """<style>
 .gl-caption { margin: 1em 0 0.3em 0; }
 .gl-verdict { font-size: 1.15em; padding: 0.5em 0.8em; border-left: 4px solid #888; background: #f6f6f6; }
 .gl-bad { border-color: #b2182b; } .gl-good { border-color: #1a9850; }
+.gl-stack { font-family: monospace; white-space: pre; background: #f6f6f6; padding: 0.5em 0.8em;
+            border-left: 3px solid #b2182b; overflow-x: auto; }
 </style>"""
 
 

@@ -1,0 +1,174 @@
+"""Inputs and figures for the goroutine leak notebook (analysis: :func:`pprof_parse.runtime_api.find_leaks`)."""
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ._report_nb import sample_path
+
+_RUNTIME = "runtime/leakserver"
+
+
+def _seconds(values: list) -> list[float]:
+    """Times as seconds: numbers stay, RFC 3339 timestamps become seconds since the first one."""
+    out: list[float] = []
+    stamps = []
+    for v in values:
+        try:
+            out.append(float(v))
+        except (TypeError, ValueError):
+            stamps.append(pd.Timestamp(v))
+    if stamps and out:
+        raise ValueError("--times mixes numbers and timestamps")
+    if stamps:
+        t0 = stamps[0]
+        return [(s - t0).total_seconds() for s in stamps]
+    return out
+
+
+def leak_inputs(snapshots: list[str], times: list, interval: float) -> tuple[list[str], list[float] | None]:
+    """Resolve the leak notebook's inputs: ``(paths, times)`` for :func:`find_leaks`.
+
+    Empty ``snapshots``: the bundled capture (four ``debug=2`` dumps of a server leaking
+    goroutines in four ways, plus its ``goroutineleak`` profiles, with capture times).
+    ``times`` (seconds or RFC 3339) or ``interval`` (seconds between snapshots) give
+    times when the files carry none (copied files lose their mtime).
+
+    Raises
+    ------
+    ValueError
+        ``times`` has a different length from ``snapshots``, or mixes formats.
+    """
+    if not snapshots:
+        man = json.loads(Path(sample_path(f"{_RUNTIME}/manifest.json")).read_text())
+        snaps = man["snapshots"]
+        paths = [sample_path(f"{_RUNTIME}/{s['files']['goroutine.debug2']}") for s in snaps]
+        paths += [sample_path(f"{_RUNTIME}/{s['files']['goroutineleak']}") for s in snaps if "goroutineleak" in s["files"]]
+        t = [float(s["t"]) for s in snaps]
+        return paths, t + t[: len(paths) - len(t)]
+    if times:
+        t = _seconds(list(times))
+        if len(t) != len(snapshots):
+            raise ValueError(f"{len(t)} times for {len(snapshots)} snapshots")
+        return list(snapshots), t
+    if interval and interval > 0:
+        return list(snapshots), [i * float(interval) for i in range(len(snapshots))]
+    return list(snapshots), None
+
+
+SUSPECT_COLUMNS = ["suspect", "reason", "top_function", "state", "created_by", "first", "last", "peak",
+                   "growth_per_min", "leak_profile"]
+
+
+def show_suspects(leaks: pd.DataFrame, n: int) -> None:
+    """The ranked groups table (escaped)."""
+    from ._report_nb import show_table
+
+    df = leaks[[c for c in SUSPECT_COLUMNS if c in leaks]].copy()
+    df["suspect"] = np.where(df["suspect"], "LEAK?", "")
+    show_table(df, caption=f"Goroutine groups, suspects first ({min(n, len(leaks))} of {len(leaks)})", max_rows=n, left=True,
+               formats={"growth_per_min": "{:+.1f}".format})
+
+
+def verdict(leaks: pd.DataFrame) -> dict:
+    """Machine-readable summary: number of suspects and their goroutines in the last snapshot."""
+    s = leaks[leaks["suspect"]]
+    return {"suspects": int(len(s)), "leaked_goroutines": int(s["last"].sum()) if len(s) else 0,
+            "verdict": (f"{len(s)} suspected goroutine leak(s), {int(s['last'].sum())} goroutines in the last snapshot"
+                        if len(s) else "no goroutine leak suspected")}
+
+
+def show_verdict(v: dict) -> None:
+    from IPython.display import HTML, display
+
+    cls = "gl-bad" if v["suspects"] else "gl-good"
+    display(HTML(f"<p class='gl-verdict {cls}'>{html.escape(v['verdict'])}</p>"))
+
+
+def growth_figure(leaks: pd.DataFrame, *, top: int = 15):
+    """Goroutines per group over time; suspects solid, the rest dotted. A dropdown switches between
+    "suspects" and "all groups" (both precomputed)."""
+    import plotly.graph_objects as go
+
+    from pprof_parse.present.flame import short_name
+    from pprof_parse.runtime_api import leak_timeseries
+
+    ts = leak_timeseries(leaks, top=top)
+    fig = go.Figure()
+    suspect_mask = []
+    for g, part in ts.groupby("group", sort=False):
+        sus = bool(part["suspect"].iloc[0])
+        fn = str(part["top_function"].iloc[0])
+        label = html.escape(short_name(fn))[:50]
+        fig.add_trace(go.Scatter(
+            x=part["t"], y=part["count"], mode="lines+markers", name=("⚠ " if sus else "") + label,
+            line=dict(width=3 if sus else 1, dash=None if sus else "dot"),
+            hovertemplate=html.escape(fn) + "<br>%{y} goroutines at %{x:.1f} s<extra></extra>"))
+        suspect_mask.append(sus)
+    if not any(suspect_mask):
+        suspect_mask = [True] * len(suspect_mask)
+    for tr, m in zip(fig.data, suspect_mask):
+        tr.visible = m
+    buttons = [dict(label="suspects", method="update", args=[{"visible": suspect_mask}]),
+               dict(label="all groups", method="update", args=[{"visible": [True] * len(fig.data)}])]
+    fig.update_layout(title="Goroutines per group over time", xaxis_title="seconds since the first snapshot",
+                      yaxis_title="goroutines", height=440,
+                      updatemenus=[dict(buttons=buttons, x=1.0, xanchor="right", y=1.15, yanchor="top")])
+    return fig
+
+
+def show_stacks(leaks: pd.DataFrame, n: int = 5) -> None:
+    """Representative stacks (leaf first) of the top suspects, with creator and labels, escaped."""
+    from IPython.display import HTML, display
+
+    s = leaks[leaks["suspect"]].head(n)
+    if s.empty:
+        display(HTML("<p>No suspects.</p>"))
+        return
+    parts = []
+    for _, r in s.iterrows():
+        stack = "\n".join(f"  {f}" for f in r["stack"])
+        created = r.get("created_by")
+        labels = r.get("labels") or {}
+        lab = ", ".join(f"{k}={v}" for k, v in labels.items()) if isinstance(labels, dict) else str(labels)
+        text = (f"{r['top_function']}  [{r['state']}]  {r['last']} goroutines\n{stack}\n"
+                + (f"created by {created}\n" if isinstance(created, str) and created else "")
+                + (f"labels: {lab}\n" if lab else "") + f"why: {r['reason']}")
+        parts.append(f"<pre class='gl-stack'>{html.escape(text)}</pre>")
+    display(HTML("".join(parts)))
+
+
+def leak_explorer(snapshots: list[str], times, *, top: int = 15) -> None:
+    """ipywidgets: minimum increase, a function regex to show, number of groups; redraws table and growth chart."""
+    import re
+
+    import ipywidgets as W
+    from IPython.display import clear_output, display
+
+    from pprof_parse.runtime_api import find_leaks
+
+    inc_w = W.IntSlider(value=3, min=1, max=50, description="min increase")
+    rx_w = W.Text(value="", placeholder="regex on top function", description="function")
+    n_w = W.IntSlider(value=top, min=3, max=50, description="groups")
+    out = W.Output()
+
+    def refresh(_=None):
+        with out:
+            clear_output(wait=True)
+            lk = find_leaks(snapshots, times=times, min_increase=inc_w.value)
+            if rx_w.value:
+                try:
+                    lk = lk[lk["top_function"].str.contains(rx_w.value, regex=True)]
+                except re.error:
+                    pass
+            show_suspects(lk, n_w.value)
+            growth_figure(lk, top=n_w.value).show()
+
+    for w in (inc_w, rx_w, n_w):
+        w.observe(refresh, names="value")
+    refresh()
+    display(W.VBox([W.HBox([inc_w, rx_w, n_w]), out]))
