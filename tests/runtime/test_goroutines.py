@@ -178,4 +178,4 @@ def test_tracebackancestors_dump(tmp_path, leakserver_binary):
     df = read_goroutines(out)
     assert len(df) == 11 and df.attrs["unparsed"] == []
     parked = df[df.id != 1]
-    assert (parked.parent_id == 1).all() and not parked.stack.map(lambda s: "main.main" in s).any()
+    assert (parked.parent_id == 1).all() and not parked["stack"].map(lambda s: "main.main" in s).any()
