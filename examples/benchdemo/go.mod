@@ -1,0 +1,3 @@
+module example.com/gopherlab/benchdemo
+
+go 1.27
