@@ -57,6 +57,20 @@ def build(out: Path) -> Path:
     return exe
 
 
+def stop(proc: subprocess.Popen, sig=signal.SIGTERM, timeout: float = 10) -> int:
+    """Stop a server we started (by its PID, through the Popen handle) and reap it."""
+    if proc.poll() is None:
+        proc.send_signal(sig)
+    try:
+        rc = proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        rc = proc.wait()
+    if proc.stdout:
+        proc.stdout.close()
+    return rc
+
+
 def _get(addr: str, path: str) -> bytes:
     with urllib.request.urlopen(f"http://{addr}{path}", timeout=30) as r:
         return r.read()
@@ -101,13 +115,7 @@ def capture(out_dir, *, snapshots: int = 4, interval: float = 1.5, first: float 
                 "files": files,
             })
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
+        stop(proc)
         stderr.close()
     manifest = {
         "program": "examples/leakserver",
@@ -138,23 +146,17 @@ def capture_tracebacks(out_dir, *, binary=None) -> dict:
         p = subprocess.Popen([exe, "-panic-after", "700ms"], stdout=subprocess.DEVNULL, stderr=err,
                              env=dict(os.environ, GOTRACEBACK="all"))
         try:
-            panic_rc = p.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            panic_rc = p.wait()
+            panic_rc = p.wait(timeout=30)  # it exits by itself (panic: exit status 2)
+        finally:
+            stop(p)
     with open(out / "sigquit.txt", "wb") as err:
         p = subprocess.Popen([exe], stdout=subprocess.PIPE, stderr=err,
                              env=dict(os.environ, GOTRACEBACK="system", GODEBUG="gctrace=1"))
         try:
             p.stdout.readline()
             time.sleep(1.0)
-            p.send_signal(signal.SIGQUIT)
-            quit_rc = p.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            quit_rc = p.wait()
         finally:
-            p.stdout.close()
+            quit_rc = stop(p, signal.SIGQUIT, timeout=30)
     shutil.rmtree(out / ".build", ignore_errors=True)
     return {"panic.txt": panic_rc, "sigquit.txt": quit_rc}
 
@@ -184,13 +186,7 @@ def capture_gc_runs(out_dir, *, seconds: float = 4.0, binary=None) -> dict:
                 p.stdout.readline()
                 time.sleep(seconds)
             finally:
-                p.send_signal(signal.SIGTERM)
-                try:
-                    p.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
-                p.stdout.close()
+                stop(p)
     shutil.rmtree(out / ".build", ignore_errors=True)
     return GC_RUNS
 
