@@ -19,6 +19,9 @@ _LAZY = {
     "read_bench": ("gobench.read.frame", "read_bench"),
     "read_benchstat": ("gobench.read.report", "read_benchstat"),
     "benchstat": ("gobench.compare", "benchstat"),
+    "samples_figure": ("gobench.present.plots", "samples_figure"),
+    "samples_figures": ("gobench.present.plots", "samples_figures"),
+    "delta_figure": ("gobench.present.plots", "delta_figure"),
 }
 
 
@@ -34,6 +37,7 @@ def __getattr__(name):
 
 __all__ = [
     "read_bench", "read_benchstat", "benchstat",
+    "samples_figure", "samples_figures", "delta_figure",
     "GobenchError", "BenchSyntaxError", "UnitMetadataError", "BenchEncodingError",
     "QuerySyntaxError", "BenchstatFormatError", "UsageError", "BenchFormatWarning",
 ]
