@@ -14,7 +14,6 @@ the other runtime-diagnostics readers.
 
 from __future__ import annotations
 
-import gzip
 import os
 import warnings
 import re
@@ -104,11 +103,10 @@ def load_source(src) -> tuple[bytes, str, float | None]:
 def load_text(src) -> tuple[str, str, float | None]:
     """Like :func:`load_source` but gunzips and decodes (UTF-8, lossless)."""
     data, name, mtime = load_source(src)
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as e:
-            raise RuntimeFormatError(f"bad gzip data: {e}", source=name) from e
+    if data[:2] == b"\x1f\x8b":  # pprof_parse's bounded inflate (gzip bombs, truncation, concatenation)
+        from pprof_parse.read.source import inflate
+
+        data = inflate(data, source=name)
     text = data.decode("utf-8", "surrogateescape")
     if "\r" in text:
         text = text.replace("\r\n", "\n")
