@@ -1,0 +1,213 @@
+"""Inputs, verdict and figures for the benchmark comparison notebook.
+
+Statistics are gobench's (benchstat v2: medians, 95 % CIs, Mann-Whitney U,
+``~`` when not significant); the CI rule is :func:`gobench.gate.regressions`.
+"""
+from __future__ import annotations
+
+import html
+import math
+
+import numpy as np
+import pandas as pd
+
+from ._report_nb import sample_path
+
+UNIT_LABELS = {"sec/op": "time/op", "B/op": "bytes/op", "allocs/op": "allocs/op", "B/s": "throughput"}
+
+
+def bench_inputs(old_path: str, new_path: str) -> tuple[str, str]:
+    """``(old, new)`` paths; empty means the bundled ``bench/old.txt`` / ``bench/new.txt``.
+
+    Raises
+    ------
+    ValueError
+        Only one of the two is given.
+    FileNotFoundError
+        The bundled sample is missing.
+    """
+    if bool(old_path) != bool(new_path):
+        raise ValueError("give both OLD and NEW benchmark files (or neither for the bundled sample)")
+    if not old_path:
+        return sample_path("bench/old.txt"), sample_path("bench/new.txt")
+    return old_path, new_path
+
+
+def compare(old: str, new: str, *, alpha: float = 0.05, threshold_pct: float = 0.0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """benchstat of old vs new, and its per-benchmark verdicts.
+
+    Returns
+    -------
+    (table, rows)
+        ``table``: :func:`gobench.benchstat` frame (columns labelled ``old``/``new``).
+        ``rows``: the ``new`` cells with ``better`` and ``verdict`` (``regression``,
+        ``within threshold``, ``improvement``, ``unchanged``, ``~``), from
+        :func:`gobench.gate.regressions` with ``threshold_pct``.
+    """
+    import warnings
+
+    import gobench
+    from gobench.gate import regressions
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = gobench.benchstat({"old": old, "new": new}, alpha=alpha)
+    rows = regressions(table, {}, max(threshold_pct, 0.0))
+    return table, rows.reset_index(drop=True)
+
+
+def verdict(rows: pd.DataFrame, threshold_pct: float) -> dict:
+    """Machine-readable outcome: ``regressions`` (list of ``"row unit delta"`` strings, only when a
+    threshold is set, i.e. ``threshold_pct >= 0``), ``improvements``, ``unchanged``, ``verdict`` text."""
+    reg = rows[rows["verdict"] == "regression"]
+    imp = rows[rows["verdict"] == "improvement"]
+    gate = threshold_pct >= 0
+    items = [f"{r.row} {r.unit} {r.delta}" for r in reg.itertuples()]
+    if reg.empty:
+        text = f"No significant regression{f' beyond {threshold_pct:g}%' if gate else ''}"
+    else:
+        text = f"PERFORMANCE REGRESSED: {len(reg)} significant regression(s)" + (f" beyond {threshold_pct:g}%" if gate else "")
+    text += f"; {len(imp)} improvement(s), {int((rows['verdict'] == '~').sum())} within noise (~)."
+    return {"regressions": items if gate else [], "regressions_found": items, "improvements": int(len(imp)),
+            "verdict": text, "threshold_pct": threshold_pct}
+
+
+def show_verdict(v: dict) -> None:
+    from IPython.display import HTML, display
+
+    cls = "gl-bad" if v["regressions_found"] else "gl-good"
+    items = "".join(f"<li>{html.escape(s)}</li>" for s in v["regressions_found"][:20])
+    display(HTML(f"<div class='gl-verdict {cls}'>{html.escape(v['verdict'])}"
+                 + (f"<ul>{items}</ul>" if items else "") + "</div>"))
+
+
+def show_benchstat_text(old: str, new: str, *, alpha: float = 0.05) -> None:
+    """benchstat's own text output (byte-identical to ``benchstat old=OLD new=NEW``), escaped."""
+    from IPython.display import HTML, display
+
+    from gobench.compare import run_benchstat
+
+    out, err = run_benchstat([f"old={old}", f"new={new}"], alpha=alpha)
+    display(HTML(f"<pre class='gl-stack' style='border-color:#888'>{html.escape(out)}</pre>"))
+
+
+def _fmt(v: float, unit: str) -> str:
+    """benchstat-style scaled value with its unit: ``1.206µ sec/op``, ``4.000Ki B/op``."""
+    from gobench.units import class_of, scale
+
+    if v is None or (isinstance(v, float) and (math.isnan(v) or math.isinf(v))):
+        return "?"
+    try:
+        return f"{scale(v, class_of(unit))} {unit}"
+    except Exception:  # pragma: no cover - unknown unit class
+        return f"{v:.4g} {unit}"
+
+
+def show_table(rows: pd.DataFrame, table: pd.DataFrame) -> None:
+    """One line per benchmark and unit: old ± range, new ± range, delta (``~`` when not significant),
+    p and n, verdict; geomean rows last."""
+    from ._report_nb import show_table as _show
+
+    old = table[(table["column"] == "old") & ~table["is_geomean"]].set_index(["row", "unit"])
+    out = []
+    for r in rows.itertuples():
+        o = old.loc[(r.row, r.unit)] if (r.row, r.unit) in old.index else None
+        out.append({
+            "benchmark": r.row, "unit": r.unit,
+            "old": f"{_fmt(o['center'], r.unit)} ± {o['range']}" if o is not None else "",
+            "new": f"{_fmt(r.center, r.unit)} ± {r.range}",
+            "delta": r.delta, "p / n": r.note, "verdict": r.verdict,
+        })
+    geo = table[table["is_geomean"] & (table["column"] == "new")]
+    for g in geo.itertuples():
+        out.append({"benchmark": "geomean", "unit": g.unit, "old": "", "new": _fmt(g.center, g.unit),
+                    "delta": f"{g.delta_pct:+.2f}%" if not pd.isna(g.delta_pct) else "", "p / n": "", "verdict": ""})
+    _show(pd.DataFrame(out), caption="benchstat: median ± 95% CI, delta vs old (~ = not significant)", left=True)
+
+
+def delta_figure(rows: pd.DataFrame):
+    """Horizontal bars of % change per benchmark, one precomputed view per unit (dropdown).
+    Red = significant regression, green = significant improvement, grey = within noise."""
+    import plotly.graph_objects as go
+
+    units = list(dict.fromkeys(rows["unit"]))
+    colors = {"regression": "#b2182b", "within threshold": "#ef8a62", "improvement": "#1a9850",
+              "unchanged": "#999999", "~": "#bbbbbb", "?": "#bbbbbb"}
+    fig = go.Figure()
+    for i, u in enumerate(units):
+        r = rows[rows["unit"] == u].iloc[::-1]
+        d = r["delta_pct"].astype(float).replace([np.inf, -np.inf], np.nan).fillna(0.0)
+        fig.add_trace(go.Bar(
+            x=d, y=[html.escape(x) for x in r["row"]], orientation="h", visible=i == 0, name=html.escape(u),
+            marker_color=[colors.get(v, "#bbbbbb") for v in r["verdict"]],
+            customdata=np.array([[html.escape(str(v)), html.escape(str(n))] for v, n in zip(r["verdict"], r["note"])],
+                                dtype=object),
+            hovertemplate="%{y}: %{x:+.2f}%<br>%{customdata[0]} (%{customdata[1]})<extra></extra>"))
+    buttons = [dict(label=html.escape(UNIT_LABELS.get(u, u)), method="update",
+                    args=[{"visible": [j == i for j in range(len(units))]},
+                          {"title.text": html.escape(f"Change vs old: {u}")}]) for i, u in enumerate(units)]
+    fig.update_layout(title=html.escape(f"Change vs old: {units[0]}" if units else "Change vs old"),
+                      xaxis_title="% change (new vs old median)", height=max(350, 28 * rows["row"].nunique() + 150),
+                      updatemenus=[dict(buttons=buttons, x=1.0, xanchor="right", y=1.15, yanchor="top")]
+                      if len(units) > 1 else [], showlegend=False)
+    fig.add_vline(x=0, line_color="#444")
+    return fig
+
+
+def distribution_figure(old: str, new: str):
+    """Every measured value, old vs new, per benchmark (box + points), one view per unit (dropdown)."""
+    import plotly.graph_objects as go
+
+    import gobench
+
+    raw = gobench.read_bench({"old": old, "new": new})
+    units = list(dict.fromkeys(raw["unit"]))
+    fig = go.Figure()
+    n_per = 2
+    for i, u in enumerate(units):
+        r = raw[raw["unit"] == u]
+        for lab, color in (("old", "#7f7f7f"), ("new", "#1f77b4")):
+            part = r[r["label"] == lab]
+            fig.add_trace(go.Box(x=part["value"], y=[html.escape(x) for x in part["fullname"]], name=lab,
+                                 orientation="h", boxpoints="all", jitter=0.3, marker_color=color,
+                                 visible=i == 0, legendgroup=lab, showlegend=True))
+    logs = {u: "log" if (raw.loc[raw["unit"] == u, "value"] > 0).all() else "linear" for u in units}
+    buttons = [dict(label=html.escape(UNIT_LABELS.get(u, u)), method="update",
+                    args=[{"visible": [j // n_per == i for j in range(len(fig.data))]},
+                          {"xaxis.title.text": html.escape(u), "xaxis.type": logs[u]}]) for i, u in enumerate(units)]
+    fig.update_layout(title="All runs: old vs new", boxmode="group", xaxis_title=html.escape(units[0]) if units else "",
+                      xaxis_type=logs[units[0]] if units else "linear",
+                      height=max(400, 40 * raw["fullname"].nunique() + 150),
+                      updatemenus=[dict(buttons=buttons, x=1.0, xanchor="right", y=1.12, yanchor="top")]
+                      if len(units) > 1 else [])
+    return fig
+
+
+def bench_explorer(old: str, new: str, rows: pd.DataFrame) -> None:
+    """ipywidgets: unit and benchmark-name regex; redraws the delta chart."""
+    import re
+
+    import ipywidgets as W
+    from IPython.display import clear_output, display
+
+    units = list(dict.fromkeys(rows["unit"]))
+    unit_w = W.Dropdown(options=units, value=units[0] if units else None, description="unit")
+    rx_w = W.Text(value="", placeholder="regex on benchmark name", description="benchmarks")
+    out = W.Output()
+
+    def refresh(_=None):
+        with out:
+            clear_output(wait=True)
+            sel = rows[rows["unit"] == unit_w.value]
+            if rx_w.value:
+                try:
+                    sel = sel[sel["row"].str.contains(rx_w.value, regex=True)]
+                except re.error:
+                    pass
+            if len(sel):
+                delta_figure(sel).show()
+
+    unit_w.observe(refresh, names="value")
+    rx_w.observe(refresh, names="value")
+    refresh()
+    display(W.VBox([W.HBox([unit_w, rx_w]), out]))
