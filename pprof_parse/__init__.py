@@ -20,6 +20,7 @@ from .errors import (
     ProfileFormatError,
     SampleTypeError,
 )
+from .analyze.merge import delta_table, diff, merge
 from .model.data import ValueType
 from .model.profile import Profile
 from .read.profile_reader import read_profile
@@ -36,5 +37,8 @@ __all__ = [
     "ProfileFormatError",
     "SampleTypeError",
     "ValueType",
+    "delta_table",
+    "diff",
+    "merge",
     "read_profile",
 ]
