@@ -234,31 +234,39 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
     cell_keys: list[tuple] = []
     cell_residue: list[set] = []
     mclass_cell = np.full(len(uniq), -1, dtype=np.int64)
+    ui = tproj.unit_index
+    unit_field = tproj.fields[ui]
+    observed_units: set = set()
+    ucode_unit = r.ucode_unit
     for j in kept_order:
         c = rc_of[j]
-        unit = r.ucode_unit[uc_of[j]]
+        unit = ucode_unit[uc_of[j]]
         got = cache_rc.get(c)
         if got is None:
             rc = classes[c]
-            got = (project(tproj, rc, ""), project(rproj, rc), project(cproj, rc),
+            tk0 = project(tproj, rc, "")
+            got = (tk0[:ui], tk0[ui + 1:], project(rproj, rc), project(cproj, rc),
                    project(resproj, rc))
             cache_rc[c] = got
-        tk0, rk, ck, resk = got
-        tk = list(tk0)
-        tk[tproj.unit_index] = unit
-        tk = tuple(tk)
-        for p, k in ((tproj, tk), (rproj, rk), (cproj, ck)):
-            for f, top, v in zip(p.fields, p.top_level, k):
-                if top:
-                    f.observe(v)
-        ck3 = (tk, rk, ck)
+            # first-observation orders: a class's values are observed when it first
+            # appears (observing again changes nothing)
+            for p, k in ((tproj, tk0), (rproj, got[2]), (cproj, got[3])):
+                for f, top, v in zip(p.fields, p.top_level, k):
+                    if top and f is not unit_field:
+                        f.observe(v)
+        if unit not in observed_units:
+            observed_units.add(unit)
+            unit_field.observe(unit)
+        pre, post, rk, ck, resk = got
+        ck3 = (pre + (unit,) + post, rk, ck)
         ci = cell_index.get(ck3)
         if ci is None:
             ci = len(cell_keys)
             cell_index[ck3] = ci
             cell_keys.append(ck3)
-            cell_residue.append(set())
-        cell_residue[ci].add(resk)
+            cell_residue.append({resk})
+        else:
+            cell_residue[ci].add(resk)
         mclass_cell[j] = ci
 
     # gather values per cell, sorted

@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..benchtab import Table, Tables
 from ..units import class_of, common_scale, scale
 from .gofmt import go_float
+from ..stats.summary import pct_range_string
 from .texttab import CENTER, LEFT, RIGHT, TextTable
 
 __all__ = ["tables_to_text", "tables_to_csv", "superscript", "key_header"]
@@ -109,24 +110,44 @@ def _table_text(t: Table) -> str:
     o.col(r_edge).cell("", LEFT, " │")
 
     cls = class_of(t.unit)
+    cells_get = t.cells.get
+    starts = [start_col(exp) for exp in range(len(t.cols))]
+    # data rows: cells appended directly (the hot loop of big runs)
+    out = o.cells
     for rk in t.rows:
         o.row()
-        o.cell(t.row_label(rk))
-        centers = [t.cells[(rk, ck)].summary.center for ck in t.cols if (rk, ck) in t.cells]
-        sc = common_scale(centers, cls)
-        for exp, ck in enumerate(t.cols):
-            cell = t.cells.get((rk, ck))
+        r = o.cur_row
+        out.append((r, 0, 1, t.row_label(rk), "", LEFT))
+        row_cells = [cells_get((rk, ck)) for ck in t.cols]
+        sc = common_scale([c.summary.center for c in row_cells if c is not None], cls)
+        fmt = sc.format
+        for exp, cell in enumerate(row_cells):
             if cell is None:
                 continue
-            o.col(start_col(exp))
-            o.cell(sc.format(cell.summary.center), RIGHT)
-            o.cell(cell.summary.pct_range(), RIGHT, " ± ")
-            warn(cell.sample_warnings, cell.summary.warnings)
+            c0 = starts[exp]
+            s = cell.summary
+            out.append((r, c0, 1, fmt(s.center), " ", RIGHT))
+            out.append((r, c0 + 1, 1, pct_range_string(s.center, s.lo, s.hi), " ± ", RIGHT))
+            if cell.sample_warnings or s.warnings:
+                o.cur_col = c0 + 2
+                warn(cell.sample_warnings, s.warnings)
+            else:
+                out.append((r, c0 + 2, 1, "", "", LEFT))
+            last = c0 + 3
             if exp > 0 and cell.baseline is not None:
                 c = cell.comparison
-                o.cell(c.format_delta(cell.baseline.summary.center, cell.summary.center), RIGHT)
-                o.cell("(" + c.note() + ")")
-                warn(c.warnings)
+                out.append((r, c0 + 3, 1, c.format_delta(cell.baseline.summary.center, s.center),
+                            " ", RIGHT))
+                out.append((r, c0 + 4, 1, "(" + c.note() + ")", " ", LEFT))
+                if c.warnings:
+                    o.cur_col = c0 + 5
+                    warn(c.warnings)
+                else:
+                    out.append((r, c0 + 5, 1, "", "", LEFT))
+                last = c0 + 6
+            o.cur_col = last
+            if last > o.ncols:
+                o.ncols = last
     if len(t.rows) > 1:
         o.row()
         o.cell("geomean")

@@ -136,26 +136,31 @@ class TextTable:
             off += w
         offs[n] = off
         out: list[str] = []
+        app = out.append
         row, pos = 0, 0
         for r, col, span, value, margin, align in self.cells:
             if not value.strip() and not margin.strip():
                 continue
-            while r > row:
-                out.append("\n")
-                row += 1
+            if r > row:
+                app("\n" * (r - row))
+                row = r
                 pos = 0
-            spaces = offs[col] - pos
+            off = offs[col]
+            spaces = off - pos
             lm = lmargin[col]
-            out.append(_pad("", spaces) + _pad(margin, lm))
+            # Go's %*s: a negative width pads on the other side (still spaces)
+            app(" " * (spaces if spaces >= 0 else -spaces))
+            app(margin.rjust(lm))
             pos += spaces + lm
-            tw = offs[col + span] - offs[col] - lm
+            tw = offs[col + span] - off - lm
             if align == RIGHT:
-                v = _pad(value, tw)
+                v = value.rjust(tw) if tw >= 0 else value.ljust(-tw)
             elif align == CENTER:
-                v = _pad("", _go_div(tw - len(value), 2)) + value
+                d = _go_div(tw - len(value), 2)
+                v = " " * (d if d >= 0 else -d) + value
             else:
                 v = value
-            out.append(v)
+            app(v)
             pos += len(v)
         if self.cells:
             out.append("\n")

@@ -71,16 +71,24 @@ def pct_range_string(center: float, lo: float, hi: float) -> str:
     """``max(hi/center − 1, 1 − lo/center)`` as a whole percentage.
 
     ``∞`` when a bound is infinite, ``?`` when the bounds and center differ in
-    sign, ``0%`` when the center is 0.
+    sign (NaN has sign 0, as Go's ``mathx.Sign``), ``0%`` when the center is 0.
     """
-    if math.isinf(lo) or math.isinf(hi):
+    if lo == -math.inf or hi == math.inf or lo == math.inf or hi == -math.inf:
         return "∞"
-    cs = sign(center)
-    if cs != sign(lo) or cs != sign(hi):
-        return "?"
-    if center == 0:
-        return "0%"
+    if center > 0:
+        if not (lo > 0 and hi > 0):
+            return "?"
+    elif center < 0:
+        if not (lo < 0 and hi < 0):
+            return "?"
+    else:  # zero or NaN: sign 0
+        if sign(lo) != 0 or sign(hi) != 0:
+            return "?"
+        if center == 0:
+            return "0%"
     v = max(hi / center - 1, 1 - lo / center)
+    if v != v:
+        return "NaN%"
     return f"{100 * v:.0f}%"
 
 
