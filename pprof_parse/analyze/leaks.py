@@ -12,8 +12,6 @@ goleak-style ignore lists apply.
 
 from __future__ import annotations
 
-from collections import Counter
-
 import numpy as np
 import pandas as pd
 
@@ -102,7 +100,8 @@ def find_leaks(snapshots, *, times=None, ignore_top_functions=(), ignore_created
         certain            bool    nil-channel operation or ``select {}`` outside main
         leak_profile       int64   goroutines of the group in goroutineleak profiles
                                    (max over them) or flagged ``(leaked)``
-        stack              object  representative stack (tuple, leaf first)
+        stack              object  representative stack (tuple of functions, leaf first)
+        frames             object  the same as ``(function, file, line)`` tuples
         ================== ======= ==================================================
 
         ``attrs``: ``times`` (seconds of the full snapshots), ``filtered``
@@ -141,89 +140,157 @@ def find_leaks(snapshots, *, times=None, ignore_top_functions=(), ignore_created
     ign_created = set(ignore_created_by)
     ign_any = set(ignore_any_function)
 
-    def keep(df: pd.DataFrame) -> pd.Series:
-        m = ~df["system"].to_numpy()
+    def keep(df: pd.DataFrame) -> np.ndarray:
+        m = ~df["system"].to_numpy(dtype=bool)
         if ign_top:
-            m &= ~(df["top_function"].isin(ign_top).to_numpy()
-                   | df["stack"].map(lambda s: bool(s) and s[0] in ign_top).to_numpy())
+            m &= ~(df["top_function"].isin(ign_top).to_numpy(dtype=bool)
+                   | _by_signature(df, lambda s: bool(s) and s[0] in ign_top))
         if ign_created:
-            m &= ~(df["created_by"].isin(ign_created).to_numpy() | df["entry_function"].isin(ign_created).to_numpy())
+            m &= ~(df["created_by"].isin(ign_created).to_numpy(dtype=bool)
+                   | df["entry_function"].isin(ign_created).to_numpy(dtype=bool))
         if ign_any:
-            m &= ~df["stack"].map(lambda s: not ign_any.isdisjoint(s)).to_numpy()
+            m &= ~_by_signature(df, lambda s: not ign_any.isdisjoint(s))
         return m
 
-    per_snap, filtered, meta_rows = [], [], []
-    leakprof: dict = {}
+    aggs, votes, filtered, leakprof = [], [], [], []
+    n_full = 0
     for i, df in enumerate(frames):
         m = keep(df)
-        kept = df[m]
-        key = list(zip(kept["top_function"], kept["entry_function"]))
+        kept = df.loc[m]
+        a = _aggregate(kept)
         if is_leakprof[i]:
-            cnt = Counter()
-            for k, c in zip(key, kept["count"]):
-                cnt[k] += int(c)
-            for k, c in cnt.items():
-                leakprof[k] = max(leakprof.get(k, 0), c)
+            leakprof.append(a["count"])
             continue
         filtered.append(int(df.loc[~m, "count"].sum()))
-        cnt = Counter()
-        for k, c in zip(key, kept["count"]):
-            cnt[k] += int(c)
-        per_snap.append(cnt)
-        meta_rows.append(kept.assign(_key=key, _snap=len(per_snap) - 1))
-    meta = pd.concat(meta_rows, ignore_index=True) if meta_rows else pd.DataFrame()
-    keys = sorted(set().union(*per_snap) | set(leakprof))
-    mat = np.array([[c.get(k, 0) for c in per_snap] for k in keys], dtype=np.int64).reshape(len(keys), len(per_snap))
+        aggs.append(a.assign(_snap=n_full))
+        votes.append(_votes(kept).assign(_snap=n_full))
+        n_full += 1
+    allagg = pd.concat(aggs)
+    counts = allagg.pivot_table(index=_KEY, columns="_snap", values="count", aggfunc="sum", fill_value=0)
+    lp_prof = pd.concat(leakprof).groupby(level=[0, 1]).max() if leakprof else pd.Series(dtype=np.int64)
+    keys = counts.index.union(lp_prof.index) if len(lp_prof) else counts.index
+    counts = counts.reindex(keys, fill_value=0).reindex(columns=range(n_full), fill_value=0)
+    mat = counts.to_numpy(dtype=np.int64)
     slope = _slopes(mat, t) * 60.0
-    groups = {k: g for k, g in meta.groupby("_key", sort=False)} if len(meta) else {}
+    by = allagg.groupby(level=[0, 1])
+    wmax = by["wait_max"].max().reindex(keys)
+    flagged = allagg.groupby([allagg.index.get_level_values(0), allagg.index.get_level_values(1), "_snap"])[
+        "leaked"].sum().groupby(level=[0, 1]).max().reindex(keys, fill_value=0)
+    lp = np.maximum(lp_prof.reindex(keys, fill_value=0).to_numpy(dtype=np.int64), flagged.to_numpy(dtype=np.int64))
+    last = allagg.sort_values("_snap").groupby(level=[0, 1])[["stack", "frames"]].last().reindex(keys)
+    vote = pd.concat(votes)
+    state = _winner(vote, "state", keys)
+    created = _winner(vote, "created_by", keys)
+    labels = _winner(vote, "labels", keys).map(lambda x: dict(x) if isinstance(x, tuple) else {})
+
     rows = []
     for gi, k in enumerate(keys):
-        g = groups.get(k)
-        counts = mat[gi]
-        state = _mode(g["state"].dropna()) if g is not None else None
-        wmax = g["wait_minutes"].max() if g is not None else pd.NA
-        flagged = int(g.loc[g["leaked"], "count"].groupby(g["_snap"]).sum().max()) if g is not None and g["leaked"].any() else 0
-        lp = max(leakprof.get(k, 0), flagged)
-        inc = int(counts[-1] - counts[0])
-        mono = len(counts) > 1 and bool((np.diff(counts) >= 0).all()) and inc >= min_increase
-        long_b = (not pd.isna(wmax)) and int(wmax) >= long_blocked_minutes
-        certain = state in _CERTAIN and k[1] not in ("main.main", "runtime.main")
-        growing = mono and slope[gi] >= min_growth_per_min and state not in _ACTIVE
+        c = mat[gi]
+        st, w, lpk = state.iloc[gi], wmax.iloc[gi], int(lp[gi])
+        st = None if pd.isna(st) else st
+        inc = int(c[-1] - c[0])
+        mono = len(c) > 1 and bool((np.diff(c) >= 0).all()) and inc >= min_increase
+        long_b = (not pd.isna(w)) and int(w) >= long_blocked_minutes
+        certain = st in _CERTAIN and k[1] not in ("main.main", "runtime.main")
+        growing = mono and slope[gi] >= min_growth_per_min and st not in _ACTIVE
+        strong = long_b and st in _STRONG
         reasons = []
         if certain:
-            reasons.append(f"certain leak: {state}")
-        if lp:
-            reasons.append(f"{lp} in goroutineleak profile")
+            reasons.append(f"certain leak: {st}")
+        if lpk:
+            reasons.append(f"{lpk} in goroutineleak profile")
         if growing:
             reasons.append(f"grows {slope[gi]:.3g}/min, never shrinks")
-        if long_b and state in _STRONG:
-            reasons.append(f"blocked >= {int(wmax)} min in {state}")
-        score = (1000.0 * certain + 100.0 * bool(lp) + (slope[gi] if growing else 0.0)
-                 + (10.0 if long_b and state in _STRONG else 0.0) + 1e-3 * float(counts[-1]))
-        if g is not None:
-            last = g[g["_snap"] == g["_snap"].max()]
-            stack, labels = last["stack"].iloc[0], _mode_dict(g["labels"])
-            created = _mode(g["created_by"].dropna())
-        else:
-            stack, labels, created = (), {}, None
+        if strong:
+            reasons.append(f"blocked >= {int(w)} min in {st}")
+        score = (1000.0 * certain + 100.0 * bool(lpk) + (slope[gi] if growing else 0.0)
+                 + (10.0 if strong else 0.0) + 1e-3 * float(c[-1]))
+        stack, fr = last["stack"].iloc[gi], last["frames"].iloc[gi]
         rows.append({
             "suspect": bool(reasons), "reason": "; ".join(reasons), "score": score,
-            "top_function": k[0], "entry_function": k[1], "created_by": created, "state": state,
-            "labels": labels, "counts": tuple(int(x) for x in counts), "first": int(counts[0]),
-            "last": int(counts[-1]), "peak": int(counts.max()), "growth": inc,
-            "growth_per_min": float(slope[gi]), "monotonic": mono, "wait_minutes_max": wmax,
-            "long_blocked": long_b, "certain": certain, "leak_profile": lp, "stack": stack,
+            "top_function": k[0], "entry_function": k[1], "created_by": created.iloc[gi], "state": st,
+            "labels": labels.iloc[gi], "counts": tuple(int(x) for x in c), "first": int(c[0]),
+            "last": int(c[-1]), "peak": int(c.max()), "growth": inc,
+            "growth_per_min": float(slope[gi]), "monotonic": mono, "wait_minutes_max": w,
+            "long_blocked": long_b, "certain": certain, "leak_profile": lpk,
+            "stack": stack if isinstance(stack, tuple) else (), "frames": fr if isinstance(fr, tuple) else (),
         })
     out = pd.DataFrame(rows, columns=[
         "suspect", "reason", "score", "top_function", "entry_function", "created_by", "state", "labels",
         "counts", "first", "last", "peak", "growth", "growth_per_min", "monotonic", "wait_minutes_max",
-        "long_blocked", "certain", "leak_profile", "stack"])
+        "long_blocked", "certain", "leak_profile", "stack", "frames"])
     out = out.astype({"wait_minutes_max": "Int64", "created_by": "str", "state": "str",
                       "top_function": "str", "entry_function": "str", "reason": "str"})
     out = out.sort_values(["suspect", "score"], ascending=False, kind="stable").reset_index(drop=True)
     out.attrs["times"] = [float(x) for x in t]
     out.attrs["filtered"] = filtered
     return out
+
+
+_KEY = ["top_function", "entry_function"]
+
+
+def _by_signature(df: pd.DataFrame, pred) -> np.ndarray:
+    """Evaluate ``pred(stack)`` once per signature (stacks are shared), broadcast to rows."""
+    sig = df["signature"].to_numpy()
+    uniq, first = np.unique(sig, return_index=True)
+    stacks = df["stack"].to_numpy()[first]
+    ok = np.fromiter((bool(pred(s)) for s in stacks), dtype=bool, count=len(stacks))
+    return ok[np.searchsorted(uniq, sig)]
+
+
+def _aggregate(kept: pd.DataFrame) -> pd.DataFrame:
+    """Per group: count, longest wait, goroutines flagged leaked, a representative stack."""
+    k = kept[_KEY].astype(object)
+    cnt = kept["count"].to_numpy(dtype=np.int64)
+    f = pd.DataFrame({"top_function": k["top_function"].to_numpy(), "entry_function": k["entry_function"].to_numpy(),
+                      "count": cnt, "wait_max": kept["wait_minutes"].astype("Float64").to_numpy(
+                          dtype=float, na_value=np.nan),
+                      "leaked": np.where(kept["leaked"].to_numpy(dtype=bool), cnt, 0),
+                      "stack": kept["stack"].to_numpy(), "frames": kept["frames"].to_numpy()})
+    g = f.groupby(_KEY, sort=False, dropna=False)
+    return g.agg(count=("count", "sum"), wait_max=("wait_max", "max"), leaked=("leaked", "sum"),
+                 stack=("stack", "first"), frames=("frames", "first"))
+
+
+def _labels_codes(labels: np.ndarray) -> tuple[np.ndarray, list]:
+    """Codes per row and the sorted-items tuple per code.
+
+    Label dicts are shared between goroutines with the same header, so they
+    are told apart by identity first and converted once each."""
+    ids = np.fromiter(map(id, labels), dtype=np.int64, count=len(labels))
+    uniq, first, inv = np.unique(ids, return_index=True, return_inverse=True)
+    keys = [tuple(sorted(labels[i].items())) if labels[i] else () for i in first]
+    return inv.reshape(-1), keys
+
+
+def _votes(kept: pd.DataFrame) -> pd.DataFrame:
+    """Goroutine counts per (group, state, created_by, labels) for majority votes."""
+    codes, keys = _labels_codes(kept["labels"].to_numpy())
+    v = pd.DataFrame({
+        "top_function": kept["top_function"].astype(object).to_numpy(),
+        "entry_function": kept["entry_function"].astype(object).to_numpy(),
+        "state": kept["state"].astype(object).to_numpy(),
+        "created_by": kept["created_by"].astype(object).to_numpy(),
+        "labels": codes,
+        "count": kept["count"].to_numpy(dtype=np.int64),
+    }).groupby(_KEY + ["state", "created_by", "labels"], sort=False, dropna=False)["count"].sum().reset_index()
+    lk = np.empty(len(keys), dtype=object)
+    for i, k in enumerate(keys):
+        lk[i] = k
+    v["labels"] = lk[v["labels"].to_numpy()] if len(v) else v["labels"].astype(object)
+    return v
+
+
+def _winner(vote: pd.DataFrame, col: str, keys: pd.Index) -> pd.Series:
+    """Most common non-missing value of ``col`` per group (weighted by goroutines)."""
+    v = vote[vote[col].notna()] if col != "labels" else vote
+    if not len(v):
+        return pd.Series([None] * len(keys), index=keys, dtype=object)
+    s = v.groupby(_KEY + [col], sort=False, dropna=False)["count"].sum()
+    s = s.sort_values(ascending=False, kind="stable")
+    top = s[~s.index.droplevel(2).duplicated()]
+    return pd.Series(top.index.get_level_values(2), index=top.index.droplevel(2), dtype=object).reindex(keys)
 
 
 def _slopes(mat: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -233,18 +300,6 @@ def _slopes(mat: np.ndarray, t: np.ndarray) -> np.ndarray:
     tc = t - t.mean()
     den = float((tc * tc).sum())
     return (mat - mat.mean(axis=1, keepdims=True)) @ tc / den
-
-
-def _mode(s: pd.Series):
-    if not len(s):
-        return None
-    return Counter(s).most_common(1)[0][0]
-
-
-def _mode_dict(s: pd.Series) -> dict:
-    if not len(s):
-        return {}
-    return dict(Counter(tuple(sorted(d.items())) for d in s).most_common(1)[0][0])
 
 
 def leak_timeseries(leaks: pd.DataFrame, *, top: int | None = None) -> pd.DataFrame:
