@@ -115,8 +115,10 @@ def decode_legacy_text(data: bytes, *, source: str = "<bytes>") -> ProfileData:
     m = _COUNT_HEADER.match(first)
     if m:
         return _parse_count(lines, i, m, source)
-    raise _err(source, i + 1, f"unrecognized text profile header {first[:60]!r} "
+    err = _err(source, i + 1, f"unrecognized text profile header {first[:60]!r} "
                "(expected 'heap profile:', '--- mutex:', '--- contention:' or '<name> profile: total N')")
+    err.unrecognized = True
+    raise err
 
 
 def _err(source: str, lineno: int, msg: str) -> ProfileFormatError:

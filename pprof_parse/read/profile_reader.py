@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..errors import ProfileFormatError
 from ..model.profile import Profile
 from .legacy_text import decode_legacy_text
 from .proto import decode_proto
@@ -46,7 +47,13 @@ def read_profile(src: Source, *, max_inflated_bytes: int = DEFAULT_MAX_INFLATED_
     data = inflate(raw, source=name, max_inflated_bytes=max_inflated_bytes)
     head = data.lstrip()[:64]
     if _looks_like_text(head):
-        return Profile(decode_legacy_text(data, source=name), source=name)
+        try:
+            return Profile(decode_legacy_text(data, source=name), source=name)
+        except ProfileFormatError as err:
+            # A few bytes of profile.proto can all be printable; without a text header
+            # and without a single space it is more likely a (broken) proto.
+            if not getattr(err, "unrecognized", False) or b" " in data:
+                raise
     decoded = decode_proto(data, source=name)
     if not all_frames:
         from ..analyze.filter import translate_go_regex
