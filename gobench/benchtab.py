@@ -97,11 +97,10 @@ class Tables:
 
 def _class_ids(r: Results):
     """Per-result class id (same file, configuration and name) and the ResultClass list."""
-    nid: dict[str, int] = {}
-    setd = nid.setdefault
-    name_ids = np.fromiter((setd(n, len(nid)) for n in r.res_name), dtype=np.int64,
+    names = list(dict.fromkeys(r.res_name))
+    nid = {n: i for i, n in enumerate(names)}
+    name_ids = np.fromiter(map(nid.__getitem__, r.res_name), dtype=np.int64,
                            count=len(r.res_name))
-    names = list(nid)
     ncfg = max(len(r.configs), 1)
     key = (np.asarray(r.res_file, dtype=np.int64) * ncfg
            + np.asarray(r.res_config, dtype=np.int64)) * len(names) + name_ids

@@ -5,14 +5,13 @@ Go's amd64 ``Log`` is the classic fdlibm ``e_log`` reduction and polynomial;
 its ``Exp`` reduces the argument by ln 2, scales it by 1/16, evaluates a Taylor
 polynomial and squares four times, using fused multiply–adds on CPUs with FMA
 (assumed here, as on every current x86-64 server).  Both are re-derived here
-in plain Python; FMA is emulated exactly with rational arithmetic.
+in plain Python; FMA is emulated exactly with integer arithmetic.
 """
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 
-__all__ = ["go_log", "go_exp", "fma"]
+__all__ = ["go_log", "go_log_array", "go_exp", "fma"]
 
 _LN2_HI = 6.93147180369123816490e-01
 _LN2_LO = 1.90821492927058770002e-10
@@ -48,11 +47,61 @@ def go_log(x: float) -> float:
 
 
 def fma(a: float, b: float, c: float) -> float:
-    """Fused multiply–add ``a*b + c`` with a single rounding."""
+    """Fused multiply–add ``a*b + c`` with a single rounding (exact integer arithmetic)."""
     if not (math.isfinite(a) and math.isfinite(b) and math.isfinite(c)):
         return a * b + c
-    v = Fraction(a) * Fraction(b) + Fraction(c)
-    return v.numerator / v.denominator if v else (a * b + c)
+    if a == 0 or b == 0 or c == 0:
+        return a * b + c  # only one rounding happens anyway
+    fa, ea = math.frexp(a)
+    fb, eb = math.frexp(b)
+    fc, ec = math.frexp(c)
+    ip = int(fa * _TWO53) * int(fb * _TWO53)
+    ep = ea + eb - 106
+    ic = int(fc * _TWO53)
+    ec -= 53
+    e = min(ep, ec)
+    total = (ip << (ep - e)) + (ic << (ec - e))
+    if total == 0:
+        return 0.0
+    # scale the exact integer down to at most 64 significant bits with a sticky
+    # bit, so float() performs the one and only rounding
+    shift = abs(total).bit_length() - 64
+    if shift > 0:
+        mag = abs(total)
+        low = mag & ((1 << shift) - 1)
+        mag = (mag >> shift) | (1 if low else 0)
+        total = mag if total > 0 else -mag
+        e += shift
+    return math.ldexp(float(total), e)
+
+
+_TWO53 = 9007199254740992.0
+
+
+def go_log_array(xs):
+    """:func:`go_log` element-wise on a numpy array (same operations, same bits)."""
+    import numpy as np
+    x = np.asarray(xs, dtype=np.float64)
+    out = np.empty_like(x)
+    special = ~(np.isfinite(x) & (x > 0))
+    f1, ki = np.frexp(np.where(special, 1.0, x))
+    small = f1 < _SQRT2_2
+    f1 = np.where(small, f1 * 2, f1)
+    k = (ki - small).astype(np.float64)
+    f = f1 - 1
+    s_ = f / (2 + f)
+    s2 = s_ * s_
+    s4 = s2 * s2
+    L1, L2, L3, L4, L5, L6, L7 = _LG
+    t1 = s2 * (L1 + s4 * (L3 + s4 * (L5 + s4 * L7)))
+    t2 = s4 * (L2 + s4 * (L4 + s4 * L6))
+    R = t1 + t2
+    hfsq = 0.5 * f * f
+    out[:] = k * _LN2_HI - ((hfsq - (s_ * (hfsq + R) + k * _LN2_LO)) - f)
+    if special.any():
+        idx = np.flatnonzero(special)
+        out[idx] = [go_log(float(v)) for v in x[idx]]
+    return out
 
 
 _LOG2E = 1.4426950408889634073599246810018920

@@ -14,7 +14,9 @@ import math
 from dataclasses import dataclass, field
 
 from ..present.gofmt import go_float
-from ._gomath import go_exp, go_log
+import numpy as np
+
+from ._gomath import go_exp, go_log, go_log_array
 from ._mathx import sign
 from .median import median_ci_orders, min_samples_for_ci, quantile_r8
 from .utest import SamplesEqualError, mann_whitney_u, min_samples_for_utest
@@ -154,11 +156,22 @@ def compare(base, values, assume: str = "nothing", alpha: float = 0.05) -> Compa
 
 def geomean(xs) -> float:
     """Geometric mean as go-moremath computes it (running mean of logs); NaN if empty or any x ≤ 0."""
-    if len(xs) == 0:
+    n = len(xs)
+    if n == 0:
         return math.nan
-    m = 0.0
-    for i, x in enumerate(xs):
-        if x <= 0:
+    if n >= 16:
+        arr = np.asarray(xs, dtype=np.float64)
+        if not (arr > 0).all():
+            # Go returns NaN at the first x <= 0; NaN values propagate to NaN too
             return math.nan
-        m += (go_log(x) - m) / (i + 1)
+        logs = go_log_array(arr).tolist()
+    else:
+        logs = []
+        for x in xs:
+            if x <= 0:
+                return math.nan
+            logs.append(go_log(x))
+    m = 0.0
+    for i, lx in enumerate(logs):
+        m += (lx - m) / (i + 1)
     return go_exp(m)
