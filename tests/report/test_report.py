@@ -39,15 +39,24 @@ def _check_report(path, *, min_figures: int, trace_types: set[str]):
 
 
 @pytest.fixture(scope="module")
-def alloc_report(tmp_path_factory):
-    out = tmp_path_factory.mktemp("alloc") / "alloc.html"
-    code = cli_main(["report", "allocations", "-o", str(out)])
+def all_reports(tmp_path_factory):
+    """The README's main command: all four reports from the bundled sample data, one process."""
+    out = tmp_path_factory.mktemp("reports")
+    code = cli_main(["report", "all", "-o", str(out)])
     return code, out
 
 
-def test_allocations_report_on_sample_profile(alloc_report):
-    code, out = alloc_report
+def test_report_all_writes_four_offline_reports(all_reports):
+    code, out = all_reports
     assert code == 0
+    for kind in report.KINDS:
+        assert (out / f"{kind}.html").stat().st_size > 1_000_000  # plotly.js inlined
+        assert (out / f"{kind}.ipynb").exists()
+
+
+def test_allocations_report_on_sample_profile(all_reports):
+    code, outdir = all_reports
+    out = outdir / "allocations.html"
     html, figs = _check_report(out, min_figures=3, trace_types={"icicle", "bar"})
     # the flame graph has one icicle per sample type, dropdown-switchable; the top function is there
     icicles = [t for f in figs for t in f if t.get("type") == "icicle"]
@@ -109,3 +118,71 @@ def test_notebooks_committed_clean():
         for c in nb.cells:
             if c.cell_type == "code":
                 assert not c.outputs and c.execution_count is None, name
+
+
+def test_gc_report_on_sample(all_reports):
+    _, outdir = all_reports
+    html, figs = _check_report(outdir / "gc.html", min_figures=5, trace_types={"scatter"})
+    assert "Runs side by side" in html and "GOGC=50" in html
+    # the pause figure carries one trace per (percentile, run), switched by a dropdown
+    pause = next(f for f in figs if len(f) == 12)
+    assert sum(1 for t in pause if t.get("visible", True) is True) == 3
+
+
+def test_leaks_report_on_sample(all_reports):
+    _, outdir = all_reports
+    html, figs = _check_report(outdir / "leaks.html", min_figures=1, trace_types={"scatter"})
+    assert "4 suspected goroutine leak(s)" in html
+    assert "main.fetchWithTimeout.func1" in html
+    nb = nbformat.read(str(outdir / "leaks.ipynb"), as_version=4)
+    assert report._results(nb)["suspects"] == 4
+
+
+def test_bench_report_on_sample(all_reports):
+    _, outdir = all_reports
+    html, figs = _check_report(outdir / "bench.html", min_figures=2, trace_types={"bar", "box"})
+    assert "benchstat: median" in html and "geomean" in html
+
+
+BENCH_HDR = "goos: linux\ngoarch: amd64\npkg: example.com/x\n"
+
+
+def _bench_file(path, ns_by_name):
+    lines = [BENCH_HDR]
+    for i in range(8):
+        for name, ns in ns_by_name.items():
+            lines.append(f"Benchmark{name}-8\t1000\t{ns * (1 + 0.002 * (i % 4)):.1f} ns/op\t64 B/op\t1 allocs/op")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_bench_fail_on_regression_exit_codes(tmp_path):
+    old = _bench_file(tmp_path / "old.txt", {"Encode": 1000, "Decode": 500})
+    new = _bench_file(tmp_path / "new.txt", {"Encode": 1200, "Decode": 505})  # +20 %, +1 %
+    out = tmp_path / "bench.html"
+    assert report.main(["bench", str(old), str(new), "--fail-on-regression", "5", "-o", str(out)]) == 1
+    html = out.read_text(encoding="utf-8")
+    assert "PERFORMANCE REGRESSED" in html and "Encode-8 sec/op +20" in html
+    # a looser threshold: Decode's +1 % is within it, Encode's +20 % still fails; 25 % passes
+    out2 = tmp_path / "bench2.html"
+    assert report.main(["bench", str(old), str(new), "--fail-on-regression", "25", "-o", str(out2)]) == 0
+    assert "No significant regression beyond 25%" in out2.read_text(encoding="utf-8")
+    # without a gate the report never fails the job
+    assert report.main(["bench", str(old), str(new), "-o", str(tmp_path / "b3.html")]) == 0
+
+
+def test_leaks_interval_for_copied_files(tmp_path):
+    import shutil
+
+    from gopherlab._report_nb import sample_path
+
+    snaps = []
+    for i in range(4):
+        dst = tmp_path / f"s{i}.txt"
+        shutil.copyfile(sample_path(f"runtime/leakserver/snap{i}.goroutine.debug2.txt"), dst)
+        snaps.append(str(dst))
+    out = tmp_path / "leaks.html"
+    assert report.main(["leaks", *snaps, "--interval", "1.5", "-o", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert "suspected goroutine leak" in html and "main.eventLoop" in html
+    assert report.main(["leaks", *snaps, "--times", "0,1,2", "-o", str(tmp_path / "bad.html")]) == 2
