@@ -237,6 +237,11 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
     unit_field = tproj.fields[ui]
     observed_units: set = set()
     ucode_unit = r.ucode_unit
+    prefix_index: dict[tuple, int] = {}
+    prefixes: list[tuple] = []
+    residue_index: dict[tuple, int] = {}
+    residues: list[tuple] = []
+    cell_by_pid: dict[tuple[int, str], int] = {}
     for j in kept_order:
         c = rc_of[j]
         unit = ucode_unit[uc_of[j]]
@@ -244,28 +249,36 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
         if got is None:
             rc = classes[c]
             tk0 = project(tproj, rc, "")
-            got = (tk0[:ui], tk0[ui + 1:], project(rproj, rc), project(cproj, rc),
-                   project(resproj, rc))
-            cache_rc[c] = got
+            rk, ck, resk = project(rproj, rc), project(cproj, rc), project(resproj, rc)
             # first-observation orders: a class's values are observed when it first
             # appears (observing again changes nothing)
-            for p, k in ((tproj, tk0), (rproj, got[2]), (cproj, got[3])):
+            for p, k in ((tproj, tk0), (rproj, rk), (cproj, ck)):
                 for f, top, v in zip(p.fields, p.top_level, k):
                     if top and f is not unit_field:
                         f.observe(v)
+            pkey = (tk0[:ui], tk0[ui + 1:], rk, ck)
+            pid = prefix_index.get(pkey)
+            if pid is None:
+                pid = prefix_index[pkey] = len(prefixes)
+                prefixes.append(pkey)
+            rid = residue_index.get(resk)
+            if rid is None:
+                rid = residue_index[resk] = len(residues)
+                residues.append(resk)
+            got = cache_rc[c] = (pid, rid)
         if unit not in observed_units:
             observed_units.add(unit)
             unit_field.observe(unit)
-        pre, post, rk, ck, resk = got
-        ck3 = (pre + (unit,) + post, rk, ck)
-        ci = cell_index.get(ck3)
+        pid, rid = got
+        ck2 = (pid, unit)
+        ci = cell_by_pid.get(ck2)
         if ci is None:
-            ci = len(cell_keys)
-            cell_index[ck3] = ci
-            cell_keys.append(ck3)
-            cell_residue.append({resk})
+            ci = cell_by_pid[ck2] = len(cell_keys)
+            pre, post, rk, ck = prefixes[pid]
+            cell_keys.append((pre + (unit,) + post, rk, ck))
+            cell_residue.append({rid})
         else:
-            cell_residue[ci].add(resk)
+            cell_residue[ci].add(rid)
         mclass_cell[j] = ci
 
     # gather values per cell, sorted
@@ -337,7 +350,7 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
             cell.index = ci
             res = cell_residue[ci]
             if len(res) > 1:
-                keys = list(res)
+                keys = [residues[x] for x in res]
                 varying = [res_names[i] for i in range(len(res_names))
                            if len({k[i] for k in keys}) > 1]
                 if varying:
