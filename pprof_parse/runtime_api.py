@@ -6,7 +6,7 @@ The public names of the runtime-diagnostics part of :mod:`pprof_parse`
     gctrace      read_gctrace, read_scavtrace, read_pacertrace, parse_gctrace -> GCTrace
     MemStats     read_memstats, read_gc_pauses, load_memstats
     metrics      read_runtime_metrics, read_runtime_histograms, histogram_quantiles,
-                 read_prometheus, prometheus_histograms
+                 read_prometheus, prometheus_histograms, prometheus_series
     goroutines   read_goroutines, goroutines_from_profile, goroutine_frames, group_goroutines,
                  infer_state
     leaks        find_leaks, leak_timeseries
@@ -32,7 +32,7 @@ from pprof_parse.read.goroutines import (
 )
 from pprof_parse.read.memstats import load_memstats, read_gc_pauses, read_memstats
 from pprof_parse.read.metrics import (
-    histogram_quantiles, prometheus_histograms, read_prometheus, read_runtime_histograms,
+    histogram_quantiles, prometheus_histograms, prometheus_series, read_prometheus, read_runtime_histograms,
     read_runtime_metrics,
 )
 
@@ -54,6 +54,7 @@ __all__ = [
     "parse_gctrace",
     "pause_percentiles",
     "prometheus_histograms",
+    "prometheus_series",
     "read_gc_pauses",
     "read_gctrace",
     "read_goroutines",

@@ -80,7 +80,7 @@ def load_source(src) -> tuple[bytes, str, float | None]:
     mtime = None
     if isinstance(src, (bytes, bytearray, memoryview)):
         data, name = bytes(src), "<bytes>"
-    elif isinstance(src, str) and ("\n" in src or src.startswith("goroutine ")):
+    elif isinstance(src, str) and "\n" in src:
         data, name = src.encode("utf-8", "surrogateescape"), "<text>"
     elif isinstance(src, (str, os.PathLike)):
         p = Path(src)

@@ -27,6 +27,7 @@ __all__ = [
     "read_runtime_histograms",
     "read_prometheus",
     "prometheus_histograms",
+    "prometheus_series",
     "histogram_quantiles",
 ]
 
@@ -305,6 +306,46 @@ def read_prometheus(srcs, *, times=None) -> pd.DataFrame:
     df["rate"] = (df["delta"] / (df["t"] - prev_t)).where(is_counter)
     cols = ["t", "scrape", "family", "type", "sample", "le", "quantile", "labels", "value", "delta", "rate"]
     return df[cols]
+
+
+def prometheus_series(scrapes: pd.DataFrame, *, value: str = "value", families=None) -> pd.DataFrame:
+    """Wide, time-indexed view of :func:`read_prometheus`: one column per series.
+
+    Parameters
+    ----------
+    scrapes : DataFrame from :func:`read_prometheus`
+    value : {"value", "delta", "rate"}
+        What to put in the cells: the raw value, the change since the previous
+        scrape, or that change per second (counters and summary/histogram
+        ``_sum``/``_count``/``_bucket``; NaN for gauges).
+    families : iterable of str, optional
+        Keep only these metric families (e.g. ``["go_goroutines",
+        "go_gc_duration_seconds"]``).
+
+    Returns
+    -------
+    DataFrame
+        Index ``t`` (float64 seconds); columns named ``sample{labels}`` with
+        ``quantile=``/``le=`` folded into the braces, float64.
+    """
+    if value not in ("value", "delta", "rate"):
+        raise ValueError(f"value must be 'value', 'delta' or 'rate', not {value!r}")
+    df = scrapes if families is None else scrapes[scrapes["family"].isin(list(families))]
+    lab = df["labels"].astype(object).to_numpy()
+    q = df["quantile"].to_numpy()
+    le = df["le"].to_numpy()
+    names = []
+    for s, l_, qq, ll in zip(df["sample"].astype(object).to_numpy(), lab, q, le):
+        parts = [l_] if l_ else []
+        if not np.isnan(qq):
+            parts.append(f"quantile={qq:g}")
+        if not np.isnan(ll):
+            parts.append(f"le={ll:g}")
+        names.append(s + ("{" + ",".join(parts) + "}" if parts else ""))
+    wide = pd.DataFrame({"t": df["t"].to_numpy(), "series": names, "v": df[value].to_numpy(dtype=float)})
+    out = wide.pivot_table(index="t", columns="series", values="v", aggfunc="last", dropna=False, sort=False)
+    out.columns.name = None
+    return out.sort_index()
 
 
 def _bad_line(text: str, parse) -> int | None:

@@ -13,7 +13,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from pprof_parse.read.gctrace import RuntimeFormatError
 from pprof_parse.read.memstats import RING, load_memstats, read_gc_pauses
 from pprof_parse.read.metrics import (
-    histogram_quantiles, prometheus_histograms, read_prometheus, read_runtime_histograms,
+    histogram_quantiles, prometheus_histograms, prometheus_series, read_prometheus, read_runtime_histograms,
     read_runtime_metrics,
 )
 
@@ -105,6 +105,12 @@ def test_prometheus_scrapes(sample_capture):
     assert list(c.delta.iloc[1:]) == list(np.diff([s["NumGC"] for s in ms]).astype(float))
     summ = df[(df["sample"] == "go_gc_duration_seconds") & (df.t == df.t.max())]
     assert list(summ["quantile"]) == [0, 0.25, 0.5, 0.75, 1] and summ.value.is_monotonic_increasing
+    w = prometheus_series(df, families=["go_goroutines", "go_gc_duration_seconds"])
+    assert list(w.index) == sample_capture.times
+    assert list(w["go_goroutines"]) == list(g.value)
+    assert "go_gc_duration_seconds{quantile=0.99}" not in w and "go_gc_duration_seconds{quantile=0.5}" in w
+    r = prometheus_series(df, value="rate")
+    assert r["go_memstats_alloc_bytes_total"].iloc[1:].gt(0).all() and r["go_goroutines"].isna().all()
     # histogram quantiles from the re-bucketed scrape fall in the decade of the runtime/metrics estimate
     ph = histogram_quantiles(prometheus_histograms(df), (0.5,))
     rh = histogram_quantiles(read_runtime_histograms(sample_capture.paths("vars"), times=sample_capture.times),
