@@ -10,7 +10,8 @@ The public names of the runtime-diagnostics part of :mod:`pprof_parse`
     goroutines   read_goroutines, goroutines_from_profile, goroutine_frames, group_goroutines,
                  infer_state
     leaks        find_leaks, leak_timeseries
-    GC analysis  pause_percentiles, gc_frequency, heap_vs_goal, gc_cpu_share, compare_runs, stack_runs
+    GC analysis  pause_percentiles, gc_frequency, heap_vs_goal, gc_cpu_share, compare_runs, stack_runs,
+                 gctrace_wall_time
     sample data  load_capture
     errors       RuntimeFormatError(PprofParseError, ValueError)
 """
@@ -21,7 +22,7 @@ import json
 from pathlib import Path
 
 from pprof_parse.analyze.gc import (
-    compare_runs, gc_cpu_share, gc_frequency, heap_vs_goal, pause_percentiles, stack_runs,
+    compare_runs, gc_cpu_share, gc_frequency, gctrace_wall_time, heap_vs_goal, pause_percentiles, stack_runs,
 )
 from pprof_parse.analyze.leaks import find_leaks, leak_timeseries
 from pprof_parse.read.gctrace import (
@@ -42,6 +43,7 @@ __all__ = [
     "gc_cpu_share",
     "gc_frequency",
     "GCTrace",
+    "gctrace_wall_time",
     "goroutine_frames",
     "goroutines_from_profile",
     "group_goroutines",

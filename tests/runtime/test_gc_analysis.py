@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from pprof_parse.analyze.gc import (
-    compare_runs, gc_cpu_share, gc_frequency, heap_vs_goal, pause_percentiles, stack_runs,
+    compare_runs, gc_cpu_share, gc_frequency, gctrace_wall_time, heap_vs_goal, pause_percentiles, stack_runs,
 )
 from pprof_parse.read.gctrace import read_gctrace
 from pprof_parse.read.memstats import read_gc_pauses
@@ -63,3 +63,14 @@ def test_runs_side_by_side(runs):
     assert cmp.loc["GOMEMLIMIT=24MiB", "heap_goal_mb_mean"] > cmp.loc["GOGC=100", "heap_goal_mb_mean"]
     s = stack_runs(runs)
     assert list(s.label.cat.categories) == list(runs) and len(s) == cmp.cycles.sum()
+
+
+def test_wall_time_alignment(sample_capture):
+    c = read_gctrace(sample_capture.gctrace)
+    p = read_gc_pauses(sample_capture.paths("heap.debug1"))
+    w = gctrace_wall_time(c, p)
+    assert w.attrs["residual_ms"] < 2.0  # gctrace prints ms with ~2 significant digits
+    # the process started just before the server published its start time
+    start_unix = sample_capture.manifest["start_unix"]
+    assert 0 <= start_unix - w.attrs["process_start"].timestamp() < 0.5
+    assert (w["end"] >= w["start"]).all() and w["start"].is_monotonic_increasing
