@@ -29,7 +29,9 @@ import numpy as np
 
 from ..errors import OptionError, PprofParseWarning
 from ..model.data import ProfileData
-from .prune import entry_layout, first_flagged, keep_entries, keep_lines, keep_samples, line_layout, prune_from as _prune_from
+from .prune import (first_flagged, flagged_entries, keep_entries, keep_lines, keep_samples, line_layout,
+                    per_sample_count, slice_stacks)
+from .prune import prune_from as _prune_from
 from .tagfilter import compile_tag_filter, filter_tags_by_name, num_label_units
 
 _POSIX = {
@@ -119,16 +121,13 @@ def filter_samples_by_name(data: ProfileData, focus, ignore, hide, show):
         hidden |= ~left
         hnm = bool(left.any())
 
-    entry_sample, _ = entry_layout(data)
-    e_foc, e_ign = foc[data.stack_locs], ign[data.stack_locs]
-    has_foc = np.zeros(n, bool)
-    has_foc[entry_sample[e_foc]] = True
-    has_ign = np.zeros(n, bool)
-    has_ign[entry_sample[e_ign]] = True
-    keep = has_foc & ~has_ign
+    keep = per_sample_count(data, foc[data.stack_locs]) > 0
+    if ign.any():
+        keep &= per_sample_count(data, ign[data.stack_locs]) == 0
     if hidden.any():
-        data = keep_entries(data, ~hidden[data.stack_locs])
-        keep &= np.diff(data.stack_offsets) > 0
+        keep &= per_sample_count(data, ~hidden[data.stack_locs]) > 0
+        data = keep_samples(data, keep)
+        return keep_entries(data, ~hidden[data.stack_locs]), keep, (fm, im, hm, hnm)
     return keep_samples(data, keep), keep, (fm, im, hm, hnm)
 
 
@@ -146,10 +145,9 @@ def show_from(data: ProfileData, rx: re.Pattern):
     cut_lines = ~m.mapping & (last >= 0)
     data = keep_lines(data, ~cut_lines[line_loc] | (within <= last[line_loc]))
     matched_loc = m.mapping | (last >= 0)
-    entry_sample, pos = entry_layout(data)
-    top = first_flagged(entry_sample, pos, matched_loc[data.stack_locs], data.n_samples, last=True)
-    data = keep_entries(data, pos <= top[entry_sample])
+    top = first_flagged(*flagged_entries(data, matched_loc), data.n_samples, last=True)
     keep = top >= 0
+    data = slice_stacks(data, np.zeros(data.n_samples, np.int64), top + 1)
     return keep_samples(data, keep), keep, bool(matched_loc.any())
 
 

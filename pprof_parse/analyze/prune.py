@@ -19,14 +19,6 @@ from ..model.data import ProfileData
 # ---- stack surgery ------------------------------------------------------------------------
 
 
-def entry_layout(data: ProfileData) -> tuple[np.ndarray, np.ndarray]:
-    """``(entry_sample, entry_pos)`` for every stack entry: its sample and its depth (0 = leaf)."""
-    counts = np.diff(data.stack_offsets)
-    entry_sample = np.repeat(np.arange(data.n_samples), counts)
-    pos = np.arange(data.stack_locs.size) - data.stack_offsets[entry_sample] if entry_sample.size else entry_sample
-    return entry_sample, pos
-
-
 def line_layout(data: ProfileData) -> tuple[np.ndarray, np.ndarray]:
     """``(line_loc, line_within)`` for every row of the line table: its location and index in it (0 = innermost)."""
     nlines = np.diff(data.loc_line_offsets)
@@ -35,56 +27,79 @@ def line_layout(data: ProfileData) -> tuple[np.ndarray, np.ndarray]:
     return line_loc, within
 
 
+def per_sample_count(data: ProfileData, entry_flag: np.ndarray) -> np.ndarray:
+    """How many entries of each sample's stack are flagged (a prefix sum, no per-entry sample ids)."""
+    cs = np.concatenate(([0], np.cumsum(entry_flag, dtype=np.int64)))
+    return np.diff(cs[data.stack_offsets])
+
+
 def keep_entries(data: ProfileData, keep: np.ndarray) -> ProfileData:
     """Remove the stack entries where ``keep`` is False (samples stay, possibly with shorter stacks)."""
     if keep.all():
         return data
-    entry_sample, _ = entry_layout(data)
-    counts = np.bincount(entry_sample[keep], minlength=data.n_samples)
-    return data.with_(stack_locs=data.stack_locs[keep],
-                      stack_offsets=np.concatenate(([0], np.cumsum(counts))).astype(np.int64))
+    cs = np.concatenate(([0], np.cumsum(keep, dtype=np.int64)))
+    return data.with_(stack_locs=data.stack_locs[keep], stack_offsets=cs[data.stack_offsets])
+
+
+def slice_stacks(data: ProfileData, lo: np.ndarray, hi: np.ndarray) -> ProfileData:
+    """Keep, in every sample, the entries at depths ``lo <= pos < hi`` (clipped to the stack)."""
+    off = data.stack_offsets
+    n = np.diff(off)
+    lo = np.clip(lo, 0, n)
+    hi = np.clip(hi, lo, n)
+    if (lo == 0).all() and (hi == n).all():
+        return data
+    cnt = hi - lo
+    new_off = np.concatenate(([0], np.cumsum(cnt))).astype(np.int64)
+    idx = np.repeat(off[:-1] + lo - new_off[:-1], cnt) + np.arange(int(new_off[-1]))
+    return data.with_(stack_locs=data.stack_locs[idx], stack_offsets=new_off)
 
 
 def keep_samples(data: ProfileData, keep: np.ndarray) -> ProfileData:
     """Keep the samples where ``keep`` is True, with their stacks and labels (renumbered in order)."""
     if keep.all():
         return data
-    n = data.n_samples
     counts = np.diff(data.stack_offsets)
-    entry_keep = np.repeat(keep, counts)
     new_index = np.cumsum(keep) - 1
     ls, ns = keep[data.label_sample], keep[data.numlabel_sample]
+    kept = np.flatnonzero(keep)
+    new_off = np.concatenate(([0], np.cumsum(counts[kept]))).astype(np.int64)
+    idx = np.repeat(data.stack_offsets[kept] - new_off[:-1], counts[kept]) + np.arange(int(new_off[-1]))
     return data.with_(
         values=data.values[keep],
-        stack_locs=data.stack_locs[entry_keep],
-        stack_offsets=np.concatenate(([0], np.cumsum(counts[keep]))).astype(np.int64),
+        stack_locs=data.stack_locs[idx],
+        stack_offsets=new_off,
         label_sample=new_index[data.label_sample[ls]], label_key=data.label_key[ls], label_str=data.label_str[ls],
         numlabel_sample=new_index[data.numlabel_sample[ns]], numlabel_key=data.numlabel_key[ns],
         numlabel_num=data.numlabel_num[ns], numlabel_unit=data.numlabel_unit[ns],
-    ) if n else data
+    )
 
 
 def keep_lines(data: ProfileData, keep: np.ndarray) -> ProfileData:
     """Remove the rows of the line table where ``keep`` is False (locations keep their other lines)."""
     if keep.all():
         return data
-    line_loc, _ = line_layout(data)
-    counts = np.bincount(line_loc[keep], minlength=data.loc_id.size)
+    cs = np.concatenate(([0], np.cumsum(keep, dtype=np.int64)))
     return data.with_(
-        loc_line_offsets=np.concatenate(([0], np.cumsum(counts))).astype(np.int64),
+        loc_line_offsets=cs[data.loc_line_offsets],
         line_function=data.line_function[keep], line_line=data.line_line[keep], line_column=data.line_column[keep])
 
 
-def first_flagged(entry_sample: np.ndarray, pos: np.ndarray, flag: np.ndarray, n: int, *, last: bool = False) -> np.ndarray:
-    """Per sample, the pos of its leaf-most (``last``: root-most) flagged entry; -1 when none."""
+def flagged_entries(data: ProfileData, loc_flag: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(sample, pos)`` of the stack entries whose location is flagged, in stack order."""
+    idx = np.flatnonzero(loc_flag[data.stack_locs])
+    smp = np.searchsorted(data.stack_offsets, idx, side="right") - 1
+    return smp, idx - data.stack_offsets[smp]
+
+
+def first_flagged(smp: np.ndarray, pos: np.ndarray, n: int, *, last: bool = False) -> np.ndarray:
+    """Per sample, the leaf-most (``last``: root-most) pos among the given entries (in stack
+    order, as :func:`flagged_entries` returns them); -1 when none."""
     out = np.full(n, -1, np.int64)
-    s, p = entry_sample[flag], pos[flag]
-    if s.size == 0:
-        return out
-    if last:
-        s, p = s[::-1], p[::-1]
-    u, i = np.unique(s, return_index=True)
-    out[u] = p[i]
+    if smp.size:
+        edge = smp[1:] != smp[:-1]
+        pick = np.concatenate((edge, [True])) if last else np.concatenate(([True], edge))
+        out[smp[pick]] = pos[pick]
     return out
 
 
@@ -148,19 +163,16 @@ def prune(data: ProfileData, drop: re.Pattern, keep: re.Pattern | None = None) -
     # lines: partially pruned locations keep only the lines outside the match
     data = keep_lines(data, ~(beneath & ~whole)[line_loc] | (within > i_loc[line_loc]))
 
-    entry_sample, pos = entry_layout(data)
     n = data.n_samples
-    flag = beneath[data.stack_locs]
-    user = first_flagged(entry_sample, pos, ~flag, n, last=True)
-    cand = flag & (pos < user[entry_sample])
-    c = first_flagged(entry_sample, pos, cand, n, last=True)
-    cut = np.where(c >= 0, c, 0)
+    fs, fp = flagged_entries(data, beneath)
+    us, up = flagged_entries(data, ~beneath)
+    user = first_flagged(us, up, n, last=True)  # root-most frame that is neither
+    cand = fp < user[fs]
+    c = first_flagged(fs[cand], fp[cand], n, last=True)
     has = c >= 0
-    ends = data.stack_offsets[:-1] + cut
-    whole_at_c = np.zeros(n, bool)
-    whole_at_c[has] = whole[data.stack_locs[ends[has]]]
-    cut = cut + whole_at_c
-    return keep_entries(data, pos >= cut[entry_sample])
+    cut = np.zeros(n, np.int64)
+    cut[has] = c[has] + whole[data.stack_locs[data.stack_offsets[:-1][has] + c[has]]]
+    return slice_stacks(data, cut, np.diff(data.stack_offsets))
 
 
 def prune_from(data: ProfileData, rx: re.Pattern) -> ProfileData:
@@ -180,9 +192,8 @@ def prune_from(data: ProfileData, rx: re.Pattern) -> ProfileData:
     np.minimum.at(first, line_loc[hit], within[hit])
     beneath = first != np.iinfo(np.int64).max
     data = keep_lines(data, within >= np.where(beneath, first, 0)[line_loc])
-    entry_sample, pos = entry_layout(data)
-    p = first_flagged(entry_sample, pos, beneath[data.stack_locs], data.n_samples)
-    return keep_entries(data, pos >= np.maximum(p, 0)[entry_sample])
+    p = first_flagged(*flagged_entries(data, beneath), data.n_samples)
+    return slice_stacks(data, np.maximum(p, 0), np.diff(data.stack_offsets))
 
 
 def remove_uninteresting(data: ProfileData, translate) -> ProfileData:

@@ -75,58 +75,47 @@ def peek_table(data: ProfileData, regex, si: int, *, total: int, granularity: st
     live = np.flatnonzero((nw.flat != 0) | (nw.cum != 0))
     sprint = [sprint_key(r) for r in nodes.info.iloc[live].itertuples(index=False)]
     live = live[_node_order(names[live], sprint, nw.flat[live], nw.cum[live], cum)]
-    matched = live[[regex.search(str(names[i])) is not None for i in live]]
-    src, dst, weight, inline = _edges(data, nodes, si)
-    edges = pd.DataFrame({"src": src, "dst": dst, "weight": weight, "inline": inline,
-                          "src_name": names[src] if src.size else [], "dst_name": names[dst] if dst.size else []})
-    edges["_a"] = -edges["weight"].abs()
-    edges = edges.sort_values(["_a", "src_name", "dst_name"], kind="mergesort")
+    matched = live[np.array([regex.search(str(names[i])) is not None for i in live], bool)] if live.size else live
+    rank = np.full(nodes.n_nodes, -1, np.int64)
+    rank[matched] = np.arange(matched.size)
 
-    parts = []
-    flat_sum = 0
-    for nid in matched:
-        f, c = int(nw.flat[nid]), int(nw.cum[nid])
-        flat_sum += f
-        ins, outs = edges[edges["dst"] == nid], edges[edges["src"] == nid]
-        parts.append(pd.DataFrame({"relation": "caller", "name": ins["src_name"].to_numpy(),
-                                   "weight": ins["weight"].to_numpy(), "inline": ins["inline"].to_numpy()}))
-        parts.append(pd.DataFrame({"relation": ["self"], "name": [names[nid]], "flat": [f], "cum": [c],
-                                   "_flat_sum": [flat_sum]}))
-        parts.append(pd.DataFrame({"relation": "callee", "name": outs["dst_name"].to_numpy(),
-                                   "weight": outs["weight"].to_numpy(), "inline": outs["inline"].to_numpy()}))
-        for p in parts[-3:]:
-            p["node"] = names[nid]
-            p["_cum"] = c
-    df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        {k: [] for k in ("relation", "name", "weight", "inline", "flat", "cum", "_flat_sum", "node", "_cum")})
+    src, dst, weight, inline = _edges(data, nodes, si)
+    e_order = pd.DataFrame({"a": -np.abs(weight), "s": names[src], "d": names[dst]}).sort_values(
+        ["a", "s", "d"], kind="mergesort").index.to_numpy()
+    e_rank = np.empty(e_order.size, np.int64)
+    e_rank[e_order] = np.arange(e_order.size)
+    ins, outs = np.flatnonzero(rank[dst] >= 0), np.flatnonzero(rank[src] >= 0)
+
+    # rows: callers (part 0), the node (part 1), callees (part 2) of each matched node, in pprof's order
+    block = np.concatenate((rank[dst[ins]], np.arange(matched.size), rank[src[outs]]))
+    part = np.concatenate((np.zeros(ins.size, np.int64), np.ones(matched.size, np.int64), np.full(outs.size, 2)))
+    within = np.concatenate((e_rank[ins], np.zeros(matched.size, np.int64), e_rank[outs]))
+    node = np.concatenate((dst[ins], matched, src[outs]))
+    other = np.concatenate((src[ins], matched, dst[outs]))
+    edge = np.concatenate((ins, np.full(matched.size, -1), outs))
+    order = np.lexsort((within, part, block))
+    node, other, edge, part = node[order], other[order], edge[order], part[order]
+    is_self = part == 1
+    f, c = nw.flat[node], nw.cum[node]
+    flat_sum = np.cumsum(np.where(is_self, f, 0))
+    w = np.where(edge >= 0, weight[np.maximum(edge, 0)] if weight.size else 0, 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        edge_pct = np.where(c != 0, np.abs(w / np.where(c != 0, c, 1)) * 100.0, 0.0)
     out = pd.DataFrame({
-        "node": df["node"].astype(object), "relation": df["relation"].astype(object), "name": df["name"].astype(object),
-        "weight": pd.array(df["weight"], dtype="Int64"),
-        "weight_pct": _edge_pct(df),
-        "inline": df["inline"].fillna(False).astype(bool) if len(df) else pd.Series([], dtype=bool),
-        "flat": pd.array(df.get("flat"), dtype="Int64"),
-        "flat_pct": _pct_or_nan(df.get("flat"), total),
-        "sum_pct": _pct_or_nan(df.get("_flat_sum"), total),
-        "cum": pd.array(df.get("cum"), dtype="Int64"),
-        "cum_pct": _pct_or_nan(df.get("cum"), total),
+        "node": names[node], "relation": np.array(["caller", "self", "callee"], dtype=object)[part],
+        "name": names[other],
+        "weight": pd.arrays.IntegerArray(w.astype(np.int64), is_self.copy()),
+        "weight_pct": np.where(is_self, np.nan, edge_pct),
+        "inline": np.where(edge >= 0, inline[np.maximum(edge, 0)] if inline.size else False, False),
+        "flat": pd.arrays.IntegerArray(f.astype(np.int64), ~is_self),
+        "flat_pct": np.where(is_self, _pct(f, total), np.nan),
+        "sum_pct": np.where(is_self, _pct(flat_sum, total), np.nan),
+        "cum": pd.arrays.IntegerArray(c.astype(np.int64), ~is_self),
+        "cum_pct": np.where(is_self, _pct(c, total), np.nan),
     })
     out.attrs.update({"sample_type": data.sample_types[si].type, "unit": data.sample_types[si].unit,
                       "total": total, "granularity": granularity})
     return out[PEEK_COLUMNS]
-
-
-def _edge_pct(df: pd.DataFrame) -> np.ndarray:
-    """pprof's ``calls%``: |edge weight / node cum| x 100 (0 when cum is 0); NaN on ``self`` rows."""
-    w = pd.to_numeric(df["weight"], errors="coerce").to_numpy(dtype=float)
-    c = df["_cum"].to_numpy(dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pct = np.where(c != 0, np.abs(w / np.where(c != 0, c, 1)) * 100.0, 0.0)
-    return np.where(df["relation"].to_numpy() == "self", np.nan, pct)
-
-
-def _pct_or_nan(col, total: int) -> np.ndarray:
-    v = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
-    return np.where(np.isnan(v), np.nan, _pct(np.nan_to_num(v), total))
 
 
 # ---- traces ------------------------------------------------------------------------------------
@@ -210,9 +199,8 @@ def tags_table(data: ProfileData, si: int, *, total: int, unit: str = "minimum")
         kv["value"] = [scaled_label(int(v), units.get(key, ""), unit) for key, v in zip(kv["key"], kv["v"])]
         rows = pd.DataFrame({"k": data.numlabel_key, "v": data.numlabel_num, "w": w[data.numlabel_sample]})
         parts.append(rows.merge(kv, on=["k", "v"], how="left")[["key", "value", "w"]])
-    if not parts:
-        return pd.DataFrame({c: [] for c in TAGS_COLUMNS})
-    rows = pd.concat(parts, ignore_index=True)
+    rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        {"key": pd.Series([], dtype=object), "value": pd.Series([], dtype=object), "w": pd.Series([], dtype=np.int64)})
     g = rows.groupby(["key", "value"], sort=False)["w"].sum().reset_index(name="total")
     key_total = rows.groupby("key", sort=False)["w"].sum()
     g["key_total"] = g["key"].map(key_total).astype(np.int64)

@@ -198,6 +198,8 @@ TAG_CASES = [
     ("heap", {"sample_index": "alloc_space", "tagfocus": "bytes=1kb:"}),
     ("heap", {"sample_index": "alloc_objects", "focus": "main\\."}),
     ("allocs", {}),
+    ("mutex", {}),                          # no labels: nothing to list
+    ("cpu", {"tagfocus": "phase=no-such-phase"}),
 ]
 
 
