@@ -127,43 +127,38 @@ def gate_main(argv: list[str], stdout, stderr) -> int:
     """Entry point of ``gopherlab compare`` (see module docstring); returns the exit status."""
     import warnings
 
-    opts = {"fail-on-regression": "5%", "alpha": "0.05", "format": "markdown", "filter": "*"}
-    files = []
-    i = 0
+    import argparse
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message):
+            raise UsageError(message)
+
+    ap = _Parser(prog="gopherlab compare", add_help=False, allow_abbrev=False)
+    ap.add_argument("files", nargs="*")
+    ap.add_argument("--fail-on-regression", "-fail-on-regression", default="5%")
+    ap.add_argument("--alpha", "-alpha", default="0.05")
+    ap.add_argument("--format", "-format", default="markdown")
+    ap.add_argument("--filter", "-filter", default="*")
+    ap.add_argument("-h", "--help", action="store_true")
     try:
-        while i < len(argv):
-            a = argv[i]
-            if a in ("-h", "--help"):
-                stdout.write(_USAGE)
-                return 0
-            if a.startswith("-"):
-                name = a.lstrip("-")
-                val = None
-                if "=" in name:
-                    name, val = name.split("=", 1)
-                if name not in opts:
-                    raise UsageError(f"unknown flag {a}")
-                if val is None:
-                    if i + 1 >= len(argv):
-                        raise UsageError(f"flag {a} needs a value")
-                    val = argv[i + 1]
-                    i += 1
-                opts[name] = val
-            else:
-                files.append(a)
-            i += 1
+        ns = ap.parse_args(argv)
+        if ns.help:
+            stdout.write(_USAGE)
+            return 0
+        files = ns.files
         if len(files) != 2:
             raise UsageError("need exactly two inputs: OLD NEW")
-        threshold = parse_threshold(opts["fail-on-regression"])
+        threshold = parse_threshold(ns.fail_on_regression)
         try:
-            alpha = float(opts["alpha"])
+            alpha = float(ns.alpha)
         except ValueError:
-            raise UsageError(f"bad --alpha {opts['alpha']!r}") from None
-        if opts["format"] not in ("markdown", "json"):
+            raise UsageError(f"bad --alpha {ns.alpha!r}") from None
+        if ns.format not in ("markdown", "json"):
             raise UsageError("--format must be markdown or json")
     except UsageError as e:
         stderr.write(f"gopherlab compare: {e}\n{_USAGE}")
         return 2
+    opts = {"format": ns.format, "filter": ns.filter}
 
     from .benchtab import Query
     from .compare import BenchstatError, read_inputs, tables_to_frame

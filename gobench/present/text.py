@@ -68,14 +68,19 @@ def tables_to_text(tables: Tables) -> str:
     return "".join(out)
 
 
+def _start_col(exp: int, center_cols: int, delta_cols: int) -> int:
+    """First physical column of logical column *exp* (after the label column)."""
+    if exp == 0:
+        return 1
+    return 1 + center_cols + (exp - 1) * (center_cols + delta_cols)
+
+
 def _table_text(t: Table) -> str:
     o = TextTable()
-    label_cols, center_cols, delta_cols = 1, 3, 3
+    center_cols, delta_cols = 3, 3
 
     def start_col(exp: int) -> int:
-        if exp == 0:
-            return label_cols
-        return label_cols + center_cols + (exp - 1) * (center_cols + delta_cols)
+        return _start_col(exp, center_cols, delta_cols)
 
     notes: list[str] = []
     note_ix: dict[str, int] = {}
@@ -211,12 +216,10 @@ def _csv_field(f: str) -> str:
 
 
 def _table_csv(t: Table, write, rowno, warnings):
-    label_cols, center_cols, delta_cols = 1, 2, 2
+    center_cols, delta_cols = 2, 2
 
     def start_col(exp: int) -> int:
-        if exp == 0:
-            return label_cols
-        return label_cols + center_cols + (exp - 1) * (center_cols + delta_cols)
+        return _start_col(exp, center_cols, delta_cols)
 
     row: list[str] = []
 

@@ -229,22 +229,32 @@ class _Builder:
                             continue
                 self._slow_result(line, lineno, file_idx, label, cid)
                 continue
-            if line[:1] == "U":
-                f = line.split(None, 1)
-                if f and f[0] == "Unit":
-                    self._unit_line(line[4:], lineno, label)
-                    continue
-            kv = _config_line(line)
-            if kv is not None:
-                k, v = kv
-                if v == "":
-                    if k in cfg:
-                        del cfg[k]
-                        cid = self.config_id(cfg)
-                else:
-                    if cfg.get(k) != v:
-                        cfg[k] = v
-                        cid = self.config_id(cfg)
+            if self._other_line(line, lineno, label, cfg):
+                cid = self.config_id(cfg)
+
+    def _other_line(self, line: str, lineno: int, label: str, cfg: dict) -> bool:
+        """Handle a non-result line: ``Unit`` metadata or configuration.
+
+        Returns True when the configuration *cfg* changed.
+        """
+        if line[:1] == "U":
+            f = line.split(None, 1)
+            if f and f[0] == "Unit":
+                self._unit_line(line[4:], lineno, label)
+                return False
+        kv = _config_line(line)
+        if kv is None:
+            return False
+        k, v = kv
+        if v == "":
+            if k not in cfg:
+                return False
+            del cfg[k]
+            return True
+        if cfg.get(k) == v:
+            return False
+        cfg[k] = v
+        return True
 
     def _flush_vals(self):
         if self.vals:
@@ -275,25 +285,9 @@ class _Builder:
             line = lines[lineno - 1]
             if line.endswith("\r"):
                 line = line[:-1]
-            if line[:1] == "U":
-                f = line.split(None, 1)
-                if f and f[0] == "Unit":
-                    self._unit_line(line[4:], lineno, label)
-                    continue
-            kv = _config_line(line)
-            if kv is None:
-                continue
-            k, v = kv
-            if v == "":
-                if k not in cfg:
-                    continue
-                del cfg[k]
-            elif cfg.get(k) != v:
-                cfg[k] = v
-            else:
-                continue
-            change_at.append(lineno)
-            change_cid.append(self.config_id(cfg))
+            if self._other_line(line, lineno, label, cfg):
+                change_at.append(lineno)
+                change_cid.append(self.config_id(cfg))
         for lineno in sr.slow_lines.tolist():
             line = lines[lineno - 1]
             if line.endswith("\r"):

@@ -33,8 +33,11 @@ def go_log(x: float) -> float:
     if f1 < _SQRT2_2:
         f1 *= 2
         ki -= 1
-    f = f1 - 1
-    k = float(ki)
+    return _log_reduced(f1 - 1, float(ki))
+
+
+def _log_reduced(f, k):
+    """log(1+f) + k·ln2 by fdlibm's polynomial (floats or numpy arrays alike)."""
     s = f / (2 + f)
     s2 = s * s
     s4 = s2 * s2
@@ -44,7 +47,6 @@ def go_log(x: float) -> float:
     R = t1 + t2
     hfsq = 0.5 * f * f
     return k * _LN2_HI - ((hfsq - (s * (hfsq + R) + k * _LN2_LO)) - f)
-
 
 def fma(a: float, b: float, c: float) -> float:
     """Fused multiply–add ``a*b + c`` with a single rounding (exact integer arithmetic)."""
@@ -87,17 +89,7 @@ def go_log_array(xs):
     f1, ki = np.frexp(np.where(special, 1.0, x))
     small = f1 < _SQRT2_2
     f1 = np.where(small, f1 * 2, f1)
-    k = (ki - small).astype(np.float64)
-    f = f1 - 1
-    s_ = f / (2 + f)
-    s2 = s_ * s_
-    s4 = s2 * s2
-    L1, L2, L3, L4, L5, L6, L7 = _LG
-    t1 = s2 * (L1 + s4 * (L3 + s4 * (L5 + s4 * L7)))
-    t2 = s4 * (L2 + s4 * (L4 + s4 * L6))
-    R = t1 + t2
-    hfsq = 0.5 * f * f
-    out[:] = k * _LN2_HI - ((hfsq - (s_ * (hfsq + R) + k * _LN2_LO)) - f)
+    out[:] = _log_reduced(f1 - 1, (ki - small).astype(np.float64))
     if special.any():
         idx = np.flatnonzero(special)
         out[idx] = [go_log(float(v)) for v in x[idx]]
