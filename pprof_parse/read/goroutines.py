@@ -263,7 +263,8 @@ class _DumpParser:
         hp = self._header(h[sp + 1:])
         if hp is None:
             return False
-        key = tuple(lines[2::2])
+        # the file lines identify the PCs; the line count guards against a stray odd line
+        key = (len(lines), *lines[2::2])
         st = self.stack_cache.get(key)
         if st is None:
             body = "\n".join(lines[1:])

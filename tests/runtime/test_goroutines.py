@@ -179,3 +179,15 @@ def test_tracebackancestors_dump(tmp_path, leakserver_binary):
     assert len(df) == 11 and df.attrs["unparsed"] == []
     parked = df[df.id != 1]
     assert (parked.parent_id == 1).all() and not parked["stack"].map(lambda s: "main.main" in s).any()
+
+
+def test_stray_line_after_known_stack_is_reported(sample_capture):
+    text = sample_capture.path(3, "goroutine.debug2").read_text()
+    blocks = text.rstrip("\n").split("\n\n")
+    # append a foreign line to a goroutine whose stack (file lines) is shared with others
+    i = next(k for k, b in enumerate(blocks) if "[chan send" in b)
+    blocks[i] += "\nexit status 2"
+    with pytest.warns(PprofParseWarning):
+        df = read_goroutines("\n\n".join(blocks) + "\n")
+    assert [t for _, t in df.attrs["unparsed"]] == ["exit status 2"]
+    assert len(df) == len(read_goroutines(text))

@@ -46,4 +46,4 @@ def test_bench_100k_goroutines(tmp_path):
     spec.loader.exec_module(bench)
     res = bench.bench(bench.make_dump(100_000, tmp_path), repeat=2)
     assert res["goroutines"] == 100_001
-    assert res["best_s"] <= bench.BUDGET_S, res
+    assert res["best_cpu_s"] <= bench.BUDGET_S, res  # CPU time: wall time on a shared box measures neighbours
