@@ -127,3 +127,21 @@ def test_text_and_not_a_report():
     assert len(read_benchstat(text)) == len(read_benchstat(io.StringIO(text)))
     with pytest.raises(BenchstatFormatError):
         read_benchstat("hello\nworld\n")
+
+
+def test_pre_2025_csv_header_layout():
+    """Before golang/go#67760 was fixed, header rows were short and geomean rows unpadded."""
+    need_vectors()
+    new = (OUTPUTS / "v2-csv.stdout").read_text()
+    old_lines = []
+    for line in new.split("\n"):
+        if line.startswith(",") and not line.startswith(",sec") and "CI" not in line:
+            line = line.rstrip(",")
+        if line.startswith("geomean,"):
+            line = line.rstrip(",")
+        old_lines.append(line)
+    old = "\n".join(old_lines)
+    assert old != new
+    a, b = read_benchstat(new), read_benchstat(old)
+    cols = ["table", "row", "column", "unit", "center", "delta", "p"]
+    pd.testing.assert_frame_equal(a[cols], b[cols])
