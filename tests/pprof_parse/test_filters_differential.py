@@ -30,15 +30,17 @@ def _flags(opts: dict) -> list[str]:
     return out
 
 
-def check_top(path, prof=None, *, cum=False, granularity="functions", noinlines=False, sample_index=None, **opts):
+def check_top(path, prof=None, *, cum=False, granularity="functions", noinlines=False, sample_index=None,
+              mean=False, **opts):
     """top(**opts) equals ``go tool pprof -top`` with the same options."""
     prof = prof or pprof_parse.read_profile(path)
     si = prof.sample_index(sample_index)
     flags = [f"-sample_index={si}", f"-{granularity}", *_flags(opts)]
     flags += ["-cum"] if cum else []
     flags += ["-noinlines"] if noinlines else []
+    flags += ["-mean"] if mean else []
     ref = pprof_top(path, *flags, unit=prof.sample_types[si].unit)
-    df = prof.top(si, cum=cum, granularity=granularity, noinlines=noinlines, **opts)
+    df = prof.top(si, cum=cum, granularity=granularity, noinlines=noinlines, mean=mean, **opts)
     total = df.attrs["total"]
     assert total == ref.total, flags
     ours = [(r.name, int(r.flat), int(r.cum), r.inline, format_percentage(r.cum, total).strip())
@@ -75,6 +77,8 @@ CPU_SINGLE = [
     {"prune_from": "main\\.hashLoop"},
     {"prune_from": "runtime\\.mallocgc"},
     {"prune_from": "slices\\."},
+    {"prune_from": "decoderState"},         # Go methods simplify to "pkg." (cut at "("): no match in pprof
+    {"show_from": "workload"},              # via the mapping file: the root-most location
     {"tagfocus": "phase=cpu"},
     {"tagfocus": "kind=hash,sort"},        # several regexes with a key: any of them
     {"tagfocus": "phase:cpu"},              # no key: regex over "key:value"
@@ -160,6 +164,8 @@ def test_cpu_combinations(workload_profiles, noinlines, opts):
     {"hide": "runtime\\.", "granularity": "filefunctions"},
     {"show_from": "main\\.", "tagfocus": "bytes=:64kb", "granularity": "lines"},
     {"prune_from": "json", "sample_index": "alloc_space", "granularity": "lines", "cum": True},
+    {"focus": "main\\.", "mean": True, "sample_index": "alloc_space"},
+    {"tagfocus": "bytes=:64kb", "mean": True, "relative_percentages": True},
 ], ids=lambda o: ",".join(f"{k}={v}" for k, v in o.items()))
 def test_heap_combinations(workload_profiles, opts):
     check_top(_p(workload_profiles, "heap"), **opts)
