@@ -180,7 +180,6 @@ def _frame(cols: dict, name: str, fmt: str, unparsed: list, **attrs) -> pd.DataF
 
 _REST_RE = re.compile(
     r"^(?:gp=0x[0-9a-f]+ m=(?:\d+|nil)(?: mp=0x[0-9a-f]+)? )?\[([^\]]*)\](?: \{(.*)\})?:[ \t]*$")
-_HEADER_INSIDE_RE = re.compile(r"^goroutine \d+ .*\]:?.*:[ \t]*$", re.M)
 _REGISTER_RE = re.compile(r"^([a-z][a-z0-9]{1,5})\s+(0x[0-9a-f]+)$")
 
 
@@ -211,7 +210,6 @@ class _DumpParser:
         self.rest_cache: dict = {}
         self.label_cache: dict = {}
         self.stack_cache: dict = {}
-        self.sig_cache: dict = {}
 
     # -- per block --------------------------------------------------------
     def block(self, block: str, line: int) -> None:
