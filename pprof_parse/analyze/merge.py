@@ -33,6 +33,23 @@ from .tagfilter import _UNIT_FAMILIES, _sniff, scale
 BASE_LABEL = "pprof::base"
 
 
+class StringTable:
+    """A growing string table: ``table(s)`` is the index of ``s``, appended when new."""
+
+    def __init__(self, strings=("",)):
+        self.strings = list(strings)
+        self._index: dict[str, int] = {}
+        for i, s in enumerate(self.strings):
+            self._index.setdefault(s, i)
+
+    def __call__(self, s: str) -> int:
+        i = self._index.get(s)
+        if i is None:
+            i = self._index[s] = len(self.strings)
+            self.strings.append(s)
+        return i
+
+
 def _datas(profiles) -> list[ProfileData]:
     from ..model.profile import Profile
 
@@ -192,16 +209,7 @@ def merge_data(ds: list[ProfileData]) -> ProfileData:
     """
     for d in ds[1:]:
         _check_compatible(ds[0], d)
-    strings: list[str] = [""]
-    sidx: dict[str, int] = {"": 0}
-
-    def gs(s: str) -> int:
-        i = sidx.get(s)
-        if i is None:
-            i = sidx[s] = len(strings)
-            strings.append(s)
-        return i
-
+    gs = StringTable()
     map_keys: dict[tuple, int] = {}
     map_rows: list[tuple] = []  # (start, limit, offset, filename, build_id, flags)
     func_keys: dict[tuple, int] = {}
@@ -329,7 +337,7 @@ def merge_data(ds: list[ProfileData]) -> ProfileData:
     flat_stack = [loc_new[x] for st in stack_lists for x in st]
     hdr = _combine_headers(ds)
     return ProfileData(
-        strings=strings, sample_types=ds[0].sample_types, default_sample_type=hdr["default_sample_type"],
+        strings=gs.strings, sample_types=ds[0].sample_types, default_sample_type=hdr["default_sample_type"],
         values=np.ascontiguousarray(values[keep]),
         stack_offsets=np.concatenate(([0], np.cumsum([len(s) for s in stack_lists], dtype=np.int64))).astype(np.int64),
         stack_locs=i64(flat_stack),

@@ -17,6 +17,7 @@ from typing import BinaryIO, TextIO, Union
 
 import numpy as np
 
+from ..analyze.merge import StringTable
 from ..analyze.sample_index import resolve_sample_index
 from ..model.data import ProfileData
 from ..proto import profile_pb2 as pb
@@ -163,17 +164,7 @@ def encode_profile(d: ProfileData) -> bytes:
     string table when missing. A location without a mapping gets
     ``mapping_id`` 0, which pprof accepts.
     """
-    strings = list(d.strings)
-    index = {}
-    for i, s in enumerate(strings):
-        index.setdefault(s, i)
-
-    def sidx(s: str) -> int:
-        i = index.get(s)
-        if i is None:
-            i = index[s] = len(strings)
-            strings.append(s)
-        return i
+    sidx = StringTable(d.strings)
 
     m = pb.Profile()
     for t in d.sample_types:
@@ -210,7 +201,7 @@ def encode_profile(d: ProfileData) -> bytes:
         m.default_sample_type = sidx(d.default_sample_type)
     if d.doc_url:
         m.doc_url = sidx(d.doc_url)
-    m.string_table.extend(strings)
+    m.string_table.extend(sidx.strings)
     return m.SerializeToString() + _encode_samples(d)
 
 

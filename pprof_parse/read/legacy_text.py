@@ -50,6 +50,7 @@ from ..errors import ProfileFormatError
 from ..model.data import ProfileData, ValueType
 
 _MASK = (1 << 64) - 1
+_I64 = (1 << 63) - 1
 
 _HEAP_HEADER = re.compile(
     r"heap profile: *(\d+): *(\d+) *\[ *(\d+): *(\d+) *\] *@ *(heap[_a-z0-9]*)/?(\d*)")
@@ -131,6 +132,15 @@ def _addrs(s: str) -> list[int]:
     return [int(x, 16) for x in s.split()]
 
 
+def _checked(values: tuple, addrs: list[int], source: str, lineno: int):
+    """Reject numbers that do not fit int64 (values) or uint64 (addresses), as pprof's ParseInt/ParseUint do."""
+    if any(v > _I64 for v in values):
+        raise _err(source, lineno, "value does not fit in a 64-bit integer")
+    if addrs and max(addrs) > _MASK:
+        raise _err(source, lineno, "address does not fit in 64 bits")
+    return values, addrs
+
+
 def _read_records(lines, i, source, parse_head, stop_at_memstats=False):
     """Walk record lines from ``i``: a value line, then ``# labels:`` and symbol lines."""
     records: list[_Record] = []
@@ -165,9 +175,12 @@ def _read_records(lines, i, source, parse_head, stop_at_memstats=False):
                     raise _err(source, i + 1, f"malformed symbol line {s[:80]!r} (want '#\\t0xPC\\tfunc+0xoff\\tfile:line')")
                 pc = int(m.group(1), 16)
                 if m.group(2) is None:
-                    cur.frames.append((pc, None, 0, "", 0))
+                    frame = (pc, None, 0, "", 0)
                 else:
-                    cur.frames.append((pc, m.group(2), int(m.group(3), 16), m.group(4), int(m.group(5))))
+                    frame = (pc, m.group(2), int(m.group(3), 16), m.group(4), int(m.group(5)))
+                if pc > _MASK or frame[2] > _MASK or frame[4] > _I64:
+                    raise _err(source, i + 1, "symbol line number does not fit in 64 bits")
+                cur.frames.append(frame)
             i += 1
             continue
         if s.startswith("---"):
@@ -193,6 +206,8 @@ def _parse_heap(lines, i, source) -> ProfileData:
         raise _err(source, i + 1, f"malformed heap profile header {lines[i][:80]!r} "
                    "(want 'heap profile: N: M [A: B] @ heap/RATE')")
     kind, num = m.group(5), m.group(6)
+    if any(int(x) > _I64 for x in m.groups()[:4] + (num or "0",)):
+        raise _err(source, i + 1, "heap profile header number does not fit in a 64-bit integer")
     if kind == "heap":
         rate = int(num) // 2 if num else 0
     elif kind in ("heap_v2", "heapz_v2"):
@@ -208,7 +223,7 @@ def _parse_heap(lines, i, source) -> ProfileData:
         r = _HEAP_SAMPLE.match(s)
         if r is None:
             raise _err(source, lineno, f"malformed heap record {s[:80]!r} (want 'i: ib [a: ab] @ 0xpc ...')")
-        return (int(r.group(1)), int(r.group(2)), int(r.group(3)), int(r.group(4))), _addrs(r.group(5))
+        return _checked((int(r.group(1)), int(r.group(2)), int(r.group(3)), int(r.group(4))), _addrs(r.group(5)), source, lineno)
 
     records, trailer = _read_records(lines, i + 1, source, head, stop_at_memstats=True)
     raw = np.array([r.values for r in records], np.int64).reshape(-1, 4)
@@ -223,8 +238,11 @@ def _parse_heap(lines, i, source) -> ProfileData:
         nz = raw[:, c] != 0
         blocksize[nz] = raw[nz, b] // raw[nz, c]
     pairs = [(2, 3), (0, 1)] if has_alloc else [(0, 1)]
-    values = np.column_stack([col for c, b in pairs for col in _unsample(raw[:, c], raw[:, b], rate)]) \
-        if len(records) else np.zeros((0, 2 * len(pairs)), np.int64)
+    try:
+        values = np.column_stack([col for c, b in pairs for col in _unsample(raw[:, c], raw[:, b], rate)]) \
+            if len(records) else np.zeros((0, 2 * len(pairs)), np.int64)
+    except OverflowError as e:
+        raise _err(source, i + 1, f"unsampling with rate {rate} overflows int64") from e
     types = ((ValueType("alloc_objects", "count"), ValueType("alloc_space", "bytes"),
               ValueType("inuse_objects", "count"), ValueType("inuse_space", "bytes"))
              if has_alloc else (ValueType("objects", "count"), ValueType("space", "bytes")))
@@ -250,9 +268,13 @@ def _unsample(count: np.ndarray, size: np.ndarray, rate: int) -> tuple[np.ndarra
     zero = (count == 0) | (size == 0)
     c = np.where(zero, 1, count).astype(np.float64)
     avg = np.where(zero, 1, size).astype(np.float64) / c
-    scale = 1.0 / (1.0 - np.exp(-avg / float(rate)))
-    oc = (c * scale).astype(np.int64)
-    osz = (size.astype(np.float64) * scale).astype(np.int64)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        scale = 1.0 / (1.0 - np.exp(-avg / float(rate)))
+        fc, fs = c * scale, size.astype(np.float64) * scale
+    if not (np.isfinite(fc) & np.isfinite(fs) & (fc < 2.0**63) & (fs < 2.0**63)).all():
+        raise OverflowError("unsampled value out of int64 range")
+    oc = fc.astype(np.int64)
+    osz = fs.astype(np.int64)
     return np.where(zero, 0, oc), np.where(zero, 0, osz)
 
 
@@ -286,13 +308,15 @@ def _parse_contention(lines, i, source) -> ProfileData:
             attrs[k] = int(v, 0)
         except ValueError as e:
             raise _err(source, j + 1, f"{k} must be an integer, got {v!r}") from e
+        if not -_I64 - 1 <= attrs[k] <= _I64:
+            raise _err(source, j + 1, f"{k} does not fit in a 64-bit integer")
         j += 1
 
     def head(s: str, lineno: int):
         r = _CONTENTION_SAMPLE.match(s)
         if r is None:
             raise _err(source, lineno, f"malformed {name} record {s[:80]!r} (want 'cycles count @ 0xpc ...')")
-        return (int(r.group(1)), int(r.group(2))), _addrs(r.group(3))
+        return _checked((int(r.group(1)), int(r.group(2))), _addrs(r.group(3)), source, lineno)
 
     records, _ = _read_records(lines, j, source, head)
     raw = np.array([r.values for r in records], np.int64).reshape(-1, 2)
@@ -323,7 +347,7 @@ def _parse_count(lines, i, m, source) -> ProfileData:
         r = _COUNT_SAMPLE.match(s)
         if r is None:
             raise _err(source, lineno, f"malformed {name} record {s[:80]!r} (want 'N @ 0xpc ...')")
-        return (int(r.group(1)),), _addrs(r.group(2))
+        return _checked((int(r.group(1)),), _addrs(r.group(2)), source, lineno)
 
     records, _ = _read_records(lines, i + 1, source, head)
     values = np.array([r.values for r in records], np.int64).reshape(-1, 1)

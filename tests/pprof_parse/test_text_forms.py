@@ -24,9 +24,17 @@ def print_name(name: str) -> str:
     return name if i < 0 or j <= i else name[:i] + "[...]" + name[j + 1:]
 
 
+def printed_names(prof):
+    """The proto with function names as the text prints them (generic shapes elided)."""
+    d = prof.data
+    n = len(d.strings)
+    strings = list(d.strings) + [print_name(d.strings[i]) for i in d.func_name]
+    return pprof_parse.Profile(d.with_(strings=strings, func_name=np.arange(n, n + d.func_name.size)))
+
+
 def _rows(prof, si, granularity, proto=False):
-    df = prof.top(si, granularity=granularity)
-    names = df["name"].map(lambda n: re.sub(r"\S+\[\S*\]", lambda m: print_name(m.group(0)), n)) if proto else df["name"]
+    df = (printed_names(prof) if proto else prof).top(si, granularity=granularity)
+    names = df["name"]
     if granularity == "files":
         # pprof keeps Function.start_line in -files nodes, so one file can be several
         # nodes (one per function start line); the text has no start lines. Compare flat per file.
@@ -200,3 +208,42 @@ def test_inlined_frames_form_one_location(workload_profiles):
 
     assert shapes(text) == shapes(proto)
     assert np.diff(text.data.loc_line_offsets).max() >= 2
+
+
+# ---- fuzzing: mutated real text profiles raise only typed errors ----------------------------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from pprof_parse.errors import PprofParseError  # noqa: E402
+
+FUZZ_TOKENS = ["0x", "0xffffffffffffffffffff", "99999999999999999999", "@", ":", "[", "]", "\t", "\n", "#",
+               "# labels: {", '"a":"b\\q"', "-1", " ", "heap/", "sampling period=", "\\x"]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(kind=st.sampled_from(["heap", "mutex", "block", "goroutine", "threadcreate"]), data=st.data())
+def test_fuzz_mutated_text_raises_only_typed_errors(workload_profiles, kind, data):
+    raw = bytearray((workload_profiles / f"{kind}.debug1.txt").read_bytes()[:6000])
+    for _ in range(data.draw(st.integers(1, 6))):
+        op = data.draw(st.sampled_from(["set", "token", "truncate", "delete", "dupline"]))
+        pos = data.draw(st.integers(0, max(len(raw) - 1, 0)))
+        if op == "set" and raw:
+            raw[pos] = data.draw(st.integers(0, 255))
+        elif op == "token":
+            raw[pos:pos] = data.draw(st.sampled_from(FUZZ_TOKENS)).encode()
+        elif op == "truncate":
+            del raw[pos:]
+        elif op == "delete":
+            del raw[pos:pos + data.draw(st.integers(1, 40))]
+        elif op == "dupline":
+            end = raw.find(b"\n", pos)
+            raw[pos:pos] = raw[pos:end + 1] if end > 0 else b""
+    try:
+        prof = pprof_parse.read_profile(bytes(raw))
+    except PprofParseError as e:
+        assert isinstance(e, ValueError) and str(e)
+        return
+    prof.samples, prof.frames, prof.locations
+    if prof.sample_types and len(prof):
+        prof.top()
+        pprof_parse.read_profile(prof.to_proto())
