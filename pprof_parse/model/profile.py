@@ -357,9 +357,13 @@ class Profile:
     def _filtered(self, sample_index, mean: bool, relative: bool, filters: dict, *, indexed: bool = False):
         """``(filtered data, report total[, kept sample rows])``: pprof's order -- the total is taken
         before filtering unless ``relative`` (``-relative_percentages``)."""
-        from ..analyze.filter import apply_filters_indexed, has_filters
+        from ..analyze.filter import FILTER_OPTIONS, apply_filters_indexed, has_filters
+        from ..errors import OptionError
         from ..present.top import report_total
 
+        unknown = set(filters) - set(FILTER_OPTIONS)
+        if unknown:
+            raise OptionError(f"unknown option(s) {', '.join(sorted(unknown))}; filters are {', '.join(FILTER_OPTIONS)}")
         si = self.sample_index(sample_index)
         total = None if relative else report_total(self._data, si, mean=mean)
         data, orig = (apply_filters_indexed(self._data, **filters) if has_filters(filters)
@@ -456,6 +460,13 @@ class Profile:
                noinlines: bool = False, mean: bool = False, **filters) -> pd.DataFrame:
         """``go tool pprof -traces``: every sample's stack, one row per frame.
 
+        Parameters
+        ----------
+        sample_index, granularity, noinlines, mean
+            As for :meth:`top` (frame names are pprof's printable names at ``granularity``).
+        **filters
+            pprof's filter options (``focus=``, ``tagfocus=``, ``taghide=``, ...), as for :meth:`top`.
+
         Returns
         -------
         pandas.DataFrame
@@ -468,11 +479,12 @@ class Profile:
             then one column per label key holding the sample's values as pprof
             prints them (numeric labels auto-scaled, e.g. ``"64kB"``).
         """
+        from ..analyze.tagfilter import num_label_units
         from ..present.views import traces_table
 
         data, _total, orig = self._filtered(sample_index, mean, False, filters, indexed=True)
         return traces_table(data, self.sample_index(sample_index), orig=orig, granularity=granularity,
-                            noinlines=noinlines, mean=mean)
+                            noinlines=noinlines, mean=mean, units=num_label_units(self._data))
 
     def tags(self, sample_index: int | str | None = None, *, unit: str = "minimum",
              relative_percentages: bool = False, **filters) -> pd.DataFrame:
@@ -480,9 +492,16 @@ class Profile:
 
         Parameters
         ----------
+        sample_index : int or str, optional
+            Which value to sum (as for :meth:`top`).
         unit : str
             pprof's ``-unit`` for numeric label values: ``"minimum"`` (default,
             each value auto-scaled: ``"64kB"``) or a unit (``"B"``, ``"ms"``...).
+        relative_percentages : bool
+            Percentages of the filtered total instead of the whole profile's.
+        **filters
+            pprof's filter options, as for :meth:`top` (``tagshow``/``taghide``
+            choose the keys listed).
 
         Returns
         -------
@@ -492,10 +511,12 @@ class Profile:
             formatted like pprof), ``total`` (Σ sample value, sample type's
             unit), ``pct`` (of the report total), ``key_total``, ``key_pct``.
         """
+        from ..analyze.tagfilter import num_label_units
         from ..present.views import tags_table
 
         data, total = self._filtered(sample_index, False, relative_percentages, filters)
-        return tags_table(data, self.sample_index(sample_index), total=total, unit=unit)
+        return tags_table(data, self.sample_index(sample_index), total=total, unit=unit,
+                          units=num_label_units(self._data))
 
     # ---- writing back ----------------------------------------------------------------
     def to_proto(self, path_or_file=None, *, compresslevel: int = 6) -> bytes | None:

@@ -121,11 +121,10 @@ def peek_table(data: ProfileData, regex, si: int, *, total: int, granularity: st
 # ---- traces ------------------------------------------------------------------------------------
 
 
-def _label_columns(data: ProfileData, samples: np.ndarray) -> dict[str, pd.Categorical]:
+def _label_columns(data: ProfileData, samples: np.ndarray, units: dict[str, str]) -> dict[str, pd.Categorical]:
     """Per label key, each sample's values as pprof's ``-traces`` prints them (joined by a space;
-    numeric values with ``measurement.Label``)."""
+    numeric values with ``measurement.Label`` in the key's unit)."""
     s = data.strings
-    units = num_label_units(data)
     pos = np.full(data.n_samples, -1, np.int64)
     pos[samples] = np.arange(samples.size)
     cols: dict[str, pd.Categorical] = {}
@@ -150,8 +149,10 @@ def _label_columns(data: ProfileData, samples: np.ndarray) -> dict[str, pd.Categ
 
 
 def traces_table(data: ProfileData, si: int, *, orig: np.ndarray | None = None, granularity: str = "functions",
-                 noinlines: bool = False, mean: bool = False) -> pd.DataFrame:
-    """Build the ``-traces`` table; see :meth:`pprof_parse.Profile.traces`."""
+                 noinlines: bool = False, mean: bool = False, units: dict[str, str] | None = None) -> pd.DataFrame:
+    """Build the ``-traces`` table; see :meth:`pprof_parse.Profile.traces`. ``units``: numeric label
+    units (pprof takes them from the unfiltered profile); default: from ``data``."""
+    units = num_label_units(data) if units is None else units
     nodes = build_nodes(data, granularity, noinlines=noinlines)
     samples = np.flatnonzero(np.diff(data.stack_offsets) > 0)
     fs, slot, _ = expand_frames(data, nodes, samples)
@@ -170,7 +171,7 @@ def traces_table(data: ProfileData, si: int, *, orig: np.ndarray | None = None, 
         "name": pd.Categorical(names[nodes.slot_node[slot]]) if slot.size else pd.Categorical([]),
         "inline": nodes.slot_inline[slot],
     })
-    for key, col in _label_columns(data, samples).items():
+    for key, col in _label_columns(data, samples, units).items():
         name = f"label:{key}" if key in df.columns else key
         df[name] = col[trace] if len(col) else pd.Categorical([])
     df.attrs.update({"sample_type": ("mean_" if mean else "") + data.sample_types[si].type,
@@ -183,11 +184,12 @@ def traces_table(data: ProfileData, si: int, *, orig: np.ndarray | None = None, 
 # ---- tags --------------------------------------------------------------------------------------
 
 
-def tags_table(data: ProfileData, si: int, *, total: int, unit: str = "minimum") -> pd.DataFrame:
-    """Build the ``-tags`` table; see :meth:`pprof_parse.Profile.tags`."""
+def tags_table(data: ProfileData, si: int, *, total: int, unit: str = "minimum",
+               units: dict[str, str] | None = None) -> pd.DataFrame:
+    """Build the ``-tags`` table; see :meth:`pprof_parse.Profile.tags`. ``units`` as for :func:`traces_table`."""
     s = data.strings
     w = data.values[:, si] if data.n_samples else np.zeros(0, np.int64)
-    units = num_label_units(data)
+    units = num_label_units(data) if units is None else units
     parts = []
     if data.label_key.size:
         parts.append(pd.DataFrame({
