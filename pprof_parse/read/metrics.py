@@ -56,21 +56,33 @@ def _find_metrics(d: dict):
     return None
 
 
-def _load_metrics(src) -> tuple[dict, str, float | None]:
+def _load_metrics(src) -> list[tuple[dict, str, float | None]]:
+    """Snapshots in one source: a JSON object, or JSON lines (one object per line)."""
     if isinstance(src, dict):
-        d, name, mtime = src, "<dict>", None
+        docs, name, mtime = [(src, None)], "<dict>", None
     else:
         text, name, mtime = load_text(src)
         try:
-            d = json.loads(text)
+            docs = [(json.loads(text), None)]
         except ValueError as e:
-            raise RuntimeFormatError(f"bad JSON: {e}", source=name) from e
-    m = _find_metrics(d) if isinstance(d, dict) else None
-    if m is None:
-        raise RuntimeFormatError("no runtime/metrics names ('/gc/...:unit') at the top level or one level down",
-                                 source=name)
-    when = d.get("now_unix_ns") if isinstance(d, dict) else None
-    return m, name, (when / 1e9 if isinstance(when, (int, float)) else mtime)
+            lines = [(k, ln) for k, ln in enumerate(text.split("\n"), 1) if ln.strip()]
+            if len(lines) < 2:
+                raise RuntimeFormatError(f"bad JSON: {e}", source=name) from e
+            docs = []
+            for k, ln in lines:  # JSON lines: one snapshot per line
+                try:
+                    docs.append((json.loads(ln), k))
+                except ValueError as e2:
+                    raise RuntimeFormatError(f"bad JSON line: {e2}", source=name, line=k) from e2
+    out = []
+    for d, line in docs:
+        m = _find_metrics(d) if isinstance(d, dict) else None
+        if m is None:
+            raise RuntimeFormatError("no runtime/metrics names ('/gc/...:unit') at the top level or one level "
+                                     "down", source=name, line=line)
+        when = d.get("now_unix_ns", d.get("time_unix_ns"))
+        out.append((m, name, when / 1e9 if isinstance(when, (int, float)) else mtime))
+    return out
 
 
 def _bound(x) -> float:
@@ -86,10 +98,11 @@ def read_runtime_metrics(srcs, *, times=None) -> pd.DataFrame:
     ----------
     srcs : path, text, bytes, dict, or a list of them
         JSON holding metric names as keys, at the top level or one level down
-        (e.g. an expvar ``/debug/vars`` with a published metrics variable).
+        (e.g. an expvar ``/debug/vars`` with a published metrics variable);
+        a file of JSON lines holds one snapshot per line.
     times : sequence of float, optional
-        Seconds, one per snapshot.  Default: the JSON's ``now_unix_ns`` if
-        present, else the file's mtime.
+        Seconds, one per snapshot.  Default: the JSON's ``now_unix_ns`` (or
+        ``time_unix_ns``) if present, else the file's mtime.
 
     Returns
     -------
@@ -106,9 +119,10 @@ def read_runtime_metrics(srcs, *, times=None) -> pd.DataFrame:
     Metric kinds and units follow ``runtime/metrics/description.go``.
     """
     items = _series_inputs(srcs)
-    loaded = [_load_metrics(s) for s in items]
+    loaded = [snap for s in items for snap in _load_metrics(s)]
     t = _times(len(loaded), times, [w for _, _, w in loaded])
-    rows = [{k: float(v) for k, v in m.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    rows = [{k: float(v) for k, v in m.items()
+             if k.startswith("/") and isinstance(v, (int, float)) and not isinstance(v, bool)}
             for m, _, _ in loaded]
     df = pd.DataFrame(rows, index=pd.Index(t, name="t"))
     df = df[sorted(df.columns)]
@@ -144,7 +158,7 @@ def read_runtime_histograms(srcs, *, times=None) -> pd.DataFrame:
     cumulative and there is no sum.
     """
     items = _series_inputs(srcs)
-    loaded = [_load_metrics(s) for s in items]
+    loaded = [snap for s in items for snap in _load_metrics(s)]
     t = _times(len(loaded), times, [w for _, _, w in loaded])
     parts = []
     for ti, (m, name, _) in zip(t, loaded):

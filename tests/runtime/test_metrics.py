@@ -121,6 +121,22 @@ def test_prometheus_scrapes(sample_capture):
         assert math.floor(math.log10(rv)) <= math.log10(pv) <= math.floor(math.log10(rv)) + 1
 
 
+def test_json_lines_series(sample_capture, tmp_path):
+    """A log of one JSON object per line (what a service appending metrics.Read results writes)."""
+    docs = [json.loads(p.read_text()) for p in sample_capture.paths("vars")]
+    f = tmp_path / "metrics.jsonl"
+    f.write_text("".join(json.dumps({"time_unix_ns": d["now_unix_ns"], **d["runtime_metrics"]}) + "\n"
+                         for d in docs))
+    a = read_runtime_metrics(f)
+    b = read_runtime_metrics(sample_capture.paths("vars"))
+    assert list(a.index) == list(b.index) and a.equals(b[a.columns])
+    h = read_runtime_histograms(f)
+    assert h.equals(read_runtime_histograms(sample_capture.paths("vars")))
+    f.write_text(f.read_text() + "{not json\n")
+    with pytest.raises(RuntimeFormatError, match=r"metrics.jsonl:5: bad JSON line"):
+        read_runtime_metrics(f)
+
+
 def test_errors():
     with pytest.raises(RuntimeFormatError, match="no runtime/metrics names"):
         read_runtime_metrics('{"a": 1}\n')
