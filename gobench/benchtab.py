@@ -286,7 +286,11 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
     sel = m_cell >= 0
     mc = m_cell[sel]
     mv = r.m_value[sel]
-    srt = np.lexsort((mv, mc))
+    nan = np.isnan(mv)
+    if nan.any():  # Go's sort.Float64s puts NaN first
+        srt = np.lexsort((np.where(nan, 0.0, mv), ~nan, mc))
+    else:
+        srt = np.lexsort((mv, mc))
     mc, mv = mc[srt], mv[srt]
     ncell = len(cell_keys)
     counts = np.bincount(mc, minlength=ncell)
