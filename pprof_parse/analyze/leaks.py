@@ -49,7 +49,7 @@ def _snapshot_time(df: pd.DataFrame) -> float:
     return float(m) if m is not None else np.nan
 
 
-def find_leaks(snapshots, *, times=None, ignore_top_functions=(), ignore_created_by=(),
+def find_leaks(snapshots, *, times=None, interval: float | None = None, ignore_top_functions=(), ignore_created_by=(),
                ignore_any_function=(), default_ignore: bool = True, min_increase: int = 3,
                min_growth_per_min: float = 1.0, long_blocked_minutes: int = 10) -> pd.DataFrame:
     """Rank goroutine groups by leak likelihood across snapshots of one process.
@@ -63,6 +63,10 @@ def find_leaks(snapshots, *, times=None, ignore_top_functions=(), ignore_created
     times : sequence of float, optional
         Seconds (any origin), one per entry of ``snapshots``.  Default: the
         profile's ``time_nanos`` or the file's mtime.
+    interval : float, optional
+        Instead of ``times``: snapshots were taken this many seconds apart
+        (goroutineleak profiles in the list count as taken with the snapshot
+        before them).
     ignore_top_functions, ignore_created_by, ignore_any_function : iterable of str
         goleak's ``IgnoreTopFunction`` (matches the top function or the leaf),
         ``IgnoreCreatedBy`` (the creator or start function) and
@@ -122,6 +126,13 @@ def find_leaks(snapshots, *, times=None, ignore_top_functions=(), ignore_created
     counts for states where a long park is itself suspicious.
     """
     frames = [_as_frame(s) for s in snapshots]
+    if times is not None and interval is not None:
+        raise ValueError("pass times= or interval=, not both")
+    if interval is not None:
+        if not interval > 0:
+            raise ValueError(f"interval must be positive, got {interval}")
+        k = np.cumsum([f.attrs.get("sample_type") != "goroutineleak" for f in frames]) - 1
+        times = list(np.maximum(k, 0) * float(interval))
     if times is not None:
         if len(times) != len(frames):
             raise ValueError(f"{len(times)} times for {len(frames)} snapshots")

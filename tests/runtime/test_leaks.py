@@ -74,6 +74,15 @@ def test_ignore_lists(sample_capture):
     assert sum(res.attrs["filtered"]) > 0
 
 
+def test_interval(sample_capture):
+    files = [f for pair in zip(sample_capture.paths("goroutine"), sample_capture.paths("goroutineleak")) for f in pair]
+    res = find_leaks(files, interval=1.5)
+    assert res.attrs["times"] == [0.0, 1.5, 3.0, 4.5]
+    assert set(res[res.suspect].top_function) == set(KIND_TOP.values())
+    with pytest.raises(ValueError, match="not both"):
+        find_leaks(files, times=[0] * 8, interval=1.5)
+
+
 def test_times_required(sample_capture):
     dfs = [read_goroutines(p) for p in sample_capture.paths("goroutine.debug2")]
     for d in dfs:
