@@ -143,9 +143,7 @@ class Results:
     configs: list[tuple[tuple[str, str], ...]] = field(default_factory=list)
     m_res: np.ndarray = None
     m_value: np.ndarray = None
-    m_unit: np.ndarray = None          # object array of str (tidied, or original if unchanged)
-    m_orig_value: np.ndarray = None    # NaN where not tidied
-    m_orig_unit: np.ndarray = None     # "" where not tidied
+    m_raw: np.ndarray = None           # the values as written
     m_ucode: np.ndarray = None         # int code of (unit, orig_unit): see ucode_unit/ucode_orig
     ucode_unit: list = field(default_factory=list)
     ucode_orig: list = field(default_factory=list)
@@ -154,6 +152,22 @@ class Results:
 
     def __len__(self) -> int:
         return len(self.res_name)
+
+    @property
+    def m_unit(self) -> np.ndarray:
+        """Unit of each measurement (tidied, or as written when tidying changed nothing)."""
+        return np.array(self.ucode_unit + [""], dtype=object)[self.m_ucode]
+
+    @property
+    def m_orig_unit(self) -> np.ndarray:
+        """Original unit of each tidied measurement, ``""`` where unchanged."""
+        return np.array(self.ucode_orig + [""], dtype=object)[self.m_ucode]
+
+    @property
+    def m_orig_value(self) -> np.ndarray:
+        """Original value of each tidied measurement, NaN where unchanged."""
+        nu = len(self.ucode_unit) // 2
+        return np.where(self.m_ucode >= nu, self.m_raw, np.nan)
 
     def assumption(self, unit: str) -> str:
         """``"exact"`` if the unit's metadata says ``assume=exact``, else ``"nothing"``."""
@@ -265,12 +279,23 @@ class _Builder:
         """Parse one file's text: vectorised for simple result lines, exact line parser otherwise."""
         data = text.encode("utf-8", "surrogateescape")
         sr = scan(data) if len(data) >= FAST_SCAN_MIN_BYTES else None
-        lines = text.split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
         if sr is None or sr.res_line is None or sr.slow_may_be_result:
+            lines = text.split("\n")
+            if lines and lines[-1] == "":
+                lines.pop()
             self.parse_text(zip(lines, range(1, len(lines) + 1)), file_idx, label)
             return
+        # the fast path only runs on ASCII text: byte offsets are character offsets
+        line_start, line_end = sr.line_bounds
+
+        class _Lines:
+            def __getitem__(self, i):
+                return text[line_start[i]:line_end[i]]
+
+            def __len__(self):
+                return len(line_start)
+
+        lines = _Lines()
         r = self.r
         nerr0 = len(r.errors)
         # non-result lines: configuration and unit metadata, in order
@@ -303,18 +328,15 @@ class _Builder:
                                                       side="right") - 1]
         shapes, shape_list = self.shapes, self.shape_list
         sig_ids: dict[str, int] = {}
-        seq = []
-        for sig in sr.sigs:
-            sid = sig_ids.get(sig)
+        for sig in dict.fromkeys(sr.sigs):
+            units = tuple(sig.split(" "))
+            sid = shapes.get(units)
             if sid is None:
-                units = tuple(sig.split(" "))
-                sid = shapes.get(units)
-                if sid is None:
-                    sid = len(shape_list)
-                    shapes[units] = sid
-                    shape_list.append(units)
-                sig_ids[sig] = sid
-            seq.append(sid)
+                sid = len(shape_list)
+                shapes[units] = sid
+                shape_list.append(units)
+            sig_ids[sig] = sid
+        seq = list(map(sig_ids.__getitem__, sr.sigs))
         r.res_file.extend([file_idx] * k)
         r.res_line.extend(sr.res_line.tolist())
         r.res_name.extend(sr.names)
@@ -431,11 +453,7 @@ class _Builder:
         else:
             r.m_value = raw
             r.m_ucode = np.zeros(0, dtype=np.int64)
-        units = np.array(r.ucode_unit + [""], dtype=object)
-        origs = np.array(r.ucode_orig + [""], dtype=object)
-        r.m_unit = units[r.m_ucode]
-        r.m_orig_unit = origs[r.m_ucode]
-        r.m_orig_value = np.where(r.m_ucode >= nu, raw, np.nan)
+        r.m_raw = raw
         return r
 
 

@@ -33,7 +33,7 @@ _ALLOWED = b"\t\n\v\f\r " + bytes(range(33, 128))
 class ScanResult:
     """Arrays for the fast lines and the line numbers left to the slow parser."""
 
-    __slots__ = ("res_line", "names", "iters", "nvals", "sigs", "values", "slow_lines",
+    __slots__ = ("line_bounds", "res_line", "names", "iters", "nvals", "sigs", "values", "slow_lines",
                  "slow_may_be_result")
 
 
@@ -75,14 +75,17 @@ def scan(data: bytes) -> ScanResult | None:
     if len(res_lines) == 0:
         return None
     out = ScanResult()
+    out.line_bounds = (line_start.tolist(), line_end.tolist())
     # odd bytes (non-ASCII, control characters other than Go's ASCII white space)
     # make the whole file go through the exact line parser
     if not data.isascii() or data.translate(None, _ALLOWED):
         return _all_slow(out, res_lines)
     ws = (b <= 32).view(np.int8)
     d = np.diff(ws)
-    tok_start = np.flatnonzero(d == -1) + 1
-    tok_end = np.flatnonzero(d == 1) + 1
+    t = np.flatnonzero(d)          # every white-space/token boundary
+    up = d[t] == -1                # white space → token: a token starts at t+1
+    tok_start = t[up] + 1
+    tok_end = t[~up] + 1
     if not ws[0]:
         tok_start = np.concatenate(([0], tok_start))
     if not ws[-1]:
