@@ -258,23 +258,15 @@ def _v1_unit(metric: str) -> str:
 
 
 def _v1_value(tok: str, orig_unit: str) -> float:
-    """A v1 text value with its suffix (``744ns``, ``1.42GB/s``, ``8.19kB``, ``2.17k``)."""
+    """A v1 text value with its scale suffix (``744ns``, ``1.42GB/s``, ``8.19kB``, ``2.17k``).
+
+    Times come back in seconds and speeds in bytes per second (already tidied);
+    everything else is the number times its SI prefix, in the original unit.
+    """
     m = re.fullmatch(r"([+-]?[0-9.]+(?:[eE][+-]?[0-9]+)?)([TGMkmµμnp]?)([A-Za-z/]*)", tok)
     if m is None:
-        raise ValueError(tok)
-    v = float(m.group(1))
-    pre, suf = m.group(2), m.group(3)
-    if suf == "s" or suf.endswith("s") and orig_unit.endswith("ns/op") and suf in ("s",):
-        pass
-    if orig_unit.endswith("ns/op"):
-        # time: ns, µs, ms, s (prefix parsed above, suffix "s")
-        if pre == "" and suf == "ns":
-            return v * 1e-9
-        return v * _SI.get(pre, 1.0)
-    if orig_unit == "MB/s":
-        return v * _SI.get(pre, 1.0)  # "1.42GB/s" → bytes per second
-    scale = _SI.get(pre, 1.0)
-    return v * scale * (1e9 if False else 1.0)
+        raise ValueError(f"bad v1 value {tok!r}")
+    return float(m.group(1)) * _SI[m.group(2)]
 
 
 def _v1_to_tidy(value: float, orig_unit: str, from_text: bool):
