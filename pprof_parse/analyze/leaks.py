@@ -209,7 +209,7 @@ def find_leaks(snapshots, *, times=None, interval: float | None = None, ignore_t
         if certain:
             reasons.append(f"certain leak: {st}")
         if lpk:
-            reasons.append(f"{lpk} in goroutineleak profile")
+            reasons.append(f"{lpk} flagged by the runtime's leak detector (goroutineleak)")
         if growing:
             reasons.append(f"grows {slope[gi]:.3g}/min, never shrinks")
         if strong:
