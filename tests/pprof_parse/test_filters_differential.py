@@ -164,6 +164,7 @@ def test_cpu_combinations(workload_profiles, noinlines, opts):
     {"hide": "runtime\\.", "granularity": "filefunctions"},
     {"show_from": "main\\.", "tagfocus": "bytes=:64kb", "granularity": "lines"},
     {"prune_from": "json", "sample_index": "alloc_space", "granularity": "lines", "cum": True},
+    {"sample_index": "alloc_space", "granularity": "lines", "focus": "json", "cum": True},  # the example
     {"focus": "main\\.", "mean": True, "sample_index": "alloc_space"},
     {"tagfocus": "bytes=:64kb", "mean": True, "relative_percentages": True},
 ], ids=lambda o: ",".join(f"{k}={v}" for k, v in o.items()))

@@ -289,3 +289,12 @@ def test_traces_match_pprof(workload_profiles, kind, opts):
     ours = ours_traces(prof, **opts)
     assert len(ours) == len(ref)
     assert ours == ref
+
+
+def test_traces_point_at_their_samples(workload_profiles):
+    """``sample`` is the row of ``samples`` each trace came from, also after filters drop samples."""
+    prof = pprof_parse.read_profile(workload_profiles / "cpu.pb.gz")
+    t = prof.traces(tagfocus="phase=cpu", hide="runtime\\.")
+    first = t[t.depth == 0]
+    assert (prof.samples.loc[first["sample"], "cpu"].to_numpy() == first["value"].to_numpy()).all()
+    assert (prof.samples.loc[first["sample"], "phase"].astype(str).to_numpy() == "cpu").all()
