@@ -187,3 +187,32 @@ def test_same_path_twice_is_disambiguated():
     df = read_bench([INPUTS / "old.txt", INPUTS / "old.txt"])
     labels = list(dict.fromkeys(df.label))
     assert [lab.rsplit("#", 1)[1] for lab in labels] == ["0", "1"]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.binary(max_size=400))
+def test_arbitrary_bytes_never_escape_untyped(data):
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", BenchFormatWarning)
+            df = read_bench(b"BenchmarkA 1 2 ns/op\n" + data)
+    except GobenchError:
+        return
+    assert len(df) >= 1 and all(isinstance(e, BenchSyntaxError) for e in df.attrs["errors"])
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list("Benchmark XY-/=:1.5e\t ns/op\nUnitµ\u00a0_")),
+                    max_size=300))
+def test_arbitrary_text_parses_like_benchfmt_would(text):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BenchFormatWarning)
+        df = read_bench(io.StringIO(text))
+    # every row comes from a line that starts with "Benchmark"
+    lines = text.split("\n")
+    for ln in df.line.unique():
+        assert lines[ln - 1].startswith("Benchmark")
