@@ -152,6 +152,20 @@ _PACER_SWEEP_RE = re.compile(
 _PACER_ANY_RE = re.compile(r"pacer: ")
 
 
+# timestamps log shippers and Go's log package put before a line: ISO 8601 / RFC 3339
+# (2026-11-22T02:00:01.5Z) and log.LstdFlags (2026/11/22 02:00:01.5); syslog's
+# "Feb 26 12:52:23" has no year and is left as NaT
+_PREFIX_TIME_RE = (r"(\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?"
+                   r"(?:Z|[+-]\d{2}:?\d{2})?)")
+
+
+def _prefix_time(prefix: pd.Series) -> pd.Series:
+    if not len(prefix) or not prefix.str.len().gt(0).any():
+        return pd.Series(pd.NaT, index=prefix.index, dtype="datetime64[ns, UTC]")
+    txt = prefix.str.extract(_PREFIX_TIME_RE, expand=False).str.replace("/", "-", regex=False)
+    return pd.to_datetime(txt, errors="coerce", utc=True, format="mixed").astype("datetime64[ns, UTC]")
+
+
 def _f(s: str | None) -> float:
     if s is None:
         return np.nan
@@ -277,6 +291,7 @@ def parse_gctrace(src) -> GCTrace:
         if line.strip():
             unparsed.append((lineno, line))
     cycles = pd.DataFrame({k: pd.Series(v, dtype=_CYCLE_COLS[k]) for k, v in cyc.items()})
+    cycles["prefix_time"] = _prefix_time(cycles["prefix"])
     for df_ in (cycles,):
         df_.attrs["source"] = name
         df_.attrs["unparsed"] = unparsed
@@ -370,6 +385,10 @@ def read_gctrace(src) -> pd.DataFrame:
         phases                       int64   clock terms: 3 (Go 1.7+) or 5 (Go 1.5/1.6)
         line                         int64   1-based line number in the source
         prefix                       str     text before ``gc`` on the line (log timestamp)
+        prefix_time                  datetime64[ns, UTC]
+                                             timestamp found in ``prefix`` (ISO 8601 or Go's
+                                             ``log`` format, taken as UTC if it has no zone;
+                                             NaT otherwise)
         ============================ ======= ==============================================
 
         ``attrs["unparsed"]``: list of ``(line, text)`` for lines matching no

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import re
 
+import pandas as pd
 import pytest
 
 from pprof_parse.errors import PprofParseWarning
@@ -63,6 +64,8 @@ def test_prefixes_interleaving_and_legacy_kept():
         df = read_gctrace(text)
     assert list(df.gc) == [1, 2]
     assert df.prefix.iloc[0] == "Feb 26 12:52:23.767"
+    assert df.prefix_time.isna().iloc[0]  # syslog stamps carry no year
+    assert df.prefix_time.iloc[1] == pd.Timestamp("2026-11-22T02:00:01Z")
     assert list(df.sysmon_forced) == [False, True]
     lines = [n for n, _ in df.attrs["unparsed"]]
     assert lines == [2, 5]
