@@ -110,7 +110,10 @@ def _times(snaps: list[dict], times) -> np.ndarray:
         return t
     out = []
     for s in snaps:
-        if s.get("_mtime") is not None:
+        now = (s.get("_vars") or {}).get("now_unix_ns")
+        if isinstance(now, (int, float)):  # an expvar the service publishes with the scrape time
+            out.append(now / 1e9)
+        elif s.get("_mtime") is not None:
             out.append(s["_mtime"])
         elif s.get("LastGC"):
             out.append(s["LastGC"] / 1e9)
@@ -128,8 +131,9 @@ def read_memstats(srcs, *, times=None) -> pd.DataFrame:
         Heap ``debug=1`` profiles and/or expvar ``/debug/vars`` JSON, one per
         snapshot, in time order.
     times : sequence of float, optional
-        Snapshot times in seconds (any origin).  Default: the file's mtime,
-        else ``LastGC`` (the end of the last GC: a lower bound).
+        Snapshot times in seconds (any origin).  Default: an expvar
+        ``now_unix_ns`` variable if the service publishes one, else the file's
+        mtime, else ``LastGC`` (the end of the last GC: a lower bound).
 
     Returns
     -------

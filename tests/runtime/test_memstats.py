@@ -29,6 +29,8 @@ def test_heap_trailer_and_expvar_agree(sample_capture):
 def test_read_memstats_rows(sample_capture):
     df = read_memstats(sample_capture.paths("vars"), times=sample_capture.times)
     assert list(df.t) == sample_capture.times
+    own = read_memstats(sample_capture.paths("vars"))  # the published now_unix_ns
+    assert list(own.t - sample_capture.manifest["start_unix"]) == pytest.approx(sample_capture.times)
     assert df.NumGC.is_monotonic_increasing and df.TotalAlloc.is_monotonic_increasing
     assert (df.NextGC >= 4 << 20).all() and df.GCCPUFraction.between(0, 1).all()
     assert str(df.HeapAlloc.dtype) == "Int64" and df.MaxRSS.isna().all()
