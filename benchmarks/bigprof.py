@@ -80,8 +80,10 @@ func randomPath(r *rand.Rand) []uint8 {
 	return p
 }
 
+var seed = flag.Int64("seed", 0, "random seed offset (distinct runs walk distinct paths)")
+
 func walker(ctx context.Context, id int, deadline time.Time, n int) {
-	r := rand.New(rand.NewSource(int64(id)))
+	r := rand.New(rand.NewSource(int64(id) + 1000*(*seed)))
 	kinds := []string{"alpha", "beta", "gamma", "delta", "epsilon"}
 	pprof.Do(ctx, pprof.Labels("worker", strconv.Itoa(id), "kind", kinds[id%5]), func(ctx context.Context) {
 		for i := 0; (n == 0 || i < n) && (deadline.IsZero() || time.Now().Before(deadline)); i++ {
@@ -154,6 +156,8 @@ def main() -> None:
     ap.add_argument("--cpu-seconds", type=int, default=120)
     ap.add_argument("--heap-paths", type=int, default=400000)
     ap.add_argument("--only", choices=["cpu", "heap"])
+    ap.add_argument("--seed", type=int, default=0, help="distinct seeds walk distinct paths (merge runs with go tool pprof -proto)")
+    ap.add_argument("--cpu-name", default="big.cpu.pb.gz")
     args = ap.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -167,7 +171,7 @@ def main() -> None:
         if args.only in (None, "heap"):
             subprocess.run([str(binary), "-mode", "heap", "-paths", str(args.heap_paths), "-out", str(out / "big.heap.pb.gz")], check=True)
         if args.only in (None, "cpu"):
-            subprocess.run([str(binary), "-mode", "cpu", "-seconds", str(args.cpu_seconds), "-out", str(out / "big.cpu.pb.gz")],
+            subprocess.run([str(binary), "-mode", "cpu", "-seconds", str(args.cpu_seconds), "-seed", str(args.seed), "-out", str(out / args.cpu_name)],
                            check=True, stdout=subprocess.DEVNULL)
     for p in sorted(out.glob("big.*.pb.gz")):
         print(p, p.stat().st_size)

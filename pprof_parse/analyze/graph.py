@@ -71,9 +71,7 @@ def node_weights(data: ProfileData, nodes: NodeTable, sample_index: int, *, mean
     leaf_node = frame_node[first] if frame_node.size else np.zeros(0, np.int64)
     flat = np.bincount(leaf_node, weights=w[samples], minlength=n_nodes)
     # cum: once per distinct (sample, node)
-    key = frame_sample.astype(np.int64) * max(n_nodes, 1) + frame_node
-    ukey = np.unique(key)
-    us, un = ukey // max(n_nodes, 1), ukey % max(n_nodes, 1)
+    us, un = distinct_pairs(frame_sample, frame_node, n_nodes)
     cum = np.bincount(un, weights=w[us], minlength=n_nodes)
     flat_div = cum_div = None
     if dw is not None:
@@ -84,6 +82,26 @@ def node_weights(data: ProfileData, nodes: NodeTable, sample_index: int, *, mean
     inline_in, noinline_in = _inline_edges(frame_sample, frame_node, nodes.slot_inline[frame_slot], n_nodes)
     return NodeWeights(_exact(flat, w, leaf_node, n_nodes), _exact(cum, w[us] if us.size else w[:0], un, n_nodes),
                        flat_div, cum_div, inline_in, noinline_in)
+
+
+def distinct_pairs(frame_sample: np.ndarray, frame_node: np.ndarray, n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct ``(sample, node)`` pairs: a plain sort of a combined key.
+
+    (``np.unique``'s hash path is pathologically slow on these structured keys;
+    adjacent repeats -- direct recursion, inline chains within one function --
+    are dropped first, which is cheap.)
+    """
+    n = max(n_nodes, 1)
+    if frame_node.size == 0:
+        return frame_sample[:0], frame_node[:0]
+    keep = np.ones(frame_node.size, bool)
+    keep[1:] = (frame_node[1:] != frame_node[:-1]) | (frame_sample[1:] != frame_sample[:-1])
+    key = frame_sample[keep].astype(np.int64) * n + frame_node[keep]
+    key.sort()
+    first = np.ones(key.size, bool)
+    first[1:] = key[1:] != key[:-1]
+    key = key[first]
+    return key // n, key % n
 
 
 def _exact(approx: np.ndarray, weights: np.ndarray, idx: np.ndarray, n: int) -> np.ndarray:
@@ -109,11 +127,18 @@ def _inline_edges(frame_sample, frame_node, frame_inline, n_nodes):
     noinline_in[child[valid & ~inl]] = True
     m = valid & inl
     if m.any():
-        k_inl = np.unique(parent[m].astype(np.int64) * n_nodes + child[m])
+        k_inl = _sorted_unique(parent[m].astype(np.int64) * n_nodes + child[m])
         targets = np.zeros(n_nodes, bool)
         targets[k_inl % n_nodes] = True
         mn = valid & ~inl & targets[child]
-        k_non = np.unique(parent[mn].astype(np.int64) * n_nodes + child[mn])
+        k_non = _sorted_unique(parent[mn].astype(np.int64) * n_nodes + child[mn])
         pure = k_inl[~np.isin(k_inl, k_non)]
         inline_in[pure % n_nodes] = True
     return inline_in, noinline_in
+
+
+def _sorted_unique(a: np.ndarray) -> np.ndarray:
+    a = np.sort(a)
+    if a.size:
+        a = a[np.concatenate(([True], a[1:] != a[:-1]))]
+    return a

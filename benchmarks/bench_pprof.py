@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Whole-process timing: ``read_profile(f).top()`` against ``go tool pprof -top`` on the same file.
+
+    python benchmarks/bigprof.py             # once: make the large profiles (see its docstring)
+    python benchmarks/bench_pprof.py [--runs 3] [FILE[:SAMPLE_INDEX] ...]
+
+Each command runs as its own process (1 warm-up, then --runs timed runs; the
+median is reported) with its peak RSS read from ``getrusage(RUSAGE_CHILDREN)``
+in a fresh wrapper process, so the Python side pays its interpreter start and
+imports just as pprof pays its own start-up. Output goes to /dev/null.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WRAP = r"""
+import json, resource, subprocess, sys, time
+t = time.perf_counter()
+rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+wall = time.perf_counter() - t
+print(json.dumps({"rc": rc, "wall": wall, "rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+"""
+
+
+def measure(cmd: list[str], runs: int) -> dict:
+    results = []
+    for i in range(runs + 1):
+        out = subprocess.run([sys.executable, "-c", WRAP, *cmd], capture_output=True, text=True, check=True)
+        r = json.loads(out.stdout)
+        if r["rc"] != 0:
+            raise SystemExit(f"command failed: {' '.join(cmd)}")
+        if i:  # first run is a warm-up
+            results.append(r)
+    return {"wall": statistics.median(r["wall"] for r in results), "rss_mb": statistics.median(r["rss_mb"] for r in results),
+            "walls": [round(r["wall"], 2) for r in results]}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("files", nargs="*", help="profiles (default: benchmarks/.data/big.*.pb.gz); FILE:INDEX picks a sample index")
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    files = args.files or [str(p) for p in sorted((HERE / ".data").glob("big*.pb.gz"))]
+    go = str(Path(sys.executable).parent / "go")
+    for spec in files:
+        path, _, si = spec.partition(":")
+        si_flag = [f"-sample_index={si}"] if si else []
+        ours = [sys.executable, "-c",
+                f"import pprof_parse; pprof_parse.read_profile({path!r}).top({si!r} or None)"]
+        theirs = [go, "tool", "pprof", "-top", *si_flag, path]
+        o, t = measure(ours, args.runs), measure(theirs, args.runs)
+        print(f"{Path(path).name}{':' + si if si else ''}: gopherlab {o['wall']:.2f} s ({o['rss_mb']:.0f} MB)  "
+              f"go tool pprof {t['wall']:.2f} s ({t['rss_mb']:.0f} MB)  ratio {o['wall'] / t['wall']:.2f}  "
+              f"runs {o['walls']} vs {t['walls']}")
+
+
+if __name__ == "__main__":
+    main()
