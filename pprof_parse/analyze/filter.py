@@ -40,6 +40,7 @@ _POSIX = {
     "space": "\\t\\n\\v\\f\\r ", "upper": "A-Z", "word": "0-9A-Za-z_", "xdigit": "0-9A-Fa-f",
 }
 _POSIX_RX = re.compile(r"\[:(\^?)(" + "|".join(_POSIX) + r"):\]")
+_END_RX = re.compile(r"(?<!\\)((?:\\\\)*)\\z")  # RE2's \z (not an escaped backslash before z)
 
 FILTER_OPTIONS = ("focus", "ignore", "hide", "show", "show_from", "prune_from",
                   "tagfocus", "tagignore", "tagshow", "taghide")
@@ -48,13 +49,10 @@ FILTER_OPTIONS = ("focus", "ignore", "hide", "show", "show_from", "prune_from",
 def translate_go_regex(pattern: str) -> str:
     """Rewrite the RE2 forms Python spells differently: ``[[:digit:]]`` classes and ``\\z``."""
     def posix(m: re.Match) -> str:
-        if m.group(1):  # negated class inside a bracket: only representable as its own bracket
-            return "&&NEG&&" + _POSIX[m.group(2)]
+        if m.group(1):  # [[:^alpha:]] has no spelling inside a Python bracket expression
+            raise OptionError(f"negated POSIX class [:^{m.group(2)}:] in {pattern!r} is not supported")
         return _POSIX[m.group(2)]
-    out = _POSIX_RX.sub(posix, pattern)
-    if "&&NEG&&" in out:
-        raise OptionError(f"negated POSIX class in {pattern!r} is not supported")
-    return out.replace("\\z", "\\Z")
+    return _END_RX.sub(r"\1\\Z", _POSIX_RX.sub(posix, pattern))
 
 
 def compile_regex(option: str, pattern: str) -> re.Pattern:
@@ -131,7 +129,7 @@ def filter_samples_by_name(data: ProfileData, focus, ignore, hide, show):
     return keep_samples(data, keep), keep, (fm, im, hm, hnm)
 
 
-def show_from(data: ProfileData, rx: re.Pattern):
+def filter_show_from(data: ProfileData, rx: re.Pattern):
     """pprof's ``ShowFrom``: keep frames from the leaf up to the root-most matching location.
 
     A location matches through its mapping file (lines untouched) or through a
@@ -171,7 +169,7 @@ def apply_filters_indexed(data: ProfileData, *, focus=None, ignore=None, hide=No
             if opt and not ok:
                 _warn(name)
     if rx["show_from"] is not None:
-        data, keep, sfm = _show_from(data, rx["show_from"])
+        data, keep, sfm = filter_show_from(data, rx["show_from"])
         orig = orig[keep]
         if warn and not sfm:
             _warn("ShowFrom")
@@ -194,8 +192,6 @@ def apply_filters_indexed(data: ProfileData, *, focus=None, ignore=None, hide=No
         data = _prune_from(data, rx["prune_from"])
     return data, orig
 
-
-_show_from = show_from
 
 
 def apply_filters(data: ProfileData, *, focus: str | None = None, ignore: str | None = None,
