@@ -207,29 +207,27 @@ def top_bar_views(profile, *, top_n: int = 20, granularity: str = "functions", s
 
 
 def function_delta(new, base, sample_index=None, *, granularity: str = "functions") -> pd.DataFrame:
-    """Per-function change between two profiles: ``name``, ``base``, ``new``, ``delta``, ``delta_pct``
-    (flat values, int64 in the sample unit; ``delta_pct`` float, NaN when the base is 0), sorted by
-    |delta|. Uses ``pprof_parse``'s delta table when it is available."""
+    """Per-function change between two profiles, for display.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``name`` (str), ``base``, ``new``, ``delta`` (int64 flat values in the sample
+        unit, delta = new - base), ``delta_pct`` (float64; NaN when the function is
+        absent from the base), sorted by |delta|; functions with delta 0 dropped.
+        Computed by :func:`pprof_parse.delta_table` (pprof's ``-diff_base`` numbers).
+    """
     import pprof_parse
 
     st = new.sample_types[new.sample_index(sample_index)].type
-    lib = getattr(pprof_parse, "delta_table", None)
-    if lib is not None:  # pragma: no cover - depends on the library version
-        try:
-            return lib(new, base, st, granularity=granularity)
-        except TypeError:
-            pass
-    a = new.top(st, granularity=granularity)[["name", "flat"]].rename(columns={"flat": "new"})
-    b = base.top(st, granularity=granularity)[["name", "flat"]].rename(columns={"flat": "base"})
-    m = a.merge(b, on="name", how="outer").fillna(0)
-    m["new"] = m["new"].astype(np.int64)
-    m["base"] = m["base"].astype(np.int64)
-    m["delta"] = m["new"] - m["base"]
-    m["delta_pct"] = np.where(m["base"] != 0, 100.0 * m["delta"] / m["base"].where(m["base"] != 0, 1), np.nan)
-    m = m[m["delta"] != 0].reindex(m["delta"].abs().sort_values(ascending=False, kind="stable").index)
-    m = m[m["delta"] != 0] if len(m) else m
-    out = m[["name", "base", "new", "delta", "delta_pct"]].reset_index(drop=True)
-    out.attrs.update({"sample_type": st, "unit": new.sample_types[new.sample_index(st)].unit})
+    d = pprof_parse.delta_table(new, base, st, granularity=granularity)
+    attrs = dict(d.attrs)
+    out = d.reset_index()
+    out = out[out["delta"] != 0].reset_index(drop=True)
+    out["delta_pct"] = out["delta_pct"].astype("float64").replace([np.inf, -np.inf], np.nan)
+    out = out[["name", "base", "new", "delta", "delta_pct"]]
+    out.attrs.update(attrs)
+    out.attrs.setdefault("unit", new.sample_types[new.sample_index(st)].unit)
     return out
 
 
@@ -240,7 +238,7 @@ def show_delta(df: pd.DataFrame, n: int, *, caption: str) -> None:
     fv = lambda v: format_value(v, unit)  # noqa: E731
     fd = lambda v: ("+" if v > 0 else "") + format_value(v, unit)  # noqa: E731
     show_table(df, formats={"base": fv, "new": fv, "delta": fd,
-                            "delta_pct": lambda v: "new" if pd.isna(v) else f"{v:+.1f}%"},
+                            "delta_pct": lambda v: "new" if pd.isna(v) else f"{v:+.1f}%"}, left=False,
                caption=caption, max_rows=n)
 
 

@@ -64,6 +64,8 @@ def test_allocations_report_on_sample_profile(all_reports):
     assert any("main.allocLarge" in lab for t in icicles for lab in t["labels"])
     assert "Top 20 by flat: alloc_space" in html
     assert "Largest changes by function" in html  # the bundled heap-early -> heap diff
+    delta_section = html[html.index("Largest changes by function"):]
+    assert "<td>main.allocLarge</td>" in delta_section[:5000]
     # widgets are for JupyterLab only; the report has no widget state or cells
     assert "widget-state" not in html and "Explore (JupyterLab)" not in html
 
