@@ -238,3 +238,13 @@ def test_unmatched_filter_warns_like_pprof(workload_profiles):
         df = prof.top(focus="no-such-function-anywhere")
     assert len(df) == 0
     assert any("Focus expression matched no samples" in str(x.message) for x in w)
+
+
+@pytest.mark.parametrize("opts", [
+    {"tagfocus": "role=parked"}, {"tagfocus": "role:leak,worker:"}, {"tagignore": "worker=0|1"},
+    {"focus": "main\\.", "tagfocus": "role=leaked", "show_from": "main\\."}, {"hide": "runtime\\.gopark"},
+], ids=lambda o: ",".join(f"{k}={v}" for k, v in o.items()))
+@pytest.mark.parametrize("kind", ["goroutine", "goroutineleak"])
+def test_goroutine_labels(workload_profiles, kind, opts):
+    check_top(_p(workload_profiles, kind), **opts)
+    check_top(_p(workload_profiles, kind), cum=True, granularity="lines", **opts)
