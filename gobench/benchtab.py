@@ -59,7 +59,13 @@ class ColumnSummary:
 
 @dataclass
 class Table:
-    """One benchstat table (one table key, one unit)."""
+    """One benchstat table (one table key, one unit).
+
+    ``rows``/``cols`` are the sorted row and column keys; ``cells`` maps
+    ``(row_index, col_index)`` to a :class:`Cell` (missing cells are absent) and
+    ``summary`` maps a column index to its :class:`ColumnSummary` (geomean row).
+    Column 0 is every row's baseline.
+    """
 
     key: tuple
     unit: str
@@ -340,9 +346,12 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
     counts_l = counts.tolist()
     out = []
     for tk, unit, assume, rows, cols, tc in layouts:
-        cells = {}
-        for key, ci in tc.items():
-            if assume == "exact":
+        rpos = {rk: i for i, rk in enumerate(rows)}
+        cpos = {ck: i for i, ck in enumerate(cols)}
+        cells: dict[tuple[int, int], Cell] = {}
+        exact = assume == "exact"
+        for (rk, ck), ci in tc.items():
+            if exact:
                 vals = mv[starts[ci]:starts[ci] + counts[ci]]
                 summ = summarize(vals.tolist(), assume, confidence)
             else:
@@ -359,42 +368,41 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
                            if len({k[i] for k in keys}) > 1]
                 if varying:
                     cell.sample_warnings.append("benchmarks vary in " + ", ".join(varying))
-            cells[key] = cell
-        base_col = cols[0]
-        for (rk, ck), cell in cells.items():
-            if ck == base_col:
+            cells[(rpos[rk], cpos[ck])] = cell
+        for (ri, cj), cell in cells.items():
+            if cj == 0:
                 continue
-            base = cells.get((rk, base_col))
+            base = cells.get((ri, 0))
             if base is None:
                 continue
             cell.baseline = base
             n1, n2 = counts_l[base.index], counts_l[cell.index]
-            if assume == "exact":
+            if exact:
                 cell.comparison = Comparison(0.0, n1, n2, 0.0)
                 continue
             pv, eq = ptest[cell.index]
             if eq:
                 cell.comparison = Comparison(1.0, n1, n2, alpha, ["all samples are equal"])
             else:
-                c = Comparison(pv, n1, n2, alpha)
+                c = Comparison(pv, n1, n2, alpha, [])
                 if pv > alpha and n1 < u_need and n2 < u_need:
-                    c.warnings.append(u_warn)
+                    c.warnings = [u_warn]
                 cell.comparison = c
         summ = {}
-        n_base = sum(1 for rk in rows if (rk, base_col) in cells)
-        for i, ck in enumerate(cols):
-            summ[ck] = _summarize_col(rows, ck, cells, n_base, i == 0)
+        n_base = sum(1 for ri in range(len(rows)) if (ri, 0) in cells)
+        for cj in range(len(cols)):
+            summ[cj] = _summarize_col(len(rows), cj, cells, n_base, cj == 0)
         out.append(Table(tk, unit, assume, rows, cols, rproj.names(), cproj.names(), cells,
                          summ, confidence, alpha, values=mv, starts=starts, counts=counts))
     return Tables(out, tproj.names(), tkeys)
 
 
-def _summarize_col(rows, ck, cells, n_base, is_base) -> ColumnSummary:
+def _summarize_col(nrows, cj, cells, n_base, is_base) -> ColumnSummary:
     s = ColumnSummary()
     summaries, ratios = [], []
     bad_ratio = False
-    for rk in rows:
-        cell = cells.get((rk, ck))
+    for ri in range(nrows):
+        cell = cells.get((ri, cj))
         if cell is None:
             continue
         summaries.append(cell.summary.center)

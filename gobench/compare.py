@@ -101,9 +101,9 @@ def tables_to_frame(tables: Tables):
     for ti, (t, key) in enumerate(zip(tables.tables, tables.keys)):
         cfg = {f: v for f, v in zip(tables.table_fields, key) if f != ".unit"}
         col_labels = {ck: " ".join(v for v in ck if v) for ck in t.cols}
-        for rk in t.rows:
-            for ck in t.cols:
-                cell = t.cells.get((rk, ck))
+        for ri, rk in enumerate(t.rows):
+            for cj, ck in enumerate(t.cols):
+                cell = t.cells.get((ri, cj))
                 if cell is None:
                     continue
                 s, c = cell.summary, cell.comparison
@@ -125,7 +125,7 @@ def tables_to_frame(tables: Tables):
                        + (list(c.warnings) if c is not None else [])}
                 recs.append(rec)
         for i, ck in enumerate(t.cols):
-            g = t.summary.get(ck)
+            g = t.summary.get(i)
             if g is None:
                 continue
             recs.append({"table": ti, **cfg, "row": "geomean", "column": col_labels[ck],

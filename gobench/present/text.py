@@ -119,11 +119,12 @@ def _table_text(t: Table) -> str:
     starts = [start_col(exp) for exp in range(len(t.cols))]
     # data rows: cells appended directly (the hot loop of big runs)
     out = o.cells
-    for rk in t.rows:
+    col_range = range(len(t.cols))
+    for ri, rk in enumerate(t.rows):
         o.row()
         r = o.cur_row
         out.append((r, 0, 1, t.row_label(rk), "", LEFT))
-        row_cells = [cells_get((rk, ck)) for ck in t.cols]
+        row_cells = [cells_get((ri, cj)) for cj in col_range]
         sc = common_scale([c.summary.center for c in row_cells if c is not None], cls)
         fmt = sc.format
         for exp, cell in enumerate(row_cells):
@@ -157,7 +158,7 @@ def _table_text(t: Table) -> str:
         o.row()
         o.cell("geomean")
         for exp, ck in enumerate(t.cols):
-            s = t.summary.get(ck)
+            s = t.summary.get(exp)
             if s is None:
                 continue
             if s.has_summary:
@@ -246,10 +247,10 @@ def _table_csv(t: Table, write, rowno, warnings):
             row.extend(["vs base", "P"])
     write(row)
     row.clear()
-    for rk in t.rows:
+    for ri, rk in enumerate(t.rows):
         row.append(t.row_label(rk))
         for exp, ck in enumerate(t.cols):
-            cell = t.cells.get((rk, ck))
+            cell = t.cells.get((ri, exp))
             if cell is None:
                 continue
             clear_to(start_col(exp))
@@ -265,7 +266,7 @@ def _table_csv(t: Table, write, rowno, warnings):
         row.clear()
     row.append("geomean")
     for exp, ck in enumerate(t.cols):
-        s = t.summary.get(ck)
+        s = t.summary.get(exp)
         if s is None:
             continue
         clear_to(start_col(exp))
