@@ -95,12 +95,17 @@ def _raw_tree(names, weights: np.ndarray, samples: np.ndarray, frame_sample, fra
     return df, total, self_
 
 
-def _ancestors_closed(parent: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    """Make ``keep`` closed under "parent of a kept node is kept" (ids are topologically ordered)."""
+def _ancestors_closed(parent: np.ndarray, keep: np.ndarray, depth: np.ndarray) -> np.ndarray:
+    """Make ``keep`` closed under "parent of a kept node is kept" (one vectorised pass per depth)."""
     keep = keep.copy()
-    for i in range(keep.size - 1, 0, -1):
-        if keep[i] and parent[i] >= 0:
-            keep[parent[i]] = True
+    order = np.argsort(depth, kind="stable")
+    d_sorted = depth[order]
+    max_depth = int(d_sorted[-1]) if d_sorted.size else 0
+    bounds = np.searchsorted(d_sorted, np.arange(max_depth + 2))
+    for d in range(max_depth, 0, -1):
+        ids = order[bounds[d]:bounds[d + 1]]
+        ids = ids[keep[ids]]
+        keep[parent[ids]] = True
     return keep
 
 
@@ -110,6 +115,7 @@ def _prune(df: pd.DataFrame, value_cols: dict[str, np.ndarray], width: np.ndarra
     into one ``other`` child (its values = the sum of the dropped subtrees' totals)."""
     n = len(df)
     parent = df["parent"].to_numpy()
+    depth = df["depth"].to_numpy()
     root_width = float(np.abs(width[0])) if n else 0.0
     if min_fraction < 0:
         raise OptionError(f"min_fraction {min_fraction!r} must be >= 0")
@@ -118,7 +124,7 @@ def _prune(df: pd.DataFrame, value_cols: dict[str, np.ndarray], width: np.ndarra
     aw = np.abs(width)
     keep = aw >= min_fraction * root_width
     keep[0] = True
-    keep = _ancestors_closed(parent, keep)
+    keep = _ancestors_closed(parent, keep, depth)
 
     def with_others(keep):
         dropped = ~keep
@@ -132,14 +138,24 @@ def _prune(df: pd.DataFrame, value_cols: dict[str, np.ndarray], width: np.ndarra
     if max_nodes is not None:
         rank = np.argsort(-aw, kind="stable")
         size = int(keep.sum()) + np.unique(parent[heads]).size
-        budget = max_nodes + (size - max_nodes)  # the first pass tries the top max_nodes paths
-        while size > max_nodes and budget > 1:
-            budget = max(1, min(budget, max_nodes) - (size - max_nodes if budget <= max_nodes else 0))
-            k2 = np.zeros(n, bool)
-            k2[rank[:budget]] = True
-            k2[0] = True
-            keep, heads = with_others(_ancestors_closed(parent, k2) & base_keep)
-            size = int(keep.sum()) + np.unique(parent[heads]).size
+        if size > max_nodes:
+            # the largest "keep the top-k paths" whose tree plus its "other" nodes fits: binary search on k
+            def attempt(k):
+                k2 = np.zeros(n, bool)
+                k2[rank[:k]] = True
+                k2[0] = True
+                kk, hh = with_others(_ancestors_closed(parent, k2, depth) & base_keep)
+                return kk, hh, int(kk.sum()) + np.unique(parent[hh]).size
+
+            lo, hi = 1, max_nodes
+            keep, heads, _ = attempt(1)
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                kk, hh, sz = attempt(mid)
+                if sz <= max_nodes:
+                    lo, keep, heads = mid, kk, hh
+                else:
+                    hi = mid - 1
     kept_ids = np.flatnonzero(keep)
     out = df.iloc[kept_ids].reset_index(drop=True)
     new_id = np.full(n, -1, np.int64)

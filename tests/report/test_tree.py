@@ -86,6 +86,10 @@ def test_call_tree_prunes_small_paths_into_other():
     kept = pruned[pruned["name"] != "other"]
     assert (kept["total"].iloc[1:] >= 0.05 * pruned["total"].iloc[0]).all()
     assert (pruned["name"] == "other").sum() >= 1
+    # a node budget is used, not undershot
+    for mx in (100, 40):
+        t = call_tree(prof, min_fraction=0, max_nodes=mx)
+        assert 0.8 * mx <= len(t) <= mx
 
 
 def test_call_tree_bad_options():
