@@ -26,132 +26,135 @@ Dest = Union[str, os.PathLike, BinaryIO, None]
 
 
 # ---- vectorised protobuf wire encoding -----------------------------------------------
+def _u64(v) -> np.ndarray:
+    """Values as the uint64 protobuf puts on the wire (int64 negatives: two's complement)."""
+    v = np.asarray(v)
+    return v if v.dtype == np.uint64 else v.astype(np.int64, copy=False).view(np.uint64)
+
+
 def _varint_lengths(v: np.ndarray) -> np.ndarray:
-    """Bytes each uint64 takes as a varint (1..10)."""
-    v = v.astype(np.uint64, copy=False)
+    """Bytes each value takes as a varint (1..10)."""
+    v = _u64(v)
     n = np.ones(v.shape, np.int64)
+    top = int(v.max()) if v.size else 0
     for k in range(1, 10):
+        if top < (1 << (7 * k)):
+            break
         n += v >= np.uint64(1 << (7 * k))
     return n
 
 
+def _put_varints(out: np.ndarray, pos: np.ndarray, v: np.ndarray, lens: np.ndarray) -> None:
+    """Write varint ``v[i]`` (``lens[i]`` bytes) at ``out[pos[i]:]``, one length class at a time."""
+    v = _u64(v)
+    classes = np.bincount(lens, minlength=11) if lens.size else np.zeros(11, np.int64)
+    for n in np.nonzero(classes)[0].tolist():
+        if classes[n] == lens.size:
+            vv, pp = v, pos
+        else:
+            m = lens == n
+            vv, pp = v[m], pos[m]
+        for k in range(n):
+            byte = (vv >> np.uint64(7 * k)) & np.uint64(0x7F)
+            if k < n - 1:
+                byte |= np.uint64(0x80)
+            out[pp + k] = byte.astype(np.uint8)
+
+
 def _encode_varints(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Varint bytes of every value (int64 negatives as two's complement, as protobuf does)."""
-    v = np.asarray(v).astype(np.int64, copy=False).view(np.uint64) if np.asarray(v).dtype != np.uint64 else np.asarray(v)
+    """Varint bytes of every value, back to back, and their lengths."""
     lens = _varint_lengths(v)
-    total = int(lens.sum())
-    owner = np.repeat(np.arange(v.size), lens)
-    k = np.arange(total) - np.repeat(np.cumsum(lens) - lens, lens)  # byte number within the varint
-    byte = (v[owner] >> (7 * k).astype(np.uint64)) & np.uint64(0x7F)
-    more = k < lens[owner] - 1
-    out = (byte | np.where(more, np.uint64(0x80), np.uint64(0))).astype(np.uint8)
+    out = np.zeros(int(lens.sum()), np.uint8)
+    _put_varints(out, np.cumsum(lens) - lens, v, lens)
     return out, lens
 
 
-class _Chunks:
-    """Byte strings owned by messages, assembled per owner in (owner, rank, insertion) order."""
-
-    def __init__(self, n_owners: int):
-        self.n = n_owners
-        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, int]] = []  # bytes, lens, owners, rank
-
-    def add(self, data: np.ndarray, lens: np.ndarray, owners: np.ndarray, rank: int) -> None:
-        if lens.size:
-            self.parts.append((data, lens, owners, rank))
-
-    def add_varint_field(self, field: int, values: np.ndarray, owners: np.ndarray, rank: int) -> None:
-        """One ``field`` varint per (owner, value), skipping zeros as proto3 does."""
-        nz = values != 0
-        data, lens = _encode_varints(values[nz])
-        tag = np.uint8(field << 3)
-        pos = np.cumsum(lens) - lens
-        out = np.insert(data, pos, tag)
-        self.add(out, lens + 1, owners[nz], rank)
-
-    def add_packed_field(self, field: int, values: np.ndarray, counts: np.ndarray, rank: int) -> None:
-        """A packed repeated varint field holding ``counts[i]`` consecutive values for owner ``i``."""
-        data, lens = _encode_varints(values)
-        owners = np.repeat(np.arange(self.n), counts)
-        body = np.bincount(owners, weights=lens, minlength=self.n).astype(np.int64) if owners.size else np.zeros(self.n, np.int64)
-        has = counts > 0
-        hdr_data, hdr_lens = _encode_varints(body[has])
-        hdr_pos = np.cumsum(hdr_lens) - hdr_lens
-        hdr = np.insert(hdr_data, hdr_pos, np.uint8((field << 3) | 2))
-        self.add(hdr, hdr_lens + 1, np.nonzero(has)[0], rank)
-        self.add(data, body[has], np.nonzero(has)[0], rank + 1)  # values are already grouped by owner
-
-    def assemble(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(bytes, length per owner)`` with each owner's chunks in order."""
-        if not self.parts:
-            return np.zeros(0, np.uint8), np.zeros(self.n, np.int64)
-        data = np.concatenate([p[0] for p in self.parts])
-        lens = np.concatenate([p[1] for p in self.parts])
-        owners = np.concatenate([p[2] for p in self.parts]).astype(np.int64)
-        rank = np.concatenate([np.full(p[1].size, p[3]) for p in self.parts])
-        order = np.lexsort((np.arange(lens.size), rank, owners))
-        return _gather(data, lens, order), np.bincount(owners, weights=lens, minlength=self.n).astype(np.int64)
+def _offsets_within(lens: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Exclusive running sum of ``lens`` restarting for each group (groups of ``counts`` consecutive items)."""
+    cs = np.cumsum(lens) - lens
+    starts = np.cumsum(counts) - counts
+    base = cs[np.minimum(starts, max(cs.size - 1, 0))] if cs.size else cs
+    return cs - np.repeat(base, counts)
 
 
-def _gather(data: np.ndarray, lens: np.ndarray, order: np.ndarray) -> np.ndarray:
-    """Concatenate the byte segments (``lens`` back to back in ``data``) in ``order``."""
-    starts = np.cumsum(lens) - lens
-    ol = lens[order]
-    total = int(ol.sum())
-    out_starts = np.cumsum(ol) - ol
-    idx = np.arange(total) + np.repeat(starts[order] - out_starts, ol)
-    return data[idx]
-
-
-def _wrap(field: int, body: np.ndarray, lens: np.ndarray) -> bytes:
-    """Encode each owner's body (back to back in ``body``) as one length-delimited ``field``."""
-    hdr, hlens = _encode_varints(lens)
-    hpos = np.cumsum(hlens) - hlens
-    hdr = np.insert(hdr, hpos, np.uint8((field << 3) | 2))
-    n = lens.size
-    data = np.concatenate([hdr, body])
-    seg = np.concatenate([hlens + 1, lens])
-    order = np.empty(2 * n, np.int64)
-    order[0::2] = np.arange(n)
-    order[1::2] = n + np.arange(n)
-    return _gather(data, seg, order).tobytes()
+def _sum_by(lens: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Sum of ``lens`` per group of ``counts`` consecutive items."""
+    cs = np.concatenate(([0], np.cumsum(lens)))
+    ends = np.cumsum(counts)
+    return cs[ends] - cs[ends - counts]
 
 
 def _encode_samples(d: ProfileData) -> bytes:
-    """All ``Profile.sample`` fields (field 2), encoded column-wise."""
+    """All ``Profile.sample`` fields (field 2), written column-wise straight into one buffer.
+
+    Each sample is ``location_id`` (packed, field 1), ``value`` (packed, field 2) and
+    one ``Label`` message (field 3) per label, string labels first. Every varint's
+    output position is computed from running sums, so the cost is a few numpy passes
+    over the ids and values, not a Python object per sample.
+    """
     ns = d.n_samples
     if ns == 0:
         return b""
-    ch = _Chunks(ns)
-    ch.add_packed_field(1, d.loc_id[d.stack_locs].astype(np.uint64), np.diff(d.stack_offsets), rank=0)
     nt = d.values.shape[1]
-    ch.add_packed_field(2, d.values.reshape(-1), np.full(ns, nt, np.int64), rank=2)
-    # labels: one Label message each, string labels first (pprof writes them first too)
-    lab_owner = np.concatenate([d.label_sample, d.numlabel_sample]).astype(np.int64)
-    nl = lab_owner.size
-    if nl:
-        z = np.zeros(d.numlabel_sample.size, np.int64)
-        lab = _Chunks(nl)
-        idx = np.arange(nl)
-        lab.add_varint_field(1, np.concatenate([d.label_key, d.numlabel_key]).astype(np.int64), idx, 0)
-        lab.add_varint_field(2, np.concatenate([d.label_str, z]).astype(np.int64), idx, 1)
-        lab.add_varint_field(3, np.concatenate([np.zeros(d.label_sample.size, np.int64), d.numlabel_num]).astype(np.int64), idx, 2)
-        lab.add_varint_field(4, np.concatenate([np.zeros(d.label_sample.size, np.int64), d.numlabel_unit]).astype(np.int64), idx, 3)
-        body, blens = lab.assemble()
-        order = np.argsort(lab_owner, kind="stable")
-        body = _gather(body, blens, order)
-        blens = blens[order]
-        hdr, hlens = _encode_varints(blens)
-        hdr = np.insert(hdr, np.cumsum(hlens) - hlens, np.uint8((3 << 3) | 2))
-        # interleave header, body per label
-        data = np.concatenate([hdr, body])
-        seg = np.concatenate([hlens + 1, blens])
-        il = np.empty(2 * nl, np.int64)
-        il[0::2] = np.arange(nl)
-        il[1::2] = nl + np.arange(nl)
-        merged = _gather(data, seg, il)
-        ch.add(merged, hlens + 1 + blens, lab_owner[order], rank=4)
-    body, lens = ch.assemble()
-    return _wrap(2, body, lens)
+    # packed location ids and values
+    locs = d.loc_id[d.stack_locs].astype(np.uint64)
+    nloc = np.diff(d.stack_offsets)
+    loc_len = _varint_lengths(locs)
+    loc_body = _sum_by(loc_len, nloc)
+    loc_hdr = np.where(nloc > 0, 1 + _varint_lengths(loc_body), 0)
+    vals = d.values.reshape(-1)
+    val_len = _varint_lengths(vals)
+    nval = np.full(ns, nt, np.int64)
+    val_body = _sum_by(val_len, nval)
+    val_hdr = np.where(nval > 0, 1 + _varint_lengths(val_body), 0)
+    # labels, grouped by sample (string labels before numeric ones within a sample)
+    nsl, nnl = d.label_sample.size, d.numlabel_sample.size
+    lab_sample = np.concatenate([d.label_sample, d.numlabel_sample]).astype(np.int64)
+    order = np.argsort(lab_sample, kind="stable")
+    lab_sample = lab_sample[order]
+    zs, zn = np.zeros(nsl, np.int64), np.zeros(nnl, np.int64)
+    fields = [np.concatenate(c).astype(np.int64)[order] for c in (
+        (d.label_key, d.numlabel_key), (d.label_str, zn), (zs, d.numlabel_num), (zs, d.numlabel_unit))]
+    flen = [np.where(f != 0, 1 + _varint_lengths(f), 0) for f in fields]  # proto3: zero fields omitted
+    lab_body = flen[0] + flen[1] + flen[2] + flen[3]
+    lab_total = 1 + _varint_lengths(lab_body) + lab_body
+    nlab = np.bincount(lab_sample, minlength=ns).astype(np.int64)
+    lab_sum = _sum_by(lab_total, nlab)
+    body = loc_hdr + loc_body + val_hdr + val_body + lab_sum
+    total = 1 + _varint_lengths(body) + body
+    start = np.cumsum(total) - total
+    out = np.zeros(int(total.sum()), np.uint8)
+    # sample header
+    out[start] = (2 << 3) | 2
+    blen = _varint_lengths(body)
+    _put_varints(out, start + 1, body, blen)
+    p = start + 1 + blen
+    # location_id
+    has = nloc > 0
+    out[p[has]] = (1 << 3) | 2
+    _put_varints(out, p[has] + 1, loc_body[has], loc_hdr[has] - 1)
+    lp = np.repeat(p + loc_hdr, nloc) + _offsets_within(loc_len, nloc)
+    _put_varints(out, lp, locs, loc_len)
+    p = p + loc_hdr + loc_body
+    # value
+    out[p] = (2 << 3) | 2
+    _put_varints(out, p + 1, val_body, val_hdr - 1)
+    vp = np.repeat(p + val_hdr, nval) + _offsets_within(val_len, nval)
+    _put_varints(out, vp, vals, val_len)
+    p = p + val_hdr + val_body
+    # labels
+    if lab_sample.size:
+        q = np.repeat(p, nlab) + _offsets_within(lab_total, nlab)
+        out[q] = (3 << 3) | 2
+        bl = _varint_lengths(lab_body)
+        _put_varints(out, q + 1, lab_body, bl)
+        q = q + 1 + bl
+        for k, (f, fl) in enumerate(zip(fields, flen), start=1):
+            nz = fl > 0
+            out[q[nz]] = k << 3
+            _put_varints(out, q[nz] + 1, f[nz], fl[nz] - 1)
+            q = q + fl
+    return out.tobytes()
 
 
 # ---- the rest of the message ----------------------------------------------------------------
