@@ -33,25 +33,34 @@ class NodeWeights:
 def expand_frames(data: ProfileData, nodes: NodeTable, samples: np.ndarray | None = None):
     """Frames of the given samples, leaf first: ``(frame_sample, frame_slot, frames_per_sample)``.
 
-    ``frame_slot`` indexes ``nodes.slot_node``; samples default to all.
+    ``frame_slot`` indexes ``nodes.slot_node``; samples default to all. Indices
+    are 32-bit where they fit (halving memory traffic on large profiles).
     """
     off = data.stack_offsets
-    if samples is None:
+    n = data.n_samples
+    if samples is None or samples.size == n:
         locs = data.stack_locs
         per_sample_locs = np.diff(off)
-        sample_ids = np.arange(data.n_samples)
+        sample_ids = np.arange(n, dtype=np.int32)
     else:
         per_sample_locs = off[samples + 1] - off[samples]
         idx = np.repeat(off[samples] - (np.cumsum(per_sample_locs) - per_sample_locs), per_sample_locs) + np.arange(int(per_sample_locs.sum()))
         locs = data.stack_locs[idx]
-        sample_ids = samples
-    nslots = np.diff(nodes.slot_offsets)[locs]
+        sample_ids = samples.astype(np.int32)
+    nslots_loc = np.diff(nodes.slot_offsets)
     entry_sample = np.repeat(sample_ids, per_sample_locs)
     starts = nodes.slot_offsets[locs]
-    total = int(nslots.sum())
-    frame_slot = np.repeat(starts - (np.cumsum(nslots) - nslots), nslots) + np.arange(total)
-    frame_sample = np.repeat(entry_sample, nslots)
-    frames_per_sample = np.bincount(entry_sample, weights=nslots, minlength=data.n_samples).astype(np.int64) if samples is None else None
+    if nslots_loc.max(initial=1) <= 1:  # one slot per location: frames are the stack entries
+        frame_slot, frame_sample, nslots = starts, entry_sample, None
+    else:
+        nslots = nslots_loc[locs]
+        total = int(nslots.sum())
+        frame_slot = np.repeat(starts - (np.cumsum(nslots) - nslots), nslots) + np.arange(total)
+        frame_sample = np.repeat(entry_sample, nslots)
+    frames_per_sample = None
+    if samples is None:
+        frames_per_sample = (np.bincount(entry_sample, weights=nslots, minlength=n).astype(np.int64)
+                             if nslots is not None else per_sample_locs.astype(np.int64))
     return frame_sample, frame_slot, frames_per_sample
 
 
@@ -63,7 +72,7 @@ def node_weights(data: ProfileData, nodes: NodeTable, sample_index: int, *, mean
     active = (w != 0) if dw is None else ((w != 0) | (dw != 0))
     samples = np.flatnonzero(active & (np.diff(data.stack_offsets) > 0))
     frame_sample, frame_slot, _ = expand_frames(data, nodes, samples)
-    frame_node = nodes.slot_node[frame_slot]
+    frame_node = nodes.slot_node.astype(np.int32)[frame_slot]
 
     # flat: the leaf frame of each sample is its first frame
     counts = np.bincount(frame_sample, minlength=data.n_samples)[samples] if frame_sample.size else np.zeros(samples.size, np.int64)
@@ -96,12 +105,14 @@ def distinct_pairs(frame_sample: np.ndarray, frame_node: np.ndarray, n_nodes: in
         return frame_sample[:0], frame_node[:0]
     keep = np.ones(frame_node.size, bool)
     keep[1:] = (frame_node[1:] != frame_node[:-1]) | (frame_sample[1:] != frame_sample[:-1])
-    key = frame_sample[keep].astype(np.int64) * n + frame_node[keep]
+    small = (int(frame_sample[-1]) + 1) * n < 2**32  # frames are in sample order
+    kt = np.uint32 if small else np.int64
+    key = frame_sample[keep].astype(kt) * kt(n) + frame_node[keep].astype(kt)
     key.sort()
     first = np.ones(key.size, bool)
     first[1:] = key[1:] != key[:-1]
     key = key[first]
-    return key // n, key % n
+    return (key // n).astype(np.int64), (key % n).astype(np.int64)
 
 
 def _exact(approx: np.ndarray, weights: np.ndarray, idx: np.ndarray, n: int) -> np.ndarray:
