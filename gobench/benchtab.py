@@ -21,7 +21,7 @@ from .project.projection import Projection, ProjectionParser
 from .read.benchfmt import Results
 from .stats.batch import medians_and_cis, utests
 from .stats.median import min_samples_for_ci
-from .stats.summary import Comparison, Summary, geomean, summarize
+from .stats.summary import Comparison, geomeans, pct_range_string, summarize
 from .stats.utest import min_samples_for_utest
 from .present.gofmt import go_float
 
@@ -29,21 +29,34 @@ __all__ = ["Cell", "ColumnSummary", "Table", "Tables", "Query", "build_tables"]
 
 
 class Cell:
-    """One cell: its ``summary``, and the ``comparison`` with its ``baseline`` cell.
+    """One cell: its summary (``center``, ``lo``, ``hi``, ``confidence``,
+    ``warnings``), and the ``comparison`` with its ``baseline`` cell.
 
+    A cell is its own :class:`~gobench.stats.summary.Summary`-like object
+    (``cell.summary`` is the cell), which saves an object per cell in big runs.
     ``index`` locates its sorted values in the owning :class:`Table`
     (:meth:`Table.values_of`).
     """
 
-    __slots__ = ("summary", "sample_warnings", "baseline", "comparison", "index", "_values")
+    __slots__ = ("center", "lo", "hi", "confidence", "warnings", "sample_warnings", "baseline",
+                 "comparison", "index")
 
-    def __init__(self, values, summary: Summary):
-        self._values = values
-        self.summary = summary
+    def __init__(self, center: float, lo: float, hi: float, confidence: float,
+                 warnings: list[str], index: int = -1):
+        self.center, self.lo, self.hi, self.confidence = center, lo, hi, confidence
+        self.warnings = warnings
         self.sample_warnings: list[str] = []
         self.baseline: Cell | None = None
         self.comparison: Comparison | None = None
-        self.index = -1
+        self.index = index
+
+    @property
+    def summary(self) -> "Cell":
+        return self
+
+    def pct_range(self) -> str:
+        """The ``±`` text (see :func:`~gobench.stats.summary.pct_range_string`)."""
+        return pct_range_string(self.center, self.lo, self.hi)
 
 
 @dataclass
@@ -235,7 +248,6 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
 
     # keys per kept class; observe first-order values in stream order
     cache_rc: dict[int, tuple] = {}
-    cell_index: dict[tuple, int] = {}
     cell_keys: list[tuple] = []
     cell_residue: list[set] = []
     mclass_cell = np.full(len(uniq), -1, dtype=np.int64)
@@ -352,15 +364,12 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
         exact = assume == "exact"
         for (rk, ck), ci in tc.items():
             if exact:
-                vals = mv[starts[ci]:starts[ci] + counts[ci]]
-                summ = summarize(vals.tolist(), assume, confidence)
+                sm = summarize(mv[starts[ci]:starts[ci] + counts[ci]].tolist(), assume, confidence)
+                cell = Cell(sm.center, sm.lo, sm.hi, sm.confidence, sm.warnings, ci)
             else:
-                vals = None
                 l_, h_ = lo_l[ci], hi_l[ci]
-                summ = Summary(center_l[ci], l_, h_, confidence,
-                               [ci_warn] if (l_ == -math.inf or h_ == math.inf) else [])
-            cell = Cell(vals, summ)
-            cell.index = ci
+                cell = Cell(center_l[ci], l_, h_, confidence,
+                            [ci_warn] if (l_ == -math.inf or h_ == math.inf) else [], ci)
             res = cell_residue[ci]
             if len(res) > 1:
                 keys = [residues[x] for x in res]
@@ -388,46 +397,63 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
                 if pv > alpha and n1 < u_need and n2 < u_need:
                     c.warnings = [u_warn]
                 cell.comparison = c
-        summ = {}
-        n_base = sum(1 for ri in range(len(rows)) if (ri, 0) in cells)
-        for cj in range(len(cols)):
-            summ[cj] = _summarize_col(len(rows), cj, cells, n_base, cj == 0)
         out.append(Table(tk, unit, assume, rows, cols, rproj.names(), cproj.names(), cells,
-                         summ, confidence, alpha, values=mv, starts=starts, counts=counts))
+                         {}, confidence, alpha, values=mv, starts=starts, counts=counts))
+    _summarize_columns(out)
     return Tables(out, tproj.names(), tkeys)
 
 
-def _summarize_col(nrows, cj, cells, n_base, is_base) -> ColumnSummary:
-    s = ColumnSummary()
-    summaries, ratios = [], []
-    bad_ratio = False
-    for ri in range(nrows):
-        cell = cells.get((ri, cj))
-        if cell is None:
-            continue
-        summaries.append(cell.summary.center)
-        if cell.baseline is not None:
-            a, b = cell.summary.center, cell.baseline.summary.center
-            if a == b:
-                ratio = 1.0
-            elif b == 0:
-                bad_ratio = True
-                ratios.append(0.0)
-                continue
-            else:
-                ratio = a / b
-            ratios.append(ratio)
-    if not is_base and n_base != len(ratios):
-        s.warnings.append("benchmark set differs from baseline; geomeans may not be comparable")
-    gm = geomean(summaries)
-    if math.isnan(gm):
-        s.warnings.append("summaries must be >0 to compute geomean")
-    else:
-        s.has_summary, s.summary = True, gm
-    if not is_base and not bad_ratio:
-        gm = geomean(ratios)
-        if math.isnan(gm):
-            s.warnings.append("ratios must be >0 to compute geomean")
+def _summarize_columns(tables: list[Table]) -> None:
+    """Fill every table's geomean row (``Table.summary``), all columns at once.
+
+    For each column: the geometric mean of the cell centers, and of the ratios
+    center / baseline center over the rows that have a baseline (0/0 counts as
+    1; a zero baseline makes the ratio unavailable).  The running mean of logs
+    is evaluated in lockstep over all columns with numpy, with the same
+    floating-point operations as go-moremath's ``GeoMean``.
+    """
+    sums: list[list[float]] = []
+    rats: list[list[float] | None] = []
+    owners = []
+    for t in tables:
+        nrows, ncols = len(t.rows), len(t.cols)
+        cells = t.cells
+        n_base = sum(1 for ri in range(nrows) if (ri, 0) in cells)
+        for cj in range(ncols):
+            cs = ColumnSummary()
+            summaries, ratios = [], []
+            bad = False
+            for ri in range(nrows):
+                cell = cells.get((ri, cj))
+                if cell is None:
+                    continue
+                a = cell.center
+                summaries.append(a)
+                base = cell.baseline
+                if base is not None:
+                    b = base.center
+                    if a == b:
+                        ratios.append(1.0)
+                    elif b == 0:
+                        bad = True
+                        ratios.append(0.0)
+                    else:
+                        ratios.append(a / b)
+            if cj > 0 and n_base != len(ratios):
+                cs.warnings.append("benchmark set differs from baseline; geomeans may not be comparable")
+            t.summary[cj] = cs
+            owners.append((cs, cj > 0 and not bad))
+            sums.append(summaries)
+            rats.append(ratios if cj > 0 and not bad else None)
+    gm_s = geomeans(sums)
+    gm_r = geomeans([r if r is not None else [] for r in rats])
+    for (cs, want_ratio), gs, gr in zip(owners, gm_s, gm_r):
+        if math.isnan(gs):
+            cs.warnings.append("summaries must be >0 to compute geomean")
         else:
-            s.has_ratio, s.ratio = True, gm
-    return s
+            cs.has_summary, cs.summary = True, gs
+        if want_ratio:
+            if math.isnan(gr):
+                cs.warnings.append("ratios must be >0 to compute geomean")
+            else:
+                cs.has_ratio, cs.ratio = True, gr

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from .errors import GobenchError, UsageError
+from .errors import UsageError
 
 __all__ = ["benchstat_main", "compare_main", "parse_go_flags"]
 

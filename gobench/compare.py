@@ -1,7 +1,6 @@
 """benchstat as a function: files in, tables (text, CSV or a tidy DataFrame) out."""
 from __future__ import annotations
 
-import os
 import sys
 
 from .benchtab import Query, Tables

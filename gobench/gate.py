@@ -85,7 +85,6 @@ def regressions(df, units_better: dict[str, str], threshold_pct: float):
 
 
 def _fmt(x: float, unit: str) -> str:
-    from .present.gofmt import go_float
     from .units import class_of, scale
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return ""

@@ -206,7 +206,6 @@ class _Builder:
         res_file, res_line, res_name = r.res_file, r.res_line, r.res_name
         res_iters, res_config = r.res_iters, r.res_config
         vals, unit_seq, shapes, shape_list = self.vals, self.unit_seq, self.shapes, self.shape_list
-        errors = r.errors
         cfg: dict[str, str] = {}
         cid = self.config_id(cfg)
         for line, lineno in lines:

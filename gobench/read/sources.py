@@ -12,7 +12,6 @@ but with the tell-tale NUL byte of every ASCII character (Windows PowerShell's
 """
 from __future__ import annotations
 
-import io
 import os
 from dataclasses import dataclass
 

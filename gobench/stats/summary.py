@@ -21,8 +21,8 @@ from ._mathx import sign
 from .median import median_ci_orders, min_samples_for_ci, quantile_r8
 from .utest import SamplesEqualError, mann_whitney_u, min_samples_for_utest
 
-__all__ = ["Summary", "Comparison", "summarize", "compare", "geomean", "pct_range_string",
-           "format_delta"]
+__all__ = ["Summary", "Comparison", "summarize", "compare", "geomean", "geomeans",
+           "pct_range_string", "format_delta"]
 
 
 @dataclass
@@ -175,3 +175,33 @@ def geomean(xs) -> float:
     for i, lx in enumerate(logs):
         m += (lx - m) / (i + 1)
     return go_exp(m)
+
+
+def geomeans(lists: list[list[float]]) -> list[float]:
+    """:func:`geomean` of many lists at once (same bits; NaN for empty or non-positive lists).
+
+    The running mean of logs advances in lockstep over all lists with numpy,
+    performing exactly the scalar recurrence ``m += (log x - m) / (i + 1)``.
+    """
+    k = len(lists)
+    if k == 0:
+        return []
+    lens = np.fromiter((len(x) for x in lists), dtype=np.int64, count=k)
+    width = int(lens.max()) if k else 0
+    out = np.full(k, np.nan)
+    if width == 0:
+        return out.tolist()
+    vals = np.ones((k, width))
+    mask = np.arange(width)[None, :] < lens[:, None]
+    vals[mask] = np.fromiter((v for x in lists for v in x), dtype=np.float64, count=int(lens.sum()))
+    ok = (lens > 0) & np.where(mask, vals > 0, True).all(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        logs = go_log_array(vals.ravel()).reshape(k, width)
+        m = np.zeros(k)
+        for i in range(width):
+            live = i < lens
+            m = np.where(live, m + (logs[:, i] - m) / (i + 1), m)
+    res = out.tolist()
+    for j in np.flatnonzero(ok).tolist():
+        res[j] = go_exp(float(m[j]))
+    return res

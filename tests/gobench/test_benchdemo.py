@@ -1,7 +1,6 @@
 """The bundled sample benchmark data (examples/benchdemo) read completely."""
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from pathlib import Path

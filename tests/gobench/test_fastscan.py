@@ -1,7 +1,6 @@
 """The vectorised scanner must give exactly what the line-by-line parser gives."""
 from __future__ import annotations
 
-import io
 
 import numpy as np
 import pytest

@@ -1,7 +1,6 @@
 """Plots: samples with median CIs, and deltas coloured by significance."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import gobench
 from gobench.present.plots import (NOT_SIGNIFICANT, SIGNIFICANT_BETTER, SIGNIFICANT_WORSE,

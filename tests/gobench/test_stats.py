@@ -169,3 +169,14 @@ def test_pct_range_string():
 def test_geomean():
     assert geomean([2.0, 8.0]) == pytest.approx(4.0)
     assert math.isnan(geomean([])) and math.isnan(geomean([1.0, 0.0]))
+
+
+def test_geomeans_batch_is_bit_identical_to_scalar():
+    from gobench.stats import summary as sm
+    rng = np.random.default_rng(5)
+    lists = [list(np.exp(rng.normal(0, 20, int(n)))) for n in rng.integers(0, 40, 300)]
+    lists += [[1.0, 0.0, 2.0], [float("nan"), 1.0], [], [3.0]]
+    got = sm.geomeans(lists)
+    for g, xs in zip(got, lists):
+        want = sm.geomean(xs)
+        assert (math.isnan(g) and math.isnan(want)) or g == want
