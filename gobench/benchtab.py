@@ -211,21 +211,23 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
     order = np.argsort(first_idx, kind="stable")  # mclasses in first-observation order
 
     # filter each measurement class
-    keep = np.zeros(len(uniq), dtype=bool)
     rc_of = (uniq // nu).tolist()
     uc_of = (uniq % nu).tolist()
-    rc_keep: dict[int, bool] = {}
-    for j in range(len(uniq)):
-        rc = classes[rc_of[j]]
-        if fixed is not None:
-            ok = rc_keep.get(rc_of[j])
-            if ok is None:
-                ok = rc_keep[rc_of[j]] = fixed(rc)
-            if not ok:
-                continue
-        keep[j] = flt(rc, r.ucode_unit[uc_of[j]], r.ucode_orig[uc_of[j]])
-
-    kept_order = [j for j in order.tolist() if keep[j]]
+    if flt is None and fixed is None:  # "-filter *": everything stays
+        kept_order = order.tolist()
+    else:
+        keep = [False] * len(uniq)
+        rc_keep: dict[int, bool] = {}
+        for j in range(len(uniq)):
+            rc = classes[rc_of[j]]
+            if fixed is not None:
+                ok = rc_keep.get(rc_of[j])
+                if ok is None:
+                    ok = rc_keep[rc_of[j]] = fixed(rc)
+                if not ok:
+                    continue
+            keep[j] = flt is None or flt(rc, r.ucode_unit[uc_of[j]], r.ucode_orig[uc_of[j]])
+        kept_order = [j for j in order.tolist() if keep[j]]
     # configuration keys in order of first appearance among kept results
     cfg_seen: dict[str, None] = {}
     seen_rc: set = set()

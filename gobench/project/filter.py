@@ -14,7 +14,7 @@ __all__ = ["compile_filter"]
 
 
 def compile_filter(query: str):
-    """Compile *query* to ``f(result_class, unit, orig_unit) -> bool``.
+    """Compile *query* to ``f(result_class, unit, orig_unit) -> bool`` (None for ``*``).
 
     Raises
     ------
@@ -22,6 +22,8 @@ def compile_filter(query: str):
         On a syntax error, ``.config`` in a filter, or an empty key.
     """
     node = parse_filter(query)
+    if isinstance(node, FilterOp) and node.op == "and" and not node.exprs:
+        return None  # "*": matches everything
     extractors: dict = {}
 
     def walk(n):
