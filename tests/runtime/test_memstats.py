@@ -113,4 +113,7 @@ def test_fresh_capture_pause_sums(fresh_capture):
     g = read_gctrace(fresh_capture.gctrace)
     m = g.merge(p, on="gc")
     assert len(m) == len(p)
-    assert m.loc[m.gc <= num_gc, "pause_ms"].sum() * 1e6 == pytest.approx(total, rel=0.15)
+    # PauseNs runs from "started stopping" to "world restarted"; gctrace's clock terms do not
+    # include the restart, which a loaded machine stretches: a wider band than for the sample
+    assert m.loc[m.gc <= num_gc, "pause_ms"].sum() * 1e6 == pytest.approx(total, rel=0.35)
+    assert (m.pause_ms * 1e6 / m.pause_ns).median() == pytest.approx(1, abs=0.2)
