@@ -216,9 +216,8 @@ def merge_data(ds: list[ProfileData]) -> ProfileData:
     func_rows: list[tuple] = []  # (name, system_name, filename, start_line)
     loc_keys: dict[tuple, int] = {}
     loc_rows: list[tuple] = []  # (map, address, folded, lines)
-    sample_keys: dict[tuple, int] = {}
-    rep: list[tuple[int, int]] = []  # (profile, sample) of each merged sample
-    owners: list[np.ndarray] = []
+    entries, counts, vals, labs = [], [], [], []
+    base = 0
     for pi, d in enumerate(ds):
         sg = np.array([gs(s) for s in d.strings], np.int64)
         # mappings: key = (size rounded up to 4 KiB, file offset, build id else file name)
@@ -265,47 +264,44 @@ def merge_data(ds: list[ProfileData]) -> ProfileData:
                 g = loc_keys[key] = len(loc_rows)
                 loc_rows.append((gm, addr, bool(folded), lines))
             lg[j] = g
-        # samples: key = (locations, string labels, numeric labels and units); zero samples skipped
-        ns = d.n_samples
-        labs = _label_sigs(d, sg)
-        gl = lg[d.stack_locs].tolist()
-        so = d.stack_offsets.tolist()
-        nonzero = (d.values != 0).any(axis=1).tolist() if ns else []
-        own = np.full(ns, -1, np.int64)
-        for i in range(ns):
-            if not nonzero[i]:
-                continue
-            key = (tuple(gl[so[i]:so[i + 1]]), labs[i])
-            g = sample_keys.get(key)
-            if g is None:
-                g = sample_keys[key] = len(rep)
-                rep.append((pi, i))
-            own[i] = g
-        owners.append(own)
+        # samples, column-wise: global location ids and labels in global string ids
+        keep_s = (d.values != 0).any(axis=1) if d.n_samples else np.zeros(0, bool)  # Merge skips zero samples
+        d = subset_samples(d, keep_s)
+        entries.append(lg[d.stack_locs])
+        counts.append(np.diff(d.stack_offsets))
+        vals.append(d.values)
+        labs.append(np.column_stack([
+            np.concatenate([d.label_sample, d.numlabel_sample]) + base,
+            np.concatenate([np.zeros(d.label_sample.size, np.int64), np.ones(d.numlabel_sample.size, np.int64)]),
+            sg[np.concatenate([d.label_key, d.numlabel_key]).astype(np.int64)],
+            np.concatenate([sg[d.label_str], d.numlabel_num]),
+            np.concatenate([np.zeros(d.label_sample.size, np.int64), sg[d.numlabel_unit]]),
+        ]).astype(np.int64).reshape(-1, 5))
+        base += d.n_samples
 
-    nm = len(rep)
     nt = len(ds[0].sample_types)
+    gl = np.concatenate(entries).astype(np.int64)
+    cnt = np.concatenate(counts).astype(np.int64)
+    allv = np.concatenate(vals).reshape(-1, nt)
+    lab = np.concatenate(labs)
+    lab = lab[np.lexsort((lab[:, 4], lab[:, 3], lab[:, 2], lab[:, 1], lab[:, 0]))]  # canonical order per sample
+    inv, rep = _group_samples(gl, cnt, lab)
+    nm = rep.size
     values = np.zeros((nm, nt), np.int64)
-    for d, own in zip(ds, owners):
-        ok = own >= 0
-        if ok.any():
-            np.add.at(values, own[ok], d.values[ok])
-    keep = (values != 0).any(axis=1) if nm else np.zeros(0, bool)
-
-    lab_s, lab_k, lab_v, nl_s, nl_k, nl_n, nl_u = [], [], [], [], [], [], []
-    # rebuild from the recorded keys (they hold global location ids and label signatures)
-    keys_by_g = [None] * nm
-    for key, g in sample_keys.items():
-        keys_by_g[g] = key
-    kept_keys = [keys_by_g[g] for g in range(nm) if keep[g]]
-    stack_lists = [k[0] for k in kept_keys]
+    np.add.at(values, inv, allv)
+    keep = (values != 0).any(axis=1) if nm else np.zeros(0, bool)  # sums that cancel vanish (pprof re-merges)
+    kept_rep = rep[keep]
+    off = np.cumsum(cnt) - cnt
+    out_cnt = cnt[kept_rep]
+    sel = np.repeat(off[kept_rep], out_cnt) + _offsets_in(out_cnt)
+    stack_g = gl[sel]
     # compact: locations/functions/mappings referenced by kept samples, numbered in first-seen order
-    loc_new: dict[int, int] = {}
-    for st in stack_lists:
-        for gl_ in st:
-            if gl_ not in loc_new:
-                loc_new[gl_] = len(loc_new)
-    locs_order = list(loc_new)
+    first = np.full(len(loc_rows), stack_g.size, np.int64)
+    first[stack_g[::-1]] = np.arange(stack_g.size - 1, -1, -1)  # the earliest position wins
+    used = np.nonzero(first < stack_g.size)[0]
+    locs_order = used[np.argsort(first[used], kind="stable")].tolist()
+    loc_new = np.full(len(loc_rows), -1, np.int64)
+    loc_new[locs_order] = np.arange(len(locs_order))
     func_new: dict[int, int] = {}
     map_new: dict[int, int] = {0: 0} if map_rows else {}  # pprof keeps the first main binary first
     for g in locs_order:
@@ -315,18 +311,15 @@ def merge_data(ds: list[ProfileData]) -> ProfileData:
         for f, _, _ in loc_rows[g][3]:
             if f not in func_new:
                 func_new[f] = len(func_new)
-
-    for si, k in enumerate(kept_keys):
-        for key, val in k[1][0]:
-            lab_s.append(si)
-            lab_k.append(key)
-            lab_v.append(val)
-        for key, num, unit in k[1][1]:
-            nl_s.append(si)
-            nl_k.append(key)
-            nl_n.append(num)
-            nl_u.append(unit)
-
+    out_of_sample = np.full(cnt.size, -1, np.int64)
+    out_of_sample[kept_rep] = np.arange(kept_rep.size)
+    lrow = lab[out_of_sample[lab[:, 0]] >= 0] if lab.size else lab
+    lrow_s = out_of_sample[lrow[:, 0]]
+    is_num = lrow[:, 1] == 1
+    lab_s, lab_k, lab_v = lrow_s[~is_num], lrow[~is_num, 2], lrow[~is_num, 3]
+    nl_s, nl_k, nl_n, nl_u = lrow_s[is_num], lrow[is_num, 2], lrow[is_num, 3], lrow[is_num, 4]
+    stack_counts = out_cnt
+    flat_stack = loc_new[stack_g]
     i64 = lambda x: np.asarray(x, np.int64)  # noqa: E731
     nlines = [len(loc_rows[g][3]) for g in locs_order]
     line_fn = [func_new[f] for g in locs_order for f, _, _ in loc_rows[g][3]]
@@ -334,12 +327,11 @@ def merge_data(ds: list[ProfileData]) -> ProfileData:
     line_col = [c for g in locs_order for _, _, c in loc_rows[g][3]]
     funcs = [func_rows[f] for f in func_new]
     maps = [map_rows[m] for m in map_new]
-    flat_stack = [loc_new[x] for st in stack_lists for x in st]
     hdr = _combine_headers(ds)
     return ProfileData(
         strings=gs.strings, sample_types=ds[0].sample_types, default_sample_type=hdr["default_sample_type"],
         values=np.ascontiguousarray(values[keep]),
-        stack_offsets=np.concatenate(([0], np.cumsum([len(s) for s in stack_lists], dtype=np.int64))).astype(np.int64),
+        stack_offsets=np.concatenate(([0], np.cumsum(stack_counts))).astype(np.int64),
         stack_locs=i64(flat_stack),
         label_sample=i64(lab_s), label_key=i64(lab_k), label_str=i64(lab_v),
         numlabel_sample=i64(nl_s), numlabel_key=i64(nl_k), numlabel_num=i64(nl_n), numlabel_unit=i64(nl_u),
@@ -362,23 +354,93 @@ def merge_data(ds: list[ProfileData]) -> ProfileData:
     )
 
 
-def _label_sigs(d: ProfileData, sg: np.ndarray) -> list[tuple]:
-    """Per sample: (sorted string labels, sorted numeric labels) in global string ids."""
-    n = d.n_samples
-    strs: list[list] = [[] for _ in range(n)] if d.label_sample.size else None
-    nums: list[list] = [[] for _ in range(n)] if d.numlabel_sample.size else None
-    if strs is not None:
-        for s, k, v in zip(d.label_sample.tolist(), sg[d.label_key].tolist(), sg[d.label_str].tolist()):
-            strs[s].append((k, v))
-    if nums is not None:
-        for s, k, v, u in zip(d.numlabel_sample.tolist(), sg[d.numlabel_key].tolist(), d.numlabel_num.tolist(),
-                              sg[d.numlabel_unit].tolist()):
-            nums[s].append((k, v, u))
-    empty = ((), ())
-    if strs is None and nums is None:
-        return [empty] * n
-    return [(tuple(sorted(strs[i])) if strs is not None else (), tuple(sorted(nums[i])) if nums is not None else ())
-            for i in range(n)]
+def _offsets_in(counts: np.ndarray) -> np.ndarray:
+    """0..n-1 within each group of ``counts`` consecutive items."""
+    total = int(counts.sum())
+    return np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+
+
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finalizer, element-wise on uint64 (wrapping arithmetic)."""
+    x = x + np.uint64(0x9E3779B97F4A7C15)
+    x = (x ^ (x >> np.uint64(30))) * _M1
+    x = (x ^ (x >> np.uint64(27))) * _M2
+    return x ^ (x >> np.uint64(31))
+
+
+def _seg_sum(h: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Wrapping uint64 sum of ``h`` per group of ``counts`` consecutive items."""
+    cs = np.concatenate(([np.uint64(0)], np.cumsum(h, dtype=np.uint64)))
+    ends = np.cumsum(counts)
+    return cs[ends] - cs[ends - counts]
+
+
+def _group_samples(gl: np.ndarray, cnt: np.ndarray, lab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Group samples by pprof's sample key: (location ids, labels). Returns ``(group of each
+    sample, first sample of each group)`` with groups numbered in first-seen order.
+
+    Vectorised: 2×64-bit position-dependent hashes of the stack and an order-free hash of
+    the labels pick candidate groups, then every sample is compared element by element
+    with its group's first sample; a hash collision (never seen) falls back to exact
+    Python grouping.
+    """
+    n = cnt.size
+    if n == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    with np.errstate(over="ignore"):
+        pos = _offsets_in(cnt).astype(np.uint64)
+        x = (gl.astype(np.uint64) + np.uint64(1)) * np.uint64(0x100000001B3) + pos
+        h1 = _seg_sum(_mix(x), cnt)
+        h2 = _seg_sum(_mix(x ^ np.uint64(0x5DEECE66D)), cnt)
+        nlab = np.bincount(lab[:, 0], minlength=n).astype(np.int64) if lab.size else np.zeros(n, np.int64)
+        h3 = np.zeros(n, np.uint64)
+        if lab.size:
+            lh = _mix(lab[:, 1].astype(np.uint64) ^ _mix(lab[:, 2].astype(np.uint64) ^ _mix(
+                lab[:, 3].astype(np.int64).view(np.uint64) ^ _mix(lab[:, 4].astype(np.uint64)))))
+            np.add.at(h3, lab[:, 0], lh)
+        key = _mix(h1 ^ _mix(h2 ^ _mix(h3 ^ _mix(cnt.astype(np.uint64) ^ (nlab.astype(np.uint64) << np.uint64(32))))))
+    _, first, inv = np.unique(key, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    inv = rank[inv.ravel()]
+    rep = first[order]
+    # exact check against each group's first sample
+    r = rep[inv]
+    off = np.cumsum(cnt) - cnt
+    ok = np.array_equal(gl[np.repeat(off, cnt) + _offsets_in(cnt)], gl[np.repeat(off[r], cnt) + _offsets_in(cnt)])
+    if ok and lab.size:
+        loff = np.cumsum(nlab) - nlab
+        within = _offsets_in(nlab)
+        ok = np.array_equal(lab[np.repeat(loff, nlab) + within, 1:], lab[np.repeat(loff[r], nlab) + within, 1:])
+    if ok:
+        return inv.astype(np.int64), rep.astype(np.int64)
+    return _group_samples_exact(gl, cnt, lab)
+
+
+def _group_samples_exact(gl: np.ndarray, cnt: np.ndarray, lab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The same grouping with Python tuples as keys (the fallback)."""
+    n = cnt.size
+    per: list[list] = [[] for _ in range(n)]
+    for row in lab.tolist():
+        per[row[0]].append(tuple(row[1:]))
+    g = gl.tolist()
+    off = (np.cumsum(cnt) - cnt).tolist()
+    c = cnt.tolist()
+    keys: dict[tuple, int] = {}
+    inv = np.empty(n, np.int64)
+    rep: list[int] = []
+    for i in range(n):
+        k = (tuple(g[off[i]:off[i] + c[i]]), tuple(per[i]))
+        j = keys.get(k)
+        if j is None:
+            j = keys[k] = len(rep)
+            rep.append(i)
+        inv[i] = j
+    return inv, np.asarray(rep, np.int64)
 
 
 def _combine_headers(ds: list[ProfileData]) -> dict:

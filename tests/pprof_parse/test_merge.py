@@ -147,3 +147,25 @@ def test_merge_scales_units_to_the_finest(runs, tmp_path):
     m = pprof_parse.merge([b_us, a])
     assert m.sample_types[1] == ValueType("cpu", "nanoseconds")
     assert _ours(m, 1) == _rows(pprof_top(pb, "-sample_index=1", pa, unit="nanoseconds"))
+
+
+@pytest.mark.parametrize("kind", ["cpu", "heap", "goroutine"])
+def test_vectorised_grouping_equals_exact_grouping(runs, kind):
+    """The hashed, verified sample grouping gives the Python-tuple grouping's answer."""
+    from pprof_parse.analyze.merge import _group_samples, _group_samples_exact
+
+    d = pprof_parse.read_profile(runs[0] / f"{kind}.pb.gz").data
+    cnt = np.diff(d.stack_offsets)
+    gl = np.concatenate([d.stack_locs, d.stack_locs]).astype(np.int64)
+    cnt2 = np.concatenate([cnt, cnt])
+    n = d.n_samples
+    lab = np.column_stack([
+        np.concatenate([d.label_sample, d.numlabel_sample, d.label_sample + n, d.numlabel_sample + n]),
+        np.concatenate([np.zeros(d.label_sample.size), np.ones(d.numlabel_sample.size)] * 2),
+        np.concatenate([d.label_key, d.numlabel_key] * 2), np.concatenate([d.label_str, d.numlabel_num] * 2),
+        np.concatenate([np.zeros(d.label_sample.size), d.numlabel_unit] * 2)]).astype(np.int64).reshape(-1, 5)
+    lab = lab[np.lexsort((lab[:, 4], lab[:, 3], lab[:, 2], lab[:, 1], lab[:, 0]))]
+    inv, rep = _group_samples(gl, cnt2, lab)
+    inv_x, rep_x = _group_samples_exact(gl, cnt2, lab)
+    assert np.array_equal(inv, inv_x) and np.array_equal(rep, rep_x)
+    assert np.array_equal(inv[:n], inv[n:])  # the copy groups with the original
