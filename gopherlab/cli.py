@@ -26,7 +26,16 @@ def _usage() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run ``gopherlab <command> ...`` and return its exit status (2 on usage errors)."""
-    args = sys.argv[1:] if argv is None else argv
+    try:
+        return _dispatch(sys.argv[1:] if argv is None else argv)
+    except BrokenPipeError:  # e.g. `gopherlab top x | head`
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _dispatch(args: list[str]) -> int:
     if not args or args[0] in {"-h", "--help", "help"}:
         print(_usage(), file=sys.stdout if args else sys.stderr)
         return 0 if args else 2
@@ -35,13 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"gopherlab: unknown command {name!r}\n\n{_usage()}", file=sys.stderr)
         return 2
     module, func, _ = COMMANDS[name]
-    try:
-        return int(getattr(importlib.import_module(module), func)(rest) or 0)
-    except BrokenPipeError:  # e.g. `gopherlab top x | head`
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+    return int(getattr(importlib.import_module(module), func)(rest) or 0)
 
 
 if __name__ == "__main__":  # pragma: no cover
