@@ -17,7 +17,7 @@ from typing import BinaryIO, TextIO, Union
 
 import numpy as np
 
-from ..analyze.merge import StringTable
+from ..analyze.merge import StringTable, _group_samples
 from ..analyze.sample_index import resolve_sample_index
 from ..model.data import ProfileData
 from ..proto import profile_pb2 as pb
@@ -270,17 +270,18 @@ def to_collapsed(d: ProfileData, sample_index=None, dest: Union[str, os.PathLike
         else:  # lines are innermost first; the folded format goes root -> leaf
             loc_label.append(";".join((names[lf[k]] or f"{addrs[j]:#x}").replace(";", ":")
                                       for k in range(offs[j + 1] - 1, offs[j] - 1, -1)))
-    vals = d.values[:, si] if d.n_samples else np.zeros(0, np.int64)
+    # sum per distinct location stack (vectorised), then name only the stacks left non-zero
+    cnt = np.diff(d.stack_offsets)
+    inv, rep = _group_samples(d.stack_locs.astype(np.int64), cnt, np.zeros((0, 5), np.int64))
+    sums = np.zeros(rep.size, np.int64)
+    np.add.at(sums, inv, d.values[:, si] if d.n_samples else np.zeros(0, np.int64))
     locs = d.stack_locs.tolist()
     so = d.stack_offsets.tolist()
     acc: dict[str, int] = {}
-    by_stack: dict[tuple, str] = {}
-    for i, v in enumerate(vals.tolist()):
-        key = tuple(locs[so[i]:so[i + 1]])
-        s = by_stack.get(key)
-        if s is None:
-            s = by_stack[key] = ";".join(loc_label[j] for j in reversed(key))
-        acc[s] = acc.get(s, 0) + v
+    for g in np.nonzero(sums)[0].tolist():
+        r = int(rep[g])
+        s = ";".join(loc_label[j] for j in reversed(locs[so[r]:so[r + 1]]))
+        acc[s] = acc.get(s, 0) + int(sums[g])  # equal names from different locations add up
     text = "".join(f"{s} {v}\n" for s, v in sorted(acc.items()) if v != 0 and s)
     if dest is None:
         return text
