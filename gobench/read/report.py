@@ -224,22 +224,20 @@ def _parse_v2_csv(text: str):
         while i < len(rows) and rows[i] and rows[i] != [""] and len(rows[i]) > 1:
             r = rows[i]
             label = r[0]
+            is_geo = label == "geomean"
+
+            def field(j):
+                return r[j] if j < len(r) and r[j] else None
+
             for c, s in enumerate(starts):
-                if s >= len(r) or (r[s] == "" and (c == 0 or s + 2 >= len(r) or r[s + 2] == "")):
-                    if label != "geomean" or c == 0 or s + 2 >= len(r) or r[s + 2] == "":
-                        if not (label == "geomean" and s < len(r)):
-                            continue
-                center = float(r[s].replace("Inf", "inf")) if s < len(r) and r[s] else math.nan
-                rng = r[s + 1] if s + 1 < len(r) and r[s + 1] else None
-                delta = r[s + 2] if c > 0 and s + 2 < len(r) and r[s + 2] else None
-                note = r[s + 3] if c > 0 and s + 3 < len(r) and r[s + 3] else None
-                if label == "geomean" and math.isnan(center) and delta is None:
-                    if c == 0:
-                        recs.append(_record("v2-csv", table, dict(config), label, columns[c],
-                                            unit, center, None, None, None, [], True))
+                # a data cell exists iff its center is printed; the geomean row has
+                # every column (its center is empty when no geomean was possible)
+                if field(s) is None and not is_geo:
                     continue
+                center = float(field(s).replace("Inf", "inf")) if field(s) else math.nan
                 recs.append(_record("v2-csv", table, dict(config), label, columns[c], unit,
-                                    center, rng, delta, note, [], label == "geomean"))
+                                    center, field(s + 1), field(s + 2) if c > 0 else None,
+                                    field(s + 3) if c > 0 else None, [], is_geo))
             i += 1
     return recs
 
