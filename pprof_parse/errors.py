@@ -14,7 +14,9 @@ Every error the package raises on bad input is a subclass of
     │                                         reserved id 0, duplicate ids, dangling
     │                                         references, value count vs sample types
     ├── SampleTypeError(ValueError, KeyError) unknown sample index / sample type name
-    └── OptionError(ValueError)               a bad analysis option (granularity, regex)
+    ├── OptionError(ValueError)               a bad analysis option (granularity, regex)
+    └── RuntimeFormatError(ValueError)        gctrace, goroutine dump, MemStats or metrics text
+                                              that is not in the runtime's format (file:line)
 
     PprofParseWarning(UserWarning)            something in the input was skipped or repaired
 
@@ -33,6 +35,7 @@ __all__ = [
     "InvalidProfileError",
     "SampleTypeError",
     "OptionError",
+    "RuntimeFormatError",
     "PprofParseWarning",
 ]
 
@@ -88,6 +91,20 @@ class SampleTypeError(PprofParseError, ValueError, KeyError):
 
 class OptionError(PprofParseError, ValueError):
     """An analysis option is invalid (unknown granularity, bad regular expression, ...)."""
+
+
+class RuntimeFormatError(PprofParseError, ValueError):
+    """Input is not (or not entirely) in the Go runtime format the reader expects.
+
+    The message names the source (file name or ``<bytes>``) and, where it
+    applies, the 1-based line number.
+    """
+
+    def __init__(self, msg: str, *, source: str = "<input>", line: int | None = None):
+        self.source = source
+        self.line = line
+        where = source if line is None else f"{source}:{line}"
+        super().__init__(f"{where}: {msg}")
 
 
 class PprofParseWarning(UserWarning):

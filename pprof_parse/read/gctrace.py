@@ -23,15 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-try:  # the project-wide base classes
-    from pprof_parse.errors import PprofParseError as _Base  # type: ignore
-    from pprof_parse.errors import PprofParseWarning as _Warning  # type: ignore
-except Exception:  # pragma: no cover - before pprof_parse.errors lands
-    class _Base(Exception):
-        pass
-
-    class _Warning(UserWarning):
-        pass
+from pprof_parse.errors import PprofParseWarning as _Warning
+from pprof_parse.errors import RuntimeFormatError
 
 __all__ = [
     "RuntimeFormatError",
@@ -41,20 +34,6 @@ __all__ = [
     "read_scavtrace",
     "read_pacertrace",
 ]
-
-
-class RuntimeFormatError(_Base, ValueError):
-    """Input is not (or not entirely) in the Go runtime format the reader expects.
-
-    The message names the source (file name or ``<bytes>``) and, where it
-    applies, the 1-based line number.
-    """
-
-    def __init__(self, msg: str, *, source: str = "<input>", line: int | None = None):
-        self.source = source
-        self.line = line
-        where = source if line is None else f"{source}:{line}"
-        super().__init__(f"{where}: {msg}")
 
 
 # ---------------------------------------------------------------------------
