@@ -65,7 +65,7 @@ def open_source(src, label: str | None = None) -> Input:
             with open(path, "rb") as f:
                 data = f.read()
         except OSError as e:
-            raise FileNotFoundError(e.errno, f"cannot read benchmark file: {e.strerror}", path) from None
+            raise type(e)(e.errno, f"cannot read benchmark file: {e.strerror}", path) from None
         return Input(path, label if label is not None else path, decode_bytes(data, path))
     if isinstance(src, (bytes, bytearray, memoryview)):
         name = label if label is not None else "<bytes>"

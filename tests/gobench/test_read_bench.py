@@ -216,3 +216,14 @@ def test_arbitrary_text_parses_like_benchfmt_would(text):
     lines = text.split("\n")
     for ln in df.line.unique():
         assert lines[ln - 1].startswith("Benchmark")
+
+
+def test_config_keys_that_clash_with_columns_are_prefixed():
+    df = read_bench(io.StringIO("name: mine\nunit: x\nBenchmarkA/k=v-4 1 2 ns/op\n"))
+    assert df["config.name"][0] == "mine" and df["config.unit"][0] == "x"
+    assert df["name"][0] == "A" and df["unit"][0] == "sec/op" and df["/k"][0] == "v"
+
+
+def test_directory_is_an_os_error(tmp_path):
+    with pytest.raises(IsADirectoryError):
+        read_bench(tmp_path)
