@@ -8,7 +8,13 @@ The package mirrors golang.org/x/perf's layering:
 * :mod:`gobench.project` – benchproc: filter and projection languages, keys, sort orders;
 * :mod:`gobench.benchtab` – cmd/benchstat's tables;
 * :mod:`gobench.present` – text/CSV rendering (byte-identical to benchstat), plots;
+* :mod:`gobench.compare` – :func:`benchstat`, the comparison as a tidy DataFrame;
+* :mod:`gobench.gate` – the CI gate behind ``gopherlab compare``;
 * :mod:`gobench.cli` – ``gopherlab benchstat`` and ``gopherlab compare``.
+
+Public entry points: :func:`read_bench`, :func:`benchstat`, :func:`read_benchstat`,
+:func:`samples_figure`, :func:`delta_figure`, and the typed errors of
+:mod:`gobench.errors` (all subclasses of :class:`ValueError`).
 """
 from .errors import (BenchEncodingError, BenchFormatWarning, BenchstatFormatError,
                      BenchSyntaxError, GobenchError, QuerySyntaxError, UnitMetadataError,
@@ -23,6 +29,10 @@ _LAZY = {
     "samples_figures": ("gobench.present.plots", "samples_figures"),
     "delta_figure": ("gobench.present.plots", "delta_figure"),
 }
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
 
 
 def __getattr__(name):
