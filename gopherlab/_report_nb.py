@@ -6,7 +6,6 @@ Everything that turns profile strings into HTML escapes them.
 from __future__ import annotations
 
 import html
-import inspect
 import re
 from importlib.resources import as_file, files
 from pathlib import Path
@@ -141,18 +140,9 @@ def allocation_inputs(profile_path: str, base_path: str) -> tuple[str, str | Non
 
 
 def top_table(profile, sample_index=None, *, cum: bool = False, granularity: str = "functions",
-              focus: str = "") -> pd.DataFrame:
-    """``profile.top(...)``, with ``focus`` passed to the library when it supports it, else applied
-    as a row filter on the node name (regex, unanchored)."""
-    params = inspect.signature(profile.top).parameters
-    if focus and "focus" in params:
-        return profile.top(sample_index, cum=cum, granularity=granularity, focus=focus)
-    df = profile.top(sample_index, cum=cum, granularity=granularity)
-    if focus:
-        attrs = dict(df.attrs)
-        df = df[df["name"].str.contains(focus, regex=True)].reset_index(drop=True)
-        df.attrs.update(attrs)
-    return df
+              focus: str = "", ignore: str = "") -> pd.DataFrame:
+    """``profile.top(...)`` with pprof's ``focus``/``ignore`` regexes (empty = unset)."""
+    return profile.top(sample_index, cum=cum, granularity=granularity, focus=focus or None, ignore=ignore or None)
 
 
 def show_top(df: pd.DataFrame, n: int, *, caption: str) -> None:
@@ -266,9 +256,10 @@ def notebook_file(name: str) -> Path:
 
 
 def allocation_explorer(profile, *, sample_index=None, granularity: str = "functions", top_n: int = 20,
-                        max_nodes: int = 1500):
-    """ipywidgets controls -- sample type, granularity, focus regex, top N -- driving a top table
-    and a flame graph of ``profile``; displays them."""
+                        max_nodes: int = 1500) -> None:
+    """ipywidgets controls -- sample type, granularity, focus and ignore regexes (pprof's
+    ``-focus``/``-ignore``), top N -- driving a top table and a flame graph of ``profile``;
+    displays them."""
     import ipywidgets as W
     from IPython.display import clear_output, display
 
@@ -280,25 +271,29 @@ def allocation_explorer(profile, *, sample_index=None, granularity: str = "funct
     gran_w = W.Dropdown(options=["functions", "filefunctions", "files", "lines"], value=granularity,
                         description="granularity")
     focus_w = W.Text(value="", placeholder="regex, e.g. json|bytes", description="focus")
+    ignore_w = W.Text(value="", placeholder="regex, e.g. runtime", description="ignore")
     n_w = W.IntSlider(value=top_n, min=5, max=100, step=5, description="top N")
     out = W.Output()
 
     def refresh(_=None):
         with out:
             clear_output(wait=True)
-            focus = focus_w.value if regex_ok(focus_w.value) else ""
-            if focus_w.value and not focus:
-                show_text(f"invalid regex {focus_w.value!r}: ignored")
-            show_top(top_table(profile, st_w.value, granularity=gran_w.value, focus=focus), n_w.value,
+            bad = [w.value for w in (focus_w, ignore_w) if w.value and not regex_ok(w.value)]
+            if bad:
+                show_text(f"invalid regex {bad[0]!r}")
+                return
+            prof = profile.filter(focus=focus_w.value or None, ignore=ignore_w.value or None)
+            if focus_w.value or ignore_w.value:
+                show_text(f"{len(prof)} of {len(profile)} samples match")
+            show_top(top_table(prof, st_w.value, granularity=gran_w.value), n_w.value,
                      caption=f"{st_w.value} by flat ({gran_w.value})")
-            tree = call_tree(profile, st_w.value, granularity=gran_w.value, max_nodes=max_nodes)
+            tree = call_tree(prof, st_w.value, granularity=gran_w.value, max_nodes=max_nodes)
             flame_figure(tree, title=f"{st_w.value} call tree ({gran_w.value})").show()
 
-    for w in (st_w, gran_w, focus_w, n_w):
+    for w in (st_w, gran_w, focus_w, ignore_w, n_w):
         w.observe(refresh, names="value")
     refresh()
-    box = W.VBox([W.HBox([st_w, gran_w]), W.HBox([focus_w, n_w]), out])
-    display(box)
+    display(W.VBox([W.HBox([st_w, gran_w, n_w]), W.HBox([focus_w, ignore_w]), out]))
 
 
 def profile_overview(profile) -> pd.DataFrame:
