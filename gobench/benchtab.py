@@ -35,7 +35,7 @@ class Cell:
     A cell is its own :class:`~gobench.stats.summary.Summary`-like object
     (``cell.summary`` is the cell), which saves an object per cell in big runs.
     ``index`` locates its sorted values in the owning :class:`Table`
-    (:meth:`Table.values_of`).
+    (:meth:`Table.values_of`).  Warning lists may be empty tuples (shared, immutable).
     """
 
     __slots__ = ("center", "lo", "hi", "confidence", "warnings", "sample_warnings", "baseline",
@@ -45,7 +45,7 @@ class Cell:
                  warnings: list[str], index: int = -1):
         self.center, self.lo, self.hi, self.confidence = center, lo, hi, confidence
         self.warnings = warnings
-        self.sample_warnings: list[str] = []
+        self.sample_warnings: tuple[str, ...] | list[str] = ()
         self.baseline: Cell | None = None
         self.comparison: Comparison | None = None
         self.index = index
@@ -371,14 +371,14 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
             else:
                 l_, h_ = lo_l[ci], hi_l[ci]
                 cell = Cell(center_l[ci], l_, h_, confidence,
-                            [ci_warn] if (l_ == -math.inf or h_ == math.inf) else [], ci)
+                            [ci_warn] if (l_ == -math.inf or h_ == math.inf) else (), ci)
             res = cell_residue[ci]
             if len(res) > 1:
                 keys = [residues[x] for x in res]
                 varying = [res_names[i] for i in range(len(res_names))
                            if len({k[i] for k in keys}) > 1]
                 if varying:
-                    cell.sample_warnings.append("benchmarks vary in " + ", ".join(varying))
+                    cell.sample_warnings = ["benchmarks vary in " + ", ".join(varying)]
             cells[(rpos[rk], cpos[ck])] = cell
         for (ri, cj), cell in cells.items():
             if cj == 0:
@@ -395,7 +395,7 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
             if eq:
                 cell.comparison = Comparison(1.0, n1, n2, alpha, ["all samples are equal"])
             else:
-                c = Comparison(pv, n1, n2, alpha, [])
+                c = Comparison(pv, n1, n2, alpha, ())
                 if pv > alpha and n1 < u_need and n2 < u_need:
                     c.warnings = [u_warn]
                 cell.comparison = c
