@@ -147,8 +147,14 @@ def _read_records(lines, i, source, parse_head, stop_at_memstats=False):
     cur: _Record | None = None
     n = len(lines)
     trailer = None
+    frame_of: dict[str, tuple] = {}  # symbol lines repeat across records: parse each once
     while i < n:
         line = lines[i]
+        frame = frame_of.get(line)
+        if frame is not None and cur is not None:
+            cur.frames.append(frame)
+            i += 1
+            continue
         s = line.strip()
         if not s:
             cur = None
@@ -181,6 +187,7 @@ def _read_records(lines, i, source, parse_head, stop_at_memstats=False):
                 if pc > _MASK or frame[2] > _MASK or frame[4] > _I64:
                     raise _err(source, i + 1, "symbol line number does not fit in 64 bits")
                 cur.frames.append(frame)
+                frame_of[line] = frame
             i += 1
             continue
         if s.startswith("---"):
