@@ -196,18 +196,35 @@ def test_unknown_text_is_a_format_error():
         pprof_parse.read_profile(b"goroutine profile: total 1\n1 @ 0x1\nnonsense\n")
 
 
-def test_inlined_frames_form_one_location(workload_profiles):
-    """The mutex text prints one symbol line per logical frame; Unlock inlined into
-    contendMutex becomes one location with two lines, as in the proto."""
-    text = pprof_parse.read_profile(workload_profiles / "mutex.debug1.txt")
-    proto = pprof_parse.read_profile(workload_profiles / "mutex.pb.gz")
+@pytest.mark.parametrize("kind", ["mutex", "block", "heap", "allocs"])
+def test_inlined_frames_form_one_location(workload_profiles, kind):
+    """The text prints one symbol line per logical frame; frames inlined at one PC become one
+    location whose lines (innermost first) and address equal the proto's (e.g. mutex:
+    sync.(*Mutex).Unlock inlined into main.contendMutex)."""
+    text = pprof_parse.read_profile(workload_profiles / f"{kind}.debug1.txt")
+    proto = printed_names(pprof_parse.read_profile(workload_profiles / f"{kind}.pb.gz"))
 
     def shapes(p):
         loc = p.locations
-        return sorted(loc.groupby("address")["function"].agg(lambda s: tuple(map(str, s))).items())
+        g = loc.groupby("address")[["function", "line"]].agg(lambda s: tuple(map(str, s)))
+        return {a: (f, ln) for a, f, ln in g.itertuples(name=None)}
 
-    assert shapes(text) == shapes(proto)
-    assert np.diff(text.data.loc_line_offsets).max() >= 2
+    t, p = shapes(text), shapes(proto)
+    common = set(t) & set(p)
+    assert len(common) >= 0.9 * len(p)  # heap: the two writes may differ by a few records
+    assert {a: t[a] for a in common} == {a: p[a] for a in common}
+    if kind in ("mutex", "heap", "allocs"):
+        assert np.diff(text.data.loc_line_offsets).max() >= 2
+
+
+@pytest.mark.parametrize("variant", ["crlf", "gzip", "file"])
+def test_text_transport_variants(workload_profiles, variant):
+    import gzip
+    import io
+
+    raw = (workload_profiles / "heap.debug1.txt").read_bytes()
+    data = {"crlf": raw.replace(b"\n", b"\r\n"), "gzip": gzip.compress(raw), "file": io.BytesIO(raw)}[variant]
+    assert pprof_parse.read_profile(data).top().equals(pprof_parse.read_profile(raw).top())
 
 
 # ---- fuzzing: mutated real text profiles raise only typed errors ----------------------------
