@@ -122,11 +122,23 @@ def _export_copy(nb):
     return nb
 
 
+#: nbconvert's lab template minus the CDN scripts a report never needs (require.js for widgets,
+#: MathJax, mermaid): the exported file then makes no network request at all.
+_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+
+
 def export_html(nb, out_html: Path, *, title: str) -> int:
-    """Write ``nb`` as an HTML report (lab template, code and prompts hidden); return its size in bytes."""
+    """Write ``nb`` as a self-contained HTML report (nbconvert lab template without CDN scripts,
+    code and prompts hidden); return its size in bytes."""
+    from jinja2 import DictLoader
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+    exporter = HTMLExporter(template_name="lab", extra_loaders=[DictLoader({"gopherlab.html.j2": _TEMPLATE})],
+                            template_file="gopherlab.html.j2", exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(_export_copy(nb), resources={"metadata": {"name": html.escape(title)}})
     out_html.write_text(body, encoding="utf-8")

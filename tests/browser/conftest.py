@@ -52,12 +52,17 @@ def screenshot_path(name: str, tmp_path: Path) -> Path:
 
 def open_offline(browser, path: Path, *, width: int = 1100, height: int = 1400):
     """A page showing ``path`` with every network request refused (the report must work offline).
-    Returns ``(page, errors)``; ``errors`` collects uncaught page errors and dialogs."""
+    Returns ``(page, errors)``; ``errors`` collects uncaught page errors, dialogs and any attempted
+    network request (a shared report must be self-contained)."""
     page = browser.new_page(viewport={"width": width, "height": height})
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
     page.on("dialog", lambda d: (errors.append(f"dialog: {d.message}"), d.dismiss()))
-    page.route("http://**", lambda r: r.abort())
-    page.route("https://**", lambda r: r.abort())
+    def refuse(route):
+        errors.append(f"network request: {route.request.url}")
+        route.abort()
+
+    page.route("http://**", refuse)
+    page.route("https://**", refuse)
     page.goto(path.resolve().as_uri(), wait_until="load")
     return page, errors
