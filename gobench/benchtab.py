@@ -249,29 +249,27 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
         return tuple(vals)
 
     # keys per kept class; observe first-order values in stream order
-    cache_rc: dict[int, tuple] = {}
-    cell_keys: list[tuple] = []
-    cell_residue: list[set] = []
-    mclass_cell = np.full(len(uniq), -1, dtype=np.int64)
     ui = tproj.unit_index
     unit_field = tproj.fields[ui]
-    observed_units: set = set()
-    ucode_unit = r.ucode_unit
+    ustr = list(dict.fromkeys(r.ucode_unit))             # distinct unit strings
+    ustr_id = {u: i for i, u in enumerate(ustr)}
+    ustr_of_ucode = np.array([ustr_id[u] for u in r.ucode_unit] or [0], dtype=np.int64)
+    ko = np.asarray(kept_order, dtype=np.int64)
+    rc_k = uniq[ko] // nu
+    us_k = ustr_of_ucode[uniq[ko] % nu]
+    # result classes in order of first appearance: project and observe each once
     prefix_index: dict[tuple, int] = {}
     prefixes: list[tuple] = []
     residue_index: dict[tuple, int] = {}
     residues: list[tuple] = []
-    cell_by_pid: dict[tuple[int, str], int] = {}
-    for j in kept_order:
-        c = rc_of[j]
-        unit = ucode_unit[uc_of[j]]
-        got = cache_rc.get(c)
-        if got is None:
+    pid_of = np.zeros(len(classes), dtype=np.int64)
+    rid_of = np.zeros(len(classes), dtype=np.int64)
+    if len(ko):
+        _, first = np.unique(rc_k, return_index=True)
+        for c in rc_k[np.sort(first)].tolist():
             rc = classes[c]
             tk0 = project(tproj, rc, "")
             rk, ck, resk = project(rproj, rc), project(cproj, rc), project(resproj, rc)
-            # first-observation orders: a class's values are observed when it first
-            # appears (observing again changes nothing)
             for p, k in ((tproj, tk0), (rproj, rk), (cproj, ck)):
                 for f, top, v in zip(p.fields, p.top_level, k):
                     if top and f is not unit_field:
@@ -285,21 +283,35 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
             if rid is None:
                 rid = residue_index[resk] = len(residues)
                 residues.append(resk)
-            got = cache_rc[c] = (pid, rid)
-        if unit not in observed_units:
-            observed_units.add(unit)
-            unit_field.observe(unit)
-        pid, rid = got
-        ck2 = (pid, unit)
-        ci = cell_by_pid.get(ck2)
-        if ci is None:
-            ci = cell_by_pid[ck2] = len(cell_keys)
-            pre, post, rk, ck = prefixes[pid]
-            cell_keys.append((pre + (unit,) + post, rk, ck))
-            cell_residue.append({rid})
-        else:
-            cell_residue[ci].add(rid)
-        mclass_cell[j] = ci
+            pid_of[c], rid_of[c] = pid, rid
+        _, ufirst = np.unique(us_k, return_index=True)
+        for u in us_k[np.sort(ufirst)].tolist():
+            unit_field.observe(ustr[u])
+    # cells = (prefix, unit), numbered in order of first appearance
+    nus = max(len(ustr), 1)
+    ckey = pid_of[rc_k] * nus + us_k
+    ucell, cfirst, cinv = np.unique(ckey, return_index=True, return_inverse=True)
+    corder = np.argsort(cfirst, kind="stable")
+    rank = np.empty(len(ucell), dtype=np.int64)
+    rank[corder] = np.arange(len(ucell))
+    cell_of_k = rank[cinv.reshape(-1)]
+    mclass_cell = np.full(len(uniq), -1, dtype=np.int64)
+    mclass_cell[ko] = cell_of_k
+    cell_keys: list[tuple] = []
+    for key in ucell[corder].tolist():
+        pid, u = divmod(key, nus)
+        pre, post, rk, ck = prefixes[pid]
+        cell_keys.append((pre + (ustr[u],) + post, rk, ck))
+    # residue keys per cell (only cells fed by more than one matter)
+    nres = max(len(residues), 1)
+    pairs = np.unique(cell_of_k * nres + rid_of[rc_k])
+    pc, pr = np.divmod(pairs, nres)
+    multi = np.flatnonzero(np.bincount(pc, minlength=len(cell_keys)) > 1)
+    cell_residue: dict[int, list[int]] = {}
+    if len(multi):
+        sel_m = np.isin(pc, multi)
+        for c_, r_ in zip(pc[sel_m].tolist(), pr[sel_m].tolist()):
+            cell_residue.setdefault(c_, []).append(r_)
 
     # gather values per cell, sorted
     m_cell = mclass_cell[inverse]
@@ -372,8 +384,8 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
                 l_, h_ = lo_l[ci], hi_l[ci]
                 cell = Cell(center_l[ci], l_, h_, confidence,
                             [ci_warn] if (l_ == -math.inf or h_ == math.inf) else (), ci)
-            res = cell_residue[ci]
-            if len(res) > 1:
+            res = cell_residue.get(ci)
+            if res is not None:
                 keys = [residues[x] for x in res]
                 varying = [res_names[i] for i in range(len(res_names))
                            if len({k[i] for k in keys}) > 1]
