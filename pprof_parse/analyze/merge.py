@@ -522,8 +522,10 @@ def diff(profile, base, *, normalize: bool = False, mode: str = "diff_base") -> 
     Parameters
     ----------
     profile, base : Profile or list of Profile
-        Several profiles on either side are merged first (pprof accepts
-        repeated sources and bases).
+        Several profiles on either side are merged first, as pprof's driver
+        merges its sources and its base list. (``go tool pprof``'s command
+        line keeps only the last ``-base``/``-diff_base`` flag: its flag set
+        stores one string per list flag.)
     normalize : bool
         pprof's ``-normalize``: scale the source per sample type by
         Σbase/Σsource (rounded with Go's ``math.Round``) before subtracting.

@@ -169,3 +169,28 @@ def test_vectorised_grouping_equals_exact_grouping(runs, kind):
     inv_x, rep_x = _group_samples_exact(gl, cnt2, lab)
     assert np.array_equal(inv, inv_x) and np.array_equal(rep, rep_x)
     assert np.array_equal(inv[:n], inv[n:])  # the copy groups with the original
+
+
+def test_several_sources_and_bases_equal_pprof(runs, tmp_path):
+    """``go tool pprof -diff_base=C A B``: sources merged, then compared with the base.
+    Several bases: go tool pprof's flag parser keeps only the last ``-base``, so the
+    merged bases are handed to it as one file (written with to_proto)."""
+    a, b, c = (d / "cpu.pb.gz" for d in runs)
+    d = pprof_parse.diff([pprof_parse.read_profile(a), pprof_parse.read_profile(b)], pprof_parse.read_profile(c))
+    for si, st in enumerate(d.sample_types):
+        assert _ours(d, si) == _rows(pprof_top(a, f"-sample_index={si}", f"-diff_base={c}", b, unit=st.unit))
+    bases = [pprof_parse.read_profile(b), pprof_parse.read_profile(c)]
+    d2 = pprof_parse.diff(pprof_parse.read_profile(a), bases, mode="base", normalize=True)
+    merged_base = tmp_path / "bases.pb.gz"
+    pprof_parse.merge(bases).to_proto(merged_base)
+    assert _ours(d2, 1) == _rows(pprof_top(a, "-sample_index=1", f"-base={merged_base}", "-normalize", unit="nanoseconds"))
+
+
+def test_text_profiles_merge_like_their_protos(runs):
+    """Block texts of two runs merge to the numbers of the merged protos (names as printed)."""
+    texts = pprof_parse.merge([pprof_parse.read_profile(d / "block.debug1.txt") for d in runs[:2]])
+    protos = pprof_parse.merge([pprof_parse.read_profile(d / "block.pb.gz") for d in runs[:2]])
+    for si in range(2):
+        assert texts.total(si) == protos.total(si)
+        t, p = texts.top(si), protos.top(si)
+        assert dict(zip(t["name"], t["cum"])) == dict(zip(p["name"], p["cum"]))
