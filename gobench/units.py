@@ -125,11 +125,11 @@ class Scaler:
     def format(self, value: float) -> str:
         """Format *value* scaled by this scaler, e.g. ``Scaler(3, 1e-6, "µ").format(5e-5)``."""
         v = value / self.factor
-        if math.isinf(v):
+        if not math.isfinite(v):
+            if v != v:
+                return "NaN" + self.prefix
             return ("+Inf" if v > 0 else "-Inf") + self.prefix
-        if math.isnan(v):
-            return "NaN" + self.prefix
-        return f"{v:.{self.prec}f}" + self.prefix
+        return f"{v:.{self.prec}f}{self.prefix}"
 
 
 def _mk_factors(prefixes, base, exp0, step):

@@ -123,7 +123,7 @@ def _table_text(t: Table) -> str:
     for ri, rk in enumerate(t.rows):
         o.row()
         r = o.cur_row
-        out.append((r, 0, 1, t.row_label(rk), "", LEFT))
+        out.append((r, 0, 1, rk[0] if len(rk) == 1 else t.row_label(rk), "", LEFT))
         row_cells = [cells_get((ri, cj)) for cj in col_range]
         sc = common_scale([c.summary.center for c in row_cells if c is not None], cls)
         fmt = sc.format
