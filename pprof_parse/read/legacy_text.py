@@ -46,6 +46,7 @@ import re
 
 import numpy as np
 
+from ..analyze.merge import StringTable
 from ..errors import ProfileFormatError
 from ..model.data import ProfileData, ValueType
 
@@ -376,8 +377,7 @@ class _Builder:
     """Interns strings, functions and locations while stacks are added."""
 
     def __init__(self):
-        self.strings = [""]
-        self._sidx = {"": 0}
+        self.intern = StringTable()
         self._funcs: dict[tuple[int, int], int] = {}
         self.func_name: list[int] = []
         self.func_file: list[int] = []
@@ -391,13 +391,6 @@ class _Builder:
         self.labels = (np.zeros(0, np.int64),) * 3
         self.numlabels = (np.zeros(0, np.int64),) * 3
         self.values = np.zeros((0, 0), np.int64)
-
-    def intern(self, s: str) -> int:
-        i = self._sidx.get(s)
-        if i is None:
-            i = self._sidx[s] = len(self.strings)
-            self.strings.append(s)
-        return i
 
     def _func(self, name: str, file: str) -> int:
         key = (self.intern(name), self.intern(file))
@@ -439,7 +432,7 @@ class _Builder:
         i64 = lambda x: np.asarray(x, np.int64)  # noqa: E731
         name = i64(self.func_name)
         return ProfileData(
-            strings=self.strings, sample_types=tuple(types), default_sample_type="",
+            strings=self.intern.strings, sample_types=tuple(types), default_sample_type="",
             values=np.ascontiguousarray(self.values, np.int64),
             stack_offsets=np.concatenate(([0], np.cumsum(self.stack_counts, dtype=np.int64))).astype(np.int64),
             stack_locs=i64(self.stack_locs),
