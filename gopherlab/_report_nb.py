@@ -28,13 +28,18 @@ def sample_path(relpath: str) -> str:
     FileNotFoundError
         No such bundled file.
     """
-    res = files("gopherlab.data").joinpath(*relpath.split("/"))
+    return str(_resource_path("gopherlab.data", relpath, f"no bundled sample file {relpath!r} in gopherlab.data"))
+
+
+def _resource_path(package: str, relpath: str, missing: str) -> Path:
+    """A package resource as a real file (extracted for the process's lifetime when zipped)."""
+    res = files(package).joinpath(*relpath.split("/"))
     if not res.is_file():
-        raise FileNotFoundError(f"no bundled sample file {relpath!r} in gopherlab.data")
+        raise FileNotFoundError(missing)
     ctx = as_file(res)
     path = ctx.__enter__()
     _DATA_DIRS.append(ctx)
-    return str(path)
+    return Path(path)
 
 
 TABLE_CSS = """<style>
@@ -243,13 +248,7 @@ def regex_ok(pattern: str) -> bool:
 
 def notebook_file(name: str) -> Path:
     """Path of a bundled notebook (``gopherlab.notebooks``), e.g. ``notebook_file("allocation_hotspots")``."""
-    res = files("gopherlab.notebooks").joinpath(f"{name}.ipynb")
-    if not res.is_file():
-        raise FileNotFoundError(f"no bundled notebook {name!r}")
-    ctx = as_file(res)
-    path = ctx.__enter__()
-    _DATA_DIRS.append(ctx)
-    return Path(path)
+    return _resource_path("gopherlab.notebooks", f"{name}.ipynb", f"no bundled notebook {name!r}")
 
 
 # ---- live exploration (JupyterLab only: Python callbacks do not run in exported HTML) ----------
