@@ -71,8 +71,17 @@ def node_weights(data: ProfileData, nodes: NodeTable, sample_index: int, *, mean
     dw = data.values[:, 0] if mean and data.n_samples else None
     active = (w != 0) if dw is None else ((w != 0) | (dw != 0))
     samples = np.flatnonzero(active & (np.diff(data.stack_offsets) > 0))
-    frame_sample, frame_slot, _ = expand_frames(data, nodes, samples)
-    frame_node = nodes.slot_node.astype(np.int32)[frame_slot]
+    one_slot = np.diff(nodes.slot_offsets).max(initial=1) <= 1
+    if one_slot and samples.size == data.n_samples:
+        # no inline lines: a frame is a stack entry, its node that of its location
+        loc_node = nodes.slot_node.astype(np.int32)[nodes.slot_offsets[:-1]]
+        frame_node = loc_node[data.stack_locs]
+        frame_sample = np.repeat(np.arange(data.n_samples, dtype=np.int32), np.diff(data.stack_offsets))
+        frame_inline = None
+    else:
+        frame_sample, frame_slot, _ = expand_frames(data, nodes, samples)
+        frame_node = nodes.slot_node.astype(np.int32)[frame_slot]
+        frame_inline = nodes.slot_inline[frame_slot]
 
     # flat: the leaf frame of each sample is its first frame
     counts = np.bincount(frame_sample, minlength=data.n_samples)[samples] if frame_sample.size else np.zeros(samples.size, np.int64)
@@ -88,7 +97,7 @@ def node_weights(data: ProfileData, nodes: NodeTable, sample_index: int, *, mean
         cum_div = np.bincount(un, weights=dw[us], minlength=n_nodes).astype(np.int64)
 
     # inline markers: edge parent->node is inline iff every occurrence is an inline call
-    inline_in, noinline_in = _inline_edges(frame_sample, frame_node, nodes.slot_inline[frame_slot], n_nodes)
+    inline_in, noinline_in = _inline_edges(frame_sample, frame_node, frame_inline, n_nodes)
     return NodeWeights(_exact(flat, w, leaf_node, n_nodes), _exact(cum, w[us] if us.size else w[:0], un, n_nodes),
                        flat_div, cum_div, inline_in, noinline_in)
 
@@ -134,6 +143,9 @@ def _inline_edges(frame_sample, frame_node, frame_inline, n_nodes):
     child = frame_node[:-1]
     parent = frame_node[1:]
     valid = (frame_sample[:-1] == frame_sample[1:]) & (child != parent)
+    if frame_inline is None:  # no inline frames at all
+        noinline_in[child[valid]] = True
+        return inline_in, noinline_in
     inl = frame_inline[:-1]
     noinline_in[child[valid & ~inl]] = True
     m = valid & inl

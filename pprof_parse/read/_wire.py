@@ -159,18 +159,18 @@ def decode_packed(buf: np.ndarray, start: np.ndarray, length: np.ndarray, owner:
     return values, counts
 
 
-def _assemble(buf: np.ndarray, vstart: np.ndarray, vlen: np.ndarray) -> np.ndarray:
-    """Values of the varints at ``vstart`` with byte lengths ``vlen``, one length class at a time."""
-    values = np.empty(vstart.size, np.uint64)
-    counts = np.bincount(vlen, minlength=MAX_VARINT_BYTES + 1)
-    for L in np.flatnonzero(counts):
-        idx = None if counts[L] == vstart.size else np.flatnonzero(vlen == L)
-        st = vstart if idx is None else vstart[idx]
-        v = (buf[st] & 0x7F).astype(np.uint64)
-        for k in range(1, int(L)):
-            v |= (buf[st + k] & 0x7F).astype(np.uint64) << np.uint64(7 * k)
-        if idx is None:
-            values = v
-        else:
-            values[idx] = v
+def _assemble(data: np.ndarray, vstart: np.ndarray, vlen: np.ndarray) -> np.ndarray:
+    """Values of back-to-back varints in ``data`` (``vstart``/``vlen`` per varint).
+
+    Built backward from each varint's last byte: ``v = (v << 7) | byte``, one
+    vectorised pass per byte position; ids need one or two passes.
+    """
+    ends = vstart + vlen - 1
+    longest = int(vlen.max(initial=1))
+    dt = np.uint32 if longest <= 4 else np.uint64  # ids and counts usually fit 28 bits
+    values = (data[ends] & 0x7F).astype(dt)
+    for j in range(1, longest):
+        has = vlen > j
+        prev = (data[np.where(has, ends - j, ends)] & 0x7F).astype(dt)
+        values = np.where(has, (values << dt(7)) | prev, values)
     return values

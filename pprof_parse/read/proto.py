@@ -91,16 +91,17 @@ def _index_of(ids: np.ndarray, refs: np.ndarray) -> np.ndarray:
         return np.full(refs.shape, -1, np.int64)
     top = int(ids.max())
     if top <= 4 * ids.size + (1 << 20):  # ids are small (Go numbers them 1..n): a dense table
-        table = np.full(top + 2, -1, np.int64)
+        table = np.full(top + 2, -1, np.int32 if ids.size < 2**31 else np.int64)
         table[ids.astype(np.int64)] = np.arange(ids.size)
-        r = np.minimum(refs, np.uint64(top + 1)).astype(np.int64)
-        return table[r]
+        if refs.size and int(refs.max()) > top + 1:
+            refs = np.minimum(refs.astype(np.uint64), np.uint64(top + 1))
+        return table[refs]
     order = np.argsort(ids, kind="stable")
     sids = ids[order]
     pos = np.searchsorted(sids, refs)
     pos_c = np.minimum(pos, sids.size - 1)
     found = sids[pos_c] == refs
-    return np.where(found, order[pos_c], -1).astype(np.int64)
+    return np.where(found, order[pos_c], -1).astype(np.int32 if ids.size < 2**31 else np.int64)
 
 
 def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
@@ -224,13 +225,14 @@ def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
     if ns and (val_counts != nt).any():
         i = int(np.argmax(val_counts != nt))
         raise InvalidProfileError(f"malformed profile: mismatch: sample #{i} has {int(val_counts[i])} values vs. {nt} types")
-    values = vals_u.view(np.int64).reshape(ns, nt) if nt else np.zeros((ns, 0), np.int64)
+    values = vals_u.astype(np.uint64, copy=False).view(np.int64).reshape(ns, nt) if nt else np.zeros((ns, 0), np.int64)
     stack_offsets = np.concatenate(([0], np.cumsum(loc_counts))).astype(np.int64)
     stack_locs = _index_of(loc_id, locs_u)
     if (stack_locs < 0).any():
         k = int(np.argmax(stack_locs < 0))
         i = int(np.searchsorted(stack_offsets, k, side="right") - 1)
         raise InvalidProfileError(f"malformed profile: sample #{i} has nil location (location id {int(locs_u[k])} is not defined)")
+    del locs_u
 
     # labels: last occurrence of a singular field wins (proto3 rules)
     nlab = int(lab.sum())
