@@ -289,7 +289,7 @@ class _Builder:
 
         class _Lines:
             def __getitem__(self, i):
-                return text[line_start[i]:line_end[i]]
+                return text[int(line_start[i]):int(line_end[i])]
 
             def __len__(self):
                 return len(line_start)

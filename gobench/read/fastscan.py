@@ -43,11 +43,13 @@ def _gather(bx, s, e, sep=None):
     Without *sep* the separator is the byte at ``e`` itself (white space after a
     token, or the padding byte appended at the end of the data).
     """
-    lens1 = e - s + 1
-    ends = np.cumsum(lens1)
+    # 32-bit offsets halve the memory traffic of the index arrays (files < 2 GiB)
+    itype = np.int32 if len(bx) < 2 ** 31 else np.int64
+    lens1 = (e - s + 1).astype(itype)
+    ends = np.cumsum(lens1, dtype=itype)
     out_pos = ends - lens1
-    idx = np.repeat(s - out_pos, lens1)
-    idx += np.arange(int(ends[-1]) if len(ends) else 0)
+    idx = np.repeat((s - out_pos).astype(itype), lens1)
+    idx += np.arange(int(ends[-1]) if len(ends) else 0, dtype=itype)
     buf = bx[idx]
     if sep is not None:
         buf[ends - 1] = sep
@@ -75,7 +77,7 @@ def scan(data: bytes) -> ScanResult | None:
     if len(res_lines) == 0:
         return None
     out = ScanResult()
-    out.line_bounds = (line_start.tolist(), line_end.tolist())
+    out.line_bounds = (line_start, line_end)
     # odd bytes (non-ASCII, control characters other than Go's ASCII white space)
     # make the whole file go through the exact line parser
     if not data.isascii() or data.translate(None, _ALLOWED):
