@@ -114,6 +114,26 @@ class Tables:
     keys: list[tuple]
 
 
+def _unique(keys: np.ndarray, size: int | None = None):
+    """``np.unique(keys, return_index=True, return_inverse=True)`` for non-negative ints.
+
+    When the keys are dense (``size`` = 1 + max key, at most a few times their
+    number) it runs in linear time with a presence table instead of sorting.
+    """
+    n = len(keys)
+    if size is None:
+        size = int(keys.max()) + 1 if n else 0
+    if n == 0 or size > 4 * n + 1024:
+        u, first, inv = np.unique(keys, return_index=True, return_inverse=True)
+        return u, first, inv.reshape(-1)
+    first = np.full(size, -1, dtype=np.int64)
+    first[keys[::-1]] = np.arange(n - 1, -1, -1, dtype=np.int64)  # first occurrence wins
+    present = first >= 0
+    uniq = np.flatnonzero(present)
+    rank = np.cumsum(present) - 1
+    return uniq, first[uniq], rank[keys]
+
+
 def _class_ids(r: Results):
     """Per-result class id (same file, configuration and name) and the ResultClass list."""
     names = list(dict.fromkeys(r.res_name))
@@ -123,7 +143,7 @@ def _class_ids(r: Results):
     ncfg = max(len(r.configs), 1)
     key = (np.asarray(r.res_file, dtype=np.int64) * ncfg
            + np.asarray(r.res_config, dtype=np.int64)) * len(names) + name_ids
-    uniq, ids = np.unique(key, return_inverse=True)
+    uniq, _, ids = _unique(key)
     classes = []
     labels, configs = r.labels, r.configs
     for k in uniq.tolist():
@@ -207,7 +227,7 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
     rc_ids, classes = _class_ids(r)
     nu = max(len(r.ucode_unit), 1)
     mclass = rc_ids[r.m_res] * nu + r.m_ucode
-    uniq, first_idx, inverse = np.unique(mclass, return_index=True, return_inverse=True)
+    uniq, first_idx, inverse = _unique(mclass, len(classes) * nu)
     order = np.argsort(first_idx, kind="stable")  # mclasses in first-observation order
 
     # filter each measurement class
@@ -265,7 +285,7 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
     pid_of = np.zeros(len(classes), dtype=np.int64)
     rid_of = np.zeros(len(classes), dtype=np.int64)
     if len(ko):
-        _, first = np.unique(rc_k, return_index=True)
+        _, first, _ = _unique(rc_k, len(classes))
         for c in rc_k[np.sort(first)].tolist():
             rc = classes[c]
             tk0 = project(tproj, rc, "")
@@ -284,13 +304,13 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
                 rid = residue_index[resk] = len(residues)
                 residues.append(resk)
             pid_of[c], rid_of[c] = pid, rid
-        _, ufirst = np.unique(us_k, return_index=True)
+        _, ufirst, _ = _unique(us_k, len(ustr))
         for u in us_k[np.sort(ufirst)].tolist():
             unit_field.observe(ustr[u])
     # cells = (prefix, unit), numbered in order of first appearance
     nus = max(len(ustr), 1)
     ckey = pid_of[rc_k] * nus + us_k
-    ucell, cfirst, cinv = np.unique(ckey, return_index=True, return_inverse=True)
+    ucell, cfirst, cinv = _unique(ckey)
     corder = np.argsort(cfirst, kind="stable")
     rank = np.empty(len(ucell), dtype=np.int64)
     rank[corder] = np.arange(len(ucell))

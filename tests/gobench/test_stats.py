@@ -180,3 +180,14 @@ def test_geomeans_batch_is_bit_identical_to_scalar():
     for g, xs in zip(got, lists):
         want = sm.geomean(xs)
         assert (math.isnan(g) and math.isnan(want)) or g == want
+
+
+def test_dense_unique_matches_numpy():
+    from gobench.benchtab import _unique
+    rng = np.random.default_rng(11)
+    for n, m in [(1000, 50), (10, 5), (5000, 100000), (1, 1), (300, 300)]:
+        k = rng.integers(0, m, n)
+        got = _unique(k)
+        want = np.unique(k, return_index=True, return_inverse=True)
+        for g, w in zip(got, want):
+            np.testing.assert_array_equal(g, w.reshape(-1))
