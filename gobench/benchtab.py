@@ -19,7 +19,7 @@ from .project.filter import compile_filter
 from .project.keys import ResultClass, sort_keys
 from .project.projection import Projection, ProjectionParser
 from .read.benchfmt import Results
-from .stats.batch import medians_and_cis, utests
+from .stats.batch import group_value_order, medians_and_cis, utests
 from .stats.median import min_samples_for_ci
 from .stats.summary import Comparison, geomeans, pct_range_string, summarize
 from .stats.utest import min_samples_for_utest
@@ -338,11 +338,7 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
     sel = m_cell >= 0
     mc = m_cell[sel]
     mv = r.m_value[sel]
-    nan = np.isnan(mv)
-    if nan.any():  # Go's sort.Float64s puts NaN first
-        srt = np.lexsort((np.where(nan, 0.0, mv), ~nan, mc))
-    else:
-        srt = np.lexsort((mv, mc))
+    srt = group_value_order(mc, mv, len(cell_keys))  # NaN first, as Go's sort.Float64s
     mc, mv = mc[srt], mv[srt]
     ncell = len(cell_keys)
     counts = np.bincount(mc, minlength=ncell)

@@ -191,3 +191,17 @@ def test_dense_unique_matches_numpy():
         want = np.unique(k, return_index=True, return_inverse=True)
         for g, w in zip(got, want):
             np.testing.assert_array_equal(g, w.reshape(-1))
+
+
+def test_group_value_order_equals_lexsort():
+    from gobench.stats.batch import group_value_order
+    rng = np.random.default_rng(2)
+    for n, g in [(1000, 70000), (20000, 9000), (50, 3), (0, 1)]:
+        grp = rng.integers(0, g, n)
+        v = rng.integers(0, 5, n).astype(float)
+        o = group_value_order(grp, v, g)
+        w = np.lexsort((v, grp))
+        np.testing.assert_array_equal(grp[o], grp[w])
+        np.testing.assert_array_equal(v[o], v[w])
+    v = np.array([2.0, np.nan, 1.0])
+    assert list(group_value_order(np.zeros(3, dtype=np.int64), v, 1)) == [1, 2, 0]
