@@ -52,39 +52,63 @@ def _path_levels(profile, sample_index, granularity: str, noinlines: bool):
     return si, names, w, samples, frame_sample, frame_node, level, counts
 
 
-def _raw_tree(names, weights: np.ndarray, samples: np.ndarray, frame_sample, frame_node, level, counts) -> pd.DataFrame:
-    """Unpruned tree. ``weights`` is ``(n_samples, k)``: one total/self column pair per weight column."""
+def _sum_by(inv: np.ndarray, w: np.ndarray, n: int) -> np.ndarray:
+    """int64 group sums of ``w`` (1-D) by ``inv``: bincount, redone with integers past float64's exact range."""
+    s = np.bincount(inv, weights=w, minlength=n)
+    if s.size and np.abs(s).max() >= 2**52:
+        out = np.zeros(n, np.int64)
+        np.add.at(out, inv, w)
+        return out
+    return np.rint(s).astype(np.int64)
+
+
+def _raw_tree(names, weights: np.ndarray, samples: np.ndarray, frame_sample, frame_node, level, counts,
+              cutoff: float = 0.0):
+    """The tree before pruning. ``weights`` is ``(n_samples, k)``: one total/self column pair per column.
+
+    With ``cutoff`` > 0 (only valid for non-negative weights, where a child's total never exceeds
+    its parent's), a path whose first-column total is below ``cutoff`` is not expanded further: its
+    whole subtree stays in it as self, which pruning merges into ``other`` anyway.
+    """
     k = weights.shape[1]
     n_nodes = max(len(names), 1)
     path_of_sample = np.zeros(weights.shape[0], np.int64)  # synthetic root = path 0
+    alive = np.ones(weights.shape[0], bool)
     parents = [np.array([-1], np.int64)]
     node_of = [np.array([-1], np.int64)]
     depth_of = [np.array([0], np.int64)]
     totals = [weights[samples].sum(axis=0, keepdims=True)]
     next_id = 1
     max_level = int(level.max()) if level.size else 0
-    order = np.argsort(level, kind="stable") if level.size else level
+    lvl = level.astype(np.int16) if max_level < 2**15 else level  # 16-bit keys: numpy's radix sort
+    order = np.argsort(lvl, kind="stable") if level.size else level
     bounds = np.searchsorted(level[order], np.arange(1, max_level + 2)) if level.size else np.zeros(1, np.int64)
     for lv in range(1, max_level + 1):
         sel = order[bounds[lv - 1]:bounds[lv]]
-        fs, fn = frame_sample[sel], frame_node[sel]
+        fs = frame_sample[sel]
+        if cutoff > 0:
+            live = alive[fs]
+            sel, fs = sel[live], fs[live]
+            if not sel.size:
+                break
+        fn = frame_node[sel]
         key = path_of_sample[fs] * n_nodes + fn
         ukey, inv = np.unique(key, return_inverse=True)
         ids = next_id + np.arange(ukey.size)
         parents.append(ukey // n_nodes)
         node_of.append(ukey % n_nodes)
         depth_of.append(np.full(ukey.size, lv, np.int64))
-        tot = np.zeros((ukey.size, k), np.int64)
-        np.add.at(tot, inv, weights[fs])
+        tot = np.stack([_sum_by(inv, weights[fs, j], ukey.size) for j in range(k)], axis=1)
         totals.append(tot)
         path_of_sample[fs] = ids[inv]
+        if cutoff > 0:
+            alive[fs[tot[inv, 0] < cutoff]] = False
         next_id += ukey.size
     parent = np.concatenate(parents)
     node = np.concatenate(node_of)
     total = np.concatenate(totals)
     # self: each sample's weight lands on its deepest path (empty stacks stay on the root)
-    self_ = np.zeros_like(total)
-    np.add.at(self_, path_of_sample[samples], weights[samples])
+    self_ = np.stack([_sum_by(path_of_sample[samples], weights[samples, j], parent.size) for j in range(k)], axis=1)
     name = np.where(node >= 0, np.asarray(names, dtype=object)[np.maximum(node, 0)] if len(names) else ROOT_NAME, ROOT_NAME)
     df = pd.DataFrame({
         "id": np.arange(parent.size, dtype=np.int64),
@@ -227,7 +251,9 @@ def call_tree(profile, sample_index: int | str | None = None, *, min_fraction: f
         ``total(root) = Σ value`` over all samples, ``Σ self = total(root)``,
         and each node's total is the sum of its children's totals plus its
         self. ``df.attrs``: ``sample_type``, ``unit``, ``total`` (Σ|value|,
-        pprof's report total), ``granularity``, ``n_paths`` (before pruning).
+        pprof's report total), ``granularity``, ``n_paths`` (paths built
+        before pruning; with ``min_fraction`` > 0 and non-negative values the
+        subtrees of paths below the cut are not built).
 
     Raises
     ------
@@ -237,7 +263,9 @@ def call_tree(profile, sample_index: int | str | None = None, *, min_fraction: f
         Unknown granularity, negative ``min_fraction`` or ``max_nodes`` < 2.
     """
     si, names, w, samples, fs, fn, lv, counts = _path_levels(profile, sample_index, granularity, noinlines)
-    df, total, self_ = _raw_tree(names, w[:, None], samples, fs, fn, lv, counts)
+    # paths below min_fraction end up in "other" whatever lies under them: do not expand them
+    cutoff = min_fraction * float(np.abs(w).sum()) if min_fraction > 0 and (w >= 0).all() else 0.0
+    df, total, self_ = _raw_tree(names, w[:, None], samples, fs, fn, lv, counts, cutoff=cutoff)
     n_paths = len(df)
     out = _prune(df, {"self": self_[:, 0], "total": total[:, 0]}, total[:, 0],
                  min_fraction=min_fraction, max_nodes=max_nodes)
