@@ -37,6 +37,20 @@ first, the physical function last (``runtime/pprof/proto.go:pcDeck``). A
 location's address is its first stack address minus 1 (pprof's convention,
 equal to the proto's). Records without symbol lines fall back to pprof's
 address-only locations. There are no mappings.
+
+What the text cannot carry (so a text and a proto of the same moment differ):
+
+* generic functions print with elided shapes (``slices.Grow[...]``; the proto
+  has ``slices.Grow[go.shape.[]uint8,go.shape.uint8]``) — the runtime's
+  ``funcNameForPrint``;
+* no ``Function.start_line``: pprof's ``-files`` granularity keeps start lines
+  in its node key, so the proto can show one file as several nodes;
+* count profiles (goroutine, goroutineleak) hide leading ``runtime.*`` frames
+  in the symbol lines; their addresses stay in the stack as address-only
+  locations (named ``<unknown>`` in reports) carrying the value the proto puts
+  on ``runtime.gopark`` & co.;
+* the heap and allocs texts are identical: no ``default_sample_type`` (reports
+  default to ``inuse_space``, as pprof does on the text).
 """
 
 from __future__ import annotations
