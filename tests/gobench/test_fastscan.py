@@ -67,3 +67,11 @@ def test_random_lines_same_both_ways(lines):
     text = "".join(head + (" " + " ".join(toks) if toks else "") + "\n" for head, toks in lines)
     slow, fast = _both(text)
     _assert_same(slow, fast)
+
+
+def test_crlf_and_tabs_same_both_ways():
+    need_vectors()
+    text = (INPUTS / "old.txt").read_text().replace("\n", "\r\n")
+    slow, fast = _both(text)
+    _assert_same(slow, fast)
+    assert len(fast) == 88
