@@ -194,3 +194,18 @@ def test_text_profiles_merge_like_their_protos(runs):
         assert texts.total(si) == protos.total(si)
         t, p = texts.top(si), protos.top(si)
         assert dict(zip(t["name"], t["cum"])) == dict(zip(p["name"], p["cum"]))
+
+
+def test_merge_is_order_insensitive_for_values(runs):
+    ps = [pprof_parse.read_profile(d / "heap.pb.gz") for d in runs]
+    a, b = pprof_parse.merge(ps), pprof_parse.merge(ps[::-1])
+    for si in range(4):
+        ta, tb = a.top(si), b.top(si)
+        assert sorted(zip(ta["name"], ta["flat"], ta["cum"])) == sorted(zip(tb["name"], tb["flat"], tb["cum"]))
+
+
+def test_go_round_is_half_away_from_zero():
+    from pprof_parse.analyze.merge import _go_round
+
+    x = np.array([0.5, 1.5, 2.5, -0.5, -2.5, 2.4999, -0.0, 1e18 + 0.5])
+    assert _go_round(x).tolist() == [1.0, 2.0, 3.0, -1.0, -3.0, 2.0, 0.0, 1e18]
