@@ -87,19 +87,38 @@ def node_weights(data: ProfileData, nodes: NodeTable, sample_index: int, *, mean
     counts = np.bincount(frame_sample, minlength=data.n_samples)[samples] if frame_sample.size else np.zeros(samples.size, np.int64)
     first = np.cumsum(counts) - counts
     leaf_node = frame_node[first] if frame_node.size else np.zeros(0, np.int64)
-    flat = np.bincount(leaf_node, weights=w[samples], minlength=n_nodes)
     # cum: once per distinct (sample, node)
-    us, un = distinct_pairs(frame_sample, frame_node, n_nodes)
-    cum = np.bincount(un, weights=w[us], minlength=n_nodes)
-    flat_div = cum_div = None
-    if dw is not None:
-        flat_div = np.bincount(leaf_node, weights=dw[samples], minlength=n_nodes).astype(np.int64)
-        cum_div = np.bincount(un, weights=dw[us], minlength=n_nodes).astype(np.int64)
+    cum = np.zeros(n_nodes, np.int64)
+    cum_div = np.zeros(n_nodes, np.int64) if dw is not None else None
+    for a, b in _sample_chunks(frame_sample):
+        us, un = distinct_pairs(frame_sample[a:b], frame_node[a:b], n_nodes)
+        cum += exact_bincount(un, w[us], n_nodes)
+        if dw is not None:
+            cum_div += exact_bincount(un, dw[us], n_nodes)
+    flat = exact_bincount(leaf_node, w[samples], n_nodes)
+    flat_div = exact_bincount(leaf_node, dw[samples], n_nodes) if dw is not None else None
 
     # inline markers: edge parent->node is inline iff every occurrence is an inline call
     inline_in, noinline_in = _inline_edges(frame_sample, frame_node, frame_inline, n_nodes)
-    return NodeWeights(_exact(flat, w, leaf_node, n_nodes), _exact(cum, w[us] if us.size else w[:0], un, n_nodes),
-                       flat_div, cum_div, inline_in, noinline_in)
+    return NodeWeights(flat, cum, flat_div, cum_div, inline_in, noinline_in)
+
+
+CHUNK_FRAMES = 4 << 20  # frames per chunk for the cum de-duplication (bounds memory)
+
+
+def _sample_chunks(frame_sample: np.ndarray):
+    """``(start, stop)`` frame ranges of about :data:`CHUNK_FRAMES`, cut at sample boundaries
+    (frames are in sample order, and de-duplication never crosses a sample)."""
+    n = frame_sample.size
+    cuts = [0]
+    while cuts[-1] + CHUNK_FRAMES < n:
+        c = cuts[-1] + CHUNK_FRAMES
+        c = int(np.searchsorted(frame_sample, frame_sample[c], side="left"))
+        if c <= cuts[-1]:  # one sample larger than a chunk
+            c = int(np.searchsorted(frame_sample, frame_sample[cuts[-1] + CHUNK_FRAMES], side="right"))
+        cuts.append(c)
+    cuts.append(n)
+    return zip(cuts[:-1], cuts[1:])
 
 
 def distinct_pairs(frame_sample: np.ndarray, frame_node: np.ndarray, n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
@@ -114,20 +133,30 @@ def distinct_pairs(frame_sample: np.ndarray, frame_node: np.ndarray, n_nodes: in
         return frame_sample[:0], frame_node[:0]
     keep = np.ones(frame_node.size, bool)
     keep[1:] = (frame_node[1:] != frame_node[:-1]) | (frame_sample[1:] != frame_sample[:-1])
-    small = (int(frame_sample[-1]) + 1) * n < 2**32  # frames are in sample order
+    base = int(frame_sample[0])  # frames are in sample order
+    small = (int(frame_sample[-1]) - base + 1) * n < 2**32
     kt = np.uint32 if small else np.int64
-    key = frame_sample[keep].astype(kt) * kt(n) + frame_node[keep].astype(kt)
+    key = frame_sample[keep].astype(kt)
+    key -= kt(base)
+    key *= kt(n)
+    key += frame_node[keep].astype(kt)
     key.sort()
     first = np.ones(key.size, bool)
     first[1:] = key[1:] != key[:-1]
     key = key[first]
-    return (key // n).astype(np.int64), (key % n).astype(np.int64)
+    return (key // kt(n)).astype(np.int64) + base, (key % kt(n)).astype(np.int32)
 
 
-def _exact(approx: np.ndarray, weights: np.ndarray, idx: np.ndarray, n: int) -> np.ndarray:
-    """int64 sums: bincount works in float64, exact only below 2**53; redo with integers when needed."""
-    if approx.size == 0 or np.abs(approx).max(initial=0) < 2**52:
-        return np.rint(approx).astype(np.int64)
+def exact_bincount(idx: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+    """``Σ weights`` per index as int64, exactly.
+
+    ``np.bincount`` sums in float64, exact while Σ|weights| < 2**53; beyond
+    that (huge byte counts, diff profiles) the integer ``np.add.at`` is used.
+    """
+    if weights.size == 0:
+        return np.zeros(n, np.int64)
+    if float(np.abs(weights.astype(np.float64)).sum()) < 2.0**53:
+        return np.rint(np.bincount(idx, weights=weights, minlength=n)).astype(np.int64)
     out = np.zeros(n, np.int64)
     np.add.at(out, idx, weights.astype(np.int64))
     return out

@@ -122,55 +122,75 @@ def scan_fields(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> Fields
     return Fields(*(c[order] for c in cols))
 
 
+CHUNK_BYTES = 8 << 20  # decode packed fields this many buffer bytes at a time (bounds temporaries)
+
+
 def decode_packed(buf: np.ndarray, start: np.ndarray, length: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Decode byte segments that each hold whole varints.
 
     Segments must not overlap and must be in buffer order (fields are in wire
-    order). The segment bytes are compressed out of ``buf`` with a boolean
-    mask, so they form one run of complete varints. Returns ``(values uint64
-    in buffer order, count per segment)``.
+    order). Work proceeds in chunks of about :data:`CHUNK_BYTES` of the
+    buffer, so memory stays a small multiple of the chunk whatever the
+    profile's size. Returns ``(values in buffer order, count per segment)``;
+    values are uint32 when every varint of a chunk fits, else uint64.
     """
     nseg = start.size
+    counts = np.zeros(nseg, np.int64)
     if nseg == 0 or int(length.sum()) == 0:
-        return np.zeros(0, np.uint64), np.zeros(nseg, np.int64)
-    nonempty = length > 0
-    s0, ln, own = start[nonempty], length[nonempty], owner[nonempty]
+        return np.zeros(0, np.uint64), counts
+    nonempty = np.flatnonzero(length > 0)
+    s0, ln = start[nonempty].astype(np.int64), length[nonempty].astype(np.int64)
     last = s0 + ln - 1
-    if not (buf[last] < 0x80).all():
-        i = int(np.argmin(buf[last] < 0x80))
-        raise WireError("packed field ends inside a varint", int(own[i]), int(s0[i]))
-    marks = np.zeros(buf.size + 1, np.int8)
-    marks[s0] = 1  # segments do not overlap: starts and ends are distinct
-    marks[s0 + ln] -= 1
-    data = buf[np.cumsum(marks[:-1], dtype=np.int8).view(bool)]
-    ends = np.flatnonzero(data < 0x80)
-    vstart = np.empty_like(ends)
-    vstart[0] = 0
-    vstart[1:] = ends[:-1] + 1
-    vlen = ends - vstart + 1
+    bad = buf[last] >= 0x80
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise WireError("packed field ends inside a varint", int(owner[nonempty[i]]), int(s0[i]))
+    # chunk boundaries over segments, by buffer position
+    cuts = np.searchsorted(s0, np.arange(s0[0], last[-1] + 1, CHUNK_BYTES)[1:], side="left")
+    bounds = np.unique(np.concatenate(([0], cuts, [s0.size])))
+    parts: list[np.ndarray] = []
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        if a == b:
+            continue
+        vals, cnt = _decode_chunk(buf, s0[a:b], ln[a:b], owner[nonempty[a:b]])
+        parts.append(vals)
+        counts[nonempty[a:b]] = cnt
+    if len({p.dtype for p in parts}) > 1:
+        parts = [p.astype(np.uint64) for p in parts]
+    return (np.concatenate(parts) if len(parts) > 1 else parts[0]), counts
+
+
+def _decode_chunk(buf: np.ndarray, s0: np.ndarray, ln: np.ndarray, own: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    lo, hi = int(s0[0]), int(s0[-1] + ln[-1])
+    region = buf[lo:hi]
+    marks = np.zeros(region.size + 1, np.int8)
+    marks[s0 - lo] = 1  # segments do not overlap: starts and ends are distinct
+    marks[s0 - lo + ln] -= 1
+    data = region[np.cumsum(marks[:-1], dtype=np.int8).view(bool)]
+    ends = np.flatnonzero(data < 0x80).astype(np.int32)
+    vlen = np.diff(ends, prepend=np.int32(-1))
     if vlen.max(initial=1) > MAX_VARINT_BYTES:
         j = int(np.argmax(vlen > MAX_VARINT_BYTES))
-        i = int(np.searchsorted(np.cumsum(ln), vstart[j], side="right"))
-        raise WireError("varint longer than 10 bytes", int(own[i]), int(s0[i]))
-    values = _assemble(data, vstart, vlen)
+        i = int(np.searchsorted(np.cumsum(ln), int(ends[j]), side="right"))
+        raise WireError("varint longer than 10 bytes", int(own[min(i, own.size - 1)]), int(s0[min(i, s0.size - 1)]))
+    values = _assemble(data, ends, vlen)
     upto = np.searchsorted(ends, np.cumsum(ln) - 1, side="right")
-    counts = np.zeros(nseg, np.int64)
-    counts[nonempty] = np.diff(upto, prepend=0)
-    return values, counts
+    return values, np.diff(upto, prepend=0)
 
 
-def _assemble(data: np.ndarray, vstart: np.ndarray, vlen: np.ndarray) -> np.ndarray:
-    """Values of back-to-back varints in ``data`` (``vstart``/``vlen`` per varint).
+def _assemble(data: np.ndarray, ends: np.ndarray, vlen: np.ndarray) -> np.ndarray:
+    """Values of back-to-back varints in ``data`` given each one's last byte and length.
 
-    Built backward from each varint's last byte: ``v = (v << 7) | byte``, one
-    vectorised pass per byte position; ids need one or two passes.
+    Built backward from the last byte: ``v = (v << 7) | byte``, one vectorised
+    pass per byte position, in place; ids need one or two passes.
     """
-    ends = vstart + vlen - 1
     longest = int(vlen.max(initial=1))
     dt = np.uint32 if longest <= 4 else np.uint64  # ids and counts usually fit 28 bits
     values = (data[ends] & 0x7F).astype(dt)
+    tmp = np.empty_like(values)
     for j in range(1, longest):
         has = vlen > j
-        prev = (data[np.where(has, ends - j, ends)] & 0x7F).astype(dt)
-        values = np.where(has, (values << dt(7)) | prev, values)
+        np.left_shift(values, dt(7), out=tmp)
+        tmp |= data[ends - j] & 0x7F  # ends - j < 0 only where has is False
+        np.copyto(values, tmp, where=has)
     return values
