@@ -60,8 +60,8 @@ def leak_inputs(snapshots: list[str], times: list, interval: float) -> tuple[lis
     return list(snapshots), None
 
 
-SUSPECT_COLUMNS = ["suspect", "reason", "top_function", "state", "created_by", "first", "last", "peak",
-                   "growth_per_min", "leak_profile"]
+SUSPECT_COLUMNS = ["suspect", "top_function", "state", "created_by", "first", "last", "peak",
+                   "growth_per_min", "leak_profile", "reason"]
 
 
 def show_suspects(leaks: pd.DataFrame, n: int) -> None:

@@ -43,12 +43,16 @@ def _resource_path(package: str, relpath: str, missing: str) -> Path:
 
 
 TABLE_CSS = """<style>
+.jp-RenderedHTMLCommon .gl-table th:first-child, .jp-RenderedHTMLCommon .gl-table td:first-child,
+.jp-RenderedHTMLCommon .gl-left td, .jp-RenderedHTMLCommon .gl-left th,
 .gl-table th:first-child, .gl-table td:first-child, .gl-left td, .gl-left th { text-align: left; }
 .gl-table td { font-variant-numeric: tabular-nums; }
+.jp-RenderedHTMLCommon .gl-table, .gl-table { font-size: 12px; }
+.gl-left td:last-child { min-width: 16em; }
 .gl-caption { margin: 1em 0 0.3em 0; }
 .gl-verdict { font-size: 1.15em; padding: 0.5em 0.8em; border-left: 4px solid #888; background: #f6f6f6; }
 .gl-bad { border-color: #b2182b; } .gl-good { border-color: #1a9850; }
-.gl-stack { font-family: monospace; white-space: pre; background: #f6f6f6; padding: 0.5em 0.8em;
+.jp-RenderedHTMLCommon pre.gl-stack, pre.gl-stack { font-family: monospace; white-space: pre; background: #f6f6f6; padding: 0.5em 0.8em;
             border-left: 3px solid #b2182b; overflow-x: auto; }
 </style>"""
 

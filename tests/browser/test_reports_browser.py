@@ -22,7 +22,7 @@ def test_report_renders_offline(browser, reports_dir, kind, tmp_path):
     html = path.read_text(encoding="utf-8")
     expected = len(re.findall(r'Plotly\.newPlot\(\s*"', html))
     assert expected >= 1
-    page, errors = open_offline(browser, path, height=1000)
+    page, errors = open_offline(browser, path, width=1280, height=1000)
     try:
         page.wait_for_function(WAIT_PLOTS, arg=expected, timeout=60_000)
         assert page.locator(".js-plotly-plot").count() == expected
@@ -32,10 +32,11 @@ def test_report_renders_offline(browser, reports_dir, kind, tmp_path):
             d => d.querySelectorAll('path.surface, .bars path, .scatterlayer path, .boxlayer path, .trace path').length)""")
         assert all(n > 0 for n in drawn), drawn
         assert not errors, errors
-        # README screenshot: the report's key figure (the flame graph for allocations) near the top
-        key = {"allocations": 1}.get(kind, 0)
-        page.evaluate(f"() => window.scrollTo(0, document.querySelectorAll('.js-plotly-plot')[{key}]"
-                      ".getBoundingClientRect().top + window.scrollY - 140)")
+        # README screenshot: the report's key part near the top (the flame graph, the first chart, the verdict)
+        target = {"allocations": ".js-plotly-plot >> nth=1", "gc": ".js-plotly-plot >> nth=0",
+                  "leaks": ".gl-verdict", "bench": ".gl-verdict"}[kind]
+        box = page.locator(target).first.bounding_box()
+        page.evaluate(f"() => window.scrollTo(0, {box['y']} - 120)")
         page.wait_for_timeout(300)
         page.screenshot(path=str(screenshot_path(kind, tmp_path)))
     finally:
