@@ -33,6 +33,7 @@ class NodeWeights:
 def expand_frames(data: ProfileData, nodes: NodeTable, samples: np.ndarray | None = None):
     """Frames of the given samples, leaf first: ``(frame_sample, frame_slot, frames_per_sample)``.
 
+    Frames come in ascending sample order (``samples`` may be in any order).
     ``frame_slot`` indexes ``nodes.slot_node``; samples default to all. Indices
     are 32-bit where they fit (halving memory traffic on large profiles).
     """
@@ -43,19 +44,32 @@ def expand_frames(data: ProfileData, nodes: NodeTable, samples: np.ndarray | Non
         per_sample_locs = np.diff(off)
         sample_ids = np.arange(n, dtype=np.int32)
     else:
+        chosen = np.zeros(n, bool)
+        chosen[samples] = True
+        samples = np.flatnonzero(chosen)  # frames always come in ascending sample order
         per_sample_locs = off[samples + 1] - off[samples]
-        idx = np.repeat(off[samples] - (np.cumsum(per_sample_locs) - per_sample_locs), per_sample_locs) + np.arange(int(per_sample_locs.sum()))
-        locs = data.stack_locs[idx]
+        locs = data.stack_locs[np.repeat(chosen, np.diff(off))]  # a boolean compress, no index array
         sample_ids = samples.astype(np.int32)
-    nslots_loc = np.diff(nodes.slot_offsets)
+    it = np.int32 if nodes.slot_offsets[-1] < 2**31 else np.int64
+    slot_off = nodes.slot_offsets.astype(it)
+    nslots_loc = np.diff(slot_off)
     entry_sample = np.repeat(sample_ids, per_sample_locs)
-    starts = nodes.slot_offsets[locs]
+    starts = slot_off[locs]
     if nslots_loc.max(initial=1) <= 1:  # one slot per location: frames are the stack entries
         frame_slot, frame_sample, nslots = starts, entry_sample, None
     else:
         nslots = nslots_loc[locs]
-        total = int(nslots.sum())
-        frame_slot = np.repeat(starts - (np.cumsum(nslots) - nslots), nslots) + np.arange(total)
+        # frame_slot = start slot of the entry + position within the entry, built in place
+        csum = np.cumsum(nslots, dtype=np.int64)
+        total = int(csum[-1]) if csum.size else 0
+        ft = np.int32 if total < 2**31 else np.int64
+        starts = starts.astype(ft, copy=False)
+        csum -= nslots  # exclusive prefix sums: first frame of each entry
+        starts -= csum.astype(ft)
+        del csum
+        frame_slot = np.repeat(starts, nslots)
+        del starts
+        frame_slot += np.arange(total, dtype=ft)
         frame_sample = np.repeat(entry_sample, nslots)
     frames_per_sample = None
     if samples is None:
