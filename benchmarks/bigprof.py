@@ -13,6 +13,17 @@ PyPI, and runs it twice:
 - ``big.heap.pb.gz``: heap profile with MemProfileRate=1 over >= 300k distinct
   allocation paths.
 
+The CPU profiler only samples CPU time the process gets: on a loaded 2-core
+machine a run yields far fewer samples than 1000/s. The benchmark's
+``big.cpu.pb.gz`` was made from three runs with distinct seeds, merged by
+pprof itself::
+
+    python benchmarks/bigprof.py --only cpu --cpu-seconds 150  --seed 0 --cpu-name run0.pb.gz
+    python benchmarks/bigprof.py --only cpu --cpu-seconds 1200 --seed 7 --cpu-name run7.pb.gz
+    python benchmarks/bigprof.py --only cpu --cpu-seconds 180  --seed 3 --cpu-name run3.pb.gz
+    go tool pprof -proto run0.pb.gz run7.pb.gz run3.pb.gz > big.cpu.pb.gz   # 222,827 samples, 55,576 locations
+    python benchmarks/bigprof.py --only heap --heap-paths 170000           # 340,026 samples
+
 Nothing generated here is committed; the output directory is git-ignored.
 """
 
