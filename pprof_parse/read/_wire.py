@@ -70,18 +70,24 @@ class Fields:
 
 
 def scan_fields(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> Fields:
-    """Scan the fields of every message ``buf[starts[i]:ends[i]]`` at once."""
+    """Scan the fields of every message ``buf[starts[i]:ends[i]]`` at once.
+
+    One vectorised step per field position; each step's rows are then placed
+    directly at ``offset[message] + step`` (no sort), with narrow dtypes.
+    """
     n = starts.size
     pos = starts.astype(np.int64).copy()
     ends = ends.astype(np.int64)
+    pt = np.int32 if buf.size < 2**31 else np.int64
     active = np.flatnonzero(pos < ends)
     parts: list[tuple[np.ndarray, ...]] = []
+    per_msg = np.zeros(n, np.int64)
     step = 0
     while active.size:
         p, e = pos[active], ends[active]
         tag, tlen = varints_at(buf, p, e, active)
-        field = (tag >> np.uint64(3)).astype(np.int64)
-        wire = (tag & np.uint64(7)).astype(np.int64)
+        field = (tag >> np.uint64(3)).astype(np.int32)
+        wire = (tag & np.uint64(7)).astype(np.int8)
         p = p + tlen
         value = np.zeros(active.size, np.uint64)
         start = p.copy()
@@ -110,16 +116,20 @@ def scan_fields(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> Fields
         if over.any():
             i = int(np.flatnonzero(over)[0])
             raise WireError(f"field {int(field[i])} runs past the end of its message", int(active[i]), int(p[i]))
-        parts.append((active, np.full(active.size, step, np.int64), field, wire, value, start, length))
+        parts.append((active.astype(np.int32), field, wire, value, start.astype(pt), length.astype(pt)))
+        per_msg[active] += 1
         pos[active] = new_pos
         active = active[new_pos < e]
         step += 1
-    if not parts:
-        z = np.zeros(0, np.int64)
-        return Fields(z, z, z, z, np.zeros(0, np.uint64), z, z)
-    cols = [np.concatenate(c) for c in zip(*parts)]
-    order = np.lexsort((cols[1], cols[0]))  # by message, then wire order
-    return Fields(*(c[order] for c in cols))
+    total = int(per_msg.sum())
+    offset = np.cumsum(per_msg) - per_msg
+    out = Fields(np.empty(total, np.int32), np.empty(total, np.int32), np.empty(total, np.int32),
+                 np.empty(total, np.int8), np.empty(total, np.uint64), np.empty(total, pt), np.empty(total, pt))
+    for k, (msg, field, wire, value, start, length) in enumerate(parts):
+        at = offset[msg] + k  # messages are active in a prefix of steps, so step k is row k of the message
+        out.msg[at], out.step[at], out.field[at], out.wire[at] = msg, k, field, wire
+        out.value[at], out.start[at], out.length[at] = value, start, length
+    return out
 
 
 CHUNK_BYTES = 8 << 20  # decode packed fields this many buffer bytes at a time (bounds temporaries)

@@ -120,13 +120,15 @@ def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
     """
     msg = pb.ProfileRawSamples()
     try:
-        msg.ParseFromString(data)
         tcheck = pb.TimeNanosOnly()
         tcheck.ParseFromString(data)
+        concatenated = len(tcheck.time_nanos) > 1
+        del tcheck  # it holds every other field as unknown bytes
+        msg.ParseFromString(data)
     except (DecodeError, RuntimeError, ValueError) as e:
         offset, what = _locate_top_level_error(data)
         raise ProfileFormatError(f"parsing profile: not a valid profile.proto message ({what})", source=source, offset=offset) from e
-    if len(tcheck.time_nanos) > 1:
+    if concatenated:
         raise ConcatenatedProfileError("concatenated profiles detected (time_nanos occurs twice)", source=source)
 
     raw_strings = list(msg.string_table)
@@ -199,13 +201,30 @@ def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
             f"-> mapping id {int(loc_mapping_id[i])}); pprof accepts this and so do we (no mapping)",
             PprofParseWarning, stacklevel=3)
 
+    # --- header fields (read now, so upb's copy can be freed before the samples) --
+    def s(idx: int, what: str) -> str:
+        return _str(strings, idx, what)
+
+    header = dict(
+        default_sample_type=s(msg.default_sample_type, "default_sample_type"),
+        drop_frames=s(msg.drop_frames, "drop_frames"),
+        keep_frames=s(msg.keep_frames, "keep_frames"),
+        time_nanos=int(msg.time_nanos),
+        duration_nanos=int(msg.duration_nanos),
+        period_type=ValueType(s(msg.period_type.type, "period_type.type"), s(msg.period_type.unit, "period_type.unit")),
+        period=int(msg.period),
+        comments=tuple(s(c, "comment") for c in msg.comment),
+        doc_url=s(msg.doc_url, "doc_url"),
+    )
+
     # --- samples (vectorised) -----------------------------------------------
     raw = msg.sample
     ns = len(raw)
     if ns and not sample_types:
         raise InvalidProfileError("malformed profile: missing sample type information")
-    buf = np.frombuffer(b"".join(raw), np.uint8)
     lens = np.fromiter(map(len, raw), np.int64, ns)
+    buf = np.frombuffer(b"".join(raw), np.uint8)
+    del raw, msg, fmsgs, mmsgs, lmsgs  # free upb's copy of the profile before the numpy work
     starts = np.concatenate(([0], np.cumsum(lens)[:-1])) if ns else np.zeros(0, np.int64)
     try:
         fl = scan_fields(buf, starts, starts + lens)
@@ -249,15 +268,9 @@ def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
     is_str = lstr != 0
     is_num = ~is_str & ((lnum != 0) | (lunit != 0))  # pprof drops labels with neither
 
-    # --- header fields ------------------------------------------------------
-    def s(idx: int, what: str) -> str:
-        return _str(strings, idx, what)
-
-    default_type = s(msg.default_sample_type, "default_sample_type")
     return ProfileData(
         strings=strings,
         sample_types=sample_types,
-        default_sample_type=default_type,
         values=values,
         stack_offsets=stack_offsets,
         stack_locs=stack_locs,
@@ -288,14 +301,7 @@ def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
         map_filename=map_filename,
         map_build_id=map_build_id,
         map_flags=map_flags,
-        drop_frames=s(msg.drop_frames, "drop_frames"),
-        keep_frames=s(msg.keep_frames, "keep_frames"),
-        time_nanos=int(msg.time_nanos),
-        duration_nanos=int(msg.duration_nanos),
-        period_type=ValueType(s(msg.period_type.type, "period_type.type"), s(msg.period_type.unit, "period_type.unit")),
-        period=int(msg.period),
-        comments=tuple(s(c, "comment") for c in msg.comment),
-        doc_url=s(msg.doc_url, "doc_url"),
+        **header,
     )
 
 
