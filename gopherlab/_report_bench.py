@@ -188,7 +188,7 @@ def bench_explorer(old: str, new: str, rows: pd.DataFrame) -> None:
     import re
 
     import ipywidgets as W
-    from IPython.display import clear_output, display
+    from IPython.display import display
 
     units = list(dict.fromkeys(rows["unit"]))
     unit_w = W.Dropdown(options=units, value=units[0] if units else None, description="unit")
@@ -197,7 +197,7 @@ def bench_explorer(old: str, new: str, rows: pd.DataFrame) -> None:
 
     def refresh(_=None):
         with out:
-            clear_output(wait=True)
+            out.clear_output(wait=True)
             sel = rows[rows["unit"] == unit_w.value]
             if rx_w.value:
                 try:

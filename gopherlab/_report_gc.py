@@ -178,7 +178,7 @@ def memstats_figure(ms: pd.DataFrame):
 def gc_explorer(stacked: pd.DataFrame, *, window: float) -> None:
     """ipywidgets: pick a run and a window width; shows its pause percentiles and heap vs goal."""
     import ipywidgets as W
-    from IPython.display import clear_output, display
+    from IPython.display import display
 
     labels = [str(x) for x in stacked["label"].cat.categories]
     run_w = W.SelectMultiple(options=labels, value=tuple(labels), description="runs")
@@ -187,7 +187,7 @@ def gc_explorer(stacked: pd.DataFrame, *, window: float) -> None:
 
     def refresh(_=None):
         with out:
-            clear_output(wait=True)
+            out.clear_output(wait=True)
             sel = stacked[stacked["label"].astype(str).isin(run_w.value)].copy()
             if sel.empty:
                 return

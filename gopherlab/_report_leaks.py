@@ -147,7 +147,7 @@ def leak_explorer(snapshots: list[str], times, *, top: int = 15) -> None:
     import re
 
     import ipywidgets as W
-    from IPython.display import clear_output, display
+    from IPython.display import display
 
     from pprof_parse.runtime_api import find_leaks
 
@@ -158,7 +158,7 @@ def leak_explorer(snapshots: list[str], times, *, top: int = 15) -> None:
 
     def refresh(_=None):
         with out:
-            clear_output(wait=True)
+            out.clear_output(wait=True)
             lk = find_leaks(snapshots, times=times, min_increase=inc_w.value)
             if rx_w.value:
                 try:

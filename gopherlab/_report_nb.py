@@ -264,7 +264,7 @@ def allocation_explorer(profile, *, sample_index=None, granularity: str = "funct
     ``-focus``/``-ignore``), top N -- driving a top table and a flame graph of ``profile``;
     displays them."""
     import ipywidgets as W
-    from IPython.display import clear_output, display
+    from IPython.display import display
 
     from pprof_parse.present.flame import flame_figure
     from pprof_parse.present.tree import call_tree
@@ -280,7 +280,7 @@ def allocation_explorer(profile, *, sample_index=None, granularity: str = "funct
 
     def refresh(_=None):
         with out:
-            clear_output(wait=True)
+            out.clear_output(wait=True)
             bad = [w.value for w in (focus_w, ignore_w) if w.value and not regex_ok(w.value)]
             if bad:
                 show_text(f"invalid regex {bad[0]!r}")

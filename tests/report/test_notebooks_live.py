@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 def test_notebook_runs_interactively(kind, tmp_path):
     skip_slow_optional_imports()
     nb = pm.execute_notebook(str(notebook_file(report.KINDS[kind][0])), str(tmp_path / "out.ipynb"),
-                             kernel_name="python3", progress_bar=False, execution_timeout=300)
+                             kernel_name="python3", progress_bar=False, execution_timeout=90)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     # the explorer cell (last) displayed its widgets
