@@ -70,7 +70,12 @@ __all__ = [
     "stack_runs",
 ]
 
-_SAMPLE = Path(__file__).resolve().parents[1] / "gopherlab" / "data" / "runtime" / "leakserver"
+def _sample_capture() -> Path:
+    """The bundled capture, found through the installed ``gopherlab.data`` package
+    (works for a source checkout and for a plain ``pip install .``)."""
+    from importlib.resources import files
+
+    return Path(str(files("gopherlab.data") / "runtime" / "leakserver"))
 
 
 def load_capture(root=None) -> dict:
@@ -92,7 +97,7 @@ def load_capture(root=None) -> dict:
         Path of the ``gctrace-*.log`` files present), ``extra`` (label -> Path of
         ``panic.txt``/``sigquit.txt`` if present) and ``manifest`` (the raw dict).
     """
-    r = Path(root) if root is not None else _SAMPLE
+    r = Path(root) if root is not None else _sample_capture()
     man = json.loads((r / "manifest.json").read_text())
     out: dict = {"root": r, "manifest": man, "times": [s["t"] for s in man["snapshots"]],
                  "gctrace": r / man["gctrace"]}
