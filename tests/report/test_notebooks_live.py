@@ -7,7 +7,7 @@ import pytest
 from gopherlab import report
 from gopherlab._report_nb import notebook_file, skip_slow_optional_imports
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.interactive]
 
 
 @pytest.mark.parametrize("kind", list(report.KINDS))
