@@ -50,13 +50,13 @@ def profiles() -> None:
     print(f"wrote {sum(1 for _ in out.iterdir())} files to {out.relative_to(REPO)}")
 
 
-def _script(path: Path) -> None:
+def _script(path: Path, *args: str) -> None:
     if not path.exists():
         print(f"skipping {path.relative_to(REPO)} (not present)")
         return
     saved = sys.argv
     try:
-        sys.argv = [str(path)]
+        sys.argv = [str(path), *args]
         runpy.run_path(str(path), run_name="__main__")
     finally:
         sys.argv = saved
@@ -65,7 +65,8 @@ def _script(path: Path) -> None:
 PARTS = {
     "profiles": profiles,
     "bench": lambda: _script(REPO / "examples" / "benchdemo" / "regenerate.py"),
-    "runtime": lambda: _script(REPO / "examples" / "leakserver" / "capture.py"),
+    # the committed capture includes the panic/SIGQUIT tracebacks and the GOGC/GOMEMLIMIT runs
+    "runtime": lambda: _script(REPO / "examples" / "leakserver" / "capture.py", "--tracebacks", "--gc-runs"),
 }
 
 if __name__ == "__main__":
