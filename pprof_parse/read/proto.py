@@ -237,6 +237,7 @@ def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
             raise WireError("label must be a message", int(fl.msg[i]), int(fl.start[i]))
         lab_owner = fl.msg[lab]
         lf = scan_fields(buf, fl.start[lab], fl.start[lab] + fl.length[lab])
+        del fl, lab  # the sample field table is no longer needed
     except WireError as e:
         raise ProfileFormatError(f"parsing profile: sample #{e.index}: {e.message} (at byte {e.offset - int(starts[e.index]) if ns else 0} of its encoding)", source=source) from e
 
@@ -254,11 +255,12 @@ def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
     del locs_u
 
     # labels: last occurrence of a singular field wins (proto3 rules)
-    nlab = int(lab.sum())
+    nlab = int(lab_owner.size)
     ltab4 = np.zeros((nlab, 5), np.int64)  # key, str, num, num_unit
     for fno in (1, 2, 3, 4):
         m = (lf.field == fno) & (lf.wire == 0)
         ltab4[lf.msg[m], fno] = lf.value[m].view(np.int64)
+    del lf, buf
     lkey, lstr, lnum, lunit = ltab4[:, 1], ltab4[:, 2], ltab4[:, 3], ltab4[:, 4]
     for arr, what in ((lkey, "key"), (lstr, "str"), (lunit, "num_unit")):
         bad = (arr < 0) | (arr >= nstr)
