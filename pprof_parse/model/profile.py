@@ -122,8 +122,8 @@ class Profile:
         one key in a sample are joined with ``","``, as pprof's ``-tags`` shows
         them), numeric labels as nullable ``Int64`` in the label's unit (listed
         in ``df.attrs["label_units"]``). A label key equal to a sample type
-        name is prefixed with ``label:``. ``df.attrs["depth"]``... see :attr:`frames`
-        for the stacks.
+        name is prefixed with ``label:``. ``df.attrs["sample_types"]`` lists the
+        ``(type, unit)`` pairs. The stacks are in :attr:`frames` (joined on ``sample``).
         """
         d = self._data
         cols: dict[str, object] = {t.type: d.values[:, i] for i, t in enumerate(d.sample_types)}
