@@ -31,7 +31,7 @@ class NodeWeights:
 
 
 def expand_frames(data: ProfileData, nodes: NodeTable, samples: np.ndarray | None = None):
-    """Frames of the given samples, leaf first: ``(frame_sample, frame_slot, frames_per_sample)``.
+    """Frames of the given samples, leaf first: ``(frame_sample, frame_slot)``.
 
     Frames come in ascending sample order (``samples`` may be in any order).
     ``frame_slot`` indexes ``nodes.slot_node``; samples default to all. Indices
@@ -56,7 +56,7 @@ def expand_frames(data: ProfileData, nodes: NodeTable, samples: np.ndarray | Non
     entry_sample = np.repeat(sample_ids, per_sample_locs)
     starts = slot_off[locs]
     if nslots_loc.max(initial=1) <= 1:  # one slot per location: frames are the stack entries
-        frame_slot, frame_sample, nslots = starts, entry_sample, None
+        return entry_sample, starts
     else:
         nslots = nslots_loc[locs]
         # frame_slot = start slot of the entry + position within the entry, built in place
@@ -71,11 +71,7 @@ def expand_frames(data: ProfileData, nodes: NodeTable, samples: np.ndarray | Non
         del starts
         frame_slot += np.arange(total, dtype=ft)
         frame_sample = np.repeat(entry_sample, nslots)
-    frames_per_sample = None
-    if samples is None:
-        frames_per_sample = (np.bincount(entry_sample, weights=nslots, minlength=n).astype(np.int64)
-                             if nslots is not None else per_sample_locs.astype(np.int64))
-    return frame_sample, frame_slot, frames_per_sample
+    return frame_sample, frame_slot
 
 
 def node_weights(data: ProfileData, nodes: NodeTable, sample_index: int, *, mean: bool = False) -> NodeWeights:
@@ -93,7 +89,7 @@ def node_weights(data: ProfileData, nodes: NodeTable, sample_index: int, *, mean
         frame_sample = np.repeat(np.arange(data.n_samples, dtype=np.int32), np.diff(data.stack_offsets))
         frame_inline = None
     else:
-        frame_sample, frame_slot, _ = expand_frames(data, nodes, samples)
+        frame_sample, frame_slot = expand_frames(data, nodes, samples)
         frame_node = nodes.slot_node.astype(np.int32)[frame_slot]
         frame_inline = nodes.slot_inline[frame_slot]
 

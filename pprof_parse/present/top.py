@@ -28,7 +28,7 @@ def report_total(data: ProfileData, sample_index: int, *, mean: bool = False) ->
     if d is not None:
         div = int(d.sum())
         if div != 0:
-            return int(total / div) if (total < 0) != (div < 0) else total // div
+            return int(_go_div(np.array([total]), np.array([div]))[0])
     return total
 
 
@@ -76,22 +76,28 @@ def top_table(data: ProfileData, sample_index=None, *, cum: bool = False, granul
         "inline": np.where(nw.inline_in[keep], np.where(nw.noinline_in[keep], "partial-inline", "inline"), ""),
         "_sprint": [sprint_key(r) for r in info.itertuples(index=False)],
     })
-    a_flat, a_cum = pd.Series(-np.abs(raw_flat)), pd.Series(-np.abs(raw_cum))
-    order_cols = ([a_cum, df["name"], a_flat] if cum else [a_flat, df["name"], a_cum]) + [df["_sprint"]]
-    order = pd.DataFrame({f"k{i}": c for i, c in enumerate(order_cols)}).sort_values(
-        [f"k{i}" for i in range(len(order_cols))], kind="mergesort").index
-    df = df.loc[order].reset_index(drop=True).drop(columns="_sprint")
+    order = node_order(df["name"].to_numpy(), df["_sprint"].tolist(), raw_flat, raw_cum, by_cum=cum)
+    df = df.iloc[order].reset_index(drop=True).drop(columns="_sprint")
     df["flat_pct"] = _pct(df["flat"].to_numpy(), total)
     df["sum_pct"] = _pct(np.cumsum(df["flat"].to_numpy()), total)
     df["cum_pct"] = _pct(df["cum"].to_numpy(), total)
     df = df[TOP_COLUMNS]
     df.attrs.update({
-        "sample_type": data.sample_types[si].type + ("" if not mean else "") , "unit": data.sample_types[si].unit,
+        "sample_type": ("mean_" if mean else "") + data.sample_types[si].type, "unit": data.sample_types[si].unit,
         "total": total, "granularity": granularity, "mean": mean,
     })
-    if mean:
-        df.attrs["sample_type"] = "mean_" + data.sample_types[si].type
     return df
+
+
+def node_order(names: np.ndarray, sprint: list, flat: np.ndarray, cum: np.ndarray, by_cum: bool) -> np.ndarray:
+    """pprof's ``FlatNameOrder`` / ``CumNameOrder``: positions of the nodes in report order.
+
+    |flat| descending, then printable name, then |cum| (|cum| first with
+    ``by_cum``), then ``fmt.Sprint(NodeInfo)`` as the final tie-break.
+    """
+    a, b = (-np.abs(cum), -np.abs(flat)) if by_cum else (-np.abs(flat), -np.abs(cum))
+    df = pd.DataFrame({"a": a, "n": names, "b": b, "s": sprint})
+    return df.sort_values(["a", "n", "b", "s"], kind="mergesort").index.to_numpy()
 
 
 def _go_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:

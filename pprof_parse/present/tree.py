@@ -41,7 +41,7 @@ def _path_levels(profile, sample_index, granularity: str, noinlines: bool):
     nodes = build_nodes(data, granularity, noinlines=noinlines)
     w = data.values[:, si].astype(np.int64) if data.n_samples else np.zeros(0, np.int64)
     samples = np.flatnonzero(w != 0)
-    frame_sample, frame_slot, _ = expand_frames(data, nodes, samples)
+    frame_sample, frame_slot = expand_frames(data, nodes, samples)
     frame_node = nodes.slot_node[frame_slot]
     # frames come leaf first per sample; level counts from the root (1 = outermost)
     counts = np.bincount(frame_sample, minlength=data.n_samples) if frame_sample.size else np.zeros(data.n_samples, np.int64)

@@ -16,7 +16,7 @@ from ..analyze.nodes import build_nodes, sprint_key
 from ..analyze.tagfilter import label as format_label
 from ..analyze.tagfilter import num_label_units, scaled_label
 from ..model.data import ProfileData
-from .top import _go_div, _pct
+from .top import _go_div, _pct, node_order
 
 PEEK_COLUMNS = ["node", "relation", "name", "weight", "weight_pct", "inline",
                 "flat", "flat_pct", "sum_pct", "cum", "cum_pct"]
@@ -35,7 +35,7 @@ def _edges(data: ProfileData, nodes, si: int):
     """
     w = data.values[:, si] if data.n_samples else np.zeros(0, np.int64)
     samples = np.flatnonzero((w != 0) & (np.diff(data.stack_offsets) > 0))
-    fs, slot, _ = expand_frames(data, nodes, samples)
+    fs, slot = expand_frames(data, nodes, samples)
     node = nodes.slot_node[slot]
     inl = nodes.slot_inline[slot]
     if node.size < 2:
@@ -59,13 +59,6 @@ def _edges(data: ProfileData, nodes, si: int):
     return ekey // n, ekey % n, weight, ~not_inline
 
 
-def _node_order(names: np.ndarray, sprint: list, flat: np.ndarray, cum: np.ndarray, by_cum: bool) -> np.ndarray:
-    """pprof's ``FlatNameOrder`` / ``CumNameOrder`` over the given nodes (indices into them)."""
-    a, b = (-np.abs(cum), -np.abs(flat)) if by_cum else (-np.abs(flat), -np.abs(cum))
-    df = pd.DataFrame({"a": a, "n": names, "b": b, "s": sprint})
-    return df.sort_values(["a", "n", "b", "s"], kind="mergesort").index.to_numpy()
-
-
 def peek_table(data: ProfileData, regex, si: int, *, total: int, granularity: str = "functions",
                noinlines: bool = False, cum: bool = False) -> pd.DataFrame:
     """Build the ``-peek`` table; see :meth:`pprof_parse.Profile.peek`."""
@@ -74,7 +67,7 @@ def peek_table(data: ProfileData, regex, si: int, *, total: int, granularity: st
     names = nodes.info["name"].to_numpy(dtype=object)
     live = np.flatnonzero((nw.flat != 0) | (nw.cum != 0))
     sprint = [sprint_key(r) for r in nodes.info.iloc[live].itertuples(index=False)]
-    live = live[_node_order(names[live], sprint, nw.flat[live], nw.cum[live], cum)]
+    live = live[node_order(names[live], sprint, nw.flat[live], nw.cum[live], cum)]
     matched = live[np.array([regex.search(str(names[i])) is not None for i in live], bool)] if live.size else live
     rank = np.full(nodes.n_nodes, -1, np.int64)
     rank[matched] = np.arange(matched.size)
@@ -155,7 +148,7 @@ def traces_table(data: ProfileData, si: int, *, orig: np.ndarray | None = None, 
     units = num_label_units(data) if units is None else units
     nodes = build_nodes(data, granularity, noinlines=noinlines)
     samples = np.flatnonzero(np.diff(data.stack_offsets) > 0)
-    fs, slot, _ = expand_frames(data, nodes, samples)
+    fs, slot = expand_frames(data, nodes, samples)
     counts = np.bincount(fs, minlength=data.n_samples)[samples] if fs.size else np.zeros(samples.size, np.int64)
     trace = np.repeat(np.arange(samples.size), counts)
     depth = np.arange(fs.size) - np.repeat(np.cumsum(counts) - counts, counts)
