@@ -204,3 +204,56 @@ def _assemble(data: np.ndarray, ends: np.ndarray, vlen: np.ndarray) -> np.ndarra
         tmp |= data[ends - j] & 0x7F  # ends - j < 0 only where has is False
         np.copyto(values, tmp, where=has)
     return values
+
+
+class ScanTable:
+    """The fields of messages ``buf[starts[i]:ends[i]]``, for any valid encoding.
+
+    The general counterpart of :class:`pprof_parse.read._tokens.TokenTable`,
+    with the same queries. ``top`` maps each message to the top-level message
+    that holds it, so a :class:`WireError` names the message a user can find
+    (its offset stays the byte in ``buf``).
+    """
+
+    def __init__(self, buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, top: np.ndarray | None = None):
+        self.buf = buf
+        self.n = starts.size
+        self.top = np.arange(self.n) if top is None else top
+        try:
+            self.fl = scan_fields(buf, starts, ends)
+        except WireError as e:
+            raise WireError(e.message, int(self.top[e.index]), e.offset) from None
+
+    def _pick(self, field: int, wires: tuple[int, ...], what: str) -> np.ndarray:
+        fl = self.fl
+        m = fl.field == field
+        bad = m & ~np.isin(fl.wire, wires)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise WireError(f"field {field} ({what}) has wire type {int(fl.wire[i])}", int(self.top[fl.msg[i]]), int(fl.start[i]))
+        return m
+
+    def scalar(self, field: int) -> np.ndarray:
+        """The varint ``field`` of each message as uint64 (0 when absent; the last occurrence wins)."""
+        m = self._pick(field, (0,), "a varint")
+        out = np.zeros(self.n, np.uint64)
+        out[self.fl.msg[m]] = self.fl.value[m]  # rows are in message, then wire order
+        return out
+
+    def repeated(self, field: int) -> tuple[np.ndarray, np.ndarray]:
+        """Elements of a repeated varint field (packed or not) in wire order, and a count per message."""
+        m = self._pick(field, (0, 2), "repeated varints")
+        owners = self.fl.msg[m]
+        try:
+            values, counts = decode_packed(self.buf, self.fl.start[m], self.fl.length[m], owners)
+        except WireError as e:
+            raise WireError(e.message, int(self.top[e.index]), e.offset) from None
+        per_msg = np.bincount(owners, weights=counts, minlength=self.n).astype(np.int64) if owners.size else np.zeros(self.n, np.int64)
+        return values, per_msg
+
+    def nested(self, field: int) -> tuple[np.ndarray, "ScanTable"]:
+        """``(owner, table)`` of the sub-messages in ``field``, in wire order."""
+        m = self._pick(field, (2,), "a message")
+        owner = self.fl.msg[m]
+        start = self.fl.start[m].astype(np.int64)
+        return owner, ScanTable(self.buf, start, start + self.fl.length[m], self.top[owner])

@@ -22,7 +22,8 @@ from ..errors import (
 )
 from ..model.data import ProfileData, ValueType
 from ..proto import profile_pb2 as pb
-from ._wire import WireError, decode_packed, scan_fields
+from ._columns import decode_locations, decode_samples, decode_scalars
+from ._wire import WireError
 
 
 def _locate_top_level_error(data: bytes) -> tuple[int, str]:
@@ -104,6 +105,20 @@ def _index_of(ids: np.ndarray, refs: np.ndarray) -> np.ndarray:
     return np.where(found, order[pos_c], -1).astype(np.int32 if ids.size < 2**31 else np.int64)
 
 
+def _decode(raw, what: str, source: str, decoder):
+    """Run a column decoder over repeated raw messages; wire errors name the message and its byte."""
+    parts = list(raw)
+    lens = np.fromiter(map(len, parts), np.int64, len(parts))
+    buf = np.frombuffer(b"".join(parts), np.uint8)
+    del parts
+    starts = np.concatenate(([0], np.cumsum(lens)[:-1])) if lens.size else np.zeros(0, np.int64)
+    try:
+        return decoder(buf, starts, lens)
+    except WireError as e:
+        at = e.offset - int(starts[e.index]) if lens.size else 0
+        raise ProfileFormatError(f"parsing profile: {what} #{e.index}: {e.message} (at byte {at} of its encoding)", source=source) from e
+
+
 def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
     """Decode uncompressed profile.proto bytes.
 
@@ -118,7 +133,7 @@ def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
         location/function references, value count differing from the
         sample types, string indices out of range, ``string_table[0] != ""``.
     """
-    msg = pb.ProfileRawSamples()
+    msg = pb.ProfileRaw()
     try:
         tcheck = pb.TimeNanosOnly()
         tcheck.ParseFromString(data)
@@ -147,10 +162,10 @@ def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
     )
 
     # --- functions -----------------------------------------------------------
-    fmsgs = msg.function
-    nf = len(fmsgs)
-    func_id = np.fromiter((f.id for f in fmsgs), np.uint64, nf)
-    ftab = np.fromiter((v for f in fmsgs for v in (f.name, f.system_name, f.filename, f.start_line)), np.int64, 4 * nf).reshape(nf, 4)
+    ftab = _decode(msg.function, "function", source, lambda *r: decode_scalars(*r, (1, 2, 3, 4, 5)))
+    func_id = ftab[:, 0]
+    ftab = ftab[:, 1:].view(np.int64)  # name, system_name, filename, start_line
+    nf = func_id.size
     _check_ids(func_id, "function", "ID")
     if nf and ((ftab[:, :3] < 0) | (ftab[:, :3] >= nstr)).any():
         row, col = np.argwhere((ftab[:, :3] < 0) | (ftab[:, :3] >= nstr))[0]
@@ -159,39 +174,27 @@ def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
             f"refers to string index {int(ftab[row, col])} of {nstr}")
 
     # --- mappings ------------------------------------------------------------
-    mmsgs = msg.mapping
-    nm = len(mmsgs)
-    map_id = np.fromiter((m.id for m in mmsgs), np.uint64, nm)
+    mtab = _decode(msg.mapping, "mapping", source, lambda *r: decode_scalars(*r, range(1, 11)))
+    map_id, map_start, map_limit, map_offset = (mtab[:, i].copy() for i in range(4))
     _check_ids(map_id, "mapping", "ID")
-    map_start = np.fromiter((m.memory_start for m in mmsgs), np.uint64, nm)
-    map_limit = np.fromiter((m.memory_limit for m in mmsgs), np.uint64, nm)
-    map_offset = np.fromiter((m.file_offset for m in mmsgs), np.uint64, nm)
-    map_filename = np.fromiter((m.filename for m in mmsgs), np.int64, nm)
-    map_build_id = np.fromiter((m.build_id for m in mmsgs), np.int64, nm)
+    map_filename, map_build_id = mtab[:, 4].view(np.int64), mtab[:, 5].view(np.int64)
     for arr, what in ((map_filename, "filename"), (map_build_id, "build_id")):
         bad = (arr < 0) | (arr >= nstr)
         if bad.any():
             i = int(np.argmax(bad))
             raise InvalidProfileError(f"malformed profile: mapping id {int(map_id[i])}: {what} refers to string index {int(arr[i])} of {nstr}")
-    map_flags = np.array([[m.has_functions, m.has_filenames, m.has_line_numbers, m.has_inline_frames] for m in mmsgs], bool).reshape(nm, 4)
+    map_flags = mtab[:, 6:10] != 0  # has_functions, has_filenames, has_line_numbers, has_inline_frames
 
     # --- locations and lines ------------------------------------------------
-    lmsgs = msg.location
-    nl = len(lmsgs)
-    loc_id = np.fromiter((l.id for l in lmsgs), np.uint64, nl)
+    lc = _decode(msg.location, "location", source, decode_locations)
+    loc_id, loc_mapping_id, loc_address, loc_is_folded = lc.id, lc.mapping_id, lc.address, lc.is_folded
     _check_ids(loc_id, "location")
-    loc_mapping_id = np.fromiter((l.mapping_id for l in lmsgs), np.uint64, nl)
-    loc_address = np.fromiter((l.address for l in lmsgs), np.uint64, nl)
-    loc_is_folded = np.fromiter((l.is_folded for l in lmsgs), bool, nl)
-    nlines = np.fromiter((len(l.line) for l in lmsgs), np.int64, nl)
-    loc_line_offsets = np.concatenate(([0], np.cumsum(nlines))).astype(np.int64)
-    total_lines = int(loc_line_offsets[-1])
-    ltab = np.fromiter((v for l in lmsgs for ln in l.line for v in (ln.function_id, ln.line, ln.column)), np.int64, 3 * total_lines).reshape(total_lines, 3)
-    line_function = _index_of(func_id, ltab[:, 0].astype(np.uint64))
+    loc_line_offsets = np.concatenate(([0], np.cumsum(lc.line_counts))).astype(np.int64)
+    line_function = _index_of(func_id, lc.line_function_id)
     if (line_function < 0).any():
         li = int(np.argmax(line_function < 0))
         owner = int(np.searchsorted(loc_line_offsets, li, side="right") - 1)
-        raise InvalidProfileError(f"location id: {int(loc_id[owner])} has a line with nil function (function id {int(ltab[li, 0])})")
+        raise InvalidProfileError(f"location id: {int(loc_id[owner])} has a line with nil function (function id {int(lc.line_function_id[li])})")
     loc_mapping = np.where(loc_mapping_id == 0, -1, _index_of(map_id, loc_mapping_id))
     dangling = (loc_mapping_id != 0) & (loc_mapping < 0)
     if dangling.any():
@@ -218,28 +221,13 @@ def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
     )
 
     # --- samples (vectorised) -----------------------------------------------
-    raw = msg.sample
-    ns = len(raw)
-    if ns and not sample_types:
+    if len(msg.sample) and not sample_types:
         raise InvalidProfileError("malformed profile: missing sample type information")
-    lens = np.fromiter(map(len, raw), np.int64, ns)
-    buf = np.frombuffer(b"".join(raw), np.uint8)
-    del raw, msg, fmsgs, mmsgs, lmsgs  # free upb's copy of the profile before the numpy work
-    starts = np.concatenate(([0], np.cumsum(lens)[:-1])) if ns else np.zeros(0, np.int64)
-    try:
-        fl = scan_fields(buf, starts, starts + lens)
-        locs_u, loc_counts = _repeated_scalar(buf, fl, 1, ns, "location_id")
-        vals_u, val_counts = _repeated_scalar(buf, fl, 2, ns, "value")
-        lab = fl.field == 3
-        bad_lab = lab & (fl.wire != 2)
-        if bad_lab.any():
-            i = int(np.argmax(bad_lab))
-            raise WireError("label must be a message", int(fl.msg[i]), int(fl.start[i]))
-        lab_owner = fl.msg[lab]
-        lf = scan_fields(buf, fl.start[lab], fl.start[lab] + fl.length[lab])
-        del fl, lab  # the sample field table is no longer needed
-    except WireError as e:
-        raise ProfileFormatError(f"parsing profile: sample #{e.index}: {e.message} (at byte {e.offset - int(starts[e.index]) if ns else 0} of its encoding)", source=source) from e
+    raw = msg.sample
+    del msg  # free upb's copy of the profile before the numpy work
+    locs_u, loc_counts, vals_u, val_counts, lab_owner, ltab4 = _decode(raw, "sample", source, decode_samples)
+    ns = loc_counts.size
+    del raw
 
     nt = len(sample_types)
     if ns and (val_counts != nt).any():
@@ -254,13 +242,7 @@ def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
         raise InvalidProfileError(f"malformed profile: sample #{i} has nil location (location id {int(locs_u[k])} is not defined)")
     del locs_u
 
-    # labels: last occurrence of a singular field wins (proto3 rules)
-    nlab = int(lab_owner.size)
-    ltab4 = np.zeros((nlab, 5), np.int64)  # key, str, num, num_unit
-    for fno in (1, 2, 3, 4):
-        m = (lf.field == fno) & (lf.wire == 0)
-        ltab4[lf.msg[m], fno] = lf.value[m].view(np.int64)
-    del lf, buf
+    # labels (columns key, str, num, num_unit; the last occurrence of a field has won, as in proto3)
     lkey, lstr, lnum, lunit = ltab4[:, 1], ltab4[:, 2], ltab4[:, 3], ltab4[:, 4]
     for arr, what in ((lkey, "key"), (lstr, "str"), (lunit, "num_unit")):
         bad = (arr < 0) | (arr >= nstr)
@@ -289,8 +271,8 @@ def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
         loc_is_folded=loc_is_folded,
         loc_line_offsets=loc_line_offsets,
         line_function=line_function,
-        line_line=ltab[:, 1].copy(),
-        line_column=ltab[:, 2].copy(),
+        line_line=lc.line_line,
+        line_column=lc.line_column,
         func_id=func_id,
         func_name=ftab[:, 0].copy(),
         func_system_name=ftab[:, 1].copy(),
@@ -305,16 +287,3 @@ def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
         map_flags=map_flags,
         **header,
     )
-
-
-def _repeated_scalar(buf: np.ndarray, fl, field: int, n: int, what: str) -> tuple[np.ndarray, np.ndarray]:
-    """Values of a repeated varint field (packed and/or unpacked), in wire order, with a count per message."""
-    m = fl.field == field
-    bad = m & ~np.isin(fl.wire, (0, 2))
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise WireError(f"{what} has wire type {int(fl.wire[i])}", int(fl.msg[i]), int(fl.start[i]))
-    owners = fl.msg[m]
-    values, counts = decode_packed(buf, fl.start[m], fl.length[m], owners)
-    per_msg = np.bincount(owners, weights=counts, minlength=n).astype(np.int64) if owners.size else np.zeros(n, np.int64)
-    return values, per_msg
