@@ -10,6 +10,8 @@ column-wise over all frames at once.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +38,8 @@ def expand_frames(data: ProfileData, nodes: NodeTable, samples: np.ndarray | Non
     Frames come in ascending sample order (``samples`` may be in any order).
     ``frame_slot`` indexes ``nodes.slot_node``; samples default to all. Indices
     are 32-bit where they fit (halving memory traffic on large profiles).
+    Work and memory are proportional to the stack entries between the
+    smallest and the largest sample asked for.
     """
     off = data.stack_offsets
     n = data.n_samples
@@ -43,13 +47,16 @@ def expand_frames(data: ProfileData, nodes: NodeTable, samples: np.ndarray | Non
         locs = data.stack_locs
         per_sample_locs = np.diff(off)
         sample_ids = np.arange(n, dtype=np.int32)
+    elif samples.size == 0:
+        return np.zeros(0, np.int32), np.zeros(0, np.int32)
     else:
-        chosen = np.zeros(n, bool)
-        chosen[samples] = True
-        samples = np.flatnonzero(chosen)  # frames always come in ascending sample order
-        per_sample_locs = off[samples + 1] - off[samples]
-        locs = data.stack_locs[np.repeat(chosen, np.diff(off))]  # a boolean compress, no index array
-        sample_ids = samples.astype(np.int32)
+        lo, hi = int(samples.min()), int(samples.max()) + 1
+        chosen = np.zeros(hi - lo, bool)
+        chosen[samples - lo] = True
+        sample_ids = (np.flatnonzero(chosen) + lo).astype(np.int32)  # frames always come in ascending sample order
+        per_sample_locs = off[sample_ids + 1] - off[sample_ids]
+        entries = data.stack_locs[off[lo]:off[hi]]
+        locs = entries if chosen.all() else entries[np.repeat(chosen, np.diff(off[lo:hi + 1]))]  # a boolean compress
     it = np.int32 if nodes.slot_offsets[-1] < 2**31 else np.int64
     slot_off = nodes.slot_offsets.astype(it)
     nslots_loc = np.diff(slot_off)
@@ -74,61 +81,61 @@ def expand_frames(data: ProfileData, nodes: NodeTable, samples: np.ndarray | Non
     return frame_sample, frame_slot
 
 
+#: node_weights works on runs of samples holding about this many stack entries,
+#: which bounds its memory whatever the profile's size; runs go to up to
+#: MAX_THREADS threads (numpy releases the GIL in its loops).
+CHUNK_ENTRIES = 1 << 20
+MAX_THREADS = 4
+
+
 def node_weights(data: ProfileData, nodes: NodeTable, sample_index: int, *, mean: bool = False) -> NodeWeights:
     """Compute flat/cum (and inline edge flags) of every node."""
     n_nodes = nodes.n_nodes
     w = data.values[:, sample_index] if data.n_samples else np.zeros(0, np.int64)
     dw = data.values[:, 0] if mean and data.n_samples else None
     active = (w != 0) if dw is None else ((w != 0) | (dw != 0))
-    samples = np.flatnonzero(active & (np.diff(data.stack_offsets) > 0))
+    depth = np.diff(data.stack_offsets)
+    samples = np.flatnonzero(active & (depth > 0))
     one_slot = np.diff(nodes.slot_offsets).max(initial=1) <= 1
-    if one_slot and samples.size == data.n_samples:
-        # no inline lines: a frame is a stack entry, its node that of its location
-        loc_node = nodes.slot_node.astype(np.int32)[nodes.slot_offsets[:-1]]
-        frame_node = loc_node[data.stack_locs]
-        frame_sample = np.repeat(np.arange(data.n_samples, dtype=np.int32), np.diff(data.stack_offsets))
-        frame_inline = None
+    slot_node = nodes.slot_node.astype(np.int32)
+
+    def run(chunk: np.ndarray) -> tuple:
+        frame_sample, frame_slot = expand_frames(data, nodes, chunk)
+        frame_node = slot_node[frame_slot]
+        frame_inline = None if one_slot else nodes.slot_inline[frame_slot]
+        del frame_slot
+        # flat: the leaf frame of each sample is its first frame
+        per = np.diff(np.append(np.searchsorted(frame_sample, chunk), frame_sample.size))
+        leaf_node = frame_node[np.cumsum(per) - per]
+        flat = exact_bincount(leaf_node, w[chunk], n_nodes)
+        flat_div = exact_bincount(leaf_node, dw[chunk], n_nodes) if dw is not None else None
+        # cum: once per distinct (sample, node)
+        us, un = distinct_pairs(frame_sample, frame_node, n_nodes)
+        cum = exact_bincount(un, w[us], n_nodes)
+        cum_div = exact_bincount(un, dw[us], n_nodes) if dw is not None else None
+        return flat, flat_div, cum, cum_div, _edge_keys(frame_sample, frame_node, frame_inline, n_nodes)
+
+    runs = _sample_runs(samples, depth)
+    workers = min(len(runs), MAX_THREADS, os.cpu_count() or 1)
+    if workers > 1:
+        with ThreadPoolExecutor(workers, thread_name_prefix="pprof-graph") as pool:
+            parts = list(pool.map(run, runs))
     else:
-        frame_sample, frame_slot = expand_frames(data, nodes, samples)
-        frame_node = nodes.slot_node.astype(np.int32)[frame_slot]
-        frame_inline = nodes.slot_inline[frame_slot]
-
-    # flat: the leaf frame of each sample is its first frame
-    counts = np.bincount(frame_sample, minlength=data.n_samples)[samples] if frame_sample.size else np.zeros(samples.size, np.int64)
-    first = np.cumsum(counts) - counts
-    leaf_node = frame_node[first] if frame_node.size else np.zeros(0, np.int64)
-    # cum: once per distinct (sample, node)
-    cum = np.zeros(n_nodes, np.int64)
-    cum_div = np.zeros(n_nodes, np.int64) if dw is not None else None
-    for a, b in _sample_chunks(frame_sample):
-        us, un = distinct_pairs(frame_sample[a:b], frame_node[a:b], n_nodes)
-        cum += exact_bincount(un, w[us], n_nodes)
-        if dw is not None:
-            cum_div += exact_bincount(un, dw[us], n_nodes)
-    flat = exact_bincount(leaf_node, w[samples], n_nodes)
-    flat_div = exact_bincount(leaf_node, dw[samples], n_nodes) if dw is not None else None
-
-    # inline markers: edge parent->node is inline iff every occurrence is an inline call
-    inline_in, noinline_in = _inline_edges(frame_sample, frame_node, frame_inline, n_nodes)
+        parts = [run(r) for r in runs]
+    flat, flat_div, cum, cum_div = (None if parts[0][k] is None else np.sum([p[k] for p in parts], axis=0, dtype=np.int64)
+                                    for k in range(4))
+    inline_in, noinline_in = _inline_flags([p[4] for p in parts], n_nodes)
     return NodeWeights(flat, cum, flat_div, cum_div, inline_in, noinline_in)
 
 
-CHUNK_FRAMES = 4 << 20  # frames per chunk for the cum de-duplication (bounds memory)
-
-
-def _sample_chunks(frame_sample: np.ndarray):
-    """``(start, stop)`` frame ranges of about :data:`CHUNK_FRAMES`, cut at sample boundaries
-    (frames are in sample order, and de-duplication never crosses a sample)."""
-    n = frame_sample.size
-    cuts = [0]
-    while cuts[-1] + CHUNK_FRAMES < n:
-        c = cuts[-1] + CHUNK_FRAMES
-        c = int(np.searchsorted(frame_sample, frame_sample[c], side="left"))
-        if c <= cuts[-1]:  # one sample larger than a chunk
-            c = int(np.searchsorted(frame_sample, frame_sample[cuts[-1] + CHUNK_FRAMES], side="right"))
-        cuts.append(c)
-    cuts.append(n)
-    return zip(cuts[:-1], cuts[1:])
+def _sample_runs(samples: np.ndarray, depth: np.ndarray) -> list[np.ndarray]:
+    """Split ``samples`` (ascending) into runs of about :data:`CHUNK_ENTRIES` stack entries."""
+    if samples.size == 0:
+        return [samples]
+    csum = np.cumsum(depth[samples])
+    cuts = np.searchsorted(csum, np.arange(CHUNK_ENTRIES, int(csum[-1]), CHUNK_ENTRIES), side="left") + 1
+    bounds = np.unique(np.concatenate(([0], np.minimum(cuts, samples.size), [samples.size])))
+    return [samples[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 def distinct_pairs(frame_sample: np.ndarray, frame_node: np.ndarray, n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
@@ -172,30 +179,42 @@ def exact_bincount(idx: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-def _inline_edges(frame_sample, frame_node, frame_inline, n_nodes):
-    """Which nodes have inline / non-inline incoming edges (pprof's ``(inline)`` text marker)."""
-    inline_in = np.zeros(n_nodes, bool)
-    noinline_in = np.zeros(n_nodes, bool)
+def _edge_keys(frame_sample, frame_node, frame_inline, n_nodes):
+    """Call edges of a run of frames: ``(children of non-inline edges, inline edge keys, non-inline edge keys)``.
+
+    An edge key is ``parent * n_nodes + child``; the parent of frame ``i``
+    (leaf-first order) is frame ``i + 1`` of the same sample.
+    """
+    empty = np.zeros(0, np.int64)
     if frame_node.size < 2:
-        return inline_in, noinline_in
-    # the parent of frame i (leaf-first order) is frame i+1 of the same sample
+        return empty, empty, empty
     child = frame_node[:-1]
     parent = frame_node[1:]
     valid = (frame_sample[:-1] == frame_sample[1:]) & (child != parent)
     if frame_inline is None:  # no inline frames at all
-        noinline_in[child[valid]] = True
-        return inline_in, noinline_in
+        return np.unique(child[valid]), empty, empty
     inl = frame_inline[:-1]
-    noinline_in[child[valid & ~inl]] = True
+    non = valid & ~inl
     m = valid & inl
-    if m.any():
-        k_inl = _sorted_unique(parent[m].astype(np.int64) * n_nodes + child[m])
-        targets = np.zeros(n_nodes, bool)
-        targets[k_inl % n_nodes] = True
-        mn = valid & ~inl & targets[child]
-        k_non = _sorted_unique(parent[mn].astype(np.int64) * n_nodes + child[mn])
-        pure = k_inl[~np.isin(k_inl, k_non)]
-        inline_in[pure % n_nodes] = True
+    if not m.any():
+        return np.unique(child[non]), empty, empty
+    return (np.unique(child[non]), _sorted_unique(parent[m].astype(np.int64) * n_nodes + child[m]),
+            _sorted_unique(parent[non].astype(np.int64) * n_nodes + child[non]))
+
+
+def _inline_flags(edges: list, n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Which nodes have inline / non-inline incoming edges (pprof's ``(inline)`` text marker).
+
+    An edge is an inline call iff every occurrence of it is one.
+    """
+    inline_in = np.zeros(n_nodes, bool)
+    noinline_in = np.zeros(n_nodes, bool)
+    for children, _, _ in edges:
+        noinline_in[children] = True
+    k_inl = _sorted_unique(np.concatenate([e[1] for e in edges])) if edges else np.zeros(0, np.int64)
+    if k_inl.size:
+        k_non = np.concatenate([e[2] for e in edges])
+        inline_in[k_inl[~np.isin(k_inl, k_non)] % n_nodes] = True
     return inline_in, noinline_in
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, NamedTuple, Sequence
+from typing import Callable, NamedTuple, Sequence, Union
 
 import numpy as np
 
@@ -28,9 +28,18 @@ CHUNK_BYTES = 2 << 20
 MAX_THREADS = 4
 
 
-def decode_chunked(buf: np.ndarray, starts: np.ndarray, lens: np.ndarray,
+Buffer = Union[np.ndarray, Sequence[bytes]]
+
+
+def decode_chunked(buf: Buffer, starts: np.ndarray, lens: np.ndarray,
                    extract: Callable[[TokenTable | ScanTable, int], tuple]) -> list[tuple]:
     """Run ``extract(table, first_message_index)`` over chunks of the messages; results in order.
+
+    ``buf`` is either a uint8 array holding message ``i`` at
+    ``buf[starts[i]:starts[i]+lens[i]]`` (other bytes may lie between
+    messages), or the messages as a sequence of ``bytes`` (``starts`` then
+    being their offsets in the concatenation, which is built a chunk at a
+    time, never whole).
 
     Raises
     ------
@@ -50,7 +59,7 @@ def decode_chunked(buf: np.ndarray, starts: np.ndarray, lens: np.ndarray,
         a, b = span
         lo, hi = int(starts[a]), int(ends[b - 1])
         s, e = starts[a:b] - lo, ends[a:b] - lo
-        region = buf[lo:hi]
+        region = buf[lo:hi] if isinstance(buf, np.ndarray) else np.frombuffer(b"".join(buf[a:b]), np.uint8)
         try:
             return extract(TokenTable.from_bytes(region, s, e), a)
         except NotTokens:
@@ -101,8 +110,8 @@ def _sample_chunk(t: TokenTable | ScanTable, base: int) -> SampleColumns:
     return SampleColumns(locs, loc_counts, vals, val_counts, (owner + base).astype(np.int32), labels)
 
 
-def decode_samples(buf: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> SampleColumns:
-    """Columns of the ``Sample`` messages ``buf[starts[i]:starts[i]+lens[i]]`` (consecutive in ``buf``)."""
+def decode_samples(buf: Buffer, starts: np.ndarray, lens: np.ndarray) -> SampleColumns:
+    """Columns of the ``Sample`` messages ``buf[starts[i]:starts[i]+lens[i]]`` (see :func:`decode_chunked`)."""
     parts = decode_chunked(buf, starts, lens, _sample_chunk)
     if not parts:
         z = np.zeros(0, np.int64)
@@ -132,7 +141,7 @@ def _location_chunk(t: TokenTable | ScanTable, base: int) -> LocationColumns:
                            lt.scalar(1), lt.scalar(2).view(np.int64), lt.scalar(3).view(np.int64))
 
 
-def decode_locations(buf: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> LocationColumns:
+def decode_locations(buf: Buffer, starts: np.ndarray, lens: np.ndarray) -> LocationColumns:
     parts = decode_chunked(buf, starts, lens, _location_chunk)
     if not parts:
         z = np.zeros(0, np.uint64)
@@ -142,7 +151,7 @@ def decode_locations(buf: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> L
 
 # --- Function, Mapping ---------------------------------------------------------------------------
 
-def decode_scalars(buf: np.ndarray, starts: np.ndarray, lens: np.ndarray, fields: Sequence[int]) -> np.ndarray:
+def decode_scalars(buf: Buffer, starts: np.ndarray, lens: np.ndarray, fields: Sequence[int]) -> np.ndarray:
     """``(n, len(fields))`` uint64: the varint fields of messages with only singular fields
     (``Function``: id, name, system_name, filename, start_line; ``Mapping``: id, memory_start,
     memory_limit, file_offset, filename, build_id and the four ``has_*`` flags)."""

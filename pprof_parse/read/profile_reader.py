@@ -45,6 +45,7 @@ def read_profile(src: Source, *, max_inflated_bytes: int = DEFAULT_MAX_INFLATED_
     """
     raw, name = read_source(src)
     data = inflate(raw, source=name, max_inflated_bytes=max_inflated_bytes)
+    del raw  # (the compressed copy, when it was gzip)
     head = data.lstrip()[:64]
     if _looks_like_text(head):
         try:

@@ -106,17 +106,88 @@ def _index_of(ids: np.ndarray, refs: np.ndarray) -> np.ndarray:
 
 
 def _decode(raw, what: str, source: str, decoder):
-    """Run a column decoder over repeated raw messages; wire errors name the message and its byte."""
-    parts = list(raw)
+    """Run a column decoder over repeated raw messages (``bytes`` copied out of upb)."""
+    parts = raw if isinstance(raw, list) else list(raw)
     lens = np.fromiter(map(len, parts), np.int64, len(parts))
-    buf = np.frombuffer(b"".join(parts), np.uint8)
-    del parts
     starts = np.concatenate(([0], np.cumsum(lens)[:-1])) if lens.size else np.zeros(0, np.int64)
+    return _decode_in(parts, starts, lens, what, source, decoder)
+
+
+def _decode_in(buf, starts: np.ndarray, lens: np.ndarray, what: str, source: str, decoder):
+    """Run a column decoder over messages ``buf[starts[i]:starts[i]+lens[i]]``; wire errors name the message and byte."""
     try:
         return decoder(buf, starts, lens)
     except WireError as e:
         at = e.offset - int(starts[e.index]) if lens.size else 0
         raise ProfileFormatError(f"parsing profile: {what} #{e.index}: {e.message} (at byte {at} of its encoding)", source=source) from e
+
+
+def _back_to_back(data: bytes, field: int, lens: np.ndarray) -> np.ndarray | None:
+    """Payload offsets of the top-level ``field`` occurrences if they lie back to back in ``data``.
+
+    pprof's encoder (``go tool pprof -proto``, merged profiles) writes all
+    samples in one run after the sample types, so their payloads can be read
+    in place instead of copied out of upb (the runtime's own writer
+    interleaves them with new locations and functions). The
+    layout is verified record by record -- each expected position holds this
+    field's tag and a length varint equal to the length upb found -- so any
+    other layout returns None (and the caller copies).
+    """
+    n = lens.size
+    if n == 0:
+        return np.zeros(0, np.int64)
+    tag = (field << 3) | 2
+    pos, size = 0, len(data)
+    try:
+        while True:  # walk the top-level fields to the first occurrence (a few sample types precede it)
+            t, p = _py_varint(data, pos)
+            if t == tag:
+                break
+            wt = t & 7
+            if wt == 0:
+                _, pos = _py_varint(data, p)
+            elif wt == 2:
+                ln, p = _py_varint(data, p)
+                pos = p + ln
+            elif wt in (1, 5):
+                pos = p + (8 if wt == 1 else 4)
+            else:
+                return None
+            if pos >= size:
+                return None
+    except IndexError:
+        return None
+    if tag >= 0x80:
+        return None
+    nbytes = np.ones(n, np.int64)  # length of each length varint
+    for k in range(1, 10):
+        nbytes += lens >= (1 << (7 * k))
+    rec = 1 + nbytes + lens
+    rec_start = pos + np.concatenate(([0], np.cumsum(rec)[:-1]))
+    if int(rec_start[-1] + rec[-1]) > size:
+        return None
+    buf = np.frombuffer(data, np.uint8)
+    if (buf[rec_start] != tag).any():
+        return None
+    for k in range(int(nbytes.max())):  # the length varints, byte by byte
+        has = nbytes > k
+        expect = (lens[has] >> (7 * k)) & 0x7F | np.where(nbytes[has] > k + 1, 0x80, 0)
+        if (buf[rec_start[has] + 1 + k] != expect).any():
+            return None
+    return rec_start + 1 + nbytes
+
+
+def _py_varint(data: bytes, pos: int) -> tuple[int, int]:
+    v = shift = 0
+    while True:
+        b = data[pos]
+        v |= (b & 0x7F) << shift
+        pos += 1
+        if b < 0x80:
+            return v, pos
+        shift += 7
+        if shift > 63:
+            raise IndexError
 
 
 def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
@@ -223,11 +294,19 @@ def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
     # --- samples (vectorised) -----------------------------------------------
     if len(msg.sample) and not sample_types:
         raise InvalidProfileError("malformed profile: missing sample type information")
-    raw = msg.sample
-    del msg  # free upb's copy of the profile before the numpy work
-    locs_u, loc_counts, vals_u, val_counts, lab_owner, ltab4 = _decode(raw, "sample", source, decode_samples)
+    lens = np.fromiter(map(len, msg.sample), np.int64, len(msg.sample))
+    starts = _back_to_back(data, 2, lens)
+    if starts is None:  # interleaved with locations (as the runtime writes them): take copies
+        parts = list(msg.sample)
+        del msg  # free upb's copy of the profile before the numpy work
+        cols = _decode(parts, "sample", source, decode_samples)
+        del parts
+    else:  # one run (as pprof writes them): read in place
+        del msg
+        cols = _decode_in(np.frombuffer(data, np.uint8), starts, lens, "sample", source, decode_samples)
+    locs_u, loc_counts, vals_u, val_counts, lab_owner, ltab4 = cols
     ns = loc_counts.size
-    del raw
+    del cols
 
     nt = len(sample_types)
     if ns and (val_counts != nt).any():
