@@ -13,7 +13,7 @@ goleak-style ignore lists apply.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
+from .._lazy import pd  # pandas on first use (see _lazy)
 
 from pprof_parse.read.goroutines import read_goroutines
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Iterable, Sequence
 
 import numpy as np
-import pandas as pd
+from .._lazy import pd  # pandas on first use (see _lazy)
 
 from ..errors import SampleTypeError
 from ..model.data import ProfileData, ValueType

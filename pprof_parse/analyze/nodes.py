@@ -13,7 +13,7 @@ import posixpath
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
+from .._lazy import pd  # pandas on first use (see _lazy)
 
 from ..errors import OptionError
 from ..model.data import ProfileData

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 
 import numpy as np
-import pandas as pd
+from .._lazy import pd  # pandas on first use (see _lazy)
 
 from .data import ProfileData, ValueType
 

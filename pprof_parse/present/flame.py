@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 
 import numpy as np
-import pandas as pd
+from .._lazy import pd  # pandas on first use (see _lazy)
 import plotly.graph_objects as go
 
 from ..errors import OptionError

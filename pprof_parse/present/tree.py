@@ -17,7 +17,7 @@ Everything is column-wise: one pass per tree depth, no Python object per sample.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
+from .._lazy import pd  # pandas on first use (see _lazy)
 
 from ..analyze.graph import expand_frames
 from ..analyze.nodes import build_nodes

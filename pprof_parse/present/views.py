@@ -9,7 +9,7 @@ rule (whole profile unless ``relative_percentages``).
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
+from .._lazy import pd  # pandas on first use (see _lazy)
 
 from ..analyze.graph import expand_frames, node_weights
 from ..analyze.nodes import build_nodes, sprint_key

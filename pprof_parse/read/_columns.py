@@ -98,9 +98,11 @@ class SampleColumns(NamedTuple):
     labels: np.ndarray
 
 
-def _sample_chunk(t: TokenTable | ScanTable, base: int) -> SampleColumns:
+def _sample_chunk(t: TokenTable | ScanTable, base: int, resolve=None) -> SampleColumns:
     locs, loc_counts = t.repeated(1)
-    if locs.dtype == np.uint64 and locs.size and int(locs.max()) < 2**32:
+    if resolve is not None:
+        locs = resolve(locs)
+    elif locs.dtype == np.uint64 and locs.size and int(locs.max()) < 2**32:
         locs = locs.astype(np.uint32)  # ids: the token table was widened for some large value
     vals, val_counts = t.repeated(2)
     owner, lt = t.nested(3)
@@ -110,9 +112,13 @@ def _sample_chunk(t: TokenTable | ScanTable, base: int) -> SampleColumns:
     return SampleColumns(locs, loc_counts, vals, val_counts, (owner + base).astype(np.int32), labels)
 
 
-def decode_samples(buf: Buffer, starts: np.ndarray, lens: np.ndarray) -> SampleColumns:
-    """Columns of the ``Sample`` messages ``buf[starts[i]:starts[i]+lens[i]]`` (see :func:`decode_chunked`)."""
-    parts = decode_chunked(buf, starts, lens, _sample_chunk)
+def decode_samples(buf: Buffer, starts: np.ndarray, lens: np.ndarray, *, resolve=None) -> SampleColumns:
+    """Columns of the ``Sample`` messages ``buf[starts[i]:starts[i]+lens[i]]`` (see :func:`decode_chunked`).
+
+    ``resolve``, if given, maps location ids to row indices (each chunk in its
+    own thread); ``locs`` then holds its result.
+    """
+    parts = decode_chunked(buf, starts, lens, lambda t, base: _sample_chunk(t, base, resolve))
     if not parts:
         z = np.zeros(0, np.int64)
         return SampleColumns(z, z, z, z, z.astype(np.int32), np.zeros((0, 5), np.int64))

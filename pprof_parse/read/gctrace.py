@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
+from .._lazy import pd  # pandas on first use (see _lazy)
 
 from pprof_parse.errors import PprofParseWarning as _Warning
 from pprof_parse.errors import RuntimeFormatError

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 
 import numpy as np
-import pandas as pd
+from .._lazy import pd  # pandas on first use (see _lazy)
 
 from pprof_parse.read.gctrace import RuntimeFormatError, load_source, warn_unparsed
 

@@ -14,7 +14,7 @@ import re
 import warnings
 
 import numpy as np
-import pandas as pd
+from .._lazy import pd  # pandas on first use (see _lazy)
 
 from pprof_parse.read.gctrace import _Warning, RuntimeFormatError, load_text
 

@@ -18,7 +18,7 @@ import json
 import math
 
 import numpy as np
-import pandas as pd
+from .._lazy import pd  # pandas on first use (see _lazy)
 
 from pprof_parse.read.gctrace import RuntimeFormatError, load_text
 

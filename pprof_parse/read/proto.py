@@ -69,6 +69,26 @@ def _locate_top_level_error(data: bytes) -> tuple[int, str]:
     return n, "malformed nested message"
 
 
+def _last_field_start(data: bytes) -> int:
+    """Byte offset where the last top-level field starts (error path only: a Python walk)."""
+    pos = last = 0
+    try:
+        while pos < len(data):
+            last = pos
+            tag, pos = _py_varint(data, pos)
+            wt = tag & 7
+            if wt == 0:
+                _, pos = _py_varint(data, pos)
+            elif wt == 2:
+                ln, pos = _py_varint(data, pos)
+                pos += ln
+            else:
+                pos += 8 if wt == 1 else 4
+    except IndexError:
+        pass
+    return last
+
+
 def _str(strings: list[str], idx: int, what: str) -> str:
     if idx < 0 or idx >= len(strings):
         raise InvalidProfileError(f"malformed profile: {what} refers to string index {idx}, but the string table has {len(strings)} entries")
@@ -88,21 +108,31 @@ def _check_ids(ids: np.ndarray, noun: str, id_word: str = "id") -> None:
 
 def _index_of(ids: np.ndarray, refs: np.ndarray) -> np.ndarray:
     """Row index of each referenced id, -1 where the id is unknown (ids are unique)."""
+    return _resolver(ids)(refs)
+
+
+def _resolver(ids: np.ndarray):
+    """A function mapping ids to row indices (-1 where unknown); ids are unique."""
+    rt = np.int32 if ids.size < 2**31 else np.int64
     if ids.size == 0:
-        return np.full(refs.shape, -1, np.int64)
+        return lambda refs: np.full(refs.shape, -1, rt)
     top = int(ids.max())
     if top <= 4 * ids.size + (1 << 20):  # ids are small (Go numbers them 1..n): a dense table
-        table = np.full(top + 2, -1, np.int32 if ids.size < 2**31 else np.int64)
+        table = np.full(top + 2, -1, rt)
         table[ids.astype(np.int64)] = np.arange(ids.size)
-        if refs.size and int(refs.max()) > top + 1:
-            refs = np.minimum(refs.astype(np.uint64), np.uint64(top + 1))
-        return table[refs]
+
+        def dense(refs: np.ndarray) -> np.ndarray:
+            if refs.size and int(refs.max()) > top + 1:
+                refs = np.minimum(refs.astype(np.uint64), np.uint64(top + 1))
+            return table[refs]
+        return dense
     order = np.argsort(ids, kind="stable")
     sids = ids[order]
-    pos = np.searchsorted(sids, refs)
-    pos_c = np.minimum(pos, sids.size - 1)
-    found = sids[pos_c] == refs
-    return np.where(found, order[pos_c], -1).astype(np.int32 if ids.size < 2**31 else np.int64)
+
+    def sparse(refs: np.ndarray) -> np.ndarray:
+        pos = np.minimum(np.searchsorted(sids, refs), sids.size - 1)
+        return np.where(sids[pos] == refs, order[pos], -1).astype(rt)
+    return sparse
 
 
 def _decode(raw, what: str, source: str, decoder):
@@ -219,7 +249,9 @@ def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
 
     raw_strings = list(msg.string_table)
     if not raw_strings:
-        raise ProfileFormatError("parsing profile: no string table (not a profile.proto message?)", source=source)
+        raise ProfileFormatError("parsing profile: no string table before the end of the data (truncated, or not a "
+                                 "profile.proto message?); the last top-level field starts at this byte offset",
+                                 source=source, offset=_last_field_start(data))
     strings = [b.decode("utf-8", "replace") for b in raw_strings]
     if strings[0] != "":
         raise InvalidProfileError("malformed profile: string_table[0] must be ''")
@@ -294,33 +326,34 @@ def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
     # --- samples (vectorised) -----------------------------------------------
     if len(msg.sample) and not sample_types:
         raise InvalidProfileError("malformed profile: missing sample type information")
-    lens = np.fromiter(map(len, msg.sample), np.int64, len(msg.sample))
+    parts = list(msg.sample)
+    lens = np.fromiter(map(len, parts), np.int64, len(parts))
     starts = _back_to_back(data, 2, lens)
-    if starts is None:  # interleaved with locations (as the runtime writes them): take copies
-        parts = list(msg.sample)
-        del msg  # free upb's copy of the profile before the numpy work
-        cols = _decode(parts, "sample", source, decode_samples)
-        del parts
+    del msg  # free upb's copy of the profile before the numpy work
+    resolve = _resolver(loc_id)  # location ids become row indices in the decoding threads
+    if starts is None:  # interleaved with locations (as the runtime writes them): decode the copies
+        cols = _decode(parts, "sample", source, lambda *r: decode_samples(*r, resolve=resolve))
     else:  # one run (as pprof writes them): read in place
-        del msg
-        cols = _decode_in(np.frombuffer(data, np.uint8), starts, lens, "sample", source, decode_samples)
-    locs_u, loc_counts, vals_u, val_counts, lab_owner, ltab4 = cols
+        parts = None
+        cols = _decode_in(np.frombuffer(data, np.uint8), starts, lens, "sample", source,
+                          lambda *r: decode_samples(*r, resolve=resolve))
+    stack_locs, loc_counts, vals_u, val_counts, lab_owner, ltab4 = cols
     ns = loc_counts.size
-    del cols
+    del cols, parts
+    stack_offsets = np.concatenate(([0], np.cumsum(loc_counts))).astype(np.int64)
+    if (stack_locs < 0).any():
+        k = int(np.argmax(stack_locs < 0))
+        i = int(np.searchsorted(stack_offsets, k, side="right") - 1)
+        loc = decode_samples(np.frombuffer(b"".join(pb.ProfileRaw.FromString(data).sample[i:i + 1]), np.uint8),
+                             np.zeros(1, np.int64), np.array([lens[i]])).locs  # the bad id, for the message
+        raise InvalidProfileError(f"malformed profile: sample #{i} has nil location "
+                                  f"(location id {int(loc[k - stack_offsets[i]])} is not defined)")
 
     nt = len(sample_types)
     if ns and (val_counts != nt).any():
         i = int(np.argmax(val_counts != nt))
         raise InvalidProfileError(f"malformed profile: mismatch: sample #{i} has {int(val_counts[i])} values vs. {nt} types")
     values = vals_u.astype(np.uint64, copy=False).view(np.int64).reshape(ns, nt) if nt else np.zeros((ns, 0), np.int64)
-    stack_offsets = np.concatenate(([0], np.cumsum(loc_counts))).astype(np.int64)
-    stack_locs = _index_of(loc_id, locs_u)
-    if (stack_locs < 0).any():
-        k = int(np.argmax(stack_locs < 0))
-        i = int(np.searchsorted(stack_offsets, k, side="right") - 1)
-        raise InvalidProfileError(f"malformed profile: sample #{i} has nil location (location id {int(locs_u[k])} is not defined)")
-    del locs_u
-
     # labels (columns key, str, num, num_unit; the last occurrence of a field has won, as in proto3)
     lkey, lstr, lnum, lunit = ltab4[:, 1], ltab4[:, 2], ltab4[:, 3], ltab4[:, 4]
     for arr, what in ((lkey, "key"), (lstr, "str"), (lunit, "num_unit")):

@@ -11,6 +11,11 @@ import os
 import zlib
 from typing import BinaryIO, Union
 
+try:  # ISA-L's inflate is about twice as fast as zlib's, with zlib's API
+    from isal import isal_zlib as _inflater
+except ImportError:  # pragma: no cover - isal is a dependency; zlib is the fallback
+    _inflater = zlib
+
 from ..errors import ConcatenatedProfileError, EmptyProfileError, InflateLimitError, ProfileFormatError
 
 Source = Union[str, os.PathLike, bytes, bytearray, memoryview, BinaryIO]
@@ -60,7 +65,7 @@ def inflate(data: bytes, *, source: str, max_inflated_bytes: int = DEFAULT_MAX_I
         raise EmptyProfileError("empty input file", source=source)
     if not data.startswith(GZIP_MAGIC):
         return data
-    d = zlib.decompressobj(wbits=31)
+    d = _inflater.decompressobj(wbits=31)
     out = io.BytesIO()
     total = 0
     chunk = 1 << 24
@@ -89,7 +94,7 @@ def inflate(data: bytes, *, source: str, max_inflated_bytes: int = DEFAULT_MAX_I
                     f"gzip data inflates past the limit of {max_inflated_bytes} bytes", source=source
                 )
             out.write(piece)
-    except zlib.error as e:
+    except (zlib.error, _inflater.error) as e:
         raise ProfileFormatError(f"decompressing profile: corrupt gzip data ({e})", source=source) from e
     if not d.eof:
         raise ProfileFormatError(
