@@ -25,6 +25,8 @@ unit.
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 import re
 from dataclasses import dataclass, field
 
@@ -274,10 +276,12 @@ class _Builder:
             self.val_chunks.append(np.array(self.vals, dtype=np.float64))
             self.vals = []
 
-    def parse_file(self, text: str, file_idx: int, label: str):
-        """Parse one file's text: vectorised for simple result lines, exact line parser otherwise."""
-        data = text.encode("utf-8", "surrogateescape")
-        sr = scan(data) if len(data) >= FAST_SCAN_MIN_BYTES else None
+    def parse_file(self, text: str, file_idx: int, label: str, scanned=None):
+        """Parse one file's text: vectorised for simple result lines, exact line parser otherwise.
+
+        ``scanned`` is ``_scan_text(text)`` when it was computed ahead (on a thread).
+        """
+        data, sr = scanned if scanned is not None else _scan_text(text)
         if sr is None or sr.res_line is None or sr.slow_may_be_result:
             lines = text.split("\n")
             if lines and lines[-1] == "":
@@ -493,15 +497,29 @@ def parse_inputs(inputs: list[Input], *, decode_json: bool = True) -> Results:
     Results
     """
     b = _Builder()
+    is_json = [decode_json and looks_like_test2json(inp.text) for inp in inputs]
+    # the vectorised scans of several files run on threads (numpy releases the GIL);
+    # the results are then consumed in input order, as benchfmt reads files
+    scans = [None] * len(inputs)
+    big = [i for i, inp in enumerate(inputs) if not is_json[i] and len(inp.text) >= FAST_SCAN_MIN_BYTES]
+    if len(big) > 1:
+        with ThreadPoolExecutor(min(len(big), os.cpu_count() or 1, 4)) as pool:
+            for i, sr in zip(big, pool.map(lambda i: _scan_text(inputs[i].text), big)):
+                scans[i] = sr
     for i, inp in enumerate(inputs):
         b.r.paths.append(inp.path)
         b.r.labels.append(inp.label)
         text = inp.text
-        if decode_json and looks_like_test2json(text):
+        if is_json[i]:
             lines, bad = test2json_lines(text)
             for lineno, msg in bad:
                 b.r.errors.append(BenchSyntaxError(inp.path, lineno, msg))
             b.parse_text(lines, i, inp.path)
             continue
-        b.parse_file(text, i, inp.path)
+        b.parse_file(text, i, inp.path, scanned=scans[i])
     return b.finish()
+
+
+def _scan_text(text: str):
+    data = text.encode("utf-8", "surrogateescape")
+    return data, (scan(data) if len(data) >= FAST_SCAN_MIN_BYTES else None)
