@@ -8,9 +8,13 @@ For each profile (already inflated, so gzip is not part of the comparison):
 - ``upb + fromiter``: ``Profile.ParseFromString`` with samples as messages, then
   the location ids and values of every sample pulled into flat numpy arrays
   (``np.fromiter(chain.from_iterable(...))``), the fastest pure-protobuf way we found;
-- ``upb raw + numpy``: what ``read_profile`` does -- samples parsed as raw bytes
-  by upb, then decoded column-wise (``pprof_parse.read._wire``);
-- ``read_profile``: the whole decoder, including locations, functions and validation.
+- ``field scanner``: samples parsed as raw bytes by upb, then decoded by the
+  general vectorised field scanner alone (``pprof_parse.read._wire.ScanTable``,
+  one thread) -- the fallback path;
+- ``varint stream``: the same samples through the fast path
+  (``pprof_parse.read._tokens.TokenTable``, one thread);
+- ``read_profile``: the whole decoder (both chunked over threads), including
+  locations, functions and validation.
 """
 
 from __future__ import annotations
@@ -25,7 +29,9 @@ from pathlib import Path
 import numpy as np
 
 from pprof_parse.proto import profile_pb2 as pb
-from pprof_parse.read._wire import decode_packed, scan_fields
+from pprof_parse.read._columns import _sample_chunk
+from pprof_parse.read._tokens import TokenTable
+from pprof_parse.read._wire import ScanTable
 from pprof_parse.read.proto import decode_proto
 
 
@@ -38,18 +44,23 @@ def upb_fromiter(raw: bytes) -> int:
     return locs.size + vals.size + counts.size
 
 
-def upb_raw_numpy(raw: bytes) -> int:
-    m = pb.ProfileRawSamples()
+def _raw_samples(raw: bytes):
+    m = pb.ProfileRaw()
     m.ParseFromString(raw)
-    buf = np.frombuffer(b"".join(m.sample), np.uint8)
-    lens = np.fromiter(map(len, m.sample), np.int64, len(m.sample))
+    parts = list(m.sample)
+    lens = np.fromiter(map(len, parts), np.int64, len(parts))
     starts = np.concatenate(([0], np.cumsum(lens)[:-1]))
-    fl = scan_fields(buf, starts, starts + lens)
-    sel = fl.field == 1
-    locs, _ = decode_packed(buf, fl.start[sel], fl.length[sel], fl.msg[sel])
-    sel = fl.field == 2
-    vals, _ = decode_packed(buf, fl.start[sel], fl.length[sel], fl.msg[sel])
-    return locs.size + vals.size
+    return np.frombuffer(b"".join(parts), np.uint8), starts, starts + lens
+
+
+def field_scanner(raw: bytes) -> int:
+    cols = _sample_chunk(ScanTable(*_raw_samples(raw)), 0)
+    return cols.locs.size + cols.vals.size
+
+
+def varint_stream(raw: bytes) -> int:
+    cols = _sample_chunk(TokenTable.from_bytes(*_raw_samples(raw)), 0)
+    return cols.locs.size + cols.vals.size
 
 
 def timeit(fn, raw, runs=3) -> float:
@@ -65,10 +76,10 @@ def main() -> None:
     files = [Path(a) for a in sys.argv[1:]] or sorted((Path(__file__).parent / ".data").glob("big*.pb.gz"))
     for f in files:
         raw = gzip.decompress(f.read_bytes())
-        a, b = timeit(upb_fromiter, raw), timeit(upb_raw_numpy, raw)
-        c = timeit(lambda r: decode_proto(r), raw)
-        print(f"{f.name} ({len(raw) / 1e6:.1f} MB raw): upb + fromiter {a:.2f} s | upb raw + numpy {b:.2f} s | "
-              f"read_profile decode {c:.2f} s")
+        a, b, c = timeit(upb_fromiter, raw), timeit(field_scanner, raw), timeit(varint_stream, raw)
+        d = timeit(lambda r: decode_proto(r), raw)
+        print(f"{f.name} ({len(raw) / 1e6:.1f} MB raw): upb + fromiter {a:.2f} s | field scanner {b:.2f} s | "
+              f"varint stream {c:.2f} s | read_profile decode {d:.2f} s")
 
 
 if __name__ == "__main__":

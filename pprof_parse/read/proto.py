@@ -236,14 +236,11 @@ def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
     """
     msg = pb.ProfileRaw()
     try:
-        tcheck = pb.TimeNanosOnly()
-        tcheck.ParseFromString(data)
-        concatenated = len(tcheck.time_nanos) > 1
-        del tcheck  # it holds every other field as unknown bytes
         msg.ParseFromString(data)
     except (DecodeError, RuntimeError, ValueError) as e:
         offset, what = _locate_top_level_error(data)
         raise ProfileFormatError(f"parsing profile: not a valid profile.proto message ({what})", source=source, offset=offset) from e
+    concatenated = len(msg.time_nanos) > 1  # (declared repeated in ProfileRaw to see this)
     if concatenated:
         raise ConcatenatedProfileError("concatenated profiles detected (time_nanos occurs twice)", source=source)
 
@@ -315,7 +312,7 @@ def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
         default_sample_type=s(msg.default_sample_type, "default_sample_type"),
         drop_frames=s(msg.drop_frames, "drop_frames"),
         keep_frames=s(msg.keep_frames, "keep_frames"),
-        time_nanos=int(msg.time_nanos),
+        time_nanos=int(msg.time_nanos[0]) if len(msg.time_nanos) else 0,
         duration_nanos=int(msg.duration_nanos),
         period_type=ValueType(s(msg.period_type.type, "period_type.type"), s(msg.period_type.unit, "period_type.unit")),
         period=int(msg.period),
