@@ -16,16 +16,16 @@ import numpy as np
 
 from .errors import QuerySyntaxError
 from .project.filter import compile_filter
-from .project.keys import ResultClass, sort_keys
+from .project.keys import ResultClass, sort_keys, sort_order
 from .project.projection import Projection, ProjectionParser
 from .read.benchfmt import Results
 from .stats.batch import group_value_order, medians_and_cis, utests
 from .stats.median import min_samples_for_ci
-from .stats.summary import Comparison, geomeans, pct_range_string, summarize
+from .stats.summary import Comparison, geomeans_flat, pct_range_string, summarize
 from .stats.utest import min_samples_for_utest
 from .present.gofmt import go_float
 
-__all__ = ["Cell", "ColumnSummary", "Table", "Tables", "Query", "build_tables"]
+__all__ = ["Cell", "CellData", "ColumnSummary", "Table", "Tables", "Query", "build_tables"]
 
 
 class Cell:
@@ -70,30 +70,101 @@ class ColumnSummary:
     warnings: list[str] = field(default_factory=list)
 
 
-@dataclass
+class CellData:
+    """Every cell of a run, column-wise (arrays indexed by cell id).
+
+    ``values[starts[i]:starts[i] + counts[i]]`` is cell *i*'s sorted sample;
+    ``center``/``lo``/``hi`` its summary; ``base`` its baseline cell (-1 for
+    none); ``p``/``equal`` the U test against the baseline (p = 0 for exact
+    units).  Warnings are sparse: ``sample_warn`` (residue), ``warn`` (summary)
+    and ``cmp_warn`` (comparison) map a cell id to its list of messages.
+    ``order`` lists the cells by table, row and column; ``row_starts`` are the
+    positions in ``order`` where a table row begins.
+    """
+
+    __slots__ = ("values", "starts", "counts", "center", "lo", "hi", "base", "p", "equal",
+                 "sample_warn", "warn", "cmp_warn", "order", "row_starts")
+
+    def __init__(self, values, starts, counts, center, lo, hi, base, p, equal, sample_warn,
+                 warn, cmp_warn, order, row_starts):
+        self.values, self.starts, self.counts = values, starts, counts
+        self.center, self.lo, self.hi = center, lo, hi
+        self.base, self.p, self.equal = base, p, equal
+        self.sample_warn, self.warn, self.cmp_warn = sample_warn, warn, cmp_warn
+        self.order, self.row_starts = order, row_starts
+
+
 class Table:
     """One benchstat table (one table key, one unit).
 
-    ``rows``/``cols`` are the sorted row and column keys; ``cells`` maps
-    ``(row_index, col_index)`` to a :class:`Cell` (missing cells are absent) and
+    ``rows``/``cols`` are the sorted row and column keys; ``grid[ri, cj]`` is the
+    id of the cell at row *ri* and column *cj* in the shared :class:`CellData`
+    (-1 where missing).  ``cells`` maps ``(row_index, col_index)`` to a
+    :class:`Cell` (built on first use; missing cells are absent) and
     ``summary`` maps a column index to its :class:`ColumnSummary` (geomean row).
-    Column 0 is every row's baseline.
+    Column 0 is every row's baseline.  ``row0`` numbers the table's first row
+    among all tables' rows (see ``CellData.row_starts``).
     """
 
-    key: tuple
-    unit: str
-    assumption: str
-    rows: list[tuple]
-    cols: list[tuple]
-    row_fields: list[str]
-    col_fields: list[str]
-    cells: dict
-    summary: dict
-    confidence: float
-    alpha: float
-    values: np.ndarray = None
-    starts: np.ndarray = None
-    counts: np.ndarray = None
+    def __init__(self, key, unit, assumption, rows, cols, row_fields, col_fields, grid, data,
+                 row0, confidence, alpha):
+        self.key, self.unit, self.assumption = key, unit, assumption
+        self.rows, self.cols = rows, cols
+        self.row_fields, self.col_fields = row_fields, col_fields
+        self.grid, self.data, self.row0 = grid, data, row0
+        self.summary: dict = {}
+        self.confidence, self.alpha = confidence, alpha
+        self._cells = None
+
+    @property
+    def values(self) -> np.ndarray:
+        return self.data.values
+
+    @property
+    def starts(self) -> np.ndarray:
+        return self.data.starts
+
+    @property
+    def counts(self) -> np.ndarray:
+        return self.data.counts
+
+    @property
+    def cells(self) -> dict:
+        if self._cells is None:
+            self._cells = self._make_cells()
+        return self._cells
+
+    def _make_cells(self) -> dict:
+        d = self.data
+        exact = self.assumption == "exact"
+        conf = 1.0 if exact else self.confidence
+        g = self.grid
+        ris, cjs = np.nonzero(g >= 0)
+        ids = g[ris, cjs].tolist()
+        center, lo, hi = d.center[ids].tolist(), d.lo[ids].tolist(), d.hi[ids].tolist()
+        cells: dict = {}
+        for k, (ri, cj, ci) in enumerate(zip(ris.tolist(), cjs.tolist(), ids)):
+            cell = Cell(center[k], lo[k], hi[k], conf, d.warn.get(ci, ()), ci)
+            sw = d.sample_warn.get(ci)
+            if sw is not None:
+                cell.sample_warnings = list(sw)
+            cells[(ri, cj)] = cell
+        counts = d.counts
+        for (ri, cj), cell in cells.items():
+            if cj == 0:
+                continue
+            b = cells.get((ri, 0))
+            if b is None:
+                continue
+            cell.baseline = b
+            ci = cell.index
+            n1, n2 = int(counts[b.index]), int(counts[ci])
+            if exact:
+                cell.comparison = Comparison(0.0, n1, n2, 0.0)
+            else:
+                cell.comparison = Comparison(float(d.p[ci]), n1, n2, self.alpha,
+                                             list(d.cmp_warn.get(ci, ())))
+        return cells
 
     def values_of(self, cell: Cell) -> np.ndarray:
         """The sorted sample of *cell*."""
@@ -317,123 +388,197 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
     cell_of_k = rank[cinv.reshape(-1)]
     mclass_cell = np.full(len(uniq), -1, dtype=np.int64)
     mclass_cell[ko] = cell_of_k
-    cell_keys: list[tuple] = []
-    for key in ucell[corder].tolist():
-        pid, u = divmod(key, nus)
-        pre, post, rk, ck = prefixes[pid]
-        cell_keys.append((pre + (ustr[u],) + post, rk, ck))
+    ncell = len(ucell)
+    if ncell == 0:
+        return Tables([], tproj.names(), [])
+    cell_pid, cell_u = np.divmod(ucell[corder], nus)
     # residue keys per cell (only cells fed by more than one matter)
+    res_names = resproj.names()
     nres = max(len(residues), 1)
     pairs = np.unique(cell_of_k * nres + rid_of[rc_k])
     pc, pr = np.divmod(pairs, nres)
-    multi = np.flatnonzero(np.bincount(pc, minlength=len(cell_keys)) > 1)
+    multi = np.flatnonzero(np.bincount(pc, minlength=ncell) > 1)
     cell_residue: dict[int, list[int]] = {}
     if len(multi):
         sel_m = np.isin(pc, multi)
         for c_, r_ in zip(pc[sel_m].tolist(), pr[sel_m].tolist()):
             cell_residue.setdefault(c_, []).append(r_)
+    sample_warn: dict[int, list[str]] = {}
+    for ci, res in cell_residue.items():
+        keys = [residues[x] for x in res]
+        varying = [res_names[i] for i in range(len(res_names)) if len({k[i] for k in keys}) > 1]
+        if varying:
+            sample_warn[ci] = ["benchmarks vary in " + ", ".join(varying)]
 
     # gather values per cell, sorted
     m_cell = mclass_cell[inverse]
     sel = m_cell >= 0
     mc = m_cell[sel]
     mv = r.m_value[sel]
-    srt = group_value_order(mc, mv, len(cell_keys))  # NaN first, as Go's sort.Float64s
+    srt = group_value_order(mc, mv, ncell)  # NaN first, as Go's sort.Float64s
     mc, mv = mc[srt], mv[srt]
-    ncell = len(cell_keys)
     counts = np.bincount(mc, minlength=ncell)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]) if ncell else np.zeros(0, np.int64)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
 
-    # tables
-    tables_rows: dict[tuple, dict] = {}
-    for ci, (tk, rk, ck) in enumerate(cell_keys):
-        t = tables_rows.setdefault(tk, {"rows": {}, "cols": {}, "cells": {}})
-        t["rows"][rk] = None
-        t["cols"][ck] = None
-        t["cells"][(rk, ck)] = ci
-    tkeys = sort_keys(list(tables_rows), tproj.fields)
-    res_names = resproj.names()
-    # every cell's median and CI in one vectorised pass
+    lay = _layout(prefixes, cell_pid, cell_u, ustr, tproj, rproj, cproj)
+    ntab = len(lay.tkeys)
+    units = [tk[tproj.unit_index] for tk in lay.tkeys]
+    assume = [r.assumption(u) for u in units]
+    exact_t = np.array([a == "exact" for a in assume], dtype=bool)
+    # every cell's median and CI in one vectorised pass; exact cells summarised one by one
     center, lo, hi = medians_and_cis(mv, starts, counts, confidence)
-    ci_warn = None
-    if (np.isinf(lo) | np.isinf(hi)).any():
+    warn: dict[int, list[str]] = {}
+    bad_ci = (lo == -np.inf) | (hi == np.inf)
+    exact_c = exact_t[lay.cell_table]
+    bad_ci &= ~exact_c
+    if bad_ci.any():
         op, need = min_samples_for_ci(confidence)
         ci_warn = f"need {op} {need} samples for confidence interval at level {go_float(confidence)}"
+        for ci in np.flatnonzero(bad_ci).tolist():
+            warn[ci] = [ci_warn]
+    for ci in np.flatnonzero(exact_c).tolist():
+        sm = summarize(mv[starts[ci]:starts[ci] + counts[ci]].tolist(), "exact", confidence)
+        center[ci], lo[ci], hi[ci] = sm.center, sm.lo, sm.hi
+        if sm.warnings:
+            warn[ci] = sm.warnings
+    # U tests of every compared cell with its baseline, all at once
+    base = lay.base
+    p = np.full(ncell, np.nan)
+    equal = np.zeros(ncell, dtype=bool)
+    has_base = base >= 0
+    p[has_base & exact_c] = 0.0
+    pc = np.flatnonzero(has_base & ~exact_c)
+    pb = base[pc]
+    pvals, eq = utests(mv, starts[pb], counts[pb], starts[pc], counts[pc])
+    p[pc] = pvals
+    equal[pc] = eq
+    cmp_warn: dict[int, list[str]] = {}
+    if eq.any():
+        eq_warn = ["all samples are equal"]
+        for ci in pc[eq].tolist():
+            cmp_warn[ci] = eq_warn
     u_op, u_need = min_samples_for_utest(alpha)
-    u_warn = f"need {u_op} {u_need} samples to detect a difference at alpha level {go_float(alpha)}"
-    # lay out tables, then run all U tests at once
-    layouts = []
-    pairs_base, pairs_cell = [], []
-    for tk in tkeys:
-        t = tables_rows[tk]
-        unit = tk[tproj.unit_index]
-        assume = r.assumption(unit)
-        rows = sort_keys(list(t["rows"]), rproj.fields)
-        cols = sort_keys(list(t["cols"]), cproj.fields)
-        layouts.append((tk, unit, assume, rows, cols, t["cells"]))
-        if assume != "exact":
-            base_col = cols[0]
-            tc = t["cells"]
-            for (rk, ck), ci in tc.items():
-                if ck != base_col:
-                    bi = tc.get((rk, base_col))
-                    if bi is not None:
-                        pairs_base.append(bi)
-                        pairs_cell.append(ci)
-    pb = np.asarray(pairs_base, dtype=np.int64)
-    pc = np.asarray(pairs_cell, dtype=np.int64)
-    pvals, equal = utests(mv, starts[pb], counts[pb], starts[pc], counts[pc])
-    ptest = {c: (pv, eq) for c, pv, eq in zip(pairs_cell, pvals.tolist(), equal.tolist())}
-    center_l, lo_l, hi_l = center.tolist(), lo.tolist(), hi.tolist()
-    counts_l = counts.tolist()
+    weak = pc[~eq & (pvals > alpha) & (counts[pb] < u_need) & (counts[pc] < u_need)]
+    if len(weak):
+        u_warn = [f"need {u_op} {u_need} samples to detect a difference at alpha level "
+                  f"{go_float(alpha)}"]
+        for ci in weak.tolist():
+            cmp_warn[ci] = u_warn
+    data = CellData(mv, starts, counts, center, lo, hi, base, p, equal, sample_warn, warn,
+                    cmp_warn, lay.order, lay.row_starts)
     out = []
-    for tk, unit, assume, rows, cols, tc in layouts:
-        rpos = {rk: i for i, rk in enumerate(rows)}
-        cpos = {ck: i for i, ck in enumerate(cols)}
-        cells: dict[tuple[int, int], Cell] = {}
-        exact = assume == "exact"
-        for (rk, ck), ci in tc.items():
-            if exact:
-                sm = summarize(mv[starts[ci]:starts[ci] + counts[ci]].tolist(), assume, confidence)
-                cell = Cell(sm.center, sm.lo, sm.hi, sm.confidence, sm.warnings, ci)
-            else:
-                l_, h_ = lo_l[ci], hi_l[ci]
-                cell = Cell(center_l[ci], l_, h_, confidence,
-                            [ci_warn] if (l_ == -math.inf or h_ == math.inf) else (), ci)
-            res = cell_residue.get(ci)
-            if res is not None:
-                keys = [residues[x] for x in res]
-                varying = [res_names[i] for i in range(len(res_names))
-                           if len({k[i] for k in keys}) > 1]
-                if varying:
-                    cell.sample_warnings = ["benchmarks vary in " + ", ".join(varying)]
-            cells[(rpos[rk], cpos[ck])] = cell
-        for (ri, cj), cell in cells.items():
-            if cj == 0:
-                continue
-            base = cells.get((ri, 0))
-            if base is None:
-                continue
-            cell.baseline = base
-            n1, n2 = counts_l[base.index], counts_l[cell.index]
-            if exact:
-                cell.comparison = Comparison(0.0, n1, n2, 0.0)
-                continue
-            pv, eq = ptest[cell.index]
-            if eq:
-                cell.comparison = Comparison(1.0, n1, n2, alpha, ["all samples are equal"])
-            else:
-                c = Comparison(pv, n1, n2, alpha, ())
-                if pv > alpha and n1 < u_need and n2 < u_need:
-                    c.warnings = [u_warn]
-                cell.comparison = c
-        out.append(Table(tk, unit, assume, rows, cols, rproj.names(), cproj.names(), cells,
-                         {}, confidence, alpha, values=mv, starts=starts, counts=counts))
-    _summarize_columns(out)
-    return Tables(out, tproj.names(), tkeys)
+    rn, cn = rproj.names(), cproj.names()
+    for k in range(ntab):
+        out.append(Table(lay.tkeys[k], units[k], assume[k], lay.rows[k], lay.cols[k], rn, cn,
+                         lay.grids[k], data, lay.row0[k], confidence, alpha))
+    _summarize_columns(out, lay, data)
+    return Tables(out, tproj.names(), lay.tkeys)
 
 
-def _summarize_columns(tables: list[Table]) -> None:
+class _Layout:
+    """Where every cell sits: its table, row and column (all sorted), and its baseline."""
+
+    __slots__ = ("tkeys", "rows", "cols", "grids", "row0", "cell_table", "base", "order",
+                 "row_starts", "order_tcr", "group_starts", "group_col", "group_table")
+
+
+def _layout(prefixes, cell_pid, cell_u, ustr, tproj, rproj, cproj) -> _Layout:
+    """Sort tables, rows and columns (benchproc.SortKeys) and place every cell.
+
+    Row and column orders are total orders on the keys, so each distinct row
+    (column) key is ranked once for the whole run and a table's rows are its
+    keys in rank order, as if each table were sorted on its own.
+    """
+    tpart_ix: dict = {}
+    row_ix: dict = {}
+    col_ix: dict = {}
+    npre = len(prefixes)
+    tp_of = np.empty(npre, dtype=np.int64)
+    rk_of = np.empty(npre, dtype=np.int64)
+    ck_of = np.empty(npre, dtype=np.int64)
+    for i, (pre, post, rk, ck) in enumerate(prefixes):
+        tp_of[i] = tpart_ix.setdefault((pre, post), len(tpart_ix))
+        rk_of[i] = row_ix.setdefault(rk, len(row_ix))
+        ck_of[i] = col_ix.setdefault(ck, len(col_ix))
+    tparts, rkeys, ckeys = list(tpart_ix), list(row_ix), list(col_ix)
+    nus = max(len(ustr), 1)
+    utab, _, tid = _unique(tp_of[cell_pid] * nus + cell_u)
+    tkeys = []
+    for code in utab.tolist():
+        tp, u = divmod(code, nus)
+        pre, post = tparts[tp]
+        tkeys.append(pre + (ustr[u],) + post)
+
+    def ranks(keys, fields):
+        order = sort_order(keys, fields)
+        rk = np.empty(len(keys), dtype=np.int64)
+        rk[order] = np.arange(len(keys))
+        return order, rk
+
+    t_order, trank = ranks(tkeys, tproj.fields)
+    r_order, rrank = ranks(rkeys, rproj.fields)
+    c_order, crank = ranks(ckeys, cproj.fields)
+    T = trank[tid]
+    R = rrank[rk_of[cell_pid]]
+    C = crank[ck_of[cell_pid]]
+    o = np.lexsort((C, R, T))                      # cells by table, row, column
+    Ts, Rs, Cs = T[o], R[o], C[o]
+    n = len(o)
+    newt = np.ones(n, dtype=bool)
+    newt[1:] = Ts[1:] != Ts[:-1]
+    newr = newt.copy()
+    newr[1:] |= Rs[1:] != Rs[:-1]
+    tstart = np.flatnonzero(newt)
+    grow = np.cumsum(newr) - 1
+    lrow = grow - grow[tstart][Ts]
+    nrows = np.add.reduceat(newr.astype(np.int64), tstart)
+    o2 = np.lexsort((Cs, Ts))                      # stable: by table, column, row
+    Ts2, Cs2 = Ts[o2], Cs[o2]
+    newc = np.ones(n, dtype=bool)
+    newc[1:] = (Ts2[1:] != Ts2[:-1]) | (Cs2[1:] != Cs2[:-1])
+    tstart2 = np.flatnonzero(np.concatenate(([True], Ts2[1:] != Ts2[:-1])))
+    gcol = np.cumsum(newc) - 1
+    lcol = np.empty(n, dtype=np.int64)
+    lcol[o2] = gcol - gcol[tstart2][Ts2]
+    ncols = np.add.reduceat(newc.astype(np.int64), tstart2)
+    size = nrows * ncols
+    goff = np.cumsum(size) - size
+    rowbase = goff[Ts] + lrow * ncols[Ts]
+    grid = np.full(int(size.sum()), -1, dtype=np.int64)
+    grid[rowbase + lcol] = o
+    base_s = np.where(lcol > 0, grid[rowbase], -1)
+    lay = _Layout()
+    lay.base = np.empty(n, dtype=np.int64)
+    lay.base[o] = base_s
+    lay.cell_table = np.empty(n, dtype=np.int64)
+    lay.cell_table[o] = Ts
+    lay.order = o
+    lay.row_starts = np.flatnonzero(newr)
+    lay.tkeys = [tkeys[i] for i in t_order]
+    rk_sorted = [rkeys[i] for i in r_order]
+    ck_sorted = [ckeys[i] for i in c_order]
+    all_rows = [rk_sorted[x] for x in Rs[newr].tolist()]
+    all_cols = [ck_sorted[x] for x in Cs2[newc].tolist()]
+    nr_l, nc_l, goff_l = nrows.tolist(), ncols.tolist(), goff.tolist()
+    lay.rows, lay.cols, lay.grids, lay.row0 = [], [], [], []
+    r0 = c0 = 0
+    for k in range(len(tkeys)):
+        nr, nc = nr_l[k], nc_l[k]
+        lay.rows.append(all_rows[r0:r0 + nr])
+        lay.cols.append(all_cols[c0:c0 + nc])
+        lay.grids.append(grid[goff_l[k]:goff_l[k] + nr * nc].reshape(nr, nc))
+        lay.row0.append(r0)
+        r0 += nr
+        c0 += nc
+    # (table, column) groups in row order, for the geomean row
+    lay.order_tcr = o[o2]
+    lay.group_starts = np.flatnonzero(newc)
+    lay.group_col = lcol[o2][newc]
+    lay.group_table = Ts2[newc]
+    return lay
+
+
+def _summarize_columns(tables: list[Table], lay: _Layout, d: CellData) -> None:
     """Fill every table's geomean row (``Table.summary``), all columns at once.
 
     For each column: the geometric mean of the cell centers, and of the ratios
@@ -442,48 +587,39 @@ def _summarize_columns(tables: list[Table]) -> None:
     is evaluated in lockstep over all columns with numpy, with the same
     floating-point operations as go-moremath's ``GeoMean``.
     """
-    sums: list[list[float]] = []
-    rats: list[list[float] | None] = []
-    owners = []
-    for t in tables:
-        nrows, ncols = len(t.rows), len(t.cols)
-        cells = t.cells
-        n_base = sum(1 for ri in range(nrows) if (ri, 0) in cells)
-        for cj in range(ncols):
-            cs = ColumnSummary()
-            summaries, ratios = [], []
-            bad = False
-            for ri in range(nrows):
-                cell = cells.get((ri, cj))
-                if cell is None:
-                    continue
-                a = cell.center
-                summaries.append(a)
-                base = cell.baseline
-                if base is not None:
-                    b = base.center
-                    if a == b:
-                        ratios.append(1.0)
-                    elif b == 0:
-                        bad = True
-                        ratios.append(0.0)
-                    else:
-                        ratios.append(a / b)
-            if cj > 0 and n_base != len(ratios):
-                cs.warnings.append("benchmark set differs from baseline; geomeans may not be comparable")
-            t.summary[cj] = cs
-            owners.append((cs, cj > 0 and not bad))
-            sums.append(summaries)
-            rats.append(ratios if cj > 0 and not bad else None)
-    gm_s = geomeans(sums)
-    gm_r = geomeans([r if r is not None else [] for r in rats])
-    for (cs, want_ratio), gs, gr in zip(owners, gm_s, gm_r):
-        if math.isnan(gs):
+    ids = lay.order_tcr                  # cells by table, column, row
+    gs = lay.group_starts
+    lens = np.diff(np.append(gs, len(ids)))
+    a = d.center[ids]
+    b_id = d.base[ids]
+    has_b = b_id >= 0
+    b = d.center[np.where(has_b, b_id, 0)]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(a == b, 1.0, np.where(b == 0, 0.0, a / b))
+    grp = np.repeat(np.arange(len(gs)), lens)
+    bad = np.bincount(grp[has_b & (a != b) & (b == 0)], minlength=len(gs)) > 0
+    nrat = np.bincount(grp[has_b], minlength=len(gs))
+    gcol, gtab = lay.group_col, lay.group_table
+    n_base = np.zeros(len(tables), dtype=np.int64)
+    c0 = gcol == 0
+    n_base[gtab[c0]] = lens[c0]
+    want = (gcol > 0) & ~bad
+    use = has_b & want[grp]
+    gm_s = geomeans_flat(a, lens)
+    gm_r = geomeans_flat(ratio[use], np.where(want, nrat, 0))
+    differs = ((gcol > 0) & (nrat != n_base[gtab])).tolist()
+    for g, (t, cj, w, gsum, grat, dif) in enumerate(zip(gtab.tolist(), gcol.tolist(),
+                                                         want.tolist(), gm_s, gm_r, differs)):
+        cs = ColumnSummary()
+        if dif:
+            cs.warnings.append("benchmark set differs from baseline; geomeans may not be comparable")
+        tables[t].summary[cj] = cs
+        if math.isnan(gsum):
             cs.warnings.append("summaries must be >0 to compute geomean")
         else:
-            cs.has_summary, cs.summary = True, gs
-        if want_ratio:
-            if math.isnan(gr):
+            cs.has_summary, cs.summary = True, gsum
+        if w:
+            if math.isnan(grat):
                 cs.warnings.append("ratios must be >0 to compute geomean")
             else:
-                cs.has_ratio, cs.ratio = True, gr
+                cs.has_ratio, cs.ratio = True, grat

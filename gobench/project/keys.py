@@ -19,7 +19,7 @@ from functools import cmp_to_key
 
 from ..read.names import base_name, fullname_excluding, name_part
 
-__all__ = ["ResultClass", "make_extractor", "KeyField", "sort_keys", "parse_num"]
+__all__ = ["ResultClass", "make_extractor", "KeyField", "sort_keys", "sort_order", "parse_num"]
 
 
 @dataclass(frozen=True)
@@ -146,6 +146,40 @@ class KeyField:
 
 def sort_keys(keys: list[tuple], fields: list[KeyField]) -> list[tuple]:
     """Sort key tuples the way benchproc.SortKeys does (field by field, then by string)."""
+    return [keys[i] for i in sort_order(keys, fields)]
+
+
+def sort_order(keys: list[tuple], fields: list[KeyField]) -> list[int]:
+    """Indices that sort *keys* as :func:`sort_keys` (benchproc.SortKeys) does.
+
+    Every order is a total order on one field (ties between different strings
+    are broken by string comparison), so a key of ``(rank, string)`` per field
+    sorts exactly as the field-by-field comparison; only ``@num`` fields are
+    compared with the comparison function itself.
+    """
+    if any(f.order == "num" for f in fields):
+        cmp_one = _cmp_keys(fields)
+        return sorted(range(len(keys)), key=cmp_to_key(lambda i, j: cmp_one(keys[i], keys[j])))
+    rankers = []
+    for f in fields:
+        if f.order == "first":
+            rankers.append(f.seen.get)
+        elif f.order == "fixed":
+            rankers.append({v: i for i, v in enumerate(f.fixed)}.get)
+        else:  # alpha, string: by string only
+            rankers.append(None)
+
+    def key(i):
+        out = []
+        for j, v in enumerate(keys[i]):
+            rk = rankers[j]
+            out.append(0 if rk is None else rk(v, 0))
+            out.append(v)
+        return out
+    return sorted(range(len(keys)), key=key)
+
+
+def _cmp_keys(fields: list[KeyField]):
     def cmp(x, y):
         for i, f in enumerate(fields):
             a, b = x[i], y[i]
@@ -155,4 +189,4 @@ def sort_keys(keys: list[tuple], fields: list[KeyField]) -> list[tuple]:
                     return -1 if c < 0 else 1
                 return -1 if a < b else 1
         return 0
-    return sorted(keys, key=cmp_to_key(cmp))
+    return cmp

@@ -21,7 +21,7 @@ from ._mathx import sign
 from .median import median_ci_orders, min_samples_for_ci, quantile_r8
 from .utest import SamplesEqualError, mann_whitney_u, min_samples_for_utest
 
-__all__ = ["Summary", "Comparison", "summarize", "compare", "geomean", "geomeans",
+__all__ = ["Summary", "Comparison", "summarize", "compare", "geomean", "geomeans", "geomeans_flat",
            "pct_range_string", "format_delta"]
 
 
@@ -178,22 +178,32 @@ def geomean(xs) -> float:
 
 
 def geomeans(lists: list[list[float]]) -> list[float]:
-    """:func:`geomean` of many lists at once (same bits; NaN for empty or non-positive lists).
-
-    The running mean of logs advances in lockstep over all lists with numpy,
-    performing exactly the scalar recurrence ``m += (log x - m) / (i + 1)``.
-    """
+    """:func:`geomean` of many lists at once (same bits; NaN for empty or non-positive lists)."""
     k = len(lists)
     if k == 0:
         return []
     lens = np.fromiter((len(x) for x in lists), dtype=np.int64, count=k)
-    width = int(lens.max()) if k else 0
+    flat = np.fromiter((v for x in lists for v in x), dtype=np.float64, count=int(lens.sum()))
+    return geomeans_flat(flat, lens)
+
+
+def geomeans_flat(flat, lens) -> list[float]:
+    """:func:`geomean` of consecutive runs of *flat* (``lens[i]`` values each) at once.
+
+    The running mean of logs advances in lockstep over all runs with numpy,
+    performing exactly the scalar recurrence ``m += (log x - m) / (i + 1)``.
+    """
+    lens = np.asarray(lens, dtype=np.int64)
+    k = len(lens)
+    if k == 0:
+        return []
+    width = int(lens.max())
     out = np.full(k, np.nan)
     if width == 0:
         return out.tolist()
     vals = np.ones((k, width))
     mask = np.arange(width)[None, :] < lens[:, None]
-    vals[mask] = np.fromiter((v for x in lists for v in x), dtype=np.float64, count=int(lens.sum()))
+    vals[mask] = flat
     ok = (lens > 0) & np.where(mask, vals > 0, True).all(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         logs = go_log_array(vals.ravel()).reshape(k, width)
