@@ -1,10 +1,13 @@
 """benchstat's text and CSV renderings of :class:`~gobench.benchtab.Tables`."""
 from __future__ import annotations
 
+import numpy as np
+
 from ..benchtab import Table, Tables
 from ..units import class_of, common_scale, scale
 from .gofmt import go_float
 from ..stats.summary import pct_range_string
+from .cellstr import CellTexts
 from .texttab import CENTER, LEFT, RIGHT, TextTable
 
 __all__ = ["tables_to_text", "tables_to_csv", "superscript", "key_header"]
@@ -63,8 +66,9 @@ def tables_to_text(tables: Tables) -> str:
     def emit(line):
         out.append("\n" if line is None else line + "\n")
 
+    texts = CellTexts(tables.tables)
     for t in _header_lines(tables, emit):
-        out.append(_table_text(t))
+        out.append(_table_text(t, texts))
     return "".join(out)
 
 
@@ -75,7 +79,7 @@ def _start_col(exp: int, center_cols: int, delta_cols: int) -> int:
     return 1 + center_cols + (exp - 1) * (center_cols + delta_cols)
 
 
-def _table_text(t: Table) -> str:
+def _table_text(t: Table, texts: CellTexts) -> str:
     o = TextTable()
     center_cols, delta_cols = 3, 3
 
@@ -85,7 +89,7 @@ def _table_text(t: Table) -> str:
     notes: list[str] = []
     note_ix: dict[str, int] = {}
 
-    def warn(*lists):
+    def warn_marks(*lists) -> str:
         marks = []
         for lst in lists:
             for msg in lst:
@@ -94,7 +98,10 @@ def _table_text(t: Table) -> str:
                     i = note_ix[msg] = len(notes)
                     notes.append(msg)
                 marks.append(superscript(i + 1))
-        o.cell(" ".join(marks))
+        return " ".join(marks)
+
+    def warn(*lists):
+        o.cell(warn_marks(*lists))
 
     r_edge = start_col(len(t.cols) + 1)
     for level in key_header(t.cols):
@@ -115,45 +122,8 @@ def _table_text(t: Table) -> str:
     o.col(r_edge).cell("", LEFT, " │")
 
     cls = class_of(t.unit)
-    cells_get = t.cells.get
-    starts = [start_col(exp) for exp in range(len(t.cols))]
-    # data rows: cells appended directly (the hot loop of big runs)
-    out = o.cells
-    col_range = range(len(t.cols))
-    for ri, rk in enumerate(t.rows):
-        o.row()
-        r = o.cur_row
-        out.append((r, 0, 1, rk[0] if len(rk) == 1 else t.row_label(rk), "", LEFT))
-        row_cells = [cells_get((ri, cj)) for cj in col_range]
-        sc = common_scale([c.summary.center for c in row_cells if c is not None], cls)
-        fmt = sc.format
-        for exp, cell in enumerate(row_cells):
-            if cell is None:
-                continue
-            c0 = starts[exp]
-            s = cell.summary
-            out.append((r, c0, 1, fmt(s.center), " ", RIGHT))
-            out.append((r, c0 + 1, 1, pct_range_string(s.center, s.lo, s.hi), " ± ", RIGHT))
-            if cell.sample_warnings or s.warnings:
-                o.cur_col = c0 + 2
-                warn(cell.sample_warnings, s.warnings)
-            else:
-                out.append((r, c0 + 2, 1, "", "", LEFT))
-            last = c0 + 3
-            if exp > 0 and cell.baseline is not None:
-                c = cell.comparison
-                out.append((r, c0 + 3, 1, c.format_delta(cell.baseline.summary.center, s.center),
-                            " ", RIGHT))
-                out.append((r, c0 + 4, 1, "(" + c.note() + ")", " ", LEFT))
-                if c.warnings:
-                    o.cur_col = c0 + 5
-                    warn(c.warnings)
-                else:
-                    out.append((r, c0 + 5, 1, "", "", LEFT))
-                last = c0 + 6
-            o.cur_col = last
-            if last > o.ncols:
-                o.ncols = last
+    if t.rows:
+        o.add_block(len(t.rows), _data_columns(t, texts, warn_marks))
     if len(t.rows) > 1:
         o.row()
         o.cell("geomean")
@@ -176,6 +146,52 @@ def _table_text(t: Table) -> str:
     for i, msg in enumerate(notes):
         text += f"{superscript(i + 1)} {msg}\n"
     return text
+
+
+def _data_columns(t: Table, texts: CellTexts, warn_marks) -> list[tuple]:
+    """The data rows of *t* column by column, for :meth:`TextTable.add_block`.
+
+    Per logical column: center, ``±`` range and warning marks; for compared
+    columns also delta, ``(p=… n=…)`` and the comparison's warning marks.
+    Footnotes are numbered in reading order (row by row, left to right).
+    """
+    d = t.data
+    g = t.grid
+    nrows, ncols = g.shape
+    gi = np.where(g >= 0, g, len(texts.center) - 1)    # -1 -> the None slot
+    present = g >= 0
+    has_base = present.copy()
+    has_base[:, 0] = False
+    has_base &= d.base[gi.clip(0, len(d.base) - 1)] >= 0
+    labels = [rk[0] if len(rk) == 1 else t.row_label(rk) for rk in t.rows]
+    cols = [(0, labels, "", LEFT)]
+    marks = np.where(present, "", None).astype(object)
+    cmarks = np.where(has_base, "", None).astype(object)
+    sw, sm, cw = d.sample_warn, d.warn, d.cmp_warn
+    if sw or sm or cw:
+        ids = g.ravel().tolist()
+        for k, ci in enumerate(ids):
+            if ci < 0:
+                continue
+            a, b = sw.get(ci), sm.get(ci)
+            if a or b:
+                marks.flat[k] = warn_marks(a or (), b or ())
+            c = cw.get(ci)
+            if c and has_base.flat[k]:
+                cmarks.flat[k] = warn_marks(c)
+    for exp in range(ncols):
+        c0 = _start_col(exp, 3, 3)
+        ids = gi[:, exp]
+        cols.append((c0, texts.center[ids].tolist(), " ", RIGHT))
+        cols.append((c0 + 1, texts.pct[ids].tolist(), " ± ", RIGHT))
+        cols.append((c0 + 2, marks[:, exp].tolist(), " ", LEFT))
+        if exp > 0 and has_base[:, exp].any():
+            hb = has_base[:, exp]
+            bids = np.where(hb, ids, len(texts.center) - 1)
+            cols.append((c0 + 3, texts.delta[bids].tolist(), " ", RIGHT))
+            cols.append((c0 + 4, texts.note[bids].tolist(), " ", LEFT))
+            cols.append((c0 + 5, cmarks[:, exp].tolist(), " ", LEFT))
+    return cols
 
 
 def _col_name(x: int) -> str:

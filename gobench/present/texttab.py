@@ -48,13 +48,14 @@ class TextTable:
 
     def __init__(self):
         self.cells: list[tuple] = []
+        self.block = None          # (first row, number of rows, columns): see add_block
         self.ncols = 0
         self.shrink: set[int] = set()
         self.cur_row = 0
         self.cur_col = 0
 
     def row(self) -> "TextTable":
-        if self.cells:
+        if self.cells or self.block is not None:
             self.cur_row += 1
         self.cur_col = 0
         return self
@@ -85,6 +86,24 @@ class TextTable:
             self.ncols = c + n
         return self
 
+    def add_block(self, nrows: int, columns: list[tuple]) -> None:
+        """Add *nrows* rows of single-column cells given column by column (once per table).
+
+        ``columns`` holds ``(col, values, margin, align)``: ``values[i]`` is the
+        cell of the block's row *i* in column *col* (``None``: no cell there),
+        ``margin`` its margin when the value is not empty (an empty value gets
+        none, as :meth:`cell`), ``align`` LEFT or RIGHT.  The same layout as adding
+        each cell with :meth:`col`/:meth:`cell`, row by row, but formatted a
+        column at a time; every cell must fit its column (single-column cells do).
+        """
+        r0 = self.cur_row + 1 if (self.cells or self.block is not None) else 0
+        self.block = (r0, nrows, columns)
+        self.cur_row = r0 + nrows - 1
+        self.cur_col = 0
+        for col, _, _, _ in columns:
+            if col + 1 > self.ncols:
+                self.ncols = col + 1
+
     def set_shrink(self, c: int, shrink: bool = True) -> None:
         if shrink:
             self.shrink.add(c)
@@ -96,11 +115,19 @@ class TextTable:
         lmargin = [0] * n
         ws = [0] * n
         spanning = []
+        block_w = []
         for c in self.cells:
             col = c[1]
             lm = len(c[4])
             if lm > lmargin[col]:
                 lmargin[col] = lm
+        if self.block is not None:
+            for col, values, margin, _ in self.block[2]:
+                present = [v for v in values if v]
+                if present and len(margin) > lmargin[col]:
+                    lmargin[col] = len(margin)
+                if any(v is not None for v in values):
+                    block_w.append((col, max(map(len, present), default=0)))
         for c in self.cells:
             if c[2] == 1:
                 col = c[1]
@@ -109,6 +136,10 @@ class TextTable:
                     ws[col] = w
             else:
                 spanning.append(c)
+        for col, w in block_w:
+            w += lmargin[col]
+            if w > ws[col]:
+                ws[col] = w
         spanning.sort(key=lambda c: c[2])
         for c in spanning:
             col0, span = c[1], c[2]
@@ -135,16 +166,32 @@ class TextTable:
             offs[i] = off
             off += w
         offs[n] = off
+        lines = self._cell_lines(lmargin, offs)
+        if self.block is not None:
+            r0, nrows, _ = self.block
+            lines.extend([""] * (r0 + nrows - len(lines)))
+            lines[r0:r0 + nrows] = self._block_lines(lmargin, ws)
+            while lines and lines[-1] is None:
+                lines.pop()
+        if not self.cells and self.block is None:
+            return ""
+        return "".join(("" if ln is None else ln) + "\n" for ln in lines) if lines else "\n"
+
+    def _cell_lines(self, lmargin, offs) -> list:
+        """Lines of the cells added one by one (None for rows nothing is printed on)."""
+        lines: list = []
         out: list[str] = []
         app = out.append
-        row, pos = 0, 0
+        row, pos = -1, 0
         for r, col, span, value, margin, align in self.cells:
             if not value.strip() and not margin.strip():
                 continue
-            if r > row:
-                app("\n" * (r - row))
-                row = r
-                pos = 0
+            if r != row:
+                if row >= 0:
+                    lines.extend([None] * (row - len(lines)))
+                    lines.append("".join(out))
+                    out.clear()
+                row, pos = r, 0
             off = offs[col]
             spaces = off - pos
             lm = lmargin[col]
@@ -162,6 +209,30 @@ class TextTable:
                 v = value
             app(v)
             pos += len(v)
-        if self.cells:
-            out.append("\n")
-        return "".join(out)
+        if row >= 0:
+            lines.extend([None] * (row - len(lines)))
+            lines.append("".join(out))
+        return lines
+
+    def _block_lines(self, lmargin, ws) -> list[str]:
+        """The block's lines: every column padded to its width, then trailing blanks cut."""
+        _, nrows, columns = self.block
+        bycol = {c[0]: c for c in columns}
+        parts = []
+        last = max(bycol) if bycol else -1
+        for col in range(last + 1):
+            w = ws[col]
+            blank = " " * w
+            spec = bycol.get(col)
+            if spec is None:
+                parts.append([blank] * nrows)
+                continue
+            _, values, margin, align = spec
+            lm = lmargin[col]
+            m = margin.rjust(lm)
+            tw = w - lm
+            if align == RIGHT:
+                parts.append([m + v.rjust(tw) if v else blank for v in values])
+            else:
+                parts.append([m + v.ljust(tw) if v else blank for v in values])
+        return [ln.rstrip(" ") for ln in map("".join, zip(*parts))]
