@@ -29,8 +29,9 @@ def _put(out: np.ndarray, idx: np.ndarray, strs: list) -> None:
 def _row_min_nonzero(c: np.ndarray, row_starts: np.ndarray) -> np.ndarray:
     """benchunit.CommonScale's smallest non-zero magnitude of each row (NaN if met first)."""
     a = np.abs(c)
-    mn = np.minimum.reduceat(np.where(a != 0, a, np.inf), row_starts)
-    mn[mn == np.inf] = 0.0
+    nz = a != 0
+    mn = np.minimum.reduceat(np.where(nz, a, np.inf), row_starts)
+    mn[np.add.reduceat(nz.astype(np.int64), row_starts) == 0] = 0.0
     if np.isnan(a).any():  # the scalar rule: a NaN counts only as the first non-zero value
         ends = np.append(row_starts[1:], len(c))
         for r in np.flatnonzero(np.isnan(mn)).tolist():
