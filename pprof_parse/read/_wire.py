@@ -235,9 +235,12 @@ class ScanTable:
 
     def scalar(self, field: int) -> np.ndarray:
         """The varint ``field`` of each message as uint64 (0 when absent; the last occurrence wins)."""
-        m = self._pick(field, (0,), "a varint")
+        idx = np.flatnonzero(self._pick(field, (0,), "a varint"))
+        msg = self.fl.msg[idx]
+        last = np.ones(idx.size, bool)  # rows are in message, then wire order: keep each message's last
+        last[:-1] = msg[1:] != msg[:-1]
         out = np.zeros(self.n, np.uint64)
-        out[self.fl.msg[m]] = self.fl.value[m]  # rows are in message, then wire order
+        out[msg[last]] = self.fl.value[idx[last]]
         return out
 
     def repeated(self, field: int) -> tuple[np.ndarray, np.ndarray]:

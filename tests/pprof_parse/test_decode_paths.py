@@ -112,7 +112,7 @@ def _sample_bytes(draw) -> bytes:
             lab.num = draw(_i64)
             lab.num_unit = draw(st.integers(0, 40))
     raw = s.SerializeToString()
-    extra = draw(st.sampled_from(["none", "split", "unpacked", "fixed32", "empty"]))
+    extra = draw(st.sampled_from(["none", "split", "unpacked", "fixed32", "empty", "label-twice"]))
     if extra == "split":  # a second occurrence of each repeated field: proto merges them
         more = pb.Sample(location_id=[7, 300], value=[1])
         raw += more.SerializeToString()
@@ -122,6 +122,8 @@ def _sample_bytes(draw) -> bytes:
         raw += bytes([(9 << 3) | 5, 1, 2, 3, 4])
     elif extra == "empty":
         raw = b""
+    elif extra == "label-twice":  # a Label whose key appears twice: the last one counts
+        raw += bytes([0x1A, 0x04, 0x08, 0x03, 0x08, 0x05])
     return raw
 
 
