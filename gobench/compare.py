@@ -194,6 +194,10 @@ def benchstat(src, *, table: str = ".config", row: str = ".fullname", col: str =
         warnings         object   list of benchstat's warnings for the cell
         ===============  =======  ================================================
 
+        ``attrs["better"]`` maps units to the ``better=higher|lower`` of the
+        inputs' ``Unit`` metadata lines (what :func:`gobench.gate.regressions`
+        and the plots use to tell a regression from an improvement).
+
     Raises
     ------
     gobench.errors.QuerySyntaxError
@@ -205,4 +209,11 @@ def benchstat(src, *, table: str = ".config", row: str = ".fullname", col: str =
     r = parse_inputs(_normalise_sources(src, None), decode_json=decode_json)
     _warn_errors(r.errors)
     tables = q.build(r, alpha=alpha, confidence=confidence)
-    return tables_to_frame(tables)
+    df = tables_to_frame(tables)
+    df.attrs["better"] = units_better(r)
+    return df
+
+
+def units_better(r) -> dict[str, str]:
+    """``unit -> "higher"|"lower"`` from the ``Unit … better=`` metadata of parsed results."""
+    return {u: md.value for (u, k), md in r.units.items() if k == "better"}

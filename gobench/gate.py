@@ -51,13 +51,18 @@ def parse_threshold(s: str) -> float:
     return v
 
 
-def regressions(df, units_better: dict[str, str], threshold_pct: float):
+def regressions(df, units_better: dict[str, str] | None, threshold_pct: float):
     """Annotate a :func:`gobench.compare.benchstat` frame with ``better`` and ``verdict``.
+
+    ``units_better`` (``unit -> "higher"|"lower"``) defaults to the frame's
+    ``attrs["better"]``, the inputs' ``Unit … better=`` metadata.
 
     ``verdict`` is ``"regression"`` (significant, bad direction, beyond threshold),
     ``"improvement"`` (significant, good direction), ``"~"`` (not significant) or
     ``"baseline"``; geomean rows are dropped.
     """
+    if units_better is None:
+        units_better = df.attrs.get("better", {})
     df = df[~df.is_geomean & df.baseline.notna()].copy()
     df["better"] = [better_direction(u, units_better.get(u)) for u in df.unit]
     verdicts = []
@@ -160,7 +165,7 @@ def gate_main(argv: list[str], stdout, stderr) -> int:
     opts = {"format": ns.format, "filter": ns.filter}
 
     from .benchtab import Query
-    from .compare import BenchstatError, read_inputs, tables_to_frame
+    from .compare import BenchstatError, read_inputs, tables_to_frame, units_better
     from .read.benchfmt import parse_inputs
     try:
         inputs = read_inputs(files)
@@ -183,8 +188,7 @@ def gate_main(argv: list[str], stdout, stderr) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         df = tables_to_frame(q.build(r, alpha=alpha))
-    better = {u: md.value for (u, k), md in r.units.items() if k == "better"}
-    rows = regressions(df, better, threshold)
+    rows = regressions(df, units_better(r), threshold)
     nreg = int((rows.verdict == "regression").sum())
     text = _markdown(rows, threshold, nreg) if opts["format"] == "markdown" else _json(rows, threshold, nreg)
     stdout.write(text)

@@ -52,7 +52,7 @@ def compare(old: str, new: str, *, alpha: float = 0.05, threshold_pct: float = 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         table = gobench.benchstat({"old": old, "new": new}, alpha=alpha)
-    rows = regressions(table, {}, max(threshold_pct, 0.0))
+    rows = regressions(table, None, max(threshold_pct, 0.0))  # the inputs' Unit better= metadata wins
     return table, rows.reset_index(drop=True)
 
 
