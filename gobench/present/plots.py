@@ -103,7 +103,9 @@ def delta_figure(comparison, unit: str | None = None, *, better: dict[str, str] 
         Only this unit (default: all units, one subplot row each is not drawn:
         benchmarks are labelled ``row [unit]``).
     better : dict, optional
-        ``unit → "higher"|"lower"``; defaults from :func:`gobench.gate.better_direction`.
+        ``unit → "higher"|"lower"``; defaults to the frame's ``attrs["better"]``
+        (the inputs' ``Unit … better=`` metadata), then
+        :func:`gobench.gate.better_direction`'s rule by unit.
 
     Returns
     -------
@@ -116,7 +118,7 @@ def delta_figure(comparison, unit: str | None = None, *, better: dict[str, str] 
     """
     from ..gate import better_direction
 
-    better = better or {}
+    better = better if better is not None else comparison.attrs.get("better", {})
     df = comparison[~comparison.is_geomean & comparison.baseline.notna()]
     if unit is not None:
         df = df[df.unit == unit]

@@ -46,3 +46,20 @@ def test_benchstat_frame_carries_the_metadata(tmp_path):
     assert df.attrs["better"] == {"allocs/op": "higher"}
     rows = regressions(df, None, 0.0)
     assert set(rows.loc[rows.unit == "allocs/op", "better"]) == {"higher"}
+
+
+def test_delta_figure_colours_by_the_metadata(tmp_path):
+    from gobench.present.plots import delta_figure
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plain = gobench.benchstat({"old": str(sample_path("bench/old.txt")), "new": str(sample_path("bench/new.txt"))})
+        old, new = _with_metadata(tmp_path, "Unit B/op better=higher")
+        flipped = gobench.benchstat({"old": old, "new": new})
+
+    def counts(fig):
+        return {t.name: len(t.x) for t in fig.data}
+
+    a, b = counts(delta_figure(plain, "B/op")), counts(delta_figure(flipped, "B/op"))
+    assert a.get("significant, better", 0) > 0 and b.get("significant, better", 0) == 0
+    assert b.get("significant, worse", 0) == a["significant, better"]
