@@ -413,7 +413,7 @@ class Profile:
         return Profile(data, source=self.source)
 
     def peek(self, regex: str, sample_index: int | str | None = None, *, granularity: str = "functions",
-             noinlines: bool = False, cum: bool = False, relative_percentages: bool = False,
+             noinlines: bool = False, cum: bool = False, mean: bool = False, relative_percentages: bool = False,
              **filters) -> pd.DataFrame:
         """``go tool pprof -peek=regex``: callers and callees of the nodes whose name matches.
 
@@ -421,8 +421,10 @@ class Profile:
         ----------
         regex : str
             Unanchored regex searched in each node's printable name (as ``-peek``).
-        sample_index, granularity, noinlines, cum, relative_percentages
-            As for :meth:`top` (``cum`` orders the matched nodes by |cum|).
+        sample_index, granularity, noinlines, cum, mean, relative_percentages
+            As for :meth:`top` (``cum`` orders the matched nodes by |cum|). With
+            ``mean``, as ``-peek -mean``: the nodes' flat and cum are means, the
+            edge weights stay sums (pprof prints them so).
         **filters
             pprof's filter options (``focus=``, ``tagfocus=``, ...), as for :meth:`top`.
 
@@ -449,9 +451,9 @@ class Profile:
         from ..present.views import peek_table
 
         rx = compile_regex("peek", regex)
-        data, total = self._filtered(sample_index, False, relative_percentages, filters)
+        data, total = self._filtered(sample_index, mean, relative_percentages, filters)
         df = peek_table(data, rx, self.sample_index(sample_index), total=total, granularity=granularity,
-                        noinlines=noinlines, cum=cum)
+                        noinlines=noinlines, cum=cum, mean=mean)
         if not len(df):
             raise OptionError(f"no matches found for regexp: {regex}")
         return df

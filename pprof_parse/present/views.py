@@ -60,10 +60,15 @@ def _edges(data: ProfileData, nodes, si: int):
 
 
 def peek_table(data: ProfileData, regex, si: int, *, total: int, granularity: str = "functions",
-               noinlines: bool = False, cum: bool = False) -> pd.DataFrame:
-    """Build the ``-peek`` table; see :meth:`pprof_parse.Profile.peek`."""
+               noinlines: bool = False, cum: bool = False, mean: bool = False) -> pd.DataFrame:
+    """Build the ``-peek`` table; see :meth:`pprof_parse.Profile.peek`.
+
+    With ``mean`` the nodes' flat and cum are divided as in ``-top -mean``
+    while the edges keep their summed weights (pprof's ``printTree`` prints
+    ``Edge.Weight``), their ``calls%`` taken of the divided cum.
+    """
     nodes = build_nodes(data, granularity, noinlines=noinlines)
-    nw = node_weights(data, nodes, si)
+    nw = node_weights(data, nodes, si, mean=mean)
     names = nodes.info["name"].to_numpy(dtype=object)
     live = np.flatnonzero((nw.flat != 0) | (nw.cum != 0))
     sprint = [sprint_key(r) for r in nodes.info.iloc[live].itertuples(index=False)]
@@ -90,6 +95,10 @@ def peek_table(data: ProfileData, regex, si: int, *, total: int, granularity: st
     node, other, edge, part = node[order], other[order], edge[order], part[order]
     is_self = part == 1
     f, c = nw.flat[node], nw.cum[node]
+    if mean:
+        fd, cd = nw.flat_div[node], nw.cum_div[node]
+        f = np.where(fd != 0, _go_div(f, fd), f)
+        c = np.where(cd != 0, _go_div(c, cd), c)
     flat_sum = np.cumsum(np.where(is_self, f, 0))
     w = np.where(edge >= 0, weight[np.maximum(edge, 0)] if weight.size else 0, 0)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -106,8 +115,8 @@ def peek_table(data: ProfileData, regex, si: int, *, total: int, granularity: st
         "cum": pd.arrays.IntegerArray(c.astype(np.int64), ~is_self),
         "cum_pct": np.where(is_self, _pct(c, total), np.nan),
     })
-    out.attrs.update({"sample_type": data.sample_types[si].type, "unit": data.sample_types[si].unit,
-                      "total": total, "granularity": granularity})
+    out.attrs.update({"sample_type": ("mean_" if mean else "") + data.sample_types[si].type,
+                      "unit": data.sample_types[si].unit, "total": total, "granularity": granularity, "mean": mean})
     return out[PEEK_COLUMNS]
 
 

@@ -144,6 +144,9 @@ def test_cpu_peek_matches_pprof(workload_profiles, regex, opts):
     ("heap", "main\\.", {"granularity": "lines", "tagfocus": "bytes=:16kb"}),
     ("mutex", "sync|main\\.", {}),
     ("block", "main\\.", {"cum": True}),
+    ("heap", "json|main\\.", {"sample_index": "alloc_space", "mean": True}),
+    ("mutex", "sync|main\\.", {"sample_index": 1, "mean": True}),
+    ("block", "main\\.", {"sample_index": "delay", "mean": True, "cum": True}),
 ])
 def test_other_profiles_peek_matches_pprof(workload_profiles, kind, regex, opts):
     path = workload_profiles / f"{kind}.pb.gz"
