@@ -25,8 +25,6 @@ unit.
 from __future__ import annotations
 
 import math
-import os
-from concurrent.futures import ThreadPoolExecutor
 import re
 from dataclasses import dataclass, field
 
@@ -330,16 +328,15 @@ class _Builder:
         cids = np.asarray(change_cid)[np.searchsorted(np.asarray(change_at), sr.res_line,
                                                       side="right") - 1]
         shapes, shape_list = self.shapes, self.shape_list
-        sig_ids: dict[str, int] = {}
-        for sig in dict.fromkeys(sr.sigs):
-            units = tuple(sig.split(" "))
+        sid_of = []
+        for units in sr.shapes:
             sid = shapes.get(units)
             if sid is None:
                 sid = len(shape_list)
                 shapes[units] = sid
                 shape_list.append(units)
-            sig_ids[sig] = sid
-        seq = list(map(sig_ids.__getitem__, sr.sigs))
+            sid_of.append(sid)
+        seq = np.asarray(sid_of, dtype=np.int64)[sr.shape_of_line].tolist()
         r.res_file.extend([file_idx] * k)
         r.res_line.extend(sr.res_line.tolist())
         r.res_name.extend(sr.names)
@@ -498,14 +495,8 @@ def parse_inputs(inputs: list[Input], *, decode_json: bool = True) -> Results:
     """
     b = _Builder()
     is_json = [decode_json and looks_like_test2json(inp.text) for inp in inputs]
-    # the vectorised scans of several files run on threads (numpy releases the GIL);
-    # the results are then consumed in input order, as benchfmt reads files
-    scans = [None] * len(inputs)
-    big = [i for i, inp in enumerate(inputs) if not is_json[i] and len(inp.text) >= FAST_SCAN_MIN_BYTES]
-    if len(big) > 1:
-        with ThreadPoolExecutor(min(len(big), os.cpu_count() or 1, 4)) as pool:
-            for i, sr in zip(big, pool.map(lambda i: _scan_text(inputs[i].text), big)):
-                scans[i] = sr
+    # files are scanned one after the other: on threads (numpy releases the GIL only in
+    # parts of the scan) two scans took as long as in sequence, with more CPU time
     for i, inp in enumerate(inputs):
         b.r.paths.append(inp.path)
         b.r.labels.append(inp.label)
@@ -516,10 +507,11 @@ def parse_inputs(inputs: list[Input], *, decode_json: bool = True) -> Results:
                 b.r.errors.append(BenchSyntaxError(inp.path, lineno, msg))
             b.parse_text(lines, i, inp.path)
             continue
-        b.parse_file(text, i, inp.path, scanned=scans[i])
+        b.parse_file(text, i, inp.path)
     return b.finish()
 
 
 def _scan_text(text: str):
     data = text.encode("utf-8", "surrogateescape")
-    return data, (scan(data) if len(data) >= FAST_SCAN_MIN_BYTES else None)
+    return data, (scan(data, text if text.isascii() else None)
+                  if len(data) >= FAST_SCAN_MIN_BYTES else None)

@@ -33,8 +33,8 @@ _ALLOWED = b"\t\n\v\f\r " + bytes(range(33, 128))
 class ScanResult:
     """Arrays for the fast lines and the line numbers left to the slow parser."""
 
-    __slots__ = ("line_bounds", "res_line", "names", "iters", "nvals", "sigs", "values", "slow_lines",
-                 "slow_may_be_result")
+    __slots__ = ("line_bounds", "res_line", "names", "iters", "nvals", "shape_of_line", "shapes",
+                 "values", "slow_lines", "slow_may_be_result")
 
 
 def _gather(bx, s, e, sep=None):
@@ -56,8 +56,100 @@ def _gather(bx, s, e, sep=None):
     return buf
 
 
-def scan(data: bytes) -> ScanResult | None:
-    """Scan UTF-8 *data*; None if no line starts with ``Benchmark``."""
+def _tokens(b: np.ndarray):
+    """Start and end offsets of every run of non-white-space bytes (bytes > 32)."""
+    isws = b <= 32
+    tok = ~isws
+    tok_start = np.flatnonzero(tok[1:] & isws[:-1]) + 1
+    tok_end = np.flatnonzero(isws[1:] & tok[:-1]) + 1
+    if tok[0]:
+        tok_start = np.concatenate(([0], tok_start))
+    if tok[-1]:
+        tok_end = np.concatenate((tok_end, [len(b)]))
+    return tok_start, tok_end
+
+
+_LOW_BYTES = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
+
+
+def _token_ids(bx: np.ndarray, text: str, s: np.ndarray, e: np.ndarray):
+    """Number tokens ``text[s:e]`` by their text, in order of first appearance.
+
+    Returns ``(ids, strings)``.  Tokens of at most 16 bytes are compared exactly
+    as (length, first 8 bytes, last 8 bytes) integers, one distinct token at a
+    time (units: a handful); otherwise the token strings are looked up in a dict.
+    """
+    n = len(s)
+    ln = e - s
+    if n and int(ln.max()) <= 16:
+        win = np.lib.stride_tricks.as_strided(bx, shape=(len(bx) - 7, 8), strides=(1, 1))
+        f8 = win[s].view("<u8").ravel() & _LOW_BYTES[np.minimum(ln, 8)]
+        l8 = np.where(ln > 8, win[np.maximum(e - 8, 0)].view("<u8").ravel(), np.uint64(0))
+        # one number per token to pick each distinct token's group; every group is then
+        # checked member by member against its first token (exact, or the dict path)
+        h = f8 * np.uint64(0x9E3779B97F4A7C15) + l8 * np.uint64(0xC2B2AE3D27D4EB4F) + ln.astype(np.uint64)
+        ids = np.full(n, -1, dtype=np.int64)
+        left = np.ones(n, dtype=bool)
+        strings: list[str] = []
+        i, exact = 0, True
+        while i < n and len(strings) < 64:
+            same = np.flatnonzero(h == h[i])
+            if not ((f8[same] == f8[i]).all() and (ln[same] == ln[i]).all()
+                    and (l8[same] == l8[i]).all()):
+                exact = False
+                break
+            ids[same] = len(strings)
+            left[same] = False
+            strings.append(text[int(s[i]):int(e[i])])
+            i = int(left.argmax()) if left[i + 1:].any() or left[:i].any() else n
+        if exact and i >= n:
+            return ids, strings
+    index: dict[str, int] = {}
+    ids = np.fromiter((index.setdefault(text[a:b], len(index))
+                       for a, b in zip(s.tolist(), e.tolist())), dtype=np.int64, count=n)
+    return ids, list(index)
+
+
+def _line_shapes(uid: np.ndarray, npairs: np.ndarray, strings: list[str]):
+    """Each line's sequence of unit ids as a shape number (first appearance order) and
+    the shapes as tuples of unit strings."""
+    nl = len(npairs)
+    offs = np.cumsum(npairs) - npairs
+    code_of = np.empty(nl, dtype=np.int64)
+    rep: list[int] = []          # a line of each provisional shape
+    nd = max(len(strings), 1)
+    for k in np.unique(npairs).tolist():
+        lines = np.flatnonzero(npairs == k)
+        m = uid[offs[lines][:, None] + np.arange(k)]
+        if k == 0:
+            inv, first = np.zeros(len(lines), dtype=np.int64), np.zeros(1, dtype=np.int64)
+        elif nd ** k < 2 ** 62:
+            code = m @ (nd ** np.arange(k, dtype=np.int64))
+            _, first, inv = np.unique(code, return_index=True, return_inverse=True)
+        else:
+            index: dict[tuple, int] = {}
+            inv = np.fromiter((index.setdefault(t, len(index)) for t in map(tuple, m.tolist())),
+                              dtype=np.int64, count=len(lines))
+            first = np.unique(inv, return_index=True)[1]
+        code_of[lines] = len(rep) + inv.reshape(-1)
+        rep.extend(lines[first].tolist())
+    # renumber by first appearance
+    firsts = np.full(len(rep), nl, dtype=np.int64)
+    np.minimum.at(firsts, code_of, np.arange(nl))
+    order = np.argsort(firsts, kind="stable")
+    rank = np.empty(len(rep), dtype=np.int64)
+    rank[order] = np.arange(len(rep))
+    shapes = []
+    for j in order.tolist():
+        li = rep[j]
+        o = int(offs[li])
+        shapes.append(tuple(strings[x] for x in uid[o:o + int(npairs[li])].tolist()))
+    return rank[code_of], shapes
+
+
+def scan(data: bytes, text: str | None = None) -> ScanResult | None:
+    """Scan UTF-8 *data* (*text* is its decoded form, if at hand); None if no line starts
+    with ``Benchmark``."""
     n = len(data)
     if n == 0 or b"Benchmark" not in data:
         return None
@@ -82,16 +174,9 @@ def scan(data: bytes) -> ScanResult | None:
     # make the whole file go through the exact line parser
     if not data.isascii() or data.translate(None, _ALLOWED):
         return _all_slow(out, res_lines)
-    ws = (b <= 32).view(np.int8)
-    d = np.diff(ws)
-    t = np.flatnonzero(d)          # every white-space/token boundary
-    up = d[t] == -1                # white space → token: a token starts at t+1
-    tok_start = t[up] + 1
-    tok_end = t[~up] + 1
-    if not ws[0]:
-        tok_start = np.concatenate(([0], tok_start))
-    if not ws[-1]:
-        tok_end = np.concatenate((tok_end, [n]))
+    if text is None:
+        text = data.decode("ascii")
+    tok_start, tok_end = _tokens(b)
     # first token and number of tokens of each result line
     ls, le = line_start[res_lines], line_end[res_lines]
     ft = np.searchsorted(tok_start, ls)
@@ -107,7 +192,7 @@ def scan(data: bytes) -> ScanResult | None:
     it_s, it_e = tok_start[ft + 1], tok_end[ft + 1]
     if ((it_e - it_s) > 18).any():
         return _all_slow(out, res_lines)
-    bx = np.concatenate((b, np.array([32], dtype=np.uint8)))
+    bx = np.concatenate((b, np.full(8, 32, dtype=np.uint8)))
     ib = _gather(bx, it_s, it_e)
     if not (_DIGIT | _WS)[ib].all():
         return _all_slow(out, res_lines)
@@ -123,12 +208,9 @@ def scan(data: bytes) -> ScanResult | None:
         return _all_slow(out, res_lines)
     if len(values) != total or len(iters) != len(ok_lines):
         return _all_slow(out, res_lines)
-    nb = _gather(bx, tok_start[ft] + 9, tok_end[ft], 10)
-    out.names = nb.tobytes().decode("ascii").split("\n")[:-1]
-    sep = np.full(total, 32, dtype=np.uint8)
-    sep[(np.cumsum(npairs) - 1)[npairs > 0]] = 10
-    ub = _gather(bx, tok_start[vtok + 1], tok_end[vtok + 1], sep)
-    out.sigs = ub.tobytes().decode("ascii").split("\n")[:-1]
+    out.names = [text[a:z] for a, z in zip((tok_start[ft] + 9).tolist(), tok_end[ft].tolist())]
+    uid, ustrings = _token_ids(bx, text, tok_start[vtok + 1], tok_end[vtok + 1])
+    out.shape_of_line, out.shapes = _line_shapes(uid, npairs, ustrings)
     out.res_line = ok_lines + 1
     out.iters = iters
     out.nvals = npairs
