@@ -16,7 +16,7 @@ import numpy as np
 
 from .errors import QuerySyntaxError
 from .project.filter import compile_filter
-from .project.keys import ResultClass, sort_keys, sort_order
+from .project.keys import ResultClass, sort_order
 from .project.projection import Projection, ProjectionParser
 from .read.benchfmt import Results
 from .stats.batch import group_value_order, medians_and_cis, utests

@@ -4,9 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..benchtab import Table, Tables
-from ..units import class_of, common_scale, scale
+from ..units import class_of, scale
 from .gofmt import go_float
-from ..stats.summary import pct_range_string
 from .cellstr import CellTexts
 from .texttab import CENTER, LEFT, RIGHT, TextTable
 

@@ -22,13 +22,35 @@ __all__ = ["medians_and_cis", "utests", "group_value_order"]
 def group_value_order(group: np.ndarray, values: np.ndarray, ngroups: int) -> np.ndarray:
     """Permutation sorting by *group*, then by value within a group (NaN first, as Go).
 
-    Equivalent to ``np.lexsort((values, group))`` but faster: one quicksort of the
-    values, then stable radix sorts of the group ids in 16-bit digits.
+    Equivalent to ``np.lexsort((values, group))`` up to the order of equal values.
+    The group ids are radix-sorted (stable, 16-bit digits); when the groups have
+    similar sizes each group's values are then sorted as one row of a padded
+    matrix (sorting many short rows is much cheaper than one long sort), else one
+    quicksort of all values precedes the radix passes.
     """
+    n = len(values)
     nan = np.isnan(values)
     if nan.any():
         return np.lexsort((np.where(nan, 0.0, values), ~nan, group))
+    counts = np.bincount(group, minlength=ngroups) if n else np.zeros(ngroups, np.int64)
+    width = int(counts.max()) if n else 0
+    if n and ngroups * width <= 2 * n + 4096:
+        order = _radix(group, np.arange(n), ngroups)
+        starts = np.cumsum(counts) - counts
+        g = group[order]
+        within = np.arange(n) - starts[g]
+        m = np.full((ngroups, width), np.inf)
+        m[g, within] = values[order]
+        # stable: a real +inf stays ahead of the padding
+        p = np.argsort(m, axis=1, kind="stable")
+        keep = np.arange(width)[None, :] < counts[:, None]
+        return order[(starts[:, None] + p)[keep]]
     order = np.argsort(values, kind="quicksort")
+    return _radix(group, order, ngroups)
+
+
+def _radix(group: np.ndarray, order: np.ndarray, ngroups: int) -> np.ndarray:
+    """Stable sort of *order* by ``group[order]`` in 16-bit digits."""
     g = group[order]
     shift = 0
     while True:
