@@ -76,9 +76,15 @@ class CellTexts:
     def __init__(self, tables):
         if not tables:
             self.center = self.pct = self.delta = self.note = np.array([None], dtype=object)
+            self.warned = np.zeros(1, dtype=bool)
             return
         d = tables[0].data
         n = len(d.center)
+        #: cells with any warning (the extra slot: missing cells)
+        self.warned = np.zeros(n + 1, dtype=bool)
+        for w in (d.sample_warn, d.warn, d.cmp_warn):
+            if w:
+                self.warned[np.fromiter(w, dtype=np.int64, count=len(w))] = True
         self.center = self._centers(tables, d, n)
         self.pct = self._pcts(d, n)
         self.delta, self.note = self._comparisons(tables, d, n)
@@ -174,9 +180,12 @@ class CellTexts:
             delta[has[mask]] = text
         n1 = d.counts[d.base[has]].tolist()
         n2 = d.counts[has].tolist()
-        notes = []
-        for pv, a, b in zip(p.tolist(), n1, n2):
+        pl = p.tolist()
+        notes = list(map("(p={:0.3f} n={})".format, pl, n1))    # the usual case
+        odd = np.flatnonzero((p == 0) | (d.counts[d.base[has]] != d.counts[has])).tolist()
+        for i in odd:
+            pv, a, b = pl[i], n1[i], n2[i]
             s = f"(p={pv:0.3f} " if pv != 0 else "("
-            notes.append(s + (f"n={a})" if a == b else f"n={a}+{b})"))
+            notes[i] = s + (f"n={a})" if a == b else f"n={a}+{b})")
         _put(note, has, notes)
         return delta, note

@@ -88,7 +88,13 @@ def _table_text(t: Table, texts: CellTexts) -> str:
     notes: list[str] = []
     note_ix: dict[str, int] = {}
 
+    memo: dict[tuple, str] = {}
+
     def warn_marks(*lists) -> str:
+        key = tuple(msg for lst in lists for msg in (*lst, None))
+        got = memo.get(key)
+        if got is not None:
+            return got
         marks = []
         for lst in lists:
             for msg in lst:
@@ -97,7 +103,8 @@ def _table_text(t: Table, texts: CellTexts) -> str:
                     i = note_ix[msg] = len(notes)
                     notes.append(msg)
                 marks.append(superscript(i + 1))
-        return " ".join(marks)
+        got = memo[key] = " ".join(marks)
+        return got
 
     def warn(*lists):
         o.cell(warn_marks(*lists))
@@ -167,11 +174,11 @@ def _data_columns(t: Table, texts: CellTexts, warn_marks) -> list[tuple]:
     marks = np.where(present, "", None).astype(object)
     cmarks = np.where(has_base, "", None).astype(object)
     sw, sm, cw = d.sample_warn, d.warn, d.cmp_warn
-    if sw or sm or cw:
-        ids = g.ravel().tolist()
-        for k, ci in enumerate(ids):
-            if ci < 0:
-                continue
+    flagged = texts.warned[gi]
+    if flagged.any():
+        ids = g.ravel()
+        for k in np.flatnonzero(flagged.ravel()).tolist():
+            ci = int(ids[k])
             a, b = sw.get(ci), sm.get(ci)
             if a or b:
                 marks.flat[k] = warn_marks(a or (), b or ())

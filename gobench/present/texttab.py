@@ -123,11 +123,14 @@ class TextTable:
                 lmargin[col] = lm
         if self.block is not None:
             for col, values, margin, _ in self.block[2]:
-                present = [v for v in values if v]
-                if present and len(margin) > lmargin[col]:
+                widest = max(map(len, filter(None, values)), default=-1)
+                if widest < 0:       # no value to print: no margin
+                    if values.count(None) != len(values):
+                        block_w.append((col, 0))
+                    continue
+                if len(margin) > lmargin[col]:
                     lmargin[col] = len(margin)
-                if any(v is not None for v in values):
-                    block_w.append((col, max(map(len, present), default=0)))
+                block_w.append((col, widest))
         for c in self.cells:
             if c[2] == 1:
                 col = c[1]
@@ -231,7 +234,13 @@ class TextTable:
             lm = lmargin[col]
             m = margin.rjust(lm)
             tw = w - lm
-            if align == RIGHT:
+            if None not in values and "" not in values:   # every row printed: one format
+                fmt = m.replace("{", "{{").replace("}", "}}") + (
+                    "{:>%d}" if align == RIGHT else "{:<%d}") % max(tw, 0)
+                parts.append(list(map(fmt.format, values)))
+            elif not any(values):
+                parts.append([blank] * nrows)
+            elif align == RIGHT:
                 parts.append([m + v.rjust(tw) if v else blank for v in values])
             else:
                 parts.append([m + v.ljust(tw) if v else blank for v in values])
