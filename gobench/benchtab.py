@@ -205,8 +205,31 @@ def _unique(keys: np.ndarray, size: int | None = None):
     return uniq, first[uniq], rank[keys]
 
 
+def _key_ids(cols: list, sizes: list[int], n: int):
+    """Dense ids, in order of first appearance, of the rows of int columns ``cols``
+    (column *j* holds values below ``sizes[j]``), and the first row of each id."""
+    if not cols:
+        return np.zeros(n, dtype=np.int64), np.zeros(min(n, 1), dtype=np.int64)
+    code = np.zeros(n, dtype=np.int64)
+    mult = 1
+    for c, size in zip(cols, sizes):
+        if mult * max(size, 1) >= 1 << 62:
+            _, first, inv = np.unique(np.stack(cols, axis=1), axis=0, return_index=True,
+                                      return_inverse=True)
+            break
+        code += c * mult
+        mult *= max(size, 1)
+    else:
+        _, first, inv = _unique(code)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[order] = np.arange(len(first))
+    return rank[inv.reshape(-1)], first[order]
+
+
 def _class_ids(r: Results):
-    """Per-result class id (same file, configuration and name) and the ResultClass list."""
+    """Per-result class id (same file, configuration and name), the ResultClass list, and
+    each class's label, configuration and name numbers (arrays keyed by part)."""
     names = list(dict.fromkeys(r.res_name))
     nid = {n: i for i, n in enumerate(names)}
     name_ids = np.fromiter(map(nid.__getitem__, r.res_name), dtype=np.int64,
@@ -215,13 +238,12 @@ def _class_ids(r: Results):
     key = (np.asarray(r.res_file, dtype=np.int64) * ncfg
            + np.asarray(r.res_config, dtype=np.int64)) * len(names) + name_ids
     uniq, _, ids = _unique(key)
-    classes = []
+    fc, ni = np.divmod(uniq, len(names))
+    f, c = np.divmod(fc, ncfg)
     labels, configs = r.labels, r.configs
-    for k in uniq.tolist():
-        fc, ni = divmod(k, len(names))
-        f, c = divmod(fc, ncfg)
-        classes.append(ResultClass(labels[f], configs[c], names[ni]))
-    return ids.reshape(-1), classes
+    classes = [ResultClass(labels[a], configs[b], names[n])
+               for a, b, n in zip(f.tolist(), c.tolist(), ni.tolist())]
+    return ids.reshape(-1), classes, {"label": f, "config": c, "name": ni}
 
 
 def build_tables(r: Results, *, table: str = ".config", row: str = ".fullname",
@@ -295,7 +317,7 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
 
     if len(r) == 0:
         return Tables([], [], [])
-    rc_ids, classes = _class_ids(r)
+    rc_ids, classes, parts = _class_ids(r)
     nu = max(len(r.ucode_unit), 1)
     mclass = rc_ids[r.m_res] * nu + r.m_ucode
     uniq, first_idx, inverse = _unique(mclass, len(classes) * nu)
@@ -321,63 +343,81 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
         kept_order = [j for j in order.tolist() if keep[j]]
     # configuration keys in order of first appearance among kept results
     cfg_seen: dict[str, None] = {}
-    seen_rc: set = set()
-    for j in kept_order:
-        c = rc_of[j]
-        if c in seen_rc:
-            continue
-        seen_rc.add(c)
-        for k, _ in classes[c].config:
+    ko = np.asarray(kept_order, dtype=np.int64)
+    rc_k = uniq[ko] // nu
+    if len(ko):
+        _, first, _ = _unique(rc_k, len(classes))
+        oc = rc_k[np.sort(first)]         # kept classes in order of first appearance
+    else:
+        oc = np.zeros(0, dtype=np.int64)
+    cfg_o = parts["config"][oc]
+    _, cfirst, _ = _unique(cfg_o)
+    for c in cfg_o[np.sort(cfirst)].tolist():
+        for k, _ in r.configs[c]:
             cfg_seen.setdefault(k, None)
     cfg_keys = list(cfg_seen)
     for p in (tproj, rproj, cproj, resproj):
         p.bind(parser, cfg_keys)
 
-    def project(p: Projection, rc: ResultClass, unit: str | None = None) -> tuple:
-        vals = []
-        for ext in p.extractors:
-            vals.append(unit if ext is None else ext(rc))
-        return tuple(vals)
-
-    # keys per kept class; observe first-order values in stream order
+    # keys of the kept classes, one projection field at a time: each extractor reads one
+    # part of a class (label, configuration or name), so it runs once per distinct part
     ui = tproj.unit_index
-    unit_field = tproj.fields[ui]
     ustr = list(dict.fromkeys(r.ucode_unit))             # distinct unit strings
     ustr_id = {u: i for i, u in enumerate(ustr)}
     ustr_of_ucode = np.array([ustr_id[u] for u in r.ucode_unit] or [0], dtype=np.int64)
-    ko = np.asarray(kept_order, dtype=np.int64)
-    rc_k = uniq[ko] // nu
     us_k = ustr_of_ucode[uniq[ko] % nu]
-    # result classes in order of first appearance: project and observe each once
-    prefix_index: dict[tuple, int] = {}
-    prefixes: list[tuple] = []
-    residue_index: dict[tuple, int] = {}
-    residues: list[tuple] = []
-    pid_of = np.zeros(len(classes), dtype=np.int64)
-    rid_of = np.zeros(len(classes), dtype=np.int64)
+    ncls = len(oc)
+    part_first: dict = {}
+
+    def field_values(p: Projection, j: int):
+        """(value id per ordered class, value strings) of field *j* of *p*."""
+        dep = p.depends[j]
+        comp = parts[dep][oc]
+        got = part_first.get(dep)
+        if got is None:
+            _, pf_first, pf_inv = _unique(comp)
+            got = part_first[dep] = (pf_first, pf_inv.reshape(-1))
+        pf_first, pf_inv = got
+        ext = p.extractors[j]
+        index: dict[str, int] = {}
+        vid = np.fromiter((index.setdefault(ext(classes[c]), len(index))
+                           for c in oc[pf_first].tolist()), dtype=np.int64, count=len(pf_first))
+        return vid[pf_inv], list(index)
+
+    def keys_of(p: Projection, skip: int = -1, observe: bool = False):
+        """Key id per ordered class (first appearance order) and the key tuples."""
+        cols, strs = [], []
+        for j in range(len(p.fields)):
+            if j == skip:
+                continue
+            v, st = field_values(p, j)
+            cols.append(v)
+            strs.append(st)
+            if observe and p.top_level[j]:
+                _, vf, _ = _unique(v)
+                f = p.fields[j]
+                for x in v[np.sort(vf)].tolist():
+                    f.observe(st[x])
+        ids, first = _key_ids(cols, [len(x) for x in strs], ncls)
+        tuples = [tuple(st[int(c[i])] for c, st in zip(cols, strs)) for i in first.tolist()]
+        return ids, tuples
+
+    tp_ids, tpart_keys = keys_of(tproj, ui, True)
+    tparts = [(k[:ui], k[ui:]) for k in tpart_keys]
+    unit_field = tproj.fields[ui]
     if len(ko):
-        _, first, _ = _unique(rc_k, len(classes))
-        for c in rc_k[np.sort(first)].tolist():
-            rc = classes[c]
-            tk0 = project(tproj, rc, "")
-            rk, ck, resk = project(rproj, rc), project(cproj, rc), project(resproj, rc)
-            for p, k in ((tproj, tk0), (rproj, rk), (cproj, ck)):
-                for f, top, v in zip(p.fields, p.top_level, k):
-                    if top and f is not unit_field:
-                        f.observe(v)
-            pkey = (tk0[:ui], tk0[ui + 1:], rk, ck)
-            pid = prefix_index.get(pkey)
-            if pid is None:
-                pid = prefix_index[pkey] = len(prefixes)
-                prefixes.append(pkey)
-            rid = residue_index.get(resk)
-            if rid is None:
-                rid = residue_index[resk] = len(residues)
-                residues.append(resk)
-            pid_of[c], rid_of[c] = pid, rid
         _, ufirst, _ = _unique(us_k, len(ustr))
         for u in us_k[np.sort(ufirst)].tolist():
             unit_field.observe(ustr[u])
+    r_ids, rkeys = keys_of(rproj, observe=True)
+    c_ids, ckeys = keys_of(cproj, observe=True)
+    res_ids, residues = keys_of(resproj)
+    pid_o, pfirst = _key_ids([tp_ids, r_ids, c_ids], [len(tparts), len(rkeys), len(ckeys)], ncls)
+    pid_of = np.zeros(len(classes), dtype=np.int64)
+    rid_of = np.zeros(len(classes), dtype=np.int64)
+    pid_of[oc] = pid_o
+    rid_of[oc] = res_ids
+    pre_tp, pre_r, pre_c = tp_ids[pfirst], r_ids[pfirst], c_ids[pfirst]
     # cells = (prefix, unit), numbered in order of first appearance
     nus = max(len(ustr), 1)
     ckey = pid_of[rc_k] * nus + us_k
@@ -420,7 +460,8 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
     counts = np.bincount(mc, minlength=ncell)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
 
-    lay = _layout(prefixes, cell_pid, cell_u, ustr, tproj, rproj, cproj)
+    lay = _layout(pre_tp, pre_r, pre_c, tparts, rkeys, ckeys, cell_pid, cell_u, ustr, tproj,
+                  rproj, cproj)
     ntab = len(lay.tkeys)
     units = [tk[tproj.unit_index] for tk in lay.tkeys]
     assume = [r.assumption(u) for u in units]
@@ -482,25 +523,17 @@ class _Layout:
                  "row_starts", "order_tcr", "group_starts", "group_col", "group_table")
 
 
-def _layout(prefixes, cell_pid, cell_u, ustr, tproj, rproj, cproj) -> _Layout:
+def _layout(pre_tp, pre_r, pre_c, tparts, rkeys, ckeys, cell_pid, cell_u, ustr, tproj, rproj,
+            cproj) -> _Layout:
     """Sort tables, rows and columns (benchproc.SortKeys) and place every cell.
 
-    Row and column orders are total orders on the keys, so each distinct row
-    (column) key is ranked once for the whole run and a table's rows are its
-    keys in rank order, as if each table were sorted on its own.
+    A cell is (prefix, unit); prefix *i* is table part ``tparts[pre_tp[i]]`` (the
+    ``-table`` key around the unit), row ``rkeys[pre_r[i]]`` and column
+    ``ckeys[pre_c[i]]``.  Row and column orders are total orders on the keys, so
+    each distinct row (column) key is ranked once for the whole run and a
+    table's rows are its keys in rank order, as if each table were sorted on its own.
     """
-    tpart_ix: dict = {}
-    row_ix: dict = {}
-    col_ix: dict = {}
-    npre = len(prefixes)
-    tp_of = np.empty(npre, dtype=np.int64)
-    rk_of = np.empty(npre, dtype=np.int64)
-    ck_of = np.empty(npre, dtype=np.int64)
-    for i, (pre, post, rk, ck) in enumerate(prefixes):
-        tp_of[i] = tpart_ix.setdefault((pre, post), len(tpart_ix))
-        rk_of[i] = row_ix.setdefault(rk, len(row_ix))
-        ck_of[i] = col_ix.setdefault(ck, len(col_ix))
-    tparts, rkeys, ckeys = list(tpart_ix), list(row_ix), list(col_ix)
+    tp_of, rk_of, ck_of = pre_tp, pre_r, pre_c
     nus = max(len(ustr), 1)
     utab, _, tid = _unique(tp_of[cell_pid] * nus + cell_u)
     tkeys = []

@@ -28,11 +28,13 @@ class Projection:
     fields: list = field(default_factory=list)      # KeyField per flattened field (after bind)
     extractors: list = field(default_factory=list)  # per flattened field: f(rc) -> str
     top_level: list = field(default_factory=list)   # per flattened field: observe order?
+    depends: list = field(default_factory=list)     # per flattened field: "label", "config",
+    #                                                 "name" (what its extractor reads) or None
     unit_index: int = -1
 
     def bind(self, parser: "ProjectionParser", config_keys_seen: list[str]):
         """Resolve the ``.config`` group against the configuration keys seen, in order."""
-        self.fields, self.extractors, self.top_level = [], [], []
+        self.fields, self.extractors, self.top_level, self.depends = [], [], [], []
         for kind, pf in self.items:
             if kind == "config":
                 for k in config_keys_seen:
@@ -41,11 +43,13 @@ class Projection:
                     self.fields.append(KeyField(k, "string"))
                     self.extractors.append(make_extractor(k))
                     self.top_level.append(False)
+                    self.depends.append("config")
             elif kind == "unit":
                 self.unit_index = len(self.fields)
                 self.fields.append(KeyField(".unit", "first"))
                 self.extractors.append(None)
                 self.top_level.append(True)
+                self.depends.append(None)
             else:
                 order = pf.order
                 self.fields.append(KeyField(pf.key, order, list(pf.fixed)))
@@ -54,6 +58,7 @@ class Projection:
                 else:
                     self.extractors.append(make_extractor(pf.key))
                 self.top_level.append(True)
+                self.depends.append(_depends(pf.key) if kind == "key" else "name")
         return self
 
     def names(self) -> list[str]:
@@ -122,6 +127,15 @@ class ProjectionParser:
         if not checks:
             return None
         return lambda rc: all(ext(rc) in values for ext, values in checks)
+
+
+def _depends(key: str) -> str:
+    """Which part of a result class the extractor of *key* reads (see keys.make_extractor)."""
+    if key in (".name", ".fullname") or key.startswith("/"):
+        return "name"
+    if key == ".file":
+        return "label"
+    return "config"
 
 
 def _quote(s: str) -> str:
