@@ -90,9 +90,10 @@ def go_log_array(xs):
     small = f1 < _SQRT2_2
     f1 = np.where(small, f1 * 2, f1)
     out[:] = _log_reduced(f1 - 1, (ki - small).astype(np.float64))
-    if special.any():
-        idx = np.flatnonzero(special)
-        out[idx] = [go_log(float(v)) for v in x[idx]]
+    if special.any():  # as go_log: NaN and +Inf unchanged, 0 -> -Inf, negative -> NaN
+        xs = x[special]
+        out[special] = np.where((xs != xs) | (xs == np.inf), xs,
+                                np.where(xs == 0, -np.inf, np.nan))
     return out
 
 
