@@ -240,10 +240,29 @@ def _class_ids(r: Results):
     uniq, _, ids = _unique(key)
     fc, ni = np.divmod(uniq, len(names))
     f, c = np.divmod(fc, ncfg)
-    labels, configs = r.labels, r.configs
-    classes = [ResultClass(labels[a], configs[b], names[n])
-               for a, b, n in zip(f.tolist(), c.tolist(), ni.tolist())]
-    return ids.reshape(-1), classes, {"label": f, "config": c, "name": ni}
+    return ids.reshape(-1), _Classes(r.labels, r.configs, names, f, c, ni), {
+        "label": f, "config": c, "name": ni}
+
+
+class _Classes:
+    """The ResultClass of each class number, made when first asked for (extractors
+    run on one class per distinct label, configuration or name, not on every class)."""
+
+    def __init__(self, labels, configs, names, f, c, n):
+        self._parts = (labels, configs, names)
+        self._f, self._c, self._n = f, c, n
+        self._made: dict[int, ResultClass] = {}
+
+    def __len__(self) -> int:
+        return len(self._f)
+
+    def __getitem__(self, k: int) -> ResultClass:
+        rc = self._made.get(k)
+        if rc is None:
+            labels, configs, names = self._parts
+            rc = self._made[k] = ResultClass(labels[int(self._f[k])], configs[int(self._c[k])],
+                                             names[int(self._n[k])])
+        return rc
 
 
 def build_tables(r: Results, *, table: str = ".config", row: str = ".fullname",

@@ -35,7 +35,9 @@ def group_value_order(group: np.ndarray, values: np.ndarray, ngroups: int) -> np
     counts = np.bincount(group, minlength=ngroups) if n else np.zeros(ngroups, np.int64)
     width = int(counts.max()) if n else 0
     if n and ngroups * width <= 2 * n + 4096:
-        order = _radix(group, np.arange(n), ngroups)
+        order = np.arange(n)
+        if (group[1:] < group[:-1]).any():
+            order = _radix(group, order, ngroups)
         starts = np.cumsum(counts) - counts
         g = group[order]
         within = np.arange(n) - starts[g]
