@@ -76,18 +76,32 @@ class CellTexts:
     def __init__(self, tables):
         if not tables:
             self.center = self.pct = self.delta = self.note = np.array([None], dtype=object)
-            self.warned = np.zeros(1, dtype=bool)
+            self.wclass_s = self.wclass_c = np.zeros(1, dtype=np.int64)
+            self.wmsgs_s = self.wmsgs_c = [()]
             return
         d = tables[0].data
         n = len(d.center)
-        #: cells with any warning (the extra slot: missing cells)
-        self.warned = np.zeros(n + 1, dtype=bool)
-        for w in (d.sample_warn, d.warn, d.cmp_warn):
-            if w:
-                self.warned[np.fromiter(w, dtype=np.int64, count=len(w))] = True
+        self._warning_classes(d, n)
         self.center = self._centers(tables, d, n)
         self.pct = self._pcts(d, n)
         self.delta, self.note = self._comparisons(tables, d, n)
+
+    def _warning_classes(self, d, n):
+        """Number each cell's warnings: ``wclass_s`` for the sample and summary warnings,
+        ``wclass_c`` for the comparison's (0: none; the extra slot is a missing cell);
+        ``wmsgs_s[i]``/``wmsgs_c[i]`` are the messages of class *i*, in order."""
+        for attr, maps in (("s", (d.sample_warn, d.warn)), ("c", (d.cmp_warn,))):
+            cls = np.zeros(n + 1, dtype=np.int64)
+            msgs: list[tuple] = [()]
+            index: dict[tuple, int] = {}
+            cells = sorted(set().union(*maps))
+            for ci in cells:
+                key = tuple(m for w in maps for m in w.get(ci, ()))
+                if key:
+                    cls[ci] = index.setdefault(key, len(index) + 1)
+            msgs.extend(index)
+            setattr(self, "wclass_" + attr, cls)
+            setattr(self, "wmsgs_" + attr, msgs)
 
     @staticmethod
     def _centers(tables, d, n):

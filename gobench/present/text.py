@@ -173,18 +173,26 @@ def _data_columns(t: Table, texts: CellTexts, warn_marks) -> list[tuple]:
     cols = [(0, labels, "", LEFT)]
     marks = np.where(present, "", None).astype(object)
     cmarks = np.where(has_base, "", None).astype(object)
-    sw, sm, cw = d.sample_warn, d.warn, d.cmp_warn
-    flagged = texts.warned[gi]
-    if flagged.any():
-        ids = g.ravel()
-        for k in np.flatnonzero(flagged.ravel()).tolist():
-            ci = int(ids[k])
-            a, b = sw.get(ci), sm.get(ci)
-            if a or b:
-                marks.flat[k] = warn_marks(a or (), b or ())
-            c = cw.get(ci)
-            if c and has_base.flat[k]:
-                cmarks.flat[k] = warn_marks(c)
+    # warning marks: footnotes are numbered in reading order (row by row, left to
+    # right, a cell's own warnings before its comparison's), so the first cell of
+    # each distinct set of messages decides; every cell of the set shares its marks
+    fs = texts.wclass_s[gi].ravel()
+    fc = np.where(has_base, texts.wclass_c[gi], 0).ravel()
+    ks, kc = np.flatnonzero(fs), np.flatnonzero(fc)
+    if len(ks) or len(kc):
+        pos = np.concatenate([ks * 2, kc * 2 + 1])
+        code = np.concatenate([fs[ks] * 2, fc[kc] * 2 + 1])[np.argsort(pos, kind="stable")]
+        u, first = np.unique(code, return_index=True)
+        got = [{}, {}]
+        for cd in u[np.argsort(first)].tolist():
+            kind, cid = cd & 1, cd >> 1
+            got[kind][cid] = warn_marks((texts.wmsgs_c if kind else texts.wmsgs_s)[cid])
+        for k_, f_, arr, g in ((ks, fs, marks, got[0]), (kc, fc, cmarks, got[1])):
+            if len(k_):
+                lut = np.empty(max(g) + 1, dtype=object)
+                for cid, mk in g.items():
+                    lut[cid] = mk
+                arr.ravel()[k_] = lut[f_[k_]]
     for exp in range(ncols):
         c0 = _start_col(exp, 3, 3)
         ids = gi[:, exp]
