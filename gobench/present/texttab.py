@@ -218,30 +218,41 @@ class TextTable:
         return lines
 
     def _block_lines(self, lmargin, ws) -> list[str]:
-        """The block's lines: every column padded to its width, then trailing blanks cut."""
+        """The block's lines: every column padded to its width, then trailing blanks cut.
+
+        One ``str.format`` per line: columns printed on every row become ``{:>w}``
+        or ``{:<w}`` fields, columns never printed literal spaces, and the others
+        are padded cell by cell first.
+        """
         _, nrows, columns = self.block
         bycol = {c[0]: c for c in columns}
-        parts = []
+        fmt: list[str] = []
+        args: list[list[str]] = []
         last = max(bycol) if bycol else -1
         for col in range(last + 1):
             w = ws[col]
             blank = " " * w
             spec = bycol.get(col)
             if spec is None:
-                parts.append([blank] * nrows)
+                fmt.append(blank)
                 continue
             _, values, margin, align = spec
             lm = lmargin[col]
             m = margin.rjust(lm)
             tw = w - lm
-            if None not in values and "" not in values:   # every row printed: one format
-                fmt = m.replace("{", "{{").replace("}", "}}") + (
-                    "{:>%d}" if align == RIGHT else "{:<%d}") % max(tw, 0)
-                parts.append(list(map(fmt.format, values)))
+            if None not in values and "" not in values:   # every row printed
+                fmt.append(m.replace("{", "{{").replace("}", "}}")
+                           + ("{:>%d}" if align == RIGHT else "{:<%d}") % max(tw, 0))
+                args.append(values)
             elif not any(values):
-                parts.append([blank] * nrows)
-            elif align == RIGHT:
-                parts.append([m + v.rjust(tw) if v else blank for v in values])
+                fmt.append(blank)
             else:
-                parts.append([m + v.ljust(tw) if v else blank for v in values])
-        return [ln.rstrip(" ") for ln in map("".join, zip(*parts))]
+                fmt.append("{}")
+                if align == RIGHT:
+                    args.append([m + v.rjust(tw) if v else blank for v in values])
+                else:
+                    args.append([m + v.ljust(tw) if v else blank for v in values])
+        line = "".join(fmt)
+        if not args:
+            return [line.rstrip(" ")] * nrows
+        return [ln.rstrip(" ") for ln in map(line.format, *args)]
