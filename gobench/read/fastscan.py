@@ -84,26 +84,26 @@ def _token_ids(bx: np.ndarray, text: str, s: np.ndarray, e: np.ndarray):
     if n and int(ln.max()) <= 16:
         win = np.lib.stride_tricks.as_strided(bx, shape=(len(bx) - 7, 8), strides=(1, 1))
         f8 = win[s].view("<u8").ravel() & _LOW_BYTES[np.minimum(ln, 8)]
-        l8 = np.where(ln > 8, win[np.maximum(e - 8, 0)].view("<u8").ravel(), np.uint64(0))
-        # one number per token to pick each distinct token's group; every group is then
+        l8 = np.zeros(n, dtype=np.uint64)
+        long_ = np.flatnonzero(ln > 8)
+        l8[long_] = win[e[long_] - 8].view("<u8").ravel()
+        # one number per token picks each distinct token's group; every group is then
         # checked member by member against its first token (exact, or the dict path)
-        h = f8 * np.uint64(0x9E3779B97F4A7C15) + l8 * np.uint64(0xC2B2AE3D27D4EB4F) + ln.astype(np.uint64)
+        h = f8 ^ (l8 * np.uint64(0x9E3779B97F4A7C15)) ^ (ln.astype(np.uint64) << np.uint64(59))
         ids = np.full(n, -1, dtype=np.int64)
-        left = np.ones(n, dtype=bool)
         strings: list[str] = []
-        i, exact = 0, True
-        while i < n and len(strings) < 64:
-            same = np.flatnonzero(h == h[i])
-            if not ((f8[same] == f8[i]).all() and (ln[same] == ln[i]).all()
-                    and (l8[same] == l8[i]).all()):
-                exact = False
-                break
-            ids[same] = len(strings)
-            left[same] = False
+        i = 0
+        while len(strings) < 64:
+            same = h == h[i]
+            sel = np.flatnonzero(same)
+            if not ((f8[sel] == f8[i]).all() and (ln[sel] == ln[i]).all()
+                    and (l8[sel] == l8[i]).all()):
+                break  # two different tokens share h: use the dict
+            ids[sel] = len(strings)
             strings.append(text[int(s[i]):int(e[i])])
-            i = int(left.argmax()) if left[i + 1:].any() or left[:i].any() else n
-        if exact and i >= n:
-            return ids, strings
+            i = int(ids.argmin())
+            if ids[i] >= 0:
+                return ids, strings
     index: dict[str, int] = {}
     ids = np.fromiter((index.setdefault(text[a:b], len(index))
                        for a, b in zip(s.tolist(), e.tolist())), dtype=np.int64, count=n)
