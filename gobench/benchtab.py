@@ -19,7 +19,7 @@ from .project.filter import compile_filter
 from .project.keys import ResultClass, sort_order
 from .project.projection import Projection, ProjectionParser
 from .read.benchfmt import Results
-from .stats.batch import group_value_order, medians_and_cis, utests
+from .stats.batch import group_sorted_values, medians_and_cis, utests
 from .stats.median import min_samples_for_ci
 from .stats.summary import Comparison, geomeans_flat, pct_range_string, summarize
 from .stats.utest import min_samples_for_utest
@@ -474,9 +474,7 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
     sel = m_cell >= 0
     mc = m_cell[sel]
     mv = r.m_value[sel]
-    srt = group_value_order(mc, mv, ncell)  # NaN first, as Go's sort.Float64s
-    mc, mv = mc[srt], mv[srt]
-    counts = np.bincount(mc, minlength=ncell)
+    mv, counts = group_sorted_values(mc, mv, ncell)  # NaN first, as Go's sort.Float64s
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
 
     lay = _layout(pre_tp, pre_r, pre_c, tparts, rkeys, ckeys, cell_pid, cell_u, ustr, tproj,

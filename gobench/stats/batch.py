@@ -16,7 +16,7 @@ from ._mathx import norm_cdf
 from .median import median_ci_orders
 from .utest import (EXACT_LIMIT, TIES_EXACT_LIMIT, _u_cdf_table, exact_tied_u_cdf)
 
-__all__ = ["medians_and_cis", "utests", "group_value_order"]
+__all__ = ["medians_and_cis", "utests", "group_value_order", "group_sorted_values"]
 
 
 def group_value_order(group: np.ndarray, values: np.ndarray, ngroups: int) -> np.ndarray:
@@ -43,16 +43,44 @@ def group_value_order(group: np.ndarray, values: np.ndarray, ngroups: int) -> np
         within = np.arange(n) - starts[g]
         m = np.full((ngroups, width), np.inf)
         m[g, within] = values[order]
-        # stable: a real +inf stays ahead of the padding
-        p = np.argsort(m, axis=1, kind="stable")
+        # a real +inf must stay ahead of the padding: then the sort must be stable
+        stable = bool(np.isposinf(values).any())
+        p = np.argsort(m, axis=1, kind="stable" if stable else None)
         keep = np.arange(width)[None, :] < counts[:, None]
         return order[(starts[:, None] + p)[keep]]
     order = np.argsort(values, kind="quicksort")
     return _radix(group, order, ngroups)
 
 
+def group_sorted_values(group: np.ndarray, values: np.ndarray, ngroups: int):
+    """``values`` sorted by *group*, then by value (NaN first, as Go), and the group sizes.
+
+    The values of :func:`group_value_order` without the permutation: when the
+    groups have similar sizes each group is one row of a padded matrix sorted in
+    place (``+inf`` padding sorts last; ties with a real ``+inf`` are the same value).
+    """
+    n = len(values)
+    counts = np.bincount(group, minlength=ngroups) if n else np.zeros(ngroups, np.int64)
+    width = int(counts.max()) if n else 0
+    if n == 0 or np.isnan(values).any() or ngroups * width > 2 * n + 4096:
+        return values[group_value_order(group, values, ngroups)], counts
+    order = np.arange(n)
+    if (group[1:] < group[:-1]).any():
+        order = _radix(group, order, ngroups)
+    starts = np.cumsum(counts) - counts
+    g = group[order]
+    m = np.full((ngroups, width), np.inf)
+    m[g, np.arange(n) - starts[g]] = values[order]
+    m.sort(axis=1)
+    return m[np.arange(width)[None, :] < counts[:, None]], counts
+
+
 def _radix(group: np.ndarray, order: np.ndarray, ngroups: int) -> np.ndarray:
     """Stable sort of *order* by ``group[order]`` in 16-bit digits."""
+    if ngroups <= 1 << 16 and len(order) and order[0] == 0 and order[-1] == len(order) - 1 \
+            and len(order) == len(group):
+        if (order[1:] > order[:-1]).all():   # the identity: one counting pass, no gathers
+            return np.argsort(group.astype(np.uint16), kind="stable")
     g = group[order]
     shift = 0
     while True:
