@@ -17,20 +17,28 @@ Usage::
 
     .venv/bin/python benchmarks/bench_gobench.py [--repeat 3] [--keep DIR]
 
-Figures (2026-11-22, 2 vCPU shared with three other busy agents, load average
-7–11, so wall times are 2–3x inflated and even user+sys is noisy; 5 runs):
+Figures (2026-11-22, 2 vCPU shared with another engineer's measurements; load
+average 0.9-1.0 during the runs, hypervisor steal up to 20 %, so repeated runs of
+the same code differ by up to 40 %; two ``--repeat 5`` runs, median/min):
 
-====  ==========  ===================  =====================  =====================
-case  lines/file  wall s (median/min)  user+sys s (med/min)   benchstat (wall, ref)
-====  ==========  ===================  =====================  =====================
-B     100,000     3.16 / 2.41          1.52 / 1.44            0.60
-C     100,000     7.70 / 7.02          3.60 / 3.14            3.41
-====  ==========  ===================  =====================  =====================
+====  ==========  =====================  =====================  =====================
+case  lines/file  wall s (median/min)    user+sys s (med/min)   benchstat (wall, ref)
+====  ==========  =====================  =====================  =====================
+B     100,000     1.41/1.37, 1.11/1.03   1.40/1.35, 1.11/1.02   0.60
+C     100,000     1.57/1.50, 2.36/2.28   1.57/1.50, 2.36/2.27   3.41
+====  ==========  =====================  =====================  =====================
 
-CPU split (``time.process_time``): B = import 0.2 s, parse 0.65 s, tables 0.5 s,
-text 0.1 s; C = import 0.2 s, parse 0.7 s, tables 2.0 s, text 0.75 s.  Parsing
-is vectorised (numpy tokeniser, ``np.fromstring``), medians/CIs and U tests are
-batched over all cells, exact U distributions are cached per (n1, n2, ties).
+Before this round (same box, same inputs, runs interleaved with the new code):
+B 1.67-1.73 s wall / 2.17-2.20 s user+sys, C 3.58-4.26 s wall / 3.97-4.85 s.
+
+CPU split (``time.process_time``, in-process): B = import 0.13 s, parse 0.72 s,
+tables 0.29 s, text 0.06 s; C = import 0.14 s, parse 0.72 s, tables 0.5-0.65 s,
+text 0.45-0.6 s.  Parsing is vectorised (numpy tokeniser, ``np.fromstring``, unit
+ids from integer keys); cells are kept column-wise (one grid of cell ids per
+table) and their values sorted as rows of a padded matrix; medians/CIs, U tests
+and every cell's text are computed for all cells at once; exact U distributions
+are cached per (n1, n2, ties).  B stays about 2x benchstat: the numpy import and
+scanning 18 MB (about 0.3 s per file) are most of it.
 """
 from __future__ import annotations
 
