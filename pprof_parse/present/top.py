@@ -26,9 +26,7 @@ def report_total(data: ProfileData, sample_index: int, *, mean: bool = False) ->
         d = d[base] if d is not None else None
     total = int(v.sum())
     if d is not None:
-        div = int(d.sum())
-        if div != 0:
-            return int(_go_div(np.array([total]), np.array([div]))[0])
+        return int(mean_value(np.array([total]), np.array([int(d.sum())]))[0])
     return total
 
 
@@ -64,9 +62,7 @@ def top_table(data: ProfileData, sample_index=None, *, cum: bool = False, granul
     flat, cumv = nw.flat[keep], nw.cum[keep]
     raw_flat, raw_cum = flat, cumv  # pprof sorts on the raw sums, also with -mean
     if mean:
-        fd, cd = nw.flat_div[keep], nw.cum_div[keep]
-        flat = np.where(fd != 0, _go_div(flat, fd), flat)
-        cumv = np.where(cd != 0, _go_div(cumv, cd), cumv)
+        flat, cumv = mean_value(flat, nw.flat_div[keep]), mean_value(cumv, nw.cum_div[keep])
     if total is None:
         total = report_total(data, si, mean=mean)
     df = pd.DataFrame({
@@ -98,6 +94,11 @@ def node_order(names: np.ndarray, sprint: list, flat: np.ndarray, cum: np.ndarra
     a, b = (-np.abs(cum), -np.abs(flat)) if by_cum else (-np.abs(flat), -np.abs(cum))
     df = pd.DataFrame({"a": a, "n": names, "b": b, "s": sprint})
     return df.sort_values(["a", "n", "b", "s"], kind="mergesort").index.to_numpy()
+
+
+def mean_value(value: np.ndarray, div: np.ndarray) -> np.ndarray:
+    """pprof's ``Node.FlatValue``/``CumValue`` with ``-mean``: value / divisor (Go's int division), value if the divisor is 0."""
+    return np.where(div != 0, _go_div(value, div), value)
 
 
 def _go_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:

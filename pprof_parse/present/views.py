@@ -16,7 +16,7 @@ from ..analyze.nodes import build_nodes, sprint_key
 from ..analyze.tagfilter import label as format_label
 from ..analyze.tagfilter import num_label_units, scaled_label
 from ..model.data import ProfileData
-from .top import _go_div, _pct, node_order
+from .top import _pct, mean_value, node_order
 
 PEEK_COLUMNS = ["node", "relation", "name", "weight", "weight_pct", "inline",
                 "flat", "flat_pct", "sum_pct", "cum", "cum_pct"]
@@ -96,9 +96,7 @@ def peek_table(data: ProfileData, regex, si: int, *, total: int, granularity: st
     is_self = part == 1
     f, c = nw.flat[node], nw.cum[node]
     if mean:
-        fd, cd = nw.flat_div[node], nw.cum_div[node]
-        f = np.where(fd != 0, _go_div(f, fd), f)
-        c = np.where(cd != 0, _go_div(c, cd), c)
+        f, c = mean_value(f, nw.flat_div[node]), mean_value(c, nw.cum_div[node])
     flat_sum = np.cumsum(np.where(is_self, f, 0))
     w = np.where(edge >= 0, weight[np.maximum(edge, 0)] if weight.size else 0, 0)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -164,7 +162,7 @@ def traces_table(data: ProfileData, si: int, *, orig: np.ndarray | None = None, 
     v = data.values[samples, si] if data.n_samples else np.zeros(0, np.int64)
     if mean:
         d = data.values[samples, 0]
-        v = np.where(d != 0, _go_div(v, d), v)
+        v = mean_value(v, d)
     names = nodes.info["name"].to_numpy(dtype=object)
     orig = np.arange(data.n_samples) if orig is None else orig
     df = pd.DataFrame({

@@ -26,66 +26,64 @@ from ._columns import decode_locations, decode_samples, decode_scalars
 from ._wire import WireError
 
 
-def _locate_top_level_error(data: bytes) -> tuple[int, str]:
-    """Walk the top-level fields in pure Python to name where decoding breaks (error path only)."""
+_TOP_NAMES = {1: "sample_type", 2: "sample", 3: "mapping", 4: "location", 5: "function", 6: "string_table",
+              11: "period_type", 13: "comment"}
+
+
+class _TopLevelError(Exception):
+    def __init__(self, start: int, what: str):
+        super().__init__(what)
+        self.start, self.what = start, what
+
+
+def _top_level_fields(data: bytes):
+    """Yield ``(start, field, wire_type, end)`` of each top-level field, walking in pure Python.
+
+    For the error paths and for finding the first sample (a few fields in):
+    raises :class:`_TopLevelError` naming the byte where the encoding breaks.
+    """
     pos, n = 0, len(data)
-
-    def varint(p: int) -> tuple[int, int]:
-        v = shift = 0
-        for k in range(10):
-            if p + k >= n:
-                raise IndexError
-            b = data[p + k]
-            v |= (b & 0x7F) << shift
-            shift += 7
-            if b < 0x80:
-                return v, p + k + 1
-        raise IndexError
-
-    names = {1: "sample_type", 2: "sample", 3: "mapping", 4: "location", 5: "function", 6: "string_table",
-             11: "period_type", 13: "comment"}
     while pos < n:
         start = pos
         try:
-            tag, pos = varint(pos)
+            tag, pos = _py_varint(data, pos)
             field, wt = tag >> 3, tag & 7
             if field == 0 or wt in (3, 4, 6, 7):
-                return start, f"invalid field number {field} / wire type {wt}"
-            if wt == 0:
-                _, pos = varint(pos)
-            elif wt == 2:
-                ln, pos = varint(pos)
-                if pos + ln > n:
-                    return start, f"field {names.get(field, field)} (length {ln}) runs past the end of the data"
-                pos += ln
-            elif wt == 1:
-                pos += 8
-            elif wt == 5:
-                pos += 4
-            if pos > n:
-                return start, f"field {names.get(field, field)} truncated"
-        except IndexError:
-            return start, "truncated varint"
-    return n, "malformed nested message"
-
-
-def _last_field_start(data: bytes) -> int:
-    """Byte offset where the last top-level field starts (error path only: a Python walk)."""
-    pos = last = 0
-    try:
-        while pos < len(data):
-            last = pos
-            tag, pos = _py_varint(data, pos)
-            wt = tag & 7
+                raise _TopLevelError(start, f"invalid field number {field} / wire type {wt}")
             if wt == 0:
                 _, pos = _py_varint(data, pos)
             elif wt == 2:
                 ln, pos = _py_varint(data, pos)
+                if pos + ln > n:
+                    raise _TopLevelError(start, f"field {_TOP_NAMES.get(field, field)} (length {ln}) runs past the end of the data")
                 pos += ln
             else:
                 pos += 8 if wt == 1 else 4
-    except IndexError:
-        pass
+        except IndexError:
+            raise _TopLevelError(start, "truncated varint") from None
+        if pos > n:
+            raise _TopLevelError(start, f"field {_TOP_NAMES.get(field, field)} truncated")
+        yield start, field, wt, pos
+
+
+def _locate_top_level_error(data: bytes) -> tuple[int, str]:
+    """Where and why decoding breaks at the top level (error path only)."""
+    try:
+        for _ in _top_level_fields(data):
+            pass
+    except _TopLevelError as e:
+        return e.start, e.what
+    return len(data), "malformed nested message"
+
+
+def _last_field_start(data: bytes) -> int:
+    """Byte offset where the last top-level field starts (error path only)."""
+    last = 0
+    try:
+        for last, *_ in _top_level_fields(data):
+            pass
+    except _TopLevelError as e:
+        last = e.start
     return last
 
 
@@ -167,27 +165,12 @@ def _back_to_back(data: bytes, field: int, lens: np.ndarray) -> np.ndarray | Non
     if n == 0:
         return np.zeros(0, np.int64)
     tag = (field << 3) | 2
-    pos, size = 0, len(data)
-    try:
-        while True:  # walk the top-level fields to the first occurrence (a few sample types precede it)
-            t, p = _py_varint(data, pos)
-            if t == tag:
-                break
-            wt = t & 7
-            if wt == 0:
-                _, pos = _py_varint(data, p)
-            elif wt == 2:
-                ln, p = _py_varint(data, p)
-                pos = p + ln
-            elif wt in (1, 5):
-                pos = p + (8 if wt == 1 else 4)
-            else:
-                return None
-            if pos >= size:
-                return None
-    except IndexError:
-        return None
     if tag >= 0x80:
+        return None
+    size = len(data)
+    try:  # walk the top-level fields to the first occurrence (a few sample types precede it)
+        pos = next(start for start, f, wt, _ in _top_level_fields(data) if f == field and wt == 2)
+    except (StopIteration, _TopLevelError):
         return None
     nbytes = np.ones(n, np.int64)  # length of each length varint
     for k in range(1, 10):
