@@ -10,12 +10,11 @@ column-wise over all frames at once.
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
+from .._threads import thread_map
 from ..model.data import ProfileData
 from .nodes import NodeTable
 
@@ -82,10 +81,9 @@ def expand_frames(data: ProfileData, nodes: NodeTable, samples: np.ndarray | Non
 
 
 #: node_weights works on runs of samples holding about this many stack entries,
-#: which bounds its memory whatever the profile's size; runs go to up to
-#: MAX_THREADS threads (numpy releases the GIL in its loops).
+#: which bounds its memory whatever the profile's size; runs go to a few
+#: threads (:func:`pprof_parse._threads.thread_map`).
 CHUNK_ENTRIES = 1 << 20
-MAX_THREADS = 4
 
 
 def node_weights(data: ProfileData, nodes: NodeTable, sample_index: int, *, mean: bool = False) -> NodeWeights:
@@ -115,13 +113,7 @@ def node_weights(data: ProfileData, nodes: NodeTable, sample_index: int, *, mean
         cum_div = exact_bincount(un, dw[us], n_nodes) if dw is not None else None
         return flat, flat_div, cum, cum_div, _edge_keys(frame_sample, frame_node, frame_inline, n_nodes)
 
-    runs = _sample_runs(samples, depth)
-    workers = min(len(runs), MAX_THREADS, os.cpu_count() or 1)
-    if workers > 1:
-        with ThreadPoolExecutor(workers, thread_name_prefix="pprof-graph") as pool:
-            parts = list(pool.map(run, runs))
-    else:
-        parts = [run(r) for r in runs]
+    parts = thread_map(run, _sample_runs(samples, depth), "pprof-graph")
     flat, flat_div, cum, cum_div = (None if parts[0][k] is None else np.sum([p[k] for p in parts], axis=0, dtype=np.int64)
                                     for k in range(4))
     inline_in, noinline_in = _inline_flags([p[4] for p in parts], n_nodes)

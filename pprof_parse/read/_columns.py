@@ -5,27 +5,22 @@ the concatenated messages plus their spans. The buffer is cut into chunks of
 whole messages (about :data:`CHUNK_BYTES` each); each chunk goes through the
 varint-stream fast path (:class:`._tokens.TokenTable`) or, if it does not
 fit, through the general scanner (:class:`._wire.ScanTable`). Chunks run on
-a few threads: numpy releases the GIL in its loops, so they decode in
-parallel. Field numbers are profile.proto's.
+a few threads (:func:`pprof_parse._threads.thread_map`). Field numbers are profile.proto's.
 """
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, NamedTuple, Sequence, Union
 
 import numpy as np
 
+from .._threads import thread_map
 from ._tokens import NotTokens, TokenTable
 from ._wire import ScanTable, WireError
 
 #: Messages are decoded in chunks of about this many bytes, which bounds the
 #: temporaries (a few bytes per token) whatever the size of the profile.
 CHUNK_BYTES = 2 << 20
-
-#: Chunks are decoded by up to this many threads (and no more than the CPUs).
-MAX_THREADS = 4
 
 
 Buffer = Union[np.ndarray, Sequence[bytes]]
@@ -68,11 +63,7 @@ def decode_chunked(buf: Buffer, starts: np.ndarray, lens: np.ndarray,
             except WireError as err:  # name the message and byte in the whole buffer
                 raise WireError(err.message, err.index + a, err.offset + lo) from None
 
-    workers = min(len(spans), MAX_THREADS, os.cpu_count() or 1)
-    if workers > 1:
-        with ThreadPoolExecutor(workers, thread_name_prefix="pprof-decode") as pool:
-            return list(pool.map(chunk, spans))
-    return [chunk(sp) for sp in spans]
+    return thread_map(chunk, spans, "pprof-decode")
 
 
 def _concat(parts: Sequence[tuple], n_cols: int) -> list[np.ndarray]:

@@ -23,21 +23,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._wire import MAX_VARINT_BYTES
+from ._wire import varint_values
 
 
 class NotTokens(Exception):
     """The bytes are not a plain varint stream of the expected shape."""
-
-
-def _two_byte_table() -> np.ndarray:
-    """Value of a varint of at most two bytes, indexed by ``byte_before | last_byte << 8``."""
-    x = np.arange(1 << 16)
-    last, before = x >> 8, x & 0xFF
-    return np.where(before >= 0x80, (last << 7) | (before & 0x7F), last).astype(np.uint16)
-
-
-_TWO_BYTE = _two_byte_table()
 
 
 class Tokens(NamedTuple):
@@ -57,11 +47,8 @@ class Tokens(NamedTuple):
 def tokenize(region: np.ndarray) -> Tokens:
     """Split ``region`` (uint8) into varints.
 
-    Varints of one or two bytes (ids, small counts) are read through a
-    64K-entry table indexed by their last two bytes; longer ones (found by
-    the continuation bits of the two bytes before) are then extended byte by
-    byte over their own index. Values are uint16, uint32 or
-    uint64, whichever the longest varint needs.
+    Values come from :func:`._wire.varint_values` (uint16, uint32 or
+    uint64, whichever the longest varint needs).
 
     Raises
     ------
@@ -79,30 +66,9 @@ def tokenize(region: np.ndarray) -> Tokens:
     before[end + 1] = np.arange(1, end.size + 1, dtype=it)
     if end.size == 0:
         return Tokens(end, np.zeros(0, np.uint16), before, is_end)
-    pad = MAX_VARINT_BYTES  # zero bytes in front: every varint has ten bytes before it
-    padded = np.empty(size + pad, np.uint8)
-    padded[:pad] = 0
-    padded[pad:] = region
-    # the four bytes ending at each varint's last byte, as one little-endian uint32
-    quads = np.ndarray((size,), "<u4", buffer=padded, offset=pad - 3, strides=(1,))
-    w = np.take(quads, end)
-    val = np.take(_TWO_BYTE, w >> np.uint32(16))
-    longer = np.flatnonzero((w & np.uint32(0x808000)) == 0x808000)  # bytes e-1 and e-2 both continue: 3+ bytes
-    del w
-    if longer.size == 0:
-        return Tokens(end, val, before, is_end)
-    last = end[longer] + pad
-    acc = val[longer].astype(np.uint64)
-    sub = np.arange(longer.size)
-    j = 2
-    while sub.size:
-        if j >= MAX_VARINT_BYTES:
-            raise NotTokens
-        acc[sub] = (acc[sub] << np.uint64(7)) | (padded[last[sub] - j] & 0x7F)
-        j += 1
-        sub = sub[padded[last[sub] - j] >= 0x80]
-    val = val.astype(np.uint32 if int(acc.max()) < 2**32 else np.uint64)
-    val[longer] = acc
+    val = varint_values(region, end)
+    if val is None:
+        raise NotTokens
     return Tokens(end, val, before, is_end)
 
 

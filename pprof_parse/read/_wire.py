@@ -132,17 +132,13 @@ def scan_fields(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> Fields
     return out
 
 
-CHUNK_BYTES = 8 << 20  # decode packed fields this many buffer bytes at a time (bounds temporaries)
-
-
 def decode_packed(buf: np.ndarray, start: np.ndarray, length: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Decode byte segments that each hold whole varints.
 
     Segments must not overlap and must be in buffer order (fields are in wire
-    order). Work proceeds in chunks of about :data:`CHUNK_BYTES` of the
-    buffer, so memory stays a small multiple of the chunk whatever the
-    profile's size. Returns ``(values in buffer order, count per segment)``;
-    values are uint32 when every varint of a chunk fits, else uint64.
+    order); callers bound the buffer (``_columns`` hands over ~2 MB chunks).
+    Returns ``(values in buffer order, count per segment)``; values are the
+    narrowest unsigned dtype that fits (see :func:`varint_values`).
     """
     nseg = start.size
     counts = np.zeros(nseg, np.int64)
@@ -150,27 +146,15 @@ def decode_packed(buf: np.ndarray, start: np.ndarray, length: np.ndarray, owner:
         return np.zeros(0, np.uint64), counts
     nonempty = np.flatnonzero(length > 0)
     s0, ln = start[nonempty].astype(np.int64), length[nonempty].astype(np.int64)
-    last = s0 + ln - 1
-    bad = buf[last] >= 0x80
+    bad = buf[s0 + ln - 1] >= 0x80
     if bad.any():
         i = int(np.argmax(bad))
         raise WireError("packed field ends inside a varint", int(owner[nonempty[i]]), int(s0[i]))
-    # chunk boundaries over segments, by buffer position
-    cuts = np.searchsorted(s0, np.arange(s0[0], last[-1] + 1, CHUNK_BYTES)[1:], side="left")
-    bounds = np.unique(np.concatenate(([0], cuts, [s0.size])))
-    parts: list[np.ndarray] = []
-    for a, b in zip(bounds[:-1], bounds[1:]):
-        if a == b:
-            continue
-        vals, cnt = _decode_chunk(buf, s0[a:b], ln[a:b], owner[nonempty[a:b]])
-        parts.append(vals)
-        counts[nonempty[a:b]] = cnt
-    if len({p.dtype for p in parts}) > 1:
-        parts = [p.astype(np.uint64) for p in parts]
-    return (np.concatenate(parts) if len(parts) > 1 else parts[0]), counts
+    values, counts[nonempty] = _decode_segments(buf, s0, ln, owner[nonempty])
+    return values, counts
 
 
-def _decode_chunk(buf: np.ndarray, s0: np.ndarray, ln: np.ndarray, own: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _decode_segments(buf: np.ndarray, s0: np.ndarray, ln: np.ndarray, own: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     lo, hi = int(s0[0]), int(s0[-1] + ln[-1])
     region = buf[lo:hi]
     marks = np.zeros(region.size + 1, np.int8)
@@ -183,27 +167,58 @@ def _decode_chunk(buf: np.ndarray, s0: np.ndarray, ln: np.ndarray, own: np.ndarr
         j = int(np.argmax(vlen > MAX_VARINT_BYTES))
         i = int(np.searchsorted(np.cumsum(ln), int(ends[j]), side="right"))
         raise WireError("varint longer than 10 bytes", int(own[min(i, own.size - 1)]), int(s0[min(i, s0.size - 1)]))
-    values = _assemble(data, ends, vlen)
+    values = varint_values(data, ends)  # (lengths checked above)
     upto = np.searchsorted(ends, np.cumsum(ln) - 1, side="right")
     return values, np.diff(upto, prepend=0)
 
 
-def _assemble(data: np.ndarray, ends: np.ndarray, vlen: np.ndarray) -> np.ndarray:
-    """Values of back-to-back varints in ``data`` given each one's last byte and length.
+def _two_byte_table() -> np.ndarray:
+    """Value of a varint of at most two bytes, indexed by ``byte_before | last_byte << 8``."""
+    x = np.arange(1 << 16)
+    last, before = x >> 8, x & 0xFF
+    return np.where(before >= 0x80, (last << 7) | (before & 0x7F), last).astype(np.uint16)
 
-    Built backward from the last byte: ``v = (v << 7) | byte``, one vectorised
-    pass per byte position, in place; ids need one or two passes.
+
+_TWO_BYTE = _two_byte_table()
+
+
+def varint_values(data: np.ndarray, end: np.ndarray) -> np.ndarray | None:
+    """Values of the back-to-back varints of ``data`` (uint8), given each one's last byte.
+
+    Varints of one or two bytes (ids, small counts) are read through a
+    64K-entry table indexed by their last two bytes; longer ones (found by the
+    continuation bits of the two bytes before) are then extended byte by byte
+    over their own index. Values are uint16, uint32 or uint64, whichever the
+    longest varint needs. None if a varint is longer than 10 bytes.
     """
-    longest = int(vlen.max(initial=1))
-    dt = np.uint32 if longest <= 4 else np.uint64  # ids and counts usually fit 28 bits
-    values = (data[ends] & 0x7F).astype(dt)
-    tmp = np.empty_like(values)
-    for j in range(1, longest):
-        has = vlen > j
-        np.left_shift(values, dt(7), out=tmp)
-        tmp |= data[ends - j] & 0x7F  # ends - j < 0 only where has is False
-        np.copyto(values, tmp, where=has)
-    return values
+    size = data.size
+    if end.size == 0:
+        return np.zeros(0, np.uint16)
+    pad = MAX_VARINT_BYTES  # zero bytes in front: every varint has ten bytes before it
+    padded = np.empty(size + pad, np.uint8)
+    padded[:pad] = 0
+    padded[pad:] = data
+    # the four bytes ending at each varint's last byte, as one little-endian uint32
+    quads = np.ndarray((size,), "<u4", buffer=padded, offset=pad - 3, strides=(1,))
+    w = np.take(quads, end)
+    val = np.take(_TWO_BYTE, w >> np.uint32(16))
+    longer = np.flatnonzero((w & np.uint32(0x808000)) == 0x808000)  # bytes e-1 and e-2 both continue: 3+ bytes
+    del w
+    if longer.size == 0:
+        return val
+    last = end[longer] + pad
+    acc = val[longer].astype(np.uint64)
+    sub = np.arange(longer.size)
+    j = 2
+    while sub.size:
+        if j >= MAX_VARINT_BYTES:
+            return None
+        acc[sub] = (acc[sub] << np.uint64(7)) | (padded[last[sub] - j] & 0x7F)
+        j += 1
+        sub = sub[padded[last[sub] - j] >= 0x80]
+    val = val.astype(np.uint32 if int(acc.max()) < 2**32 else np.uint64)
+    val[longer] = acc
+    return val
 
 
 class ScanTable:

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pprof_parse import _threads
 from pprof_parse.proto import profile_pb2 as pb
 from pprof_parse.read import _columns
 from pprof_parse.read._tokens import NotTokens, TokenTable
@@ -130,12 +131,12 @@ def _sample_bytes(draw) -> bytes:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_sample_bytes(), max_size=25), st.sampled_from([16, 64, 1 << 20]), st.sampled_from([1, 3]))
 def test_drawn_samples_decode_as_upb_does(parts, chunk, threads):
-    old = _columns.CHUNK_BYTES, _columns.MAX_THREADS
-    _columns.CHUNK_BYTES, _columns.MAX_THREADS = chunk, threads
+    old = _columns.CHUNK_BYTES, _threads.MAX_THREADS
+    _columns.CHUNK_BYTES, _threads.MAX_THREADS = chunk, threads
     try:
         cols = _columns.decode_samples(*_raw(parts))
     finally:
-        _columns.CHUNK_BYTES, _columns.MAX_THREADS = old
+        _columns.CHUNK_BYTES, _threads.MAX_THREADS = old
     _check_samples(cols, parts)
 
 

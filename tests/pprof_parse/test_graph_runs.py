@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 import pprof_parse
+from pprof_parse import _threads
 from pprof_parse.analyze import graph
 
 
@@ -25,6 +26,6 @@ def test_small_runs_give_the_same_report(workload_profiles, monkeypatch, kind):
     expected = [prof.top(**c) for c in cases]
     monkeypatch.setattr(graph, "CHUNK_ENTRIES", 37)
     for threads in (1, 3):
-        monkeypatch.setattr(graph, "MAX_THREADS", threads)
+        monkeypatch.setattr(_threads, "MAX_THREADS", threads)
         for c, want in zip(cases, expected):
             pd.testing.assert_frame_equal(prof.top(**c), want)
