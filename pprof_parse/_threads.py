@@ -1,7 +1,7 @@
 """Run independent numpy-heavy pieces of work on a few threads.
 
 numpy releases the GIL inside its loops, so chunks of a decode or runs of
-samples in ``top()`` proceed in parallel (measured: 2.0x on 2 cores for the
+samples in ``top()`` proceed in parallel (measured: 1.9x on 2 cores for the
 sample decode). Used by :mod:`pprof_parse.read._columns` and
 :mod:`pprof_parse.analyze.graph`.
 """
