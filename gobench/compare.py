@@ -81,14 +81,19 @@ def run_benchstat(args: list[str], *, table: str = ".config", row: str = ".fulln
         inputs = read_inputs(args)
     except BenchstatError:
         raise
-    r = parse_inputs(inputs, decode_json=decode_json)
-    err = "".join(f"{e}\n" for e in r.errors)
-    tables = q.build(r, alpha=alpha, confidence=confidence)
-    from .present.text import tables_to_csv, tables_to_text
-    if format == "csv":
-        out, warn = tables_to_csv(tables)
-        return out, err + warn
-    return tables_to_text(tables), err
+    import numpy as np
+
+    # Go's float arithmetic is silent: overflows and NaNs from the data (1e308 values,
+    # Inf/NaN samples) must not print numpy's RuntimeWarnings on stderr
+    with np.errstate(all="ignore"):
+        r = parse_inputs(inputs, decode_json=decode_json)
+        err = "".join(f"{e}\n" for e in r.errors)
+        tables = q.build(r, alpha=alpha, confidence=confidence)
+        from .present.text import tables_to_csv, tables_to_text
+        if format == "csv":
+            out, warn = tables_to_csv(tables)
+            return out, err + warn
+        return tables_to_text(tables), err
 
 
 def tables_to_frame(tables: Tables):

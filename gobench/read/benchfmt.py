@@ -42,11 +42,10 @@ __all__ = ["UnitMetadata", "Results", "parse_inputs"]
 FAST_SCAN_MIN_BYTES = 65536
 
 _GO_SPACE_EXTRA = re.compile("[\x1c-\x1f]")
+_INF, _NEG_INF = math.inf, -math.inf
 _INT_RE = re.compile(r"[+-]?[0-9]+\Z")
-_FLOAT_RE = re.compile(
-    r"[+-]?(?:(?:[0-9]+(?:_[0-9]+)*)?\.?[0-9]*(?:[eE][+-]?[0-9]+)?|inf(?:inity)?|nan)\Z",
-    re.IGNORECASE)
-_HEX_RE = re.compile(r"[+-]?0[xX](?:[0-9a-fA-F_]*\.?[0-9a-fA-F_]*)[pP][+-]?[0-9_]+\Z")
+_DEC_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
+_HEX_RE = re.compile(r"[+-]?0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)[pP][+-]?[0-9]+\Z")
 
 
 def _fields(line: str) -> list[str]:
@@ -71,28 +70,53 @@ def _go_atoi(s: str) -> int | str:
     return v
 
 
+def _underscore_ok(s: str) -> bool:
+    """Go strconv's ``underscoreOK``: each ``_`` sits between digits (or after a base prefix)."""
+    saw = "^"
+    if s[:1] in ("+", "-"):
+        s = s[1:]
+    i = 0
+    hexa = False
+    if len(s) >= 2 and s[0] == "0" and s[1].lower() in "box":
+        i, saw, hexa = 2, "0", s[1].lower() == "x"
+    for c in s[i:]:
+        if "0" <= c <= "9" or hexa and "a" <= c.lower() <= "f":
+            saw = "0"
+        elif c == "_":
+            if saw != "0":
+                return False
+            saw = "_"
+        elif saw == "_":
+            return False
+        else:
+            saw = "!"
+    return saw != "_"
+
+
 def _go_atof(s: str) -> float | str:
-    """Go strconv.ParseFloat(s, 64): the value, or the NumError reason."""
+    """Go strconv.ParseFloat(s, 64): the value, or the NumError reason.
+
+    ``inf``/``infinity`` (any case, optional sign) and unsigned ``nan``; decimal
+    and hexadecimal (``p`` exponent required) forms with ``_`` between digits;
+    an overflow to ±Inf is ``value out of range``, an underflow is not.
+    """
+    low = s.lower()
+    body = low[1:] if low[:1] in ("+", "-") else low
+    if body in ("inf", "infinity"):
+        return -math.inf if low[0] == "-" else math.inf
+    if low == "nan":
+        return math.nan
     if "_" in s:
-        # underscores are only allowed with a base prefix
-        if _HEX_RE.match(s):
-            try:
-                return float.fromhex(s.replace("_", ""))
-            except (ValueError, OverflowError):
-                return "invalid syntax"
-        return "invalid syntax"
-    if _FLOAT_RE.match(s) and any(c.isdigit() for c in s) or s.lower().lstrip("+-") in ("inf", "infinity", "nan"):
-        try:
-            v = float(s)
-        except ValueError:
+        if not _underscore_ok(s):
             return "invalid syntax"
-        if math.isinf(v) and s.lower().lstrip("+-")[:3] != "inf":
-            return "value out of range"
-        return v
+        s = s.replace("_", "")
+    if _DEC_RE.match(s):
+        v = float(s)
+        return "value out of range" if math.isinf(v) else v
     if _HEX_RE.match(s):
         try:
             return float.fromhex(s)
-        except (ValueError, OverflowError):
+        except OverflowError:
             return "value out of range"
     return "invalid syntax"
 
@@ -225,7 +249,10 @@ class _Builder:
                             ok = True
                         except ValueError:
                             ok = False
-                        if ok and all((v[-1].isdigit() or v[-1] == ".") for v in vs):
+                        # a digit or '.' last rules out Inf/NaN words; an infinite result is
+                        # then an overflow, which ParseFloat reports (the slow path does)
+                        if ok and all((v[-1].isdigit() or v[-1] == ".") for v in vs) \
+                                and _INF not in fv and _NEG_INF not in fv:
                             units = tuple(f[3::2])
                             sid = shapes.get(units)
                             if sid is None:
