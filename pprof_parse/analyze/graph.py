@@ -54,8 +54,13 @@ def expand_frames(data: ProfileData, nodes: NodeTable, samples: np.ndarray | Non
         chosen[samples - lo] = True
         sample_ids = (np.flatnonzero(chosen) + lo).astype(np.int32)  # frames always come in ascending sample order
         per_sample_locs = off[sample_ids + 1] - off[sample_ids]
-        entries = data.stack_locs[off[lo]:off[hi]]
-        locs = entries if chosen.all() else entries[np.repeat(chosen, np.diff(off[lo:hi + 1]))]  # a boolean compress
+        total = int(per_sample_locs.sum())
+        if 4 * total < int(off[hi] - off[lo]):  # few entries among many (e.g. inuse_space): gather their ranges
+            first = np.cumsum(per_sample_locs) - per_sample_locs
+            locs = data.stack_locs[np.repeat(off[sample_ids] - first, per_sample_locs) + np.arange(total)]
+        else:
+            entries = data.stack_locs[off[lo]:off[hi]]
+            locs = entries if chosen.all() else entries[np.repeat(chosen, np.diff(off[lo:hi + 1]))]  # a boolean compress
     it = np.int32 if nodes.slot_offsets[-1] < 2**31 else np.int64
     slot_off = nodes.slot_offsets.astype(it)
     nslots_loc = np.diff(slot_off)

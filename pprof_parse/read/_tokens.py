@@ -63,7 +63,7 @@ def tokenize(region: np.ndarray) -> Tokens:
     it = np.int32 if size < 2**31 else np.int64
     before = np.empty(size + 1, it)  # only boundaries are written (and read)
     before[0] = 0
-    before[end + 1] = np.arange(1, end.size + 1, dtype=it)
+    before[1:][end] = np.arange(1, end.size + 1, dtype=it)
     if end.size == 0:
         return Tokens(end, np.zeros(0, np.uint16), before, is_end)
     val = varint_values(region, end)

@@ -185,11 +185,14 @@ _TWO_BYTE = _two_byte_table()
 def varint_values(data: np.ndarray, end: np.ndarray) -> np.ndarray | None:
     """Values of the back-to-back varints of ``data`` (uint8), given each one's last byte.
 
-    Varints of one or two bytes (ids, small counts) are read through a
-    64K-entry table indexed by their last two bytes; longer ones (found by the
-    continuation bits of the two bytes before) are then extended byte by byte
-    over their own index. Values are uint16, uint32 or uint64, whichever the
-    longest varint needs. None if a varint is longer than 10 bytes.
+    The four bytes ending at each varint are read as one little-endian
+    uint32. Varints of one or two bytes (ids, small counts) are then read
+    through a 64K-entry table indexed by their last two bytes; longer ones
+    (both bytes before the last continue) add the third and, where it
+    continues too, the fourth byte with whole-array shifts, and the rare
+    varints of five bytes or more are extended byte by byte over their own
+    index. Values are uint16, uint32 or uint64, whichever the longest varint
+    needs. None if a varint is longer than 10 bytes.
     """
     size = data.size
     if end.size == 0:
@@ -203,20 +206,36 @@ def varint_values(data: np.ndarray, end: np.ndarray) -> np.ndarray | None:
     w = np.take(quads, end)
     val = np.take(_TWO_BYTE, w >> np.uint32(16))
     longer = np.flatnonzero((w & np.uint32(0x808000)) == 0x808000)  # bytes e-1 and e-2 both continue: 3+ bytes
-    del w
     if longer.size == 0:
         return val
-    last = end[longer] + pad
-    acc = val[longer].astype(np.uint64)
-    sub = np.arange(longer.size)
-    j = 2
-    while sub.size:
-        if j >= MAX_VARINT_BYTES:
-            return None
-        acc[sub] = (acc[sub] << np.uint64(7)) | (padded[last[sub] - j] & 0x7F)
-        j += 1
-        sub = sub[padded[last[sub] - j] >= 0x80]
-    val = val.astype(np.uint32 if int(acc.max()) < 2**32 else np.uint64)
+    w = w[longer]
+    acc = val[longer].astype(np.uint32)
+    acc <<= np.uint32(7)
+    acc |= (w >> np.uint32(8)) & np.uint32(0x7F)  # byte e-2
+    four = np.flatnonzero(w & np.uint32(0x80))  # byte e-3 belongs too: 4+ bytes
+    if four.size:
+        a4 = acc[four] << np.uint32(7)
+        a4 |= w[four] & np.uint32(0x7F)
+        last = end[longer[four]] + pad
+        five = np.flatnonzero(padded[last - 4] >= 0x80)  # 5+ bytes (large values, negative numbers)
+        if five.size:
+            a4 = a4.astype(np.uint64)
+            last = last[five]
+            a = a4[five]
+            sub = np.arange(five.size)
+            j = 4
+            while sub.size:
+                if j >= MAX_VARINT_BYTES:
+                    return None
+                a[sub] = (a[sub] << np.uint64(7)) | (padded[last[sub] - j] & 0x7F)
+                j += 1
+                sub = sub[padded[last[sub] - j] >= 0x80]
+            a4[five] = a
+            acc = acc.astype(np.uint64)
+        acc[four] = a4
+    if acc.dtype == np.uint64 and int(acc.max()) < 2**32:
+        acc = acc.astype(np.uint32)
+    val = val.astype(acc.dtype)
     val[longer] = acc
     return val
 

@@ -115,6 +115,16 @@ def _resolver(ids: np.ndarray):
     if ids.size == 0:
         return lambda refs: np.full(refs.shape, -1, rt)
     top = int(ids.max())
+    n = ids.size
+    if top == n and int(ids[0]) == 1 and (np.diff(ids.astype(np.int64)) == 1).all():
+        # ids are 1..n in order (the runtime and pprof number them so): row = id - 1
+
+        def identity(refs: np.ndarray) -> np.ndarray:
+            rows = np.subtract(refs, 1, dtype=rt, casting="unsafe")
+            if refs.size and (int(refs.min()) == 0 or int(refs.max()) > n):
+                rows[(refs == 0) | (refs > n)] = -1
+            return rows
+        return identity
     if top <= 4 * ids.size + (1 << 20):  # ids are small (Go numbers them 1..n): a dense table
         table = np.full(top + 2, -1, rt)
         table[ids.astype(np.int64)] = np.arange(ids.size)

@@ -29,3 +29,26 @@ def test_small_runs_give_the_same_report(workload_profiles, monkeypatch, kind):
         monkeypatch.setattr(_threads, "MAX_THREADS", threads)
         for c, want in zip(cases, expected):
             pd.testing.assert_frame_equal(prof.top(**c), want)
+
+
+@pytest.mark.go
+@pytest.mark.parametrize("kind", ["cpu", "heap"])
+@pytest.mark.parametrize("noinlines", [False, True])
+def test_sparse_samples_expand_like_the_dense_path(workload_profiles, kind, noinlines):
+    """A few samples scattered over the profile (as inuse_space picks them) take the
+    range-gather path of ``expand_frames``; their frames equal the full expansion's."""
+    import numpy as np
+
+    from pprof_parse.analyze.nodes import build_nodes
+
+    data = pprof_parse.read_profile(workload_profiles / f"{kind}.pb.gz").data
+    nodes = build_nodes(data, "functions", noinlines=noinlines)
+    all_sample, all_slot = graph.expand_frames(data, nodes)
+    n = data.n_samples
+    assert n > 20
+    picked = np.array([n - 1, 3, n // 2, 3, 0])  # any order, repeats, both ends: far fewer entries than the span
+    sample, slot = graph.expand_frames(data, nodes, picked)
+    keep = np.isin(all_sample, picked)
+    assert 4 * keep.sum() < all_sample.size  # the sparse path is the one under test
+    np.testing.assert_array_equal(sample, all_sample[keep])
+    np.testing.assert_array_equal(slot, all_slot[keep])
