@@ -182,6 +182,10 @@ def _back_to_back(data: bytes, field: int, lens: np.ndarray) -> np.ndarray | Non
         pos = next(start for start, f, wt, _ in _top_level_fields(data) if f == field and wt == 2)
     except (StopIteration, _TopLevelError):
         return None
+    first_len = int(lens[0])
+    second = pos + 2 + first_len + sum(first_len >= (1 << (7 * k)) for k in range(1, 10))
+    if n > 1 and (second >= size or data[second] != tag):
+        return None  # the second sample does not follow the first (cheap test before the full one)
     nbytes = np.ones(n, np.int64)  # length of each length varint
     for k in range(1, 10):
         nbytes += lens >= (1 << (7 * k))

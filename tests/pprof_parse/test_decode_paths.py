@@ -162,3 +162,29 @@ def test_broken_sample_names_message_and_byte():
         _columns.decode_samples(*_raw([good, good, bad]))
     assert e.value.index == 2
     assert 2 * len(good) <= e.value.offset < 2 * len(good) + len(bad)
+
+
+@pytest.mark.go
+def test_samples_read_in_place_only_when_back_to_back(workload_profiles, tmp_path):
+    """The runtime interleaves samples with locations (copied out of upb); a profile
+    re-written by ``go tool pprof -proto`` has them in one run, read in place at the
+    exact payload offsets."""
+    import subprocess
+
+    from goenv import go_binary, go_env
+
+    from pprof_parse.read.proto import _back_to_back
+
+    src = workload_profiles / "heap.pb.gz"
+    out = tmp_path / "rewritten.pb.gz"
+    subprocess.run([go_binary(), "tool", "pprof", "-proto", "-output", str(out), str(src)], check=True,
+                   capture_output=True, env=go_env())
+    for path, in_place in ((src, False), (out, True)):
+        data = gzip.decompress(path.read_bytes())
+        parts = list(pb.ProfileRaw.FromString(data).sample)
+        assert len(parts) > 2
+        lens = np.array([len(p) for p in parts], np.int64)
+        starts = _back_to_back(data, 2, lens)
+        assert (starts is not None) == in_place, path.name
+        if in_place:
+            assert [data[a:a + n] for a, n in zip(starts.tolist(), lens.tolist())] == parts
