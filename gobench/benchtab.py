@@ -230,10 +230,8 @@ def _key_ids(cols: list, sizes: list[int], n: int):
 def _class_ids(r: Results):
     """Per-result class id (same file, configuration and name), the ResultClass list, and
     each class's label, configuration and name numbers (arrays keyed by part)."""
-    names = list(dict.fromkeys(r.res_name))
-    nid = {n: i for i, n in enumerate(names)}
-    name_ids = np.fromiter(map(nid.__getitem__, r.res_name), dtype=np.int64,
-                           count=len(r.res_name))
+    names = r.names                       # in order of first appearance
+    name_ids = r.res_name_id
     ncfg = max(len(r.configs), 1)
     key = (np.asarray(r.res_file, dtype=np.int64) * ncfg
            + np.asarray(r.res_config, dtype=np.int64)) * len(names) + name_ids

@@ -151,19 +151,22 @@ class UnitMetadata:
 class Results:
     """Columnar benchmark results: what the readers produce and benchstat consumes.
 
-    One entry per result line in ``res_*`` lists and one per value/unit pair in
-    the ``m_*`` arrays (``m_res`` indexes the result).  ``configs[res_config[i]]``
-    is the ordered ``((key, value), ...)`` file configuration of result *i*;
-    ``labels[res_file[i]]`` its ``.file`` label and ``paths[...]`` its path.
+    One entry per result line in the ``res_*`` arrays and one per value/unit pair
+    in the ``m_*`` arrays (``m_res`` indexes the result).  ``names[res_name_id[i]]``
+    is the name of result *i* (``names`` in order of first appearance);
+    ``configs[res_config[i]]`` its ordered ``((key, value), ...)`` file
+    configuration; ``labels[res_file[i]]`` its ``.file`` label and ``paths[...]``
+    its path.
     """
 
     paths: list[str] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
-    res_file: list[int] = field(default_factory=list)
-    res_line: list[int] = field(default_factory=list)
-    res_name: list[str] = field(default_factory=list)
-    res_iters: list[int] = field(default_factory=list)
-    res_config: list[int] = field(default_factory=list)
+    res_file: np.ndarray = None
+    res_line: np.ndarray = None
+    res_name_id: np.ndarray = None
+    names: list[str] = field(default_factory=list)
+    res_iters: np.ndarray = None
+    res_config: np.ndarray = None
     configs: list[tuple[tuple[str, str], ...]] = field(default_factory=list)
     m_res: np.ndarray = None
     m_value: np.ndarray = None
@@ -175,7 +178,13 @@ class Results:
     units: dict[tuple[str, str], UnitMetadata] = field(default_factory=dict)
 
     def __len__(self) -> int:
-        return len(self.res_name)
+        return 0 if self.res_name_id is None else len(self.res_name_id)
+
+    @property
+    def res_name(self) -> list[str]:
+        """Name of each result (``Benchmark`` stripped)."""
+        names = self.names
+        return [names[i] for i in self.res_name_id.tolist()] if len(self) else []
 
     @property
     def m_unit(self) -> np.ndarray:
@@ -204,16 +213,24 @@ class Results:
         return md.value if md is not None else None
 
 
+_RES_COLUMNS = ("file", "line", "name", "iters", "config", "shape")
+
+
 class _Builder:
+    """Collects results in order: Python lists from the line parser, arrays from the
+    vectorised scanner (``_flush`` turns the lists into an array chunk before each
+    array chunk, so the order of results is kept)."""
+
     def __init__(self):
         self.r = Results()
         self.cfg_index: dict[tuple, int] = {}
+        self.name_index: dict[str, int] = {}   # name -> id, in order of first appearance
+        self.lists = {c: [] for c in _RES_COLUMNS}
+        self.chunks = {c: [] for c in _RES_COLUMNS}
         self.vals: list[float] = []        # raw values of the line-by-line path
         self.val_chunks: list = []         # arrays of raw values, in order
-        self.unit_seq: list[int] = []      # per result: shape id
         self.shapes: dict[tuple, int] = {}
         self.shape_list: list[tuple] = []
-        self.nvals: list[int] = []
 
     def config_id(self, cfg: dict) -> int:
         key = tuple(cfg.items())
@@ -224,14 +241,40 @@ class _Builder:
             self.r.configs.append(key)
         return cid
 
+    def shape_id(self, units: tuple) -> int:
+        sid = self.shapes.get(units)
+        if sid is None:
+            sid = len(self.shape_list)
+            self.shapes[units] = sid
+            self.shape_list.append(units)
+        return sid
+
+    def _add(self, file_idx, lineno, name, iters, cid, sid, vals):
+        """One result of the line parser."""
+        ls = self.lists
+        ls["file"].append(file_idx)
+        ls["line"].append(lineno)
+        ls["name"].append(self.name_index.setdefault(name, len(self.name_index)))
+        ls["iters"].append(iters)
+        ls["config"].append(cid)
+        ls["shape"].append(sid)
+        self.vals.extend(vals)
+
+    def _flush(self):
+        """Move the line parser's pending results into the array chunks."""
+        if self.lists["file"]:
+            for c in _RES_COLUMNS:
+                self.chunks[c].append(np.array(self.lists[c], dtype=np.int64))
+                self.lists[c] = []
+        if self.vals:
+            self.val_chunks.append(np.array(self.vals, dtype=np.float64))
+            self.vals = []
+
     def parse_text(self, lines, file_idx: int, label: str):
         """Parse (line, lineno) pairs of one file; *label* names the file in errors (its path)."""
-        r = self.r
-        res_file, res_line, res_name = r.res_file, r.res_line, r.res_name
-        res_iters, res_config = r.res_iters, r.res_config
-        vals, unit_seq, shapes, shape_list = self.vals, self.unit_seq, self.shapes, self.shape_list
         cfg: dict[str, str] = {}
         cid = self.config_id(cfg)
+        add, shape_id = self._add, self.shape_id
         for line, lineno in lines:
             if line.endswith("\r"):
                 line = line[:-1]
@@ -253,19 +296,7 @@ class _Builder:
                         # then an overflow, which ParseFloat reports (the slow path does)
                         if ok and all((v[-1].isdigit() or v[-1] == ".") for v in vs) \
                                 and _INF not in fv and _NEG_INF not in fv:
-                            units = tuple(f[3::2])
-                            sid = shapes.get(units)
-                            if sid is None:
-                                sid = len(shape_list)
-                                shapes[units] = sid
-                                shape_list.append(units)
-                            res_file.append(file_idx)
-                            res_line.append(lineno)
-                            res_name.append(f[0])
-                            res_iters.append(int(it))
-                            res_config.append(cid)
-                            unit_seq.append(sid)
-                            vals.extend(fv)
+                            add(file_idx, lineno, f[0], int(it), cid, shape_id(tuple(f[3::2])), fv)
                             continue
                 self._slow_result(line, lineno, file_idx, label, cid)
                 continue
@@ -296,15 +327,10 @@ class _Builder:
         cfg[k] = v
         return True
 
-    def _flush_vals(self):
-        if self.vals:
-            self.val_chunks.append(np.array(self.vals, dtype=np.float64))
-            self.vals = []
-
     def parse_file(self, text: str, file_idx: int, label: str, scanned=None):
         """Parse one file's text: vectorised for simple result lines, exact line parser otherwise.
 
-        ``scanned`` is ``_scan_text(text)`` when it was computed ahead (on a thread).
+        ``scanned`` is ``_scan_text(text)`` when it was computed ahead.
         """
         data, sr = scanned if scanned is not None else _scan_text(text)
         if sr is None or sr.res_line is None or sr.slow_may_be_result:
@@ -315,62 +341,51 @@ class _Builder:
             return
         # the fast path only runs on ASCII text: byte offsets are character offsets
         line_start, line_end = sr.line_bounds
-
-        class _Lines:
-            def __getitem__(self, i):
-                return text[int(line_start[i]):int(line_end[i])]
-
-            def __len__(self):
-                return len(line_start)
-
-        lines = _Lines()
         r = self.r
         nerr0 = len(r.errors)
         # non-result lines: configuration and unit metadata, in order
-        is_res = np.zeros(len(lines) + 1, dtype=bool)
+        is_res = np.zeros(len(line_start) + 1, dtype=bool)
         is_res[sr.res_line] = True
         is_res[sr.slow_lines] = True
-        other = np.flatnonzero(~is_res[1:]) + 1
+        other = np.flatnonzero(~is_res[1:])
+        # only lines starting with a lower-case letter (configuration) or "U" (Unit) matter
+        first = np.frombuffer(data, dtype=np.uint8)[np.minimum(line_start[other], len(data) - 1)]
+        empty = line_start[other] >= line_end[other]
+        other = other[~empty & (((first >= 97) & (first <= 122)) | (first == 85))] + 1
         cfg: dict[str, str] = {}
         change_at = [0]
         change_cid = [self.config_id(cfg)]
         for lineno in other.tolist():
-            line = lines[lineno - 1]
+            line = text[int(line_start[lineno - 1]):int(line_end[lineno - 1])]
             if line.endswith("\r"):
                 line = line[:-1]
             if self._other_line(line, lineno, label, cfg):
                 change_at.append(lineno)
                 change_cid.append(self.config_id(cfg))
         for lineno in sr.slow_lines.tolist():
-            line = lines[lineno - 1]
+            line = text[int(line_start[lineno - 1]):int(line_end[lineno - 1])]
             if line.endswith("\r"):
                 line = line[:-1]
-            before = len(r.res_name)
+            before = len(self.lists["file"])
             self._slow_result(line, lineno, file_idx, label, -1)
-            assert len(r.res_name) == before, "fast scan let a result line through"
+            assert len(self.lists["file"]) == before, "fast scan let a result line through"
         if len(r.errors) > nerr0:
             r.errors[nerr0:] = sorted(r.errors[nerr0:], key=lambda e: e.line)
         # results
         k = len(sr.res_line)
-        cids = np.asarray(change_cid)[np.searchsorted(np.asarray(change_at), sr.res_line,
-                                                      side="right") - 1]
-        shapes, shape_list = self.shapes, self.shape_list
-        sid_of = []
-        for units in sr.shapes:
-            sid = shapes.get(units)
-            if sid is None:
-                sid = len(shape_list)
-                shapes[units] = sid
-                shape_list.append(units)
-            sid_of.append(sid)
-        seq = np.asarray(sid_of, dtype=np.int64)[sr.shape_of_line].tolist()
-        r.res_file.extend([file_idx] * k)
-        r.res_line.extend(sr.res_line.tolist())
-        r.res_name.extend(sr.names)
-        r.res_iters.extend(sr.iters.tolist())
-        r.res_config.extend(cids.tolist())
-        self.unit_seq.extend(seq)
-        self._flush_vals()
+        cids = np.asarray(change_cid, dtype=np.int64)[
+            np.searchsorted(np.asarray(change_at), sr.res_line, side="right") - 1]
+        sid_of = np.array([self.shape_id(units) for units in sr.shapes], dtype=np.int64)
+        nid_of = np.array([self.name_index.setdefault(nm, len(self.name_index))
+                           for nm in sr.names], dtype=np.int64)
+        self._flush()
+        ch = self.chunks
+        ch["file"].append(np.full(k, file_idx, dtype=np.int64))
+        ch["line"].append(sr.res_line.astype(np.int64))
+        ch["name"].append(nid_of[sr.name_id])
+        ch["iters"].append(sr.iters)
+        ch["config"].append(cids)
+        ch["shape"].append(sid_of[sr.shape_of_line])
         self.val_chunks.append(sr.values)
 
     def _slow_result(self, line, lineno, file_idx, label, cid):
@@ -405,19 +420,7 @@ class _Builder:
             vals.append(v)
             units.append(f[i + 1])
             i += 2
-        units = tuple(units)
-        sid = self.shapes.get(units)
-        if sid is None:
-            sid = len(self.shape_list)
-            self.shapes[units] = sid
-            self.shape_list.append(units)
-        r.res_file.append(file_idx)
-        r.res_line.append(lineno)
-        r.res_name.append(f[0])
-        r.res_iters.append(it)
-        r.res_config.append(cid)
-        self.unit_seq.append(sid)
-        self.vals.extend(vals)
+        self._add(file_idx, lineno, f[0], it, cid, self.shape_id(tuple(units)), vals)
 
     def _unit_line(self, rest, lineno, label):
         r = self.r
@@ -443,12 +446,17 @@ class _Builder:
 
     def finish(self) -> Results:
         r = self.r
-        nres = len(r.res_name)
+        self._flush()
+        cols = {c: (np.concatenate(self.chunks[c]) if self.chunks[c]
+                    else np.zeros(0, dtype=np.int64)) for c in _RES_COLUMNS}
+        r.res_file, r.res_line, r.res_iters = cols["file"], cols["line"], cols["iters"]
+        r.res_name_id, r.res_config = cols["name"], cols["config"]
+        r.names = list(self.name_index)
+        seq = cols["shape"]
+        nres = len(seq)
         shape_len = np.array([len(s) for s in self.shape_list] or [0], dtype=np.int64)
-        seq = np.asarray(self.unit_seq, dtype=np.int64)
-        counts = shape_len[seq] if nres else np.zeros(0, dtype=np.int64)
+        counts = shape_len[seq]
         r.m_res = np.repeat(np.arange(nres, dtype=np.int64), counts)
-        self._flush_vals()
         raw = np.concatenate(self.val_chunks) if self.val_chunks else np.zeros(0)
         # unit ids per measurement: flatten shapes
         all_units: dict[str, int] = {}
@@ -460,9 +468,8 @@ class _Builder:
             offsets = np.zeros(len(self.shape_list) + 1, dtype=np.int64)
             offsets[1:] = np.cumsum([len(s) for s in self.shape_list])
             flat_shape_units = np.array([u for s in shape_ids for u in s], dtype=np.int64)
-            start = np.repeat(offsets[seq], counts)
-            within = np.arange(len(r.m_res)) - np.repeat(np.cumsum(counts) - counts, counts)
-            uid = flat_shape_units[start + within]
+            start = np.repeat(offsets[seq] - (np.cumsum(counts) - counts), counts)
+            uid = flat_shape_units[start + np.arange(len(r.m_res))]
         else:
             uid = np.zeros(0, dtype=np.int64)
         nu = len(ulist)
@@ -540,5 +547,5 @@ def parse_inputs(inputs: list[Input], *, decode_json: bool = True) -> Results:
 
 def _scan_text(text: str):
     data = text.encode("utf-8", "surrogateescape")
-    return data, (scan(data, text if text.isascii() else None)
+    return data, (scan(data, atof=_go_atof, atoi=_go_atoi)
                   if len(data) >= FAST_SCAN_MIN_BYTES else None)

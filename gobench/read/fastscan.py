@@ -3,111 +3,268 @@
 Big benchmark files are millions of tokens; making a Python string of each
 token is what costs.  This module tokenises a whole file with numpy instead and
 extracts, for every *simple* result line (ASCII, starts with ``Benchmark``, an
-even number >= 4 of fields, a decimal iteration count, value tokens made of
-``0-9 . e E + -``), its name, iteration count, values and unit signature.
+even number >= 4 of fields), its name, iteration count, values and unit
+signature, without a Python object per line or token:
+
+* numbers are read eight digits at a time from unaligned 64-bit loads (SWAR):
+  a plain decimal token (optional sign, digits, at most one ``.``, at most 16
+  characters) whose digits form an integer mantissa < 2**53 is that mantissa
+  divided by an exact power of ten, one correctly rounded IEEE division
+  (Clinger's fast path), so the same double as Go's ``strconv.ParseFloat``;
+  other tokens (exponents, Inf, long digit strings...) go through the exact
+  scalar parser one by one;
+* names and units are numbered by hashing their bytes, and every group of equal
+  hashes is then checked byte for byte; Python strings are made only for the
+  distinct ones.
 
 Lines it cannot vouch for are reported back so the exact per-line parser in
 :mod:`gobench.read.benchfmt` handles them; if any of those could be a result
-line, the caller re-parses the whole file line by line (order of results must
-be kept).  The two paths produce identical results by construction: the fast
-path only accepts lines whose parse is unambiguous.
+line, or a token is malformed, the caller re-parses the whole file line by line
+(the order of results and errors must be kept).
 """
 from __future__ import annotations
-
-import warnings
 
 import numpy as np
 
 __all__ = ["scan"]
 
 _PREFIX = np.frombuffer(b"Benchmark", dtype=np.uint8)
-_WS = np.zeros(256, dtype=bool)
-_WS[[9, 10, 11, 12, 13, 32]] = True
-_NUMCH = np.zeros(256, dtype=bool)
-_NUMCH[np.frombuffer(b"0123456789.eE+-", dtype=np.uint8)] = True
-_DIGIT = np.zeros(256, dtype=bool)
-_DIGIT[np.frombuffer(b"0123456789", dtype=np.uint8)] = True
 _ALLOWED = b"\t\n\v\f\r " + bytes(range(33, 128))
+_PAD = 16                                    # bytes of white space around the data
+
+_U64 = np.uint64
+_ONES = _U64(0x0101010101010101)
+_HIGH = _U64(0x8080808080808080)
+_ZEROS = _U64(0x3030303030303030)            # eight ASCII '0'
+_LOW7 = _U64(0x7F7F7F7F7F7F7F7F)
+#: KEEP_HIGH[k]: the 8 - k high bytes of a little-endian word (drops the first k bytes)
+_KEEP_HIGH = np.array([((1 << 64) - 1) ^ ((1 << (8 * k)) - 1) for k in range(9)], dtype=np.uint64)
+#: KEEP_LOW[k]: the k low bytes (the first k bytes in memory)
+_KEEP_LOW = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
+_POW10 = np.array([10 ** k for k in range(18)], dtype=np.int64)
+_POW10F = np.array([float(10 ** k) for k in range(18)], dtype=np.float64)
 
 
 class ScanResult:
-    """Arrays for the fast lines and the line numbers left to the slow parser."""
+    """Arrays for the fast lines and the line numbers left to the slow parser.
 
-    __slots__ = ("line_bounds", "res_line", "names", "iters", "nvals", "shape_of_line", "shapes",
-                 "values", "slow_lines", "slow_may_be_result")
-
-
-def _gather(bx, s, e, sep=None):
-    """Concatenate byte ranges [s, e) of *bx*, each followed by one separator byte.
-
-    Without *sep* the separator is the byte at ``e`` itself (white space after a
-    token, or the padding byte appended at the end of the data).
+    ``names`` are the distinct names in order of first appearance and
+    ``name_id`` each line's index into them.
     """
-    # 32-bit offsets halve the memory traffic of the index arrays (files < 2 GiB)
-    itype = np.int32 if len(bx) < 2 ** 31 else np.int64
-    lens1 = (e - s + 1).astype(itype)
-    ends = np.cumsum(lens1, dtype=itype)
-    out_pos = ends - lens1
-    idx = np.repeat((s - out_pos).astype(itype), lens1)
-    idx += np.arange(int(ends[-1]) if len(ends) else 0, dtype=itype)
-    buf = bx[idx]
-    if sep is not None:
-        buf[ends - 1] = sep
-    return buf
+
+    __slots__ = ("line_bounds", "res_line", "names", "name_id", "iters", "nvals",
+                 "shape_of_line", "shapes", "values", "slow_lines", "slow_may_be_result")
 
 
-def _tokens(b: np.ndarray):
-    """Start and end offsets of every run of non-white-space bytes (bytes > 32)."""
-    isws = b <= 32
-    tok = ~isws
-    tok_start = np.flatnonzero(tok[1:] & isws[:-1]) + 1
-    tok_end = np.flatnonzero(isws[1:] & tok[:-1]) + 1
-    if tok[0]:
-        tok_start = np.concatenate(([0], tok_start))
-    if tok[-1]:
-        tok_end = np.concatenate((tok_end, [len(b)]))
-    return tok_start, tok_end
+def _words(data: bytes):
+    """The data with ``_PAD`` spaces on both sides, and an unaligned little-endian uint64
+    view of it: ``w[i]`` holds padded bytes ``i .. i + 7`` (byte i lowest).  Offsets
+    below are in the padded data."""
+    pad = b" " * _PAD
+    bx = np.frombuffer(pad + data + pad, dtype=np.uint8)
+    w = np.ndarray(buffer=bx, dtype="<u8", shape=(len(bx) - 7,), strides=(1,))
+    return bx, w
 
 
-_LOW_BYTES = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
+def _tokens(bx: np.ndarray):
+    """Start and end offsets (in the padded data) of every run of bytes > 32."""
+    isws = bx <= 32
+    edges = np.flatnonzero(isws[1:] != isws[:-1]) + 1   # padded: starts with white space
+    return edges[0::2], edges[1::2]
 
 
-def _token_ids(bx: np.ndarray, text: str, s: np.ndarray, e: np.ndarray):
-    """Number tokens ``text[s:e]`` by their text, in order of first appearance.
+def _eight_digits(x: np.ndarray) -> np.ndarray:
+    """Value of eight decimal digits 0-9 held one per byte, first byte most significant."""
+    x = ((x & _U64(0x0F0F0F0F0F0F0F0F)) * _U64(2561)) >> _U64(8)
+    x = ((x & _U64(0x00FF00FF00FF00FF)) * _U64(6553601)) >> _U64(16)
+    return ((x & _U64(0x0000FFFF0000FFFF)) * _U64(42949672960001)) >> _U64(32)
 
-    Returns ``(ids, strings)``.  Tokens of at most 16 bytes are compared exactly
-    as (length, first 8 bytes, last 8 bytes) integers, one distinct token at a
-    time (units: a handful); otherwise the token strings are looked up in a dict.
+
+def _last16(w: np.ndarray, s: np.ndarray, e: np.ndarray):
+    """The last 16 bytes of tokens [s, e) as two words, bytes before s replaced by '0',
+    xor-ed with '0' (digits become 0-9, '.' becomes 0x1E)."""
+    k = 16 - np.clip(e - s, 0, 16)           # filler bytes at the front
+    lo = w[e - 16]                           # bytes e-16 .. e-9
+    hi = w[e - 8]                            # bytes e-8 .. e-1
+    klo = np.minimum(k, 8)
+    khi = k - klo
+    mlo, mhi = _KEEP_HIGH[klo], _KEEP_HIGH[khi]
+    lo = ((lo & mlo) | (_ZEROS & ~mlo)) ^ _ZEROS
+    hi = ((hi & mhi) | (_ZEROS & ~mhi)) ^ _ZEROS
+    return lo, hi
+
+
+def _non_digits(x: np.ndarray) -> np.ndarray:
+    """0x80 in each byte of *x* (bytes <= 0x7F) that is not 0-9."""
+    return (x + _U64(0x7676767676767676)) & _HIGH
+
+
+def _bytes_equal(x: np.ndarray, c: int) -> np.ndarray:
+    """0x80 in each byte of *x* (bytes <= 0x7F) equal to *c* (exact, no borrow)."""
+    z = x ^ _U64(c * 0x0101010101010101)
+    return ~(((z & _LOW7) + _LOW7) | z) & _HIGH
+
+
+#: for the byte index j (0-7) of a '.' in a word, or 8 for none: the bytes after it,
+#: the bytes before it (moved up one byte over the point), and 10**(digits after it)
+_AFTER = np.array([((1 << 64) - 1) ^ ((1 << (8 * (j + 1))) - 1) for j in range(8)] + [(1 << 64) - 1],
+                  dtype=np.uint64)
+_BEFORE = np.array([(1 << (8 * j)) - 1 for j in range(8)] + [0], dtype=np.uint64)
+_SCALE8 = np.array([float(10 ** (7 - j)) for j in range(8)] + [1.0])
+
+
+def _decimals8(w: np.ndarray, s: np.ndarray, e: np.ndarray):
+    """ParseFloat of unsigned decimal tokens of at most 8 characters: ``(values, ok)``.
+
+    One word per token (its last 8 bytes, the bytes before it cleared); digits
+    with at most one '.', at least one digit.  The point is squeezed out by moving
+    the bytes before it up one byte, the eight digits give an integer M < 10**8,
+    and the value is M / 10**(digits after the point): exact operands, one
+    rounding, as ParseFloat.
+    """
+    n = e - s
+    x = (w[e - 8] ^ _ZEROS) & _KEEP_HIGH[8 - np.minimum(n, 8)]
+    nd = _non_digits(x)                          # 0x80 at each non-digit byte
+    one = nd >> _U64(7)
+    ok = (n <= 8) & ((nd & (nd - _U64(1))) == 0)                # at most one non-digit ...
+    ok &= (x & (one * _U64(0xFF))) == one * _U64(0x1E)         # ... and it is a '.'
+    ok &= n > (nd != 0)                                         # and a digit somewhere
+    j = np.bitwise_count(nd - _U64(1)) >> np.uint8(3)           # the point's byte, 8 if none
+    x = (x & _AFTER[j]) | ((x & _BEFORE[j]) << _U64(8))
+    return _eight_digits(x).astype(np.float64) / _SCALE8[j], ok
+
+
+def parse_decimals(w: np.ndarray, s: np.ndarray, e: np.ndarray):
+    """ParseFloat of simple decimal tokens [s, e): ``(values, ok)``.
+
+    A token is simple when it is an optional sign, then at most 16 characters of
+    digits with at most one ``.`` and at least one digit, and the digits read as
+    an integer M < 2**53; its value is M / 10**(digits after the point), exact
+    operands and one rounding, as Go's ParseFloat.  ``ok`` is False elsewhere.
+    Short unsigned tokens (most) are read one word each (:func:`_decimals8`).
+    """
+    vals, ok = _decimals8(w, s, e)
+    rest = np.flatnonzero(~ok)
+    if len(rest):
+        v2, ok2 = _decimals16(w, s[rest], e[rest])
+        vals[rest] = v2
+        ok[rest] = ok2
+    return vals, ok
+
+
+def _decimals16(w: np.ndarray, s: np.ndarray, e: np.ndarray):
+    """:func:`parse_decimals` for any token (sign, up to 16 characters), two words each."""
+    first = w[s] & _U64(0xFF)                                   # byte at s
+    signed = (first == 45) | (first == 43)                      # '-' or '+'
+    s1 = s + signed
+    n = e - s1
+    fits = (n >= 1) & (n <= 16)
+    lo, hi = _last16(w, s1, e)
+    dlo, dhi = _bytes_equal(lo, 0x1E), _bytes_equal(hi, 0x1E)
+    ndots = np.bitwise_count(dlo) + np.bitwise_count(dhi)
+    ok = fits & (_non_digits(lo) == dlo) & (_non_digits(hi) == dhi) & (ndots <= 1) & (n > ndots)
+    # the point's byte becomes a 0 digit; q = digits after the point
+    lo &= ~((dlo >> _U64(7)) * _U64(0xFF))
+    hi &= ~((dhi >> _U64(7)) * _U64(0xFF))
+    big = (_eight_digits(lo) * _U64(100000000) + _eight_digits(hi)).view(np.int64)
+    pos_lo = np.bitwise_count(dlo - _U64(1)).astype(np.int64) >> 3      # byte index of a '.'
+    pos_hi = np.bitwise_count(dhi - _U64(1)).astype(np.int64) >> 3
+    q = np.where(dhi != 0, 7 - pos_hi, np.where(dlo != 0, 15 - pos_lo, 0))
+    q = np.where(ndots > 0, q, 0)
+    # big = L*10**(q+1) + R with the 0 digit in between; M = L*10**q + R
+    p0 = _POW10[q]
+    mant = np.where(ndots > 0, big - (big // (p0 * 10)) * (9 * p0), big)
+    ok &= mant < (1 << 53)
+    vals = mant.astype(np.float64) / _POW10F[q]
+    vals = np.where(first == 45, -vals, vals)
+    return vals, ok
+
+
+def parse_uints(w: np.ndarray, s: np.ndarray, e: np.ndarray):
+    """Atoi of tokens [s, e) made of 1-16 ASCII digits: ``(values, ok)``."""
+    n = e - s
+    x = (w[e - 8] ^ _ZEROS) & _KEEP_HIGH[8 - np.clip(n, 0, 8)]
+    vals = _eight_digits(x).view(np.int64)
+    ok = (n >= 1) & (n <= 8) & (_non_digits(x) == 0)
+    rest = np.flatnonzero(~ok)
+    if len(rest):
+        s, e, n = s[rest], e[rest], n[rest]
+        lo, hi = _last16(w, s, e)
+        ok[rest] = (n >= 1) & (n <= 16) & (_non_digits(lo) == 0) & (_non_digits(hi) == 0)
+        vals[rest] = (_eight_digits(lo) * _U64(100000000) + _eight_digits(hi)).view(np.int64)
+    return vals, ok
+
+
+def _group_ids(words: list, n: np.ndarray):
+    """Ids of equal byte strings, numbered in order of first appearance, and the first
+    index of each id; None if two different strings collide (the caller falls back).
+
+    The strings are given as zero-padded words and lengths; one 64-bit hash picks the
+    groups, then every member is compared word for word with its group's first.
+    """
+    h = n.astype(np.uint64) * _U64(0x9E3779B97F4A7C15)
+    for x in words:
+        h = (h ^ x) * _U64(0xBF58476D1CE4E5B9)
+        h ^= h >> _U64(31)
+    _, first, inv = np.unique(h, return_index=True, return_inverse=True)
+    inv = inv.reshape(-1)
+    rep = first[inv]
+    if not (n[rep] == n).all():
+        return None
+    for x in words:
+        if not (x[rep] == x).all():
+            return None
+    order = np.argsort(first, kind="stable")
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[order] = np.arange(len(first))
+    return rank[inv], first[order]
+
+
+def _unit_ids(data: bytes, w: np.ndarray, s: np.ndarray, e: np.ndarray):
+    """Number unit tokens [s, e) by their text, in order of first appearance.
+
+    Returns ``(ids, strings)``.  Tokens of at most 16 bytes are compared exactly as
+    (length, first 8 bytes, last 8 bytes), one distinct token at a time (units: a
+    handful); otherwise the token strings are looked up in a dict.
     """
     n = len(s)
     ln = e - s
     if n and int(ln.max()) <= 16:
-        win = np.lib.stride_tricks.as_strided(bx, shape=(len(bx) - 7, 8), strides=(1, 1))
-        f8 = win[s].view("<u8").ravel() & _LOW_BYTES[np.minimum(ln, 8)]
-        l8 = np.zeros(n, dtype=np.uint64)
-        long_ = np.flatnonzero(ln > 8)
-        l8[long_] = win[e[long_] - 8].view("<u8").ravel()
-        # one number per token picks each distinct token's group; every group is then
-        # checked member by member against its first token (exact, or the dict path)
-        h = f8 ^ (l8 * np.uint64(0x9E3779B97F4A7C15)) ^ (ln.astype(np.uint64) << np.uint64(59))
+        f8 = w[s] & _KEEP_LOW[np.minimum(ln, 8)]
+        l8 = np.where(ln > 8, w[e - 8], _U64(0))
+        h = f8 ^ (l8 * _U64(0x9E3779B97F4A7C15)) ^ (ln.astype(np.uint64) << _U64(59))
         ids = np.full(n, -1, dtype=np.int64)
         strings: list[str] = []
         i = 0
         while len(strings) < 64:
-            same = h == h[i]
-            sel = np.flatnonzero(same)
+            sel = np.flatnonzero(h == h[i])
             if not ((f8[sel] == f8[i]).all() and (ln[sel] == ln[i]).all()
                     and (l8[sel] == l8[i]).all()):
                 break  # two different tokens share h: use the dict
             ids[sel] = len(strings)
-            strings.append(text[int(s[i]):int(e[i])])
+            strings.append(data[int(s[i]) - _PAD:int(e[i]) - _PAD].decode("ascii"))
             i = int(ids.argmin())
             if ids[i] >= 0:
                 return ids, strings
-    index: dict[str, int] = {}
-    ids = np.fromiter((index.setdefault(text[a:b], len(index))
-                       for a, b in zip(s.tolist(), e.tolist())), dtype=np.int64, count=n)
-    return ids, list(index)
+    index: dict[bytes, int] = {}
+    ids = np.fromiter((index.setdefault(data[a:b], len(index))
+                       for a, b in zip((s - _PAD).tolist(), (e - _PAD).tolist())),
+                      dtype=np.int64, count=n)
+    return ids, [u.decode("ascii") for u in index]
+
+
+def _dense_inverse(code: np.ndarray):
+    """``np.unique(code, return_index=True, return_inverse=True)[1:]`` for non-negative
+    ints, in linear time with a presence table when the codes are small."""
+    size = int(code.max()) + 1 if len(code) else 0
+    if size > 4 * len(code) + 4096:
+        _, first, inv = np.unique(code, return_index=True, return_inverse=True)
+        return first, inv.reshape(-1)
+    first = np.full(size, -1, dtype=np.int64)
+    first[code[::-1]] = np.arange(len(code) - 1, -1, -1, dtype=np.int64)
+    present = first >= 0
+    rank = np.cumsum(present) - 1
+    return first[present], rank[code]
 
 
 def _line_shapes(uid: np.ndarray, npairs: np.ndarray, strings: list[str]):
@@ -118,24 +275,28 @@ def _line_shapes(uid: np.ndarray, npairs: np.ndarray, strings: list[str]):
     code_of = np.empty(nl, dtype=np.int64)
     rep: list[int] = []          # a line of each provisional shape
     nd = max(len(strings), 1)
-    for k in np.unique(npairs).tolist():
-        lines = np.flatnonzero(npairs == k)
-        m = uid[offs[lines][:, None] + np.arange(k)]
+    counts = np.bincount(npairs)
+    for k in np.flatnonzero(counts).tolist():
+        lines = np.flatnonzero(npairs == k) if counts[k] < nl else np.arange(nl)
         if k == 0:
             inv, first = np.zeros(len(lines), dtype=np.int64), np.zeros(1, dtype=np.int64)
         elif nd ** k < 2 ** 62:
-            code = m @ (nd ** np.arange(k, dtype=np.int64))
-            _, first, inv = np.unique(code, return_index=True, return_inverse=True)
+            o = offs[lines]
+            code = uid[o]
+            for j in range(1, k):
+                code = code * nd + uid[o + j]
+            first, inv = _dense_inverse(code)
         else:
+            m = uid[offs[lines][:, None] + np.arange(k)]
             index: dict[tuple, int] = {}
             inv = np.fromiter((index.setdefault(t, len(index)) for t in map(tuple, m.tolist())),
                               dtype=np.int64, count=len(lines))
-            first = np.unique(inv, return_index=True)[1]
-        code_of[lines] = len(rep) + inv.reshape(-1)
+            first = np.full(len(index), len(lines), dtype=np.int64)
+            np.minimum.at(first, inv, np.arange(len(lines)))
+        code_of[lines] = len(rep) + inv
         rep.extend(lines[first].tolist())
     # renumber by first appearance
-    firsts = np.full(len(rep), nl, dtype=np.int64)
-    np.minimum.at(firsts, code_of, np.arange(nl))
+    firsts = np.asarray(rep, dtype=np.int64)     # each provisional shape's first line
     order = np.argsort(firsts, kind="stable")
     rank = np.empty(len(rep), dtype=np.int64)
     rank[order] = np.arange(len(rep))
@@ -147,9 +308,36 @@ def _line_shapes(uid: np.ndarray, npairs: np.ndarray, strings: list[str]):
     return rank[code_of], shapes
 
 
-def scan(data: bytes, text: str | None = None) -> ScanResult | None:
-    """Scan UTF-8 *data* (*text* is its decoded form, if at hand); None if no line starts
-    with ``Benchmark``."""
+def _names(data: bytes, w: np.ndarray, s: np.ndarray, e: np.ndarray):
+    """Distinct names (bytes [s, e) of the padded data), in order of first appearance,
+    and each line's index into them."""
+    n = e - s
+    nmax = int(n.max()) if len(n) else 0
+    got = None
+    if nmax <= 256:
+        last = len(w) - 1
+        words = [w[np.minimum(s + 8 * j, last)] & _KEEP_LOW[np.clip(n - 8 * j, 0, 8)]
+                 for j in range((nmax + 7) // 8)]
+        got = _group_ids(words, n)
+    if got is None:
+        index: dict[bytes, int] = {}
+        ids = np.fromiter((index.setdefault(data[a:b], len(index))
+                           for a, b in zip((s - _PAD).tolist(), (e - _PAD).tolist())),
+                          dtype=np.int64, count=len(s))
+        return [x.decode("ascii") for x in index], ids
+    ids, first = got
+    s0, e0 = (s[first] - _PAD).tolist(), (e[first] - _PAD).tolist()
+    return [data[a:b].decode("ascii") for a, b in zip(s0, e0)], ids
+
+
+def scan(data: bytes, text: str | None = None, atof=None, atoi=None) -> ScanResult | None:
+    """Scan UTF-8 *data*; None if no line starts with ``Benchmark``.
+
+    *atof* / *atoi* are the exact scalar parsers (Go's ParseFloat / Atoi on a str,
+    returning the number or an error reason string) for the tokens the vectorised
+    readers do not take; without them such a token sends the file to the slow path.
+    *text* is unused (kept for callers that pass the decoded data).
+    """
     n = len(data)
     if n == 0 or b"Benchmark" not in data:
         return None
@@ -174,11 +362,10 @@ def scan(data: bytes, text: str | None = None) -> ScanResult | None:
     # make the whole file go through the exact line parser
     if not data.isascii() or data.translate(None, _ALLOWED):
         return _all_slow(out, res_lines)
-    if text is None:
-        text = data.decode("ascii")
-    tok_start, tok_end = _tokens(b)
-    # first token and number of tokens of each result line
-    ls, le = line_start[res_lines], line_end[res_lines]
+    bx, w = _words(data)
+    tok_start, tok_end = _tokens(bx)
+    # first token and number of tokens of each result line (offsets in the padded data)
+    ls, le = line_start[res_lines] + _PAD, line_end[res_lines] + _PAD
     ft = np.searchsorted(tok_start, ls)
     nt = np.searchsorted(tok_start, le) - ft
     shape_ok = (nt >= 4) & (nt % 2 == 0)
@@ -188,28 +375,17 @@ def scan(data: bytes, text: str | None = None) -> ScanResult | None:
     total = int(npairs.sum())
     within = np.arange(total) - np.repeat(np.cumsum(npairs) - npairs, npairs)
     vtok = np.repeat(ft, npairs) + 2 + 2 * within
-    # iteration counts
+    # iteration counts and values
     it_s, it_e = tok_start[ft + 1], tok_end[ft + 1]
-    if ((it_e - it_s) > 18).any():
+    iters, ok = parse_uints(w, it_s, it_e)
+    if not ok.all() and not _fix_up(data, iters, ok, it_s, it_e, atoi):
         return _all_slow(out, res_lines)
-    bx = np.concatenate((b, np.full(8, 32, dtype=np.uint8)))
-    ib = _gather(bx, it_s, it_e)
-    if not (_DIGIT | _WS)[ib].all():
+    vs, ve = tok_start[vtok], tok_end[vtok]
+    values, ok = parse_decimals(w, vs, ve)
+    if not ok.all() and not _fix_up(data, values, ok, vs, ve, atof):
         return _all_slow(out, res_lines)
-    vb = _gather(bx, tok_start[vtok], tok_end[vtok])
-    if not (_NUMCH | _WS)[vb].all():
-        return _all_slow(out, res_lines)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            values = np.fromstring(vb.tobytes(), dtype=np.float64, sep=" ")
-            iters = np.fromstring(ib.tobytes(), dtype=np.int64, sep=" ")
-    except (ValueError, DeprecationWarning):
-        return _all_slow(out, res_lines)
-    if len(values) != total or len(iters) != len(ok_lines):
-        return _all_slow(out, res_lines)
-    out.names = [text[a:z] for a, z in zip((tok_start[ft] + 9).tolist(), tok_end[ft].tolist())]
-    uid, ustrings = _token_ids(bx, text, tok_start[vtok + 1], tok_end[vtok + 1])
+    out.names, out.name_id = _names(data, w, tok_start[ft] + 9, tok_end[ft])
+    uid, ustrings = _unit_ids(data, w, tok_start[vtok + 1], tok_end[vtok + 1])
     out.shape_of_line, out.shapes = _line_shapes(uid, npairs, ustrings)
     out.res_line = ok_lines + 1
     out.iters = iters
@@ -218,6 +394,21 @@ def scan(data: bytes, text: str | None = None) -> ScanResult | None:
     out.slow_lines = res_lines[~shape_ok] + 1
     out.slow_may_be_result = False
     return out
+
+
+def _fix_up(data: bytes, values: np.ndarray, ok: np.ndarray, s: np.ndarray, e: np.ndarray,
+            parse) -> bool:
+    """Parse the tokens the vectorised reader left (``~ok``) with the exact scalar
+    parser, in place; False if there is none or a token is malformed."""
+    if parse is None:
+        return False
+    bad = np.flatnonzero(~ok)
+    for i, a, z in zip(bad.tolist(), (s[bad] - _PAD).tolist(), (e[bad] - _PAD).tolist()):
+        v = parse(data[a:z].decode("ascii"))
+        if isinstance(v, str):
+            return False
+        values[i] = v
+    return True
 
 
 def _all_slow(out, res_lines):
