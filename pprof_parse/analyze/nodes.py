@@ -82,25 +82,15 @@ def build_nodes(data: ProfileData, granularity: str = "functions", *, noinlines:
         keep_fn = keep_file = keep_line = keep_addr = True
 
     nloc = data.loc_id.size
-    nlines = np.diff(data.loc_line_offsets)
-    # slots: lines kept per location, or one empty slot
-    if noinlines:
-        first = np.where(nlines > 0, data.loc_line_offsets[1:] - 1, -1)
-        nslots = np.ones(nloc, np.int64)
-        slot_line = first
+    if noinlines:  # one slot per location: its last line (the physical call), or none
+        nlines = np.diff(data.loc_line_offsets)
+        slot_line = np.where(nlines > 0, data.loc_line_offsets[1:] - 1, -1)
+        slot_offsets = np.arange(nloc + 1, dtype=np.int64)
+        slot_loc = np.arange(nloc)
+        slot_inline = np.zeros(nloc, bool)
     else:
-        nslots = np.maximum(nlines, 1)
-        slot_offsets_tmp = np.concatenate(([0], np.cumsum(nslots)))
-        slot_line = np.full(int(slot_offsets_tmp[-1]), -1, np.int64)
-        has = nlines > 0
-        # positions of real lines inside the slot array
-        pos = np.repeat(slot_offsets_tmp[:-1][has], nlines[has]) + (
-            np.arange(int(nlines[has].sum())) - np.repeat(np.cumsum(nlines[has]) - nlines[has], nlines[has]))
-        slot_line[pos] = np.arange(data.line_function.size)[np.repeat(has, nlines)] if data.line_function.size else pos[:0]
-    slot_offsets = np.concatenate(([0], np.cumsum(nslots))).astype(np.int64)
-    slot_loc = np.repeat(np.arange(nloc), nslots)
-    within = np.arange(slot_offsets[-1]) - slot_offsets[slot_loc]
-    slot_inline = within != (nslots[slot_loc] - 1)
+        slot_offsets, slot_loc, within, slot_line = data.slots()
+        slot_inline = within != (np.diff(slot_offsets)[slot_loc] - 1)
 
     has_fn = slot_line >= 0
     li = np.where(has_fn, slot_line, 0)

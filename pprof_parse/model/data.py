@@ -15,6 +15,22 @@ from typing import NamedTuple
 import numpy as np
 
 
+class Slots(NamedTuple):
+    """Every location's lines laid out as *slots*: one per line, innermost inlined
+    function first, or one empty slot for a location without lines (pprof still
+    makes a frame of it). All arrays are int64.
+
+    ``offsets`` (n_locations + 1): location ``j`` owns slots ``offsets[j]:offsets[j+1]``;
+    per slot: ``loc`` (its location row), ``within`` (0 = innermost) and ``line``
+    (row in the line table, -1 for an empty slot).
+    """
+
+    offsets: np.ndarray
+    loc: np.ndarray
+    within: np.ndarray
+    line: np.ndarray
+
+
 class ValueType(NamedTuple):
     """A sample type or period type: ``(type, unit)``, e.g. ``("alloc_space", "bytes")``."""
 
@@ -91,6 +107,16 @@ class ProfileData:
 
     def string(self, idx: int) -> str:
         return self.strings[idx]
+
+    def slots(self) -> Slots:
+        """The slot layout of the locations' lines (see :class:`Slots`)."""
+        nlines = np.diff(self.loc_line_offsets)
+        nslots = np.maximum(nlines, 1)
+        offsets = np.concatenate(([0], np.cumsum(nslots))).astype(np.int64)
+        loc = np.repeat(np.arange(nlines.size, dtype=np.int64), nslots)
+        within = np.arange(int(offsets[-1]), dtype=np.int64) - offsets[loc]
+        line = np.where(nlines[loc] > 0, self.loc_line_offsets[loc] + within, -1).astype(np.int64)
+        return Slots(offsets, loc, within, line)
 
     def intern(self, s: str) -> tuple["ProfileData", int]:
         """Return ``(data, index)`` of ``s`` in the string table, appending it if missing."""

@@ -187,16 +187,16 @@ class Profile:
         ========== ======== =====================================================
         """
         d = self._data
-        nlines = np.diff(d.loc_line_offsets)
-        nslots = np.maximum(nlines, 1)
+        slots = d.slots()
+        nslots = np.diff(slots.offsets)
         per_entry = nslots[d.stack_locs]
         entry_sample = np.repeat(np.arange(d.n_samples), np.diff(d.stack_offsets))
         sample = np.repeat(entry_sample, per_entry)
-        loc = np.repeat(d.stack_locs, per_entry)
-        within = np.arange(per_entry.sum()) - np.repeat(np.cumsum(per_entry) - per_entry, per_entry)
-        has = nlines[loc] > 0
-        line_row = np.where(has, d.loc_line_offsets[loc] + within, 0)
-        func = np.where(has, d.line_function[line_row] if d.line_function.size else 0, -1)
+        first = np.cumsum(per_entry) - per_entry
+        slot = np.repeat(slots.offsets[d.stack_locs] - first, per_entry) + np.arange(int(per_entry.sum()))
+        loc, within, line_row = slots.loc[slot], slots.within[slot], slots.line[slot]
+        has = line_row >= 0
+        func = np.where(has, d.line_function[np.maximum(line_row, 0)] if d.line_function.size else 0, -1)
         name_idx = np.where(func >= 0, d.func_name[np.maximum(func, 0)] if d.func_name.size else 0, 0)
         file_idx = np.where(func >= 0, d.func_filename[np.maximum(func, 0)] if d.func_filename.size else 0, 0)
         depth = np.arange(sample.size) - np.repeat(np.concatenate(([0], np.cumsum(np.bincount(sample, minlength=d.n_samples))[:-1])), np.bincount(sample, minlength=d.n_samples)) if sample.size else sample
@@ -207,7 +207,7 @@ class Profile:
             "address": d.loc_address[loc],
             "function": _cat(d.strings, name_idx),
             "file": _cat(d.strings, file_idx),
-            "line": np.where(has, d.line_line[line_row] if d.line_line.size else 0, 0).astype(np.int64),
+            "line": np.where(has, d.line_line[np.maximum(line_row, 0)] if d.line_line.size else 0, 0).astype(np.int64),
             "inline": within != (nslots[loc] - 1),
         })
 
@@ -221,12 +221,9 @@ class Profile:
         (category), ``file`` (category), ``line`` (int64), ``column`` (int64).
         """
         d = self._data
-        nlines = np.diff(d.loc_line_offsets)
-        nslots = np.maximum(nlines, 1)
-        loc = np.repeat(np.arange(d.loc_id.size), nslots)
-        within = np.arange(nslots.sum()) - np.repeat(np.cumsum(nslots) - nslots, nslots)
-        has = nlines[loc] > 0
-        row = np.where(has, d.loc_line_offsets[loc] + within, 0)
+        loc, within, line_row = d.slots()[1:]
+        has = line_row >= 0
+        row = np.maximum(line_row, 0)
         func = np.where(has, d.line_function[row] if d.line_function.size else 0, -1)
         safe = np.maximum(func, 0)
         return pd.DataFrame({
