@@ -205,3 +205,54 @@ def test_group_value_order_equals_lexsort():
         np.testing.assert_array_equal(v[o], v[w])
     v = np.array([2.0, np.nan, 1.0])
     assert list(group_value_order(np.zeros(3, dtype=np.int64), v, 1)) == [1, 2, 0]
+
+
+@pytest.mark.parametrize("blocks", [True, False])
+def test_batch_utests_are_bit_identical_to_scalar(blocks, monkeypatch):
+    """Both ways of ranking pairs (equal-size blocks, one pooled sort) give the scalar p."""
+    from gobench.stats import batch
+    from gobench.stats.utest import SamplesEqualError, mann_whitney_u
+    if not blocks:
+        monkeypatch.setattr(batch, "_rank_stats", lambda *a: None)
+    rng = np.random.default_rng(7)
+    cells = []
+    for _ in range(400):
+        n = int(rng.choice([1, 6, 20, 26, 60, 100]))   # 36 size pairs: blocks are used
+        kind = rng.integers(0, 4)
+        if kind == 0:
+            x = rng.normal(0, 1, n)
+        elif kind == 1:
+            x = rng.integers(0, 4, n).astype(float)       # many ties
+        elif kind == 2:
+            x = np.full(n, 5.0)
+        else:
+            x = np.round(rng.lognormal(0, 0.03, n) * 100, 1)
+        cells.append(np.sort(x))
+    values = np.concatenate(cells)
+    counts = np.array([len(c) for c in cells])
+    starts = np.cumsum(counts) - counts
+    a = rng.integers(0, len(cells), 300)
+    b = rng.integers(0, len(cells), 300)
+    p, eq = batch.utests(values, starts[a], counts[a], starts[b], counts[b])
+    for k, (i, j) in enumerate(zip(a.tolist(), b.tolist())):
+        try:
+            want = mann_whitney_u(cells[i], cells[j]).p
+            assert not eq[k] and p[k] == want
+        except SamplesEqualError:
+            assert eq[k] and p[k] == 1.0
+
+
+def test_lgamma_and_median_ci_as_go():
+    """Go's math.Lgamma (printed by a Go 1.27 program): glibc's lgamma is one ulp off at
+    14, 48 and 74, which flipped the tie-break of QuantileCI(30, 0.5, 0.5)."""
+    import struct
+    from gobench.stats._mathx import lgamma
+    from gobench.stats.median import median_ci_orders
+
+    def bits(x):
+        return struct.unpack("<Q", struct.pack("<d", x))[0]
+
+    go = {14: 22.552163853123428, 48: 136.80272263732635, 74: 243.26884900298268}
+    for x, want in go.items():
+        assert bits(lgamma(float(x))) == bits(want)
+    assert median_ci_orders(30, 0.5) == (14, 18)     # go-moremath QuantileCI; was (13, 17)
