@@ -125,23 +125,70 @@ def medians_and_cis(values: np.ndarray, starts: np.ndarray, counts: np.ndarray,
     return center, lo, hi
 
 
-def utests(values: np.ndarray, a_start, a_count, b_start, b_count):
-    """Two-sided Mann–Whitney U tests of cell pairs (baseline a, compared b).
+def _rank_stats_block(values, a_start, b_start, n1: int, n2: int):
+    """Rank statistics of pairs of sorted samples all of sizes *n1* and *n2*.
 
-    Returns
-    -------
-    p : ndarray of float64
-        p-values (1.0 where the samples are all equal).
-    equal : ndarray of bool
-        True where benchstat reports ``all samples are equal``.
+    Each pair is one row ``[a | b]`` of a matrix; a stable row sort merges the two
+    sorted runs.  Returns twice the rank sum of *a* (mid-ranks, 1-based), the tie
+    term Σ(t³ − t) over the pooled tie groups (each member of a group of t adds
+    t² − 1), the number of tie groups, and per row the group-start mask of the
+    pooled sorted values (for the tie sizes of the exact tied test).
     """
-    a_start, a_count = np.asarray(a_start), np.asarray(a_count)
-    b_start, b_count = np.asarray(b_start), np.asarray(b_count)
+    n = n1 + n2
+    m = np.empty((len(a_start), n))
+    m[:, :n1] = values[a_start[:, None] + np.arange(n1)]
+    m[:, n1:] = values[b_start[:, None] + np.arange(n2)]
+    order = np.argsort(m, axis=1, kind="stable")
+    sv = np.take_along_axis(m, order, axis=1)
+    new = np.ones(m.shape, dtype=bool)
+    new[:, 1:] = sv[:, 1:] != sv[:, :-1]
+    last = np.ones(m.shape, dtype=bool)
+    last[:, :-1] = new[:, 1:]
+    idx = np.arange(n)
+    gstart = np.maximum.accumulate(np.where(new, idx, 0), axis=1)
+    gend = (n - 1) - np.maximum.accumulate(np.where(last, idx[::-1], 0)[:, ::-1], axis=1)[:, ::-1]
+    mid2 = gstart + gend + 2
+    r1x2 = np.where(order < n1, mid2, 0).sum(axis=1)
+    size = gend - gstart + 1
+    tie_t = (size * size - 1).sum(axis=1)
+    return r1x2, tie_t, new.sum(axis=1), new
+
+
+def _rank_stats(values, a_start, a_count, b_start, b_count):
+    """Per pair: ``(r1x2, tie_t, ngroups, tie_sizes)`` (see :func:`_rank_stats_block`);
+    ``tie_sizes(i)`` lists pair *i*'s pooled tie-group sizes in ascending value order.
+
+    Pairs of equal sizes are done a block at a time; NaN-free values only (None
+    otherwise, or when there are too many different sizes for blocks to pay).
+    """
     npair = len(a_start)
-    p = np.ones(npair)
-    equal = np.zeros(npair, dtype=bool)
-    if npair == 0:
-        return p, equal
+    size_key = a_count.astype(np.int64) * (1 << 32) + b_count
+    keys, inv = np.unique(size_key, return_inverse=True)
+    if len(keys) > 64 or np.isnan(values).any():
+        return None
+    inv = inv.reshape(-1)
+    r1x2 = np.empty(npair, dtype=np.int64)
+    tie_t = np.empty(npair, dtype=np.int64)
+    ngroups = np.empty(npair, dtype=np.int64)
+    where: dict[int, tuple] = {}
+    for k, key in enumerate(keys.tolist()):
+        sel = np.flatnonzero(inv == k) if len(keys) > 1 else np.arange(npair)
+        n1, n2 = divmod(key, 1 << 32)
+        r1x2[sel], tie_t[sel], ngroups[sel], new = _rank_stats_block(
+            values, a_start[sel], b_start[sel], n1, n2)
+        where[k] = (sel, new)
+
+    def tie_sizes(i: int) -> tuple:
+        sel, new = where[int(inv[i])]
+        row = new[int(np.searchsorted(sel, i))]
+        return tuple(np.diff(np.append(np.flatnonzero(row), len(row))).tolist())
+
+    return r1x2.astype(np.float64), tie_t.astype(np.float64), ngroups, tie_sizes
+
+
+def _rank_stats_sorted(values, a_start, a_count, b_start, b_count):
+    """:func:`_rank_stats` by one sort of all pooled values (any sizes, NaN first as Go)."""
+    npair = len(a_start)
     tot = a_count + b_count
     pair = np.repeat(np.arange(npair), tot)
     offs = np.cumsum(tot) - tot
@@ -163,14 +210,46 @@ def utests(values: np.ndarray, a_start, a_count, b_start, b_count):
     g_mid2 = rank0[gstart] * 2 + gsize + 1
     na_in_g = np.add.reduceat(from_a.astype(np.int64), gstart)
     r1x2 = np.bincount(gpair, weights=(na_in_g * g_mid2).astype(np.float64), minlength=npair)
+    ngroups = np.bincount(gpair, minlength=npair)
+    tie_t = np.bincount(gpair, weights=(gsize ** 3 - gsize).astype(np.float64), minlength=npair)
+    gptr = np.searchsorted(gpair, np.arange(npair + 1))
+    gs_list = gsize.tolist()
+
+    def tie_sizes(i: int) -> tuple:
+        return tuple(gs_list[gptr[i]:gptr[i + 1]])
+
+    return r1x2, tie_t, ngroups, tie_sizes
+
+
+def utests(values: np.ndarray, a_start, a_count, b_start, b_count):
+    """Two-sided Mann–Whitney U tests of cell pairs (baseline a, compared b).
+
+    Each cell's values are sorted (``values[start:start + count]``).
+
+    Returns
+    -------
+    p : ndarray of float64
+        p-values (1.0 where the samples are all equal).
+    equal : ndarray of bool
+        True where benchstat reports ``all samples are equal``.
+    """
+    a_start, a_count = np.asarray(a_start), np.asarray(a_count)
+    b_start, b_count = np.asarray(b_start), np.asarray(b_count)
+    npair = len(a_start)
+    p = np.ones(npair)
+    equal = np.zeros(npair, dtype=bool)
+    if npair == 0:
+        return p, equal
+    stats = _rank_stats(values, a_start, a_count, b_start, b_count)
+    if stats is None:
+        stats = _rank_stats_sorted(values, a_start, a_count, b_start, b_count)
+    r1x2, tie_t, ngroups, tie_sizes = stats
     n1 = a_count.astype(np.int64)
     n2 = b_count.astype(np.int64)
     u1 = r1x2 / 2 - n1 * (n1 + 1) / 2
     u2 = n1 * n2 - u1
     usmall = np.minimum(u1, u2)
-    ngroups = np.bincount(gpair, minlength=npair)
-    tie_t = np.bincount(gpair, weights=(gsize ** 3 - gsize).astype(np.float64), minlength=npair)
-    has_ties = np.bincount(gpair, weights=(gsize > 1).astype(np.float64), minlength=npair) > 0
+    has_ties = ngroups < n1 + n2
     exact = ((~has_ties) & (n1 <= EXACT_LIMIT) & (n2 <= EXACT_LIMIT)) | (
         has_ties & (n1 <= TIES_EXACT_LIMIT) & (n2 <= TIES_EXACT_LIMIT))
     # exact branch
@@ -191,24 +270,21 @@ def utests(values: np.ndarray, a_start, a_count, b_start, b_count):
             idx = np.floor(us).astype(np.int64)
             cdf = np.where(us < 0, 0.0, np.where(us >= a * b, 1.0, table[np.clip(idx, 0, len(table) - 1)]))
             p[sel] = cdf * 2
-    tied = rest[has_ties[rest]]
-    if len(tied):
-        gptr = np.searchsorted(gpair, np.arange(npair + 1))
-        gs_list = gsize.tolist()
-        for i in tied.tolist():
-            ties = tuple(gs_list[gptr[i]:gptr[i + 1]])
-            p[i] = exact_tied_u_cdf(float(usmall[i]), int(n1[i]), int(n2[i]), ties) * 2
-    # normal approximation
+    for i in rest[has_ties[rest]].tolist():
+        p[i] = exact_tied_u_cdf(float(usmall[i]), int(n1[i]), int(n2[i]), tie_sizes(i)) * 2
+    # normal approximation, with the float operations of go-moremath in the same order
     nm = np.flatnonzero(~exact)
-    for i in nm.tolist():
-        N = float(n1[i] + n2[i])
-        sigma = math.sqrt(float(n1[i] * n2[i]) * ((N + 1) - tie_t[i] / (N * (N - 1))) / 12)
-        if sigma == 0:
-            equal[i] = True
-            continue
-        numer = float(u1[i]) - float(n1[i] * n2[i]) / 2
-        numer -= (1 if numer > 0 else -1 if numer < 0 else 0) * 0.5
-        c = norm_cdf(numer / sigma)
-        p[i] = 2 * min(c, 1 - c)
+    if len(nm):
+        big_n = (n1[nm] + n2[nm]).astype(np.float64)
+        prod = (n1[nm] * n2[nm]).astype(np.float64)
+        sigma = np.sqrt(prod * ((big_n + 1) - tie_t[nm] / (big_n * (big_n - 1))) / 12)
+        zero = sigma == 0
+        equal[nm[zero]] = True
+        numer = u1[nm] - prod / 2
+        numer = numer - np.sign(numer) * 0.5
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = -(numer / sigma - 0.0) / (1.0 * math.sqrt(2))
+        c = np.array([math.erfc(x) / 2 for x in z.tolist()])
+        p[nm] = np.where(zero, p[nm], 2 * np.minimum(c, 1 - c))
     p[equal] = 1.0
     return p, equal
