@@ -124,7 +124,8 @@ def benchstat_main(argv: list[str], stdout=None, stderr=None) -> int:
     try:
         out, err = run_benchstat(args, table=flags["table"], row=flags["row"], col=flags["col"],
                                  ignore=flags["ignore"], filter=flags["filter"], alpha=alpha,
-                                 confidence=confidence, format=flags["format"], stderr=stderr)
+                                 confidence=confidence, format=flags["format"], stderr=stderr,
+                                 fork=True)
     except BenchstatError as e:
         stderr.write(f"benchstat: {e}\n")
         return 1

@@ -512,7 +512,8 @@ def _config_line(line: str):
     return key, val.lstrip(" \t")
 
 
-def parse_inputs(inputs: list[Input], *, decode_json: bool = True) -> Results:
+def parse_inputs(inputs: list[Input], *, decode_json: bool = True,
+                 fork: bool = False) -> Results:
     """Parse several inputs the way ``benchfmt.Files`` does.
 
     Parameters
@@ -522,6 +523,9 @@ def parse_inputs(inputs: list[Input], *, decode_json: bool = True) -> Results:
     decode_json : bool, default True
         Recognise ``go test -json`` streams and read the benchmark text they carry.
         benchstat itself does not (it silently finds nothing in such a file).
+    fork : bool, default False
+        Let a forked child scan the second and later files while this process
+        scans the first (see :mod:`._forkscan`; the ``benchstat`` command only).
 
     Returns
     -------
@@ -529,8 +533,7 @@ def parse_inputs(inputs: list[Input], *, decode_json: bool = True) -> Results:
     """
     b = _Builder()
     is_json = [decode_json and looks_like_test2json(inp.text) for inp in inputs]
-    # files are scanned one after the other: on threads (numpy releases the GIL only in
-    # parts of the scan) two scans took as long as in sequence, with more CPU time
+    pre = _scan_ahead(inputs, is_json) if fork else {}
     for i, inp in enumerate(inputs):
         b.r.paths.append(inp.path)
         b.r.labels.append(inp.label)
@@ -541,11 +544,47 @@ def parse_inputs(inputs: list[Input], *, decode_json: bool = True) -> Results:
                 b.r.errors.append(BenchSyntaxError(inp.path, lineno, msg))
             b.parse_text(lines, i, inp.path)
             continue
-        b.parse_file(text, i, inp.path)
+        got = pre.get(i)
+        b.parse_file(text, i, inp.path, scanned=got() if got is not None else None)
     return b.finish()
+
+
+def _scan_ahead(inputs: list[Input], is_json: list[bool]) -> dict:
+    """``{i: callable returning _scan_text(inputs[i].text)}`` with the files after the
+    first scanned in a forked child, when that can pay (threads did not: the scan
+    holds the GIL in too much of its work)."""
+    from . import _forkscan
+
+    datas = [None if j else inp.text.encode("utf-8", "surrogateescape")
+             for inp, j in zip(inputs, is_json)]
+    sizes = [len(d) if d is not None else 0 for d in datas]
+    if not _forkscan.worth_forking(sizes):
+        return {}
+    jobs = {i: d for i, d in enumerate(datas)
+            if i > 0 and d is not None and len(d) >= FAST_SCAN_MIN_BYTES}
+    handle = _forkscan.start(jobs, _scan_data)
+    if handle is None:
+        return {}
+    state: dict = {}
+
+    def result(i):
+        if "child" not in state:      # wait for the child once, when the first is needed
+            state["child"] = _forkscan.collect(handle) or {}
+        sr = state["child"].get(i, False)
+        return datas[i], (_scan_data(datas[i]) if sr is False else sr)
+
+    out = {0: lambda: (datas[0], _scan_data(datas[0]))}
+    for i in jobs:
+        out[i] = (lambda i=i: result(i))
+    return out
+
+
+def _scan_data(data: bytes):
+    """:func:`~.fastscan.scan` of one file's bytes (None below the size threshold)."""
+    return (scan(data, atof=_go_atof, atoi=_go_atoi)
+            if len(data) >= FAST_SCAN_MIN_BYTES else None)
 
 
 def _scan_text(text: str):
     data = text.encode("utf-8", "surrogateescape")
-    return data, (scan(data, atof=_go_atof, atoi=_go_atoi)
-                  if len(data) >= FAST_SCAN_MIN_BYTES else None)
+    return data, _scan_data(data)
