@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -140,3 +142,29 @@ def test_vectorised_uints_are_atoi(toks):
             assert tok.isdigit() and int(tok) == v
         else:
             assert not tok.isdigit() or len(tok) > 16
+
+
+def test_forked_scan_gives_the_same_results(tmp_path, monkeypatch):
+    """The benchstat command's forked scan of the second file = scanning it in-process."""
+    import sys
+    from gobench.compare import run_benchstat
+    from gobench.read import _forkscan
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the fork is Linux only")
+    monkeypatch.setattr(_forkscan, "MIN_BYTES", 1 << 16)
+    rng = np.random.default_rng(3)
+    for name, shift in (("a.txt", 1.0), ("b.txt", 1.1)):
+        lines = ["goos: linux", "pkg: x"]
+        for r in range(40):
+            for b in range(60):
+                v = 100 * (b + 1) * shift * rng.lognormal(0, 0.05)
+                lines.append(f"BenchmarkF/n={b}-2\t{1000 + r}\t{v:.1f} ns/op\t{b % 3} allocs/op")
+            if r == 20:
+                lines.append("Unit allocs/op assume=exact")
+        (tmp_path / name).write_text("\n".join(lines) + "\n")
+    monkeypatch.chdir(tmp_path)
+    assert _forkscan.worth_forking([70000, 70000]) == (len(os.sched_getaffinity(0)) >= 2)
+    forked = run_benchstat(["a.txt", "b.txt"], fork=True)
+    assert forked == run_benchstat(["a.txt", "b.txt"], fork=False)
+    assert "allocs/op" in forked[0] and forked[1] == ""
