@@ -6,7 +6,7 @@ import sys
 from .benchtab import Query, Tables
 from .errors import GobenchError, QuerySyntaxError
 from .read.benchfmt import parse_inputs
-from .read.sources import Input, decode_bytes, label_inputs
+from .read.sources import Input, input_from_bytes, label_inputs
 
 __all__ = ["BenchstatError", "run_benchstat", "read_inputs", "split_label", "benchstat",
            "tables_to_frame"]
@@ -48,7 +48,7 @@ def read_inputs(args: list[str]) -> list[Input]:
                 if isinstance(e, IsADirectoryError):
                     msg = "is a directory"
                 raise BenchstatError(f"open {path}: {msg}") from None
-        out.append(Input(path, label, decode_bytes(data, path)))
+        out.append(input_from_bytes(path, label, data))
     return out
 
 

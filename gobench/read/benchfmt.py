@@ -327,19 +327,20 @@ class _Builder:
         cfg[k] = v
         return True
 
-    def parse_file(self, text: str, file_idx: int, label: str, scanned=None):
-        """Parse one file's text: vectorised for simple result lines, exact line parser otherwise.
+    def parse_file(self, inp: Input, file_idx: int, label: str, scanned=None):
+        """Parse one file: vectorised for simple result lines, exact line parser otherwise.
 
-        ``scanned`` is ``_scan_text(text)`` when it was computed ahead.
+        ``scanned`` is ``_scan_data(inp.utf8())`` when it was computed ahead.
         """
-        data, sr = scanned if scanned is not None else _scan_text(text)
+        data = inp.utf8()
+        sr = scanned if scanned is not None else _scan_data(data)
         if sr is None or sr.res_line is None or sr.slow_may_be_result:
-            lines = text.split("\n")
+            lines = inp.text.split("\n")
             if lines and lines[-1] == "":
                 lines.pop()
             self.parse_text(zip(lines, range(1, len(lines) + 1)), file_idx, label)
             return
-        # the fast path only runs on ASCII text: byte offsets are character offsets
+        # the fast path only runs on ASCII data
         line_start, line_end = sr.line_bounds
         r = self.r
         nerr0 = len(r.errors)
@@ -356,14 +357,14 @@ class _Builder:
         change_at = [0]
         change_cid = [self.config_id(cfg)]
         for lineno in other.tolist():
-            line = text[int(line_start[lineno - 1]):int(line_end[lineno - 1])]
+            line = data[int(line_start[lineno - 1]):int(line_end[lineno - 1])].decode("ascii")
             if line.endswith("\r"):
                 line = line[:-1]
             if self._other_line(line, lineno, label, cfg):
                 change_at.append(lineno)
                 change_cid.append(self.config_id(cfg))
         for lineno in sr.slow_lines.tolist():
-            line = text[int(line_start[lineno - 1]):int(line_end[lineno - 1])]
+            line = data[int(line_start[lineno - 1]):int(line_end[lineno - 1])].decode("ascii")
             if line.endswith("\r"):
                 line = line[:-1]
             before = len(self.lists["file"])
@@ -537,26 +538,24 @@ def parse_inputs(inputs: list[Input], *, decode_json: bool = True,
     for i, inp in enumerate(inputs):
         b.r.paths.append(inp.path)
         b.r.labels.append(inp.label)
-        text = inp.text
         if is_json[i]:
-            lines, bad = test2json_lines(text)
+            lines, bad = test2json_lines(inp.text)
             for lineno, msg in bad:
                 b.r.errors.append(BenchSyntaxError(inp.path, lineno, msg))
             b.parse_text(lines, i, inp.path)
             continue
         got = pre.get(i)
-        b.parse_file(text, i, inp.path, scanned=got() if got is not None else None)
+        b.parse_file(inp, i, inp.path, scanned=got() if got is not None else None)
     return b.finish()
 
 
 def _scan_ahead(inputs: list[Input], is_json: list[bool]) -> dict:
-    """``{i: callable returning _scan_text(inputs[i].text)}`` with the files after the
+    """``{i: callable returning _scan_data(inputs[i].utf8())}`` with the files after the
     first scanned in a forked child, when that can pay (threads did not: the scan
     holds the GIL in too much of its work)."""
     from . import _forkscan
 
-    datas = [None if j else inp.text.encode("utf-8", "surrogateescape")
-             for inp, j in zip(inputs, is_json)]
+    datas = [None if j else inp.utf8() for inp, j in zip(inputs, is_json)]
     sizes = [len(d) if d is not None else 0 for d in datas]
     if not _forkscan.worth_forking(sizes):
         return {}
@@ -571,9 +570,9 @@ def _scan_ahead(inputs: list[Input], is_json: list[bool]) -> dict:
         if "child" not in state:      # wait for the child once, when the first is needed
             state["child"] = _forkscan.collect(handle) or {}
         sr = state["child"].get(i, False)
-        return datas[i], (_scan_data(datas[i]) if sr is False else sr)
+        return _scan_data(datas[i]) if sr is False else sr
 
-    out = {0: lambda: (datas[0], _scan_data(datas[0]))}
+    out = {0: lambda: _scan_data(datas[0])}
     for i in jobs:
         out[i] = (lambda i=i: result(i))
     return out
@@ -585,6 +584,4 @@ def _scan_data(data: bytes):
             if len(data) >= FAST_SCAN_MIN_BYTES else None)
 
 
-def _scan_text(text: str):
-    data = text.encode("utf-8", "surrogateescape")
-    return data, _scan_data(data)
+

@@ -13,20 +13,53 @@ but with the tell-tale NUL byte of every ASCII character (Windows PowerShell's
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-
 from ..errors import BenchEncodingError
 
-__all__ = ["Input", "decode_bytes", "open_source", "label_inputs"]
+__all__ = ["Input", "decode_bytes", "input_from_bytes", "open_source", "label_inputs"]
 
 
-@dataclass
 class Input:
-    """One input: ``path`` for messages, ``label`` (benchstat's ``.file``) and its text."""
+    """One input: ``path`` for messages, ``label`` (benchstat's ``.file``) and its text.
 
-    path: str
-    label: str
-    text: str
+    Made from text, or (:func:`input_from_bytes`) from UTF-8 ``data``, decoded only
+    when ``text`` is first asked for: the vectorised scanner reads the bytes.
+    """
+
+    __slots__ = ("path", "label", "_text", "data")
+
+    def __init__(self, path: str, label: str, text: str | None = None, data: bytes | None = None):
+        if text is None and data is None:
+            raise TypeError("Input needs text or data")
+        self.path, self.label, self._text, self.data = path, label, text, data
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self.data.decode("utf-8", errors="surrogateescape")
+        return self._text
+
+    def utf8(self) -> bytes:
+        """The text as UTF-8 bytes (undecodable bytes as they were)."""
+        if self.data is None:
+            self.data = self._text.encode("utf-8", "surrogateescape")
+        return self.data
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Input):
+            return NotImplemented
+        return (self.path, self.label, self.text) == (other.path, other.label, other.text)
+
+    def __repr__(self) -> str:
+        return f"Input(path={self.path!r}, label={self.label!r}, text=<{len(self.text)} chars>)"
+
+
+def input_from_bytes(path: str, label: str, data: bytes) -> Input:
+    """An :class:`Input` of raw file bytes, decoded as :func:`decode_bytes` does; plain
+    UTF-8 keeps the bytes and decodes them only on demand."""
+    if data[:3] == b"\xef\xbb\xbf" or data[:2] in (b"\xff\xfe", b"\xfe\xff") \
+            or b"\x00" in data[:4096]:
+        return Input(path, label, decode_bytes(data, path))
+    return Input(path, label, data=data)
 
 
 def decode_bytes(data: bytes, name: str = "<bytes>") -> str:
