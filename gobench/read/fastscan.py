@@ -220,6 +220,29 @@ def _group_ids(words: list, n: np.ndarray):
     return rank[inv], first[order]
 
 
+def _slot_ids(h: np.ndarray, parts: tuple, bits: int = 16):
+    """Ids of equal keys in order of first appearance, and each id's first index, for
+    keys with few distinct values; None when two different keys share a slot.
+
+    Each key's hash *h* picks one of 2**bits slots; the first key seen in a slot
+    represents it, and every key must equal its representative in all *parts*
+    (arrays that together are the key).  Linear time, no sort.
+    """
+    slot = (h * _U64(0xD6E8FEB86659FD93)) >> _U64(64 - bits)
+    n = len(h)
+    first = np.full(1 << bits, n, dtype=np.int64)
+    first[slot[::-1]] = np.arange(n - 1, -1, -1, dtype=np.int64)   # first occurrence wins
+    rep = first[slot]
+    for x in parts:
+        if not (x[rep] == x).all():
+            return None
+    used = np.flatnonzero(first < n)
+    used = used[np.argsort(first[used], kind="stable")]
+    rank = np.zeros(1 << bits, dtype=np.int64)
+    rank[used] = np.arange(len(used))
+    return rank[slot], first[used]
+
+
 def _unit_ids(data: bytes, w: np.ndarray, s: np.ndarray, e: np.ndarray):
     """Number unit tokens [s, e) by their text, in order of first appearance.
 
@@ -233,6 +256,11 @@ def _unit_ids(data: bytes, w: np.ndarray, s: np.ndarray, e: np.ndarray):
         f8 = w[s] & _KEEP_LOW[np.minimum(ln, 8)]
         l8 = np.where(ln > 8, w[e - 8], _U64(0))
         h = f8 ^ (l8 * _U64(0x9E3779B97F4A7C15)) ^ (ln.astype(np.uint64) << _U64(59))
+        got = _slot_ids(h, (f8, l8, ln))
+        if got is not None:
+            ids, first = got
+            return ids, [data[a:b].decode("ascii")
+                         for a, b in zip((s[first] - _PAD).tolist(), (e[first] - _PAD).tolist())]
         ids = np.full(n, -1, dtype=np.int64)
         strings: list[str] = []
         i = 0

@@ -168,3 +168,15 @@ def test_forked_scan_gives_the_same_results(tmp_path, monkeypatch):
     forked = run_benchstat(["a.txt", "b.txt"], fork=True)
     assert forked == run_benchstat(["a.txt", "b.txt"], fork=False)
     assert "allocs/op" in forked[0] and forked[1] == ""
+
+
+def test_slot_ids_number_by_first_appearance_and_detect_collisions():
+    from gobench.read.fastscan import _slot_ids
+
+    keys = np.array([7, 3, 7, 9, 3, 3, 11], dtype=np.uint64)
+    ids, first = _slot_ids(keys * np.uint64(0x9E3779B97F4A7C15), (keys,))
+    assert ids.tolist() == [0, 1, 0, 2, 1, 1, 3] and first.tolist() == [0, 1, 3, 6]
+    # one slot for everything: different keys collide and the caller must fall back
+    assert _slot_ids(keys, (keys,), bits=1) is None or len(set(keys.tolist())) <= 2
+    same = np.zeros(5, dtype=np.uint64)
+    assert _slot_ids(same, (same,), bits=1)[0].tolist() == [0] * 5
