@@ -29,6 +29,7 @@ import numpy as np
 __all__ = ["scan"]
 
 _PREFIX = np.frombuffer(b"Benchmark", dtype=np.uint8)
+_BENCHMAR = np.frombuffer(b"Benchmar", dtype="<u8")[0]
 _ALLOWED = b"\t\n\v\f\r " + bytes(range(33, 128))
 _PAD = 16                                    # bytes of white space around the data
 
@@ -67,10 +68,12 @@ def _words(data: bytes):
 
 
 def _tokens(bx: np.ndarray):
-    """Start and end offsets (in the padded data) of every run of bytes > 32."""
+    """Offsets (in the padded data) where runs of bytes > 32 start and end, alternating:
+    token *i* is ``[edges[2i], edges[2i+1])``."""
     isws = bx <= 32
-    edges = np.flatnonzero(isws[1:] != isws[:-1]) + 1   # padded: starts with white space
-    return edges[0::2], edges[1::2]
+    edges = np.flatnonzero(isws[1:] != isws[:-1])   # padded: starts with white space
+    edges += 1
+    return edges
 
 
 def _eight_digits(x: np.ndarray) -> np.ndarray:
@@ -378,9 +381,8 @@ def scan(data: bytes, text: str | None = None, atof=None, atoi=None) -> ScanResu
     line_end = np.concatenate((nl, [n]))[:nlines]
     cand = np.flatnonzero(line_end - line_start >= 9)
     starts = line_start[cand]
-    is_res = b[starts] == _PREFIX[0]
-    for i in range(1, 9):
-        is_res &= b[starts + i] == _PREFIX[i]
+    bx, w = _words(data)
+    is_res = (w[starts + _PAD] == _BENCHMAR) & (b[starts + 8] == _PREFIX[8])
     res_lines = cand[is_res]
     if len(res_lines) == 0:
         return None
@@ -390,12 +392,13 @@ def scan(data: bytes, text: str | None = None, atof=None, atoi=None) -> ScanResu
     # make the whole file go through the exact line parser
     if not data.isascii() or data.translate(None, _ALLOWED):
         return _all_slow(out, res_lines)
-    bx, w = _words(data)
-    tok_start, tok_end = _tokens(bx)
-    # first token and number of tokens of each result line (offsets in the padded data)
+    edges = _tokens(bx)
+    tok_start, tok_end = edges[0::2], edges[1::2]
+    # first token and number of tokens of each result line (offsets in the padded data):
+    # a result line starts a token; the tokens before its end are the starts before it
     ls, le = line_start[res_lines] + _PAD, line_end[res_lines] + _PAD
-    ft = np.searchsorted(tok_start, ls)
-    nt = np.searchsorted(tok_start, le) - ft
+    ft = np.searchsorted(edges, ls) >> 1
+    nt = ((np.searchsorted(edges, le) + 1) >> 1) - ft
     shape_ok = (nt >= 4) & (nt % 2 == 0)
     ok_lines = res_lines[shape_ok]
     ft, cnt = ft[shape_ok], nt[shape_ok]

@@ -85,7 +85,8 @@ def _scan_tokens(tokens: list[str], parse):
 
     data = " ".join(tokens).encode("ascii") + b" "
     bx, w = fastscan._words(data)
-    s, e = fastscan._tokens(bx)
+    edges = fastscan._tokens(bx)
+    s, e = edges[0::2], edges[1::2]
     return parse(w, s, e)
 
 
