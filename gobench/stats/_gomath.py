@@ -48,7 +48,32 @@ def _log_reduced(f, k):
     hfsq = 0.5 * f * f
     return k * _LN2_HI - ((hfsq - (s * (hfsq + R) + k * _LN2_LO)) - f)
 
+def _c_fma():
+    """The C library's ``fma`` (IEEE fused multiply-add, correctly rounded), or None."""
+    import ctypes
+    import ctypes.util
+
+    for name in ("libm.so.6", ctypes.util.find_library("m")):
+        if not name:
+            continue
+        try:
+            f = ctypes.CDLL(name).fma
+        except (OSError, AttributeError):
+            continue
+        f.restype = ctypes.c_double
+        f.argtypes = [ctypes.c_double, ctypes.c_double, ctypes.c_double]
+        if f(0.1, 10.0, -1.0) == _fma_exact(0.1, 10.0, -1.0) != 0.1 * 10.0 - 1.0:
+            return f
+    return None
+
+
 def fma(a: float, b: float, c: float) -> float:
+    """Fused multiply–add ``a*b + c`` with a single rounding (the C library's, about ten
+    times faster than :func:`_fma_exact`; the two are tested equal)."""
+    return _fma(a, b, c)
+
+
+def _fma_exact(a: float, b: float, c: float) -> float:
     """Fused multiply–add ``a*b + c`` with a single rounding (exact integer arithmetic)."""
     if not (math.isfinite(a) and math.isfinite(b) and math.isfinite(c)):
         return a * b + c
@@ -78,6 +103,7 @@ def fma(a: float, b: float, c: float) -> float:
 
 
 _TWO53 = 9007199254740992.0
+_fma = _c_fma() or _fma_exact
 
 
 def go_log_array(xs):
