@@ -19,7 +19,7 @@ from .project.filter import compile_filter
 from .project.keys import ResultClass, sort_order
 from .project.projection import Projection, ProjectionParser
 from .read.benchfmt import Results
-from .stats.batch import group_sorted_values, medians_and_cis, utests
+from .stats.batch import group_sorted_values, medians_and_cis, sorted_by_slots, utests
 from .stats.median import min_samples_for_ci
 from .stats.summary import Comparison, geomeans_flat, pct_range_string, summarize
 from .stats.utest import min_samples_for_utest
@@ -225,6 +225,21 @@ def _key_ids(cols: list, sizes: list[int], n: int):
     rank = np.empty(len(first), dtype=np.int64)
     rank[order] = np.arange(len(first))
     return rank[inv.reshape(-1)], first[order]
+
+
+def _line_ranks(group: np.ndarray) -> np.ndarray:
+    """Rank of each element among the elements of its group (0, 1, ... in order)."""
+    n = len(group)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.argsort(group.astype(np.uint16) if group.max() < 1 << 16 else group, kind="stable")
+    g = group[order]
+    new = np.ones(n, dtype=bool)
+    new[1:] = g[1:] != g[:-1]
+    starts = np.flatnonzero(new)
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n) - np.repeat(starts, np.diff(np.append(starts, n)))
+    return rank
 
 
 def _class_ids(r: Results):
@@ -472,7 +487,10 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
     sel = m_cell >= 0
     mc = m_cell[sel]
     mv = r.m_value[sel]
-    mv, counts = group_sorted_values(mc, mv, ncell)  # NaN first, as Go's sort.Float64s
+    # a cell's values come from lines of one prefix (table, row, column), one per line:
+    # a line's rank among its prefix's lines is a free slot in the cell's row
+    got = sorted_by_slots(mc, _line_ranks(pid_of[rc_ids])[r.m_res[sel]], mv, ncell)
+    mv, counts = got if got is not None else group_sorted_values(mc, mv, ncell)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
 
     lay = _layout(pre_tp, pre_r, pre_c, tparts, rkeys, ckeys, cell_pid, cell_u, ustr, tproj,

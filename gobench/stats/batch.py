@@ -16,7 +16,8 @@ from ._mathx import norm_cdf
 from .median import median_ci_orders
 from .utest import (EXACT_LIMIT, TIES_EXACT_LIMIT, _u_cdf_table, exact_tied_u_cdf)
 
-__all__ = ["medians_and_cis", "utests", "group_value_order", "group_sorted_values"]
+__all__ = ["medians_and_cis", "utests", "group_value_order", "group_sorted_values",
+           "sorted_by_slots"]
 
 
 def group_value_order(group: np.ndarray, values: np.ndarray, ngroups: int) -> np.ndarray:
@@ -72,6 +73,31 @@ def group_sorted_values(group: np.ndarray, values: np.ndarray, ngroups: int):
     m = np.full((ngroups, width), np.inf)
     m[g, np.arange(n) - starts[g]] = values[order]
     m.sort(axis=1)
+    return m[np.arange(width)[None, :] < counts[:, None]], counts
+
+
+def sorted_by_slots(group: np.ndarray, slot: np.ndarray, values: np.ndarray, ngroups: int):
+    """:func:`group_sorted_values` when every value already has a distinct *slot* within
+    its group: each group is one row of a padded matrix (``+inf`` padding, sorted last;
+    ties with a real ``+inf`` are the same value), sorted in place.
+
+    None when slots collide, the matrix would be mostly padding, or there are NaNs
+    (Go sorts them first; the general function handles that).
+    """
+    n = len(values)
+    if n == 0:
+        return None
+    width = int(slot.max()) + 1
+    if ngroups * width > 2 * n + 4096 or np.isnan(values).any():
+        return None
+    flat = group * width + slot
+    if np.bincount(flat, minlength=ngroups * width).max() > 1:
+        return None
+    m = np.full(ngroups * width, np.inf)
+    m[flat] = values
+    m = m.reshape(ngroups, width)
+    m.sort(axis=1)
+    counts = np.bincount(group, minlength=ngroups)
     return m[np.arange(width)[None, :] < counts[:, None]], counts
 
 

@@ -256,3 +256,34 @@ def test_lgamma_and_median_ci_as_go():
     for x, want in go.items():
         assert bits(lgamma(float(x))) == bits(want)
     assert median_ci_orders(30, 0.5) == (14, 18)     # go-moremath QuantileCI; was (13, 17)
+
+
+def test_sorted_by_slots_equals_group_sorted_values():
+    from gobench.stats.batch import group_sorted_values, sorted_by_slots
+    rng = np.random.default_rng(4)
+    group = rng.integers(0, 50, 3000)
+    slot = np.empty_like(group)
+    for g in range(50):                       # distinct slots within each group
+        idx = np.flatnonzero(group == g)
+        slot[idx] = rng.permutation(len(idx) + 3)[:len(idx)]
+    values = rng.normal(0, 1, 3000)
+    values[::97] = np.inf
+    got = sorted_by_slots(group, slot, values, 50)
+    want = group_sorted_values(group, values, 50)
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])
+    same = np.flatnonzero(group == group[0])
+    slot[same[1]] = slot[same[0]]
+    assert sorted_by_slots(group, slot, values, 50) is None          # a collision
+    values[5] = np.nan
+    assert sorted_by_slots(group, np.arange(3000) % 60, values, 50) is None
+
+
+def test_duplicate_units_in_a_line(tmp_path):
+    """Two values of one unit on a line land in one cell (the slot path steps aside);
+    the expected text is benchstat 712aea8's."""
+    from gobench.compare import run_benchstat
+    p = tmp_path / "d.txt"
+    p.write_text("".join(f"BenchmarkA 1 {5 + i} ns/op {7 + i} ns/op\n" for i in range(8)))
+    out, err = run_benchstat([str(p)])
+    assert out.splitlines()[-1].split() == ["A", "9.500n", "±", "26%"] and err == ""
