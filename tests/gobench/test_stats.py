@@ -52,6 +52,18 @@ small_ints = st.lists(st.integers(0, 4), min_size=1, max_size=6)
 @settings(max_examples=150, deadline=None)
 @given(small_ints, small_ints)
 def test_exact_u_with_ties_matches_permutation_distribution(x1, x2):
+    # the recurrence itself is the permutation distribution; Go's truncating integer
+    # division in its base case is not (see test_exact_u_as_go_moremath), so it is
+    # replaced by floor division here
+    from gobench.stats import utest
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(utest, "_go_div", lambda a, b: a // b)
+        utest._go_tied_count.cache_clear()
+        _check_exact_u(x1, x2)
+    utest._go_tied_count.cache_clear()
+
+
+def _check_exact_u(x1, x2):
     if len(set(x1 + x2)) == 1:
         with pytest.raises(SamplesEqualError):
             mann_whitney_u(x1, x2)
@@ -64,6 +76,38 @@ def test_exact_u_with_ties_matches_permutation_distribution(x1, x2):
     else:
         assert res.p == pytest.approx(float(want), rel=1e-12, abs=1e-15)
     assert res.method in ("exact", "exact-ties")
+
+
+# MannWhitneyUTest(x1, x2, LocationDiffers).P of go-moremath (the version benchstat
+# 712aea8 uses), printed as float64 bits by a Go 1.27 program; 400 such random cases
+# agreed bit for bit. The first six are p > 1: Go's tie-group recurrence truncates a
+# negative division toward zero (a=[0, 5] vs b=[0]*11+[5] gives benchstat's p=1.451).
+GO_UTEST = """
+[3 3 3 2 1 0 3 0 3] | [2 3 1] | 4607428069688783071
+[1 0] | [1 1 0 1 1 0 1] | 4607933018737912491
+[1 0 0 1 1 1 1 1 0 0] | [1] | 4608410673243845725
+[2 1 3 0] | [2] | 4608083138725491507
+[2 0 1] | [1 1 2 1] | 4607311093075085136
+[1 0 1 0 0 0 1 1 0 0 1 1] | [1] | 4607528849540584369
+[3 1 2 1 0 0] | [0 3 1 3 2 3 2 3 4 0] | 4597284397640961373
+[2 1 4 1] | [3 0 3 5 4 3 5 3] | 4596592136039897696
+[1 0 0 1 1 1 0 1 0 0] | [1 1 1 0 1 1 1 1] | 4597808410525852575
+[1 4 3 3 1 2 3 1 1 2] | [1 3 0 1 1 2 1 0] | 4590701331393615219
+[2 0 1 2 1 0 0] | [2 1 1 2 2 1 1 1] | 4599432868112546778
+[3 0 5 4 4 2 5 2 2] | [5 5 4 6 3 4 2 4 1 0 3 0 5] | 4604488117823958118
+[1 0 1 0 1 4] | [3 2 1] | 4599247505170840820
+[0 5] | [0 0 0 0 0 0 0 0 0 0 0 5] | 4609211513137623895
+""".strip().splitlines()
+
+
+@pytest.mark.parametrize("line", GO_UTEST)
+def test_exact_u_as_go_moremath(line):
+    import struct
+    a, b, bits = line.split("|")
+    x1 = [float(v) for v in a.strip()[1:-1].split()]
+    x2 = [float(v) for v in b.strip()[1:-1].split()]
+    got = mann_whitney_u(x1, x2).p
+    assert struct.unpack("<Q", struct.pack("<d", got))[0] == int(bits)
 
 
 def test_tied_case_from_the_notes_differs_from_scipy():
