@@ -1,0 +1,73 @@
+"""The vectorised cell texts (text output) = the scalar rules (CSV and DataFrame output).
+
+``present/cellstr.py`` re-implements, over all cells at once, what
+:func:`gobench.units.common_scale` / :meth:`Scaler.format`,
+:func:`gobench.stats.summary.pct_range_string`, :func:`format_delta` and
+:meth:`Comparison.note` give one value at a time.  Random benchmark files (any
+float, zeros, ±Inf, NaN, tiny and huge magnitudes, SI and IEC units, exact
+units, one or two files) run through the real pipeline; every cell must get the
+same strings both ways.
+"""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gobench.benchtab import Query
+from gobench.present.cellstr import CellTexts
+from gobench.read.benchfmt import parse_inputs
+from gobench.read.sources import Input
+from gobench.stats.summary import pct_range_string
+from gobench.units import class_of, common_scale
+
+_VALUES = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([0.0, -0.0, 1.0, 999.95, 99.995, 9.9995, 0.99995, 1e-12, 5e-324, 1023.95,
+                     1024.0, 1.5e18, -3.25]),
+    st.integers(0, 10 ** 7).map(float),
+    st.floats(0.5, 2.0),
+)
+_UNITS = ["ns/op", "B/op", "allocs/op", "MB/s", "x/op", "bytes", "exact-bytes"]
+
+
+def _file(draw, units: list[str], benches: list[str]) -> str:
+    lines = ["Unit exact-bytes assume=exact"]
+    for b in benches:
+        for _ in range(draw(st.integers(1, 8))):
+            vals = [draw(_VALUES) for _ in units]
+            lines.append(f"Benchmark{b} 1 " + " ".join(f"{v!r} {u}" for v, u in zip(vals, units)))
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_cell_texts_match_scalar_rules(data):
+    draw = data.draw
+    units = draw(st.lists(st.sampled_from(_UNITS), min_size=1, max_size=3, unique=True))
+    benches = draw(st.lists(st.sampled_from(["A", "B/x=1", "C-4", "D/y=2-8"]), min_size=1,
+                            max_size=4, unique=True))
+    files = [Input(f"f{i}", f"f{i}", _file(draw, units, benches))
+             for i in range(draw(st.integers(1, 2)))]
+    alpha = draw(st.sampled_from([0.05, 0.5, 1.0]))
+    with np.errstate(all="ignore"):   # overflowing ratios of 1e308 values, as benchstat
+        tables = Query.parse().build(parse_inputs(files), alpha=alpha).tables
+        texts = CellTexts(tables)
+    for t in tables:
+        cls = class_of(t.unit)
+        cells = t.cells
+        for ri in range(len(t.rows)):
+            row = [cells[(ri, cj)] for cj in range(len(t.cols)) if (ri, cj) in cells]
+            sc = common_scale([c.center for c in row], cls)
+            for c in row:
+                i = c.index
+                assert texts.center[i] == sc.format(c.center), (t.unit, c.center)
+                assert texts.pct[i] == pct_range_string(c.center, c.lo, c.hi), (c.center, c.lo, c.hi)
+                cmp = c.comparison
+                if cmp is None:
+                    assert texts.delta[i] is None
+                    continue
+                assert texts.delta[i] == cmp.format_delta(c.baseline.center, c.center)
+                assert texts.note[i] == f"({cmp.note()})"
+    # every numbered cell was looked at: the tables cover all of them
+    assert sum(len(t.cells) for t in tables) == (len(texts.center) - 1 if tables else 0)
