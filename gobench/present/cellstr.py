@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..units import _IEC, _SI, _SIGFIGS, BINARY, class_of
+from .gofmt import go_pct_delta
 
 __all__ = ["CellTexts"]
 
@@ -164,6 +165,8 @@ class CellTexts:
         _put(out, idx, list(map("{:.0f}%".format, v100[idx].tolist())))
         for mask, text in ((inf, "∞"), (q, "?"), (zero, "0%"), (nan, "NaN%")):
             out[:n][mask] = text
+        for i in idx[np.isinf(v100[idx])].tolist():    # Go's %.0f: +Inf, -Inf
+            out[i] = "+Inf%" if v100[i] > 0 else "-Inf%"
         return out
 
     @staticmethod
@@ -190,6 +193,8 @@ class CellTexts:
             pct = (new / old - 1.0) * 100.0
         idx = np.flatnonzero(rest)
         _put(delta, has[idx], list(map("{:+.2f}%".format, pct[idx].tolist())))
+        for i in idx[~np.isfinite(pct[idx])].tolist():     # Go spells +Inf, -Inf, +NaN
+            delta[has[i]] = go_pct_delta(float(pct[i]))
         for mask, text in ((noisy, "~"), (same, "0.00%"), (zero, "?")):
             delta[has[mask]] = text
         n1 = d.counts[d.base[has]].tolist()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["go_float", "go_g"]
+__all__ = ["go_float", "go_g", "go_pct_delta"]
 
 
 def go_float(x: float) -> str:
@@ -15,6 +15,16 @@ def go_float(x: float) -> str:
     ``NaN``, ``+Inf``, ``-Inf`` as Go spells them.
     """
     return go_g(x, 6)
+
+
+def go_pct_delta(x: float) -> str:
+    """Go's ``fmt.Sprintf("%+.2f%%", x)``: ``+12.34%``, and ``+Inf%``, ``-Inf%``, ``+NaN%``
+    (Python would say ``+inf%`` and ``+nan%``)."""
+    if x != x:
+        return "+NaN%"
+    if math.isinf(x):
+        return "+Inf%" if x > 0 else "-Inf%"
+    return f"{x:+.2f}%"
 
 
 def go_g(x: float, eprec: int = 6) -> str:

@@ -5,7 +5,7 @@ import numpy as np
 
 from ..benchtab import Table, Tables
 from ..units import class_of, scale
-from .gofmt import go_float
+from .gofmt import go_float, go_pct_delta
 from .cellstr import CellTexts
 from .texttab import CENTER, LEFT, RIGHT, TextTable
 
@@ -143,7 +143,7 @@ def _table_text(t: Table, texts: CellTexts) -> str:
             if exp > 0:
                 o.col(start_col(exp) + center_cols)
                 if s.has_ratio:
-                    o.cell(f"{(s.ratio - 1) * 100:+.2f}%", RIGHT)
+                    o.cell(go_pct_delta((s.ratio - 1) * 100), RIGHT)
                 else:
                     o.cell("?")
             o.col(start_col(exp + 1) - 1)
@@ -305,7 +305,7 @@ def _table_csv(t: Table, write, rowno, warnings):
             row.append(go_float(s.summary))
         if exp > 0:
             clear_to(start_col(exp) + center_cols)
-            row.append(f"{(s.ratio - 1) * 100:+.2f}%" if s.has_ratio else "?")
+            row.append(go_pct_delta((s.ratio - 1) * 100) if s.has_ratio else "?")
     clear_to(start_col(len(t.cols)))
     write(row)
     row.clear()

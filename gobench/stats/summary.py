@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ..present.gofmt import go_float
+from ..present.gofmt import go_float, go_pct_delta
 import numpy as np
 
 from ._gomath import go_exp, go_log, go_log_array
@@ -91,7 +91,10 @@ def pct_range_string(center: float, lo: float, hi: float) -> str:
     v = max(hi / center - 1, 1 - lo / center)
     if v != v:
         return "NaN%"
-    return f"{100 * v:.0f}%"
+    v *= 100
+    if math.isinf(v):   # hi/center overflows for subnormal centers; Go's %.0f says +Inf
+        return "+Inf%" if v > 0 else "-Inf%"
+    return f"{v:.0f}%"
 
 
 def format_delta(cmp: Comparison, old: float, new: float) -> str:
@@ -102,7 +105,7 @@ def format_delta(cmp: Comparison, old: float, new: float) -> str:
         return "0.00%"
     if old == 0:
         return "?"
-    return f"{(new / old - 1.0) * 100.0:+.2f}%"
+    return go_pct_delta((new / old - 1.0) * 100.0)
 
 
 def summarize(sorted_values, assume: str = "nothing", confidence: float = 0.95) -> Summary:

@@ -74,3 +74,43 @@ def test_c_fma_equals_exact_fma():
         got = _gomath.fma(a, b, c)
         assert (math.isnan(got) and math.isnan(want)) or (
             got == want and math.copysign(1, got) == math.copysign(1, want)), (a, b, c)
+
+
+# (x, Log(x), Exp(Log(x))) as float64 bits, printed by a Go 1.27 program on amd64: Go's
+# assembly Log does not normalise subnormals (benchstat's geomean of 4e-320 is 1.1125e-308)
+GO_SUBNORMAL_LOG = [
+    (8096, 13872820470454844241, 2251799813689274),
+    (1, 13872820470454844257, 2251799813685178),
+    (20240225330731, 13872820431011721206, 2261919926350623),
+    (4503599627370495, 13872814373467765970, 4503599627370620),
+    (118622047889322841, 13872659378474614709, 118622047889322984),
+]
+
+
+def test_log_of_subnormals_as_go_amd64():
+    import struct
+
+    import numpy as np
+
+    from gobench.stats._gomath import go_exp, go_log, go_log_array
+
+    def f(b):
+        return struct.unpack("<d", struct.pack("<Q", b))[0]
+
+    def bits(x):
+        return struct.unpack("<Q", struct.pack("<d", x))[0]
+
+    for xb, lb, eb in GO_SUBNORMAL_LOG:
+        x = f(xb)
+        assert bits(go_log(x)) == lb
+        assert bits(float(go_log_array(np.array([x, 1.0]))[0])) == lb
+        assert bits(go_exp(go_log(x))) == eb
+
+
+def test_infinite_percentages_as_go():
+    from gobench.present.gofmt import go_pct_delta
+    from gobench.stats.summary import pct_range_string
+
+    assert [go_pct_delta(x) for x in (float("inf"), -float("inf"), float("nan"), 1.234)] == \
+        ["+Inf%", "-Inf%", "+NaN%", "+1.23%"]
+    assert pct_range_string(4e-320, 1e-320, 1e300) == "+Inf%"
