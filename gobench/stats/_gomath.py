@@ -67,11 +67,13 @@ def _log_reduced(f, k):
 def _c_fma():
     """The C library's ``fma`` (IEEE fused multiply-add, correctly rounded), or None."""
     import ctypes
-    import ctypes.util
 
-    for name in ("libm.so.6", ctypes.util.find_library("m")):
-        if not name:
-            continue
+    for name in ("libm.so.6", None):
+        if name is None:
+            import ctypes.util   # only when the usual name fails (it imports subprocess)
+            name = ctypes.util.find_library("m")
+            if not name:
+                continue
         try:
             f = ctypes.CDLL(name).fma
         except (OSError, AttributeError):
