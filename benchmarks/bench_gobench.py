@@ -2,7 +2,8 @@
 
 Generates two pairs of 200k-result-line inputs like the ones benchstat was
 timed on (see ../shared/notes/benchstat.md §6) and times the whole process
-``python -m gopherlab.cli benchstat old.txt new.txt``:
+``python -m gopherlab.cli benchstat old.txt new.txt`` (``gobench`` byte-compiled
+first, as ``pip install`` leaves it):
 
 * B: 1,000 benchmarks × 100 runs per file (U tests use the normal approximation);
 * C: 10,000 benchmarks × 10 runs per file (exact U tests, many cells).
@@ -10,35 +11,51 @@ timed on (see ../shared/notes/benchstat.md §6) and times the whole process
 Benchmarks are shaped after real ``go test -bench -benchmem`` lines (4–6 units,
 ``MB/s``, custom metrics), values get lognormal noise (σ = 0.03), the new file
 shifts a third of the benchmarks by −10 % and a third by +10 %, and ``pkg:``
-changes every 100 benchmarks.  Reference (real benchstat, same machine class):
-B 0.60 s, C 3.41 s wall.
+changes every 100 benchmarks.
+
+``--benchstat PATH`` also times a real benchstat binary on the same inputs, the
+two programs' runs interleaved (one warm-up run each, not counted).  The
+reference binary is golang.org/x/perf/cmd/benchstat at 712aea8 (the commit the
+vectors in ../shared/benchstat-vectors were made with), built with the repo's
+go 1.27: ``go install golang.org/x/perf/cmd/benchstat@712aea8`` (on the offline
+project machine it was built from a source snapshot of that commit).
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_gobench.py [--repeat 3] [--keep DIR]
+    .venv/bin/python benchmarks/bench_gobench.py [--repeat 3] [--keep DIR] [--benchstat PATH]
 
-Figures (2026-11-22, 2 vCPU shared with another engineer's measurements; load
-average 0.9-1.0 during the runs, hypervisor steal up to 20 %, so repeated runs of
-the same code differ by up to 40 %; two ``--repeat 5`` runs, median/min):
+Figures (2026-11-22, 2 vCPU shared with another engineer's measurements, whose
+speed changed by up to 40 % from minute to minute; four ``--repeat 5
+--benchstat`` runs between 08:32 and 08:36, load average 0.4-1.3; wall and
+user+sys of the whole process, its forked child included; median (min-max)):
 
-====  ==========  =====================  =====================  =====================
-case  lines/file  wall s (median/min)    user+sys s (med/min)   benchstat (wall, ref)
-====  ==========  =====================  =====================  =====================
-B     100,000     1.41/1.37, 1.11/1.03   1.40/1.35, 1.11/1.02   0.60
-C     100,000     1.57/1.50, 2.36/2.28   1.57/1.50, 2.36/2.27   3.41
-====  ==========  =====================  =====================  =====================
+====  ==========================  ===========================  ==========================
+case  gopherlab wall s            gopherlab user+sys s         benchstat wall s
+====  ==========================  ===========================  ==========================
+B     0.95 (0.85-1.07)            0.94                         0.78 (0.61-0.83)
+B     0.75 (0.74-0.82)            0.93                         0.60 (0.54-0.74)
+B     0.72 (0.56-0.79)            0.93                         0.59 (0.51-0.85)
+B     0.81 (0.77-0.82)            1.00                         0.94 (0.85-1.04)
+C     1.61 (1.52-1.92)            1.76                         1.98 (1.81-2.11)
+C     1.67 (1.45-1.71)            1.89                         1.84 (1.62-2.03)
+C     1.55 (1.09-1.66)            1.78                         1.83 (1.45-1.96)
+C     1.37 (1.26-1.56)            1.61                         1.69 (1.40-1.97)
+====  ==========================  ===========================  ==========================
 
-Before this round (same box, same inputs, runs interleaved with the new code):
-B 1.67-1.73 s wall / 2.17-2.20 s user+sys, C 3.58-4.26 s wall / 3.97-4.85 s.
+Fifteen interleaved pairs on B right after (load average 0.8-0.9): gopherlab
+0.75 s (0.63-0.83), benchstat 0.70 s (0.59-0.79); per pair gopherlab/benchstat
+1.05 (0.86-1.17), gopherlab faster in 5 of 15.  So B is at about benchstat's
+wall time, not reliably below it; C stays below.  At the start of the day B
+was 1.34-1.43 s (user+sys 1.34-1.43 s) against benchstat's 0.81-0.86 s.
 
-CPU split (``time.process_time``, in-process): B = import 0.13 s, parse 0.72 s,
-tables 0.29 s, text 0.06 s; C = import 0.14 s, parse 0.72 s, tables 0.5-0.65 s,
-text 0.45-0.6 s.  Parsing is vectorised (numpy tokeniser, ``np.fromstring``, unit
-ids from integer keys); cells are kept column-wise (one grid of cell ids per
-table) and their values sorted as rows of a padded matrix; medians/CIs, U tests
-and every cell's text are computed for all cells at once; exact U distributions
-are cached per (n1, n2, ties).  B stays about 2x benchstat: the numpy import and
-scanning 18 MB (about 0.3 s per file) are most of it.
+Where B's time goes (fresh process, quiet moment): interpreter start and site
+~0.08 s, imports 0.12-0.17 s (numpy ~0.1 s), reading 0.01 s, scanning 0.17-0.2 s
+per file (the second file in a forked child at the same time: see
+``gobench/read/_forkscan.py``), tables 0.13-0.16 s (sorting cell values, U
+tests), text 0.04-0.05 s, interpreter exit ~0.04 s.  The scan reads numbers
+eight digits at a time from unaligned 64-bit loads (exact: Clinger's fast
+path), numbers names and units by hashed bytes checked byte for byte, and makes
+Python strings only for distinct names/units.
 """
 from __future__ import annotations
 
@@ -97,42 +114,65 @@ def generate(path: Path, nbench: int, runs: int, shift: bool, seed: int) -> int:
     return count
 
 
-def time_run(argv: list[str], cwd: Path, repeat: int) -> tuple[float, float, float, float]:
-    """Median and minimum wall and user+sys seconds of the whole process."""
-    walls, cpus = [], []
+def _run_once(argv: list[str], cwd: Path, env: dict) -> tuple[float, float]:
+    """Wall and user+sys seconds of one whole process (its children included)."""
+    t0 = time.perf_counter()
+    r0 = os.times()
+    subprocess.run(argv, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL)
+    r1 = os.times()
+    return (time.perf_counter() - t0,
+            (r1.children_user - r0.children_user) + (r1.children_system - r0.children_system))
+
+
+def time_runs(commands: dict[str, list[str]], cwd: Path, repeat: int) -> dict[str, tuple]:
+    """Per command: wall and user+sys seconds of *repeat* runs, the commands interleaved
+    (one warm-up run each first, not counted)."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
+    walls: dict[str, list] = {k: [] for k in commands}
+    cpus: dict[str, list] = {k: [] for k in commands}
+    for k, argv in commands.items():
+        _run_once(argv, cwd, env)
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        r0 = os.times()
-        subprocess.run(argv, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL)
-        r1 = os.times()
-        walls.append(time.perf_counter() - t0)
-        cpus.append((r1.children_user - r0.children_user) + (r1.children_system - r0.children_system))
-    return statistics.median(walls), min(walls), statistics.median(cpus), min(cpus)
+        for k, argv in commands.items():
+            w, c = _run_once(argv, cwd, env)
+            walls[k].append(w)
+            cpus[k].append(c)
+    return {k: (walls[k], cpus[k]) for k in commands}
+
+
+def _fmt(xs: list[float]) -> str:
+    return f"{statistics.median(xs):.2f} ({min(xs):.2f}-{max(xs):.2f})"
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--keep", type=Path, help="write the inputs here instead of a temp dir")
+    ap.add_argument("--benchstat", metavar="PATH",
+                    help="also time this benchstat binary on the same inputs, interleaved")
     args = ap.parse_args()
     tmp = args.keep or Path(tempfile.mkdtemp(prefix="bench_gobench_"))
     tmp.mkdir(parents=True, exist_ok=True)
-    cases = [("B", 1000, 100, 0.60), ("C", 10000, 10, 3.41)]
+    cases = [("B", 1000, 100), ("C", 10000, 10)]
     py = sys.executable
+    # as `pip install` leaves it (the environment may set PYTHONDONTWRITEBYTECODE)
+    subprocess.run([py, "-m", "compileall", "-q", str(REPO / "gobench")], check=True)
     print(f"inputs in {tmp}")
     if hasattr(os, "getloadavg"):
         print("load average before: %.2f %.2f %.2f" % os.getloadavg())
-    print(f"{'case':4} {'lines/file':>10} {'wall med/min s':>15} {'user+sys med/min s':>19} "
-          f"{'benchstat s':>11}")
-    for name, nbench, runs, ref in cases:
+    print(f"{'case':4} {'lines/file':>10}  {'program':9} {'wall s: median (min-max)':>25} "
+          f"{'user+sys s: median (min-max)':>29}")
+    for name, nbench, runs in cases:
         d = tmp / name
         d.mkdir(exist_ok=True)
         n_old = generate(d / "old.txt", nbench, runs, False, 1)
         generate(d / "new.txt", nbench, runs, True, 2)
-        wall, wmin, cpu, cmin = time_run([py, "-m", "gopherlab.cli", "benchstat", "old.txt",
-                                          "new.txt"], d, args.repeat)
-        print(f"{name:4} {n_old:10d} {wall:7.2f}/{wmin:<7.2f} {cpu:10.2f}/{cmin:<8.2f} {ref:11.2f}")
+        commands = {"gopherlab": [py, "-m", "gopherlab.cli", "benchstat", "old.txt", "new.txt"]}
+        if args.benchstat:
+            commands["benchstat"] = [str(Path(args.benchstat).resolve()), "old.txt", "new.txt"]
+        got = time_runs(commands, d, args.repeat)
+        for k, (walls, cpus) in got.items():
+            print(f"{name:4} {n_old:10d}  {k:9} {_fmt(walls):>25} {_fmt(cpus):>29}")
     if hasattr(os, "getloadavg"):
         print("load average after: %.2f %.2f %.2f" % os.getloadavg())
     return 0
