@@ -181,3 +181,31 @@ def test_slot_ids_number_by_first_appearance_and_detect_collisions():
     assert _slot_ids(keys, (keys,), bits=1) is None or len(set(keys.tolist())) <= 2
     same = np.zeros(5, dtype=np.uint64)
     assert _slot_ids(same, (same,), bits=1)[0].tolist() == [0] * 5
+
+
+def test_failing_child_falls_back_to_scanning_here(tmp_path, monkeypatch):
+    """If the forked child dies, the parent scans the file itself (same output)."""
+    import sys
+    from gobench.compare import run_benchstat
+    from gobench.read import _forkscan
+
+    if not sys.platform.startswith("linux") or len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("the fork needs Linux and two CPUs")
+    monkeypatch.setattr(_forkscan, "MIN_BYTES", 1 << 16)
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text("".join(f"BenchmarkF/n={b % 50}-2\t{b}\t{b % 7 + 1}.5 ns/op\n"
+                                             for b in range(3000)))
+    monkeypatch.chdir(tmp_path)
+    started = []
+    real_start = _forkscan.start
+
+    def boom(data):
+        raise RuntimeError("child fails")
+
+    def start(jobs, scan):
+        started.append(True)
+        return real_start(jobs, boom)
+
+    monkeypatch.setattr(_forkscan, "start", start)
+    assert run_benchstat(["a.txt", "b.txt"], fork=True) == run_benchstat(["a.txt", "b.txt"])
+    assert started
