@@ -145,15 +145,31 @@ def test_vectorised_uints_are_atoi(toks):
             assert not tok.isdigit() or len(tok) > 16
 
 
-def test_forked_scan_gives_the_same_results(tmp_path, monkeypatch):
-    """The benchstat command's forked scan of the second file = scanning it in-process."""
-    import sys
-    from gobench.compare import run_benchstat
-    from gobench.read import _forkscan
+def _in_fresh_interpreter(code: str, cwd) -> str:
+    """Run *code* in a new Python process and return its stdout.
 
-    if not sys.platform.startswith("linux"):
-        pytest.skip("the fork is Linux only")
-    monkeypatch.setattr(_forkscan, "MIN_BYTES", 1 << 16)
+    The command forks only while it is the process's single thread; pytest's
+    process may hold other threads (left by earlier tests), so the fork is tested
+    in a process of its own.
+    """
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def _need_fork() -> None:
+    import sys
+
+    if not sys.platform.startswith("linux") or len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("the fork needs Linux and two CPUs")
+
+
+def test_forked_scan_gives_the_same_results(tmp_path):
+    """The benchstat command's forked scan of the second file = scanning it in-process."""
+    _need_fork()
     rng = np.random.default_rng(3)
     for name, shift in (("a.txt", 1.0), ("b.txt", 1.1)):
         lines = ["goos: linux", "pkg: x"]
@@ -164,11 +180,17 @@ def test_forked_scan_gives_the_same_results(tmp_path, monkeypatch):
             if r == 20:
                 lines.append("Unit allocs/op assume=exact")
         (tmp_path / name).write_text("\n".join(lines) + "\n")
-    monkeypatch.chdir(tmp_path)
-    assert _forkscan.worth_forking([70000, 70000]) == (len(os.sched_getaffinity(0)) >= 2)
-    forked = run_benchstat(["a.txt", "b.txt"], fork=True)
-    assert forked == run_benchstat(["a.txt", "b.txt"], fork=False)
-    assert "allocs/op" in forked[0] and forked[1] == ""
+    out = _in_fresh_interpreter("""
+from gobench.compare import run_benchstat
+from gobench.read import _forkscan
+_forkscan.MIN_BYTES = 1 << 16
+assert _forkscan.worth_forking([70000, 70000])
+forked = run_benchstat(["a.txt", "b.txt"], fork=True)
+assert forked == run_benchstat(["a.txt", "b.txt"], fork=False)
+assert "allocs/op" in forked[0] and forked[1] == ""
+print("same")
+""", tmp_path)
+    assert out.strip() == "same"
 
 
 def test_slot_ids_number_by_first_appearance_and_detect_collisions():
@@ -183,29 +205,29 @@ def test_slot_ids_number_by_first_appearance_and_detect_collisions():
     assert _slot_ids(same, (same,), bits=1)[0].tolist() == [0] * 5
 
 
-def test_failing_child_falls_back_to_scanning_here(tmp_path, monkeypatch):
+def test_failing_child_falls_back_to_scanning_here(tmp_path):
     """If the forked child dies, the parent scans the file itself (same output)."""
-    import sys
-    from gobench.compare import run_benchstat
-    from gobench.read import _forkscan
-
-    if not sys.platform.startswith("linux") or len(os.sched_getaffinity(0)) < 2:
-        pytest.skip("the fork needs Linux and two CPUs")
-    monkeypatch.setattr(_forkscan, "MIN_BYTES", 1 << 16)
+    _need_fork()
     for name in ("a.txt", "b.txt"):
         (tmp_path / name).write_text("".join(f"BenchmarkF/n={b % 50}-2\t{b}\t{b % 7 + 1}.5 ns/op\n"
                                              for b in range(3000)))
-    monkeypatch.chdir(tmp_path)
-    started = []
-    real_start = _forkscan.start
+    out = _in_fresh_interpreter("""
+from gobench.compare import run_benchstat
+from gobench.read import _forkscan
+_forkscan.MIN_BYTES = 1 << 16
+started = []
+real_start = _forkscan.start
 
-    def boom(data):
-        raise RuntimeError("child fails")
+def boom(data):
+    raise RuntimeError("child fails")
 
-    def start(jobs, scan):
-        started.append(True)
-        return real_start(jobs, boom)
+def start(jobs, scan):
+    started.append(True)
+    return real_start(jobs, boom)
 
-    monkeypatch.setattr(_forkscan, "start", start)
-    assert run_benchstat(["a.txt", "b.txt"], fork=True) == run_benchstat(["a.txt", "b.txt"])
-    assert started
+_forkscan.start = start
+assert run_benchstat(["a.txt", "b.txt"], fork=True) == run_benchstat(["a.txt", "b.txt"])
+assert started
+print("fell back")
+""", tmp_path)
+    assert out.strip() == "fell back"
