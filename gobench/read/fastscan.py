@@ -246,42 +246,39 @@ def _slot_ids(h: np.ndarray, parts: tuple, bits: int = 16):
     return rank[slot], first[used]
 
 
+def _strings(data: bytes, s: np.ndarray, e: np.ndarray) -> list[str]:
+    """The tokens [s, e) of the padded data as str (the data is ASCII here)."""
+    return [data[a:b].decode("ascii") for a, b in zip((s - _PAD).tolist(), (e - _PAD).tolist())]
+
+
+def _ids_by_dict(data: bytes, s: np.ndarray, e: np.ndarray):
+    """``(distinct strings, ids)`` of the tokens [s, e) through a dict: the exact fallback
+    when hashed grouping finds a collision."""
+    index: dict[bytes, int] = {}
+    ids = np.fromiter((index.setdefault(data[a:b], len(index))
+                       for a, b in zip((s - _PAD).tolist(), (e - _PAD).tolist())),
+                      dtype=np.int64, count=len(s))
+    return [u.decode("ascii") for u in index], ids
+
+
 def _unit_ids(data: bytes, w: np.ndarray, s: np.ndarray, e: np.ndarray):
     """Number unit tokens [s, e) by their text, in order of first appearance.
 
-    Returns ``(ids, strings)``.  Tokens of at most 16 bytes are compared exactly as
-    (length, first 8 bytes, last 8 bytes), one distinct token at a time (units: a
-    handful); otherwise the token strings are looked up in a dict.
+    Returns ``(ids, strings)``.  Tokens of at most 16 bytes are keyed exactly by
+    (length, first 8 bytes, last 8 bytes) and grouped through a slot table (units:
+    a handful); longer tokens, or two keys sharing a slot, go through a dict.
     """
-    n = len(s)
     ln = e - s
-    if n and int(ln.max()) <= 16:
+    if len(s) and int(ln.max()) <= 16:
         f8 = w[s] & _KEEP_LOW[np.minimum(ln, 8)]
         l8 = np.where(ln > 8, w[e - 8], _U64(0))
         h = f8 ^ (l8 * _U64(0x9E3779B97F4A7C15)) ^ (ln.astype(np.uint64) << _U64(59))
         got = _slot_ids(h, (f8, l8, ln))
         if got is not None:
             ids, first = got
-            return ids, [data[a:b].decode("ascii")
-                         for a, b in zip((s[first] - _PAD).tolist(), (e[first] - _PAD).tolist())]
-        ids = np.full(n, -1, dtype=np.int64)
-        strings: list[str] = []
-        i = 0
-        while len(strings) < 64:
-            sel = np.flatnonzero(h == h[i])
-            if not ((f8[sel] == f8[i]).all() and (ln[sel] == ln[i]).all()
-                    and (l8[sel] == l8[i]).all()):
-                break  # two different tokens share h: use the dict
-            ids[sel] = len(strings)
-            strings.append(data[int(s[i]) - _PAD:int(e[i]) - _PAD].decode("ascii"))
-            i = int(ids.argmin())
-            if ids[i] >= 0:
-                return ids, strings
-    index: dict[bytes, int] = {}
-    ids = np.fromiter((index.setdefault(data[a:b], len(index))
-                       for a, b in zip((s - _PAD).tolist(), (e - _PAD).tolist())),
-                      dtype=np.int64, count=n)
-    return ids, [u.decode("ascii") for u in index]
+            return ids, _strings(data, s[first], e[first])
+    strings, ids = _ids_by_dict(data, s, e)
+    return ids, strings
 
 
 def _dense_inverse(code: np.ndarray):
@@ -351,23 +348,17 @@ def _names(data: bytes, w: np.ndarray, s: np.ndarray, e: np.ndarray):
                  for j in range((nmax + 7) // 8)]
         got = _group_ids(words, n)
     if got is None:
-        index: dict[bytes, int] = {}
-        ids = np.fromiter((index.setdefault(data[a:b], len(index))
-                           for a, b in zip((s - _PAD).tolist(), (e - _PAD).tolist())),
-                          dtype=np.int64, count=len(s))
-        return [x.decode("ascii") for x in index], ids
+        return _ids_by_dict(data, s, e)
     ids, first = got
-    s0, e0 = (s[first] - _PAD).tolist(), (e[first] - _PAD).tolist()
-    return [data[a:b].decode("ascii") for a, b in zip(s0, e0)], ids
+    return _strings(data, s[first], e[first]), ids
 
 
-def scan(data: bytes, text: str | None = None, atof=None, atoi=None) -> ScanResult | None:
+def scan(data: bytes, atof=None, atoi=None) -> ScanResult | None:
     """Scan UTF-8 *data*; None if no line starts with ``Benchmark``.
 
     *atof* / *atoi* are the exact scalar parsers (Go's ParseFloat / Atoi on a str,
     returning the number or an error reason string) for the tokens the vectorised
     readers do not take; without them such a token sends the file to the slow path.
-    *text* is unused (kept for callers that pass the decoded data).
     """
     n = len(data)
     if n == 0 or b"Benchmark" not in data:

@@ -71,6 +71,16 @@ def test_random_lines_same_both_ways(lines):
     _assert_same(slow, fast)
 
 
+def test_long_units_and_names_same_both_ways():
+    """Units over 16 bytes and names over 256 bytes are numbered through the dict fallback."""
+    long_name = "BenchmarkLong/" + "k=v/" * 70
+    text = "".join(f"{name}-2\t{10 + i}\t{i}.5 ns/op\t{i} allocated-objects-per-op/op\n"
+                   for i in range(40) for name in ("BenchmarkA", long_name, "BenchmarkA"))
+    slow, fast = _both(text)
+    _assert_same(slow, fast)
+    assert len(fast) == 120 and "allocated-objects-per-op/op" in fast.ucode_orig
+
+
 def test_crlf_and_tabs_same_both_ways():
     need_vectors()
     text = (INPUTS / "old.txt").read_text().replace("\n", "\r\n")
