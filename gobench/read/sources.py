@@ -56,30 +56,36 @@ class Input:
 def input_from_bytes(path: str, label: str, data: bytes) -> Input:
     """An :class:`Input` of raw file bytes, decoded as :func:`decode_bytes` does; plain
     UTF-8 keeps the bytes and decodes them only on demand."""
-    if data[:3] == b"\xef\xbb\xbf" or data[:2] in (b"\xff\xfe", b"\xfe\xff") \
-            or b"\x00" in data[:4096]:
-        return Input(path, label, decode_bytes(data, path))
-    return Input(path, label, data=data)
+    if _sniff(data) == (None, 0):
+        return Input(path, label, data=data)
+    return Input(path, label, decode_bytes(data, path))
 
 
-def decode_bytes(data: bytes, name: str = "<bytes>") -> str:
-    """Decode benchmark bytes to text (see module docstring for the rules)."""
-    enc = None
+def _sniff(data: bytes) -> tuple[str | None, int]:
+    """``(encoding, bytes of byte-order mark)``: UTF-16 by its BOM or by the NUL byte of
+    every ASCII character; ``(None, 0)`` for plain UTF-8."""
     if data[:3] == b"\xef\xbb\xbf":
-        data = data[3:]
-    elif data[:2] == b"\xff\xfe":
-        enc, data = "utf-16-le", data[2:]
-    elif data[:2] == b"\xfe\xff":
-        enc, data = "utf-16-be", data[2:]
-    elif len(data) >= 2 and b"\x00" in data[:4096]:
+        return None, 3
+    if data[:2] == b"\xff\xfe":
+        return "utf-16-le", 2
+    if data[:2] == b"\xfe\xff":
+        return "utf-16-be", 2
+    if len(data) >= 2 and b"\x00" in data[:4096]:
         head = data[:4096]
         even_nul = head[0::2].count(0)
         odd_nul = head[1::2].count(0)
         half = len(head) // 2
         if odd_nul > 0.4 * half and even_nul < 0.1 * half:
-            enc = "utf-16-le"
-        elif even_nul > 0.4 * half and odd_nul < 0.1 * half:
-            enc = "utf-16-be"
+            return "utf-16-le", 0
+        if even_nul > 0.4 * half and odd_nul < 0.1 * half:
+            return "utf-16-be", 0
+    return None, 0
+
+
+def decode_bytes(data: bytes, name: str = "<bytes>") -> str:
+    """Decode benchmark bytes to text (see module docstring for the rules)."""
+    enc, skip = _sniff(data)
+    data = data[skip:]
     if enc is not None:
         try:
             return data.decode(enc)
