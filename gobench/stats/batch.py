@@ -309,8 +309,8 @@ def utests(values: np.ndarray, a_start, a_count, b_start, b_count):
         numer = u1[nm] - prod / 2
         numer = numer - np.sign(numer) * 0.5
         with np.errstate(divide="ignore", invalid="ignore"):
-            z = -(numer / sigma - 0.0) / (1.0 * math.sqrt(2))
-        c = np.array([math.erfc(x) / 2 for x in z.tolist()])
+            z = numer / sigma
+        c = np.array([norm_cdf(x) for x in z.tolist()])
         p[nm] = np.where(zero, p[nm], 2 * np.minimum(c, 1 - c))
     p[equal] = 1.0
     return p, equal
