@@ -182,13 +182,10 @@ def _back_to_back(data: bytes, field: int, lens: np.ndarray) -> np.ndarray | Non
         pos = next(start for start, f, wt, _ in _top_level_fields(data) if f == field and wt == 2)
     except (StopIteration, _TopLevelError):
         return None
-    first_len = int(lens[0])
-    second = pos + 2 + first_len + sum(first_len >= (1 << (7 * k)) for k in range(1, 10))
+    second = pos + 1 + int(_varint_sizes(lens[:1])[0] + lens[0])
     if n > 1 and (second >= size or data[second] != tag):
         return None  # the second sample does not follow the first (cheap test before the full one)
-    nbytes = np.ones(n, np.int64)  # length of each length varint
-    for k in range(1, 10):
-        nbytes += lens >= (1 << (7 * k))
+    nbytes = _varint_sizes(lens)  # length of each length varint
     rec = 1 + nbytes + lens
     rec_start = pos + np.concatenate(([0], np.cumsum(rec)[:-1]))
     if int(rec_start[-1] + rec[-1]) > size:
@@ -202,6 +199,14 @@ def _back_to_back(data: bytes, field: int, lens: np.ndarray) -> np.ndarray | Non
         if (buf[rec_start[has] + 1 + k] != expect).any():
             return None
     return rec_start + 1 + nbytes
+
+
+def _varint_sizes(values: np.ndarray) -> np.ndarray:
+    """Bytes of the varint encoding of each (non-negative) value."""
+    nbytes = np.ones(values.size, np.int64)
+    for k in range(1, 10):
+        nbytes += values >= (1 << (7 * k))
+    return nbytes
 
 
 def _py_varint(data: bytes, pos: int) -> tuple[int, int]:
