@@ -242,8 +242,10 @@ def to_collapsed(d: ProfileData, sample_index=None, dest: Union[str, os.PathLike
     flamegraph.pl, speedscope and inferno. Frames are function names with
     inlined frames expanded (as pprof's graph does: each Line is a frame, the
     physical caller first); an unsymbolized location is written as its
-    address (``0x4a5f10``). Samples with equal frame lists are summed; stacks
-    whose sum is 0 are left out. Lines are sorted by stack.
+    address (``0x4a5f10``). A ``;`` inside a name (Go's generic shapes, e.g.
+    ``go.shape.struct { a; b }``) is written as ``:``, since ``;`` separates
+    frames. Samples with equal frame lists are summed; stacks whose sum is 0
+    are left out. Lines are sorted by stack.
 
     Parameters
     ----------
