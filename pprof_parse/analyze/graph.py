@@ -55,9 +55,9 @@ def expand_frames(data: ProfileData, nodes: NodeTable, samples: np.ndarray | Non
         sample_ids = (np.flatnonzero(chosen) + lo).astype(np.int32)  # frames always come in ascending sample order
         per_sample_locs = off[sample_ids + 1] - off[sample_ids]
         total = int(per_sample_locs.sum())
-        if 4 * total < int(off[hi] - off[lo]):  # few entries among many (e.g. inuse_space): gather their ranges
-            first = np.cumsum(per_sample_locs) - per_sample_locs
-            locs = data.stack_locs[np.repeat(off[sample_ids] - first, per_sample_locs) + np.arange(total)]
+        if not data.stacks_decoded or 4 * total < int(off[hi] - off[lo]):
+            # stacks still encoded, or few entries among many (e.g. inuse_space): just these samples'
+            locs = data.stack_locs_of(sample_ids)
         else:
             entries = data.stack_locs[off[lo]:off[hi]]
             locs = entries if chosen.all() else entries[np.repeat(chosen, np.diff(off[lo:hi + 1]))]  # a boolean compress
@@ -99,6 +99,8 @@ def node_weights(data: ProfileData, nodes: NodeTable, sample_index: int, *, mean
     active = (w != 0) if dw is None else ((w != 0) | (dw != 0))
     depth = np.diff(data.stack_offsets)
     samples = np.flatnonzero(active & (depth > 0))
+    if not data.stacks_decoded and 4 * samples.size > data.n_samples:
+        data.stack_locs  # most stacks are needed: decode them all once (kept for the next report)
     one_slot = np.diff(nodes.slot_offsets).max(initial=1) <= 1
     slot_node = nodes.slot_node.astype(np.int32)
 

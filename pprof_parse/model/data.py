@@ -9,8 +9,8 @@ categorical DataFrame columns on demand.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import NamedTuple
+from dataclasses import dataclass, field, fields
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
@@ -29,6 +29,15 @@ class Slots(NamedTuple):
     loc: np.ndarray
     within: np.ndarray
     line: np.ndarray
+
+
+class StackSource(Protocol):
+    """Stacks not decoded yet (:class:`pprof_parse.read._stacks.EncodedStacks`): location
+    rows of some samples' stacks, or of all, concatenated in the order asked (int32)."""
+
+    def decode(self, samples: np.ndarray) -> np.ndarray: ...
+
+    def decode_all(self) -> np.ndarray: ...
 
 
 class ValueType(NamedTuple):
@@ -52,6 +61,11 @@ class ProfileData:
     Locations: row ``j`` has lines ``loc_line_offsets[j]:loc_line_offsets[j+1]``
     in the line table, innermost inlined function first (pprof's order: the
     last line is the physical caller).
+
+    ``stack_locs`` may be given as a :class:`StackSource` (the proto reader
+    does so): it is then decoded on first access, and :meth:`stack_locs_of`
+    decodes only the samples it is asked for until then. Reports that use a
+    few samples (``inuse_space`` of a heap profile) never decode the rest.
     """
 
     strings: list[str]
@@ -59,7 +73,7 @@ class ProfileData:
     default_sample_type: str
     values: np.ndarray
     stack_offsets: np.ndarray
-    stack_locs: np.ndarray
+    stack_locs: np.ndarray = field(repr=False)  # (a _StackLocs descriptor, set below)
     label_sample: np.ndarray
     label_key: np.ndarray
     label_str: np.ndarray
@@ -102,8 +116,38 @@ class ProfileData:
         return int(self.values.shape[0])
 
     def with_(self, **changes) -> "ProfileData":
-        """Return a copy with some fields replaced (arrays are shared, never mutated)."""
-        return replace(self, **changes)
+        """Return a copy with some fields replaced (arrays are shared, never mutated).
+
+        Stacks not decoded yet stay so unless ``stack_offsets`` changes alone.
+        Raises TypeError for a name that is not a field.
+        """
+        unknown = changes.keys() - _FIELD_NAMES
+        if unknown:
+            raise TypeError(f"ProfileData has no field(s) {sorted(unknown)}")
+        if "stack_offsets" in changes and "stack_locs" not in changes:
+            changes["stack_locs"] = self.stack_locs
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        for name, value in changes.items():
+            object.__setattr__(new, name, value)
+        return new
+
+    @property
+    def stacks_decoded(self) -> bool:
+        """False while ``stack_locs`` is still encoded (see the class docstring)."""
+        return isinstance(self.__dict__["_stack_locs"], np.ndarray)
+
+    def stack_locs_of(self, samples: np.ndarray) -> np.ndarray:
+        """The stack entries of ``samples`` (sample indices), concatenated in that order:
+        ``stack_locs[stack_offsets[i]:stack_offsets[i+1]]`` for each ``i`` in turn. Decodes only
+        those stacks while ``stack_locs`` is still encoded."""
+        src = self.__dict__["_stack_locs"]
+        if not isinstance(src, np.ndarray):
+            return src.decode(samples)
+        off = self.stack_offsets
+        per = off[samples + 1] - off[samples]
+        total = int(per.sum())
+        return src[np.repeat(off[samples] - (np.cumsum(per) - per), per) + np.arange(total)]
 
     def string(self, idx: int) -> str:
         return self.strings[idx]
@@ -124,3 +168,23 @@ class ProfileData:
             return self, self.strings.index(s)
         except ValueError:
             return self.with_(strings=[*self.strings, s]), len(self.strings)
+
+
+class _StackLocs:
+    """The ``stack_locs`` attribute: an array, or a :class:`StackSource` decoded on first access."""
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        value = obj.__dict__["_stack_locs"]
+        if not isinstance(value, np.ndarray):
+            value = value.decode_all()
+            obj.__dict__["_stack_locs"] = value
+        return value
+
+    def __set__(self, obj, value) -> None:  # (the frozen dataclass's __init__ sets fields this way)
+        obj.__dict__["_stack_locs"] = value
+
+
+ProfileData.stack_locs = _StackLocs()  # after the dataclass is made, so the field has no default
+_FIELD_NAMES = frozenset(f.name for f in fields(ProfileData))

@@ -116,7 +116,7 @@ def _resolver(ids: np.ndarray):
         return lambda refs: np.full(refs.shape, -1, rt)
     top = int(ids.max())
     n = ids.size
-    if top == n and int(ids[0]) == 1 and (np.diff(ids.astype(np.int64)) == 1).all():
+    if _ids_are_rows(ids):
         # ids are 1..n in order (the runtime and pprof number them so): row = id - 1
 
         def identity(refs: np.ndarray) -> np.ndarray:
@@ -141,6 +141,11 @@ def _resolver(ids: np.ndarray):
         pos = np.minimum(np.searchsorted(sids, refs), sids.size - 1)
         return np.where(sids[pos] == refs, order[pos], -1).astype(rt)
     return sparse
+
+
+def _ids_are_rows(ids: np.ndarray) -> bool:
+    """True if the ids are ``1..n`` in order (the runtime and pprof number them so): row = id - 1."""
+    return bool(ids.size) and int(ids[0]) == 1 and int(ids[-1]) == ids.size and bool((np.diff(ids.astype(np.int64)) == 1).all())
 
 
 def _decode(raw, what: str, source: str, decoder):
@@ -330,17 +335,21 @@ def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
     starts = _back_to_back(data, 2, lens)
     del msg  # free upb's copy of the profile before the numpy work
     resolve = _resolver(loc_id)  # location ids become row indices in the decoding threads
+    # with locations numbered 1..n, stacks are checked on their bytes and decoded when used (see ._stacks)
+    n_locations = loc_id.size if _ids_are_rows(loc_id) else None
+
+    def decoder(*r):
+        return decode_samples(*r, resolve=resolve, n_locations=n_locations)
     if starts is None:  # interleaved with locations (as the runtime writes them): decode the copies
-        cols = _decode(parts, "sample", source, lambda *r: decode_samples(*r, resolve=resolve))
+        cols = _decode(parts, "sample", source, decoder)
     else:  # one run (as pprof writes them): read in place
         parts = None
-        cols = _decode_in(np.frombuffer(data, np.uint8), starts, lens, "sample", source,
-                          lambda *r: decode_samples(*r, resolve=resolve))
+        cols = _decode_in(np.frombuffer(data, np.uint8), starts, lens, "sample", source, decoder)
     stack_locs, loc_counts, vals_u, val_counts, lab_owner, ltab4 = cols
     ns = loc_counts.size
     del cols, parts
     stack_offsets = np.concatenate(([0], np.cumsum(loc_counts))).astype(np.int64)
-    if (stack_locs < 0).any():
+    if isinstance(stack_locs, np.ndarray) and (stack_locs < 0).any():
         k = int(np.argmax(stack_locs < 0))
         i = int(np.searchsorted(stack_offsets, k, side="right") - 1)
         loc = decode_samples(np.frombuffer(b"".join(pb.ProfileRaw.FromString(data).sample[i:i + 1]), np.uint8),
