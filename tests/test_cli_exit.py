@@ -1,0 +1,43 @@
+"""The ``gopherlab`` executable's exit path (``gopherlab.cli.run``): short commands end with
+``os._exit`` after flushing, so their status and every byte of output must still arrive."""
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+from gobench.cli import compare_main
+
+BENCH = Path(__file__).resolve().parents[1] / "gopherlab" / "data" / "bench"
+
+
+def _cli(*args: str, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "gopherlab.cli", *args], capture_output=True, **kw)
+
+
+def test_compare_status_and_output_survive_the_fast_exit():
+    for threshold in ("5%", "1000%"):
+        argv = [str(BENCH / "old.txt"), str(BENCH / "new.txt"), "--fail-on-regression", threshold]
+        out, err = io.StringIO(), io.StringIO()
+        want_rc = compare_main(argv, out, err)
+        got = _cli("compare", *argv, text=True)
+        assert (got.returncode, got.stdout, got.stderr) == (want_rc, out.getvalue(), err.getvalue())
+    assert {compare_main([str(BENCH / "old.txt"), str(BENCH / "new.txt"), "--fail-on-regression", t],
+                         io.StringIO(), io.StringIO()) for t in ("5%", "1000%")} == {0, 1}  # both statuses seen
+
+
+def test_usage_error_status_survives():
+    got = _cli("benchstat", "-nosuchflag", text=True)
+    assert got.returncode == 2 and "flag provided but not defined: -nosuchflag" in got.stderr
+
+
+def test_large_output_into_a_closed_pipe_exits_quietly(tmp_path):
+    lines = "".join(f"BenchmarkX{i} 1 {i + 1} ns/op\n" for i in range(20000))
+    (tmp_path / "a.txt").write_text(lines)
+    proc = subprocess.Popen([sys.executable, "-m", "gopherlab.cli", "benchstat", str(tmp_path / "a.txt")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.read(100)
+    proc.stdout.close()  # the reader goes away, as with `| head`
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0 and b"Traceback" not in err
