@@ -41,3 +41,19 @@ def test_large_output_into_a_closed_pipe_exits_quietly(tmp_path):
     proc.stdout.close()  # the reader goes away, as with `| head`
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 0 and b"Traceback" not in err
+
+
+def test_benchstat_restores_the_collector_state():
+    import gc
+
+    from gobench.cli import benchstat_main
+
+    was = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            out, err = io.StringIO(), io.StringIO()
+            assert benchstat_main([str(BENCH / "old.txt"), str(BENCH / "new.txt")], out, err) == 0
+            assert gc.isenabled() is enabled and "new.txt" in out.getvalue()
+    finally:
+        (gc.enable if was else gc.disable)()
