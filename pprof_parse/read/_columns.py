@@ -4,8 +4,11 @@ Each kind of message arrives from the top-level parse as one byte buffer of
 the concatenated messages plus their spans. The buffer is cut into chunks of
 whole messages (about :data:`CHUNK_BYTES` each); each chunk goes through the
 varint-stream fast path (:class:`._tokens.TokenTable`) or, if it does not
-fit, through the general scanner (:class:`._wire.ScanTable`). Chunks run on
-a few threads (:func:`pprof_parse._threads.thread_map`). Field numbers are profile.proto's.
+fit, through the general scanner (:class:`._wire.ScanTable`). Samples of a
+profile whose locations are numbered 1..n first try a third path that leaves
+their stacks encoded (:mod:`._stacks`; values and labels are read from a
+byte-level field walk). Chunks run on a few threads
+(:func:`pprof_parse._threads.thread_map`). Field numbers are profile.proto's.
 """
 
 from __future__ import annotations
@@ -209,11 +212,10 @@ def decode_samples(buf: Buffer, starts: np.ndarray, lens: np.ndarray, *, resolve
     stacks are then checked on their bytes and left encoded (``locs`` is an
     :class:`~._stacks.EncodedStacks`), unless some chunk does not fit that path.
     """
-    first = None
-    if n_locations is not None:
-        def first(region, s, e, a):
-            return _encoded_sample_chunk(region, s, e, a, n_locations)
-    parts = decode_chunked(buf, starts, lens, lambda t, base: _sample_chunk(t, base, resolve), first)
+    def encoded(region, s, e, a):
+        return _encoded_sample_chunk(region, s, e, a, n_locations)
+    parts = decode_chunked(buf, starts, lens, lambda t, base: _sample_chunk(t, base, resolve),
+                           encoded if n_locations is not None else None)
     if not parts:
         z = np.zeros(0, np.int64)
         return SampleColumns(z, z, z, z, z.astype(np.int32), np.zeros((0, 5), np.int64))

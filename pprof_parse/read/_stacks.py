@@ -3,10 +3,11 @@
 Most of a profile's bytes are the ``location_id`` lists of its samples (a
 365k-sample heap profile: 26 of its 29 MB). A report often needs few of them:
 ``-sample_index=inuse_space`` keeps the samples still in use, a handful out of
-hundreds of thousands. So :func:`split_samples` walks each sample's fields at
-byte level (tag, length, skip: a few vectorised steps per field position),
-moves the packed ``location_id`` payloads into one byte array and leaves the
-other fields (values, labels) in a small region for the token decoder.
+hundreds of thousands. So :func:`walk_fields` walks each sample's fields at
+byte level (tag, length or varint, skip: one vectorised step per field
+position, the payloads untouched); the packed ``location_id`` payloads are
+copied into one byte array, values and labels are read from the other
+fields' records (see ``pprof_parse.read._columns``).
 
 pprof's ``CheckValid`` rule that every location id of every sample is defined
 is still checked for all samples, on the bytes (:func:`check_ids`): with the
@@ -34,7 +35,7 @@ from ._wire import varint_values
 #: ``EncodedStacks.decode_all`` works on runs of samples of about this many payload bytes.
 DECODE_BYTES = 2 << 20
 
-_LOCATION_ID, _LEN = 1, 2  # Sample.location_id; wire type "length-delimited"
+_LEN = 2  # wire type "length-delimited"
 
 
 class FieldRecords(NamedTuple):
