@@ -30,7 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._threads import thread_map
-from ._wire import varint_values
+from ._wire import read_varints, varint_values
 
 #: ``EncodedStacks.decode_all`` works on runs of samples of about this many payload bytes.
 DECODE_BYTES = 2 << 20
@@ -56,34 +56,6 @@ class FieldRecords(NamedTuple):
 _TAG_OK = np.array([t >= 8 and t < 0x80 and t & 7 in (0, _LEN) for t in range(256)])  # one-byte tags we walk
 
 
-def _varints(buf: np.ndarray, pos: np.ndarray, limit: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """``(value uint64, byte count int64)`` of the varint at each position; None if one runs
-    past ``limit`` or is longer than 10 bytes."""
-    n = pos.size
-    if n and (pos >= limit).any():
-        return None
-    b = buf[pos]
-    more = np.flatnonzero(b >= 0x80)
-    value = b.astype(np.uint64)
-    count = np.ones(n, np.int64)
-    if more.size == 0:
-        return value, count
-    value[more] &= np.uint64(0x7F)
-    k = 1
-    while more.size:
-        if k == 10:
-            return None
-        p = pos[more] + k
-        if (p >= limit[more]).any():
-            return None
-        b = buf[p]
-        value[more] |= (b & 0x7F).astype(np.uint64) << np.uint64(7 * k)
-        count[more] += 1
-        more = more[b >= 0x80]
-        k += 1
-    return value, count
-
-
 def walk_fields(region: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> dict[int, FieldRecords] | None:
     """The fields of the messages ``region[starts[i]:ends[i]]``, by field number.
 
@@ -104,7 +76,7 @@ def walk_fields(region: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> dic
         tag = region[p]
         if not _TAG_OK[tag].all():
             return None
-        r = _varints(region, p + 1, e)
+        r = read_varints(region, p + 1, e)
         if r is None:
             return None
         value, count = r

@@ -26,34 +26,46 @@ class WireError(Exception):
         self.offset = offset
 
 
-def varints_at(buf: np.ndarray, pos: np.ndarray, end: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Decode one varint at each position; return ``(values uint64, lengths)``.
+def read_varints(buf: np.ndarray, pos: np.ndarray, limit: np.ndarray,
+                 owner: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    """Decode one varint at each position: ``(values uint64, byte counts int64)``.
 
-    Works byte by byte over the still-unfinished varints (almost all varints
-    are 1-2 bytes, so this is one or two passes). ``end`` bounds each read
-    (exclusive); ``owner`` names the message of each position for errors.
+    Works byte by byte over the still-unfinished varints (almost all are 1-2
+    bytes: one or two passes, and one when all are single bytes). A varint
+    running past its ``limit`` (exclusive) or longer than 10 bytes makes the
+    result None, or, with ``owner`` given, raises :class:`WireError` naming
+    message ``owner[i]`` and the varint's first byte.
     """
+    def fail(what: str, i: int):
+        if owner is None:
+            return None
+        raise WireError(what, int(owner[i]), int(pos[i]))
+
     n = pos.size
-    values = np.zeros(n, np.uint64)
-    lengths = np.zeros(n, np.int64)
-    todo = np.arange(n)
-    for k in range(MAX_VARINT_BYTES):
-        if todo.size == 0:
-            break
-        p = pos[todo] + k
-        outside = p >= end[todo]
+    outside = pos >= limit
+    if n and outside.any():
+        return fail("truncated varint", int(np.argmax(outside)))
+    b = buf[pos]
+    more = np.flatnonzero(b >= 0x80)
+    values = b.astype(np.uint64)
+    counts = np.ones(n, np.int64)
+    if more.size == 0:
+        return values, counts
+    values[more] &= np.uint64(0x7F)
+    k = 1
+    while more.size:
+        if k == MAX_VARINT_BYTES:
+            return fail("varint longer than 10 bytes", int(more[0]))
+        p = pos[more] + k
+        outside = p >= limit[more]
         if outside.any():
-            i = todo[int(np.argmax(outside))]
-            raise WireError("truncated varint", int(owner[i]), int(pos[i]))
+            return fail("truncated varint", int(more[np.argmax(outside)]))
         b = buf[p]
-        values[todo] |= (b & 0x7F).astype(np.uint64) << np.uint64(7 * k)
-        done = b < 0x80
-        lengths[todo[done]] = k + 1
-        todo = todo[~done]
-    if todo.size:
-        i = int(todo[0])
-        raise WireError("varint longer than 10 bytes", int(owner[i]), int(pos[i]))
-    return values, lengths
+        values[more] |= (b & 0x7F).astype(np.uint64) << np.uint64(7 * k)
+        counts[more] += 1
+        more = more[b >= 0x80]
+        k += 1
+    return values, counts
 
 
 @dataclass
@@ -85,7 +97,7 @@ def scan_fields(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> Fields
     step = 0
     while active.size:
         p, e = pos[active], ends[active]
-        tag, tlen = varints_at(buf, p, e, active)
+        tag, tlen = read_varints(buf, p, e, active)
         field = (tag >> np.uint64(3)).astype(np.int32)
         wire = (tag & np.uint64(7)).astype(np.int8)
         p = p + tlen
@@ -98,12 +110,12 @@ def scan_fields(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> Fields
             raise WireError(f"invalid wire type {int(wire[i])} / field {int(field[i])}", int(active[i]), int(start[i] - tlen[i]))
         m0 = wire == 0
         if m0.any():
-            v, vl = varints_at(buf, p[m0], e[m0], active[m0])
+            v, vl = read_varints(buf, p[m0], e[m0], active[m0])
             value[m0] = v
             length[m0] = vl
         m2 = wire == 2
         if m2.any():
-            v, vl = varints_at(buf, p[m2], e[m2], active[m2])
+            v, vl = read_varints(buf, p[m2], e[m2], active[m2])
             start[m2] = p[m2] + vl
             length[m2] = v.astype(np.int64)
             if (v > np.uint64(1 << 62)).any():
