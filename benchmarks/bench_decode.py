@@ -13,8 +13,12 @@ For each profile (already inflated, so gzip is not part of the comparison):
   one thread) -- the fallback path;
 - ``varint stream``: the same samples through the fast path
   (``pprof_parse.read._tokens.TokenTable``, one thread);
-- ``read_profile``: the whole decoder (both chunked over threads), including
-  locations, functions and validation.
+- ``encoded stacks``: the same samples through the byte-level field walk that
+  checks the location ids on their bytes and leaves the stacks encoded
+  (``pprof_parse.read._columns._encoded_sample_chunk``, one thread), then
+  ``+ decode all``: the same with every stack decoded afterwards;
+- ``read_profile``: the whole decoder (chunked over threads), including
+  locations, functions and validation (stacks left encoded where possible).
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ from pathlib import Path
 import numpy as np
 
 from pprof_parse.proto import profile_pb2 as pb
-from pprof_parse.read._columns import _sample_chunk
+from pprof_parse.read._columns import _encoded_sample_chunk, _sample_chunk
+from pprof_parse.read._stacks import EncodedStacks
 from pprof_parse.read._tokens import TokenTable
 from pprof_parse.read._wire import ScanTable
 from pprof_parse.read.proto import decode_proto
@@ -63,6 +68,22 @@ def varint_stream(raw: bytes) -> int:
     return cols.locs.size + cols.vals.size
 
 
+def _n_locations(raw: bytes) -> int:
+    return len(pb.ProfileRaw.FromString(raw).location)
+
+
+def encoded_stacks(raw: bytes, n: int, decode: bool = False) -> int:
+    buf, starts, ends = _raw_samples(raw)
+    cols = _encoded_sample_chunk(buf, starts, ends, 0, n)
+    if cols is None:
+        raise SystemExit("the encoded path refused this profile (locations not numbered 1..n?)")
+    if decode:
+        seg = cols.locs.seg_len
+        rows = EncodedStacks(cols.locs.payload, np.concatenate(([0], np.cumsum(seg))), n).decode_all()
+        return rows.size + cols.vals.size
+    return cols.vals.size
+
+
 def timeit(fn, raw, runs=3) -> float:
     out = []
     for _ in range(runs):
@@ -77,9 +98,12 @@ def main() -> None:
     for f in files:
         raw = gzip.decompress(f.read_bytes())
         a, b, c = timeit(upb_fromiter, raw), timeit(field_scanner, raw), timeit(varint_stream, raw)
+        n = _n_locations(raw)
+        e, g = timeit(lambda r: encoded_stacks(r, n), raw), timeit(lambda r: encoded_stacks(r, n, decode=True), raw)
         d = timeit(lambda r: decode_proto(r), raw)
         print(f"{f.name} ({len(raw) / 1e6:.1f} MB raw): upb + fromiter {a:.2f} s | field scanner {b:.2f} s | "
-              f"varint stream {c:.2f} s | read_profile decode {d:.2f} s")
+              f"varint stream {c:.2f} s | encoded stacks {e:.2f} s (+ decode all {g:.2f} s) | "
+              f"read_profile decode {d:.2f} s")
 
 
 if __name__ == "__main__":
