@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._arrays import dense_unique, distinct
+
 from .errors import QuerySyntaxError
 from .project.filter import compile_filter
 from .project.keys import ResultClass, sort_order
@@ -185,26 +187,6 @@ class Tables:
     keys: list[tuple]
 
 
-def _unique(keys: np.ndarray, size: int | None = None):
-    """``np.unique(keys, return_index=True, return_inverse=True)`` for non-negative ints.
-
-    When the keys are dense (``size`` = 1 + max key, at most a few times their
-    number) it runs in linear time with a presence table instead of sorting.
-    """
-    n = len(keys)
-    if size is None:
-        size = int(keys.max()) + 1 if n else 0
-    if n == 0 or size > 4 * n + 1024:
-        u, first, inv = np.unique(keys, return_index=True, return_inverse=True)
-        return u, first, inv.reshape(-1)
-    first = np.full(size, -1, dtype=np.int64)
-    first[keys[::-1]] = np.arange(n - 1, -1, -1, dtype=np.int64)  # first occurrence wins
-    present = first >= 0
-    uniq = np.flatnonzero(present)
-    rank = np.cumsum(present) - 1
-    return uniq, first[uniq], rank[keys]
-
-
 def _key_ids(cols: list, sizes: list[int], n: int):
     """Dense ids, in order of first appearance, of the rows of int columns ``cols``
     (column *j* holds values below ``sizes[j]``), and the first row of each id."""
@@ -220,7 +202,7 @@ def _key_ids(cols: list, sizes: list[int], n: int):
         code += c * mult
         mult *= max(size, 1)
     else:
-        _, first, inv = _unique(code)
+        _, first, inv = dense_unique(code)
     order = np.argsort(first, kind="stable")
     rank = np.empty(len(first), dtype=np.int64)
     rank[order] = np.arange(len(first))
@@ -250,7 +232,7 @@ def _class_ids(r: Results):
     ncfg = max(len(r.configs), 1)
     key = (np.asarray(r.res_file, dtype=np.int64) * ncfg
            + np.asarray(r.res_config, dtype=np.int64)) * len(names) + name_ids
-    uniq, _, ids = _unique(key)
+    uniq, _, ids = dense_unique(key)
     fc, ni = np.divmod(uniq, len(names))
     f, c = np.divmod(fc, ncfg)
     return ids.reshape(-1), _Classes(r.labels, r.configs, names, f, c, ni), {
@@ -352,7 +334,7 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
     rc_ids, classes, parts = _class_ids(r)
     nu = max(len(r.ucode_unit), 1)
     mclass = rc_ids[r.m_res] * nu + r.m_ucode
-    uniq, first_idx, inverse = _unique(mclass, len(classes) * nu)
+    uniq, first_idx, inverse = dense_unique(mclass, len(classes) * nu)
     order = np.argsort(first_idx, kind="stable")  # mclasses in first-observation order
 
     # filter each measurement class
@@ -378,12 +360,12 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
     ko = np.asarray(kept_order, dtype=np.int64)
     rc_k = uniq[ko] // nu
     if len(ko):
-        _, first, _ = _unique(rc_k, len(classes))
+        _, first, _ = dense_unique(rc_k, len(classes))
         oc = rc_k[np.sort(first)]         # kept classes in order of first appearance
     else:
         oc = np.zeros(0, dtype=np.int64)
     cfg_o = parts["config"][oc]
-    _, cfirst, _ = _unique(cfg_o)
+    _, cfirst, _ = dense_unique(cfg_o)
     for c in cfg_o[np.sort(cfirst)].tolist():
         for k, _ in r.configs[c]:
             cfg_seen.setdefault(k, None)
@@ -407,7 +389,7 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
         comp = parts[dep][oc]
         got = part_first.get(dep)
         if got is None:
-            _, pf_first, pf_inv = _unique(comp)
+            _, pf_first, pf_inv = dense_unique(comp)
             got = part_first[dep] = (pf_first, pf_inv.reshape(-1))
         pf_first, pf_inv = got
         ext = p.extractors[j]
@@ -426,7 +408,7 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
             cols.append(v)
             strs.append(st)
             if observe and p.top_level[j]:
-                _, vf, _ = _unique(v)
+                _, vf, _ = dense_unique(v)
                 f = p.fields[j]
                 for x in v[np.sort(vf)].tolist():
                     f.observe(st[x])
@@ -438,7 +420,7 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
     tparts = [(k[:ui], k[ui:]) for k in tpart_keys]
     unit_field = tproj.fields[ui]
     if len(ko):
-        _, ufirst, _ = _unique(us_k, len(ustr))
+        _, ufirst, _ = dense_unique(us_k, len(ustr))
         for u in us_k[np.sort(ufirst)].tolist():
             unit_field.observe(ustr[u])
     r_ids, rkeys = keys_of(rproj, observe=True)
@@ -453,7 +435,7 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
     # cells = (prefix, unit), numbered in order of first appearance
     nus = max(len(ustr), 1)
     ckey = pid_of[rc_k] * nus + us_k
-    ucell, cfirst, cinv = _unique(ckey)
+    ucell, cfirst, cinv = dense_unique(ckey)
     corder = np.argsort(cfirst, kind="stable")
     rank = np.empty(len(ucell), dtype=np.int64)
     rank[corder] = np.arange(len(ucell))
@@ -467,7 +449,7 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
     # residue keys per cell (only cells fed by more than one matter)
     res_names = resproj.names()
     nres = max(len(residues), 1)
-    pairs = np.unique(cell_of_k * nres + rid_of[rc_k])
+    pairs = distinct(cell_of_k * nres + rid_of[rc_k])
     pc, pr = np.divmod(pairs, nres)
     multi = np.flatnonzero(np.bincount(pc, minlength=ncell) > 1)
     cell_residue: dict[int, list[int]] = {}
@@ -568,7 +550,7 @@ def _layout(pre_tp, pre_r, pre_c, tparts, rkeys, ckeys, cell_pid, cell_u, ustr, 
     """
     tp_of, rk_of, ck_of = pre_tp, pre_r, pre_c
     nus = max(len(ustr), 1)
-    utab, _, tid = _unique(tp_of[cell_pid] * nus + cell_u)
+    utab, _, tid = dense_unique(tp_of[cell_pid] * nus + cell_u)
     tkeys = []
     for code in utab.tolist():
         tp, u = divmod(code, nus)

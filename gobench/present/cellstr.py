@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._arrays import distinct
 from ..units import _IEC, _SI, _SIGFIGS, BINARY, class_of
 from .gofmt import go_pct_delta
 
@@ -132,7 +133,7 @@ class CellTexts:
         out = np.empty(n + 1, dtype=object)
         finite = np.isfinite(v)
         combo = prec_c * 1000 + (pre_c + 1)
-        for key in np.unique(combo[finite]).tolist():
+        for key in distinct(combo[finite]).tolist():
             p_, x_ = divmod(key, 1000)
             prefix = names.get(x_ - 1, "")
             idx = np.flatnonzero(finite & (combo == key))

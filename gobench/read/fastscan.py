@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._arrays import dense_unique
+
 __all__ = ["scan"]
 
 _PREFIX = np.frombuffer(b"Benchmark", dtype=np.uint8)
@@ -281,20 +283,6 @@ def _unit_ids(data: bytes, w: np.ndarray, s: np.ndarray, e: np.ndarray):
     return ids, strings
 
 
-def _dense_inverse(code: np.ndarray):
-    """``np.unique(code, return_index=True, return_inverse=True)[1:]`` for non-negative
-    ints, in linear time with a presence table when the codes are small."""
-    size = int(code.max()) + 1 if len(code) else 0
-    if size > 4 * len(code) + 4096:
-        _, first, inv = np.unique(code, return_index=True, return_inverse=True)
-        return first, inv.reshape(-1)
-    first = np.full(size, -1, dtype=np.int64)
-    first[code[::-1]] = np.arange(len(code) - 1, -1, -1, dtype=np.int64)
-    present = first >= 0
-    rank = np.cumsum(present) - 1
-    return first[present], rank[code]
-
-
 def _line_shapes(uid: np.ndarray, npairs: np.ndarray, strings: list[str]):
     """Each line's sequence of unit ids as a shape number (first appearance order) and
     the shapes as tuples of unit strings."""
@@ -313,7 +301,7 @@ def _line_shapes(uid: np.ndarray, npairs: np.ndarray, strings: list[str]):
             code = uid[o]
             for j in range(1, k):
                 code = code * nd + uid[o + j]
-            first, inv = _dense_inverse(code)
+            _, first, inv = dense_unique(code)
         else:
             m = uid[offs[lines][:, None] + np.arange(k)]
             index: dict[tuple, int] = {}

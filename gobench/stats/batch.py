@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from .._arrays import distinct
 from ._mathx import norm_cdf
 from .median import median_ci_orders
 from .utest import (EXACT_LIMIT, TIES_EXACT_LIMIT, _u_cdf_table, exact_tied_u_cdf)
@@ -131,7 +132,7 @@ def medians_and_cis(values: np.ndarray, starts: np.ndarray, counts: np.ndarray,
     center = np.empty(len(starts))
     lo = np.empty(len(starts))
     hi = np.empty(len(starts))
-    for n in np.unique(counts).tolist():
+    for n in distinct(counts).tolist():
         sel = np.flatnonzero(counts == n)
         s = starts[sel]
         h = 1 / 3.0 + 0.5 * (n + 1 / 3.0)
@@ -288,7 +289,7 @@ def utests(values: np.ndarray, a_start, a_count, b_start, b_count):
     noties = rest[~has_ties[rest]]
     if len(noties):
         keys = n1[noties] * 1000 + n2[noties]
-        for key in np.unique(keys).tolist():
+        for key in distinct(keys).tolist():
             sel = noties[keys == key]
             a, b = divmod(key, 1000)
             table = _u_cdf_table(a, b)

@@ -227,14 +227,23 @@ def test_geomeans_batch_is_bit_identical_to_scalar():
 
 
 def test_dense_unique_matches_numpy():
-    from gobench.benchtab import _unique
+    from gobench._arrays import dense_unique
     rng = np.random.default_rng(11)
-    for n, m in [(1000, 50), (10, 5), (5000, 100000), (1, 1), (300, 300)]:
+    for n, m in [(1000, 50), (10, 5), (5000, 100000), (1, 1), (300, 300), (0, 1)]:
         k = rng.integers(0, m, n)
-        got = _unique(k)
+        got = dense_unique(k)
         want = np.unique(k, return_index=True, return_inverse=True)
         for g, w in zip(got, want):
             np.testing.assert_array_equal(g, w.reshape(-1))
+
+
+def test_distinct_matches_numpy_unique():
+    from gobench._arrays import distinct
+    rng = np.random.default_rng(12)
+    for n, m in [(1000, 50), (3, 1), (1, 7), (0, 1), (400, 10**12)]:
+        k = rng.integers(-m, m, n)
+        np.testing.assert_array_equal(distinct(k), np.unique(k))
+        np.testing.assert_array_equal(distinct(k / 7), np.unique(k / 7))
 
 
 def test_group_value_order_equals_lexsort():
