@@ -89,7 +89,8 @@ def run_benchstat(args: list[str], *, table: str = ".config", row: str = ".fulln
     # Go's float arithmetic is silent: overflows and NaNs from the data (1e308 values,
     # Inf/NaN samples) must not print numpy's RuntimeWarnings on stderr
     with np.errstate(all="ignore"):
-        r = parse_inputs(inputs, decode_json=decode_json, fork=fork)
+        r = parse_inputs(inputs, decode_json=decode_json, fork=fork, release=True)
+        del inputs
         err = "".join(f"{e}\n" for e in r.errors)
         tables = q.build(r, alpha=alpha, confidence=confidence)
         from .present.text import tables_to_csv, tables_to_text

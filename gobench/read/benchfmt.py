@@ -465,31 +465,67 @@ class _Builder:
         for s in self.shape_list:
             shape_ids.append([all_units.setdefault(u, len(all_units)) for u in s])
         ulist = list(all_units)
-        if nres:
-            offsets = np.zeros(len(self.shape_list) + 1, dtype=np.int64)
-            offsets[1:] = np.cumsum([len(s) for s in self.shape_list])
-            flat_shape_units = np.array([u for s in shape_ids for u in s], dtype=np.int64)
-            start = np.repeat(offsets[seq] - (np.cumsum(counts) - counts), counts)
-            uid = flat_shape_units[start + np.arange(len(r.m_res))]
-        else:
-            uid = np.zeros(0, dtype=np.int64)
         nu = len(ulist)
-        factors = np.array([tidy_unit(u)[1] for u in ulist] or [1.0])
+        factors = [tidy_unit(u)[1] for u in ulist]
         # unit codes: c < nu is the original unit ulist[c] (value unchanged by tidying),
         # c >= nu is the tidied form of ulist[c - nu]
         r.ucode_unit = ulist + [tidy_unit(u)[0] for u in ulist]
         r.ucode_orig = [""] * nu + ulist
-        if len(uid):
-            f = factors[uid]
-            tidy_val = raw * f
-            changed = (tidy_val != raw) | (np.isnan(raw) & (f != 1.0))
-            r.m_value = np.where(changed, tidy_val, raw)
-            r.m_ucode = uid + nu * changed
-        else:
-            r.m_value = raw
-            r.m_ucode = np.zeros(0, dtype=np.int64)
+        r.m_value, r.m_ucode = _tidy_values(raw, seq, counts, shape_ids, factors)
         r.m_raw = raw
         return r
+
+
+#: above this many (shape, position) pairs :func:`_tidy_values` works on all values at once
+PER_SHAPE_MAX = 256
+
+
+def _tidy_values(raw: np.ndarray, seq: np.ndarray, counts: np.ndarray,
+                 shape_ids: list[list[int]], factors: list[float]):
+    """Tidied values and unit codes of the measurements (see :meth:`_Builder.finish`).
+
+    Measurement *j* of result *i* holds ``raw[off_i + j]`` in unit
+    ``shape_ids[seq[i]][j]``; a value is tidied (``value * factor``, benchunit's
+    ``ns/op`` → ``sec/op``...) and coded ``unit + nu`` exactly where that changes it
+    (``value * factor != value``, so also for NaN), else kept and coded ``unit``.
+    With few distinct shapes this runs per (shape, position): no temporaries as long
+    as all the measurements.
+    """
+    nu = len(factors)
+    m = len(raw)
+    if m == 0:
+        return raw, np.zeros(0, dtype=np.int64)
+    off = np.cumsum(counts) - counts                 # first measurement of each result
+    if sum(map(len, shape_ids)) > PER_SHAPE_MAX:     # many shapes: all at once
+        offsets = np.zeros(len(shape_ids) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum([len(x) for x in shape_ids])
+        flat = np.array([u for x in shape_ids for u in x], dtype=np.int64)
+        uid = flat[np.repeat(offsets[seq] - off, counts) + np.arange(m)]
+        tidy = raw * np.asarray(factors)[uid]
+        changed = tidy != raw
+        return np.where(changed, tidy, raw), uid + nu * changed
+    value = raw.copy()
+    ucode = np.empty(m, dtype=np.int64)
+    has_nan = bool(np.isnan(raw).any())
+    order = np.argsort(seq, kind="stable")
+    bounds = np.cumsum(np.bincount(seq, minlength=len(shape_ids)))
+    for sid, units in enumerate(shape_ids):
+        lines = order[(bounds[sid - 1] if sid else 0):bounds[sid]]
+        if len(lines) == 0:
+            continue
+        first = off[lines]
+        for j, u in enumerate(units):
+            idx = first + j
+            f = factors[u]
+            if f == 1.0 and not has_nan:
+                ucode[idx] = u
+                continue
+            v = raw[idx]
+            t = v * f
+            changed = t != v
+            value[idx] = np.where(changed, t, v)
+            ucode[idx] = u + nu * changed
+    return value, ucode
 
 
 def _config_line(line: str):
@@ -514,7 +550,7 @@ def _config_line(line: str):
 
 
 def parse_inputs(inputs: list[Input], *, decode_json: bool = True,
-                 fork: bool = False) -> Results:
+                 fork: bool = False, release: bool = False) -> Results:
     """Parse several inputs the way ``benchfmt.Files`` does.
 
     Parameters
@@ -527,6 +563,10 @@ def parse_inputs(inputs: list[Input], *, decode_json: bool = True,
     fork : bool, default False
         Let a forked child scan the second and later files while this process
         scans the first (see :mod:`._forkscan`; the ``benchstat`` command only).
+    release : bool, default False
+        Drop each input's text once it is parsed (:meth:`Input.release`): the memory
+        is reused for the measurement arrays (the ``benchstat`` command only, whose
+        inputs are not used again).
 
     Returns
     -------
@@ -546,6 +586,9 @@ def parse_inputs(inputs: list[Input], *, decode_json: bool = True,
             continue
         got = pre.get(i)
         b.parse_file(inp, i, inp.path, scanned=got() if got is not None else None)
+        if release:
+            pre.pop(i, None)
+            inp.release()
     return b.finish()
 
 
@@ -564,16 +607,18 @@ def _scan_ahead(inputs: list[Input], is_json: list[bool]) -> dict:
     handle = _forkscan.start(jobs, _scan_data)
     if handle is None:
         return {}
+    child_files = list(jobs)
+    del datas, jobs                   # the bytes stay with the inputs only
     state: dict = {}
 
     def result(i):
         if "child" not in state:      # wait for the child once, when the first is needed
             state["child"] = _forkscan.collect(handle) or {}
-        sr = state["child"].get(i, False)
-        return _scan_data(datas[i]) if sr is False else sr
+        sr = state["child"].pop(i, False)
+        return _scan_data(inputs[i].utf8()) if sr is False else sr
 
-    out = {0: lambda: _scan_data(datas[0])}
-    for i in jobs:
+    out = {0: lambda: _scan_data(inputs[0].utf8())}
+    for i in child_files:
         out[i] = (lambda i=i: result(i))
     return out
 

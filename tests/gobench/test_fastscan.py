@@ -248,3 +248,23 @@ assert started
 print("fell back")
 """, tmp_path)
     assert out.strip() == "fell back"
+
+
+@pytest.mark.parametrize("per_shape_max", [0, 10 ** 6])
+def test_tidy_values_both_ways_match_the_rule(per_shape_max, monkeypatch):
+    """Per (shape, position) or all at once: a value is tidied and its unit coded
+    ``unit + nu`` exactly where ``value * factor != value`` (NaN included)."""
+    rng = np.random.default_rng(5)
+    factors = [1.0, 1e-9, 1e6, 1.0]
+    shape_ids = [[0, 1], [2], [1, 3, 0], []]
+    seq = rng.integers(0, len(shape_ids), 500)
+    counts = np.array([len(shape_ids[s]) for s in seq])
+    raw = rng.choice([0.0, -0.0, 1.5, 3e8, np.nan, np.inf, 7.0], int(counts.sum()))
+    monkeypatch.setattr(bf, "PER_SHAPE_MAX", per_shape_max)
+    value, ucode = bf._tidy_values(raw, seq, counts, shape_ids, factors)
+    uid = np.concatenate([shape_ids[s] for s in seq]).astype(np.int64)
+    tidy = raw * np.asarray(factors)[uid]
+    changed = tidy != raw
+    np.testing.assert_array_equal(value, np.where(changed, tidy, raw))
+    np.testing.assert_array_equal(np.signbit(value), np.signbit(np.where(changed, tidy, raw)))
+    np.testing.assert_array_equal(ucode, uid + len(factors) * changed)
