@@ -157,28 +157,32 @@ def _rank_stats_block(values, a_start, b_start, n1: int, n2: int):
 
     Each pair is one row ``[a | b]`` of a matrix; a stable row sort merges the two
     sorted runs.  Returns twice the rank sum of *a* (mid-ranks, 1-based), the tie
-    term Σ(t³ − t) over the pooled tie groups (each member of a group of t adds
-    t² − 1), the number of tie groups, and per row the group-start mask of the
-    pooled sorted values (for the tie sizes of the exact tied test).
+    term Σ(t³ − t) over the pooled tie groups, the number of tie groups, and per row
+    the group-start mask of the pooled sorted values (for the tie sizes of the exact
+    tied test).  The sums run over the tie groups of all rows at once: a group
+    starting at position g with t members, k of them from *a*, adds k·(2g + t + 1)
+    to the rank sum (its mid-rank, doubled, is 2g + t + 1).
     """
     n = n1 + n2
-    m = np.empty((len(a_start), n))
+    rows = len(a_start)
+    m = np.empty((rows, n))
     m[:, :n1] = values[a_start[:, None] + np.arange(n1)]
     m[:, n1:] = values[b_start[:, None] + np.arange(n2)]
     order = np.argsort(m, axis=1, kind="stable")
     sv = np.take_along_axis(m, order, axis=1)
-    new = np.ones(m.shape, dtype=bool)
-    new[:, 1:] = sv[:, 1:] != sv[:, :-1]
-    last = np.ones(m.shape, dtype=bool)
-    last[:, :-1] = new[:, 1:]
-    idx = np.arange(n)
-    gstart = np.maximum.accumulate(np.where(new, idx, 0), axis=1)
-    gend = (n - 1) - np.maximum.accumulate(np.where(last, idx[::-1], 0)[:, ::-1], axis=1)[:, ::-1]
-    mid2 = gstart + gend + 2
-    r1x2 = np.where(order < n1, mid2, 0).sum(axis=1)
-    size = gend - gstart + 1
-    tie_t = (size * size - 1).sum(axis=1)
-    return r1x2, tie_t, new.sum(axis=1), new
+    new = np.empty(m.shape, dtype=bool)
+    new[:, 0] = True
+    np.not_equal(sv[:, 1:], sv[:, :-1], out=new[:, 1:])
+    start = np.flatnonzero(new)                      # every group, row by row
+    size = np.diff(start, append=rows * n)           # a row's last group ends with it
+    before = np.zeros(rows * n + 1, dtype=np.int32)  # members of a before each position
+    np.cumsum((order < n1).ravel(), out=before[1:])
+    from_a = before[start + size] - before[start]
+    row, g = np.divmod(start, n)
+    r1x2 = np.bincount(row, weights=from_a * (2 * g + size + 1), minlength=rows)
+    tie_t = np.bincount(row, weights=size * size * size - size, minlength=rows)
+    ngroups = np.bincount(row, minlength=rows)
+    return r1x2, tie_t, ngroups, new
 
 
 def _rank_stats(values, a_start, a_count, b_start, b_count):
@@ -194,8 +198,8 @@ def _rank_stats(values, a_start, a_count, b_start, b_count):
     if len(keys) > 64 or np.isnan(values).any():
         return None
     inv = inv.reshape(-1)
-    r1x2 = np.empty(npair, dtype=np.int64)
-    tie_t = np.empty(npair, dtype=np.int64)
+    r1x2 = np.empty(npair)
+    tie_t = np.empty(npair)
     ngroups = np.empty(npair, dtype=np.int64)
     where: dict[int, tuple] = {}
     for k, key in enumerate(keys.tolist()):
@@ -210,7 +214,7 @@ def _rank_stats(values, a_start, a_count, b_start, b_count):
         row = new[int(np.searchsorted(sel, i))]
         return tuple(np.diff(np.append(np.flatnonzero(row), len(row))).tolist())
 
-    return r1x2.astype(np.float64), tie_t.astype(np.float64), ngroups, tie_sizes
+    return r1x2, tie_t, ngroups, tie_sizes
 
 
 def _rank_stats_sorted(values, a_start, a_count, b_start, b_count):
