@@ -6,7 +6,9 @@ the GIL is held in enough of it that two threads take as long as one.  The
 files while the parent scans the first, and gets the scan results back through
 a pipe (pickled arrays, a few MB).  Everything that depends on the order of the
 files (configuration, unit metadata, errors, ids) still happens in the parent,
-in order, from those results.
+in order, from those results.  The arrays cross the pipe as raw buffers beside a
+small pickle (pickle protocol 5's out-of-band buffers): no copy into or out of
+a pickled byte string on either side.
 
 Only used where forking is safe and can pay: Linux, a single thread in the
 process (never inside Jupyter kernels, which run threads), at least two CPUs
@@ -56,8 +58,13 @@ def start(jobs: dict[int, bytes], scan):
         try:
             os.close(rfd)
             out = {i: scan(data) for i, data in jobs.items()}
-            with os.fdopen(wfd, "wb") as f:
-                pickle.dump(out, f, protocol=pickle.HIGHEST_PROTOCOL)
+            bufs: list = []
+            head = pickle.dumps(out, protocol=5, buffer_callback=bufs.append)
+            views = [b.raw() for b in bufs]
+            meta = pickle.dumps((len(head), [v.nbytes for v in views]))
+            with os.fdopen(wfd, "wb", buffering=0) as f:
+                for chunk in (len(meta).to_bytes(8, "little"), meta, head, *views):
+                    _write_all(f, chunk)
             status = 0
         finally:
             os._exit(status)
@@ -70,8 +77,11 @@ def collect(handle) -> dict | None:
     pid, rfd = handle
     out = None
     try:
-        with os.fdopen(rfd, "rb") as f:
-            out = pickle.load(f)
+        with os.fdopen(rfd, "rb", buffering=0) as f:
+            size = int.from_bytes(_read_exactly(f, 8), "little")
+            head_len, sizes = pickle.loads(_read_exactly(f, size))
+            head = _read_exactly(f, head_len)
+            out = pickle.loads(head, buffers=[_read_exactly(f, n) for n in sizes])
     except Exception:  # noqa: BLE001 - any failure of the child means "scan here"
         out = None
     try:
@@ -79,3 +89,22 @@ def collect(handle) -> dict | None:
     except OSError:
         status = 1
     return out if status == 0 and isinstance(out, dict) else None
+
+
+def _write_all(f, data) -> None:
+    view = memoryview(data).cast("B")
+    while len(view):
+        view = view[f.write(view):]
+
+
+def _read_exactly(f, n: int) -> bytearray:
+    """*n* bytes from the unbuffered file *f*; EOFError if the writer stopped short."""
+    buf = bytearray(n)
+    view = memoryview(buf)
+    got = 0
+    while got < n:
+        k = f.readinto(view[got:])
+        if not k:
+            raise EOFError(f"child sent {got} of {n} bytes")
+        got += k
+    return buf
