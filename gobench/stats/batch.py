@@ -92,8 +92,11 @@ def sorted_by_slots(group: np.ndarray, slot: np.ndarray, values: np.ndarray, ngr
     if ngroups * width > 2 * n + 4096 or np.isnan(values).any():
         return None
     flat = group * width + slot
-    if np.bincount(flat, minlength=ngroups * width).max() > 1:
+    used = np.zeros(ngroups * width, dtype=bool)
+    used[flat] = True
+    if np.count_nonzero(used) < n:      # two values in one slot
         return None
+    del used
     m = np.full(ngroups * width, np.inf)
     m[flat] = values
     m = m.reshape(ngroups, width)
