@@ -6,9 +6,10 @@ the GIL is held in enough of it that two threads take as long as one.  The
 files while the parent scans the first, and gets the scan results back through
 a pipe (pickled arrays, a few MB).  Everything that depends on the order of the
 files (configuration, unit metadata, errors, ids) still happens in the parent,
-in order, from those results.  The arrays cross the pipe as raw buffers beside a
-small pickle (pickle protocol 5's out-of-band buffers): no copy into or out of
-a pickled byte string on either side.
+in order, from those results.  The arrays come back as pickle protocol 5's
+out-of-band buffers: written into a shared anonymous mapping made before the
+fork (the parent's arrays are views of it), or, if they do not fit, sent raw
+through the pipe after the small pickle.
 
 Only used where forking is safe and can pay: Linux, a single thread in the
 process (never inside Jupyter kernels, which run threads), at least two CPUs
@@ -16,6 +17,7 @@ available, and big inputs.  Any failure falls back to scanning in the parent.
 """
 from __future__ import annotations
 
+import mmap
 import os
 import pickle
 import sys
@@ -48,6 +50,12 @@ def start(jobs: dict[int, bytes], scan):
     except OSError:
         return None
     try:
+        # the arrays come back through shared memory when they fit (untouched pages cost
+        # nothing; scan results take about one byte per input byte, at most ~16)
+        shm = mmap.mmap(-1, 16 * sum(map(len, jobs.values())) + (1 << 20))
+    except (OSError, ValueError):
+        shm = None
+    try:
         pid = os.fork()
     except OSError:
         os.close(rfd)
@@ -61,7 +69,13 @@ def start(jobs: dict[int, bytes], scan):
             bufs: list = []
             head = pickle.dumps(out, protocol=5, buffer_callback=bufs.append)
             views = [b.raw() for b in bufs]
-            meta = pickle.dumps((len(head), [v.nbytes for v in views]))
+            sizes = [v.nbytes for v in views]
+            offsets = _place(sizes, len(shm)) if shm is not None else None
+            if offsets is not None:
+                for v, o in zip(views, offsets):
+                    shm[o:o + v.nbytes] = v
+                views = []
+            meta = pickle.dumps((len(head), sizes, offsets))
             with os.fdopen(wfd, "wb", buffering=0) as f:
                 for chunk in (len(meta).to_bytes(8, "little"), meta, head, *views):
                     _write_all(f, chunk)
@@ -69,19 +83,33 @@ def start(jobs: dict[int, bytes], scan):
         finally:
             os._exit(status)
     os.close(wfd)
-    return pid, rfd
+    return pid, rfd, shm
+
+
+def _place(sizes: list[int], capacity: int) -> list[int] | None:
+    """64-byte aligned offsets for buffers of *sizes* in *capacity* bytes, or None."""
+    out, off = [], 0
+    for n in sizes:
+        out.append(off)
+        off += (n + 63) & ~63
+    return out if off <= capacity else None
 
 
 def collect(handle) -> dict | None:
     """The child's results, or None if it failed (then the caller scans itself)."""
-    pid, rfd = handle
+    pid, rfd, shm = handle
     out = None
     try:
         with os.fdopen(rfd, "rb", buffering=0) as f:
             size = int.from_bytes(_read_exactly(f, 8), "little")
-            head_len, sizes = pickle.loads(_read_exactly(f, size))
+            head_len, sizes, offsets = pickle.loads(_read_exactly(f, size))
             head = _read_exactly(f, head_len)
-            out = pickle.loads(head, buffers=[_read_exactly(f, n) for n in sizes])
+            if offsets is None:
+                bufs = [_read_exactly(f, n) for n in sizes]
+            else:
+                view = memoryview(shm)
+                bufs = [view[o:o + n] for o, n in zip(offsets, sizes)]
+            out = pickle.loads(head, buffers=bufs)
     except Exception:  # noqa: BLE001 - any failure of the child means "scan here"
         out = None
     try:
