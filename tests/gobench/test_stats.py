@@ -260,13 +260,16 @@ def test_group_value_order_equals_lexsort():
     assert list(group_value_order(np.zeros(3, dtype=np.int64), v, 1)) == [1, 2, 0]
 
 
-@pytest.mark.parametrize("blocks", [True, False])
+@pytest.mark.parametrize("blocks", [True, "small", False])
 def test_batch_utests_are_bit_identical_to_scalar(blocks, monkeypatch):
-    """Both ways of ranking pairs (equal-size blocks, one pooled sort) give the scalar p."""
+    """Both ways of ranking pairs (equal-size blocks, one pooled sort) give the scalar p;
+    so do blocks of a few rows ("small")."""
     from gobench.stats import batch
     from gobench.stats.utest import SamplesEqualError, mann_whitney_u
     if not blocks:
         monkeypatch.setattr(batch, "_rank_stats", lambda *a: None)
+    if blocks == "small":
+        monkeypatch.setattr(batch, "RANK_BLOCK_VALUES", 150)
     rng = np.random.default_rng(7)
     cells = []
     for _ in range(400):
