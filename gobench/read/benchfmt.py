@@ -383,11 +383,11 @@ class _Builder:
         ch = self.chunks
         ch["file"].append(np.full(k, file_idx, dtype=np.int64))
         ch["line"].append(sr.res_line.astype(np.int64))
-        ch["name"].append(nid_of[sr.name_id])
-        ch["iters"].append(sr.iters)
+        ch["name"].extend(nid_of[x] for x in sr.name_id)       # the scan's arrays come in parts
+        ch["iters"].extend(sr.iters)
         ch["config"].append(cids)
-        ch["shape"].append(sid_of[sr.shape_of_line])
-        self.val_chunks.append(sr.values)
+        ch["shape"].extend(sid_of[x] for x in sr.shape_of_line)
+        self.val_chunks.extend(sr.values)
 
     def _slow_result(self, line, lineno, file_idx, label, cid):
         r = self.r

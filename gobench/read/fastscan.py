@@ -52,7 +52,11 @@ class ScanResult:
     """Arrays for the fast lines and the line numbers left to the slow parser.
 
     ``names`` are the distinct names in order of first appearance and
-    ``name_id`` each line's index into them.
+    ``name_id`` each line's index into them; ``shapes`` likewise the distinct unit
+    sequences and ``shape_of_line``.  In the result of :func:`scan`, ``name_id``,
+    ``shape_of_line``, ``iters``, ``nvals`` and ``values`` are lists of arrays, one
+    per part of the data (concatenating them is left to the caller, which gathers
+    the arrays of several files anyway).
     """
 
     __slots__ = ("line_bounds", "res_line", "names", "name_id", "iters", "nvals",
@@ -454,7 +458,8 @@ def _scan_part(data: bytes, a: int, z: int, atof, atoi, odd: bool):
 
 
 def _merge(parts: list) -> ScanResult:
-    """One :class:`ScanResult` for the whole data from its parts' (in order)."""
+    """One :class:`ScanResult` for the whole data from its parts' (in order): line
+    numbers, offsets, names and shapes made global, the per-line arrays kept in parts."""
     out = ScanResult()
     name_index: dict[str, int] = {}
     shape_index: dict[tuple, int] = {}
@@ -482,10 +487,9 @@ def _merge(parts: list) -> ScanResult:
     out.line_bounds = (np.concatenate(starts), np.concatenate(ends))
     out.res_line = np.concatenate(res_line)
     out.slow_lines = np.concatenate(slow)
-    out.names, out.name_id = list(name_index), np.concatenate(name_id)
-    out.shapes, out.shape_of_line = list(shape_index), np.concatenate(shape_of_line)
-    out.iters, out.nvals = np.concatenate(iters), np.concatenate(nvals)
-    out.values = np.concatenate(values)
+    out.names, out.name_id = list(name_index), name_id
+    out.shapes, out.shape_of_line = list(shape_index), shape_of_line
+    out.iters, out.nvals, out.values = iters, nvals, values
     out.slow_may_be_result = False
     return out
 
