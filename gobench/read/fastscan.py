@@ -64,12 +64,17 @@ class ScanResult:
                  "offset")
 
 
-def _words(data: bytes, a: int = 0, z: int | None = None):
-    """Bytes ``data[a:z]`` with ``_PAD`` spaces on both sides, and an unaligned
-    little-endian uint64 view of them: ``w[i]`` holds padded bytes ``i .. i + 7`` (byte
-    i lowest).  Offsets below are in the padded bytes: *i* is ``data[a + i - _PAD]``."""
+def _padded(data, a: int = 0, z: int | None = None) -> bytes:
+    """Bytes ``data[a:z]`` with ``_PAD`` spaces on both sides (*data*: any buffer)."""
     pad = b" " * _PAD
-    bx = np.frombuffer(b"".join((pad, memoryview(data)[a:z], pad)), dtype=np.uint8)
+    return b"".join((pad, memoryview(data)[a:z], pad))
+
+
+def _words(padded: bytes):
+    """Padded bytes as uint8 and as an unaligned little-endian uint64 view: ``w[i]``
+    holds padded bytes ``i .. i + 7`` (byte i lowest).  Offsets below are in the
+    padded bytes: *i* is ``data[a + i - _PAD]``."""
+    bx = np.frombuffer(padded, dtype=np.uint8)
     w = np.ndarray(buffer=bx, dtype="<u8", shape=(len(bx) - 7,), strides=(1,))
     return bx, w
 
@@ -368,7 +373,8 @@ def _parts(data: bytes, size: int):
 
 
 def scan(data: bytes, atof=None, atoi=None) -> ScanResult | None:
-    """Scan UTF-8 *data*; None if no line starts with ``Benchmark``.
+    """Scan UTF-8 *data* (``bytes``, or any buffer with ``find``, e.g. an ``mmap``);
+    None if no line starts with ``Benchmark``.
 
     *atof* / *atoi* are the exact scalar parsers (Go's ParseFloat / Atoi on a str,
     returning the number or an error reason string) for the tokens the vectorised
@@ -378,14 +384,11 @@ def scan(data: bytes, atof=None, atoi=None) -> ScanResult | None:
     units and shapes are then numbered across the parts in order of first appearance.
     """
     n = len(data)
-    if n == 0 or b"Benchmark" not in data:
+    if n == 0 or data.find(b"Benchmark") < 0:
         return None
-    # odd bytes (non-ASCII, control characters other than Go's ASCII white space)
-    # make the whole file go through the exact line parser
-    odd = not data.isascii() or bool(data.translate(None, _ALLOWED))
     got = []
     for a, z in _parts(data, PART_BYTES):
-        part = _scan_part(data, a, z, atof, atoi, odd)
+        part = _scan_part(data, a, z, atof, atoi)
         if part is _SLOW:
             return _all_slow()
         got.append(part)
@@ -397,11 +400,16 @@ def scan(data: bytes, atof=None, atoi=None) -> ScanResult | None:
 _SLOW = object()
 
 
-def _scan_part(data: bytes, a: int, z: int, atof, atoi, odd: bool):
+def _scan_part(data: bytes, a: int, z: int, atof, atoi):
     """Scan the whole lines ``data[a:z]``: a :class:`ScanResult` in the part's own
     line numbers, byte offsets and name/unit/shape numbering (``res_line`` None when
     it has no result line), or ``_SLOW`` when the file must go to the line parser."""
-    bx, w = _words(data, a, z)
+    padded = _padded(data, a, z)
+    # odd bytes (non-ASCII, control characters other than Go's ASCII white space) make
+    # the whole file go through the exact line parser (the fast path reads ASCII only)
+    if not padded.isascii() or padded.translate(None, _ALLOWED):
+        return _SLOW
+    bx, w = _words(padded)
     n = z - a
     b = bx[_PAD:_PAD + n]
     nl = np.flatnonzero(b == 10)
@@ -420,8 +428,6 @@ def _scan_part(data: bytes, a: int, z: int, atof, atoi, odd: bool):
     res_lines = cand[is_res]
     if len(res_lines) == 0:
         return out
-    if odd:
-        return _SLOW
     edges = _tokens(bx)
     tok_start, tok_end = edges[0::2], edges[1::2]
     # first token and number of tokens of each result line (offsets in the padded data):

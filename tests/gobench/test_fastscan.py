@@ -88,6 +88,16 @@ def test_long_units_and_names_same_both_ways():
     assert len(fast) == 120 and "allocated-objects-per-op/op" in fast.ucode_orig
 
 
+def test_non_ascii_anywhere_sends_the_file_to_the_line_parser():
+    """A non-ASCII configuration line far from any result line (another part of the
+    scan) still gives the line parser's results."""
+    text = ("BenchmarkA 1 2 ns/op\n" * 20 + "goos: plan9\n" * 10 + "note: µs and ü\n"
+            + "goos: plan9\n" * 10 + "BenchmarkA 1 3 ns/op\n" * 20)
+    slow, fast = _both(text)
+    _assert_same(slow, fast)
+    assert ("note", "µs and ü") in fast.configs[-1]
+
+
 def test_crlf_and_tabs_same_both_ways():
     need_vectors()
     text = (INPUTS / "old.txt").read_text().replace("\n", "\r\n")
@@ -101,7 +111,7 @@ def _scan_tokens(tokens: list[str], parse):
     from gobench.read import fastscan
 
     data = " ".join(tokens).encode("ascii") + b" "
-    bx, w = fastscan._words(data)
+    bx, w = fastscan._words(fastscan._padded(data))
     edges = fastscan._tokens(bx)
     s, e = edges[0::2], edges[1::2]
     return parse(w, s, e)
