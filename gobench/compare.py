@@ -1,6 +1,10 @@
 """benchstat as a function: files in, tables (text, CSV or a tidy DataFrame) out."""
 from __future__ import annotations
 
+import io
+import mmap
+import os
+import stat
 import sys
 
 from .benchtab import Query, Tables
@@ -42,7 +46,7 @@ def read_inputs(args: list[str]) -> list[Input]:
         else:
             try:
                 with open(path, "rb") as f:
-                    data = f.read()
+                    data = _read_or_map(f)
             except OSError as e:
                 msg = (e.strerror or str(e)).lower()
                 if isinstance(e, IsADirectoryError):
@@ -50,6 +54,27 @@ def read_inputs(args: list[str]) -> list[Input]:
                 raise BenchstatError(f"open {path}: {msg}") from None
         out.append(input_from_bytes(path, label, data))
     return out
+
+
+#: regular files at least this big are memory-mapped instead of read (see _read_or_map)
+MAP_MIN_BYTES = 1 << 20
+
+
+def _read_or_map(f):
+    """The bytes of the open file *f*: a read-only ``mmap`` for a regular file of at
+    least :data:`MAP_MIN_BYTES`, else ``f.read()``.
+
+    Mapped, the scanner reads the page cache in place: reading a 9 MB file into a
+    new ``bytes`` faults in 9 MB of fresh memory (~2,300 page faults, ~5 ms on the
+    project's VMs) that the mapping does not need.
+    """
+    try:
+        st = os.fstat(f.fileno())
+        if stat.S_ISREG(st.st_mode) and st.st_size >= MAP_MIN_BYTES:
+            return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
+    return f.read()
 
 
 def run_benchstat(args: list[str], *, table: str = ".config", row: str = ".fullname",

@@ -34,12 +34,13 @@ class Input:
 
     @property
     def text(self) -> str:
-        if self._text is None:
-            self._text = self.data.decode("utf-8", errors="surrogateescape")
+        if self._text is None:   # data: bytes, or a read-only mmap of a big file
+            self._text = str(self.data, "utf-8", "surrogateescape")
         return self._text
 
     def utf8(self) -> bytes:
-        """The text as UTF-8 bytes (undecodable bytes as they were)."""
+        """The text as UTF-8 bytes (undecodable bytes as they were; an ``mmap`` when
+        the command line mapped a big file)."""
         if self.data is None:
             self.data = self._text.encode("utf-8", "surrogateescape")
         return self.data

@@ -13,9 +13,14 @@ from gobench_vectors import INPUTS, OUTPUTS, commands, need_vectors
 V2 = [(n, argv) for n, prog, argv in commands() if prog == "benchstat"]
 
 
+@pytest.mark.parametrize("mapped", [False, True], ids=["read", "mapped"])
 @pytest.mark.parametrize("name,argv", V2, ids=[n for n, _ in V2])
-def test_v2_vector_byte_identical(name, argv, monkeypatch):
+def test_v2_vector_byte_identical(name, argv, mapped, monkeypatch):
+    """Every vector, with the inputs read, and memory-mapped as big files are."""
     need_vectors()
+    if mapped:
+        from gobench import compare
+        monkeypatch.setattr(compare, "MAP_MIN_BYTES", 1)
     monkeypatch.chdir(INPUTS)
     out, err = io.StringIO(), io.StringIO()
     status = benchstat_main(argv, out, err)
@@ -67,3 +72,25 @@ def test_process_entry_point(tmp_path):
                           cwd=INPUTS, capture_output=True, env={**os.environ, "PYTHONPATH": repo})
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == (OUTPUTS / "v2-default.stdout").read_bytes()
+
+
+def test_mapped_inputs_in_every_encoding(tmp_path, monkeypatch):
+    """UTF-8 with a BOM, UTF-16 with and without one, and bad UTF-8: a mapped file
+    gives what the same file read gives."""
+    from gobench import compare
+
+    text = "goos: linux\nBenchmarkA-2\t10\t5.5 ns/op\nBenchmarkA-2\t10\t6.5 ns/op\n"
+    files = {"bom.txt": b"\xef\xbb\xbf" + text.encode(), "u16.txt": text.encode("utf-16"),
+             "u16le.txt": text.encode("utf-16-le"),
+             "bad.txt": text.encode() + b"note: \xff\n"}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    monkeypatch.chdir(tmp_path)
+    got = {}
+    for limit in (1 << 40, 1):
+        monkeypatch.setattr(compare, "MAP_MIN_BYTES", limit)
+        out, err = io.StringIO(), io.StringIO()
+        status = benchstat_main(list(files), out, err)
+        got[limit] = (status, out.getvalue(), err.getvalue())
+    assert got[1] == got[1 << 40]
+    assert got[1][0] == 0 and got[1][1].count("6.000n ± ∞") == 4   # one cell per file
