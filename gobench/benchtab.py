@@ -333,7 +333,7 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
         return Tables([], [], [])
     rc_ids, classes, parts = _class_ids(r)
     nu = max(len(r.ucode_unit), 1)
-    mclass = rc_ids[r.m_res] * nu + r.m_ucode
+    mclass = np.repeat(rc_ids * nu, r.res_nvals) + r.m_ucode
     uniq, first_idx, inverse = dense_unique(mclass, len(classes) * nu)
     del mclass   # arrays as long as all measurements go as soon as they are used
     order = np.argsort(first_idx, kind="stable")  # mclasses in first-observation order
@@ -468,17 +468,18 @@ def _build(q: Query, r: Results, alpha: float, confidence: float) -> Tables:
     # gather values per cell, sorted
     m_cell = mclass_cell[inverse]
     del inverse
-    sel = m_cell >= 0
-    if sel.all():                 # every measurement is kept: no copies
-        mc, mv, m_res = m_cell, r.m_value, r.m_res
-    else:
-        mc, mv, m_res = m_cell[sel], r.m_value[sel], r.m_res[sel]
-    del m_cell, sel
     # a cell's values come from lines of one prefix (table, row, column), one per line:
     # a line's rank among its prefix's lines is a free slot in the cell's row
-    got = sorted_by_slots(mc, _line_ranks(pid_of[rc_ids])[m_res], mv, ncell)
+    slot = np.repeat(_line_ranks(pid_of[rc_ids]), r.res_nvals)
+    sel = m_cell >= 0
+    if sel.all():                 # every measurement is kept: no copies
+        mc, mv = m_cell, r.m_value
+    else:
+        mc, mv, slot = m_cell[sel], r.m_value[sel], slot[sel]
+    del m_cell, sel
+    got = sorted_by_slots(mc, slot, mv, ncell)
     mv, counts = got if got is not None else group_sorted_values(mc, mv, ncell)
-    del got, mc, m_res
+    del got, mc, slot
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
 
     lay = _layout(pre_tp, pre_r, pre_c, tparts, rkeys, ckeys, cell_pid, cell_u, ustr, tproj,

@@ -168,7 +168,7 @@ class Results:
     res_iters: np.ndarray = None
     res_config: np.ndarray = None
     configs: list[tuple[tuple[str, str], ...]] = field(default_factory=list)
-    m_res: np.ndarray = None
+    res_nvals: np.ndarray = None      # number of value/unit pairs of each result
     m_value: np.ndarray = None
     m_raw: np.ndarray = None           # the values as written
     m_ucode: np.ndarray = None         # int code of (unit, orig_unit): see ucode_unit/ucode_orig
@@ -179,6 +179,14 @@ class Results:
 
     def __len__(self) -> int:
         return 0 if self.res_name_id is None else len(self.res_name_id)
+
+    @property
+    def m_res(self) -> np.ndarray:
+        """Result index of each measurement (``res_nvals`` expanded; computed on demand:
+        ``np.repeat(x, res_nvals)`` spreads a per-result column without it)."""
+        if self.res_nvals is None:
+            return np.zeros(0, dtype=np.int64)
+        return np.repeat(np.arange(len(self.res_nvals), dtype=np.int64), self.res_nvals)
 
     @property
     def res_name(self) -> list[str]:
@@ -457,7 +465,7 @@ class _Builder:
         nres = len(seq)
         shape_len = np.array([len(s) for s in self.shape_list] or [0], dtype=np.int64)
         counts = shape_len[seq]
-        r.m_res = np.repeat(np.arange(nres, dtype=np.int64), counts)
+        r.res_nvals = counts
         raw = np.concatenate(self.val_chunks) if self.val_chunks else np.zeros(0)
         # unit ids per measurement: flatten shapes
         all_units: dict[str, int] = {}
@@ -494,7 +502,7 @@ def _tidy_values(raw: np.ndarray, seq: np.ndarray, counts: np.ndarray,
     nu = len(factors)
     m = len(raw)
     if m == 0:
-        return raw, np.zeros(0, dtype=np.int64)
+        return raw, np.zeros(0, dtype=np.int32)
     off = np.cumsum(counts) - counts                 # first measurement of each result
     if sum(map(len, shape_ids)) > PER_SHAPE_MAX:     # many shapes: all at once
         offsets = np.zeros(len(shape_ids) + 1, dtype=np.int64)
@@ -503,9 +511,9 @@ def _tidy_values(raw: np.ndarray, seq: np.ndarray, counts: np.ndarray,
         uid = flat[np.repeat(offsets[seq] - off, counts) + np.arange(m)]
         tidy = raw * np.asarray(factors)[uid]
         changed = tidy != raw
-        return np.where(changed, tidy, raw), uid + nu * changed
+        return np.where(changed, tidy, raw), (uid + nu * changed).astype(np.int32)
     value = raw.copy()
-    ucode = np.empty(m, dtype=np.int64)
+    ucode = np.empty(m, dtype=np.int32)
     has_nan = bool(np.isnan(raw).any())
     order = np.argsort(seq, kind="stable")
     bounds = np.cumsum(np.bincount(seq, minlength=len(shape_ids)))
