@@ -515,7 +515,7 @@ def _tidy_values(raw: np.ndarray, seq: np.ndarray, counts: np.ndarray,
     value = raw.copy()
     ucode = np.empty(m, dtype=np.int32)
     has_nan = bool(np.isnan(raw).any())
-    order = np.argsort(seq, kind="stable")
+    order = np.argsort(seq.astype(np.uint16), kind="stable")    # (a radix sort)
     bounds = np.cumsum(np.bincount(seq, minlength=len(shape_ids)))
     for sid, units in enumerate(shape_ids):
         lines = order[(bounds[sid - 1] if sid else 0):bounds[sid]]
