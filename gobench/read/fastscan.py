@@ -275,19 +275,39 @@ def _ids_by_dict(data: bytes, a: int, s: np.ndarray, e: np.ndarray):
     return [u.decode("ascii") for u in index], ids
 
 
+#: spreads the 7 bits of an ASCII byte to bits 7, 15, ..., 55 (the high bits of the
+#: first seven bytes of a word, zero in ASCII): copies of the byte shifted by 7k for
+#: k = 0..8 never overlap, so the product carries nothing, and bit i of the byte lands
+#: on bit 8i + 7 from copy k = i + 1 alone
+_SPREAD7 = _U64(0x0002040810204081)
+_HIGH7 = _U64(0x0080808080808080)
+
+
 def _unit_ids(data: bytes, a: int, w: np.ndarray, s: np.ndarray, e: np.ndarray):
     """Number unit tokens [s, e) by their text, in order of first appearance.
 
-    Returns ``(ids, strings)``.  Tokens of at most 16 bytes are keyed exactly by
-    (length, first 8 bytes, last 8 bytes) and grouped through a slot table (units:
-    a handful); longer tokens, or two keys sharing a slot, go through a dict.
+    Returns ``(ids, strings)``.  Tokens of at most 9 bytes (almost all units) are
+    keyed exactly by one word: the first 8 bytes, with the 7 bits of a ninth spread
+    into their free high bits (ASCII, no zero byte: the key also fixes the length).
+    Up to 16 bytes the key is (length, first 8 bytes, last 8 bytes).  Keys are
+    grouped through a slot table (units: a handful); longer tokens, or two keys
+    sharing a slot, go through a dict.
     """
     ln = e - s
-    if len(s) and int(ln.max()) <= 16:
-        f8 = w[s] & _KEEP_LOW[np.minimum(ln, 8)]
-        l8 = np.where(ln > 8, w[e - 8], _U64(0))
-        h = f8 ^ (l8 * _U64(0x9E3779B97F4A7C15)) ^ (ln.astype(np.uint64) << _U64(59))
-        got = _slot_ids(h, (f8, l8, ln))
+    if len(s):
+        longest = int(ln.max())
+        got = None
+        if longest <= 9:
+            key = w[s] & _KEEP_LOW[np.minimum(ln, 8)]
+            if longest == 9:
+                ninth = (w[s + 1] >> _U64(56)) * (ln == 9)
+                key |= (ninth * _SPREAD7) & _HIGH7
+            got = _slot_ids(key, (key,), bits=10) or _slot_ids(key, (key,))
+        elif longest <= 16:
+            f8 = w[s] & _KEEP_LOW[np.minimum(ln, 8)]
+            l8 = np.where(ln > 8, w[e - 8], _U64(0))
+            h = f8 ^ (l8 * _U64(0x9E3779B97F4A7C15)) ^ (ln.astype(np.uint64) << _U64(59))
+            got = _slot_ids(h, (f8, l8, ln))
         if got is not None:
             ids, first = got
             return ids, _strings(data, a, s[first], e[first])
