@@ -50,9 +50,10 @@ def start(jobs: dict[int, bytes], scan):
     except OSError:
         return None
     try:
-        # the arrays come back through shared memory when they fit (untouched pages cost
-        # nothing; scan results take about one byte per input byte, at most ~16)
-        shm = mmap.mmap(-1, 16 * sum(map(len, jobs.values())) + (1 << 20))
+        # the arrays come back through shared memory when they fit: untouched pages cost
+        # nothing, and scan results take about one byte per input byte (benchmark lines
+        # of a few bytes each take more; then the pipe carries them)
+        shm = mmap.mmap(-1, 4 * sum(map(len, jobs.values())) + (1 << 20))
     except (OSError, ValueError):
         shm = None
     try:
