@@ -24,38 +24,31 @@ Usage::
 
     .venv/bin/python benchmarks/bench_gobench.py [--repeat 3] [--keep DIR] [--benchstat PATH]
 
-Figures (2026-11-22, 2 vCPU shared with another engineer's measurements, whose
-speed changed by up to 40 % from minute to minute; four ``--repeat 5
---benchstat`` runs between 08:32 and 08:36, load average 0.4-1.3; wall and
-user+sys of the whole process, its forked child included; median (min-max)):
+Figures (2026-12-04 01:51, session 5, 2 vCPU, load ~1 from these runs;
+``--repeat 9 --benchstat``; wall and user+sys of the whole process, its forked
+child included; median (min-max)):
 
 ====  ==========================  ===========================  ==========================
 case  gopherlab wall s            gopherlab user+sys s         benchstat wall s
 ====  ==========================  ===========================  ==========================
-B     0.95 (0.85-1.07)            0.94                         0.78 (0.61-0.83)
-B     0.75 (0.74-0.82)            0.93                         0.60 (0.54-0.74)
-B     0.72 (0.56-0.79)            0.93                         0.59 (0.51-0.85)
-B     0.81 (0.77-0.82)            1.00                         0.94 (0.85-1.04)
-C     1.61 (1.52-1.92)            1.76                         1.98 (1.81-2.11)
-C     1.67 (1.45-1.71)            1.89                         1.84 (1.62-2.03)
-C     1.55 (1.09-1.66)            1.78                         1.83 (1.45-1.96)
-C     1.37 (1.26-1.56)            1.61                         1.69 (1.40-1.97)
+B     0.35 (0.30-0.42)            0.43                         0.43 (0.36-0.57)
+C     0.66 (0.58-0.94)            0.74                         1.18 (1.05-1.35)
 ====  ==========================  ===========================  ==========================
 
-Fifteen interleaved pairs on B right after (load average 0.8-0.9): gopherlab
-0.75 s (0.63-0.83), benchstat 0.70 s (0.59-0.79); per pair gopherlab/benchstat
-1.05 (0.86-1.17), gopherlab faster in 5 of 15.  So B is at about benchstat's
-wall time, not reliably below it; C stays below.  At the start of the day B
-was 1.34-1.43 s (user+sys 1.34-1.43 s) against benchstat's 0.81-0.86 s.
+Thirty-one interleaved pairs on B right after: gopherlab 0.35 s (0.29-0.42),
+benchstat 0.41 s (0.35-0.48); per pair gopherlab/benchstat 0.84 (0.65-1.15),
+gopherlab faster in 30 of 31.  Session 4 ended at 1.08 (B) and 0.87 (C); the
+start of session 3 had B at 1.34-1.43 s.
 
-Where B's time goes (fresh process, quiet moment): interpreter start and site
-~0.08 s, imports 0.12-0.17 s (numpy ~0.1 s), reading 0.01 s, scanning 0.17-0.2 s
-per file (the second file in a forked child at the same time: see
-``gobench/read/_forkscan.py``), tables 0.13-0.16 s (sorting cell values, U
-tests), text 0.04-0.05 s, interpreter exit ~0.04 s.  The scan reads numbers
-eight digits at a time from unaligned 64-bit loads (exact: Clinger's fast
-path), numbers names and units by hashed bytes checked byte for byte, and makes
-Python strings only for distinct names/units.
+Where B's time goes, the parent process at quiet moments: interpreter start and
+site ~0.02 s (half of it setuptools' editable-install import hook), numpy
+0.055-0.065 s, gobench 0.013-0.016 s, parsing 0.105-0.125 s (the first file
+scanned here in 0.068 s while a forked child scans the second: see
+``gobench/read/_forkscan.py``), tables 0.048-0.055 s, text 0.020-0.023 s.  Fresh
+memory is a large part of it on these VMs (~3 µs per 4 KB page): the process
+touches 103 MB (25k minor faults, parent and child) where benchstat touches
+29 MB (7k).  ``gobench/README.md`` lists what the scanner, the fork and the
+build do to keep that down.
 """
 from __future__ import annotations
 

@@ -3,8 +3,8 @@
 :func:`gobench.read.fastscan.scan` is pure numpy work on one file's bytes, and
 the GIL is held in enough of it that two threads take as long as one.  The
 ``gopherlab benchstat`` command therefore forks one child that scans the other
-files while the parent scans the first, and gets the scan results back through
-a pipe (pickled arrays, a few MB).  Everything that depends on the order of the
+files while the parent scans the first, and gets the scan results back (arrays,
+about one byte per input byte).  Everything that depends on the order of the
 files (configuration, unit metadata, errors, ids) still happens in the parent,
 in order, from those results.  The arrays come back as pickle protocol 5's
 out-of-band buffers: written into a shared anonymous mapping made before the

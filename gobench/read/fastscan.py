@@ -1,8 +1,9 @@
 """Vectorised scanning of well-formed benchmark result lines.
 
 Big benchmark files are millions of tokens; making a Python string of each
-token is what costs.  This module tokenises a whole file with numpy instead and
-extracts, for every *simple* result line (ASCII, starts with ``Benchmark``, an
+token is what costs.  This module tokenises a file with numpy instead, 1 MB of
+whole lines at a time (:data:`PART_BYTES`), and extracts, for every *simple*
+result line (ASCII, starts with ``Benchmark``, an
 even number >= 4 of fields), its name, iteration count, values and unit
 signature, without a Python object per line or token:
 
