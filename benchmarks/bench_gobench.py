@@ -42,9 +42,9 @@ start of session 3 had B at 1.34-1.43 s.
 
 Where B's time goes, the parent process at quiet moments: interpreter start and
 site ~0.02 s (half of it setuptools' editable-install import hook), numpy
-0.055-0.065 s, gobench 0.013-0.016 s, parsing 0.105-0.125 s (the first file
-scanned here in 0.068 s while a forked child scans the second: see
-``gobench/read/_forkscan.py``), tables 0.048-0.055 s, text 0.020-0.023 s.  Fresh
+0.054-0.062 s, gobench 0.013-0.016 s, parsing 0.105-0.126 s (the first file
+scanned here in 0.067-0.087 s while a forked child scans the second: see
+``gobench/read/_forkscan.py``), tables 0.048-0.080 s, text 0.020-0.027 s.  Fresh
 memory is a large part of it on these VMs (~3 µs per 4 KB page): the process
 touches 103 MB (25k minor faults, parent and child) where benchstat touches
 29 MB (7k).  ``gobench/README.md`` lists what the scanner, the fork and the

@@ -342,7 +342,7 @@ class _Builder:
         """
         data = inp.utf8()
         sr = scanned if scanned is not None else _scan_data(data)
-        if sr is None or sr.res_line is None or sr.slow_may_be_result:
+        if sr is None or sr.res_line is None:
             lines = inp.text.split("\n")
             if lines and lines[-1] == "":
                 lines.pop()
@@ -572,9 +572,9 @@ def parse_inputs(inputs: list[Input], *, decode_json: bool = True,
         Let a forked child scan the second and later files while this process
         scans the first (see :mod:`._forkscan`; the ``benchstat`` command only).
     release : bool, default False
-        Drop each input's text once it is parsed (:meth:`Input.release`): the memory
-        is reused for the measurement arrays (the ``benchstat`` command only, whose
-        inputs are not used again).
+        Drop each input's text once it is parsed (:meth:`Input.release`), freeing its
+        buffer or mapping before the measurement arrays are made (the ``benchstat``
+        command only, whose inputs are not used again).
 
     Returns
     -------

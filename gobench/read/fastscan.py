@@ -55,14 +55,13 @@ class ScanResult:
     ``names`` are the distinct names in order of first appearance and
     ``name_id`` each line's index into them; ``shapes`` likewise the distinct unit
     sequences and ``shape_of_line``.  In the result of :func:`scan`, ``name_id``,
-    ``shape_of_line``, ``iters``, ``nvals`` and ``values`` are lists of arrays, one
+    ``shape_of_line``, ``iters`` and ``values`` are lists of arrays, one
     per part of the data (concatenating them is left to the caller, which gathers
     the arrays of several files anyway).
     """
 
-    __slots__ = ("line_bounds", "res_line", "names", "name_id", "iters", "nvals",
-                 "shape_of_line", "shapes", "values", "slow_lines", "slow_may_be_result",
-                 "offset")
+    __slots__ = ("line_bounds", "res_line", "names", "name_id", "iters", "shape_of_line",
+                 "shapes", "values", "slow_lines", "offset")
 
 
 def _padded(data, a: int = 0, z: int | None = None) -> bytes:
@@ -259,19 +258,17 @@ def _slot_ids(h: np.ndarray, parts: tuple, bits: int = 16):
     return rank[slot], first[used]
 
 
-def _strings(data: bytes, a: int, s: np.ndarray, e: np.ndarray) -> list[str]:
-    """The tokens [s, e) of the padded bytes from offset *a* as str (the data is ASCII here)."""
-    d = a - _PAD
-    return [data[x:y].decode("ascii") for x, y in zip((s + d).tolist(), (e + d).tolist())]
+def _strings(padded: bytes, s: np.ndarray, e: np.ndarray) -> list[str]:
+    """The tokens [s, e) of the padded bytes as str (the data is ASCII here)."""
+    return [padded[x:y].decode("ascii") for x, y in zip(s.tolist(), e.tolist())]
 
 
-def _ids_by_dict(data: bytes, a: int, s: np.ndarray, e: np.ndarray):
-    """``(distinct strings, ids)`` of the tokens [s, e) through a dict: the exact fallback
-    when hashed grouping finds a collision."""
+def _ids_by_dict(padded: bytes, s: np.ndarray, e: np.ndarray):
+    """``(distinct strings, ids)`` of the tokens [s, e) of the padded bytes through a
+    dict: the exact fallback when hashed grouping finds a collision."""
     index: dict[bytes, int] = {}
-    d = a - _PAD
-    ids = np.fromiter((index.setdefault(data[x:y], len(index))
-                       for x, y in zip((s + d).tolist(), (e + d).tolist())),
+    ids = np.fromiter((index.setdefault(padded[x:y], len(index))
+                       for x, y in zip(s.tolist(), e.tolist())),
                       dtype=np.int64, count=len(s))
     return [u.decode("ascii") for u in index], ids
 
@@ -284,8 +281,9 @@ _SPREAD7 = _U64(0x0002040810204081)
 _HIGH7 = _U64(0x0080808080808080)
 
 
-def _unit_ids(data: bytes, a: int, w: np.ndarray, s: np.ndarray, e: np.ndarray):
-    """Number unit tokens [s, e) by their text, in order of first appearance.
+def _unit_ids(padded: bytes, w: np.ndarray, s: np.ndarray, e: np.ndarray):
+    """Number unit tokens [s, e) of the padded bytes by their text, in order of first
+    appearance.
 
     Returns ``(ids, strings)``.  Tokens of at most 9 bytes (almost all units) are
     keyed exactly by one word: the first 8 bytes, with the 7 bits of a ninth spread
@@ -311,8 +309,8 @@ def _unit_ids(data: bytes, a: int, w: np.ndarray, s: np.ndarray, e: np.ndarray):
             got = _slot_ids(h, (f8, l8, ln))
         if got is not None:
             ids, first = got
-            return ids, _strings(data, a, s[first], e[first])
-    strings, ids = _ids_by_dict(data, a, s, e)
+            return ids, _strings(padded, s[first], e[first])
+    strings, ids = _ids_by_dict(padded, s, e)
     return ids, strings
 
 
@@ -357,7 +355,7 @@ def _line_shapes(uid: np.ndarray, npairs: np.ndarray, strings: list[str]):
     return rank[code_of], shapes
 
 
-def _names(data: bytes, a: int, w: np.ndarray, s: np.ndarray, e: np.ndarray):
+def _names(padded: bytes, w: np.ndarray, s: np.ndarray, e: np.ndarray):
     """Distinct names (bytes [s, e) of the padded data), in order of first appearance,
     and each line's index into them."""
     n = e - s
@@ -369,9 +367,9 @@ def _names(data: bytes, a: int, w: np.ndarray, s: np.ndarray, e: np.ndarray):
                  for j in range((nmax + 7) // 8)]
         got = _group_ids(words, n)
     if got is None:
-        return _ids_by_dict(data, a, s, e)
+        return _ids_by_dict(padded, s, e)
     ids, first = got
-    return _strings(data, a, s[first], e[first]), ids
+    return _strings(padded, s[first], e[first]), ids
 
 
 #: Bytes of whole lines scanned at a time.  A part's temporaries (a few times its
@@ -466,21 +464,19 @@ def _scan_part(data: bytes, a: int, z: int, atof, atoi):
     # iteration counts and values
     it_s, it_e = tok_start[ft + 1], tok_end[ft + 1]
     iters, ok = parse_uints(w, it_s, it_e)
-    if not ok.all() and not _fix_up(data, a, iters, ok, it_s, it_e, atoi):
+    if not ok.all() and not _fix_up(padded, iters, ok, it_s, it_e, atoi):
         return _SLOW
     vs, ve = tok_start[vtok], tok_end[vtok]
     values, ok = parse_decimals(w, vs, ve)
-    if not ok.all() and not _fix_up(data, a, values, ok, vs, ve, atof):
+    if not ok.all() and not _fix_up(padded, values, ok, vs, ve, atof):
         return _SLOW
-    out.names, out.name_id = _names(data, a, w, tok_start[ft] + 9, tok_end[ft])
-    uid, ustrings = _unit_ids(data, a, w, tok_start[vtok + 1], tok_end[vtok + 1])
+    out.names, out.name_id = _names(padded, w, tok_start[ft] + 9, tok_end[ft])
+    uid, ustrings = _unit_ids(padded, w, tok_start[vtok + 1], tok_end[vtok + 1])
     out.shape_of_line, out.shapes = _line_shapes(uid, npairs, ustrings)
     out.res_line = ok_lines + 1
     out.iters = iters
-    out.nvals = npairs
     out.values = values
     out.slow_lines = res_lines[~shape_ok] + 1
-    out.slow_may_be_result = False
     return out
 
 
@@ -491,7 +487,7 @@ def _merge(parts: list) -> ScanResult:
     name_index: dict[str, int] = {}
     shape_index: dict[tuple, int] = {}
     starts, ends, res_line, slow, name_id, shape_of_line = [], [], [], [], [], []
-    iters, nvals, values = [], [], []
+    iters, values = [], []
     line0 = 0
     for p in parts:
         ls, le = p.line_bounds
@@ -508,7 +504,6 @@ def _merge(parts: list) -> ScanResult:
             name_id.append(nmap[p.name_id])
             shape_of_line.append(smap[p.shape_of_line])
             iters.append(p.iters)
-            nvals.append(p.nvals)
             values.append(p.values)
         line0 += len(ls)
     out.line_bounds = (np.concatenate(starts), np.concatenate(ends))
@@ -516,22 +511,20 @@ def _merge(parts: list) -> ScanResult:
     out.slow_lines = np.concatenate(slow)
     out.names, out.name_id = list(name_index), name_id
     out.shapes, out.shape_of_line = list(shape_index), shape_of_line
-    out.iters, out.nvals, out.values = iters, nvals, values
-    out.slow_may_be_result = False
+    out.iters, out.values = iters, values
     return out
 
 
-def _fix_up(data: bytes, a: int, values: np.ndarray, ok: np.ndarray, s: np.ndarray,
+def _fix_up(padded: bytes, values: np.ndarray, ok: np.ndarray, s: np.ndarray,
             e: np.ndarray, parse) -> bool:
-    """Parse the tokens the vectorised reader left (``~ok``; offsets in the padded bytes
-    from offset *a*) with the exact scalar parser, in place; False if there is none or
-    a token is malformed."""
+    """Parse the tokens [s, e) of the padded bytes the vectorised reader left (``~ok``)
+    with the exact scalar parser, in place; False if there is none or a token is
+    malformed."""
     if parse is None:
         return False
     bad = np.flatnonzero(~ok)
-    d = a - _PAD
-    for i, x, y in zip(bad.tolist(), (s[bad] + d).tolist(), (e[bad] + d).tolist()):
-        v = parse(data[x:y].decode("ascii"))
+    for i, x, y in zip(bad.tolist(), s[bad].tolist(), e[bad].tolist()):
+        v = parse(padded[x:y].decode("ascii"))
         if isinstance(v, str):
             return False
         values[i] = v
@@ -539,8 +532,7 @@ def _fix_up(data: bytes, a: int, values: np.ndarray, ok: np.ndarray, s: np.ndarr
 
 
 def _all_slow() -> ScanResult:
-    """The result sending the whole file to the exact line parser."""
+    """The result sending the whole file to the exact line parser (no ``res_line``)."""
     out = ScanResult()
     out.res_line = None
-    out.slow_may_be_result = True
     return out

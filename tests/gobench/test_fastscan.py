@@ -283,6 +283,16 @@ def test_tidy_values_both_ways_match_the_rule(per_shape_max, monkeypatch):
     np.testing.assert_array_equal(ucode, uid + len(factors) * changed)
 
 
+def _unit_ids_of(toks: list[str]):
+    """:func:`fastscan._unit_ids` of *toks* laid out as one space-separated text."""
+    from gobench.read import fastscan
+
+    padded = fastscan._padded(" ".join(toks).encode())
+    bx, w = fastscan._words(padded)
+    edges = fastscan._tokens(bx)
+    return fastscan._unit_ids(padded, w, edges[0::2], edges[1::2])
+
+
 @settings(max_examples=150, deadline=None)
 @given(toks=st.lists(st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126),
                              min_size=1, max_size=12), min_size=1, max_size=40),
@@ -290,14 +300,9 @@ def test_tidy_values_both_ways_match_the_rule(per_shape_max, monkeypatch):
 def test_unit_ids_number_tokens_by_first_appearance(toks, pool):
     """Units are numbered exactly (one-word keys up to 9 bytes, two words up to 16,
     a dict beyond): equal texts share an id, ids follow first appearance."""
-    from gobench.read import fastscan
-
     toks = [toks[i % pool] if i % 3 else t for i, t in enumerate(toks)]   # repeats
     toks += [t[:8] for t in toks if len(t) == 9] + [t[:8] + "~" for t in toks if len(t) == 8]
-    data = " ".join(toks).encode()
-    bx, w = fastscan._words(fastscan._padded(data))
-    edges = fastscan._tokens(bx)
-    ids, strings = fastscan._unit_ids(data, 0, w, edges[0::2], edges[1::2])
+    ids, strings = _unit_ids_of(toks)
     index: dict[str, int] = {}
     want = [index.setdefault(t, len(index)) for t in toks]
     assert ids.tolist() == want and strings == list(index)
@@ -305,17 +310,12 @@ def test_unit_ids_number_tokens_by_first_appearance(toks, pool):
 
 def test_unit_ids_tell_ninth_bytes_apart_bit_by_bit():
     """Nine-byte units differing in one bit of the ninth byte get different ids."""
-    from gobench.read import fastscan
-
     toks = ["allocs/op", "allocs/o", "B/op"]
     for bit in range(7):
         c = next(c for c in range(33, 127) if not c & (1 << bit) and c | (1 << bit) < 127)
         toks += ["abcdefgh" + chr(c), "abcdefgh" + chr(c | (1 << bit))]
     toks = toks * 3
-    data = " ".join(toks).encode()
-    bx, w = fastscan._words(fastscan._padded(data))
-    edges = fastscan._tokens(bx)
-    ids, strings = fastscan._unit_ids(data, 0, w, edges[0::2], edges[1::2])
+    ids, strings = _unit_ids_of(toks)
     index: dict[str, int] = {}
     assert ids.tolist() == [index.setdefault(t, len(index)) for t in toks]
     assert strings == list(index)
