@@ -8,7 +8,8 @@ live-widget cells dropped (Python callbacks cannot run in a static page).
 
 Exit status: 0 ok; 1 ``bench`` found a significant regression beyond
 ``--fail-on-regression`` (the report is still written); 2 the notebook broke
-(the HTML is still written and shows the error) or bad usage.
+(the HTML is still written and shows the error) or bad usage (checked before any
+kernel starts: nothing is written, one line on stderr says what to pass).
 
 Examples::
 
@@ -16,7 +17,7 @@ Examples::
     gopherlab report allocations heap.pb.gz --base heap-old.pb.gz -o alloc.html
     gopherlab report gc gctrace.log -o gc.html
     gopherlab report leaks snap0.txt snap1.txt snap2.txt --interval 30 -o leaks.html
-    gopherlab report bench old.txt new.txt --fail-on-regression 5 -o bench.html
+    gopherlab report bench old.txt new.txt --fail-on-regression 5% -o bench.html
 """
 from __future__ import annotations
 
@@ -260,8 +261,9 @@ def _parser() -> argparse.ArgumentParser:
     b = common(sub.add_parser("bench", help="before/after benchmark comparison (benchstat)"), "bench.html")
     b.add_argument("old", nargs="?", help="go test -bench output before (default: bundled sample)")
     b.add_argument("new", nargs="?", help="go test -bench output after")
-    b.add_argument("--fail-on-regression", type=float, metavar="PCT", default=None,
-                   help="exit 1 when a statistically significant regression exceeds PCT percent")
+    b.add_argument("--fail-on-regression", metavar="PCT", default=None,
+                   help="exit 1 when a statistically significant regression exceeds PCT percent "
+                   "(5 or 5%%, as gopherlab compare takes it)")
     b.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
 
     al = sub.add_parser("all", help="all four reports from the bundled sample data, in one process")
@@ -285,6 +287,67 @@ def _params(ns) -> dict:
                 "fail_on_regression": -1.0 if ns.fail_on_regression is None else ns.fail_on_regression,
                 "alpha": ns.alpha}
     raise ReportError(ns.kind)  # pragma: no cover
+
+
+class UsageError(ReportError):
+    """The command line asks for something the report cannot do (caught before any kernel starts)."""
+
+
+#: what tells a memory profile apart: pprof's heap/allocs sample types, or any value in bytes
+_ALLOC_TYPES = ("alloc_", "inuse_")
+
+
+def _check_allocation_profile(path: str, what: str) -> None:
+    """UsageError unless ``path`` is a profile with a memory sample type (a heap/allocs profile).
+
+    A file that does not read as a profile at all is left to the notebook (the report shows the
+    reader's error)."""
+    import pprof_parse
+    from pprof_parse.errors import PprofParseError
+
+    try:
+        prof = pprof_parse.read_profile(path)
+    except (PprofParseError, OSError, ValueError):  # unreadable: the notebook shows the reader's error
+        return
+    types = prof.sample_types
+    if any(t.unit == "bytes" or t.type.startswith(_ALLOC_TYPES) for t in types):
+        return
+    kinds = ", ".join(f"{t.type}/{t.unit}" for t in types) or "none"
+    raise UsageError(f"{what} {path} is not a heap or allocs profile (its sample types: {kinds}); "
+                     "pass a heap profile (/debug/pprof/heap or /debug/pprof/allocs, go test -memprofile)")
+
+
+def _check_usage(ns) -> None:
+    """Argument checks made before any kernel starts; normalises ``ns.fail_on_regression``.
+
+    Raises
+    ------
+    UsageError
+        A report of the wrong kind of input (a CPU profile to ``allocations``), one benchmark
+        file of two, a bad ``--fail-on-regression`` (:func:`gobench.gate.parse_threshold`),
+        ``--times`` of another length than the snapshots.
+    """
+    if ns.kind == "allocations":
+        if ns.profile:
+            _check_allocation_profile(ns.profile, "profile")
+        if ns.base:
+            _check_allocation_profile(ns.base, "--base")
+    elif ns.kind == "bench":
+        if bool(ns.old) != bool(ns.new):
+            raise UsageError("bench needs two files, OLD and NEW (go test -bench output before and after), "
+                             "or neither for the bundled sample")
+        if ns.fail_on_regression is not None:
+            from gobench.errors import GobenchError
+            from gobench.gate import parse_threshold
+
+            try:
+                ns.fail_on_regression = parse_threshold(str(ns.fail_on_regression))
+            except GobenchError as e:
+                raise UsageError(f"--fail-on-regression: {e}") from None
+    elif ns.kind == "leaks":
+        if ns.times and len(ns.times) != len(ns.snapshots):
+            raise UsageError(f"--times: {len(ns.times)} times for {len(ns.snapshots)} snapshots; "
+                             "pass one time per snapshot")
 
 
 def _status(r: ReportResult, fail_on_regression: float | None = None) -> int:
@@ -347,6 +410,11 @@ def main(argv: list[str] | None = None) -> int:
         return int(e.code or 0)
     if ns.kind == "all":
         return _run_all(Path(ns.output), timeout=ns.timeout, jobs=ns.jobs)
+    try:
+        _check_usage(ns)
+    except UsageError as e:
+        print(f"gopherlab report {ns.kind}: {e}", file=sys.stderr)
+        return EXIT_BROKEN
     try:
         params = _params(ns)
         r = run_report(ns.kind, params, ns.output, timeout=ns.timeout)
