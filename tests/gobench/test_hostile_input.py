@@ -1,0 +1,256 @@
+"""Hostile input to the gobench readers (issue 13, section 1): numbers too big for their
+column, Python's int-string limit, stray and CR-only line ends, byte-order marks.
+
+Nothing but the package's typed errors may escape, every reader says where (file and
+line), a number that does not fit its dtype is an error or a warning (never a wrap),
+and no input gives a silently empty result.  The inputs are the real ``go test -bench``
+runs and benchstat reports of ../shared/benchstat-vectors, mutated.
+"""
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+import pytest
+
+import gobench.read.benchfmt as bf
+from gobench import BenchFormatWarning, BenchstatFormatError, read_bench
+from gobench.cli import benchstat_main
+from gobench.read import fastscan
+from gobench.read.benchfmt import parse_inputs
+from gobench.read.report import read_benchstat
+from gobench.read.sources import Input
+
+from gobench_vectors import INPUTS, OUTPUTS, need_vectors
+
+BIG = {"2^63": str(2 ** 63), "2^64+5": str(2 ** 64 + 5), "5000 digits": "9" * 5000}
+
+
+def _old() -> str:
+    need_vectors()
+    return (INPUTS / "old.txt").read_text()
+
+
+def _parse(text: str, fast: bool, part_bytes: int | None = None):
+    """parse_inputs with the line parser only, or with the vectorised scanner."""
+    old, old_part = bf.FAST_SCAN_MIN_BYTES, fastscan.PART_BYTES
+    try:
+        bf.FAST_SCAN_MIN_BYTES = 0 if fast else 10 ** 12
+        if part_bytes is not None:
+            fastscan.PART_BYTES = part_bytes
+        return parse_inputs([Input("f", "f", text)])
+    finally:
+        bf.FAST_SCAN_MIN_BYTES, fastscan.PART_BYTES = old, old_part
+
+
+def _same(a, b):
+    assert a.res_name == b.res_name
+    assert a.res_line.tolist() == b.res_line.tolist()
+    assert a.res_iters.tolist() == b.res_iters.tolist()
+    assert [a.configs[i] for i in a.res_config] == [b.configs[i] for i in b.res_config]
+    np.testing.assert_array_equal(a.m_value, b.m_value)
+    assert list(a.m_unit) == list(b.m_unit)
+    assert [str(e) for e in a.errors] == [str(e) for e in b.errors]
+
+
+# ------------------------------------------------------------- go test -bench text
+
+
+@pytest.mark.parametrize("big", list(BIG), ids=list(BIG))
+@pytest.mark.parametrize("fast", [False, True], ids=["lines", "scanner"])
+def test_iteration_count_out_of_range_is_that_lines_syntax_error(big, fast):
+    """benchfmt (x/perf benchfmt/reader.go) reports ``parsing iteration count: value out
+    of range`` for that line and reads on; both of our parsers do the same."""
+    lines = _old().split("\n")
+    k = 6                                   # line 7: the third Sum/size=1KiB-2 result
+    f = lines[k].split()
+    want_n = len(_parse(_old(), False))
+    f[1] = BIG[big]
+    lines[k] = "\t".join(f)
+    r = _parse("\n".join(lines), fast)
+    assert [str(e) for e in r.errors] == ["f:7: parsing iteration count: value out of range"]
+    assert len(r) == want_n - 1 and 7 not in r.res_line.tolist()
+    assert r.res_iters.dtype == np.int64 and r.res_iters.min() > 0
+
+
+@pytest.mark.parametrize("fast", [False, True], ids=["lines", "scanner"])
+def test_iteration_count_with_5000_leading_zeros_is_its_value(fast):
+    """Go's Atoi reads ``000…05`` as 5 whatever its length: no digit limit applies."""
+    text = _old().replace("\t 1892394\t", "\t" + "0" * 5000 + "1892394\t", 1)
+    r = _parse(text, fast)
+    assert r.errors == [] and r.res_iters[0] == 1892394
+
+
+@pytest.mark.parametrize("fast", [False, True], ids=["lines", "scanner"])
+def test_huge_measurements_follow_parse_float(fast):
+    """5,000 digits: out of range as an integer part, fine as a fraction (ParseFloat)."""
+    text = _old().replace("598.5 ns/op", "9" * 5000 + " ns/op", 1)
+    text = text.replace("650.5 ns/op", "0." + "6" * 5000 + " ns/op", 1)
+    r = _parse(text, fast)
+    assert [str(e) for e in r.errors] == ["f:5: parsing measurement: value out of range"]
+    assert r.res_line[0] == 6 and r.m_raw[0] == pytest.approx(2 / 3)
+
+
+def test_scanner_and_line_parser_agree_on_hostile_numbers():
+    lines = _old().split("\n")
+    for k, tok in ((5, BIG["2^64+5"]), (9, BIG["5000 digits"]), (12, "0" * 4400 + "7"),
+                   (15, "-12"), (20, "1_000"), (23, "0x10"), (30, "+5")):
+        f = lines[k].split()
+        f[1] = tok
+        lines[k] = "\t".join(f)
+    text = "\n".join(lines)
+    slow = _parse(text, False)
+    for part in (None, 257):
+        _same(slow, _parse(text, True, part))
+    assert len(slow.errors) == 6
+
+
+def test_an_overflowing_line_goes_alone_to_the_line_parser(monkeypatch):
+    """The scanner sends the odd line, not the whole file, to the exact parser."""
+    lines = _old().split("\n")
+    f = lines[6].split()
+    f[1] = BIG["2^64+5"]
+    lines[6] = "\t".join(f)
+    text = "\n".join(lines)
+    seen = []
+    orig = bf._Builder._slow_result
+
+    def spy(self, line, lineno, *a):
+        seen.append(lineno)
+        return orig(self, line, lineno, *a)
+
+    def whole_file(*a, **k):
+        raise AssertionError("the whole file went to the line parser")
+
+    monkeypatch.setattr(bf._Builder, "_slow_result", spy)
+    monkeypatch.setattr(bf._Builder, "parse_text", whole_file)
+    r = _parse(text, True)
+    assert seen == [7] and len(r.errors) == 1
+
+
+def test_gomaxprocs_suffix_too_big_for_int64_is_na_with_a_warning():
+    text = _old().replace("BenchmarkFib-2 ", "BenchmarkFib-" + "9" * 5000 + " ")
+    text = text.replace("BenchmarkTableSize-2 ", f"BenchmarkTableSize-{2 ** 63} ")
+    with pytest.warns(BenchFormatWarning, match="GOMAXPROCS"):
+        df = read_bench(io.StringIO(text))
+    assert df[df.name == "Fib"].procs.isna().all()
+    assert df[df.name == "TableSize"].procs.isna().all()
+    assert (df[df.name == "Sum"].procs == 2).all()
+
+
+def _quiet(src):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # no warning expected
+        return read_bench(src)
+
+
+@pytest.mark.parametrize("fast", [False, True], ids=["lines", "scanner"])
+@pytest.mark.parametrize("eol", ["\r", "\r\n"], ids=["CR", "CRLF"])
+def test_cr_only_and_crlf_line_ends_read_like_lf(eol, fast, monkeypatch):
+    """All three line-end conventions give the same results and line numbers."""
+    monkeypatch.setattr(bf, "FAST_SCAN_MIN_BYTES", 0 if fast else 10 ** 12)
+    text = _old()
+    want = _quiet(io.StringIO(text))
+    assert len(want) > 0
+    for src in (io.StringIO(text.replace("\n", eol)), text.replace("\n", eol).encode()):
+        got = _quiet(src)
+        assert got.drop(columns=["file", "label"]).equals(want.drop(columns=["file", "label"]))
+
+
+def test_byte_order_mark_in_text_is_dropped():
+    text = _old()
+    want = _quiet(io.StringIO(text))
+    for src in (io.StringIO("\ufeff" + text), ("\ufeff" + text).encode("utf-8")):
+        got = _quiet(src)
+        assert got.drop(columns=["file", "label"]).equals(want.drop(columns=["file", "label"]))
+        assert got.goos.iloc[0] == "linux"
+
+
+def test_benchstat_command_reads_cr_only_files(tmp_path, monkeypatch):
+    """benchstat would see one long line (Go's bufio.ScanLines splits on \\n only) and
+    print nothing; we read the CR-only files like their LF originals."""
+    need_vectors()
+    for name in ("old.txt", "new.txt"):
+        (tmp_path / name).write_bytes((INPUTS / name).read_bytes().replace(b"\n", b"\r"))
+    monkeypatch.chdir(tmp_path)
+    out, err = io.StringIO(), io.StringIO()
+    assert benchstat_main(["old.txt", "new.txt"], out, err) == 0
+    assert out.getvalue() == (OUTPUTS / "v2-default.stdout").read_text(encoding="utf-8")
+    assert err.getvalue() == ""
+
+
+def test_cr_inside_a_test2json_output_ends_the_line():
+    need_vectors()
+    js = (INPUTS / "new.json").read_text()
+    want = _quiet(io.StringIO(js))
+    got = _quiet(io.StringIO(js.replace("\\n", "\\r")))
+    assert len(want) and got[["fullname", "value", "unit"]].equals(want[["fullname", "value", "unit"]])
+
+
+# ------------------------------------------------------------- saved benchstat reports
+
+REPORTS = ["v2-default.stdout", "v2-csv.stdout", "v1-default.stdout", "v1-csv.stdout"]
+
+
+def _report(name: str) -> str:
+    need_vectors()
+    return (OUTPUTS / name).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("big", list(BIG), ids=list(BIG))
+@pytest.mark.parametrize("name", REPORTS)
+def test_sample_count_too_big_is_a_format_error_with_its_line(name, big):
+    text = _report(name)
+    lineno = text[:text.index("n=8")].count("\n") + 1
+    with pytest.raises(BenchstatFormatError) as ei:
+        read_benchstat(text.replace("n=8", "n=" + BIG[big], 1))
+    assert ei.value.line == lineno and f":{lineno}:" in str(ei.value)
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_report_numbers_of_5000_digits_are_typed(name):
+    """A center of 5,000 digits overflows float64: an error, not inf."""
+    text = _report(name)
+    for tok in ("7.036e-07", "744ns", "703.6n", "7.43988E+02"):
+        if tok in text:
+            bad = text.replace(tok, "9" * 5000 + tok[len(tok.rstrip("nsµ")):], 1)
+            break
+    with pytest.raises(BenchstatFormatError, match="out of range"):
+        read_benchstat(bad)
+
+
+@pytest.mark.parametrize("name", ["v2-csv.stdout", "v1-csv.stdout"])
+def test_stray_carriage_return_in_csv_is_a_format_error_with_its_line(name):
+    text = _report(name)
+    k = text.index("\n", text.index("\n") + 1)      # end of line 2
+    bad = text[:k - 3] + "\r" + text[k - 3:]
+    with pytest.raises(BenchstatFormatError) as ei:
+        read_benchstat(bad)
+    assert ei.value.line == 2 and "carriage return" in str(ei.value)
+
+
+@pytest.mark.parametrize("eol", ["\r", "\r\n"], ids=["CR", "CRLF"])
+@pytest.mark.parametrize("name", REPORTS)
+def test_reports_with_cr_or_crlf_line_ends_read_like_lf(name, eol):
+    text = _report(name)
+    want = read_benchstat(text)
+    assert len(want) > 0
+    for src in (text.replace("\n", eol), text.replace("\n", eol).encode(),
+                io.BytesIO(text.replace("\n", eol).encode())):
+        assert read_benchstat(src).equals(want)
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_reports_with_a_byte_order_mark_read_like_without(name):
+    text = _report(name)
+    want = read_benchstat(text)
+    assert read_benchstat("\ufeff" + text).equals(want)
+    assert read_benchstat(b"\xef\xbb\xbf" + text.encode()).equals(want)
+
+
+def test_report_that_parses_to_nothing_is_an_error():
+    """A v1 CSV whose header is broken by a quote gave an empty frame, silently."""
+    text = _report("v1-csv.stdout").replace(",", ',"', 3)
+    with pytest.raises(BenchstatFormatError):
+        read_benchstat(text)
