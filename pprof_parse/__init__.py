@@ -45,7 +45,3 @@ __all__ = [
     "read_profile",
     *_runtime_api.__all__,
 ]
-
-from ._lazy import start_background_import as _start_background_import
-
-_start_background_import("pandas")  # overlaps the first read_profile (see pprof_parse._lazy)

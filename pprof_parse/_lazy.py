@@ -1,24 +1,19 @@
-"""pandas on first use, imported in the background meanwhile.
+"""pandas on first use.
 
-``import pandas`` costs about 0.3-0.5 s, as much as decoding a large profile.
-pprof_parse's modules refer to pandas through :data:`pd`, a stand-in that
-imports it on first attribute access; :func:`start_background_import` (run at
-the end of ``import pprof_parse``) starts that import on a thread, so it
-overlaps the first profile's reading (inflating and decoding mostly run
-outside the GIL). Whoever needs pandas first simply waits on Python's import
-lock until the thread is done; if pandas is already imported, nothing happens.
+``import pandas`` costs about 0.3-0.5 s, as much as decoding a large profile,
+and the readers of profile.proto do not need it. pprof_parse's modules refer
+to pandas through :data:`pd`, a stand-in that imports it on first attribute
+access. Nothing else happens: no thread, no change to the garbage collector,
+nothing a user's process (a Jupyter kernel) would notice.
 """
 
 from __future__ import annotations
 
-import gc
 import importlib
-import sys
-import threading
 
 
 class LazyModule:
-    """Attribute access imports the module (or waits for its import to finish)."""
+    """Attribute access imports the module (a no-op once it is imported)."""
 
     __slots__ = ("_name",)
 
@@ -33,36 +28,3 @@ class LazyModule:
 
 
 pd = LazyModule("pandas")
-
-
-def _import(name: str) -> None:
-    """Import ``name`` with the cyclic garbage collector paused, then freeze what exists.
-
-    pandas' import makes ~50k objects; with the collector running, the import
-    triggers collections that walk them again and again, and every later
-    full collection (and the ones at interpreter exit) walks them once more.
-    So the collector is paused during the import and the objects alive at
-    its end (pandas' modules, classes and functions, which live as long as
-    the process) are moved to the permanent generation (``gc.freeze()``),
-    as CPython's documentation suggests for long-lived start-up objects.
-    Measured on ``read_profile(f).top()`` of a 340k-sample heap profile:
-    -0.15 to -0.3 s per process. The one cost: a reference cycle that already
-    existed at that moment and becomes garbage later is not collected unless
-    ``gc.unfreeze()`` is called.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        importlib.import_module(name)
-    except Exception:  # the first real use raises it again, where it can be seen
-        pass
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
-
-
-def start_background_import(name: str = "pandas") -> None:
-    """Import ``name`` on a (non-daemon) thread unless it is imported already."""
-    if name not in sys.modules:
-        threading.Thread(target=_import, args=(name,), name=f"import-{name}").start()
