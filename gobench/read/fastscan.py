@@ -18,10 +18,13 @@ signature, without a Python object per line or token:
   hashes is then checked byte for byte; Python strings are made only for the
   distinct ones.
 
-Lines it cannot vouch for are reported back so the exact per-line parser in
-:mod:`gobench.read.benchfmt` handles them; if any of those could be a result
-line, or a token is malformed, the caller re-parses the whole file line by line
-(the order of results and errors must be kept).
+Lines it cannot vouch for are reported back (``slow_lines``) so the exact
+per-line parser in :mod:`gobench.read.benchfmt` handles them: result lines of an
+odd shape, and lines with a token the exact scalar parser rejects (an iteration
+count beyond int64, a measurement beyond float64, a malformed number), which that
+parser reports as benchfmt does.  Detecting those costs nothing per line on the
+common path: only tokens the vectorised readers did not take are looked at one by
+one.  Non-ASCII or control bytes send the whole file to the line parser.
 """
 from __future__ import annotations
 
@@ -463,20 +466,37 @@ def _scan_part(data: bytes, a: int, z: int, atof, atoi):
     vtok = np.repeat(ft, npairs) + 2 + 2 * within
     # iteration counts and values
     it_s, it_e = tok_start[ft + 1], tok_end[ft + 1]
-    iters, ok = parse_uints(w, it_s, it_e)
-    if not ok.all() and not _fix_up(padded, iters, ok, it_s, it_e, atoi):
+    iters, ok_it = parse_uints(w, it_s, it_e)
+    if not ok_it.all() and not _fix_up(padded, iters, ok_it, it_s, it_e, atoi):
         return _SLOW
     vs, ve = tok_start[vtok], tok_end[vtok]
-    values, ok = parse_decimals(w, vs, ve)
-    if not ok.all() and not _fix_up(padded, values, ok, vs, ve, atof):
+    values, ok_v = parse_decimals(w, vs, ve)
+    if not ok_v.all() and not _fix_up(padded, values, ok_v, vs, ve, atof):
         return _SLOW
+    slow = res_lines[~shape_ok]
+    if not (ok_it.all() and ok_v.all()):
+        # rare: a token the exact parser rejects (out of range, malformed): its line
+        # goes to the line parser, which reports it; the other lines stay here
+        line_ok = ok_it.copy()
+        line_ok[np.repeat(np.arange(len(npairs)), npairs)[~ok_v]] = False
+        slow = np.sort(np.concatenate((slow, ok_lines[~line_ok])))
+        vkeep = np.repeat(line_ok, npairs)
+        ok_lines, ft, npairs, iters = ok_lines[line_ok], ft[line_ok], npairs[line_ok], iters[line_ok]
+        vtok, values = vtok[vkeep], values[vkeep]
+        if len(ok_lines) == 0:
+            out.res_line = np.zeros(0, dtype=np.int64)
+            out.names, out.name_id, out.shapes = [], np.zeros(0, dtype=np.int64), []
+            out.shape_of_line = np.zeros(0, dtype=np.int64)
+            out.iters, out.values = iters, values
+            out.slow_lines = slow + 1
+            return out
     out.names, out.name_id = _names(padded, w, tok_start[ft] + 9, tok_end[ft])
     uid, ustrings = _unit_ids(padded, w, tok_start[vtok + 1], tok_end[vtok + 1])
     out.shape_of_line, out.shapes = _line_shapes(uid, npairs, ustrings)
     out.res_line = ok_lines + 1
     out.iters = iters
     out.values = values
-    out.slow_lines = res_lines[~shape_ok] + 1
+    out.slow_lines = slow + 1
     return out
 
 
@@ -518,16 +538,17 @@ def _merge(parts: list) -> ScanResult:
 def _fix_up(padded: bytes, values: np.ndarray, ok: np.ndarray, s: np.ndarray,
             e: np.ndarray, parse) -> bool:
     """Parse the tokens [s, e) of the padded bytes the vectorised reader left (``~ok``)
-    with the exact scalar parser, in place; False if there is none or a token is
-    malformed."""
+    with the exact scalar parser, in place, setting ``ok`` where it succeeds (a token
+    it rejects, malformed or out of range, stays ``~ok``: its line goes to the line
+    parser); False if there is no exact parser."""
     if parse is None:
         return False
     bad = np.flatnonzero(~ok)
     for i, x, y in zip(bad.tolist(), s[bad].tolist(), e[bad].tolist()):
         v = parse(padded[x:y].decode("ascii"))
-        if isinstance(v, str):
-            return False
-        values[i] = v
+        if not isinstance(v, str):
+            values[i] = v
+            ok[i] = True
     return True
 
 

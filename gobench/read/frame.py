@@ -57,6 +57,22 @@ def _warn_errors(errors, stacklevel=3):
                   BenchFormatWarning, stacklevel=stacklevel)
 
 
+_INT64_MAX = (1 << 63) - 1
+
+
+def _procs_value(procs: str, name: str, too_big: list) -> int | None:
+    """The ``-N`` suffix as an int, None when absent; None (and *name* noted in
+    *too_big*) when N does not fit the Int64 column.  Checked by length first:
+    ``int()`` refuses over 4,300 digits."""
+    if not procs:
+        return None
+    digits = procs[1:].lstrip("0")
+    if len(digits) > 19 or int(digits or "0") > _INT64_MAX:
+        too_big.append(name)
+        return None
+    return int(digits or "0")
+
+
 def results_to_frame(r: Results) -> pd.DataFrame:
     """Build the tidy frame of :func:`read_bench` from parsed :class:`Results`."""
     nres = len(r)
@@ -64,10 +80,16 @@ def results_to_frame(r: Results) -> pd.DataFrame:
     m_res = r.m_res
     # per-result derived columns, computed once per distinct name
     uniq = {}
+    too_big = []
     for n in r.res_name:
         if n not in uniq:
             stem, procs = split_gomaxprocs(n)
-            uniq[n] = (base_name(n), int(procs[1:]) if procs else None, name_keys(n))
+            uniq[n] = (base_name(n), _procs_value(procs, n, too_big), name_keys(n))
+    if too_big:
+        shown = ", ".join(repr(n[:60]) for n in too_big[:3])
+        warnings.warn(f"GOMAXPROCS suffix of {len(too_big)} benchmark name(s) does not fit "
+                      f"int64, procs is <NA> for them: {shown}", BenchFormatWarning,
+                      stacklevel=3)
     base = [uniq[n][0] for n in r.res_name]
     procs = pd.array([uniq[n][1] for n in r.res_name], dtype="Int64")
     cols: dict[str, object] = {
@@ -143,7 +165,8 @@ def read_bench(src, *, label: str | None = None, decode_json: bool = True) -> pd
         line          int64     1-based line number (of the JSON event for -json)
         fullname      str       name without ``Benchmark``, e.g. ``Sum/size=1KiB-2``
         name          str       ``.name``: before the first ``/``, ``-N`` removed
-        procs         Int64     the ``-N`` GOMAXPROCS suffix, <NA> when absent
+        procs         Int64     the ``-N`` GOMAXPROCS suffix, <NA> when absent (or
+                                beyond int64: a BenchFormatWarning says so)
         iters         int64     iteration count
         value         float64   tidied value (``ns/op`` → seconds, ``MB/s`` → B/s)
         unit          str       tidied unit (``sec/op``, ``B/s``, ``gc-sec/op``, …)
@@ -171,7 +194,13 @@ def read_bench(src, *, label: str | None = None, decode_json: bool = True) -> pd
     Warns
     -----
     gobench.errors.BenchFormatWarning
-        Once, listing the malformed lines that were skipped (never fatal).
+        Once, listing the malformed lines that were skipped (never fatal); once
+        more if a GOMAXPROCS suffix does not fit int64.
+
+    Notes
+    -----
+    ``\n``, ``\r\n`` and a lone ``\r`` all end a line, and a leading UTF-8 BOM is
+    dropped (benchfmt splits on ``\n`` only; see :mod:`gobench.read.benchfmt`).
     """
     r = read_results(src, label=label, decode_json=decode_json)
     _warn_errors(r.errors)
