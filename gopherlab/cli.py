@@ -15,6 +15,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "benchstat": ("gobench.cli", "benchstat_main", "benchstat v2, byte for byte"),
     "compare": ("gobench.cli", "compare_main", "CI gate: fail when a benchmark regresses"),
     "top": ("pprof_parse.cli", "top_main", "print go tool pprof -top for a profile"),
+    "notebooks": ("gopherlab.notebooks_cmd", "main", "copy the notebooks and sample data to DIR (then: jupyter lab DIR)"),
 }
 
 
