@@ -69,15 +69,44 @@ def skip_slow_optional_imports() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)
 
 
+OFFLINE_RENDERER = "gopherlab_offline"
+
+
+def offline_notebook_renderer():
+    """plotly's ``notebook`` renderer without MathJax: an HTML renderer whose figures make no
+    network request.
+
+    plotly's own ``notebook`` renderer (plotly 5-7, ``plotly/io/_base_renderers.py``) passes
+    ``include_mathjax="cdn"`` to ``to_html`` for every figure, so each exported figure carried a
+    ``<script src="https://cdn…/MathJax.js">``: a request (and, offline, a console error) on
+    every open. This one keeps the rest -- plotly.js embedded once by the global
+    initialisation, one ``<div>`` and ``Plotly.newPlot`` call per figure -- and asks for no
+    MathJax (the reports draw no LaTeX).
+    """
+    from plotly.io import to_html
+    from plotly.io._base_renderers import NotebookRenderer
+
+    class OfflineNotebookRenderer(NotebookRenderer):
+        def to_mimebundle(self, fig_dict):
+            body = to_html(fig_dict, config=self.config, auto_play=self.auto_play, include_plotlyjs=False,
+                           include_mathjax=False, full_html=False, animation_opts=self.animation_opts,
+                           default_width="100%", default_height=525, validate=False)
+            return {"text/html": body}
+
+    return OfflineNotebookRenderer()
+
+
 def setup_notebook() -> None:
-    """Plotly figures that render both in JupyterLab and in offline HTML (plotly.js embedded once);
-    table styles."""
+    """Plotly figures that render both in JupyterLab and in offline HTML (plotly.js embedded once,
+    no MathJax: the page makes no network request); table styles."""
     from IPython.display import HTML, display
 
     skip_slow_optional_imports()
     import plotly.io as pio
 
-    pio.renderers.default = "plotly_mimetype+notebook"
+    if OFFLINE_RENDERER not in pio.renderers:
+        pio.renderers[OFFLINE_RENDERER] = offline_notebook_renderer()
+    pio.renderers.default = f"plotly_mimetype+{OFFLINE_RENDERER}"
     pio.templates.default = "plotly_white"
     pd.set_option("display.max_colwidth", 120)
     display(HTML(TABLE_CSS))

@@ -50,19 +50,29 @@ def screenshot_path(name: str, tmp_path: Path) -> Path:
     return tmp_path / f"{name}.png"
 
 
+#: URL schemes a self-contained report may load: the file itself and inline data.
+LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
+
+
 def open_offline(browser, path: Path, *, width: int = 1100, height: int = 1400):
-    """A page showing ``path`` with every network request refused (the report must work offline).
-    Returns ``(page, errors)``; ``errors`` collects uncaught page errors, dialogs and any attempted
-    network request (a shared report must be self-contained)."""
+    """A page showing ``path`` that records every request it makes (a shared report must be
+    self-contained). Returns ``(page, errors)``; ``errors`` collects uncaught page errors, console
+    errors, dialogs and every request whose URL scheme is not local (:data:`LOCAL_SCHEMES`).
+
+    ``page.on("request")`` sees every request, including what a ``file://`` page asks of the
+    network (a ``page.route`` handler does not); non-local requests are also refused, so a test
+    never depends on the network being up."""
     page = browser.new_page(viewport={"width": width, "height": height})
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
     page.on("dialog", lambda d: (errors.append(f"dialog: {d.message}"), d.dismiss()))
-    def refuse(route):
-        errors.append(f"network request: {route.request.url}")
-        route.abort()
+    page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
 
-    page.route("http://**", refuse)
-    page.route("https://**", refuse)
+    def on_request(req):
+        if not req.url.startswith(LOCAL_SCHEMES):
+            errors.append(f"network request: {req.url}")
+
+    page.on("request", on_request)
+    page.route(lambda url: not url.startswith(LOCAL_SCHEMES), lambda route: route.abort())
     page.goto(path.resolve().as_uri(), wait_until="load")
     return page, errors

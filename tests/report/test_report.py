@@ -188,3 +188,15 @@ def test_leaks_interval_for_copied_files(tmp_path):
     html = out.read_text(encoding="utf-8")
     assert "suspected goroutine leak" in html and "main.eventLoop" in html
     assert report.main(["leaks", *snaps, "--times", "0,1,2", "-o", str(tmp_path / "bad.html")]) == 2
+
+
+REMOTE_SRC = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*?\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
+
+
+def test_reports_reference_nothing_remote(all_reports):
+    """No report loads anything from the network (MathJax from a CDN was the culprit: plotly's
+    ``notebook`` renderer asks for it with every figure)."""
+    _, outdir = all_reports
+    for kind in report.KINDS:
+        html = (outdir / f"{kind}.html").read_text(encoding="utf-8")
+        assert not REMOTE_SRC.findall(html), (kind, REMOTE_SRC.findall(html)[:3])
