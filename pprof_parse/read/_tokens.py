@@ -53,7 +53,8 @@ def tokenize(region: np.ndarray) -> Tokens:
     Raises
     ------
     NotTokens
-        The region ends inside a varint, or a varint is longer than 10 bytes.
+        The region ends inside a varint, or a varint is longer than 10 bytes
+        or over 64 bits.
     """
     size = region.size
     is_end = region < 0x80
@@ -171,9 +172,11 @@ def _walk(tok: Tokens, first: np.ndarray, stop: np.ndarray) -> list[_Step]:
         m2 = np.flatnonzero(wire == 2)
         if m2.size:
             ln_tok = start[m2]
-            length = tok.val[ln_tok].astype(np.int64)
-            pay_end = tok.end[ln_tok] + 1 + length  # exclusive; must be a token boundary inside the message
-            if (length > size).any() or (pay_end > size).any() or not tok.is_end[pay_end - 1].all():
+            raw_len = tok.val[ln_tok]
+            if (raw_len > size).any():  # (unsigned: checked before the cast, so >= 2**63 cannot turn negative)
+                raise NotTokens
+            pay_end = tok.end[ln_tok] + 1 + raw_len.astype(np.int64)  # exclusive; must be a token boundary inside the message
+            if (pay_end > size).any() or not tok.is_end[pay_end - 1].all():
                 raise NotTokens
             t = tok.before[pay_end]  # the first token after the payload
             if (t > e[m2]).any():

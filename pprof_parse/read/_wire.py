@@ -32,9 +32,10 @@ def read_varints(buf: np.ndarray, pos: np.ndarray, limit: np.ndarray,
 
     Works byte by byte over the still-unfinished varints (almost all are 1-2
     bytes: one or two passes, and one when all are single bytes). A varint
-    running past its ``limit`` (exclusive) or longer than 10 bytes makes the
-    result None, or, with ``owner`` given, raises :class:`WireError` naming
-    message ``owner[i]`` and the varint's first byte.
+    running past its ``limit`` (exclusive), longer than 10 bytes or over 64
+    bits (a 10th byte above 1; protobuf-go's ``protowire`` rejects it too)
+    makes the result None, or, with ``owner`` given, raises :class:`WireError`
+    naming message ``owner[i]`` and the varint's first byte.
     """
     def fail(what: str, i: int):
         if owner is None:
@@ -61,6 +62,8 @@ def read_varints(buf: np.ndarray, pos: np.ndarray, limit: np.ndarray,
         if outside.any():
             return fail("truncated varint", int(more[np.argmax(outside)]))
         b = buf[p]
+        if k == MAX_VARINT_BYTES - 1 and (b > 1).any():  # the 10th byte holds bit 63 only
+            return fail("varint overflows 64 bits", int(more[np.argmax(b > 1)]))
         values[more] |= (b & 0x7F).astype(np.uint64) << np.uint64(7 * k)
         counts[more] += 1
         more = more[b >= 0x80]
@@ -117,10 +120,12 @@ def scan_fields(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> Fields
         if m2.any():
             v, vl = read_varints(buf, p[m2], e[m2], active[m2])
             start[m2] = p[m2] + vl
+            room = (e[m2] - start[m2]).astype(np.uint64)  # bytes left in the message (>= 0)
+            if (v > room).any():  # compared as uint64: a length >= 2**63 must not turn negative
+                i = int(np.flatnonzero(m2)[np.argmax(v > room)])
+                raise WireError(f"field {int(field[i])} (length {int(v[np.argmax(v > room)])}) runs past the end "
+                                "of its message", int(active[i]), int(p[i]))
             length[m2] = v.astype(np.int64)
-            if (v > np.uint64(1 << 62)).any():
-                i = int(np.flatnonzero(m2)[np.argmax(v > np.uint64(1 << 62))])
-                raise WireError("length-delimited field too long", int(active[i]), int(p[i]))
         length[wire == 1] = 8
         length[wire == 5] = 4
         new_pos = start + length
@@ -180,6 +185,10 @@ def _decode_segments(buf: np.ndarray, s0: np.ndarray, ln: np.ndarray, own: np.nd
         i = int(np.searchsorted(np.cumsum(ln), int(ends[j]), side="right"))
         raise WireError("varint longer than 10 bytes", int(own[min(i, own.size - 1)]), int(s0[min(i, s0.size - 1)]))
     values = varint_values(data, ends)  # (lengths checked above)
+    if values is None:  # a 10-byte varint whose last byte is above 1: over 64 bits
+        j = int(np.argmax((vlen == MAX_VARINT_BYTES) & (data[ends] > 1)))
+        i = int(np.searchsorted(np.cumsum(ln), int(ends[j]), side="right"))
+        raise WireError("varint overflows 64 bits", int(own[min(i, own.size - 1)]), int(s0[min(i, s0.size - 1)]))
     upto = np.searchsorted(ends, np.cumsum(ln) - 1, side="right")
     return values, np.diff(upto, prepend=0)
 
@@ -204,7 +213,8 @@ def varint_values(data: np.ndarray, end: np.ndarray) -> np.ndarray | None:
     continues too, the fourth byte with whole-array shifts, and the rare
     varints of five bytes or more are extended byte by byte over their own
     index. Values are uint16, uint32 or uint64, whichever the longest varint
-    needs. None if a varint is longer than 10 bytes.
+    needs. None if a varint is longer than 10 bytes or over 64 bits (a 10th
+    byte above 1).
     """
     size = data.size
     if end.size == 0:
@@ -239,6 +249,8 @@ def varint_values(data: np.ndarray, end: np.ndarray) -> np.ndarray | None:
             while sub.size:
                 if j >= MAX_VARINT_BYTES:
                     return None
+                if j == MAX_VARINT_BYTES - 1 and (padded[last[sub]] > 1).any():
+                    return None  # a 10-byte varint whose last byte (bit 63 and up) is above 1
                 a[sub] = (a[sub] << np.uint64(7)) | (padded[last[sub] - j] & 0x7F)
                 j += 1
                 sub = sub[padded[last[sub] - j] >= 0x80]

@@ -41,6 +41,7 @@ def _top_level_fields(data: bytes):
 
     For the error paths and for finding the first sample (a few fields in):
     raises :class:`_TopLevelError` naming the byte where the encoding breaks.
+    Lengths are Python ints (never cast), checked against the bytes left.
     """
     pos, n = 0, len(data)
     while pos < n:
@@ -54,13 +55,13 @@ def _top_level_fields(data: bytes):
                 _, pos = _py_varint(data, pos)
             elif wt == 2:
                 ln, pos = _py_varint(data, pos)
-                if pos + ln > n:
+                if ln > n - pos:
                     raise _TopLevelError(start, f"field {_TOP_NAMES.get(field, field)} (length {ln}) runs past the end of the data")
                 pos += ln
             else:
                 pos += 8 if wt == 1 else 4
-        except IndexError:
-            raise _TopLevelError(start, "truncated varint") from None
+        except _VarintError as e:
+            raise _TopLevelError(start, str(e)) from None
         if pos > n:
             raise _TopLevelError(start, f"field {_TOP_NAMES.get(field, field)} truncated")
         yield start, field, wt, pos
@@ -148,21 +149,49 @@ def _ids_are_rows(ids: np.ndarray) -> bool:
     return bool(ids.size) and int(ids[0]) == 1 and int(ids[-1]) == ids.size and bool((np.diff(ids.astype(np.int64)) == 1).all())
 
 
-def _decode(raw, what: str, source: str, decoder):
-    """Run a column decoder over repeated raw messages (``bytes`` copied out of upb)."""
+def _decode(raw, what: str, source: str, decoder, data: bytes, field: int):
+    """Run a column decoder over repeated raw messages (``bytes`` copied out of upb).
+
+    ``data``/``field``: the profile bytes and the top-level field the messages
+    came from, to name the byte offset of an error in the input.
+    """
     parts = raw if isinstance(raw, list) else list(raw)
     lens = np.fromiter(map(len, parts), np.int64, len(parts))
     starts = np.concatenate(([0], np.cumsum(lens)[:-1])) if lens.size else np.zeros(0, np.int64)
-    return _decode_in(parts, starts, lens, what, source, decoder)
+    return _decode_in(parts, starts, lens, what, source, decoder, data=data, field=field)
 
 
-def _decode_in(buf, starts: np.ndarray, lens: np.ndarray, what: str, source: str, decoder):
-    """Run a column decoder over messages ``buf[starts[i]:starts[i]+lens[i]]``; wire errors name the message and byte."""
+def _decode_in(buf, starts: np.ndarray, lens: np.ndarray, what: str, source: str, decoder, *,
+               data: bytes, field: int | None = None):
+    """Run a column decoder over messages ``buf[starts[i]:starts[i]+lens[i]]``; wire errors name
+    the message and byte. ``field`` None: ``buf`` is ``data`` itself (messages read in place);
+    else the messages are copies of top-level ``field``'s payloads, found again in ``data``."""
     try:
         return decoder(buf, starts, lens)
     except WireError as e:
         at = e.offset - int(starts[e.index]) if lens.size else 0
-        raise ProfileFormatError(f"parsing profile: {what} #{e.index}: {e.message} (at byte {at} of its encoding)", source=source) from e
+        offset = e.offset if field is None else _payload_start(data, field, e.index) + at
+        raise ProfileFormatError(f"parsing profile: {what} #{e.index}: {e.message} (at byte {at} of its encoding)",
+                                 source=source, offset=offset) from e
+
+
+def _payload_start(data: bytes, field: int, index: int) -> int:
+    """Byte offset in ``data`` of the payload of top-level ``field``'s occurrence ``index``
+    (error path only: a Python walk of the top-level fields)."""
+    seen = 0
+    for start, f, wt, end in _top_level_fields(data):
+        if f == field and wt == 2:
+            if seen == index:
+                return end - _py_varint_len_payload(data, start)
+            seen += 1
+    return 0
+
+
+def _py_varint_len_payload(data: bytes, start: int) -> int:
+    """Payload length of the length-delimited field at ``start``."""
+    _, pos = _py_varint(data, start)
+    ln, _ = _py_varint(data, pos)
+    return ln
 
 
 def _back_to_back(data: bytes, field: int, lens: np.ndarray) -> np.ndarray | None:
@@ -214,17 +243,27 @@ def _varint_sizes(values: np.ndarray) -> np.ndarray:
     return nbytes
 
 
+class _VarintError(Exception):
+    """A varint that is truncated, longer than 10 bytes or over 64 bits (message: which)."""
+
+
 def _py_varint(data: bytes, pos: int) -> tuple[int, int]:
+    """``(value, next position)`` of the varint at ``pos``; :class:`_VarintError` if it is
+    truncated, longer than 10 bytes, or over 64 bits (a 10th byte above 1, as protowire)."""
     v = shift = 0
-    while True:
+    n = len(data)
+    for k in range(10):
+        if pos >= n:
+            raise _VarintError("truncated varint")
         b = data[pos]
-        v |= (b & 0x7F) << shift
         pos += 1
+        if k == 9 and b > 1:
+            raise _VarintError("varint overflows 64 bits")
+        v |= (b & 0x7F) << shift
         if b < 0x80:
             return v, pos
         shift += 7
-        if shift > 63:
-            raise IndexError
+    raise _VarintError("varint longer than 10 bytes")
 
 
 def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
@@ -269,7 +308,7 @@ def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
     )
 
     # --- functions -----------------------------------------------------------
-    ftab = _decode(msg.function, "function", source, lambda *r: decode_scalars(*r, (1, 2, 3, 4, 5)))
+    ftab = _decode(msg.function, "function", source, lambda *r: decode_scalars(*r, (1, 2, 3, 4, 5)), data, 5)
     func_id = ftab[:, 0]
     ftab = ftab[:, 1:].view(np.int64)  # name, system_name, filename, start_line
     nf = func_id.size
@@ -281,7 +320,7 @@ def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
             f"refers to string index {int(ftab[row, col])} of {nstr}")
 
     # --- mappings ------------------------------------------------------------
-    mtab = _decode(msg.mapping, "mapping", source, lambda *r: decode_scalars(*r, range(1, 11)))
+    mtab = _decode(msg.mapping, "mapping", source, lambda *r: decode_scalars(*r, range(1, 11)), data, 3)
     map_id, map_start, map_limit, map_offset = (mtab[:, i].copy() for i in range(4))
     _check_ids(map_id, "mapping", "ID")
     map_filename, map_build_id = mtab[:, 4].view(np.int64), mtab[:, 5].view(np.int64)
@@ -293,7 +332,7 @@ def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
     map_flags = mtab[:, 6:10] != 0  # has_functions, has_filenames, has_line_numbers, has_inline_frames
 
     # --- locations and lines ------------------------------------------------
-    lc = _decode(msg.location, "location", source, decode_locations)
+    lc = _decode(msg.location, "location", source, decode_locations, data, 4)
     loc_id, loc_mapping_id, loc_address, loc_is_folded = lc.id, lc.mapping_id, lc.address, lc.is_folded
     _check_ids(loc_id, "location")
     loc_line_offsets = np.concatenate(([0], np.cumsum(lc.line_counts))).astype(np.int64)
@@ -341,10 +380,10 @@ def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
     def decoder(*r):
         return decode_samples(*r, resolve=resolve, n_locations=n_locations)
     if starts is None:  # interleaved with locations (as the runtime writes them): decode the copies
-        cols = _decode(parts, "sample", source, decoder)
+        cols = _decode(parts, "sample", source, decoder, data, 2)
     else:  # one run (as pprof writes them): read in place
         parts = None
-        cols = _decode_in(np.frombuffer(data, np.uint8), starts, lens, "sample", source, decoder)
+        cols = _decode_in(np.frombuffer(data, np.uint8), starts, lens, "sample", source, decoder, data=data)
     stack_locs, loc_counts, vals_u, val_counts, lab_owner, ltab4 = cols
     ns = loc_counts.size
     del cols, parts

@@ -175,3 +175,123 @@ def test_fuzz_mutated_profiles_raise_only_typed_errors(kind, data):
     prof.samples, prof.frames, prof.locations, prof.functions, prof.mappings
     if prof.sample_types:
         prof.top()
+
+
+# --- hostile varints (issue 13): lengths >= 2**63, over-long and overflowing varints -------------
+#
+# Crafted by hand on purpose: these byte patterns are what a fuzzer (or an attacker) feeds the
+# decoders. Each must be a ProfileFormatError naming the source and a byte offset, quickly.
+
+def _v(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        b, n = n & 0x7F, n >> 7
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _f(field: int, wire: int, payload: bytes) -> bytes:
+    if wire == 2:
+        return _v(field << 3 | 2) + _v(len(payload)) + payload
+    return _v(field << 3 | wire) + payload
+
+
+BIG_LEN = bytes.fromhex("f5ffffffffffffffff01")  # a 10-byte varint >= 2**63 (int64: negative)
+MAX_LEN = bytes.fromhex("ffffffffffffffffff01")  # 2**64 - 1
+OVERFLOW = bytes.fromhex("ffffffffffffffffff02")  # 10th byte > 1: more than 64 bits
+TOO_LONG = bytes.fromhex("ffffffffffffffffffff01")  # 11 bytes
+
+
+def _tiny(sample: bytes = _f(1, 2, _v(1)) + _f(2, 2, _v(5)), location: bytes = _f(1, 0, _v(1)) + _f(4, 2, _f(1, 0, _v(1))),
+          function: bytes = _f(1, 0, _v(1)) + _f(2, 0, _v(1)), mapping: bytes = b"", tail: bytes = b"") -> bytes:
+    """A minimal valid profile.proto (one sample type, sample, location, line, function) with parts replaced."""
+    out = _f(1, 2, _f(1, 0, _v(1)) + _f(2, 0, _v(2)))
+    out += _f(2, 2, sample) + _f(4, 2, location) + _f(5, 2, function)
+    if mapping:
+        out += _f(3, 2, mapping)
+    out += b"".join(_f(6, 2, s) for s in (b"", b"a", b"b")) + tail
+    return out
+
+
+class _Deadline:
+    """Fail (instead of hanging the run) if the block takes longer than ``seconds``."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+
+    def __enter__(self):
+        import signal
+
+        def on_alarm(*_):
+            raise TimeoutError(f"took more than {self.seconds} s")
+        self.old = signal.signal(signal.SIGALRM, on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def __exit__(self, *exc):
+        import signal
+
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, self.old)
+
+
+def test_tiny_profile_reads():
+    prof = pprof_parse.read_profile(_tiny())
+    assert prof.samples.iloc[:, 0].tolist() == [5]
+
+
+def test_length_of_2_63_is_a_format_error_not_index_error():
+    with _Deadline(20), pytest.raises(ProfileFormatError, match=r"<bytes>: byte offset \d+"):
+        pprof_parse.read_profile(bytes.fromhex("1a0c0a8ad2f8ffffffffffff01003200"))
+
+
+def test_length_of_2_63_does_not_loop(tmp_path):
+    """These 18 bytes made read_profile (and ``gopherlab top``) loop forever, memory growing ~4 MB/s."""
+    import subprocess
+    import sys
+
+    p = tmp_path / "loop.pb"
+    p.write_bytes(bytes.fromhex("1a0e080112f5ffffffffffffffff01003200"))
+    r = subprocess.run([str(Path(sys.executable).with_name("gopherlab")), "top", str(p)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2, r.stderr
+    assert r.stdout == ""
+    assert len(r.stderr.strip().splitlines()) == 1 and "byte offset" in r.stderr, r.stderr
+
+
+HOSTILE = {
+    # top level (upb parses it; the error path walks it in Python)
+    "top/too-long": _tiny(tail=_f(12, 0, TOO_LONG)),
+    "top/big-len": _tiny(tail=b"\x32" + BIG_LEN + b"\x00"),
+    "top/len-past-end": _tiny(tail=b"\x32\x05ab"),
+    # sample: location ids (encoded-stacks walk, token table, field scanner)
+    "sample/ids-big-len": _tiny(sample=b"\x0a" + BIG_LEN + b"\x01" + _f(2, 2, _v(5))),
+    "sample/ids-max-len": _tiny(sample=b"\x0a" + MAX_LEN + b"\x01" + _f(2, 2, _v(5))),
+    "sample/id-too-long": _tiny(sample=_f(1, 2, TOO_LONG) + _f(2, 2, _v(5))),
+    "sample/id-overflow": _tiny(sample=_f(1, 2, OVERFLOW) + _f(2, 2, _v(5))),
+    "sample/value-overflow": _tiny(sample=_f(1, 2, _v(1)) + _f(2, 2, OVERFLOW)),
+    "sample/value-too-long": _tiny(sample=_f(1, 2, _v(1)) + _f(2, 2, TOO_LONG)),
+    "sample/unpacked-value-overflow": _tiny(sample=_f(1, 2, _v(1)) + _f(2, 0, OVERFLOW)),
+    "sample/label-big-len": _tiny(sample=_f(1, 2, _v(1)) + _f(2, 2, _v(5)) + b"\x1a" + BIG_LEN + b"\x08\x01"),
+    "sample/label-key-overflow": _tiny(sample=_f(1, 2, _v(1)) + _f(2, 2, _v(5)) + _f(3, 2, _f(1, 0, OVERFLOW))),
+    "sample/fixed64-then-big-len": _tiny(sample=_f(1, 2, _v(1)) + _f(2, 2, _v(5)) + _f(9, 1, bytes(8)) + b"\x52" + BIG_LEN + b"\x00"),
+    # location and its lines
+    "location/line-big-len": _tiny(location=_f(1, 0, _v(1)) + b"\x22" + BIG_LEN + b"\x08\x01"),
+    "location/line-max-len": _tiny(location=_f(1, 0, _v(1)) + b"\x22" + MAX_LEN + b"\x08\x01"),
+    "location/address-overflow": _tiny(location=_f(1, 0, _v(1)) + _f(3, 0, OVERFLOW) + _f(4, 2, _f(1, 0, _v(1)))),
+    "location/id-too-long": _tiny(location=_f(1, 0, TOO_LONG) + _f(4, 2, _f(1, 0, _v(1)))),
+    # function, mapping
+    "function/name-overflow": _tiny(function=_f(1, 0, _v(1)) + _f(2, 0, OVERFLOW)),
+    "function/big-len": _tiny(function=_f(1, 0, _v(1)) + b"\x12" + BIG_LEN + b"\x00"),
+    "mapping/big-len": _tiny(mapping=_f(1, 0, _v(1)) + b"\x12" + BIG_LEN + b"\x00"),
+    "mapping/start-too-long": _tiny(mapping=_f(1, 0, _v(1)) + _f(2, 0, TOO_LONG)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_varints_are_format_errors_with_offsets(name):
+    blob = HOSTILE[name]
+    with _Deadline(20), pytest.raises(ProfileFormatError) as e:
+        pprof_parse.read_profile(blob)
+    assert e.value.source == "<bytes>" and e.value.offset is not None, str(e.value)
+    assert 0 <= e.value.offset < len(blob), str(e.value)
+    assert f"byte offset {e.value.offset}" in str(e.value)
