@@ -64,28 +64,76 @@ SUSPECT_COLUMNS = ["suspect", "top_function", "state", "created_by", "first", "l
                    "growth_per_min", "leak_profile", "reason"]
 
 
+def _rate(v) -> str:
+    return "" if v is None or pd.isna(v) else f"{v:+.1f}"
+
+
+#: cell formats of :func:`suspects_frame` (a growth that cannot be measured is an empty cell, not "+nan")
+SUSPECT_FORMATS = {"growth_per_min": _rate, "growth_per_snapshot": _rate}
+
+
+def suspects_frame(leaks: pd.DataFrame) -> pd.DataFrame:
+    """The columns of the ranked groups table: ``growth_per_min`` when the snapshots have times,
+    ``growth_per_snapshot`` when only their order is known, neither with a single snapshot."""
+    cols = [c for c in SUSPECT_COLUMNS if c in leaks]
+    if not leaks.attrs.get("growth_measurable", True):
+        cols = [c for c in cols if c not in ("first", "growth_per_min")]
+    elif leaks.attrs.get("time_basis") == "order":
+        cols = [("growth_per_snapshot" if c == "growth_per_min" else c) for c in cols]
+    df = leaks[cols].copy()
+    df["suspect"] = np.where(df["suspect"], "LEAK?", "")
+    return df
+
+
 def show_suspects(leaks: pd.DataFrame, n: int) -> None:
     """The ranked groups table (escaped)."""
     from ._report_nb import show_table
 
-    df = leaks[[c for c in SUSPECT_COLUMNS if c in leaks]].copy()
-    df["suspect"] = np.where(df["suspect"], "LEAK?", "")
-    show_table(df, caption=f"Goroutine groups, suspects first ({min(n, len(leaks))} of {len(leaks)})", max_rows=n, left=True,
-               formats={"growth_per_min": "{:+.1f}".format})
+    show_table(suspects_frame(leaks), caption=f"Goroutine groups, suspects first ({min(n, len(leaks))} of {len(leaks)})",
+               max_rows=n, left=True, formats=SUSPECT_FORMATS)
 
 
 def verdict(leaks: pd.DataFrame) -> dict:
-    """Machine-readable summary: number of suspects and their goroutines in the last snapshot."""
+    """Machine-readable summary of :func:`pprof_parse.runtime_api.find_leaks`' result.
+
+    Returns
+    -------
+    dict
+        ``suspects`` (int), ``leaked_goroutines`` (int: the suspects' goroutines in the last
+        snapshot), ``state`` (``"bad"``: suspects; ``"good"``: none, growth measured;
+        ``"unknown"``: none, but a single snapshot cannot show growth), ``growth_measurable``,
+        ``time_basis`` (``"times"`` or ``"order"``) and the ``verdict`` sentence, which says when
+        growth could not be measured (one snapshot) or was measured per snapshot (no times).
+    """
     s = leaks[leaks["suspect"]]
+    measurable = bool(leaks.attrs.get("growth_measurable", True))
+    basis = leaks.attrs.get("time_basis", "times")
+    if len(s):
+        text = f"{len(s)} suspected goroutine leak(s), {int(s['last'].sum())} goroutines in the last snapshot"
+        state = "bad"
+    elif measurable:
+        text = "no goroutine leak suspected"
+        state = "good"
+    else:
+        text = ("no leak evidence in this one snapshot (no goroutine blocked forever by construction, no "
+                "goroutineleak profile hit, no large group blocked for minutes)")
+        if len(leaks):
+            big = leaks.sort_values("last", ascending=False, kind="stable").iloc[0]
+            text += f"; largest group: {int(big['last'])} goroutines in {big['state']} at {big['top_function']}"
+        state = "unknown"
+    if not measurable:
+        text += ". Growth cannot be measured from one snapshot: take two or more over time"
+    elif basis == "order":
+        text += (" (snapshot times unknown: growth measured per snapshot, in the order given; "
+                 "pass --times or --interval for a rate per minute)")
     return {"suspects": int(len(s)), "leaked_goroutines": int(s["last"].sum()) if len(s) else 0,
-            "verdict": (f"{len(s)} suspected goroutine leak(s), {int(s['last'].sum())} goroutines in the last snapshot"
-                        if len(s) else "no goroutine leak suspected")}
+            "state": state, "growth_measurable": measurable, "time_basis": basis, "verdict": text}
 
 
 def show_verdict(v: dict) -> None:
     from IPython.display import HTML, display
 
-    cls = "gl-bad" if v["suspects"] else "gl-good"
+    cls = {"bad": "gl-bad", "good": "gl-good"}.get(v.get("state", "bad" if v["suspects"] else "good"), "")
     display(HTML(f"<p class='gl-verdict {cls}'>{html.escape(v['verdict'])}</p>"))
 
 
@@ -107,7 +155,9 @@ def growth_figure(leaks: pd.DataFrame, *, top: int = 15):
         fig.add_trace(go.Scatter(
             x=part["t"], y=part["count"], mode="lines+markers", name=("⚠ " if sus else "") + label,
             line=dict(width=3 if sus else 1, dash=None if sus else "dot"),
-            hovertemplate=html.escape(fn) + "<br>%{y} goroutines at %{x:.1f} s<extra></extra>"))
+            hovertemplate=html.escape(fn) + ("<br>%{y} goroutines in snapshot %{x}<extra></extra>"
+                                             if leaks.attrs.get("time_basis") == "order"
+                                             else "<br>%{y} goroutines at %{x:.1f} s<extra></extra>")))
         suspect_mask.append(sus)
     if not any(suspect_mask):
         suspect_mask = [True] * len(suspect_mask)
@@ -115,7 +165,9 @@ def growth_figure(leaks: pd.DataFrame, *, top: int = 15):
         tr.visible = m
     buttons = [dict(label="suspects", method="update", args=[{"visible": suspect_mask}]),
                dict(label="all groups", method="update", args=[{"visible": [True] * len(fig.data)}])]
-    fig.update_layout(title="Goroutines per group over time", xaxis_title="seconds since the first snapshot",
+    by_order = leaks.attrs.get("time_basis") == "order"
+    fig.update_layout(title="Goroutines per group over time",
+                      xaxis_title="snapshot (times unknown)" if by_order else "seconds since the first snapshot",
                       yaxis_title="goroutines", height=440,
                       updatemenus=[dict(buttons=buttons, x=1.0, xanchor="right", y=1.15, yanchor="top")])
     return fig

@@ -51,7 +51,8 @@ def _snapshot_time(df: pd.DataFrame) -> float:
 
 def find_leaks(snapshots, *, times=None, interval: float | None = None, ignore_top_functions=(), ignore_created_by=(),
                ignore_any_function=(), default_ignore: bool = True, min_increase: int = 3,
-               min_growth_per_min: float = 1.0, long_blocked_minutes: int = 10) -> pd.DataFrame:
+               min_growth_per_min: float = 1.0, long_blocked_minutes: int = 10, large_group: int = 100,
+               large_group_minutes: int = 1) -> pd.DataFrame:
     """Rank goroutine groups by leak likelihood across snapshots of one process.
 
     Parameters
@@ -61,8 +62,12 @@ def find_leaks(snapshots, *, times=None, interval: float | None = None, ignore_t
         proto goroutine profiles, in time order; ``goroutineleak`` profiles may
         be mixed in (they count as evidence, not as a snapshot of all goroutines).
     times : sequence of float, optional
-        Seconds (any origin), one per entry of ``snapshots``.  Default: the
-        profile's ``time_nanos`` or the file's mtime.
+        Seconds (any origin), one per entry of ``snapshots``, increasing.
+        Default: the profile's ``time_nanos`` or the file's mtime; when those
+        are missing or not increasing (files copied or checked out share one
+        mtime), the snapshots' order: growth is then measured per snapshot
+        (``growth_per_snapshot``), ``growth_per_min`` is NaN and
+        ``attrs["time_basis"]`` says ``"order"``.
     interval : float, optional
         Instead of ``times``: snapshots were taken this many seconds apart
         (goroutineleak profiles in the list count as taken with the snapshot
@@ -79,6 +84,11 @@ def find_leaks(snapshots, *, times=None, interval: float | None = None, ignore_t
         ... at no less than this many goroutines per minute.
     long_blocked_minutes : int
         ``, N minutes`` at or above this counts as long-blocked.
+    large_group, large_group_minutes : int
+        A group of at least ``large_group`` goroutines parked at least
+        ``large_group_minutes`` in a state where that is suspicious (``chan
+        send``, locks, ``WaitGroup.Wait``) is flagged too: evidence a single
+        snapshot can show.
 
     Returns
     -------
@@ -98,6 +108,9 @@ def find_leaks(snapshots, *, times=None, interval: float | None = None, ignore_t
         first, last, peak  int64   count in the first / last snapshot, maximum
         growth             int64   last - first
         growth_per_min     float64 least-squares slope of count over time, per minute
+                                   (NaN with one snapshot or without times)
+        growth_per_snapshot float64 least-squares slope of count over the
+                                   snapshots' order (NaN with one snapshot)
         monotonic          bool    never decreased and grew by ``min_increase`` or more
         wait_minutes_max   Int64   longest ``, N minutes`` seen (``debug=2``)
         long_blocked       bool    ``wait_minutes_max >= long_blocked_minutes``
@@ -108,14 +121,21 @@ def find_leaks(snapshots, *, times=None, interval: float | None = None, ignore_t
         frames             object  the same as ``(function, file, line)`` tuples
         ================== ======= ==================================================
 
-        ``attrs``: ``times`` (seconds of the full snapshots), ``filtered``
-        (goroutines dropped as runtime-internal or ignored, per snapshot).
+        ``attrs``: ``times`` (seconds of the full snapshots; with
+        ``time_basis == "order"`` the snapshot numbers 0, 1, 2, ...),
+        ``time_basis`` (``"times"``: given, from the profiles or the files'
+        mtimes; ``"order"``: unknown, the snapshots' order used instead),
+        ``growth_measurable`` (False with a single snapshot: growth cannot be
+        measured, only the one-snapshot evidence -- certain leaks, the
+        goroutineleak profile, long or large blocked groups -- applies),
+        ``filtered`` (goroutines dropped as runtime-internal or ignored, per
+        snapshot).
 
     Raises
     ------
     ValueError
-        Times not increasing (pass ``times=``; copied files lose their mtime),
-        or no full snapshot.
+        ``times=`` not increasing or of another length than ``snapshots``,
+        ``times=`` and ``interval=`` both given, or no full snapshot.
 
     Notes
     -----
@@ -133,7 +153,8 @@ def find_leaks(snapshots, *, times=None, interval: float | None = None, ignore_t
             raise ValueError(f"interval must be positive, got {interval}")
         k = np.cumsum([f.attrs.get("sample_type") != "goroutineleak" for f in frames]) - 1
         times = list(np.maximum(k, 0) * float(interval))
-    if times is not None:
+    given = times is not None
+    if given:
         if len(times) != len(frames):
             raise ValueError(f"{len(times)} times for {len(frames)} snapshots")
         tall = np.asarray(times, dtype=float)
@@ -144,9 +165,13 @@ def find_leaks(snapshots, *, times=None, interval: float | None = None, ignore_t
     if not full:
         raise ValueError("no goroutine snapshot among the inputs (only goroutineleak profiles)")
     t = tall[full]
+    time_basis = "times"
     if len(t) > 1 and (np.isnan(t).any() or (np.diff(t) <= 0).any()):
-        raise ValueError(f"snapshot times must be increasing, got {list(t)}; pass times= "
-                         "(files copied or checked out carry no usable mtime)")
+        if given:
+            raise ValueError(f"snapshot times must be increasing, got {list(t)}")
+        # no usable clock (copied files share one mtime): the list order is the time order
+        t = np.arange(len(t), dtype=float)
+        time_basis = "order"
     ign_top = set(ignore_top_functions) | (set(DEFAULT_IGNORE) if default_ignore else set())
     ign_created = set(ignore_created_by)
     ign_any = set(ignore_any_function)
@@ -182,7 +207,8 @@ def find_leaks(snapshots, *, times=None, interval: float | None = None, ignore_t
     keys = counts.index.union(lp_prof.index) if len(lp_prof) else counts.index
     counts = counts.reindex(keys, fill_value=0).reindex(columns=range(n_full), fill_value=0)
     mat = counts.to_numpy(dtype=np.int64)
-    slope = _slopes(mat, t) * 60.0
+    per_snap = _slopes(mat, np.arange(n_full, dtype=float))
+    slope = _slopes(mat, t) * 60.0 if time_basis == "times" else np.full(len(keys), np.nan)
     by = allagg.groupby(level=[0, 1])
     wmax = by["wait_max"].max().reindex(keys)
     flagged = allagg.groupby([allagg.index.get_level_values(0), allagg.index.get_level_values(1), "_snap"])[
@@ -203,37 +229,48 @@ def find_leaks(snapshots, *, times=None, interval: float | None = None, ignore_t
         mono = len(c) > 1 and bool((np.diff(c) >= 0).all()) and inc >= min_increase
         long_b = (not pd.isna(w)) and int(w) >= long_blocked_minutes
         certain = st in _CERTAIN and k[1] not in ("main.main", "runtime.main")
-        growing = mono and slope[gi] >= min_growth_per_min and st not in _ACTIVE
+        if time_basis == "times":
+            growing = mono and slope[gi] >= min_growth_per_min and st not in _ACTIVE
+        else:  # no clock: a steady climb over the snapshots is the evidence
+            growing = mono and per_snap[gi] > 0 and st not in _ACTIVE
         strong = long_b and st in _STRONG
+        large = (not strong and st in _STRONG and not pd.isna(w) and int(w) >= large_group_minutes
+                 and int(c[-1]) >= large_group)
         reasons = []
         if certain:
             reasons.append(f"certain leak: {st}")
         if lpk:
             reasons.append(f"{lpk} flagged by the runtime's leak detector (goroutineleak)")
         if growing:
-            reasons.append(f"grows {slope[gi]:.3g}/min, never shrinks")
+            reasons.append(f"grows {slope[gi]:.3g}/min, never shrinks" if time_basis == "times"
+                           else f"grows {per_snap[gi]:.3g} per snapshot, never shrinks")
         if strong:
             reasons.append(f"blocked >= {int(w)} min in {st}")
-        score = (1000.0 * certain + 100.0 * bool(lpk) + (slope[gi] if growing else 0.0)
-                 + (10.0 if strong else 0.0) + 1e-3 * float(c[-1]))
+        if large:
+            reasons.append(f"{int(c[-1])} goroutines blocked >= {int(w)} min in {st}")
+        rate = (slope[gi] if time_basis == "times" else per_snap[gi]) if growing else 0.0
+        score = (1000.0 * certain + 100.0 * bool(lpk) + rate
+                 + (10.0 if strong or large else 0.0) + 1e-3 * float(c[-1]))
         stack, fr = last["stack"].iloc[gi], last["frames"].iloc[gi]
         rows.append({
             "suspect": bool(reasons), "reason": "; ".join(reasons), "score": score,
             "top_function": k[0], "entry_function": k[1], "created_by": created.iloc[gi], "state": st,
             "labels": labels.iloc[gi], "counts": tuple(int(x) for x in c), "first": int(c[0]),
             "last": int(c[-1]), "peak": int(c.max()), "growth": inc,
-            "growth_per_min": float(slope[gi]), "monotonic": mono, "wait_minutes_max": w,
+            "growth_per_min": float(slope[gi]), "growth_per_snapshot": float(per_snap[gi]), "monotonic": mono, "wait_minutes_max": w,
             "long_blocked": long_b, "certain": certain, "leak_profile": lpk,
             "stack": stack if isinstance(stack, tuple) else (), "frames": fr if isinstance(fr, tuple) else (),
         })
     out = pd.DataFrame(rows, columns=[
         "suspect", "reason", "score", "top_function", "entry_function", "created_by", "state", "labels",
-        "counts", "first", "last", "peak", "growth", "growth_per_min", "monotonic", "wait_minutes_max",
+        "counts", "first", "last", "peak", "growth", "growth_per_min", "growth_per_snapshot", "monotonic", "wait_minutes_max",
         "long_blocked", "certain", "leak_profile", "stack", "frames"])
     out = out.astype({"wait_minutes_max": "Int64", "created_by": "str", "state": "str",
                       "top_function": "str", "entry_function": "str", "reason": "str"})
     out = out.sort_values(["suspect", "score"], ascending=False, kind="stable").reset_index(drop=True)
     out.attrs["times"] = [float(x) for x in t]
+    out.attrs["time_basis"] = time_basis
+    out.attrs["growth_measurable"] = n_full > 1
     out.attrs["filtered"] = filtered
     return out
 
