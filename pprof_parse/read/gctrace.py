@@ -51,23 +51,24 @@ def warn_unparsed(source: str, unparsed: list, what: str, where: str) -> None:
 def load_source(src) -> tuple[bytes, str, float | None]:
     """Return ``(data, name, mtime)`` for a path, bytes, str text or file object.
 
-    A ``str`` containing a newline is taken as the content itself; any other
-    ``str`` or :class:`os.PathLike` is a path.  Gzip input is decompressed
-    (proto profiles are left compressed: callers hand them to the proto reader).
-    ``mtime`` is the file's modification time (Unix seconds) for paths, else None.
+    A ``str`` containing a line end (``\\n`` or ``\\r``) is taken as the content
+    itself; any other ``str`` or :class:`os.PathLike` is a path.  Gzip input is
+    decompressed (proto profiles are left compressed: callers hand them to the
+    proto reader).  ``mtime`` is the file's modification time (Unix seconds) for
+    paths, else None.
     """
     mtime = None
     if isinstance(src, (bytes, bytearray, memoryview)):
         data, name = bytes(src), "<bytes>"
-    elif isinstance(src, str) and "\n" in src:
+    elif isinstance(src, str) and ("\n" in src or "\r" in src):
         data, name = src.encode("utf-8", "surrogateescape"), "<text>"
     elif isinstance(src, (str, os.PathLike)):
         p = Path(src)
         try:
             data = p.read_bytes()
             mtime = p.stat().st_mtime
-        except OSError as e:
-            raise RuntimeFormatError(f"cannot read: {e.strerror}", source=str(p)) from e
+        except (OSError, ValueError) as e:  # ValueError: a NUL in the path
+            raise RuntimeFormatError(f"cannot read: {getattr(e, 'strerror', None) or e}", source=str(p)) from e
         name = str(p)
     elif hasattr(src, "read"):
         raw = src.read()
@@ -79,54 +80,124 @@ def load_source(src) -> tuple[bytes, str, float | None]:
     return data, name, mtime
 
 
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def strip_bom(data: bytes) -> bytes:
+    """``data`` without a leading byte order mark, as UTF-8.
+
+    A UTF-8 BOM (what Windows editors put first) is dropped; text with a UTF-16
+    BOM (Windows PowerShell 5's ``>`` redirection) is re-encoded as UTF-8
+    (undecodable units become U+FFFD).  Anything else is returned unchanged.
+    """
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            if enc == "utf-8":
+                return data[len(bom):]
+            return data[len(bom):].decode(enc, "replace").encode("utf-8", "surrogateescape")
+    return data
+
+
+def decode_text(data: bytes) -> str:
+    """Bytes to text with ``\\n`` line ends: UTF-8 (lossless: bad bytes kept as
+    surrogate escapes), any BOM removed, and ``\\r\\n`` and lone ``\\r`` (old Mac)
+    line ends turned into ``\\n`` -- Python's universal newlines."""
+    text = strip_bom(data).decode("utf-8", "surrogateescape")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
 def load_text(src) -> tuple[str, str, float | None]:
-    """Like :func:`load_source` but gunzips and decodes (UTF-8, lossless)."""
+    """Like :func:`load_source` but gunzips and decodes (:func:`decode_text`)."""
     data, name, mtime = load_source(src)
     if data[:2] == b"\x1f\x8b":  # pprof_parse's bounded inflate (gzip bombs, truncation, concatenation)
         from pprof_parse.read.source import inflate
 
         data = inflate(data, source=name)
-    text = data.decode("utf-8", "surrogateescape")
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")
-    return text, name, mtime
+    return decode_text(data), name, mtime
+
+
+class Unfit(ValueError):
+    """A number in the input that does not fit its column (int64 / float64)."""
+
+
+_INT64_MAX = 2**63 - 1
+
+
+def to_int(s: str, *, lo: int = 0, hi: int = _INT64_MAX) -> int:
+    """An ASCII decimal integer in ``[lo, hi]`` (default: a non-negative int64), else :class:`Unfit`.
+
+    Unlike ``int()``, refuses ``_`` separators, non-ASCII digits and spaces, and
+    checks the length before converting (Python refuses more than 4,300 digits
+    with a bare ``ValueError``).
+    """
+    t = s[1:] if s[:1] in "+-" else s
+    if not (0 < len(t) <= 20 and t.isascii() and t.isdigit()):
+        raise Unfit(f"{s[:40]!r} is not an integer")
+    v = int(s)
+    if not lo <= v <= hi:
+        raise Unfit(f"{s[:40]}{'...' if len(s) > 40 else ''} does not fit an int64 column")
+    return v
+
+
+def to_float(s: str) -> float:
+    """A decimal number as float64; :class:`Unfit` if it is not one or overflows to +-inf.
+
+    ``Inf``/``+Inf``/``-Inf``/``NaN`` spelled out (as Go's ``%v`` prints them) are kept.
+    """
+    t = s.strip("+-")
+    if t in ("Inf", "inf", "NaN", "nan"):
+        return float(s.replace("Inf", "inf"))
+    if not (t.isascii() and t and (t[0].isdigit() or t[0] == ".")) or "_" in t or len(s) > 400:
+        raise Unfit(f"{s[:40]!r} is not a float64 number")
+    try:
+        v = float(s)
+    except ValueError:
+        raise Unfit(f"{s[:40]!r} is not a float64 number") from None
+    if v in (float("inf"), float("-inf")):
+        raise Unfit(f"{s[:40]} does not fit a float64")
+    return v
 
 
 # ---------------------------------------------------------------------------
 # regexes (runtime/mgc.go, runtime/mgcscavenge.go, runtime/mgcpacer.go; Go 1.5 .. 1.27)
 
+# fmtNSAsMS prints "12", "0.43", "0.007"; the clock has 3 terms (Go 1.7+) or 5 (1.5/1.6), the
+# CPU is "sweep-term+assist[+...]/background/idle+mark-term"
+_MS = r"\d+(?:\.\d+)?"
 _GC_RE = re.compile(
     r"gc #?(?P<num>\d+) @(?P<t>\d+\.\d+)s (?P<pct>\d+)%(?: \((?P<note>[^)]*)\))?: "
-    r"(?P<clock>[0-9.+]+) ms clock, (?P<cpu>[0-9.+/]+) ms cpu, "
+    rf"(?P<clock>{_MS}(?:\+{_MS}){{2,4}}) ms clock, (?P<cpu>{_MS}(?:\+{_MS})+/{_MS}/{_MS}(?:\+{_MS})+) ms cpu, "
     r"(?P<h0>\d+)->(?P<h1>\d+)->(?P<h2>\d+) MB, (?P<goal>\d+) MB goal, "
     r"(?:(?P<stacks>\d+) MB stacks, (?P<globals>\d+) MB globals, )?"
-    r"(?P<procs>\d+) P(?P<forced> \(forced\))?\s*$"
+    r"(?P<procs>\d+) P(?P<forced> \(forced\))?\s*$", re.ASCII
 )
-_GC_LEGACY_RE = re.compile(r"gc(?P<num>\d+)\((?P<procs>\d+)\): [0-9+]+ (?:us|ms), \d+ -> \d+ MB")
-_GC_FORCED_RE = re.compile(r"(?:^|\s)GC forced\s*$")
+_GC_LEGACY_RE = re.compile(r"gc(?P<num>\d+)\((?P<procs>\d+)\): [0-9+]+ (?:us|ms), \d+ -> \d+ MB", re.ASCII)
+_GC_FORCED_RE = re.compile(r"(?:^|\s)GC forced\s*$", re.ASCII)
 _SCAV_RE = re.compile(
     r"scav (?:(?P<gen>\d+) )?(?:(?P<work>\d+) KiB work, |"
     r"(?P<bg>\d+) KiB work \(bg\), (?P<eager>\d+) KiB work \(eager\), )"
     r"(?P<released>\d+) KiB (?:total|now), (?P<util>\d+)% util"
-    r"(?P<suffix> \(forced\)| \[controller reset\])?\s*$"
+    r"(?P<suffix> \(forced\)| \[controller reset\])?\s*$", re.ASCII
 )
-_SCVG_REL_RE = re.compile(r"scvg(?P<n>\d*): (?P<released>\d+) (?P<unit>MB|KB) released\s*$")
+_SCVG_REL_RE = re.compile(r"scvg(?P<n>\d*): (?P<released>\d+) (?P<unit>MB|KB) released\s*$", re.ASCII)
 _SCVG_STAT_RE = re.compile(
     r"scvg(?P<n>\d*): inuse: (?P<inuse>\d+), idle: (?P<idle>\d+), sys: (?P<sys>\d+), "
-    r"released: (?P<rel>\d+), consumed: (?P<cons>\d+) \(MB\)\s*$"
+    r"released: (?P<rel>\d+), consumed: (?P<cons>\d+) \(MB\)\s*$", re.ASCII
 )
 _F = r"[-+]?(?:\d+(?:\.\d+)?(?:e[-+]?\d+)?|NaN|[-+]?Inf)"
 _PACER_START_RE = re.compile(
     rf"pacer: assist ratio=(?P<ratio>{_F}) \(scan (?P<scan>\d+) MB in (?P<h0>\d+)->(?P<goal>\d+) MB\) "
-    rf"workers=(?P<ded>\d+)\+(?P<frac>{_F})\s*$"
+    rf"workers=(?P<ded>\d+)\+(?P<frac>{_F})\s*$", re.ASCII
 )
 _PACER_END_RE = re.compile(
     rf"pacer: (?P<util>-?\d+)% CPU \((?P<goalutil>\d+) exp\.\) for (?P<heap>\d+)\+(?P<stack>\d+)\+(?P<glob>\d+) B work "
-    rf"\((?P<exp>\d+) B exp\.\) in (?P<trig>\d+) B -> (?P<live>\d+) B \(\S+ (?P<dgoal>-?\d+), cons/mark (?P<cm>{_F})\)\s*$"
+    rf"\((?P<exp>\d+) B exp\.\) in (?P<trig>\d+) B -> (?P<live>\d+) B \(\S+ (?P<dgoal>-?\d+), cons/mark (?P<cm>{_F})\)\s*$", re.ASCII
 )
 _PACER_SWEEP_RE = re.compile(
     rf"pacer: sweep done at heap size (?P<live>\d+)MB; allocated (?P<alloc>\d+)MB during sweep; "
-    rf"swept (?P<pages>\d+) pages at (?P<ppb>{_F}) pages/byte\s*$"
+    rf"swept (?P<pages>\d+) pages at (?P<ppb>{_F}) pages/byte\s*$", re.ASCII
 )
 _PACER_ANY_RE = re.compile(r"pacer: ")
 
@@ -142,13 +213,14 @@ def _prefix_time(prefix: pd.Series) -> pd.Series:
     if not len(prefix) or not prefix.str.len().gt(0).any():
         return pd.Series(pd.NaT, index=prefix.index, dtype="datetime64[ns, UTC]")
     txt = prefix.str.extract(_PREFIX_TIME_RE, expand=False).str.replace("/", "-", regex=False)
-    return pd.to_datetime(txt, errors="coerce", utc=True, format="mixed").astype("datetime64[ns, UTC]")
+    t = pd.to_datetime(txt, errors="coerce", utc=True, format="mixed")
+    # beyond datetime64[ns] (years before 1677 or after 2262): NaT, not an overflow
+    t = t.where(t.isna() | ((t > pd.Timestamp.min.tz_localize("UTC")) & (t < pd.Timestamp.max.tz_localize("UTC"))))
+    return t.astype("datetime64[ns, UTC]")
 
 
 def _f(s: str | None) -> float:
-    if s is None:
-        return np.nan
-    return float(s.replace("Inf", "inf"))
+    return np.nan if s is None else to_float(s)
 
 
 @dataclass
@@ -196,6 +268,7 @@ def parse_gctrace(src) -> GCTrace:
     scav: list[dict] = []
     pacer: list[dict] = []
     unparsed: list[tuple[int, str]] = []
+    unfit: list[tuple[int, str]] = []  # runtime lines with a number no column can hold
     run, last_num, last_t = 0, None, None
     sysmon_pending = False
     gc_search, forced_search = _GC_RE.search, _GC_FORCED_RE.search
@@ -204,64 +277,33 @@ def parse_gctrace(src) -> GCTrace:
             if line.strip():
                 unparsed.append((lineno, line))
             continue
-        m = gc_search(line)
-        if m:
-            num, t = int(m["num"]), float(m["t"])
-            if last_num is not None and (num <= last_num or t < last_t):
-                run += 1
-            last_num, last_t = num, t
-            clock = [float(x) for x in m["clock"].split("+")]
-            a, bg, c = m["cpu"].split("/")
-            head, tail = a.split("+"), c.split("+")
-            cpu = [float(head[0]), float(head[-1]), float(bg), float(tail[0]), float(tail[-1])]
-            note = m["note"] or ""
-            for k, v in (
-                ("run", run), ("gc", num), ("start_s", t), ("cpu_pct", int(m["pct"])),
-                ("sweep_term_ms", clock[0]), ("mark_ms", sum(clock[1:-1])), ("mark_term_ms", clock[-1]),
-                ("pause_ms", clock[0] + clock[-1]),
-                ("sweep_term_cpu_ms", cpu[0]), ("assist_cpu_ms", cpu[1]), ("background_cpu_ms", cpu[2]),
-                ("idle_cpu_ms", cpu[3]), ("mark_term_cpu_ms", cpu[4]), ("gc_cpu_ms", sum(cpu)),
-                ("heap_start_mb", int(m["h0"])), ("heap_end_mb", int(m["h1"])), ("heap_live_mb", int(m["h2"])),
-                ("heap_goal_mb", int(m["goal"])),
-                ("stacks_mb", float(m["stacks"]) if m["stacks"] is not None else np.nan),
-                ("globals_mb", float(m["globals"]) if m["globals"] is not None else np.nan),
-                ("procs", int(m["procs"])), ("forced", m["forced"] is not None),
-                ("sysmon_forced", sysmon_pending), ("leak_check", "goroutine leak" in note), ("note", note),
-                ("phases", len(clock)), ("line", lineno), ("prefix", line[: m.start()].strip()),
-            ):
-                cyc[k].append(v)
-            sysmon_pending = False
-            continue
-        if forced_search(line):
-            sysmon_pending = True
-            continue
-        m = _SCAV_RE.search(line)
-        if m:
-            bg_, eager = m["bg"], m["eager"]
-            work = int(m["work"]) if m["work"] is not None else int(bg_) + int(eager)
-            scav.append({
-                "run": run, "after_gc": last_num if last_num is not None else 0, "kind": "scav",
-                "work_kib": work, "bg_kib": int(bg_) if bg_ else np.nan, "eager_kib": int(eager) if eager else np.nan,
-                "released_kib": int(m["released"]), "util_pct": int(m["util"]),
-                "forced": m["suffix"] == " (forced)", "controller_reset": m["suffix"] == " [controller reset]",
-                "line": lineno,
-            })
-            continue
-        m = _SCVG_REL_RE.search(line)
-        if m:
-            kib = int(m["released"]) * (1024 if m["unit"] == "MB" else 1)
-            scav.append({"run": run, "after_gc": last_num or 0, "kind": "scvg", "released_kib": kib, "line": lineno})
-            continue
-        m = _SCVG_STAT_RE.search(line)
-        if m:
-            scav.append({
-                "run": run, "after_gc": last_num or 0, "kind": "scvg-stats", "line": lineno,
-                "inuse_mb": int(m["inuse"]), "idle_mb": int(m["idle"]), "sys_mb": int(m["sys"]),
-                "released_mb": int(m["rel"]), "consumed_mb": int(m["cons"]),
-            })
-            continue
-        if "pacer: " in line:
-            pacer.append(_pacer_row(line, lineno, run, last_num or 0))
+        try:
+            m = gc_search(line)
+            if m:
+                row = _cycle_row(m)
+                num, t = row["gc"], row["start_s"]
+                if last_num is not None and (num <= last_num or t < last_t):
+                    run += 1
+                last_num, last_t = num, t
+                row.update(run=run, sysmon_forced=sysmon_pending, line=lineno, prefix=line[: m.start()].strip())
+                for k, v in row.items():
+                    cyc[k].append(v)
+                sysmon_pending = False
+                continue
+            if forced_search(line):
+                sysmon_pending = True
+                continue
+            row = _scav_row(line)
+            if row is not None:
+                row.update(run=run, after_gc=last_num if last_num is not None else 0, line=lineno)
+                scav.append(row)
+                continue
+            if "pacer: " in line:
+                pacer.append(_pacer_row(line, lineno, run, last_num or 0))
+                continue
+        except Unfit as e:
+            unparsed.append((lineno, line))
+            unfit.append((lineno, str(e)))
             continue
         m = _GC_LEGACY_RE.search(line)
         if m:  # Go <= 1.4: a different, fully-STW line; kept, not parsed
@@ -274,9 +316,7 @@ def parse_gctrace(src) -> GCTrace:
     for df_ in (cycles,):
         df_.attrs["source"] = name
         df_.attrs["unparsed"] = unparsed
-    scav_df = pd.DataFrame(scav, columns=[
-        "run", "after_gc", "kind", "work_kib", "bg_kib", "eager_kib", "released_kib", "util_pct",
-        "forced", "controller_reset", "inuse_mb", "idle_mb", "sys_mb", "released_mb", "consumed_mb", "line"])
+    scav_df = pd.DataFrame(scav, columns=_SCAV_COLS)
     pacer_df = pd.DataFrame(pacer, columns=_PACER_COLS)
     for df_ in (scav_df, pacer_df):
         df_.attrs["source"] = name
@@ -284,8 +324,69 @@ def parse_gctrace(src) -> GCTrace:
         raise RuntimeFormatError(
             f"no gctrace, scavtrace or pacer line among {len(unparsed)} lines "
             f"(first: {unparsed[0][1][:60]!r})", source=name, line=unparsed[0][0])
-    warn_unparsed(name, unparsed, "gctrace, scavtrace or pacer lines", "attrs['unparsed']")
+    if unfit:
+        warnings.warn(f"{name}: {len(unfit)} runtime line(s) hold a number that does not fit its column, "
+                      f"kept in attrs['unparsed'] (first at line {unfit[0][0]}: {unfit[0][1]})",
+                      _Warning, stacklevel=2)
+    warn_unparsed(name, [u for u in unparsed if u[0] not in {k for k, _ in unfit}],
+                  "gctrace, scavtrace or pacer lines", "attrs['unparsed']")
     return GCTrace(cycles, scav_df, pacer_df, unparsed, name)
+
+
+def _ms(s: str) -> float:
+    v = to_float(s)
+    if v != v:  # fmtNSAsMS never prints NaN
+        raise Unfit(f"{s!r} is not a duration")
+    return v
+
+
+def _cycle_row(m: re.Match) -> dict:
+    """The columns of one ``gc N`` line (all but run, sysmon_forced, line, prefix); Unfit if a number overflows."""
+    clock = [_ms(x) for x in m["clock"].split("+")]
+    a, bg, c = m["cpu"].split("/")
+    head, tail = a.split("+"), c.split("+")
+    cpu = [_ms(head[0]), _ms(head[-1]), _ms(bg), _ms(tail[0]), _ms(tail[-1])]
+    note = m["note"] or ""
+    return {
+        "gc": to_int(m["num"], hi=_INT64_MAX - 1), "start_s": _ms(m["t"]), "cpu_pct": to_int(m["pct"]),
+        "sweep_term_ms": clock[0], "mark_ms": sum(clock[1:-1]), "mark_term_ms": clock[-1],
+        "pause_ms": clock[0] + clock[-1],
+        "sweep_term_cpu_ms": cpu[0], "assist_cpu_ms": cpu[1], "background_cpu_ms": cpu[2],
+        "idle_cpu_ms": cpu[3], "mark_term_cpu_ms": cpu[4], "gc_cpu_ms": sum(cpu),
+        "heap_start_mb": to_int(m["h0"]), "heap_end_mb": to_int(m["h1"]), "heap_live_mb": to_int(m["h2"]),
+        "heap_goal_mb": to_int(m["goal"]),
+        "stacks_mb": float(to_int(m["stacks"])) if m["stacks"] is not None else np.nan,
+        "globals_mb": float(to_int(m["globals"])) if m["globals"] is not None else np.nan,
+        "procs": to_int(m["procs"]), "forced": m["forced"] is not None,
+        "leak_check": "goroutine leak" in note, "note": note, "phases": len(clock),
+    }
+
+
+_SCAV_COLS = ["run", "after_gc", "kind", "work_kib", "bg_kib", "eager_kib", "released_kib", "util_pct",
+              "forced", "controller_reset", "inuse_mb", "idle_mb", "sys_mb", "released_mb", "consumed_mb", "line"]
+
+
+def _scav_row(line: str) -> dict | None:
+    """A scavtrace / scvg line's columns (without run, after_gc, line), or None if it is not one."""
+    m = _SCAV_RE.search(line)
+    if m:
+        bg_, eager = m["bg"], m["eager"]
+        work = to_int(m["work"]) if m["work"] is not None else to_int(str(to_int(bg_) + to_int(eager)))
+        return {
+            "kind": "scav", "work_kib": work, "bg_kib": to_int(bg_) if bg_ else np.nan,
+            "eager_kib": to_int(eager) if eager else np.nan,
+            "released_kib": to_int(m["released"]), "util_pct": to_int(m["util"]),
+            "forced": m["suffix"] == " (forced)", "controller_reset": m["suffix"] == " [controller reset]",
+        }
+    m = _SCVG_REL_RE.search(line)
+    if m:
+        kib = to_int(m["released"]) * (1024 if m["unit"] == "MB" else 1)
+        return {"kind": "scvg", "released_kib": to_int(str(kib))}
+    m = _SCVG_STAT_RE.search(line)
+    if m:
+        return {"kind": "scvg-stats", "inuse_mb": to_int(m["inuse"]), "idle_mb": to_int(m["idle"]),
+                "sys_mb": to_int(m["sys"]), "released_mb": to_int(m["rel"]), "consumed_mb": to_int(m["cons"])}
+    return None
 
 
 _PACER_COLS = [
@@ -301,20 +402,20 @@ def _pacer_row(line: str, lineno: int, run: int, last_num: int) -> dict:
     m = _PACER_START_RE.search(line)
     if m:
         return {"run": run, "gc": last_num + 1, "kind": "start", "assist_ratio": _f(m["ratio"]),
-                "scan_mb": int(m["scan"]), "heap_start_mb": int(m["h0"]), "heap_goal_mb": int(m["goal"]),
-                "dedicated_workers": int(m["ded"]), "fractional_workers": _f(m["frac"]), "line": lineno}
+                "scan_mb": to_int(m["scan"]), "heap_start_mb": to_int(m["h0"]), "heap_goal_mb": to_int(m["goal"]),
+                "dedicated_workers": to_int(m["ded"]), "fractional_workers": _f(m["frac"]), "line": lineno}
     m = _PACER_END_RE.search(line)
     if m:
-        return {"run": run, "gc": last_num + 1, "kind": "end", "util_pct": int(m["util"]),
-                "goal_util_pct": int(m["goalutil"]), "heap_scan_bytes": int(m["heap"]),
-                "stack_scan_bytes": int(m["stack"]), "globals_scan_bytes": int(m["glob"]),
-                "expected_scan_bytes": int(m["exp"]), "trigger_bytes": int(m["trig"]),
-                "live_bytes": int(m["live"]), "goal_delta_bytes": int(m["dgoal"]), "cons_mark": _f(m["cm"]),
+        return {"run": run, "gc": last_num + 1, "kind": "end", "util_pct": to_int(m["util"], lo=-_INT64_MAX),
+                "goal_util_pct": to_int(m["goalutil"]), "heap_scan_bytes": to_int(m["heap"]),
+                "stack_scan_bytes": to_int(m["stack"]), "globals_scan_bytes": to_int(m["glob"]),
+                "expected_scan_bytes": to_int(m["exp"]), "trigger_bytes": to_int(m["trig"]),
+                "live_bytes": to_int(m["live"]), "goal_delta_bytes": to_int(m["dgoal"], lo=-_INT64_MAX), "cons_mark": _f(m["cm"]),
                 "line": lineno}
     m = _PACER_SWEEP_RE.search(line)
     if m:
-        return {"run": run, "gc": last_num, "kind": "sweep", "sweep_heap_mb": int(m["live"]),
-                "sweep_alloc_mb": int(m["alloc"]), "swept_pages": int(m["pages"]),
+        return {"run": run, "gc": last_num, "kind": "sweep", "sweep_heap_mb": to_int(m["live"]),
+                "sweep_alloc_mb": to_int(m["alloc"]), "swept_pages": to_int(m["pages"]),
                 "pages_per_byte": _f(m["ppb"]), "line": lineno}
     return {"run": run, "gc": last_num + 1, "kind": "other", "text": line[line.index("pacer: "):], "line": lineno}
 
@@ -367,7 +468,7 @@ def read_gctrace(src) -> pd.DataFrame:
         prefix_time                  datetime64[ns, UTC]
                                              timestamp found in ``prefix`` (ISO 8601 or Go's
                                              ``log`` format, taken as UTC if it has no zone;
-                                             NaT otherwise)
+                                             NaT otherwise, or outside 1677..2262)
         ============================ ======= ==============================================
 
         ``attrs["unparsed"]``: list of ``(line, text)`` for lines matching no
