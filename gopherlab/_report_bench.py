@@ -155,31 +155,40 @@ def delta_figure(rows: pd.DataFrame):
 
 
 def distribution_figure(old: str, new: str):
-    """Every measured value, old vs new, per benchmark (box + points), one view per unit (dropdown)."""
+    """Every measured value, old vs new, per benchmark (box + points), one view per unit (dropdown).
+
+    Values are scaled per unit by :func:`pprof_parse.present.flame.axis_unit` (``sec/op`` shown
+    in ns/µs/ms/s per op, ``B/op`` in KiB/MiB per op) with plain tick numbers, never plotly's
+    SI suffixes; the axis title names the unit shown."""
     import plotly.graph_objects as go
 
     import gobench
+    from pprof_parse.present.flame import PLAIN_TICKS, axis_unit
 
     raw = gobench.read_bench({"old": old, "new": new})
     units = list(dict.fromkeys(raw["unit"]))
     fig = go.Figure()
     n_per = 2
+    shown = {}
     for i, u in enumerate(units):
         r = raw[raw["unit"] == u]
+        factor, shown[u] = axis_unit(r["value"].to_numpy(dtype="float64"), u)
         for lab, color in (("old", "#7f7f7f"), ("new", "#1f77b4")):
             part = r[r["label"] == lab]
-            fig.add_trace(go.Box(x=part["value"], y=[html.escape(x) for x in part["fullname"]], name=lab,
+            fig.add_trace(go.Box(x=part["value"].to_numpy(dtype="float64") / factor,
+                                 y=[html.escape(x) for x in part["fullname"]], name=lab,
                                  orientation="h", boxpoints="all", jitter=0.3, marker_color=color,
                                  visible=i == 0, legendgroup=lab, showlegend=True))
     logs = {u: "log" if (raw.loc[raw["unit"] == u, "value"] > 0).all() else "linear" for u in units}
     buttons = [dict(label=html.escape(UNIT_LABELS.get(u, u)), method="update",
                     args=[{"visible": [j // n_per == i for j in range(len(fig.data))]},
-                          {"xaxis.title.text": html.escape(u), "xaxis.type": logs[u]}]) for i, u in enumerate(units)]
-    fig.update_layout(title="All runs: old vs new", boxmode="group", xaxis_title=html.escape(units[0]) if units else "",
+                          {"xaxis.title.text": html.escape(shown[u]), "xaxis.type": logs[u]}]) for i, u in enumerate(units)]
+    fig.update_layout(title="All runs: old vs new", boxmode="group", xaxis_title=html.escape(shown[units[0]]) if units else "",
                       xaxis_type=logs[units[0]] if units else "linear",
                       height=max(400, 40 * raw["fullname"].nunique() + 150),
                       updatemenus=[dict(buttons=buttons, x=1.0, xanchor="right", y=1.12, yanchor="top")]
                       if len(units) > 1 else [])
+    fig.update_xaxes(**PLAIN_TICKS)
     return fig
 
 

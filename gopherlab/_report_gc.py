@@ -58,6 +58,16 @@ def auto_window(stacked: pd.DataFrame, n: int = 20) -> float:
     return float(min((m * mag for m in (1, 2, 5, 10) if m * mag >= raw), default=raw))
 
 
+def _plain_ticks(fig):
+    """Axes show plain numbers in the unit their title names (ms, MiB, %): plotly's default tick
+    suffixes would print 0.0001 ms as "100µ" and 8e9 as "8B" (billion)."""
+    from pprof_parse.present.flame import PLAIN_TICKS
+
+    fig.update_xaxes(**PLAIN_TICKS)
+    fig.update_yaxes(**PLAIN_TICKS)
+    return fig
+
+
 def pause_percentile_figure(stacked: pd.DataFrame, *, window: float):
     """Pause percentiles per window, one line per run; a dropdown picks the percentile."""
     import plotly.graph_objects as go
@@ -87,7 +97,7 @@ def pause_percentile_figure(stacked: pd.DataFrame, *, window: float):
     fig.update_layout(title=f"GC pause p99 per {window:g} s window", xaxis_title="seconds since start",
                       yaxis_title="pause (ms, both STW phases)", height=420,
                       updatemenus=[dict(buttons=buttons, active=2, x=1.0, xanchor="right", y=1.18, yanchor="top")])
-    return fig
+    return _plain_ticks(fig)
 
 
 def pause_ecdf_figure(stacked: pd.DataFrame):
@@ -99,7 +109,7 @@ def pause_ecdf_figure(stacked: pd.DataFrame):
     fig = px.ecdf(df, x="pause_ms", color="label", markers=True, log_x=bool((df["pause_ms"] > 0).all()),
                   labels={"pause_ms": "pause (ms)", "label": "run"})
     fig.update_layout(title="Distribution of GC pauses", height=380, yaxis_title="fraction of cycles")
-    return fig
+    return _plain_ticks(fig)
 
 
 def heap_goal_figure(stacked: pd.DataFrame):
@@ -131,7 +141,7 @@ def heap_goal_figure(stacked: pd.DataFrame):
                       yaxis_title="MiB", height=420,
                       updatemenus=[dict(buttons=buttons, x=1.0, xanchor="right", y=1.18, yanchor="top")]
                       if len(labels) > 1 else [])
-    return fig
+    return _plain_ticks(fig)
 
 
 def gc_rate_figure(stacked: pd.DataFrame, *, window: float):
@@ -158,7 +168,7 @@ def gc_rate_figure(stacked: pd.DataFrame, *, window: float):
                                  showlegend=False, line=dict(color=color)), row=2, col=1)
     fig.update_layout(height=520, title=f"GC frequency and CPU per {window:g} s window")
     fig.update_xaxes(title_text="seconds since start", row=2, col=1)
-    return fig
+    return _plain_ticks(fig)
 
 
 def memstats_figure(ms: pd.DataFrame):
@@ -172,7 +182,7 @@ def memstats_figure(ms: pd.DataFrame):
             fig.add_trace(go.Scatter(x=ms["t"], y=ms[col].astype("float64") / (1 << 20), mode="lines+markers",
                                      name=name, hovertemplate=f"{name}: %{{y:.1f}} MiB<extra></extra>"))
     fig.update_layout(title="MemStats snapshots", xaxis_title="seconds", yaxis_title="MiB", height=380)
-    return fig
+    return _plain_ticks(fig)
 
 
 def gc_explorer(stacked: pd.DataFrame, *, window: float) -> None:

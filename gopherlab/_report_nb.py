@@ -194,43 +194,55 @@ def show_top(df: pd.DataFrame, n: int, *, caption: str) -> None:
                caption=f"{caption} — total {format_value(df.attrs.get('total', 0), unit)}", max_rows=n)
 
 
-def top_bar_views(profile, *, top_n: int = 20, granularity: str = "functions", sample_types=None):
+def top_bar_views(profile, *, top_n: int = 20, granularity: str = "functions", sample_types=None, first=None):
     """Bar chart of the top-N functions (flat and cum), one precomputed view per sample type and
     sort order, switched with a dropdown (works in static HTML).
+
+    ``first`` (a sample type name or index, default the profile's default sample type) is the view
+    shown on open, so the chart matches the tables above it. The x axis is in the sample type's
+    unit scaled by :func:`pprof_parse.present.flame.axis_unit` (bytes as KiB/MiB/GiB, ns as
+    µs/ms/s; plain numbers, no SI suffix), and its title names the sample type and unit.
 
     Returns a plotly Figure.
     """
     import plotly.graph_objects as go
 
-    from pprof_parse.present.flame import format_value, short_name
+    from pprof_parse.present.flame import PLAIN_TICKS, axis_unit, format_value, short_name
 
     types = [t.type for t in profile.sample_types] if sample_types is None else list(sample_types)
+    lead = profile.sample_types[profile.sample_index(first)].type
+    if lead in types:
+        types = [lead] + [t for t in types if t != lead]
     fig = go.Figure()
     buttons = []
     n_views = len(types) * 2
+    axis_titles = []
     for i, (st, cum) in enumerate((st, cum) for st in types for cum in (False, True)):
         df = profile.top(st, cum=cum, granularity=granularity).head(top_n).iloc[::-1]
         unit = df.attrs["unit"]
+        factor, label = axis_unit(np.concatenate([df["flat"].to_numpy(), df["cum"].to_numpy()]), unit)
         names = [html.escape(n) for n in df["name"]]
         labels = [html.escape(short_name(n))[:60] for n in df["name"]]
         vis = i == 0
         for col, color in (("flat", "#d62728"), ("cum", "#1f77b4")):
             fig.add_trace(go.Bar(
-                x=df[col], y=labels, orientation="h", name=col, marker_color=color, visible=vis,
+                x=df[col].to_numpy(dtype="float64") / factor, y=labels, orientation="h", name=col,
+                marker_color=color, visible=vis,
                 customdata=np.array([[n, format_value(v, unit)] for n, v in zip(names, df[col])], dtype=object),
                 hovertemplate="%{customdata[0]}<br>" + col + " %{customdata[1]}<extra></extra>"))
         vis_mask = [j // 2 == i for j in range(n_views * 2)]
-        label = f"{st} by {'cum' if cum else 'flat'}"
-        buttons.append(dict(label=html.escape(label), method="update",
-                            args=[{"visible": vis_mask}, {"title.text": html.escape(f"Top {top_n}: {label}"),
-                                                          "xaxis.title.text": html.escape(unit)}]))
-    first_unit = profile.sample_types[profile.sample_index(types[0])].unit
+        view = f"{st} by {'cum' if cum else 'flat'}"
+        axis_titles.append(html.escape(f"{st} ({label})"))
+        buttons.append(dict(label=html.escape(view), method="update",
+                            args=[{"visible": vis_mask}, {"title.text": html.escape(f"Top {top_n}: {view}"),
+                                                          "xaxis.title.text": axis_titles[-1]}]))
     fig.update_layout(
         title=html.escape(f"Top {top_n}: {types[0]} by flat"), barmode="group", height=max(400, 22 * top_n + 150),
-        xaxis_title=html.escape(first_unit), margin=dict(l=10, r=10, t=80, b=40),
+        xaxis_title=axis_titles[0], margin=dict(l=10, r=10, t=80, b=40),
         updatemenus=[dict(buttons=buttons, x=1.0, xanchor="right", y=1.15, yanchor="top")],
         legend=dict(orientation="h", y=-0.1),
     )
+    fig.update_xaxes(**PLAIN_TICKS)
     return fig
 
 

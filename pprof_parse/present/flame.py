@@ -46,6 +46,40 @@ def format_value(value: float, unit: str) -> str:
     return f"{v:,.0f} {scales[-1][1]}".strip()
 
 
+_BYTES = [(1, "B"), (1 << 10, "KiB"), (1 << 20, "MiB"), (1 << 30, "GiB"), (1 << 40, "TiB")]
+_NS = [(1, "ns"), (1e3, "µs"), (1e6, "ms"), (1e9, "s")]
+_SEC = [(1e-9, "ns"), (1e-6, "µs"), (1e-3, "ms"), (1, "s")]
+_AXIS_UNITS = {"bytes": _BYTES, "B": _BYTES, "nanoseconds": _NS, "ns": _NS, "seconds": _SEC, "sec": _SEC, "s": _SEC}
+
+#: plotly axis/colour-bar settings that show plain numbers: plotly's default ``exponentformat``
+#: ("B") writes 8e9 as "8B" (billion), which next to a byte unit reads as 8 bytes.
+PLAIN_TICKS = {"exponentformat": "none", "separatethousands": True}
+
+
+def axis_unit(values, unit: str) -> tuple[float, str]:
+    """The scale for an axis or colour bar showing ``values`` measured in ``unit``.
+
+    Returns ``(factor, label)``: plot ``values / factor`` and name the axis ``label``. Bytes
+    scale by powers of 1024 (``B``, ``KiB``, ``MiB``, ``GiB``, ``TiB``), nanoseconds and seconds
+    by powers of 1000 (``ns``, ``µs``, ``ms``, ``s``), keeping a per-operation suffix
+    (``sec/op`` -> ``µs/op``); the largest step not above max(|values|) is chosen. Other units
+    (``count``, ``allocs/op``) are returned as ``(1.0, unit)``. Use with :data:`PLAIN_TICKS`.
+    """
+    base, sep, rest = unit.partition("/")
+    steps = _AXIS_UNITS.get(base)
+    if steps is None:
+        return 1.0, unit
+    arr = np.abs(np.asarray(values, dtype="float64"))
+    arr = arr[np.isfinite(arr)]
+    top = float(arr.max()) if arr.size else 0.0
+    factor, label = steps[0] if steps is not _SEC else (1.0, "s")
+    if top > 0:
+        for f, lab in steps:
+            if top >= f:
+                factor, label = f, lab
+    return float(factor), label + (sep + rest if sep else "")
+
+
 def short_name(name: str) -> str:
     """The part of a Go symbol after its import path: ``github.com/a/b.(*T).M`` -> ``b.(*T).M``."""
     head, sep, tail = name.rpartition("/")
@@ -183,7 +217,8 @@ def diff_flame_figure(tree: pd.DataFrame, *, width: str = "new", title: str | No
     -------
     plotly.graph_objects.Figure
         One icicle trace; colour = ``delta`` on a diverging scale centred on 0
-        (red grew, blue shrank), hover shows base -> new and the change.
+        (red grew, blue shrank), in the unit :func:`axis_unit` picks (the colour
+        bar's title names it, e.g. ``Δ MiB``); hover shows base -> new and the change.
 
     Raises
     ------
@@ -203,11 +238,13 @@ def diff_flame_figure(tree: pd.DataFrame, *, width: str = "new", title: str | No
         hover.append(f"<b>{n}</b><br>{format_value(b, unit)} → {format_value(v, unit)}<br>"
                      f"change {'+' if d > 0 else ''}{format_value(d, unit)}{pct}")
     lim = float(np.abs(delta[1:]).max()) if len(delta) > 1 and np.abs(delta[1:]).max() > 0 else 1.0
-    colors = np.clip(delta, -lim, lim)
+    factor, label = axis_unit([lim], unit)  # the colour bar in the data's unit (MiB, ms), not SI "B"
+    lim_s = lim / factor
+    colors = np.clip(delta / factor, -lim_s, lim_s)
     fig = go.Figure(_icicle_trace(tree, values=values, hover=hover, colors=colors, maxdepth=maxdepth,
                                   colorscale=[[0, "#2166ac"], [0.5, "#f7f7f7"], [1, "#b2182b"]],
-                                  cmin=-lim, cmax=lim, cmid=0, showscale=True,
-                                  colorbar=dict(title=html.escape(f"Δ {unit}"))))
+                                  cmin=-lim_s, cmax=lim_s, cmid=0, showscale=True,
+                                  colorbar=dict(title=html.escape(f"Δ {label}"), **PLAIN_TICKS)))
     t = title if title is not None else f"{tree.attrs.get('sample_type', '')}: change by call path (red grew, blue shrank)"
     fig.update_layout(title=html.escape(t), height=height, margin=dict(t=60, l=10, r=10, b=10))
     return fig
