@@ -91,38 +91,66 @@ def show_benchstat_text(old: str, new: str, *, alpha: float = 0.05) -> None:
     display(HTML(f"<pre class='gl-stack' style='border-color:#888'>{html.escape(out)}</pre>"))
 
 
-def _fmt(v: float, unit: str) -> str:
-    """benchstat-style scaled value with its unit: ``1.206µ sec/op``, ``4.000Ki B/op``."""
-    from gobench.units import class_of, scale
+def _row_cells(values: list, unit: str) -> list[str]:
+    """benchstat's cell numbers for one row: every value with the row's common scale
+    (benchunit.CommonScale over the row, as benchstat's text table), without the unit, which the
+    table's unit column gives; missing values are empty cells."""
+    from gobench.units import class_of, common_scale
 
-    if v is None or (isinstance(v, float) and (math.isnan(v) or math.isinf(v))):
-        return "?"
-    try:
-        return f"{scale(v, class_of(unit))} {unit}"
-    except Exception:  # pragma: no cover - unknown unit class
-        return f"{v:.4g} {unit}"
+    ok = [v for v in values if v is not None and not pd.isna(v)]
+    if not ok:
+        return ["" for _ in values]
+    sc = common_scale(ok, class_of(unit))
+    return ["" if v is None or pd.isna(v) else sc.format(float(v)) for v in values]
 
 
-def show_table(rows: pd.DataFrame, table: pd.DataFrame) -> None:
-    """One line per benchmark and unit: old ± range, new ± range, delta (``~`` when not significant),
-    p and n, verdict; geomean rows last."""
-    from ._report_nb import show_table as _show
+def table_frame(rows: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """The report's comparison table, cell for cell as ``benchstat old=OLD new=NEW`` prints it.
 
+    Returns
+    -------
+    DataFrame
+        ``benchmark``, ``unit``, ``old`` and ``new`` (``"2463.5n ± 146%"``: median scaled with
+        the row's common prefix, the unit only in ``unit``), ``delta`` (``"-84.47%"`` or ``"~"``),
+        ``p / n`` (``"p=0.002 n=6"``, then benchstat's footnotes such as ``all samples are
+        equal``), ``verdict``; one geomean row per unit last, its ``old`` and
+        ``new`` each scaled on their own as benchstat does, empty (with benchstat's note in
+        ``p / n``) where benchstat prints no geomean (summaries <= 0).
+    """
     old = table[(table["column"] == "old") & ~table["is_geomean"]].set_index(["row", "unit"])
     out = []
     for r in rows.itertuples():
         o = old.loc[(r.row, r.unit)] if (r.row, r.unit) in old.index else None
+        oc, nc = _row_cells([None if o is None else o["center"], r.center], r.unit)
         out.append({
             "benchmark": r.row, "unit": r.unit,
-            "old": f"{_fmt(o['center'], r.unit)} ± {o['range']}" if o is not None else "",
-            "new": f"{_fmt(r.center, r.unit)} ± {r.range}",
-            "delta": r.delta, "p / n": r.note, "verdict": r.verdict,
+            "old": f"{oc} ± {o['range']}" if o is not None and oc else "",
+            "new": f"{nc} ± {r.range}" if nc else "",
+            "delta": r.delta, "verdict": r.verdict,
+            "p / n": "; ".join(["" if pd.isna(r.note) else r.note] + list(getattr(r, "warnings", None) or [])).strip("; "),
         })
-    geo = table[table["is_geomean"] & (table["column"] == "new")]
-    for g in geo.itertuples():
-        out.append({"benchmark": "geomean", "unit": g.unit, "old": "", "new": _fmt(g.center, g.unit),
-                    "delta": f"{g.delta_pct:+.2f}%" if not pd.isna(g.delta_pct) else "", "p / n": "", "verdict": ""})
-    _show(pd.DataFrame(out), caption="benchstat: median ± 95% CI, delta vs old (~ = not significant)", left=True)
+    geo = table[table["is_geomean"]]
+    for (tab, unit), g in geo.groupby(["table", "unit"], sort=False):
+        go_ = g[g["column"] == "old"]
+        gn = g[g["column"] == "new"]
+        cells = []
+        for part in (go_, gn):
+            v = part["center"].iloc[0] if len(part) else None
+            cells.append(_row_cells([v], unit)[0])
+        delta = gn["delta"].iloc[0] if len(gn) and isinstance(gn["delta"].iloc[0], str) else ""
+        notes = sorted({w for ws in g["warnings"] for w in (ws or [])})
+        out.append({"benchmark": "geomean", "unit": unit, "old": cells[0], "new": cells[1], "delta": delta,
+                    "p / n": "; ".join(notes), "verdict": ""})
+    return pd.DataFrame(out, columns=["benchmark", "unit", "old", "new", "delta", "p / n", "verdict"])
+
+
+def show_table(rows: pd.DataFrame, table: pd.DataFrame) -> None:
+    """One line per benchmark and unit: old ± range, new ± range, delta (``~`` when not significant),
+    p and n, verdict; geomean rows last (:func:`table_frame`)."""
+    from ._report_nb import show_table as _show
+
+    _show(table_frame(rows, table), caption="benchstat: median ± 95% CI in the row's unit, delta vs old "
+          "(~ = not significant)", left=True)
 
 
 def delta_figure(rows: pd.DataFrame):
