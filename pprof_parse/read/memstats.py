@@ -10,17 +10,18 @@ that fell out of the ring between two snapshots.
 from __future__ import annotations
 
 import json
+import math
 import re
 import warnings
 
 import numpy as np
 from .._lazy import pd  # pandas on first use (see _lazy)
 
-from pprof_parse.read.gctrace import _Warning, RuntimeFormatError, load_text
+from pprof_parse.read.gctrace import _Warning, RuntimeFormatError, Unfit, load_text, to_float, to_int
 
 __all__ = ["read_memstats", "read_gc_pauses", "load_memstats"]
 
-_TRAILER_RE = re.compile(r"^# (\w+) = (.*)$", re.M)
+_TRAILER_RE = re.compile(r"^# (\w+) = (.*)$", re.M | re.ASCII)
 _PAIRS = {"Stack": ("StackInuse", "StackSys"), "MSpan": ("MSpanInuse", "MSpanSys"),
           "MCache": ("MCacheInuse", "MCacheSys")}
 RING = 256  # len(MemStats.PauseNs)
@@ -34,16 +35,80 @@ FIELDS = [
 ]
 
 
+_INT64_MAX = 2**63 - 1
+_BOOLS = ("EnableGC", "DebugGC")
+_RINGS = ("PauseNs", "PauseEnd")
+
+
 def _value(v: str):
+    """A trailer value: ``[n n ...]``, ``true``/``false``, an integer or a float (:class:`Unfit` if none)."""
     v = v.strip()
-    if v.startswith("["):
-        return [int(x) for x in v[1:-1].split()]
+    if v.startswith("[") and v.endswith("]"):
+        return [to_int(x, hi=2**64 - 1) for x in v[1:-1].split()]
     if v in ("true", "false"):
         return v == "true"
+    if v.isascii() and v.isdigit():
+        return to_int(v, hi=2**64 - 1)
+    return to_float(v)
+
+
+def _finite_float(s: str) -> float:
+    # json.loads hook: a literal like 1e309 overflows to inf, which Go's encoder never writes
+    v = float(s)
+    if math.isinf(v):
+        raise Unfit(f"number {s[:40]} does not fit a float64")
+    return v
+
+
+def loads_json(text: str, name: str):
+    """``json.loads`` whose errors are RuntimeFormatError with the line: a syntax error, a
+    float literal overflowing float64, an integer past Python's 4,300-digit limit."""
     try:
-        return int(v)
-    except ValueError:
-        return float(v)
+        return json.loads(text, parse_float=_finite_float)
+    except json.JSONDecodeError as e:
+        raise RuntimeFormatError(f"bad JSON: {e.msg} (column {e.colno})", source=name, line=e.lineno) from e
+    except (ValueError, RecursionError) as e:  # Unfit, or int() refusing > 4,300 digits; deep nesting
+        line, key = _number_at(text)
+        where = f"{key}: " if key else ""
+        raise RuntimeFormatError(f"bad JSON: {where}{e}"[:200], source=name, line=line) from e
+
+
+def _number_at(text: str) -> tuple[int | None, str | None]:
+    """Line and member name of the first number literal too long or too large for float64 (for messages)."""
+    m = re.search(r'(?:"((?:[^"\\\n]|\\.){0,200})"\s*:\s*)?-?(?:\d{300,}|\d(?:\.\d*)?[eE]\+?\d{3,})', text)
+    if m is None:
+        return None, None
+    return text.count("\n", 0, m.start()) + 1, m[1]
+
+
+def _check(out: dict, name: str, line_of) -> None:
+    """Every MemStats field this module reads must fit its column (see :func:`read_memstats`)."""
+    for k, v in list(out.items()):
+        if k.startswith("_"):
+            continue
+        if k in _BOOLS:
+            ok = isinstance(v, bool)
+            want = "true or false"
+        elif k == "GCCPUFraction":
+            ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+            want = "a finite float64"
+        elif k in _RINGS:
+            ok = isinstance(v, list) and all(type(x) is int and 0 <= x <= _INT64_MAX for x in v)
+            want = "a list of integers in [0, 2^63)"
+        elif k in FIELDS:
+            if isinstance(v, float) and v.is_integer() and 0 <= v <= 2**53:  # re-encoded by JavaScript
+                v = out[k] = int(v)
+            ok = type(v) is int and 0 <= v <= _INT64_MAX
+            want = "an integer in [0, 2^63) (an int64 column)"
+        else:
+            continue
+        if not ok:
+            shown = repr(v) if not isinstance(v, list) else f"a list of {len(v)}"
+            raise RuntimeFormatError(f"MemStats.{k} is {shown[:60]}, not {want}", source=name, line=line_of(k))
+    for k in _RINGS:
+        if k in out and len(out[k]) != RING:
+            raise RuntimeFormatError(f"MemStats.{k} has {len(out[k])} entries, expected {RING}",
+                                     source=name, line=line_of(k))
 
 
 def load_memstats(src) -> dict:
@@ -51,46 +116,60 @@ def load_memstats(src) -> dict:
 
     Accepts the heap profile's ``debug=1`` text (``# runtime.MemStats``
     trailer), the expvar ``/debug/vars`` JSON (its ``memstats`` member) or a
-    bare ``json.Marshal(runtime.MemStats)``.  Extra keys: ``_source``,
-    ``_mtime`` and, for expvar, ``_vars`` (the other published variables).
+    bare ``json.Marshal(runtime.MemStats)``; a byte order mark and ``\\r\\n`` or
+    ``\\r`` line ends are accepted.  Extra keys: ``_source``, ``_mtime`` and, for
+    expvar, ``_vars`` (the other published variables).
 
     Raises
     ------
     RuntimeFormatError
-        Neither form, or a trailer line whose value cannot be read.
+        Neither form; bad JSON; a trailer line whose value cannot be read; or a
+        field whose value does not fit the column :func:`read_memstats` gives it:
+        the counters and byte counts (``uint64`` in Go) must be integers in
+        ``[0, 2^63)`` (int64 columns), ``GCCPUFraction`` a finite float,
+        ``EnableGC``/``DebugGC`` booleans, ``PauseNs``/``PauseEnd`` 256
+        integers in ``[0, 2^63)``.  The message names the source, the line and
+        the field.
     """
     text, name, mtime = load_text(src)
     out: dict = {"_source": name, "_mtime": mtime}
     s = text.lstrip()
     if s.startswith("{"):
-        try:
-            d = json.loads(s)
-        except ValueError as e:
-            raise RuntimeFormatError(f"bad JSON: {e}", source=name) from e
-        ms = d.get("memstats", d)
-        if "NumGC" not in ms:
+        d = loads_json(text, name)
+        ms = d.get("memstats", d) if isinstance(d, dict) else None
+        if not isinstance(ms, dict) or "NumGC" not in ms:
             raise RuntimeFormatError("JSON has no memstats.NumGC: not expvar /debug/vars or MemStats",
                                      source=name)
         out.update({k: v for k, v in ms.items() if k != "BySize"})
         out["_vars"] = {k: v for k, v in d.items() if k != "memstats"} if "memstats" in d else {}
+
+        def line_of(key):
+            i = text.find(f'"{key}"')
+            return text.count("\n", 0, i) + 1 if i >= 0 else None
+
+        _check(out, name, line_of)
         return out
     i = text.find("# runtime.MemStats")
     if i < 0:
         raise RuntimeFormatError("no '# runtime.MemStats' trailer (need heap?debug=1) and not JSON", source=name)
     base = text.count("\n", 0, i) + 1
+    lines: dict[str, int] = {}
     for m in _TRAILER_RE.finditer(text, i):
         key, raw = m[1], m[2]
+        line = base + text.count("\n", i, m.start())
         try:
             if key in _PAIRS:
                 a, b = raw.split("/")
-                out[_PAIRS[key][0]], out[_PAIRS[key][1]] = int(a), int(b)
+                out[_PAIRS[key][0]], out[_PAIRS[key][1]] = to_int(a.strip()), to_int(b.strip())
+                lines[_PAIRS[key][0]] = lines[_PAIRS[key][1]] = line
             else:
                 out[key] = _value(raw)
+                lines[key] = line
         except ValueError as e:
-            line = base + text.count("\n", i, m.start())
-            raise RuntimeFormatError(f"cannot read {key} = {raw[:40]!r}", source=name, line=line) from e
+            raise RuntimeFormatError(f"cannot read {key} = {raw[:40]!r}: {e}", source=name, line=line) from e
     if "NumGC" not in out:
         raise RuntimeFormatError("MemStats trailer without NumGC", source=name, line=base)
+    _check(out, name, lines.get)
     return out
 
 
@@ -111,8 +190,8 @@ def _times(snaps: list[dict], times) -> np.ndarray:
     out = []
     for s in snaps:
         now = (s.get("_vars") or {}).get("now_unix_ns")
-        if isinstance(now, (int, float)):  # an expvar the service publishes with the scrape time
-            out.append(now / 1e9)
+        if isinstance(now, (int, float)) and not isinstance(now, bool) and abs(now) < 2**64:
+            out.append(now / 1e9)  # an expvar the service publishes with the scrape time
         elif s.get("_mtime") is not None:
             out.append(s["_mtime"])
         elif s.get("LastGC"):
