@@ -101,7 +101,29 @@ def _is_graphic(ch: str) -> bool:
 
 
 class BenchstatFormatError(GobenchError):
-    """A saved benchstat report (v1 or v2, text or CSV) that cannot be parsed."""
+    """A saved benchstat report (v1 or v2, text or CSV) that cannot be parsed.
+
+    Parameters
+    ----------
+    msg : str
+        What is wrong.
+    file : str, optional
+        The report's path (or ``<text>``, ``<bytes>``, ``<file>``).
+    line : int, optional
+        1-based line number of the offending line, when known.
+
+    Notes
+    -----
+    ``str(err)`` is ``"file:line: msg"`` (parts that are not known are left out).
+    """
+
+    def __init__(self, msg: str, file: str | None = None, line: int | None = None):
+        self.msg, self.file, self.line = msg, file, line
+        where = ":".join(str(x) for x in (file, line) if x is not None)
+        super().__init__(f"{where}: {msg}" if where else msg)
+
+    def __reduce__(self):
+        return (type(self), (self.msg, self.file, self.line))
 
 
 class UsageError(GobenchError):

@@ -58,8 +58,10 @@ FAST_SCAN_MIN_BYTES = 65536
 _GO_SPACE_EXTRA = re.compile("[\x1c-\x1f]")
 _INF, _NEG_INF = math.inf, -math.inf
 _INT_RE = re.compile(r"[+-]?[0-9]+\Z")
-_DEC_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
-_HEX_RE = re.compile(r"[+-]?0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)[pP][+-]?[0-9]+\Z")
+# (unambiguous: "digits, then a point and digits" never splits one run of digits two
+# ways, so a long token that fails to match costs linear, not quadratic, time)
+_DEC_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
+_HEX_RE = re.compile(r"[+-]?0[xX](?:[0-9a-fA-F]+(?:\.[0-9a-fA-F]*)?|\.[0-9a-fA-F]+)[pP][+-]?[0-9]+\Z")
 
 
 def _fields(line: str) -> list[str]:

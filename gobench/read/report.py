@@ -17,9 +17,19 @@ Formats recognised (first match wins):
 Numbers are converted to benchstat v2's tidied base units (``sec/op``, ``B/s``,
 ``B/op``…), so v1 and v2 reports can be compared (v1 centers are means after
 outlier removal, v2 centers are medians: the numbers are not interchangeable).
+
+Hostile input: a number that overflows float64 (other than a printed ``Inf``), or
+a sample count ``n=`` beyond int64, is a :class:`~gobench.errors.BenchstatFormatError`
+naming the line; no number wraps or becomes ``inf`` silently, and a report that
+yields no cell at all is an error too.  Line ends: ``\n`` and ``\r\n``, or ``\r``
+alone in a text without ``\n`` (classic Mac); a leading UTF-8 BOM is dropped.
+benchstat writes ``\n`` only, and its CSV writer (Go's encoding/csv) quotes any
+field holding ``\r``, so an unquoted ``\r`` inside a CSV report is an error at its
+line (in text reports it is white space, as in Go's ``strings.Fields``).
 """
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import math
@@ -45,16 +55,43 @@ _SI = {"T": 1e12, "G": 1e9, "M": 1e6, "k": 1e3, "": 1.0, "m": 1e-3, "µ": 1e-6, 
 _IEC = {"Ti": 2.0 ** 40, "Gi": 2.0 ** 30, "Mi": 2.0 ** 20, "Ki": 2.0 ** 10}
 
 
+_NUM = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?(?:Inf|inf)|NaN")
+_INT64_MAX = (1 << 63) - 1
+
+
+def _num(s: str) -> float:
+    """A number as benchstat prints it (decimal, ``Inf``, ``NaN``) as float64.
+
+    Raises ValueError for other text, and ``value out of range`` for a finite
+    number that overflows float64 (it would silently become inf)."""
+    if _NUM.fullmatch(s) is None:
+        raise ValueError(f"bad number {s[:40]!r}")
+    v = float(s)
+    if math.isinf(v) and "nf" not in s:
+        raise ValueError(f"number {s[:20]}… (of {len(s)} characters): value out of range")
+    return v
+
+
+def _count(s: str) -> int:
+    """A sample count (``n=8``) as int64; ValueError beyond int64 (Python's ``int()``
+    is never given more than 19 significant digits)."""
+    digits = s.lstrip("0")
+    if len(digits) > 19 or int(digits or "0") > _INT64_MAX:
+        raise ValueError(f"sample count n={s[:20]}… (of {len(s)} digits): value out of "
+                         "range of int64")
+    return int(digits or "0")
+
+
 def _sup_to_int(s: str) -> int:
-    return int("".join(str(_SUP.index(c)) for c in s))
+    return int("".join(str(_SUP.index(c)) for c in s[:6]))
 
 
 def _v2_number(s: str) -> float:
     """``703.6n`` → 7.036e-07, ``1.355Gi`` → 1.355·2**30."""
     m = re.fullmatch(r"([+-]?[0-9.]+(?:e[+-]?[0-9]+)?|[+-]?Inf|NaN)(Ki|Mi|Gi|Ti|[TGMkmµμnp]?)", s)
     if m is None:
-        raise ValueError(s)
-    v = float(m.group(1).replace("Inf", "inf"))
+        raise ValueError(f"bad number {s[:40]!r}")
+    v = _num(m.group(1))
     pre = m.group(2)
     return v * (_IEC[pre] if pre in _IEC else _SI[pre])
 
@@ -64,29 +101,24 @@ def _parse_note(note: str | None):
     if note:
         m = re.search(r"p=([0-9.]+)", note)
         if m:
-            p = float(m.group(1))
-        m = re.search(r"n=(\d+)(?:\+(\d+))?", note)
+            p = _num(m.group(1))
+        m = re.search(r"n=([0-9]+)(?:\+([0-9]+))?", note)
         if m:
-            n1 = int(m.group(1))
-            n2 = int(m.group(2)) if m.group(2) else n1
+            n1 = _count(m.group(1))
+            n2 = _count(m.group(2)) if m.group(2) else n1
     return p, n1, n2
 
 
 def _delta_pct(d: str | None):
     if not d or d in ("~", "?"):
         return math.nan
-    try:
-        return float(d.rstrip("%").replace("Inf", "inf"))
-    except ValueError:
-        return math.nan
+    t = d.rstrip("%")
+    return _num(t) if _NUM.fullmatch(t) else math.nan
 
 
 def _range_pct(r: str | None):
     if r and r.endswith("%"):
-        try:
-            return float(r[:-1])
-        except ValueError:
-            return math.nan
+        return _num(r[:-1]) if _NUM.fullmatch(r[:-1]) else math.nan
     return math.nan
 
 
@@ -106,18 +138,19 @@ def _record(fmt, table, config, row, column, unit, center, rng, delta, note, war
 # ---------------------------------------------------------------- v2 text
 
 _CELL = re.compile(
-    r"^\s*(?P<center>(?:[+-]?[0-9.]+(?:e[+-]?[0-9]+)?(?:Ki|Mi|Gi|Ti|[TGMkmµμnp])?|[+-]?Inf|NaN)(?=\s|$))?\s*(?:±\s*(?P<range>\S+))?(?P<m1>(?:\s*[⁰¹²³⁴⁵⁶⁷⁸⁹]+)*)"
+    r"^\s*(?P<center>(?:[+-]?[0-9.]+(?:e[+-]?[0-9]+)?(?:Ki|Mi|Gi|Ti|[TGMkmµμnp])?|[+-]?Inf|NaN)(?=\s|$))?\s*(?:±\s*(?P<range>\S+))?(?P<m1>(?:\s*[⁰¹²³⁴⁵⁶⁷⁸⁹]+)*+)"
     r"\s*(?P<delta>~|\?|[+-]?(?:[0-9.]+|Inf)%)?\s*(?:\((?P<note>[^)]*)\))?"
-    r"(?P<m2>(?:\s*[⁰¹²³⁴⁵⁶⁷⁸⁹]+)*)\s*$")
+    r"(?P<m2>(?:\s*[⁰¹²³⁴⁵⁶⁷⁸⁹]+)*+)\s*$")
 
 
-def _parse_v2_text(text: str):
+def _parse_v2_text(text: str, pos: list):
     lines = text.split("\n")
     recs = []
     config: dict[str, str] = {}
     table = -1
     i = 0
     while i < len(lines):
+        pos[0] = i + 1
         line = lines[i]
         if "│" not in line:
             m = re.match(r"^([^\s:│]+): (.*)$", line)
@@ -130,18 +163,21 @@ def _parse_v2_text(text: str):
         while i < len(lines) and "│" in lines[i]:
             head.append(lines[i])
             i += 1
+        body_start = i + 1
         body = []
         while i < len(lines) and lines[i].strip() and lines[i][0] not in _SUP:
             body.append(lines[i])
             i += 1
         notes = {}
         while i < len(lines) and lines[i] and lines[i][0] in _SUP:
+            pos[0] = i + 1
             m = re.match(r"^([⁰¹²³⁴⁵⁶⁷⁸⁹]+) (.*)$", lines[i])
             if m:
                 notes[_sup_to_int(m.group(1))] = m.group(2)
             i += 1
         table += 1
-        recs.extend(_v2_table(head, body, notes, table, dict(config)))
+        pos[0] = body_start - len(head)
+        recs.extend(_v2_table(head, body, notes, table, dict(config), pos, body_start))
     return recs
 
 
@@ -149,13 +185,13 @@ def _bars(line: str) -> list[int]:
     return [j for j, c in enumerate(line) if c == "│"]
 
 
-def _v2_table(head, body, notes, table, config):
+def _v2_table(head, body, notes, table, config, where, body_start):
     unit_row = head[-1]
     key_rows = head[:-1]
     bars = _bars(key_rows[-1] if key_rows else unit_row)
     ncol = len(bars) - 1
     if ncol < 1:
-        raise BenchstatFormatError(f"table {table}: no columns in header {unit_row!r}")
+        raise BenchstatFormatError(f"table {table}: no columns in header {unit_row[:80]!r}")
     unit = unit_row[bars[0] + 1:].split()[0]
     # column labels: for each level, the node covering each column
     labels = [[] for _ in range(ncol)]
@@ -163,14 +199,14 @@ def _v2_table(head, body, notes, table, config):
         kb = _bars(kr)
         for c in range(ncol):
             pos = bars[c] + 1
-            for a, b in zip(kb, kb[1:]):
-                if a < pos <= b:
-                    labels[c].append(kr[a + 1:b].strip())
-                    break
+            j = bisect.bisect_left(kb, pos)     # kb[j - 1] < pos <= kb[j]
+            if 0 < j < len(kb):
+                labels[c].append(kr[kb[j - 1] + 1:kb[j]].strip())
     columns = [" ".join(v for v in lab if v) for lab in labels]
     bounds = [b - 1 for b in bars[:-1]] + [None]
     recs = []
-    for line in body:
+    for k, line in enumerate(body):
+        where[0] = body_start + k
         label = line[:bounds[0]].rstrip()
         is_geo = label == "geomean"
         for c in range(ncol):
@@ -180,7 +216,7 @@ def _v2_table(head, body, notes, table, config):
                 continue
             m = _CELL.match(seg)
             if m is None:
-                raise BenchstatFormatError(f"table {table}: cannot parse cell {seg!r}")
+                raise BenchstatFormatError(f"table {table}: cannot parse cell {seg[:80]!r}")
             center = _v2_number(m.group("center")) if m.group("center") else math.nan
             marks = (m.group("m1") or "").split() + (m.group("m2") or "").split()
             warns = [notes.get(_sup_to_int(x), x) for x in marks]
@@ -192,13 +228,34 @@ def _v2_table(head, body, notes, table, config):
 
 # ---------------------------------------------------------------- v2 CSV
 
-def _parse_v2_csv(text: str):
-    rows = list(csv.reader(io.StringIO(text)))
+def _csv_rows(text: str, pos: list):
+    """``(rows, line numbers)`` of CSV *text* (\\n line ends); an unquoted ``\\r`` is
+    a ValueError at its line (``pos`` holds it)."""
+    reader = csv.reader(io.StringIO(text, newline="\n"))
+    rows, at = [], []
+    while True:
+        pos[0] = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return rows, at
+        except csv.Error as e:
+            if "new-line" in str(e):
+                raise ValueError("stray carriage return in an unquoted CSV field "
+                                 "(benchstat's CSV writer quotes such fields)") from None
+            raise ValueError(f"CSV: {e}") from None
+        rows.append(row)
+        at.append(reader.line_num)
+
+
+def _parse_v2_csv(text: str, pos: list):
+    rows, at = _csv_rows(text, pos)
     recs = []
     config: dict[str, str] = {}
     table = -1
     i = 0
     while i < len(rows):
+        pos[0] = at[i]
         r = rows[i]
         if not r or r == [""]:
             i += 1
@@ -213,6 +270,8 @@ def _parse_v2_csv(text: str):
         while i < len(rows) and len(rows[i]) > 1 and rows[i][0] == "":
             head.append(rows[i])
             i += 1
+        if not head:
+            raise ValueError(f"a row of {len(r)} fields where a table header was expected")
         unit_row = head[-1]
         starts = [j for j, v in enumerate(unit_row) if v == "CI"]
         starts = [j - 1 for j in starts]
@@ -222,6 +281,7 @@ def _parse_v2_csv(text: str):
             columns.append(" ".join(kr[s] for kr in head[:-1] if s < len(kr) and kr[s]))
         table += 1
         while i < len(rows) and rows[i] and rows[i] != [""] and len(rows[i]) > 1:
+            pos[0] = at[i]
             r = rows[i]
             label = r[0]
             is_geo = label == "geomean"
@@ -234,7 +294,7 @@ def _parse_v2_csv(text: str):
                 # every column (its center is empty when no geomean was possible)
                 if field(s) is None and not is_geo:
                     continue
-                center = float(field(s).replace("Inf", "inf")) if field(s) else math.nan
+                center = _num(field(s)) if field(s) else math.nan
                 recs.append(_record("v2-csv", table, dict(config), label, columns[c], unit,
                                     center, field(s + 1), field(s + 2) if c > 0 else None,
                                     field(s + 3) if c > 0 else None, [], is_geo))
@@ -243,6 +303,10 @@ def _parse_v2_csv(text: str):
 
 
 # ---------------------------------------------------------------- v1
+
+#: a v1 group row ``pkg:… goos:…`` (atomic groups: a token with several ``:`` is
+#: split one way only, so a near miss costs linear time, not exponential)
+_V1_CONFIG = re.compile(r"^(?>\S+:\S*)(?> (?>\S+:\S*))*\s*$")
 
 _V1_METRIC_UNIT = {"time/op": "ns/op", "speed": "MB/s", "alloc/op": "B/op"}
 
@@ -263,8 +327,8 @@ def _v1_value(tok: str, orig_unit: str) -> float:
     """
     m = re.fullmatch(r"([+-]?[0-9.]+(?:[eE][+-]?[0-9]+)?)([TGMkmµμnp]?)([A-Za-z/]*)", tok)
     if m is None:
-        raise ValueError(f"bad v1 value {tok!r}")
-    return float(m.group(1)) * _SI[m.group(2)]
+        raise ValueError(f"bad v1 value {tok[:40]!r}")
+    return _num(m.group(1)) * _SI[m.group(2)]
 
 
 def _v1_to_tidy(value: float, orig_unit: str, from_text: bool):
@@ -275,13 +339,14 @@ def _v1_to_tidy(value: float, orig_unit: str, from_text: bool):
     return value * factor, tidied
 
 
-def _parse_v1_text(text: str):
+def _parse_v1_text(text: str, pos: list):
     recs = []
     table = -1
     cols: list[str] = []
     orig_unit = ""
     config: dict[str, str] = {}
-    for line in text.split("\n"):
+    for lineno, line in enumerate(text.split("\n"), 1):
+        pos[0] = lineno
         if not line.strip():
             continue
         if line.startswith("name"):
@@ -300,7 +365,7 @@ def _parse_v1_text(text: str):
                     metric, cols = parts[0], [""]
             orig_unit = _v1_unit(metric)
             continue
-        if re.match(r"^\S+:\S*( \S+:\S*)*\s*$", line) and ":" in line.split()[0] and "/" not in line.split()[0].split(":")[0]:
+        if _V1_CONFIG.match(line) and ":" in line.split()[0] and "/" not in line.split()[0].split(":")[0]:
             config = dict(kv.split(":", 1) for kv in line.split())
             continue
         if line.startswith("[Geo mean]"):
@@ -339,13 +404,15 @@ def _parse_v1_text(text: str):
     return recs
 
 
-def _parse_v1_csv(text: str):
-    rows = list(csv.reader(io.StringIO(text)))
+def _parse_v1_csv(text: str, pos: list):
+    rows, at = _csv_rows(text, pos)
     recs = []
     table = -1
     config: dict[str, str] = {}
     layout = []
-    for r in rows:
+    has_pm = False
+    for r, lineno in zip(rows, at):
+        pos[0] = lineno
         if not r or r == [""]:
             continue
         if r[0] == "name":
@@ -368,13 +435,23 @@ def _parse_v1_csv(text: str):
         for c, (j, col, ou) in enumerate(layout):
             if j >= len(r) or r[j] == "":
                 continue
-            v, unit = _v1_to_tidy(float(r[j]), ou, False)
+            v, unit = _v1_to_tidy(_num(r[j]), ou, False)
             rng = r[j + 1] if has_pm and j + 1 < len(r) and r[j + 1] else None
             last = c == len(layout) - 1 and c > 0
             recs.append(_record("v1-csv", table, config, label, col, unit, v, rng,
                                 delta if last else None, note if last else None, [],
                                 label == "[Geo mean]"))
     return recs
+
+
+def _plain_line_ends(text: str) -> str:
+    """*text* without a leading BOM, with ``\\r\\n`` as ``\\n``, and with ``\\r`` as
+    ``\\n`` when the text has no ``\\n`` at all (CR-only line ends)."""
+    if text[:1] == "\ufeff":
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n") if "\n" in text else text.replace("\r", "\n")
+    return text
 
 
 def _detect(text: str) -> str:
@@ -397,9 +474,11 @@ def read_benchstat(src) -> pd.DataFrame:
     Parameters
     ----------
     src : path, str of report text, bytes or file object
-        Unlike :func:`~gobench.read_bench`, a ``str`` containing a newline is
-        taken as the report itself (reports are pasted from PR descriptions);
-        otherwise a ``str`` is a path.
+        Unlike :func:`~gobench.read_bench`, a ``str`` containing a line end
+        (``\n`` or ``\r``) is taken as the report itself (reports are pasted from
+        PR descriptions); otherwise a ``str`` is a path.  Bytes are UTF-8 (bad
+        bytes become U+FFFD); a leading BOM is dropped; ``\n``, ``\r\n`` or (in a
+        text without ``\n``) ``\r`` end lines.
 
     Returns
     -------
@@ -430,32 +509,43 @@ def read_benchstat(src) -> pd.DataFrame:
     Raises
     ------
     gobench.errors.BenchstatFormatError
-        Text that is not a benchstat report, or a table that cannot be parsed.
+        Text that is not a benchstat report, a table that cannot be parsed, a
+        number beyond float64 or a sample count beyond int64, a stray ``\r`` in a
+        CSV report, or a report with no cell; ``err.file`` and ``err.line`` say
+        where (the line of the offending row, or of its table).
     """
-    if isinstance(src, str) and "\n" in src:
-        text = src
+    if isinstance(src, str) and ("\n" in src or "\r" in src):
+        text, name = src, "<text>"
     elif isinstance(src, (str, os.PathLike)):
+        name = os.fspath(src)
         with open(src, "rb") as f:
             text = f.read().decode("utf-8", errors="replace")
     elif isinstance(src, (bytes, bytearray)):
-        text = bytes(src).decode("utf-8", errors="replace")
+        text, name = bytes(src).decode("utf-8", errors="replace"), "<bytes>"
     elif hasattr(src, "read"):
         data = src.read()
+        name = getattr(src, "name", None)
+        name = name if isinstance(name, str) else "<file>"
         text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
     else:
         raise TypeError(f"report source must be a path, text, bytes or file, not {type(src).__name__}")
-    fmt = _detect(text)
+    text = _plain_line_ends(text)
+    try:
+        fmt = _detect(text)
+    except BenchstatFormatError as e:
+        raise BenchstatFormatError(e.msg, name) from None
     parser = {"v2-text": _parse_v2_text, "v2-csv": _parse_v2_csv, "v1-text": _parse_v1_text,
               "v1-csv": _parse_v1_csv}[fmt]
+    pos = [None]
     try:
-        recs = parser(text)
-    except BenchstatFormatError:
-        raise
-    except (ValueError, IndexError, KeyError) as e:
-        raise BenchstatFormatError(f"cannot parse {fmt} report: {e}") from None
+        recs = parser(text, pos)
+    except BenchstatFormatError as e:
+        raise BenchstatFormatError(e.msg, name, pos[0]) from None
+    except (ValueError, IndexError, KeyError, TypeError, AttributeError) as e:
+        raise BenchstatFormatError(f"cannot parse {fmt} report: {e}", name, pos[0]) from None
+    if not recs:
+        raise BenchstatFormatError(f"no cell could be read from this {fmt} report", name)
     df = pd.DataFrame.from_records(recs, columns=None)
-    if df.empty:
-        df = pd.DataFrame(columns=list(REPORT_COLUMNS))
     df["n1"] = pd.array(df["n1"], dtype="Int64")
     df["n2"] = pd.array(df["n2"], dtype="Int64")
     df["p"] = df["p"].astype(float)

@@ -213,14 +213,18 @@ def test_sample_count_too_big_is_a_format_error_with_its_line(name, big):
 
 @pytest.mark.parametrize("name", REPORTS)
 def test_report_numbers_of_5000_digits_are_typed(name):
-    """A center of 5,000 digits overflows float64: an error, not inf."""
+    """A center of 5,000 digits overflows float64: an error at its line, not inf (in a
+    v2 text table it also breaks the column layout), with a message of bounded size."""
     text = _report(name)
     for tok in ("7.036e-07", "744ns", "703.6n", "7.43988E+02"):
         if tok in text:
-            bad = text.replace(tok, "9" * 5000 + tok[len(tok.rstrip("nsµ")):], 1)
+            at = text.index(tok)
+            bad = text[:at] + "9" * 5000 + tok[len(tok.rstrip("nsµ")):] + text[at + len(tok):]
             break
-    with pytest.raises(BenchstatFormatError, match="out of range"):
+    with pytest.raises(BenchstatFormatError,
+                       match="out of range" if name != "v2-default.stdout" else "cell") as ei:
         read_benchstat(bad)
+    assert ei.value.line == text[:at].count("\n") + 1 and len(str(ei.value)) < 300
 
 
 @pytest.mark.parametrize("name", ["v2-csv.stdout", "v1-csv.stdout"])
@@ -257,3 +261,48 @@ def test_report_that_parses_to_nothing_is_an_error():
     text = _report("v1-csv.stdout").replace(",", ',"', 3)
     with pytest.raises(BenchstatFormatError):
         read_benchstat(text)
+
+
+# ------------------------------------------------------------- bounded time
+
+
+def _timed(f, limit=3.0):
+    import time
+    t = time.perf_counter()
+    try:
+        f()
+    except BenchstatFormatError:
+        pass
+    dt = time.perf_counter() - t
+    assert dt < limit, dt
+
+
+@pytest.mark.parametrize("fast", [False, True], ids=["lines", "scanner"])
+def test_long_number_tokens_take_linear_time(fast):
+    """A 100,000-character near-number was quadratic in the float regex (16 KB: 39 s)."""
+    n = 100_000
+    lines = _old().split("\n")
+    for k, tok in ((5, "9" * n + "x"), (6, "0x" + "f" * n + "x"), (7, "1" + "_1" * n + "x")):
+        f = lines[k].split()
+        f[2] = tok
+        lines[k] = "\t".join(f)
+    f = lines[8].split()
+    f[1] = "9" * n + "x"
+    lines[8] = "\t".join(f)
+    text = "\n".join(lines)
+    _timed(lambda: _parse(text, fast))
+    assert [e.line for e in _parse(text, fast).errors] == [6, 7, 8, 9]
+
+
+def test_report_near_misses_take_linear_time():
+    """Superscript runs in a v2 cell and colon-rich v1 group rows backtracked
+    exponentially (20 superscripts: 19 s; 14 tokens: 11 s); a header of many column
+    rules was quadratic."""
+    v2 = _report("v2-default.stdout")
+    _timed(lambda: read_benchstat(v2.replace("644.3n ± 45%", "644.3n ± 45% " + "¹" * 5000 + "!", 1)))
+    v1 = _report("v1-default.stdout")
+    row = "pkg:example.com/gobenchvec/nums goos:linux goarch:amd64"
+    _timed(lambda: read_benchstat(v1.replace(row, " ".join(["a:a:a:a"] * 2000) + " b", 1)))
+    bars = "│" + "  │" * 30000
+    _timed(lambda: read_benchstat(v2.replace("│   old.txt    │", bars, 1)
+                                  .replace("│    sec/op    │", bars, 1)))
