@@ -17,7 +17,8 @@ from typing import BinaryIO, TextIO, Union
 
 import numpy as np
 
-from ..analyze.merge import StringTable, _group_samples
+from ..model.grouping import group_samples
+from ..model.strings import StringTable
 from ..analyze.sample_index import resolve_sample_index
 from ..model.data import ProfileData
 from ..proto import profile_pb2 as pb
@@ -274,7 +275,7 @@ def to_collapsed(d: ProfileData, sample_index=None, dest: Union[str, os.PathLike
                                       for k in range(offs[j + 1] - 1, offs[j] - 1, -1)))
     # sum per distinct location stack (vectorised), then name only the stacks left non-zero
     cnt = np.diff(d.stack_offsets)
-    inv, rep = _group_samples(d.stack_locs.astype(np.int64), cnt, np.zeros((0, 5), np.int64))
+    inv, rep = group_samples(d.stack_locs.astype(np.int64), cnt, np.zeros((0, 5), np.int64))
     sums = np.zeros(rep.size, np.int64)
     np.add.at(sums, inv, d.values[:, si] if d.n_samples else np.zeros(0, np.int64))
     locs = d.stack_locs.tolist()

@@ -152,7 +152,7 @@ def test_merge_scales_units_to_the_finest(runs, tmp_path):
 @pytest.mark.parametrize("kind", ["cpu", "heap", "goroutine"])
 def test_vectorised_grouping_equals_exact_grouping(runs, kind):
     """The hashed, verified sample grouping gives the Python-tuple grouping's answer."""
-    from pprof_parse.analyze.merge import _group_samples, _group_samples_exact
+    from pprof_parse.model.grouping import group_samples as _group_samples, group_samples_exact as _group_samples_exact
 
     d = pprof_parse.read_profile(runs[0] / f"{kind}.pb.gz").data
     cnt = np.diff(d.stack_offsets)
