@@ -60,17 +60,20 @@ def _finite_float(s: str) -> float:
     return v
 
 
-def loads_json(text: str, name: str):
+def loads_json(text: str, name: str, *, line: int | None = None, what: str = "bad JSON"):
     """``json.loads`` whose errors are RuntimeFormatError with the line: a syntax error, a
-    float literal overflowing float64, an integer past Python's 4,300-digit limit."""
+    float literal overflowing float64, an integer past Python's 4,300-digit limit.
+    ``line``: the line ``text`` starts at, when it is one line of a bigger source."""
     try:
         return json.loads(text, parse_float=_finite_float)
     except json.JSONDecodeError as e:
-        raise RuntimeFormatError(f"bad JSON: {e.msg} (column {e.colno})", source=name, line=e.lineno) from e
+        raise RuntimeFormatError(f"{what}: {e.msg} (column {e.colno})", source=name,
+                                 line=line if line is not None else e.lineno) from e
     except (ValueError, RecursionError) as e:  # Unfit, or int() refusing > 4,300 digits; deep nesting
-        line, key = _number_at(text)
+        at, key = _number_at(text)
         where = f"{key}: " if key else ""
-        raise RuntimeFormatError(f"bad JSON: {where}{e}"[:200], source=name, line=line) from e
+        raise RuntimeFormatError(f"{what}: {where}{e}"[:200], source=name,
+                                 line=line if line is not None else at) from e
 
 
 def _number_at(text: str) -> tuple[int | None, str | None]:

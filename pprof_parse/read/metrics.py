@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 from .._lazy import pd  # pandas on first use (see _lazy)
 
-from pprof_parse.read.gctrace import RuntimeFormatError, load_text
+from pprof_parse.read.gctrace import RuntimeFormatError, Unfit, load_text, to_float
+from pprof_parse.read.memstats import loads_json
 
 __all__ = [
     "read_runtime_metrics",
@@ -56,39 +58,81 @@ def _find_metrics(d: dict):
     return None
 
 
-def _load_metrics(src) -> list[tuple[dict, str, float | None]]:
-    """Snapshots in one source: a JSON object, or JSON lines (one object per line)."""
+def _load_metrics(src) -> list[tuple[dict, str, float | None, object]]:
+    """Snapshots in one source: a JSON object, or JSON lines (one object per line).
+
+    Each snapshot is ``(metrics, source name, time, line_of)``; ``line_of(key)``
+    gives the 1-based line of a metric in the source, for error messages.
+    """
     if isinstance(src, dict):
-        docs, name, mtime = [(src, None)], "<dict>", None
-    else:
-        text, name, mtime = load_text(src)
-        try:
-            docs = [(json.loads(text), None)]
-        except ValueError as e:
-            lines = [(k, ln) for k, ln in enumerate(text.split("\n"), 1) if ln.strip()]
-            if len(lines) < 2:
-                raise RuntimeFormatError(f"bad JSON: {e}", source=name) from e
-            docs = []
-            for k, ln in lines:  # JSON lines: one snapshot per line
-                try:
-                    docs.append((json.loads(ln), k))
-                except ValueError as e2:
-                    raise RuntimeFormatError(f"bad JSON line: {e2}", source=name, line=k) from e2
+        return [(_find_metrics(src) or _no_metrics("<dict>", None), "<dict>", _when(src, None), lambda k: None)]
+    text, name, mtime = load_text(src)
+
+    def line_of(key, text=text):
+        i = text.find(json.dumps(key))
+        return text.count("\n", 0, i) + 1 if i >= 0 else None
+
+    try:
+        docs = [(loads_json(text, name), None, line_of)]
+    except RuntimeFormatError:
+        lines = [(k, ln) for k, ln in enumerate(text.split("\n"), 1) if ln.strip()]
+        if len(lines) < 2 or not _object_line(lines[0][1]):
+            raise
+        # JSON lines: one snapshot per line
+        docs = [(loads_json(ln, name, line=k, what="bad JSON line"), k, lambda key, k=k: k) for k, ln in lines]
     out = []
-    for d, line in docs:
+    for d, line, line_of in docs:
         m = _find_metrics(d) if isinstance(d, dict) else None
         if m is None:
-            raise RuntimeFormatError("no runtime/metrics names ('/gc/...:unit') at the top level or one level "
-                                     "down", source=name, line=line)
-        when = d.get("now_unix_ns", d.get("time_unix_ns"))
-        out.append((m, name, when / 1e9 if isinstance(when, (int, float)) else mtime))
+            _no_metrics(name, line)
+        out.append((m, name, _when(d, mtime), line_of))
     return out
 
 
+def _object_line(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except (ValueError, RecursionError):
+        return False
+
+
+def _no_metrics(name, line):
+    raise RuntimeFormatError("no runtime/metrics names ('/gc/...:unit') at the top level or one level "
+                             "down", source=name, line=line)
+
+
+def _when(d: dict, mtime):
+    when = d.get("now_unix_ns", d.get("time_unix_ns"))
+    if isinstance(when, (int, float)) and not isinstance(when, bool) and math.isfinite(when) and abs(when) < 2**64:
+        return when / 1e9
+    return mtime
+
+
 def _bound(x) -> float:
+    """A histogram bound: a number, or ``"Inf"``/``"+Inf"``/``"-Inf"`` as publishers write
+    what JSON cannot hold; :class:`Unfit` for anything else (NaN included)."""
     if isinstance(x, str):
-        return float(x.replace("Inf", "inf"))
-    return float(x)
+        v = to_float(x)
+    elif isinstance(x, (int, float)) and not isinstance(x, bool):
+        try:
+            v = float(x)
+        except OverflowError:
+            raise Unfit(f"{str(x)[:40]}... does not fit a float64") from None
+    else:
+        raise Unfit(f"{x!r:.40} is not a number")
+    if v != v:
+        raise Unfit("NaN is not a bucket bound")
+    return v
+
+
+def _scalar(k: str, v) -> float:
+    # runtime/metrics values are KindUint64 or KindFloat64 (metrics.Value)
+    if isinstance(v, int) and not -(2**63) <= v < 2**64:
+        raise Unfit(f"{k} = {str(v)[:40]}... fits neither a uint64 nor an int64")
+    f = float(v)
+    if not math.isfinite(f):
+        raise Unfit(f"{k} = {v} is not a finite float64")
+    return f
 
 
 def read_runtime_metrics(srcs, *, times=None) -> pd.DataFrame:
@@ -114,22 +158,36 @@ def read_runtime_metrics(srcs, *, times=None) -> pd.DataFrame:
         ``/gc/heap/allocs:*``, ``/cpu/classes/*``, ``/sched/goroutines-created``)
         also get a ``Δ<name>`` column: the difference from the previous snapshot.
 
+    Raises
+    ------
+    RuntimeFormatError
+        Not JSON (message with the line), no metric names, or a metric value
+        that is not a finite float64 or an integer a Go ``int64``/``uint64`` can
+        hold (source and line of the metric).
+
     Notes
     -----
     Metric kinds and units follow ``runtime/metrics/description.go``.
     """
     items = _series_inputs(srcs)
     loaded = [snap for s in items for snap in _load_metrics(s)]
-    t = _times(len(loaded), times, [w for _, _, w in loaded])
-    rows = [{k: float(v) for k, v in m.items()
-             if k.startswith("/") and isinstance(v, (int, float)) and not isinstance(v, bool)}
-            for m, _, _ in loaded]
+    t = _times(len(loaded), times, [w for _, _, w, _ in loaded])
+    rows = []
+    for m, name, _, line_of in loaded:
+        row = {}
+        for k, v in m.items():
+            if k.startswith("/") and isinstance(v, (int, float)) and not isinstance(v, bool):
+                try:
+                    row[k] = _scalar(k, v)
+                except Unfit as e:
+                    raise RuntimeFormatError(str(e), source=name, line=line_of(k)) from None
+        rows.append(row)
     df = pd.DataFrame(rows, index=pd.Index(t, name="t"))
     df = df[sorted(df.columns)]
     for c in list(df.columns):
         if _cumulative(c):
             df["Δ" + c] = df[c].diff()
-    df.attrs["sources"] = [n for _, n, _ in loaded]
+    df.attrs["sources"] = [n for _, n, _, _ in loaded]
     return df
 
 
@@ -151,6 +209,14 @@ def read_runtime_histograms(srcs, *, times=None) -> pd.DataFrame:
         be ±inf), ``count`` (int64, cumulative since process start), ``delta``
         (int64, new since the previous snapshot; equals ``count`` for the first).
 
+    Raises
+    ------
+    RuntimeFormatError
+        As :func:`read_runtime_metrics`, and a histogram whose counts are not
+        integers in ``[0, 2^63)`` (the int64 ``count`` column) or whose bounds
+        are not numbers (``"Inf"``/``"-Inf"`` strings allowed), not increasing,
+        or not one more than the counts.
+
     Notes
     -----
     ``metrics.Float64Histogram``: ``Buckets`` has ``len(Counts)+1``
@@ -159,21 +225,37 @@ def read_runtime_histograms(srcs, *, times=None) -> pd.DataFrame:
     """
     items = _series_inputs(srcs)
     loaded = [snap for s in items for snap in _load_metrics(s)]
-    t = _times(len(loaded), times, [w for _, _, w in loaded])
+    t = _times(len(loaded), times, [w for _, _, w, _ in loaded])
     parts = []
-    for ti, (m, name, _) in zip(t, loaded):
+    for ti, (m, name, _, line_of) in zip(t, loaded):
         for k, v in m.items():
             if isinstance(v, dict) and "counts" in v and "buckets" in v:
-                b = np.array([_bound(x) for x in v["buckets"]], dtype=float)
-                c = np.asarray(v["counts"], dtype=np.int64)
-                if len(b) != len(c) + 1:
-                    raise RuntimeFormatError(f"{k}: {len(b)} bucket bounds for {len(c)} counts", source=name)
+                try:
+                    b, c = _histogram(k, v)
+                except Unfit as e:
+                    raise RuntimeFormatError(str(e), source=name, line=line_of(k)) from None
                 parts.append(pd.DataFrame({"t": ti, "metric": k, "lower": b[:-1], "upper": b[1:], "count": c}))
     if not parts:
         return pd.DataFrame({"t": [], "metric": [], "lower": [], "upper": [], "count": [], "delta": []})
     df = pd.concat(parts, ignore_index=True)
     df["metric"] = df["metric"].astype("str")
     return _add_delta(df)
+
+
+def _histogram(k: str, v: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds (float64) and counts (int64) of one ``Float64Histogram``; :class:`Unfit` unless the
+    counts are integers in [0, 2^63), the bounds numbers, increasing, one more than the counts."""
+    counts, buckets = v["counts"], v["buckets"]
+    if not isinstance(counts, list) or not isinstance(buckets, list):
+        raise Unfit(f"{k}: counts and buckets must be lists")
+    if not all(type(x) is int and 0 <= x < 2**63 for x in counts):
+        raise Unfit(f"{k}: counts must be integers in [0, 2^63) (an int64 column)")
+    b = np.array([_bound(x) for x in buckets], dtype=float)
+    if len(b) != len(counts) + 1:
+        raise Unfit(f"{k}: {len(b)} bucket bounds for {len(counts)} counts")
+    if len(b) > 1 and not (np.diff(b) > 0).all():
+        raise Unfit(f"{k}: bucket bounds are not increasing")
+    return b, np.asarray(counts, dtype=np.int64)
 
 
 def _add_delta(df: pd.DataFrame) -> pd.DataFrame:
@@ -268,7 +350,13 @@ def read_prometheus(srcs, *, times=None) -> pd.DataFrame:
     Raises
     ------
     RuntimeFormatError
-        Text the Prometheus parser rejects (message names the source).
+        Text the Prometheus parser rejects, an ``le`` or ``quantile`` label
+        that is not a float (``le=""``), or a sample value written as a finite
+        number that overflows float64 (``1e309``; ``+Inf`` is a value); the
+        message names the source and the line.
+
+    A byte order mark and ``\\r\\n`` or ``\\r`` line ends are accepted (the format
+    itself uses ``\\n``).
 
     Notes
     -----
@@ -290,15 +378,31 @@ def read_prometheus(srcs, *, times=None) -> pd.DataFrame:
         except Exception as e:  # the parser raises ValueError / IndexError on bad lines
             raise RuntimeFormatError(f"Prometheus text parser: {e}", source=name,
                                      line=_bad_line(text, text_string_to_metric_families)) from e
+        checked = False  # for a value the parser read as +-inf though the text does not say Inf
         for fam in fams:
             for s in fam.samples:
                 labels = dict(s.labels)
                 le = labels.pop("le", None)
                 qu = labels.pop("quantile", None)
-                recs.append((i, fam.name, fam.type, s.name, _bound(le) if le is not None else np.nan,
-                             float(qu) if qu is not None else np.nan,
-                             ",".join(f"{k}={v}" for k, v in sorted(labels.items())), float(s.value),
-                             s.timestamp))
+                try:
+                    le_f = _bound(le) if le is not None else np.nan
+                    qu_f = to_float(qu) if qu is not None else np.nan
+                except Unfit as e:
+                    what = "le" if le is not None and _unfit(_bound, le) else "quantile"
+                    raw = le if what == "le" else qu
+                    raise RuntimeFormatError(f"{s.name}: label {what}={raw[:40]!r}: {e}", source=name,
+                                             line=_line_with(text, f'{what}="{raw}"')) from None
+                try:
+                    value = float(s.value)
+                except OverflowError:  # the parser keeps integer literals as int
+                    value = math.inf
+                if not checked and math.isinf(value):
+                    checked, overflow = True, _overflowed(text)
+                    if overflow:
+                        raise RuntimeFormatError(f"{s.name}: value {overflow[1][:40]} does not fit a float64",
+                                                 source=name, line=overflow[0])
+                recs.append((i, fam.name, fam.type, s.name, le_f, qu_f,
+                             ",".join(f"{k}={v}" for k, v in sorted(labels.items())), value, s.timestamp))
     df = pd.DataFrame(recs, columns=["scrape", "family", "type", "sample", "le", "quantile", "labels", "value",
                                      "ts"])
     ts = df.groupby("scrape")["ts"].first() if len(df) else pd.Series(dtype=float)
@@ -360,6 +464,30 @@ def prometheus_series(scrapes: pd.DataFrame, *, value: str = "value", families=N
     out = wide.pivot_table(index="t", columns="series", values="v", aggfunc="last", dropna=False, sort=False)
     out.columns.name = None
     return out.sort_index()
+
+
+def _unfit(conv, x) -> bool:
+    try:
+        conv(x)
+    except Unfit:
+        return True
+    return False
+
+
+def _line_with(text: str, needle: str) -> int | None:
+    i = text.find(needle)
+    return text.count("\n", 0, i) + 1 if i >= 0 else None
+
+
+_SAMPLE_VALUE_RE = re.compile(r"^[^#\s][^\n]*?[ }]\s*([-+]?[0-9][0-9.eE+-]*)(?:\s+-?\d+)?\s*$", re.M | re.ASCII)
+
+
+def _overflowed(text: str) -> tuple[int, str] | None:
+    """``(line, literal)`` of the first sample value written as a finite number that overflows float64."""
+    for m in _SAMPLE_VALUE_RE.finditer(text):
+        if _unfit(to_float, m[1]):
+            return text.count("\n", 0, m.start()) + 1, m[1]
+    return None
 
 
 def _bad_line(text: str, parse) -> int | None:
