@@ -9,7 +9,9 @@ Every error the package raises on bad input is a subclass of
     │   │                                     truncated or malformed protobuf, not text
     │   ├── EmptyProfileError                 empty input (pprof: "empty input file")
     │   ├── ConcatenatedProfileError          two profiles glued together
-    │   └── InflateLimitError                 gzip inflates past the configured limit
+    │   └── InputLimitError                   past a size limit (``max_inflated_bytes``): the file,
+    │       │                                 stream or bytes, or more messages than the size allows
+    │       └── InflateLimitError             gzip inflates past the configured limit
     ├── InvalidProfileError(ValueError)       decodes, but breaks pprof's CheckValid rules:
     │                                         reserved id 0, duplicate ids, dangling
     │                                         references, value count vs sample types
@@ -31,6 +33,7 @@ __all__ = [
     "ProfileFormatError",
     "EmptyProfileError",
     "ConcatenatedProfileError",
+    "InputLimitError",
     "InflateLimitError",
     "InvalidProfileError",
     "SampleTypeError",
@@ -70,7 +73,17 @@ class ConcatenatedProfileError(ProfileFormatError):
     """Two profiles were concatenated (pprof: ``concatenated profiles detected``)."""
 
 
-class InflateLimitError(ProfileFormatError):
+class InputLimitError(ProfileFormatError):
+    """The input passes a limit that bounds the time and memory of reading it.
+
+    The file, stream or bytes are longer than ``max_inflated_bytes``, or the
+    profile holds more messages (string table entries, samples, locations...)
+    than that size allows. ``read_profile(..., max_inflated_bytes=None)`` lifts
+    the limits; the message says which one was passed.
+    """
+
+
+class InflateLimitError(InputLimitError):
     """Inflating the gzip stream would exceed ``max_inflated_bytes`` (a gzip bomb guard)."""
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..errors import ProfileFormatError
 from ..model.profile import Profile
 from .legacy_text import decode_legacy_text
-from .proto import decode_proto
+from .proto import check_proto_head, decode_proto
 from .source import DEFAULT_MAX_INFLATED_BYTES, Source, inflate, read_source
 
 
@@ -17,8 +17,13 @@ def read_profile(src: Source, *, max_inflated_bytes: int = DEFAULT_MAX_INFLATED_
     ----------
     src : str, os.PathLike, bytes or binary file
         A path, the profile's bytes, or a file opened in binary mode.
-    max_inflated_bytes : int
-        Refuse gzip input that inflates past this many bytes (default 4 GiB).
+    max_inflated_bytes : int or None
+        Refuse a profile longer than this many bytes, as read or once
+        inflated (default 64 MiB; gzip is refused as soon as it inflates past
+        it), or with more messages than that size allows (see
+        :func:`~pprof_parse.read.proto.decode_proto`): every input within the
+        default is read or refused in about 1 GB and seconds. None lifts these
+        limits (for huge real profiles).
     all_frames : bool
         Keep the frames the profile's ``drop_frames``/``keep_frames`` would
         prune (pprof's ``-all_frames``); by default they are pruned at load as
@@ -36,15 +41,19 @@ def read_profile(src: Source, *, max_inflated_bytes: int = DEFAULT_MAX_INFLATED_
 
     Raises
     ------
-    EmptyProfileError, ConcatenatedProfileError, InflateLimitError, ProfileFormatError
+    EmptyProfileError, ConcatenatedProfileError, ProfileFormatError
         The bytes are not a (single) profile; the message names the source and
-        byte offset (text forms: the line number).
+        byte offset (text forms: the line number). A path that is not a
+        regular file (a device, FIFO or directory) is refused before reading.
+    InputLimitError, InflateLimitError
+        Past ``max_inflated_bytes`` (the file, the stream, the inflated data,
+        or the number of messages).
     InvalidProfileError
         The profile breaks pprof's validity rules (reserved or duplicate ids,
         dangling references, value count differing from the sample types).
     """
-    raw, name = read_source(src)
-    data = inflate(raw, source=name, max_inflated_bytes=max_inflated_bytes)
+    raw, name = read_source(src, max_bytes=max_inflated_bytes)
+    data = inflate(raw, source=name, max_inflated_bytes=max_inflated_bytes, check_head=lambda h: _check_head(h, name))
     del raw  # (the compressed copy, when it was gzip)
     head = data.lstrip()[:64]
     if _looks_like_text(head):
@@ -55,7 +64,7 @@ def read_profile(src: Source, *, max_inflated_bytes: int = DEFAULT_MAX_INFLATED_
             # and without a single space it is more likely a (broken) proto.
             if not getattr(err, "unrecognized", False) or b" " in data:
                 raise
-    decoded = decode_proto(data, source=name)
+    decoded = decode_proto(data, source=name, max_inflated_bytes=max_inflated_bytes)
     if not all_frames:
         from ..analyze.filter import translate_go_regex
         from ..analyze.prune import remove_uninteresting
@@ -72,3 +81,16 @@ def _looks_like_text(head: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return all(c.isprintable() or c in "\t\r\n" for c in text)
+
+
+def _check_head(head: bytes, source: str) -> None:
+    """Refuse, while inflating, a head that starts no profile this reader takes (zeros, garbage)."""
+    if _looks_like_text(head.removeprefix(b"\xef\xbb\xbf").lstrip()[:64]):
+        return
+    try:
+        from .legacy_cpu import is_legacy_cpu
+    except ImportError:  # (Go's legacy binary CPU profile: another change)
+        is_legacy_cpu = None
+    if is_legacy_cpu is not None and is_legacy_cpu(head):
+        return
+    check_proto_head(head, source=source)

@@ -16,6 +16,7 @@ from google.protobuf.message import DecodeError
 
 from ..errors import (
     ConcatenatedProfileError,
+    InputLimitError,
     InvalidProfileError,
     ProfileFormatError,
     PprofParseWarning,
@@ -266,13 +267,125 @@ def _py_varint(data: bytes, pos: int) -> tuple[int, int]:
     raise _VarintError("varint longer than 10 bytes")
 
 
-def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
+def check_proto_head(head: bytes, *, source: str) -> None:
+    """Refuse ``head`` (the first bytes of an input) if it cannot start a profile.proto message.
+
+    Walks the top-level fields that lie wholly in ``head`` (at most 4096): an
+    invalid field number or wire type, or a broken varint, raises
+    :class:`ProfileFormatError` with its byte offset; a field running past the
+    end of ``head`` ends the walk (the rest is not known yet). Used while
+    inflating, so that a gzip of zeros or garbage is refused at its first chunk.
+    """
+    try:
+        for k, _ in enumerate(_top_level_fields(head)):
+            if k >= 4096:
+                return
+    except _TopLevelError as e:
+        if "runs past the end" in e.what or "truncated" in e.what:
+            return  # (the rest of the field is beyond the head)
+        raise ProfileFormatError(f"parsing profile: not a valid profile.proto message ({e.what})", source=source,
+                                 offset=e.start) from None
+
+
+#: Inputs up to this many bytes skip the pre-parse bounds of :func:`_check_sizes` (their
+#: worst case, all two-byte messages, costs upb ~170 MB).
+GUARD_BYTES = 8 << 20
+
+_SKIM = None
+
+
+def _skim_class():
+    """A message type with only fields 9 (time_nanos) and 13 (comment), as ``repeated bytes``:
+    parsing a profile with it yields the payloads of their packed occurrences (everything
+    else stays unknown, kept as raw bytes, nothing per element)."""
+    global _SKIM
+    if _SKIM is None:
+        from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+
+        fdp = descriptor_pb2.FileDescriptorProto(name="pprof_parse_skim.proto", package="pprof_parse_skim",
+                                                 syntax="proto3")
+        m = fdp.message_type.add(name="PackedInts")
+        fd = descriptor_pb2.FieldDescriptorProto
+        for num in (9, 13):
+            m.field.add(name=f"f{num}", number=num, type=fd.TYPE_BYTES, label=fd.LABEL_REPEATED)
+        pool = descriptor_pool.DescriptorPool()
+        pool.Add(fdp)
+        _SKIM = message_factory.GetMessageClass(pool.FindMessageTypeByName("pprof_parse_skim.PackedInts"))
+    return _SKIM
+
+
+def _limits(max_inflated_bytes: int) -> tuple[int, int]:
+    """``(messages, tag bytes)`` allowed for a byte limit: see :func:`decode_proto`."""
+    return max(max_inflated_bytes // 16, 1 << 16), max(max_inflated_bytes // 5, 1 << 18)
+
+
+def _check_sizes(data: bytes, max_inflated_bytes: int, source: str) -> None:
+    """Bounds on what upb would allocate, checked on the bytes before it parses them.
+
+    upb keeps ~42 bytes per element of a repeated field (measured: 10 M
+    two-byte ``string_table`` entries, 20 MB, take 420 MB) and ~16 per varint
+    of a packed one. Every length-delimited top-level field starts with a byte
+    ``0x0a + 8k`` (fields 1-15, wire type 2), so their number is at most the
+    count of such bytes (one vectorised pass; a real profile has 5-15 % of
+    them). Packed ``time_nanos``/``comment`` payloads are measured by a parse
+    that keeps only them (:func:`_skim_class`).
+    """
+    messages, tags = _limits(max_inflated_bytes)
+    buf = np.frombuffer(data, np.uint8)
+    n = int(np.count_nonzero(((buf - np.uint8(0x0A)) & np.uint8(0x87)) == 0))
+    if n > tags:
+        raise InputLimitError(
+            f"parsing profile: up to {n} length-delimited fields (string table entries, samples, locations...) in "
+            f"{len(data)} bytes: more than the {tags} a limit of max_inflated_bytes={max_inflated_bytes} allows "
+            "(pass max_inflated_bytes=None to read it anyway)", source=source)
+    skim = _skim_class()()
+    try:
+        skim.ParseFromString(data)
+    except (DecodeError, RuntimeError, ValueError):
+        return  # (the real parse reports it, with the byte offset)
+    packed = sum(map(len, skim.f9)) + sum(map(len, skim.f13))
+    if packed > messages:
+        raise InputLimitError(
+            f"parsing profile: {packed} bytes of packed time_nanos/comment values: more than the {messages} a limit "
+            f"of max_inflated_bytes={max_inflated_bytes} allows (pass max_inflated_bytes=None to read it anyway)",
+            source=source)
+
+
+def _check_counts(msg, max_inflated_bytes: int, source: str) -> None:
+    """Exact message counts (known after the parse, before any Python object is made per message)."""
+    messages, _ = _limits(max_inflated_bytes)
+    counts = {what: len(getattr(msg, what)) for what in
+              ("sample_type", "sample", "mapping", "location", "function", "string_table", "comment", "time_nanos")}
+    if sum(counts.values()) > messages:
+        listed = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
+        raise InputLimitError(
+            f"parsing profile: {listed}: more than the {messages} messages a limit of "
+            f"max_inflated_bytes={max_inflated_bytes} allows (pass max_inflated_bytes=None to read it anyway)",
+            source=source)
+
+
+def decode_proto(data: bytes, *, source: str = "<bytes>",
+                 max_inflated_bytes: int | None = None) -> ProfileData:
     """Decode uncompressed profile.proto bytes.
+
+    ``max_inflated_bytes`` (the byte limit :func:`~pprof_parse.read_profile`
+    applies; None here by default: no bounds) also bounds the number of
+    messages, so that every input within it is read or refused in about 1 GB
+    and seconds: at most ``max_inflated_bytes // 16`` messages in all (4 M for
+    the default 64 MiB; a real profile's messages average 20-90 bytes, the
+    330k-sample heap profile the benchmarks use has ~0.5 M), and, checked on
+    the bytes before upb parses them for inputs over 8 MiB, at most
+    ``max_inflated_bytes // 5`` bytes that could start a length-delimited
+    top-level field and as many packed ``time_nanos``/``comment`` bytes as
+    messages. pprof has no such bounds; its encoder and the Go runtime's never
+    write duplicate strings or empty messages, which these bombs are made of.
 
     Raises
     ------
     ProfileFormatError
         Not a protobuf message of the profile's shape (with the byte offset).
+    InputLimitError
+        More messages than ``max_inflated_bytes`` allows (see above).
     ConcatenatedProfileError
         ``time_nanos`` occurs twice: two profiles were concatenated.
     InvalidProfileError
@@ -280,12 +393,16 @@ def decode_proto(data: bytes, *, source: str = "<bytes>") -> ProfileData:
         location/function references, value count differing from the
         sample types, string indices out of range, ``string_table[0] != ""``.
     """
+    if max_inflated_bytes is not None and len(data) > GUARD_BYTES:
+        _check_sizes(data, max_inflated_bytes, source)
     msg = pb.ProfileRaw()
     try:
         msg.ParseFromString(data)
     except (DecodeError, RuntimeError, ValueError) as e:
         offset, what = _locate_top_level_error(data)
         raise ProfileFormatError(f"parsing profile: not a valid profile.proto message ({what})", source=source, offset=offset) from e
+    if max_inflated_bytes is not None:
+        _check_counts(msg, max_inflated_bytes, source)
     concatenated = len(msg.time_nanos) > 1  # (declared repeated in ProfileRaw to see this)
     if concatenated:
         raise ConcatenatedProfileError("concatenated profiles detected (time_nanos occurs twice)", source=source)

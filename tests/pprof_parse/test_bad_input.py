@@ -127,10 +127,17 @@ def test_concatenated_uncompressed():
 
 
 def test_gzip_bomb_stops_at_the_limit():
-    bomb = gzip.compress(b"\0" * (64 << 20), compresslevel=9)
-    assert len(bomb) < 100_000
+    huge_string = b"\x32" + bytes.fromhex("8080808002") + b"\0" * (64 << 20)  # string_table entry of 64 MiB zeros
+    bomb = gzip.compress(_real("heap") + huge_string, compresslevel=9)
+    assert len(bomb) < 200_000
     with pytest.raises(InflateLimitError, match="limit of 1048576 bytes"):
         pprof_parse.read_profile(bomb, max_inflated_bytes=1 << 20)
+
+
+def test_gzip_of_zeros_is_refused_at_its_head():
+    bomb = gzip.compress(b"\0" * (64 << 20), compresslevel=9)
+    with pytest.raises(ProfileFormatError, match=r"byte offset 0: .*invalid field number 0"):
+        pprof_parse.read_profile(bomb)
 
 
 def test_uncompressed_and_file_objects_read_the_same():
