@@ -299,6 +299,50 @@ def notebook_file(name: str) -> Path:
 # ---- live exploration (JupyterLab only: Python callbacks do not run in exported HTML) ----------
 
 
+def allocation_view(profile, *, sample, granularity: str = "functions", focus: str = "", ignore: str = "",
+                    top_n: int = 20, max_nodes: int = 1500) -> dict:
+    """What :func:`allocation_explorer` shows for one setting of its controls (its callback).
+
+    Percentages are of the whole profile, as ``go tool pprof -top -focus=…`` and
+    :meth:`pprof_parse.Profile.top` give them (pprof computes the total before filtering), in
+    the table and in the flame graph's hover; only the rows and frames are limited to the
+    samples ``focus``/``ignore`` keep.
+
+    Returns
+    -------
+    dict
+        ``error`` (str or None: an invalid regex), ``message`` (matching samples, or ""),
+        ``top`` (:meth:`Profile.top` frame with ``focus``/``ignore``), ``caption``, ``figure``
+        (the flame graph of the kept samples) and ``top_n``.
+    """
+    from pprof_parse.present.flame import flame_figure
+    from pprof_parse.present.tree import call_tree
+
+    bad = [v for v in (focus, ignore) if v and not regex_ok(v)]
+    if bad:
+        return {"error": f"invalid regex {bad[0]!r}", "message": "", "top": None, "caption": "", "figure": None,
+                "top_n": top_n}
+    top = top_table(profile, sample, granularity=granularity, focus=focus, ignore=ignore)
+    prof = profile.filter(focus=focus or None, ignore=ignore or None) if (focus or ignore) else profile
+    message = f"{len(prof)} of {len(profile)} samples match; percentages are of the whole profile" \
+        if (focus or ignore) else ""
+    tree = call_tree(prof, sample, granularity=granularity, max_nodes=max_nodes)
+    fig = flame_figure(tree, title=f"{sample} call tree ({granularity})", percent_of=top.attrs.get("total"))
+    return {"error": None, "message": message, "top": top, "figure": fig, "top_n": top_n,
+            "caption": f"{sample} by flat ({granularity})"}
+
+
+def show_allocation_view(view: dict) -> None:
+    """Display :func:`allocation_view`'s result (escaped table, the flame graph)."""
+    if view["error"]:
+        show_text(view["error"])
+        return
+    if view["message"]:
+        show_text(view["message"])
+    show_top(view["top"], view["top_n"], caption=view["caption"])
+    view["figure"].show()
+
+
 def allocation_explorer(profile, *, sample_index=None, granularity: str = "functions", top_n: int = 20,
                         max_nodes: int = 1500) -> None:
     """ipywidgets controls -- sample type, granularity, focus and ignore regexes (pprof's
@@ -306,9 +350,6 @@ def allocation_explorer(profile, *, sample_index=None, granularity: str = "funct
     displays them."""
     import ipywidgets as W
     from IPython.display import display
-
-    from pprof_parse.present.flame import flame_figure
-    from pprof_parse.present.tree import call_tree
 
     types = [t.type for t in profile.sample_types]
     st_w = W.Dropdown(options=types, value=types[profile.sample_index(sample_index or None)], description="sample")
@@ -322,17 +363,9 @@ def allocation_explorer(profile, *, sample_index=None, granularity: str = "funct
     def refresh(_=None):
         with out:
             out.clear_output(wait=True)
-            bad = [w.value for w in (focus_w, ignore_w) if w.value and not regex_ok(w.value)]
-            if bad:
-                show_text(f"invalid regex {bad[0]!r}")
-                return
-            prof = profile.filter(focus=focus_w.value or None, ignore=ignore_w.value or None)
-            if focus_w.value or ignore_w.value:
-                show_text(f"{len(prof)} of {len(profile)} samples match")
-            show_top(top_table(prof, st_w.value, granularity=gran_w.value), n_w.value,
-                     caption=f"{st_w.value} by flat ({gran_w.value})")
-            tree = call_tree(prof, st_w.value, granularity=gran_w.value, max_nodes=max_nodes)
-            flame_figure(tree, title=f"{st_w.value} call tree ({gran_w.value})").show()
+            show_allocation_view(allocation_view(profile, sample=st_w.value, granularity=gran_w.value,
+                                                 focus=focus_w.value, ignore=ignore_w.value, top_n=n_w.value,
+                                                 max_nodes=max_nodes))
 
     for w in (st_w, gran_w, focus_w, ignore_w, n_w):
         w.observe(refresh, names="value")

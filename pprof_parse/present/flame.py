@@ -112,15 +112,15 @@ def _icicle_trace(tree: pd.DataFrame, *, values: np.ndarray, hover: list[str], c
     )
 
 
-def _hover(tree: pd.DataFrame, unit: str) -> list[str]:
-    root = float(abs(tree["total"].iloc[0])) or 1.0
+def _hover(tree: pd.DataFrame, unit: str, percent_of: float | None = None) -> list[str]:
+    root = float(percent_of) if percent_of else (float(abs(tree["total"].iloc[0])) or 1.0)
     names = _esc(tree["name"])
     return [f"<b>{n}</b><br>total {format_value(t, unit)} ({100 * t / root:.2f}%)<br>self {format_value(s, unit)}"
             for n, t, s in zip(names, tree["total"].to_numpy(), tree["self"].to_numpy())]
 
 
 def flame_figure(tree: pd.DataFrame, *, title: str | None = None, maxdepth: int | None = None,
-                 height: int = 600) -> go.Figure:
+                 height: int = 600, percent_of: float | None = None) -> go.Figure:
     """A plotly icicle flame graph of a call tree.
 
     Parameters
@@ -135,12 +135,17 @@ def flame_figure(tree: pd.DataFrame, *, title: str | None = None, maxdepth: int 
         Levels drawn at once (plotly ``maxdepth``); clicking a frame zooms in.
     height : int
         Figure height in pixels.
+    percent_of : float, optional
+        Total the hover percentages are of (in the tree's unit). Default the
+        root's total; pass the whole profile's total (``Profile.top(...).attrs
+        ["total"]``) for a tree of focused samples, as pprof does.
 
     Returns
     -------
     plotly.graph_objects.Figure
         One ``icicle`` trace; widths are path totals, labels the short
-        function names, hover the full name, total, share of the root and self.
+        function names, hover the full name, total, share of ``percent_of``
+        and self.
 
     Raises
     ------
@@ -149,8 +154,8 @@ def flame_figure(tree: pd.DataFrame, *, title: str | None = None, maxdepth: int 
     """
     _check_tree(tree, ["id", "parent", "name", "self", "total"])
     unit = tree.attrs.get("unit", "")
-    fig = go.Figure(_icicle_trace(tree, values=np.abs(tree["total"].to_numpy()), hover=_hover(tree, unit),
-                                  maxdepth=maxdepth))
+    fig = go.Figure(_icicle_trace(tree, values=np.abs(tree["total"].to_numpy()),
+                                  hover=_hover(tree, unit, percent_of), maxdepth=maxdepth))
     t = title if title is not None else f"{tree.attrs.get('sample_type', '')} call tree"
     fig.update_layout(title=html.escape(t), height=height, margin=dict(t=60, l=10, r=10, b=10))
     return fig

@@ -9,7 +9,7 @@ import pytest
 
 import pprof_parse
 from pprof_parse.errors import OptionError
-from pprof_parse.present.flame import diff_flame_figure, flame_figure, flame_views_figure, format_value
+from pprof_parse.present.flame import axis_unit, diff_flame_figure, flame_figure, flame_views_figure, format_value
 from pprof_parse.present.tree import call_tree, diff_tree
 
 PROFILES = files("gopherlab.data") / "profiles"
@@ -146,7 +146,9 @@ def test_flame_figures_escape_names():
     assert len(views.layout.updatemenus[0].buttons) == 2
     d = diff_tree(_load("heap"), pprof_parse.read_profile(str(PROFILES / "heap-early.pb.gz")))
     dfig = diff_flame_figure(d)
-    assert list(dfig.data[0].marker.colors) == list(np.clip(d["delta"], dfig.data[0].marker.cmin, dfig.data[0].marker.cmax))
+    factor, _ = axis_unit([np.abs(d["delta"].to_numpy()[1:]).max()], d.attrs["unit"])  # colour bar in MiB/KiB
+    assert list(dfig.data[0].marker.colors) == list(np.clip(d["delta"] / factor, dfig.data[0].marker.cmin,
+                                                            dfig.data[0].marker.cmax))
     with pytest.raises(OptionError):
         diff_flame_figure(t)
 
