@@ -60,10 +60,13 @@ import re
 
 import numpy as np
 
-from ..analyze.merge import StringTable
+from ..model.strings import StringTable
 from ..errors import ProfileFormatError
 from ..model.data import ProfileData, ValueType
+from . import legacy_maps
 
+_BOM = b"\xef\xbb\xbf"
+_LINE_END = re.compile(r"\r\n|\r|\n")
 _MASK = (1 << 64) - 1
 _I64 = (1 << 63) - 1
 
@@ -113,11 +116,15 @@ def decode_legacy_text(data: bytes, *, source: str = "<bytes>") -> ProfileData:
         Not one of these forms, or a malformed line; the message gives the
         1-based line number (also in the ``line`` attribute).
     """
+    if data.startswith(_BOM):
+        data = data[len(_BOM):]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise _err(source, data.count(b"\n", 0, e.start) + 1, "text profile is not valid UTF-8") from e
-    lines = text.split("\n")
+        line = len(_LINE_END.findall(data[:e.start].decode("utf-8", "replace"))) + 1
+        raise _err(source, line, "text profile is not valid UTF-8") from e
+    # "\n", "\r\n" and CR-only line ends alike (a CR-only file is otherwise one long line: 0 samples)
+    lines = _LINE_END.split(text)
     i = 0
     while i < len(lines) and not lines[i].strip():
         i += 1
@@ -163,6 +170,7 @@ def _read_records(lines, i, source, parse_head, stop_at_memstats=False):
     n = len(lines)
     trailer = None
     frame_of: dict[str, tuple] = {}  # symbol lines repeat across records: parse each once
+    mmap = None
     while i < n:
         line = lines[i]
         frame = frame_of.get(line)
@@ -205,13 +213,17 @@ def _read_records(lines, i, source, parse_head, stop_at_memstats=False):
                 frame_of[line] = frame
             i += 1
             continue
-        if s.startswith("---"):
-            break  # pprof: another section (memory map) follows
+        if s.startswith("---") or legacy_maps.is_sentinel(s):
+            # pprof's parseAdditionalSections: skip to a memory-map sentinel, read the map after it
+            while i < n and not legacy_maps.is_sentinel(lines[i]):
+                i += 1
+            mmap = i + 1 if i < n else None
+            break
         values, addrs = parse_head(s, i + 1)
         cur = _Record(values, addrs, i + 1)
         records.append(cur)
         i += 1
-    return records, trailer
+    return records, trailer, mmap
 
 
 def _unquote(s: str) -> str:
@@ -247,7 +259,7 @@ def _parse_heap(lines, i, source) -> ProfileData:
             raise _err(source, lineno, f"malformed heap record {s[:80]!r} (want 'i: ib [a: ab] @ 0xpc ...')")
         return _checked((int(r.group(1)), int(r.group(2)), int(r.group(3)), int(r.group(4))), _addrs(r.group(5)), source, lineno)
 
-    records, trailer = _read_records(lines, i + 1, source, head, stop_at_memstats=True)
+    records, trailer, mmap = _read_records(lines, i + 1, source, head, stop_at_memstats=True)
     raw = np.array([r.values for r in records], np.int64).reshape(-1, 4)
     for cols, label in (((2, 3), "allocation"), ((0, 1), "inuse")):
         bad = (raw[:, cols[0]] == 0) & (raw[:, cols[1]] != 0)
@@ -273,7 +285,7 @@ def _parse_heap(lines, i, source) -> ProfileData:
                                          "sampling": kind, "rate": rate}}
     if trailer is not None:
         meta["memstats"] = _memstats(lines, trailer, source)
-    b = _Builder()
+    b = _Builder(lines, mmap)
     b.add_records(records, values)
     key = b.intern("bytes")
     has = blocksize != 0  # pprof drops a numeric label with num=0 and no unit
@@ -340,7 +352,7 @@ def _parse_contention(lines, i, source) -> ProfileData:
             raise _err(source, lineno, f"malformed {name} record {s[:80]!r} (want 'cycles count @ 0xpc ...')")
         return _checked((int(r.group(1)), int(r.group(2))), _addrs(r.group(3)), source, lineno)
 
-    records, _ = _read_records(lines, j, source, head)
+    records, _, mmap = _read_records(lines, j, source, head)
     raw = np.array([r.values for r in records], np.int64).reshape(-1, 2)
     cps = attrs.get("cycles/second", 0)
     if cps > 0:
@@ -354,7 +366,7 @@ def _parse_contention(lines, i, source) -> ProfileData:
         meta["sampling_period"] = attrs["sampling period"]
     if "discarded samples" in attrs:
         meta["discarded_samples"] = attrs["discarded samples"]
-    b = _Builder()
+    b = _Builder(lines, mmap)
     b.add_records(records, values)
     return b.build((ValueType("contentions", "count"), ValueType("delay", "nanoseconds")),
                    ValueType("contentions", "count"), 1, meta,
@@ -371,9 +383,9 @@ def _parse_count(lines, i, m, source) -> ProfileData:
             raise _err(source, lineno, f"malformed {name} record {s[:80]!r} (want 'N @ 0xpc ...')")
         return _checked((int(r.group(1)),), _addrs(r.group(2)), source, lineno)
 
-    records, _ = _read_records(lines, i + 1, source, head)
+    records, _, mmap = _read_records(lines, i + 1, source, head)
     values = np.array([r.values for r in records], np.int64).reshape(-1, 1)
-    b = _Builder()
+    b = _Builder(lines, mmap)
     b.add_records(records, values, keep_hidden_prefix=True)
     ls, lk, lv = [], [], []
     for si, r in enumerate(records):
@@ -390,7 +402,9 @@ def _parse_count(lines, i, m, source) -> ProfileData:
 class _Builder:
     """Interns strings, functions and locations while stacks are added."""
 
-    def __init__(self):
+    def __init__(self, lines=(), mmap: int | None = None):
+        # the memory map after a sentinel line (pprof: ParseMemoryMapFromScanner), else none
+        self.maps = None if mmap is None else legacy_maps.massage(legacy_maps.parse_maps(lines[mmap:]))
         self.intern = StringTable()
         self._funcs: dict[tuple[int, int], int] = {}
         self.func_name: list[int] = []
@@ -445,6 +459,15 @@ class _Builder:
         nf, nl = len(self.func_name), len(self.loc_address)
         i64 = lambda x: np.asarray(x, np.int64)  # noqa: E731
         name = i64(self.func_name)
+        if self.maps is None:
+            loc_mapping = np.full(nl, -1, np.int64)
+            mcols = dict(map_id=np.zeros(0, np.uint64), map_start=np.zeros(0, np.uint64),
+                         map_limit=np.zeros(0, np.uint64), map_offset=np.zeros(0, np.uint64),
+                         map_filename=np.zeros(0, np.int64), map_build_id=np.zeros(0, np.int64),
+                         map_flags=np.zeros((0, 4), bool))
+        else:  # pprof's remapMappingIDs: a mapping for every location (a fake one if none holds it)
+            loc_mapping = legacy_maps.assign(self.maps, self.loc_address)
+            mcols = legacy_maps.mapping_columns(self.maps, self.intern)
         return ProfileData(
             strings=self.intern.strings, sample_types=tuple(types), default_sample_type="",
             values=np.ascontiguousarray(self.values, np.int64),
@@ -453,16 +476,14 @@ class _Builder:
             label_sample=self.labels[0], label_key=self.labels[1], label_str=self.labels[2],
             numlabel_sample=i64(self.numlabels[0]), numlabel_key=i64(self.numlabels[1]),
             numlabel_num=i64(self.numlabels[2]), numlabel_unit=np.zeros(len(self.numlabels[0]), np.int64),
-            loc_id=np.arange(1, nl + 1, dtype=np.uint64), loc_mapping=np.full(nl, -1, np.int64),
+            loc_id=np.arange(1, nl + 1, dtype=np.uint64), loc_mapping=loc_mapping,
             loc_address=np.array(self.loc_address, np.uint64), loc_is_folded=np.zeros(nl, bool),
             loc_line_offsets=np.concatenate(([0], np.cumsum(self.loc_nlines, dtype=np.int64))).astype(np.int64),
             line_function=i64(self.line_function), line_line=i64(self.line_line),
             line_column=np.zeros(len(self.line_line), np.int64),
             func_id=np.arange(1, nf + 1, dtype=np.uint64), func_name=name, func_system_name=name.copy(),
             func_filename=i64(self.func_file), func_start_line=np.zeros(nf, np.int64),
-            map_id=np.zeros(0, np.uint64), map_start=np.zeros(0, np.uint64), map_limit=np.zeros(0, np.uint64),
-            map_offset=np.zeros(0, np.uint64), map_filename=np.zeros(0, np.int64),
-            map_build_id=np.zeros(0, np.int64), map_flags=np.zeros((0, 4), bool),
+            **mcols,
             period_type=period_type, period=int(period), duration_nanos=int(duration_nanos), meta=meta,
         )
 

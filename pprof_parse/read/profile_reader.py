@@ -10,7 +10,7 @@ from .source import DEFAULT_MAX_INFLATED_BYTES, Source, inflate, read_source
 
 
 def read_profile(src: Source, *, max_inflated_bytes: int = DEFAULT_MAX_INFLATED_BYTES,
-                 all_frames: bool = False) -> Profile:
+                 all_frames: bool = False, demangle: str = "default") -> Profile:
     """Read a Go profile: gzip or uncompressed profile.proto, or a ``debug=1`` text profile.
 
     Parameters
@@ -28,6 +28,13 @@ def read_profile(src: Source, *, max_inflated_bytes: int = DEFAULT_MAX_INFLATED_
         Keep the frames the profile's ``drop_frames``/``keep_frames`` would
         prune (pprof's ``-all_frames``); by default they are pruned at load as
         pprof does (see :func:`pprof_parse.analyze.prune.remove_uninteresting`).
+    demangle : {"default", "templates", "full", "none"}
+        Function names as pprof's ``-symbolize=demangle=MODE`` shows them. The
+        default, like pprof's, drops argument lists and template parameters of
+        C++/Rust-shaped and Go-generic names (``std::vector<int>::push_back(int)``
+        -> ``std::vector::push_back``); ``"templates"`` drops only argument
+        lists; ``"full"`` and ``"none"`` keep the system names as written
+        (see :mod:`pprof_parse.read.demangle`; mangled ``_Z...`` names are kept).
 
     Returns
     -------
@@ -52,19 +59,26 @@ def read_profile(src: Source, *, max_inflated_bytes: int = DEFAULT_MAX_INFLATED_
         The profile breaks pprof's validity rules (reserved or duplicate ids,
         dangling references, value count differing from the sample types).
     """
+    from .demangle import demangle_names, _check_mode
+    from .legacy_cpu import decode_legacy_cpu, is_legacy_cpu
+
+    _check_mode(demangle)
     raw, name = read_source(src, max_bytes=max_inflated_bytes)
     data = inflate(raw, source=name, max_inflated_bytes=max_inflated_bytes, check_head=lambda h: _check_head(h, name))
     del raw  # (the compressed copy, when it was gzip)
-    head = data.lstrip()[:64]
+    if is_legacy_cpu(data):  # Go < 1.9 binary CPU profile (pprof's parseCPU)
+        return Profile(decode_legacy_cpu(data, source=name), source=name)
+    head = data.removeprefix(b"\xef\xbb\xbf").lstrip()[:64]  # (a UTF-8 BOM before a text profile)
     if _looks_like_text(head):
         try:
-            return Profile(decode_legacy_text(data, source=name), source=name)
+            return Profile(demangle_names(decode_legacy_text(data, source=name), demangle, source=name), source=name)
         except ProfileFormatError as err:
             # A few bytes of profile.proto can all be printable; without a text header
             # and without a single space it is more likely a (broken) proto.
             if not getattr(err, "unrecognized", False) or b" " in data:
                 raise
     decoded = decode_proto(data, source=name, max_inflated_bytes=max_inflated_bytes)
+    decoded = demangle_names(decoded, demangle, source=name)  # pprof demangles before pruning
     if not all_frames:
         from ..analyze.filter import translate_go_regex
         from ..analyze.prune import remove_uninteresting

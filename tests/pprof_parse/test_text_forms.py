@@ -264,3 +264,36 @@ def test_fuzz_mutated_text_raises_only_typed_errors(workload_profiles, kind, dat
     if prof.sample_types and len(prof):
         prof.top()
         pprof_parse.read_profile(prof.to_proto())
+
+
+# ---- line-end conventions and a BOM (issue 13, section 1) ----------------------------------
+@pytest.mark.parametrize("kind", ["mutex", "heap", "goroutine"])
+@pytest.mark.parametrize("variant", ["cr", "crlf", "bom", "bom_cr", "mixed"])
+def test_line_ends_and_bom_read_like_lf(workload_profiles, kind, variant):
+    """The runtime's debug=1 text with CR-only, CRLF or mixed line ends, or a UTF-8 BOM, reads
+    exactly as the original (CR-only used to give 0 samples without a word)."""
+    raw = (workload_profiles / f"{kind}.debug1.txt").read_bytes()
+    lines = raw.split(b"\n")
+    data = {
+        "cr": raw.replace(b"\n", b"\r"),
+        "crlf": raw.replace(b"\n", b"\r\n"),
+        "bom": b"\xef\xbb\xbf" + raw,
+        "bom_cr": b"\xef\xbb\xbf" + raw.replace(b"\n", b"\r"),
+        "mixed": b"".join(ln + (b"\n", b"\r", b"\r\n")[i % 3] for i, ln in enumerate(lines)),
+    }[variant]
+    ref = pprof_parse.read_profile(raw)
+    got = pprof_parse.read_profile(data)
+    assert len(got) == len(ref) > 0
+    assert got.top().equals(ref.top())
+    for si in range(len(ref.sample_types)):
+        assert got.total(si) == ref.total(si)
+
+
+def test_cr_only_error_reports_cr_line_number(workload_profiles):
+    """Line numbers count CR-only line ends too."""
+    lines = (workload_profiles / "mutex.debug1.txt").read_text().split("\n")
+    i = _first(lines, lambda s: s.startswith("#\t0x"))
+    lines[i] = lines[i].replace("\t0x", "\tzz", 1)
+    with pytest.raises(ProfileFormatError) as exc:
+        pprof_parse.read_profile("\r".join(lines).encode())
+    assert exc.value.line == i + 1
