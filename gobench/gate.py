@@ -14,11 +14,17 @@ Direction: ``Unit <unit> better=higher|lower`` metadata wins; otherwise lower is
 better for time, bytes and counts per op (``sec/op``, ``B/op``, ``allocs/op``, any
 ``…/op``) and higher is better for rates (``B/s``, any ``…/s``).  Units with
 ``assume=exact`` have no p-value; any change beyond the threshold counts.
+
+``--format markdown`` is meant to be posted as a PR comment: every cell goes through
+:func:`gobench.present.markdown.escape_cell`, so a benchmark name or unit such as
+``Pipe|col|x``, ``![](http://…)`` or ``<script>`` is shown as text in its own cell.
+``--fail-on-regression`` takes ``5%`` or ``5`` (:func:`parse_threshold`).
 """
 from __future__ import annotations
 
 import json
 import math
+import re
 
 from .errors import GobenchError, UsageError
 
@@ -39,15 +45,26 @@ def better_direction(unit: str, metadata: str | None = None) -> str:
     return "lower"
 
 
+_THRESHOLD = re.compile(r"\s*((?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)\s*%?\s*")
+
+
 def parse_threshold(s: str) -> float:
-    """``"5%"`` or ``"5"`` → 5.0 (percent)."""
-    t = s.strip().rstrip("%")
-    try:
-        v = float(t)
-    except ValueError:
-        raise UsageError(f"bad threshold {s!r}: want a percentage like 5%") from None
-    if v < 0 or math.isnan(v):
-        raise UsageError(f"bad threshold {s!r}: must be >= 0")
+    """A regression threshold in percent: ``"5%"`` and ``"5"`` both → 5.0.
+
+    Accepts a non-negative finite decimal number (``2.5``, ``1e1``) with at most one
+    ``%`` after it (white space around is ignored); used by ``gopherlab compare
+    --fail-on-regression`` and ``gopherlab report bench --fail-on-regression``.
+
+    Raises
+    ------
+    gobench.errors.UsageError
+        Anything else (``5%%``, ``-1``, ``inf``, ``nan``, ``1e999``, words); being a
+        ValueError it also works as an argparse ``type=``.
+    """
+    m = _THRESHOLD.fullmatch(s) if isinstance(s, str) else None
+    v = float(m.group(1)) if m else math.nan
+    if not math.isfinite(v):
+        raise UsageError(f"bad threshold {s!r}: want a percentage like 5% or 5")
     return v
 
 
@@ -97,14 +114,19 @@ def _fmt(x: float, unit: str) -> str:
 
 
 def _markdown(rows, threshold, nreg) -> str:
-    out = [f"**gopherlab compare**: {nreg} significant regression(s) beyond {threshold:g}%", "",
-           "| benchmark | unit | old | new | delta | p | verdict |",
-           "|---|---|---:|---:|---:|---:|---|"]
+    """The PR-comment table: every cell through :func:`gobench.present.markdown.escape_cell`
+    (names and units come from the inputs), every row with the header's 7 cells."""
+    from .present.markdown import markdown_table
+
+    cells = []
     for r in rows.itertuples():
         p = "" if r.p is None or math.isnan(r.p) else f"{r.p:.3f}"
         mark = " ❌" if r.verdict == "regression" else " ✅" if r.verdict == "improvement" else ""
-        out.append(f"| {r.row} | {r.unit} | {_fmt(r.baseline_center, r.unit)} | "
-                   f"{_fmt(r.center, r.unit)} | {r.delta} | {p} | {r.verdict}{mark} |")
+        cells.append((r.row, r.unit, _fmt(r.baseline_center, r.unit), _fmt(r.center, r.unit),
+                      r.delta, p, f"{r.verdict}{mark}"))
+    out = [f"**gopherlab compare**: {nreg} significant regression(s) beyond {threshold:g}%", ""]
+    out += markdown_table(["benchmark", "unit", "old", "new", "delta", "p", "verdict"], cells,
+                          ["l", "l", "r", "r", "r", "r", "l"])
     return "\n".join(out) + "\n"
 
 

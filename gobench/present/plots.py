@@ -6,6 +6,11 @@
 * :func:`delta_figure` – per unit, each benchmark's change against the
   baseline column, with an interval and the significance verdict: red for a
   significant change for the worse, green for the better, grey for ``~``.
+
+Text taken from the input (benchmark names, labels, units, notes) is HTML-escaped
+with :func:`gobench.present.markdown.escape_plot_text` before it reaches plotly,
+which renders a subset of HTML (``<a href>``, ``<b>``, ``<br>``) in label and hover
+text: trace ``x``/``y`` categories hold the escaped text.
 """
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..stats.summary import summarize
+from .markdown import escape_plot_text as _esc
 
 __all__ = ["samples_figure", "samples_figures", "delta_figure", "SIGNIFICANT_WORSE",
            "SIGNIFICANT_BETTER", "NOT_SIGNIFICANT"]
@@ -50,6 +56,8 @@ def samples_figure(bench, unit: str, *, confidence: float = 0.95, row: str = "fu
         drawn hollow).  Traces of one input share a legend group.
     """
     d = bench[bench["unit"] == unit]
+    # names, labels and units come from the input: plotly reads HTML in label text
+    d = d.assign(**{row: [_esc(x) for x in d[row]], col: [_esc(x) for x in d[col]]})
     rows = list(dict.fromkeys(d[row]))
     cols = list(dict.fromkeys(d[col]))
     fig = go.Figure()
@@ -81,8 +89,8 @@ def samples_figure(bench, unit: str, *, confidence: float = 0.95, row: str = "fu
             error_y=dict(type="data", symmetric=False, array=up, arrayminus=down,
                          color=color, thickness=2, width=6)))
     fig.update_layout(boxmode="group", scattermode="group",
-                      title=f"{unit}: samples, median and {confidence:.0%} CI",
-                      yaxis_title=unit, xaxis_title=row, template="plotly_white")
+                      title=_esc(f"{unit}: samples, median and {confidence:.0%} CI"),
+                      yaxis_title=_esc(unit), xaxis_title=_esc(row), template="plotly_white")
     return fig
 
 
@@ -137,13 +145,13 @@ def delta_figure(comparison, unit: str | None = None, *, better: dict[str, str] 
         else:
             b = better_direction(r.unit, better.get(r.unit))
             key = "worse" if (r.delta_pct > 0) == (b == "lower") and r.delta_pct != 0 else "better"
-        label = f"{r.row} [{r.unit}]" + (f" ({r.column})" if df.column.nunique() > 1 else "")
+        label = _esc(f"{r.row} [{r.unit}]" + (f" ({r.column})" if df.column.nunique() > 1 else ""))
         g = groups[key]
         g[0].append(r.delta_pct)
         g[1].append(label)
         g[2].append(max(hi - r.delta_pct, 0))
         g[3].append(max(r.delta_pct - lo, 0))
-        g[4].append(r.note or "")
+        g[4].append(_esc(r.note or ""))
     fig = go.Figure()
     colors = {"worse": SIGNIFICANT_WORSE, "better": SIGNIFICANT_BETTER, "~": NOT_SIGNIFICANT}
     names = {"worse": "significant, worse", "better": "significant, better", "~": "~ (not significant)"}
