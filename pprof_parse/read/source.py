@@ -128,8 +128,8 @@ def _read_stream(read: Callable, name: str, max_bytes: int | None) -> bytes:
 
 def _check_size(size: int, max_bytes: int | None, name: str, what: str, at_least: bool = False) -> None:
     if max_bytes is not None and size > max_bytes:
-        more = "more than " if at_least else ""
-        raise InputLimitError(f"the {what} has {more}{size} bytes, past the limit of {max_bytes} bytes "
+        has = "goes on" if at_least else f"has {size} bytes,"
+        raise InputLimitError(f"the {what} {has} past the limit of {max_bytes} bytes "
                               "(pass max_inflated_bytes=None to read it anyway)", source=name, offset=max_bytes)
 
 
