@@ -16,7 +16,7 @@ from collections import Counter
 import numpy as np
 from .._lazy import pd  # pandas on first use (see _lazy)
 
-from pprof_parse.read.gctrace import RuntimeFormatError, load_source, warn_unparsed
+from pprof_parse.read.gctrace import RuntimeFormatError, decode_text, load_source, strip_bom, warn_unparsed
 
 __all__ = [
     "read_goroutines",
@@ -29,20 +29,32 @@ __all__ = [
 
 # runtime/traceback.go goroutineheader; Go 1.21+ adds gp=/m=/mp= at GOTRACEBACK>=system,
 # Go 1.27 appends " {k: v, ...}" labels after the bracket.
+# Numbers are ASCII (re.ASCII); ids, minutes and parents are checked to fit int64 where they
+# are converted (a goroutine whose header does not fit is kept as unparsed text); frame line
+# numbers longer than 18 digits and elided counts longer than 9 make the line unparsed.
 _HDR_RE = re.compile(
-    r"^goroutine (\d+)(?: gp=0x[0-9a-f]+ m=(?:\d+|nil)(?: mp=0x[0-9a-f]+)?)? \[([^\]]*)\](?: \{(.*)\})?:[ \t]*$",
-    re.M,
+    r"^goroutine (\d+)(?: gp=0x[0-9a-f]+ m=(?:\d+|nil)(?: mp=0x[0-9a-f]+)?)? \[([^\]\n]*)\](?: \{(.*)\})?:[ \t]*$",
+    re.M | re.ASCII,
 )
 _BRACKET_RE = re.compile(
     r"^(?P<state>.*?)(?P<flags>(?: \((?:leaked|scan|durable)\))*)"
-    r"(?:, (?P<minutes>\d+) minutes)?(?P<locked>, locked to thread)?(?:, synctest bubble (?P<bubble>\d+))?$"
+    r"(?:, (?P<minutes>\d+) minutes)?(?P<locked>, locked to thread)?(?:, synctest bubble (?P<bubble>\d+))?$",
+    re.ASCII,
 )
 # function line "pkg.f(args)" followed by "\tfile:line[ +0xoff][ fp= sp= pc=]"; args never hold parens
 _FRAME_RE = re.compile(
-    r"^(?!created by )([^\t\n][^\n]*)\([^()\n]*\)\n\t([^\n]*?):(\d+)(?: \+0x[0-9a-f]+)?(?: fp=[^\n]*)?$", re.M
+    r"^(?!created by )([^\t\n][^\n]*)\([^()\n]*\)\n\t([^\n]*?):(\d{1,18})(?: \+0x[0-9a-f]+)?(?: fp=[^\n]*)?$",
+    re.M | re.ASCII,
 )
-_CREATED_RE = re.compile(r"^created by ([^\n]+?)(?: in goroutine (\d+))?\n\t([^\n]*?):(\d+)(?: [^\n]*)?$", re.M)
-_ELIDED_RE = re.compile(r"^\.\.\.(\d+|additional) frames elided\.\.\.$", re.M)
+_CREATED_RE = re.compile(r"^created by ([^\n]+?)(?: in goroutine (\d+))?\n\t([^\n]*?):(\d+)(?: [^\n]*)?$",
+                         re.M | re.ASCII)
+_ELIDED_RE = re.compile(r"^\.\.\.(\d{1,9}|additional) frames elided\.\.\.$", re.M | re.ASCII)
+# the lenient path's single lines: a frame's file line, function line (no blank in the name, so
+# that interleaved log lines are not taken for one), "created by" line
+_FILE_LINE_RE = re.compile(r"^\t([^\n]*?):(\d{1,18})(?: \+0x[0-9a-f]+)?(?: fp=[^\n]*)?$", re.ASCII)
+_FUNC_LINE_RE = re.compile(r"^(?!created by )(\S+)\([^()\n]*\)$", re.ASCII)
+_CREATED_LINE_RE = re.compile(r"^created by (\S+?)(?: in goroutine (\d+))?$", re.ASCII)
+_PARENT_RE = re.compile(r"^created by [^\n]*? in goroutine (\d+)$", re.M | re.ASCII)
 _ANCESTOR = "\n[originating from goroutine "
 _UNAVAILABLE = "\tgoroutine running on other thread; stack unavailable"
 _LABEL_RE = re.compile(r'("(?:[^"\\]|\\.)*"|[^:,\s]+): ("(?:[^"\\]|\\.)*"|[^,]*)(?:, |$)')
@@ -119,9 +131,12 @@ def _parse_bracket(b: str):
         labels = _parse_labels(b[i + 8:].strip().strip("{}"))
         b = b[:i]
     m = _BRACKET_RE.match(b)
-    state = m["state"]
-    return (state, "(leaked)" in m["flags"], int(m["minutes"]) if m["minutes"] else None,
-            m["locked"] is not None, labels)
+    if m is None:
+        return None
+    minutes = _id(m["minutes"]) if m["minutes"] else None
+    if minutes == -1:  # more minutes than an int64 holds: not the runtime's
+        return None
+    return (m["state"], "(leaked)" in m["flags"], minutes, m["locked"] is not None, labels)
 
 
 class _Interner:
@@ -179,8 +194,13 @@ def _frame(cols: dict, name: str, fmt: str, unparsed: list, **attrs) -> pd.DataF
 
 
 _REST_RE = re.compile(
-    r"^(?:gp=0x[0-9a-f]+ m=(?:\d+|nil)(?: mp=0x[0-9a-f]+)? )?\[([^\]]*)\](?: \{(.*)\})?:[ \t]*$")
-_REGISTER_RE = re.compile(r"^([a-z][a-z0-9]{1,5})\s+(0x[0-9a-f]+)$")
+    r"^(?:gp=0x[0-9a-f]+ m=(?:\d+|nil)(?: mp=0x[0-9a-f]+)? )?\[([^\]\n]*)\](?: \{(.*)\})?:[ \t]*$", re.ASCII)
+_REGISTER_RE = re.compile(r"^([a-z][a-z0-9]{1,5})\s+(0x[0-9a-f]{1,16})$", re.ASCII)
+
+
+def _id(s: str) -> int:
+    """A goroutine id, minute count or parent id: 1..18 ASCII digits (fits int64), else -1."""
+    return int(s) if 0 < len(s) <= 18 and s.isascii() and s.isdigit() else -1
 
 
 class _DumpParser:
@@ -238,7 +258,10 @@ class _DumpParser:
             m = _REST_RE.match(rest)
             if m is None:
                 return None
-            state, leaked, minutes, locked, blabels = _parse_bracket(m[1])
+            br = _parse_bracket(m[1])
+            if br is None:
+                return None
+            state, leaked, minutes, locked, blabels = br
             if m[2] is not None:
                 labels = self.label_cache.get(m[2])
                 if labels is None:
@@ -255,8 +278,8 @@ class _DumpParser:
         lines = block.split("\n")
         h = lines[0]
         sp = h.find(" ", 10)
-        gid = h[10:sp]
-        if sp < 0 or not gid.isdigit():
+        gid = _id(h[10:sp])
+        if sp < 0 or gid < 0:
             return False
         hp = self._header(h[sp + 1:])
         if hp is None:
@@ -274,9 +297,9 @@ class _DumpParser:
         parent = -1
         if cidx is not None:
             p = lines[cidx].rpartition(" in goroutine ")[2]
-            if p.isdigit():
-                parent = int(p)
-        self.r_id.append(int(gid))
+            if p.isascii() and p.isdigit():
+                parent = _id(p)
+        self.r_id.append(gid)
         self.r_hp.append(hp)
         self.r_st.append(st)
         self.r_parent.append(parent)
@@ -297,6 +320,8 @@ class _DumpParser:
         created_by, created_idx = None, None
         cm = _CREATED_RE.search(body)
         if cm is not None:
+            if cm[2] is not None and _id(cm[2]) < 0:
+                return None  # a parent id no int64 holds: the lenient path reports the line
             created_by = cm[1]
             created_idx = body.count("\n", 0, cm.start()) + 1  # index in block lines
             used += 2
@@ -365,56 +390,77 @@ class _DumpParser:
             pos = h.start()
             end = headers[i + 1].start() if i + 1 < len(headers) else len(chunk)
             body = chunk[h.end() + 1: end].rstrip("\n")
-            hp = self._header(chunk[h.start(): h.end()].split(" ", 2)[2])
+            gid = _id(h[1])
+            hp = self._header(chunk[h.start(): h.end()].split(" ", 2)[2]) if gid >= 0 else None
+            if hp is None:  # a number no int64 holds (id, minutes): not the runtime's; keep the text
+                self._keep(chunk[h.start(): end].rstrip("\n"), line, registers=False)
+                continue
             anc = body.find(_ANCESTOR)
             if anc >= 0:  # GODEBUG=tracebackancestors: the ancestors' stacks follow; keep only this one
                 body = body[:anc]
             st = self._parse_body(body.replace("\n" + _UNAVAILABLE, "").replace(_UNAVAILABLE, ""))
             if st is None:
                 st = self._lenient(body, line + 1)
-            parent = -1
-            cm = _CREATED_RE.search(body)
-            if cm is not None and cm[2]:
-                parent = int(cm[2])
-            self.r_id.append(int(h[1]))
+            pm = _PARENT_RE.search(body)
+            self.r_id.append(gid)
             self.r_hp.append(hp)
             self.r_st.append(self._add_stack(st))
-            self.r_parent.append(parent)
+            self.r_parent.append(_id(pm[1]) if pm is not None else -1)
             self.r_line.append(line)
 
     def _lenient(self, body: str, first_line: int):
-        """Stack from the lines that parse; the others go to ``unparsed``."""
+        """Stack from the lines that parse; the others go to ``unparsed``.
+
+        A function line waits for the next ``\\tfile:line`` line: output
+        interleaved between the two (another thread's log line) is skipped and
+        reported, and the frame is kept.  A function line that never gets its
+        file line is reported too.
+        """
         lines = body.split("\n")
-        raw, created_by, elided, k = [], None, 0, 0
-        while k < len(lines):
-            ln = lines[k]
-            pair = ln + "\n" + (lines[k + 1] if k + 1 < len(lines) else "")
-            m = _FRAME_RE.match(pair)
-            if m:
-                raw.append(m.groups())
-                k += 2
+        raw, created_by, elided = [], None, 0
+        pending = None  # (index, kind, name): a function or "created by" line waiting for its file line
+        for k, ln in enumerate(lines):
+            if ln == _UNAVAILABLE or not ln.strip():
                 continue
-            m = _CREATED_RE.match(pair)
-            if m:
-                created_by = m[1]
-                k += 2
+            fm = _FILE_LINE_RE.match(ln)
+            if fm is not None:
+                if pending is None:
+                    self.unparsed.append((first_line + k, ln))
+                elif pending[1] == "func":
+                    raw.append((pending[2], fm[1], fm[2]))
+                else:
+                    created_by = pending[2]
+                pending = None
                 continue
             m = _ELIDED_RE.match(ln)
             if m:
                 elided += -1 if m[1] == "additional" else int(m[1])
-            elif ln != _UNAVAILABLE and ln.strip():
+                continue
+            m = _FUNC_LINE_RE.match(ln)
+            kind = "func"
+            if m is None:
+                m = _CREATED_LINE_RE.match(ln)
+                kind = "created"
+                if m is not None and m[2] is not None and _id(m[2]) < 0:
+                    m = None  # a parent id no int64 holds
+            if m is None:  # foreign output; a pending function keeps waiting for its file line
                 self.unparsed.append((first_line + k, ln))
-            k += 1
+                continue
+            if pending is not None:
+                self.unparsed.append((first_line + pending[0], lines[pending[0]]))
+            pending = (k, kind, m[1])
+        if pending is not None:
+            self.unparsed.append((first_line + pending[0], lines[pending[0]]))
         frames, funcs, top, entry, sid = self.it.stack(raw)
         if not entry and created_by:
             entry = top = created_by
         return (frames, funcs, top, entry, elided, None, created_by, _is_system(None, entry, created_by), sid)
 
-    def _keep(self, chunk: str, first_line: int) -> None:
+    def _keep(self, chunk: str, first_line: int, registers: bool = True) -> None:
         # text between goroutines: the signal register dump (SIGQUIT / crash) or foreign output
         for k, ln in enumerate(chunk.split("\n")):
             if ln.strip():
-                m = _REGISTER_RE.match(ln)
+                m = _REGISTER_RE.match(ln) if registers else None
                 if m:
                     self.registers[m[1]] = int(m[2], 16)
                 else:
@@ -567,9 +613,12 @@ def read_goroutines(src) -> pd.DataFrame:
     if hasattr(src, "samples") and hasattr(src, "frames"):
         return goroutines_from_profile(src)
     data, name, mtime = load_source(src)
+    data = strip_bom(data)
     head = data[:64].lstrip()
     if data[:2] == b"\x1f\x8b" or not _looks_text(data[:512]) or re.match(
             rb"(goroutine|goroutineleak) profile: total \d+", head):
+        if data[:2] != b"\x1f\x8b" and _looks_text(data[:512]):  # debug=1 text: LF line ends
+            data = decode_text(data).encode("utf-8", "surrogateescape")
         prof = _read_profile(data, name)
         df = goroutines_from_profile(prof)
         df.attrs["source"] = name
@@ -577,13 +626,35 @@ def read_goroutines(src) -> pd.DataFrame:
         if df.attrs.get("time") is None and mtime is not None:
             df.attrs["mtime"] = mtime
         return df
-    text = data.decode("utf-8", "surrogateescape")
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")
-    df = _parse_dump(text, name)
+    df = _parse_dump(_reindent(decode_text(data)), name)
     if mtime is not None:
         df.attrs["mtime"] = mtime
     return df
+
+
+_INDENTED_HDR_RE = re.compile(r"^([ \t]+)goroutine \d+ [^\n]*\]", re.M | re.ASCII)
+# a frame's file line (or the "stack unavailable" line) whose tab became spaces
+_SPACED_FILE_RE = re.compile(
+    r"^ +(?=[^\s][^\n]*:\d+(?: \+0x[0-9a-f]+)?(?: fp=[^\n]*)?$|goroutine running on other thread)", re.M | re.ASCII)
+
+
+def _reindent(text: str) -> str:
+    """Undo what pasting into an issue or a chat does to a dump, as panicparse reads it.
+
+    A dump indented as a whole (its first goroutine header starts with blanks)
+    has that indentation removed from every line starting with it; then a
+    frame's file line indented with spaces instead of the runtime's tab gets
+    its tab back.  Lines and line numbers are unchanged.
+    """
+    if text[:1] in (" ", "\t") or "\n " in text or "\n\tgoroutine " in text:
+        m = _INDENTED_HDR_RE.search(text)
+        if m is not None:
+            prefix = m[1]
+            n = len(prefix)
+            text = "\n".join(ln[n:] if ln.startswith(prefix) else ln for ln in text.split("\n"))
+    if text[:1] == " " or "\n " in text:
+        text = _SPACED_FILE_RE.sub("\t", text)
+    return text
 
 
 def _looks_text(b: bytes) -> bool:
