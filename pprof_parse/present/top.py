@@ -110,7 +110,7 @@ def _go_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def format_percentage(value: int, total: int) -> str:
     """pprof's ``measurement.Percentage``: ``"  100%"``, ``"%5.2f%%"`` or ``"%5.2g%%"``."""
-    ratio = abs(value / total) * 100 if total else 0.0
+    ratio = abs(float(value) / float(total)) * 100 if total else 0.0  # float64 operands, as Go converts them
     if 99.95 <= ratio <= 100.05:
         return "  100%"
     if ratio >= 1.0:
