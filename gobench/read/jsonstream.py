@@ -20,7 +20,7 @@ def looks_like_test2json(text: str) -> bool:
     first = s.split("\n", 1)[0]
     try:
         obj = json.loads(first)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return isinstance(obj, dict) and "Action" in obj
 
@@ -35,7 +35,8 @@ def test2json_lines(text: str) -> tuple[list[tuple[str, int]], list[tuple[int, s
         of the event where it began; packages follow each other in order of their
         first event.
     bad : list of (int, str)
-        JSON lines that could not be decoded, with a message.
+        JSON lines that could not be decoded (bad JSON, an integer of over 4,300
+        digits, nesting too deep for the decoder), with a message.
     """
     import json  # only for JSON input (the benchstat command never reads it)
 
@@ -47,8 +48,12 @@ def test2json_lines(text: str) -> tuple[list[tuple[str, int]], list[tuple[int, s
             continue
         try:
             ev = json.loads(raw)
-        except ValueError as e:
-            bad.append((lineno, f"invalid test2json event: {e.msg}"))
+        except (ValueError, RecursionError) as e:
+            # JSONDecodeError has .msg; an integer of over 4,300 digits is a plain
+            # ValueError, deep nesting a RecursionError
+            why = getattr(e, "msg", None) or ("nested too deeply" if isinstance(e, RecursionError)
+                                              else str(e).split(";")[0])
+            bad.append((lineno, f"invalid test2json event: {why}"))
             continue
         if not isinstance(ev, dict):
             bad.append((lineno, "invalid test2json event: not an object"))

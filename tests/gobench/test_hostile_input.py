@@ -306,3 +306,77 @@ def test_report_near_misses_take_linear_time():
     bars = "│" + "  │" * 30000
     _timed(lambda: read_benchstat(v2.replace("│   old.txt    │", bars, 1)
                                   .replace("│    sec/op    │", bars, 1)))
+
+
+# ------------------------------------------------------------- mutations of real inputs
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = [b"\r", b"\r\n", b"\n", b"\xef\xbb\xbf", b"\x00", b"\xff", b"|", b"\xe2\x94\x82",
+           str(2 ** 63).encode(), str(2 ** 64).encode(), b"9" * 5000, b"0" * 4400, b"1e999",
+           b"-", b"+Inf", b"NaN", b"0x1p99999", b"_", b" ", b"\t", b"n=", b"\"", b",", b"%",
+           b"\xc2\xb1", b"\xc2\xb9", b"Benchmark", b"Unit ", b"goos: ", b"(p=", b"\xe2\x80\xae"]
+
+_mutation = st.lists(st.tuples(st.floats(0, 1), st.sampled_from(_PIECES), st.integers(0, 3)),
+                     min_size=1, max_size=8)
+
+
+def _mutate(data: bytes, muts) -> bytes:
+    for where, piece, drop in muts:
+        k = int(where * len(data))
+        data = data[:k] + piece + data[k + drop:]
+    return data
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(muts=_mutation)
+def test_mutated_bench_files_give_typed_results_and_both_parsers_agree(muts):
+    from gobench import GobenchError
+    need_vectors()
+    data = _mutate((INPUTS / "old.txt").read_bytes(), muts)
+    got = []
+    for fast in (False, True):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", BenchFormatWarning)
+                old = bf.FAST_SCAN_MIN_BYTES
+                bf.FAST_SCAN_MIN_BYTES = 0 if fast else 10 ** 12
+                try:
+                    got.append(read_bench(data))
+                finally:
+                    bf.FAST_SCAN_MIN_BYTES = old
+        except GobenchError as e:
+            got.append(type(e))
+    a, b = got
+    if isinstance(a, type):
+        assert a is b
+    else:
+        assert a.equals(b) and [str(e) for e in a.attrs["errors"]] == \
+            [str(e) for e in b.attrs["errors"]]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.sampled_from(REPORTS), muts=_mutation)
+def test_mutated_reports_give_a_frame_or_a_located_format_error(name, muts):
+    need_vectors()
+    data = _mutate((OUTPUTS / name).read_bytes(), muts)
+    try:
+        df = read_benchstat(data)
+    except BenchstatFormatError as e:
+        assert e.file == "<bytes>" and len(str(e)) < 400
+        return
+    assert len(df) > 0 and df["n1"].dtype == "Int64"
+
+
+def test_test2json_events_with_huge_integers_or_deep_nesting_are_reported_lines():
+    """json.loads raises a plain ValueError (int digit limit) or RecursionError there:
+    those events are syntax-error records like any undecodable event."""
+    need_vectors()
+    js = (INPUTS / "new.json").read_text().split("\n")
+    js.insert(3, '{"Action":"output","Package":"p","N":' + "9" * 5000 + "}")
+    js.insert(5, "[" * 100_000)
+    with pytest.warns(BenchFormatWarning):
+        df = read_bench(io.StringIO("\n".join(js)))
+    assert [e.line for e in df.attrs["errors"]] == [4, 6]
+    assert len(df) == len(_quiet(INPUTS / "new.json"))
