@@ -78,3 +78,17 @@ def test_a_copied_notebook_runs_from_its_folder(copied):
     text = "".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/html", ""))
                    for c in nb.cells for o in c.get("outputs", []))
     assert "Checksum/size=1KiB" in text and "sec/op" in text, text[:2000]  # benchstat's text of the sample
+
+
+def test_copied_data_serves_as_relative_inputs(copied):
+    """What the README suggests: in ``DIR`` (the notebooks' working folder in JupyterLab), ``data/…``
+    paths name the copied samples; the benchmark notebook's first code cell on them, in a fresh
+    interpreter (no kernel: that path is the test above)."""
+    code = ("from gopherlab import _report_bench as bench\n"
+            "old, new = bench.bench_inputs('data/bench/old.txt', 'data/bench/new.txt')\n"
+            "table, rows = bench.compare(old, new)\n"
+            "assert len(rows) > 0, rows\n"
+            "print(len(rows))\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=copied, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert int(proc.stdout.split()[-1]) > 0
