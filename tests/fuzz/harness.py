@@ -347,11 +347,13 @@ def proto_op(buf: bytes, ch: Chooser, depth: int = 0) -> bytes:
 
 
 def mutate(seed: bytes, kind: str, ch: Chooser, *, max_ops: int = 6) -> bytes:
-    """A mutated copy of ``seed`` (``kind``: ``"proto"``, ``"text"`` or ``"gz"``)."""
+    """A mutated copy of ``seed`` (``kind``: ``"proto"``, ``"text"``, ``"words"`` (legacy binary) or ``"gz"``)."""
     buf = seed
     for _ in range(ch.int(1, max_ops)):
         if kind == "proto" and ch.chance(0.75):
             buf = proto_op(buf, ch)
+        elif kind == "words" and ch.chance(0.6):
+            buf = word_op(buf, ch)
         else:
             buf = text_op(buf, ch)
         buf = buf[:MAX_INPUT]
@@ -405,6 +407,43 @@ def seeds_profile_proto():
     for p in [PROFILES / "cpu.pb.gz", PROFILES / "mutex.pb.gz", PROFILES / "goroutine.pb.gz"]:
         out.append((p.name, _read(p), "gz"))
     return out
+
+
+def legacy_cpu_from_proto(raw: bytes, fmt: str = "<Q") -> bytes:
+    """The real CPU profile ``raw`` (profile.proto) written in Go's legacy binary CPU format
+    (runtime/pprof before Go 1.9): header ``0 3 0 period_us 0``, then ``count depth pc..`` per
+    sample (return addresses are pc+1, as the runtime recorded them), the trailer ``0 1 0``
+    and the mappings as ``/proc/self/maps`` lines."""
+    from pprof_parse.proto import profile_pb2 as pb
+
+    m = pb.Profile()
+    m.ParseFromString(raw)
+    addr = {loc.id: loc.address for loc in m.location}
+    words = [0, 3, 0, max(1, m.period // 1000), 0]
+    for s in m.sample:
+        pcs = [addr[i] + (1 if k else 0) for k, i in enumerate(s.location_id)]
+        words += [s.value[0], len(pcs)] + pcs
+    words += [0, 1, 0]
+    maps = "".join(f"{mp.memory_start:x}-{mp.memory_limit:x} r-xp {mp.file_offset:08x} 00:00 0 "
+                   f"{m.string_table[mp.filename]}\n" for mp in m.mapping)
+    return b"".join(struct.pack(fmt, w) for w in words) + maps.encode()
+
+
+def seeds_profile_legacy_cpu():
+    raw = _gunzip(PROFILES / "cpu.pb.gz")
+    return [("cpu.pb.gz->legacy64le", legacy_cpu_from_proto(raw, "<Q"), "words"),
+            ("cpu.pb.gz->legacy64be", legacy_cpu_from_proto(raw, ">Q"), "words")]
+
+
+def word_op(buf: bytes, ch: Chooser) -> bytes:
+    """Set one aligned 8-byte word of a legacy binary profile to an edge value."""
+    n = len(buf) // 8
+    if not n:
+        return text_op(buf, ch)
+    i = ch.choice([0, 1, 2, 3, 4, 5, 6, 7, ch.int(0, n - 1), ch.int(0, n - 1), ch.int(0, n - 1)]) % n
+    v = ch.choice(VARINTS + [3, 1 << 40, 0x400000])
+    order = ch.choice(["<", ">"])
+    return buf[:8 * i] + struct.pack(order + "Q", v) + buf[8 * i + 8:]
 
 
 def seeds_profile_text():
@@ -683,6 +722,8 @@ def _first_seed(fn, kind=None):
 READERS: dict[str, Reader] = {r.name: r for r in [
     Reader("profile_proto", seeds_profile_proto, [("read_profile", call_read_profile)],
            doc="pprof_parse.read_profile on protobuf (raw and gzip) + Profile.top"),
+    Reader("profile_legacy_cpu", seeds_profile_legacy_cpu, [("read_profile", call_read_profile)],
+           doc="pprof_parse.read_profile on Go's legacy binary CPU format (made from the real cpu.pb.gz)"),
     Reader("profile_text", seeds_profile_text, [("read_profile", call_read_profile)],
            doc="pprof_parse.read_profile on legacy debug=1 text + Profile.top"),
     Reader("gctrace", seeds_gctrace, [(n, _gc(n)) for n in
