@@ -260,8 +260,9 @@ def _histogram(k: str, v: dict) -> tuple[np.ndarray, np.ndarray]:
 
 def _add_delta(df: pd.DataFrame) -> pd.DataFrame:
     df = df.sort_values(["metric", "lower", "t"], kind="stable")
-    prev = df.groupby(["metric", "lower"], sort=False)["count"].shift()
-    d = (df["count"] - prev.fillna(0)).astype(np.int64)
+    # in int64 throughout: counts near 2^63 would round (and wrap) through float64
+    prev = df.groupby(["metric", "lower"], sort=False, dropna=False)["count"].shift(fill_value=0)
+    d = df["count"].astype(np.int64) - prev.astype(np.int64)
     d = d.where(d >= 0, df["count"])  # a reset (new process): the count restarts
     df["delta"] = d
     return df.sort_values(["t", "metric", "lower"], kind="stable").reset_index(drop=True)
@@ -289,7 +290,7 @@ def histogram_quantiles(hist: pd.DataFrame, q=(0.5, 0.9, 0.99, 1.0), *, cumulati
     """
     col = "count" if cumulative else "delta"
     rows = []
-    for (t, metric), g in hist.groupby(["t", "metric"], sort=True):
+    for (t, metric), g in hist.groupby(["t", "metric"], sort=True, dropna=False):
         c = g[col].to_numpy(dtype=float)
         lo, hi = g["lower"].to_numpy(), g["upper"].to_numpy()
         cum = np.cumsum(c)
@@ -369,10 +370,11 @@ def read_prometheus(srcs, *, times=None) -> pd.DataFrame:
 
     items = _series_inputs(srcs)
     recs = []
-    mtimes = []
+    mtimes, names = [], []
     for i, src in enumerate(items):
         text, name, mtime = load_text(src)
         mtimes.append(mtime)
+        names.append(name)
         try:
             fams = list(text_string_to_metric_families(text))
         except Exception as e:  # the parser raises ValueError / IndexError on bad lines
@@ -423,7 +425,9 @@ def read_prometheus(srcs, *, times=None) -> pd.DataFrame:
     df["delta"] = delta.where(is_counter)
     df["rate"] = (df["delta"] / (df["t"] - prev_t)).where(is_counter)
     cols = ["t", "scrape", "family", "type", "sample", "le", "quantile", "labels", "value", "delta", "rate"]
-    return df[cols]
+    df = df[cols]
+    df.attrs["sources"] = names
+    return df
 
 
 def prometheus_series(scrapes: pd.DataFrame, *, value: str = "value", families=None) -> pd.DataFrame:
@@ -510,14 +514,26 @@ def prometheus_histograms(scrapes: pd.DataFrame) -> pd.DataFrame:
         ``le`` is positive, else -inf), ``upper`` (``le``), ``count`` (int64,
         cumulative since start, per bucket -- no longer cumulative over ``le``)
         and ``delta`` (int64, since the previous scrape).
+
+    Raises
+    ------
+    RuntimeFormatError
+        Bucket counts that are not finite, reach 2^63 (the int64 ``count``
+        column) or decrease as ``le`` grows (the source named is the scrape's).
     """
     b = scrapes[scrapes["type"].eq("histogram") & scrapes["sample"].str.endswith("_bucket")]
     parts = []
-    for (t, fam, lab), g in b.groupby(["t", "family", "labels"], sort=True):
+    for (t, fam, lab), g in b.groupby(["t", "family", "labels"], sort=True, dropna=False):
         g = g.sort_values("le")
         le = g["le"].to_numpy()
         cum = g["value"].to_numpy()
         per = np.diff(np.concatenate([[0.0], cum]))
+        if not (np.isfinite(cum).all() and (cum < 2**63).all() and (per >= 0).all()):
+            sources = scrapes.attrs.get("sources") or []
+            k = int(g["scrape"].iloc[0]) if "scrape" in g else -1
+            raise RuntimeFormatError(
+                f"histogram {fam}{{{lab}}}: bucket counts must be finite, below 2^63 (int64) and not "
+                f"decrease as le grows", source=sources[k] if 0 <= k < len(sources) else "<scrapes>")
         lower = np.concatenate([[0.0 if le[0] > 0 else -np.inf], le[:-1]])
         parts.append(pd.DataFrame({"t": t, "metric": fam + (f"{{{lab}}}" if lab else ""), "lower": lower,
                                    "upper": le, "count": per.astype(np.int64)}))

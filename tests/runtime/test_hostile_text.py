@@ -433,3 +433,36 @@ def test_runtime_metrics_float_overflow_in_text():
     line = bad[:bad.index('"/gc/heap/goal:bytes"')].count("\n") + 1
     with pytest.raises(RuntimeFormatError, match=rf"<bytes>:{line}: .*float64"):
         read_runtime_metrics([bad.encode()], times=[0.0])
+
+
+@pytest.mark.parametrize("value", ["1e300", "9223372036854775808", "NaN"])
+def test_prometheus_histogram_counts_out_of_range(scrape, value):
+    m = re.search(r'^go_sched_pauses_total_gc_seconds_bucket\{le="0\.001"\} (\S+)$', scrape, re.M)
+    bad = scrape[:m.start(1)] + value + scrape[m.end(1):]
+    df = read_prometheus([bad.encode()], times=[1.0])
+    with pytest.raises(RuntimeFormatError, match=r"<bytes>: histogram go_sched_pauses_total_gc_seconds"):
+        prometheus_histograms(df)
+
+
+def test_prometheus_histograms_without_times(scrape):
+    """Bytes carry no mtime and the samples no timestamp: t is NaN, the buckets are still there."""
+    df = read_prometheus([scrape.encode()])
+    assert df["t"].isna().all()
+    h = prometheus_histograms(df)
+    assert len(h) == 11 and h["count"].sum() == df.query("sample == 'go_sched_pauses_total_gc_seconds_count'")[
+        "value"].iloc[0]
+    assert len(histogram_quantiles(h)) == 1
+
+
+def test_runtime_histogram_delta_near_int64_max():
+    big = 2**63 - 2
+    i = next(k for k, c in enumerate(json.loads(VARS.read_text())["runtime_metrics"][PAUSES]["counts"]) if c > 0)
+
+    def edit(rm):
+        rm[PAUSES]["counts"][i] = big
+    a, b = VARS.read_bytes(), _vars_with(edit)
+    h = read_runtime_histograms([a, b], times=[0.0, 1.0])
+    row = h[(h.metric == PAUSES) & (h.t == 1.0)].iloc[i]
+    first = h[(h.metric == PAUSES) & (h.t == 0.0)].iloc[i]
+    assert first["count"] > 0
+    assert row["count"] == big and row["delta"] == big - first["count"]
