@@ -13,9 +13,23 @@ but with the tell-tale NUL byte of every ASCII character (Windows PowerShell's
 from __future__ import annotations
 
 import os
-from ..errors import BenchEncodingError
+import stat
 
-__all__ = ["Input", "decode_bytes", "input_from_bytes", "open_source", "label_inputs"]
+from ..errors import BenchEncodingError, GobenchError
+
+__all__ = ["Input", "decode_bytes", "input_from_bytes", "open_source", "label_inputs", "read_path",
+           "check_regular_file", "MAX_INPUT_BYTES"]
+
+#: Longest input read (bytes): a path's file, or a file object's stream. Benchmark
+#: files are kilobytes to tens of megabytes (the benchmarks' largest: 9 MB);
+#: anything past this is refused at once (a regular file by its size) rather
+#: than read for minutes.
+MAX_INPUT_BYTES = 256 << 20
+
+_CHUNK = 1 << 20
+
+_KINDS = ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+          (stat.S_ISSOCK, "a socket"))
 
 
 class Input:
@@ -101,15 +115,89 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> str:
     return data.decode("utf-8", errors="surrogateescape")
 
 
-def open_source(src, label: str | None = None) -> Input:
-    """Read one source into an :class:`Input` (``label`` defaults to the path)."""
+def check_regular_file(mode: int, path: str) -> None:
+    """Refuse a path that is not a regular file (``st_mode`` from ``os.stat``/``os.fstat``).
+
+    A device (``/dev/zero``), FIFO or socket has no known end: reading it could
+    last forever, so it is refused before reading (and, for a FIFO, before
+    opening: that waits for a writer).
+
+    Raises
+    ------
+    GobenchError
+        ``PATH: is a character device, not a regular file ...`` (or a FIFO, socket, ...;
+        a directory is left to ``open``, which raises :class:`IsADirectoryError`).
+    """
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return  # (a directory: open() raises IsADirectoryError, as before)
+    kind = next((k for t, k in _KINDS if t(mode)), "not a regular file")
+    raise GobenchError(f"{path}: is {kind}, not a regular file: not read (to read a stream, "
+                       "pass an open file object)")
+
+
+def read_path(path: str, max_bytes: int | None = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of the regular file ``path``, at most ``max_bytes`` of them (None: no limit).
+
+    Raises
+    ------
+    GobenchError
+        Not a regular file (see :func:`check_regular_file`), or longer than ``max_bytes``.
+    OSError
+        The file cannot be opened (``cannot read benchmark file: ...``).
+    """
+    try:
+        check_regular_file(os.stat(path).st_mode, path)
+        with open(path, "rb") as f:
+            st = os.fstat(f.fileno())
+            check_regular_file(st.st_mode, path)
+            _check_size(st.st_size, max_bytes, path, "file")
+            return _read_stream(f.read, path, max_bytes)
+    except OSError as e:
+        raise type(e)(e.errno, f"cannot read benchmark file: {e.strerror}", path) from None
+
+
+def _read_stream(read, name: str, max_bytes: int | None):
+    """Read to the end in chunks (bytes or str, as the stream gives), refused past ``max_bytes``."""
+    if max_bytes is None:
+        return read()
+    parts, total = [], 0
+    while True:
+        piece = read(min(_CHUNK, max_bytes + 1 - total))
+        if not piece:
+            break
+        parts.append(piece)
+        total += len(piece)
+        _check_size(total, max_bytes, name, "stream", at_least=True)
+    if not parts:
+        return b""
+    return (b"" if isinstance(parts[0], (bytes, bytearray)) else "").join(parts)
+
+
+def _check_size(size: int, max_bytes: int | None, name: str, what: str, at_least: bool = False) -> None:
+    if max_bytes is not None and size > max_bytes:
+        has = "goes on" if at_least else f"has {size} bytes,"
+        raise GobenchError(f"{name}: the {what} {has} past the limit of {max_bytes} bytes "
+                           "(gobench.read.sources.MAX_INPUT_BYTES)")
+
+
+def open_source(src, label: str | None = None, *, max_bytes: int | None = MAX_INPUT_BYTES) -> Input:
+    """Read one source into an :class:`Input` (``label`` defaults to the path).
+
+    A path must name a regular file; a file object is read in chunks; either
+    is refused as soon as it passes ``max_bytes`` (None: no limit).
+
+    Raises
+    ------
+    GobenchError
+        A path that is not a regular file, or input past ``max_bytes``.
+    BenchEncodingError
+        UTF-16 input that does not decode (see :func:`decode_bytes`).
+    OSError
+        The path cannot be opened.
+    """
     if isinstance(src, (str, os.PathLike)):
         path = os.fspath(src)
-        try:
-            with open(path, "rb") as f:
-                data = f.read()
-        except OSError as e:
-            raise type(e)(e.errno, f"cannot read benchmark file: {e.strerror}", path) from None
+        data = read_path(path, max_bytes)
         return Input(path, label if label is not None else path, decode_bytes(data, path))
     if isinstance(src, (bytes, bytearray, memoryview)):
         name = label if label is not None else "<bytes>"
@@ -117,7 +205,7 @@ def open_source(src, label: str | None = None) -> Input:
     if hasattr(src, "read"):
         name = getattr(src, "name", None)
         name = name if isinstance(name, str) else ("<file>" if label is None else label)
-        data = src.read()
+        data = _read_stream(src.read, name, max_bytes)
         text = decode_bytes(data, name) if isinstance(data, (bytes, bytearray)) else data
         return Input(name, label if label is not None else name, text)
     raise TypeError(f"benchmark source must be a path, bytes or file object, not {type(src).__name__}")
