@@ -547,10 +547,43 @@ def seeds_benchstat_report():
 # ---------------------------------------------------------------------------
 # calls: what each reader does with one input (runs in the worker)
 
+#: warnings caught by :func:`_quiet` during the current call (reset by :func:`run_calls`)
+WARNED: list[str] = []
+
+
 def _quiet(fn, *a, **kw):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return fn(*a, **kw)
+    """Call ``fn``, recording (not printing) the warnings it emits."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            return fn(*a, **kw)
+        finally:
+            WARNED.extend(f"{w.category.__name__}: {str(w.message)[:200]}" for w in caught)
+
+
+def fingerprint(obj):
+    """A small, comparable summary of a reader's result: shape and the sums of numeric columns."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(obj, pd.DataFrame):
+        sums = []
+        for c in obj.columns:
+            col = obj[c]
+            if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+                v = pd.to_numeric(col, errors="coerce").astype("float64").to_numpy()
+                v = v[np.isfinite(v)]
+                sums.append((str(c), float(np.round(v.sum(), 6)) if len(v) else None, int(len(v))))
+        return ("frame", obj.shape, tuple(sums))
+    if isinstance(obj, dict):
+        return ("dict", tuple(sorted((k, v) for k, v in obj.items()
+                                     if not k.startswith("_") and isinstance(v, (int, float, str)))))
+    if hasattr(obj, "samples") and hasattr(obj, "sample_types"):  # Profile
+        return ("profile", len(obj), fingerprint(obj.samples))
+    if hasattr(obj, "cycles") and hasattr(obj, "pacer"):  # GCTrace
+        return ("gctrace", fingerprint(obj.cycles), fingerprint(obj.scav), fingerprint(obj.pacer),
+                len(obj.unparsed))
+    return None
 
 
 def call_read_profile(data, ctx):
@@ -561,13 +594,14 @@ def call_read_profile(data, ctx):
     prof.samples, prof.frames, prof.locations
     if prof.sample_types and len(prof):
         _quiet(prof.top)
+    return prof
 
 
 def _gc(fn_name):
     def call(data, ctx):
         import pprof_parse
 
-        _quiet(getattr(pprof_parse, fn_name), data)
+        return _quiet(getattr(pprof_parse, fn_name), data)
     call.__name__ = fn_name
     return call
 
@@ -575,25 +609,25 @@ def _gc(fn_name):
 def call_load_memstats(data, ctx):
     from pprof_parse.read.memstats import load_memstats
 
-    _quiet(load_memstats, data)
+    return _quiet(load_memstats, data)
 
 
 def call_read_memstats(data, ctx):
     import pprof_parse
 
-    _quiet(pprof_parse.read_memstats, [ctx.other, data], times=[0.0, 1.0])
+    return _quiet(pprof_parse.read_memstats, [ctx.other, data], times=[0.0, 1.0])
 
 
 def call_read_gc_pauses(data, ctx):
     import pprof_parse
 
-    _quiet(pprof_parse.read_gc_pauses, [ctx.other, data], times=[0.0, 1.0])
+    return _quiet(pprof_parse.read_gc_pauses, [ctx.other, data], times=[0.0, 1.0])
 
 
 def call_read_runtime_metrics(data, ctx):
     import pprof_parse
 
-    _quiet(pprof_parse.read_runtime_metrics, [ctx.other, data], times=[0.0, 1.0])
+    return _quiet(pprof_parse.read_runtime_metrics, [ctx.other, data], times=[0.0, 1.0])
 
 
 def call_read_runtime_histograms(data, ctx):
@@ -601,6 +635,7 @@ def call_read_runtime_histograms(data, ctx):
 
     h = _quiet(pprof_parse.read_runtime_histograms, [ctx.other, data], times=[0.0, 1.0])
     _quiet(pprof_parse.histogram_quantiles, h, (0.5, 0.99))
+    return h
 
 
 def call_read_prometheus(data, ctx):
@@ -609,6 +644,7 @@ def call_read_prometheus(data, ctx):
     df = _quiet(pprof_parse.read_prometheus, [ctx.other, data], times=[0.0, 1.0])
     _quiet(pprof_parse.prometheus_series, df)
     _quiet(pprof_parse.prometheus_histograms, df)
+    return df
 
 
 def call_read_goroutines(data, ctx):
@@ -616,24 +652,25 @@ def call_read_goroutines(data, ctx):
 
     df = _quiet(pprof_parse.read_goroutines, data)
     _quiet(pprof_parse.group_goroutines, df)
+    return df
 
 
 def call_read_bench(data, ctx):
     import gobench
 
-    _quiet(gobench.read_bench, data)
+    return _quiet(gobench.read_bench, data)
 
 
 def call_benchstat(data, ctx):
     import gobench
 
-    _quiet(gobench.benchstat, {"old": ctx.other, "new": data})
+    return _quiet(gobench.benchstat, {"old": ctx.other, "new": data})
 
 
 def call_read_benchstat(data, ctx):
     import gobench
 
-    _quiet(gobench.read_benchstat, data)
+    return _quiet(gobench.read_benchstat, data)
 
 
 def call_selftest(data, ctx):
@@ -794,17 +831,24 @@ class _Ctx:
         self.tmp, self.other = tmp, other
 
 
-def run_calls(reader: Reader, data: bytes, ctx, cpu_s: float) -> dict:
-    """Run every call of ``reader`` on ``data``; the first one that misbehaves decides the result."""
+def run_calls(reader: Reader, data: bytes, ctx, cpu_s: float, want_fp: bool = False) -> dict:
+    """Run every call of ``reader`` on ``data``; the first one that misbehaves decides the result.
+
+    ``res["calls"]`` has one entry per call made: its outcome, CPU time, the warnings it
+    emitted and (``want_fp``) the :func:`fingerprint` of its result.
+    """
     allowed = _allowed()
     res = {"outcome": "ok", "calls": []}
     for name, fn in reader.calls:
         t0 = time.process_time()
         signal.setitimer(signal.ITIMER_PROF, cpu_s)
         outcome, info = "ok", {}
+        WARNED.clear()
         try:
             r = fn(data, ctx)
             signal.setitimer(signal.ITIMER_PROF, 0)
+            if want_fp and not isinstance(r, CliResult):
+                info["fp"] = repr(fingerprint(r))
             if isinstance(r, CliResult):
                 prob = r.problem()
                 info = {"rc": r.rc, "stderr": r.stderr[-2000:]}
@@ -826,7 +870,7 @@ def run_calls(reader: Reader, data: bytes, ctx, cpu_s: float) -> dict:
             signal.setitimer(signal.ITIMER_PROF, 0)
             outcome, info = "escape", {"exc": type(e).__name__, "msg": str(e)[:300], "where": _where(e.__traceback__),
                                        "tb": traceback.format_exc()[-4000:]}
-        info.update(call=name, outcome=outcome, cpu=round(time.process_time() - t0, 4))
+        info.update(call=name, outcome=outcome, cpu=round(time.process_time() - t0, 4), warnings=WARNED[:5])
         res["calls"].append(info)
         if outcome not in ("ok", "typed"):
             res.update(info)
@@ -903,8 +947,9 @@ def worker_main(mem_mb: int, cpu_s: float) -> None:
             req = _recv(inp)
             if req is None:
                 break
-            name, data = req
-            res = run_calls(READERS[name], data, ctx_for(name), cpu_s)
+            name, data, *rest = req
+            want_fp = bool(rest and rest[0])
+            res = run_calls(READERS[name], data, ctx_for(name), cpu_s, want_fp)
             _send(out, res)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -964,12 +1009,12 @@ class Worker:
             res = None
         return "crash" if res is None else res
 
-    def run(self, reader: str, data: bytes) -> dict:
+    def run(self, reader: str, data: bytes, *, fingerprints: bool = False) -> dict:
         if self.proc is None or self.proc.poll() is not None:
             self.start()
         t0 = time.monotonic()
         try:
-            _send(self.proc.stdin, (reader, data))
+            _send(self.proc.stdin, (reader, data, fingerprints))
         except BrokenPipeError:
             res = "crash"
         else:
