@@ -101,47 +101,63 @@ def decode_legacy_cpu(data: bytes, *, source: str = "<bytes>") -> ProfileData:
     words = np.frombuffer(data, dt, count=len(data) // w)
     nwords = len(words)
     pos = 5
-    samples: list[list[int]] = []
-    counts: list[int] = []
+    starts: list[int] = []  # word index of each sample's first pc
     trailer = False
-    while pos * w < len(data):
-        off = pos * w
+    item = words.item
+    n_bytes = len(data)
+    while pos * w < n_bytes:
         if pos + 2 > nwords:
-            raise _err(source, off, f"truncated sample header ({len(data) - off} bytes left, need {2 * w})")
-        count, depth = words.item(pos), words.item(pos + 1)
-        left = len(data) - off - 2 * w
-        if depth > left // w:
-            raise _err(source, off, f"sample depth {depth} runs past the end of the file ({left // w} words left)")
-        addrs = words[pos + 2:pos + 2 + depth].tolist()
-        pos += 2 + depth
-        if count == 0 and depth == 1 and addrs[0] == 0:
+            raise _err(source, pos * w, f"truncated sample header ({n_bytes - pos * w} bytes left, need {2 * w})")
+        count, depth = item(pos), item(pos + 1)
+        if depth > nwords - pos - 2:
+            raise _err(source, pos * w, f"sample depth {depth} runs past the end of the file "
+                       f"({nwords - pos - 2} words left)")
+        if count == 0 and depth == 1 and item(pos + 2) == 0:
+            pos += 3
             trailer = True
             break
         if count * period > _I64:
-            raise _err(source, off, f"sample count {count} times the period does not fit int64")
-        samples.append([a if i == 0 else (a - 1) & _U64 for i, a in enumerate(addrs)])
-        counts.append(count)
+            raise _err(source, pos * w, f"sample count {count} times the period does not fit int64")
+        starts.append(pos + 2)
+        pos += 2 + depth
     if not trailer:
         warnings.warn(f"{source}: legacy CPU profile has no '0, 1, 0' trailer (truncated file?); "
-                      f"{len(samples)} samples read, no memory map", PprofParseWarning, stacklevel=3)
+                      f"{len(starts)} samples read, no memory map", PprofParseWarning, stacklevel=3)
     text_start = pos * w if trailer else len(data)
 
-    _strip_signal_frames(samples)
+    first = np.array(starts, np.int64)
+    counts = words[first - 2].astype(np.int64) if len(first) else np.zeros(0, np.int64)
+    depths = words[first - 1].astype(np.int64) if len(first) else np.zeros(0, np.int64)
+    offsets = np.concatenate(([0], np.cumsum(depths))).astype(np.int64)
+    within = np.arange(offsets[-1], dtype=np.int64) - np.repeat(offsets[:-1], depths)
+    addrs = words[np.repeat(first, depths) + within].astype(np.uint64)
+    # every pc but the leaf is a return address: back by 1 (uint64 wrap-around, as in Go)
+    addrs = np.where(within > 0, addrs - np.uint64(1), addrs)
 
-    # remapLocationIDs: locations in order of first use by the (stripped) samples
-    loc_of: dict[int, int] = {}
-    for s in samples:
-        for a in s:
-            if a not in loc_of:
-                loc_of[a] = len(loc_of)
-    addresses = list(loc_of)
+    keep = _strip_signal_frames(addrs, offsets)
+    # remapLocationIDs: one location per address, in order of first use by the stripped samples
+    kept = addrs[keep]
+    uniq, first_use, inverse = np.unique(kept, return_index=True, return_inverse=True)
+    order = np.argsort(first_use, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    addresses = uniq[order]
+    loc_rows = np.full(len(addrs), -1, np.int64)
+    loc_rows[keep] = rank[inverse.reshape(-1)]
     maps = legacy_maps.massage(legacy_maps.parse_maps(_lines(data[text_start:])))
     loc_mapping = legacy_maps.assign(maps, addresses)
 
-    # cleanupDuplicateLocations (after the renumbering, as in pprof)
-    for s in samples:
-        if len(s) > 1 and s[0] == (s[1] + 1) & _U64:
-            del s[1]
+    # cleanupDuplicateLocations (after the renumbering, as in pprof): a second frame one
+    # below the leaf is the leaf seen twice
+    kcount = np.concatenate(([0], np.cumsum(keep, dtype=np.int64)))
+    kept_off = kcount[offsets]
+    kdepth = np.diff(kept_off)
+    dup = np.nonzero((kdepth > 1) & _leaf_twice(kept, kept_off, kdepth))[0]
+    stack_keep = np.ones(len(kept), bool)
+    stack_keep[kept_off[dup] + 1] = False
+    stack = loc_rows[keep][stack_keep]
+    kdepth[dup] -= 1
+    c = counts
 
     strings = [""]
 
@@ -154,19 +170,17 @@ def decode_legacy_cpu(data: bytes, *, source: str = "<bytes>") -> ProfileData:
     for t in st:
         intern(t.type), intern(t.unit)
     mcols = legacy_maps.mapping_columns(maps, intern)
-    c = np.array(counts, np.int64)
     nl = len(addresses)
-    stack = [loc_of[a] for s in samples for a in s]
     return ProfileData(
         strings=strings, sample_types=st, default_sample_type="",
         values=np.column_stack([c, c * period]) if len(c) else np.zeros((0, 2), np.int64),
-        stack_offsets=np.concatenate(([0], np.cumsum([len(s) for s in samples], dtype=np.int64))).astype(np.int64),
-        stack_locs=np.array(stack, np.int64),
+        stack_offsets=np.concatenate(([0], np.cumsum(kdepth))).astype(np.int64),
+        stack_locs=np.ascontiguousarray(stack, np.int64),
         label_sample=np.zeros(0, np.int64), label_key=np.zeros(0, np.int64), label_str=np.zeros(0, np.int64),
         numlabel_sample=np.zeros(0, np.int64), numlabel_key=np.zeros(0, np.int64),
         numlabel_num=np.zeros(0, np.int64), numlabel_unit=np.zeros(0, np.int64),
         loc_id=np.arange(1, nl + 1, dtype=np.uint64), loc_mapping=loc_mapping,
-        loc_address=np.array(addresses, np.uint64), loc_is_folded=np.zeros(nl, bool),
+        loc_address=np.asarray(addresses, np.uint64), loc_is_folded=np.zeros(nl, bool),
         loc_line_offsets=np.zeros(nl + 1, np.int64),
         line_function=np.zeros(0, np.int64), line_line=np.zeros(0, np.int64), line_column=np.zeros(0, np.int64),
         func_id=np.zeros(0, np.uint64), func_name=np.zeros(0, np.int64), func_system_name=np.zeros(0, np.int64),
@@ -178,22 +192,38 @@ def decode_legacy_cpu(data: bytes, *, source: str = "<bytes>") -> ProfileData:
     )
 
 
-def _strip_signal_frames(samples: list[list[int]]) -> None:
-    """pprof's ``cpuProfile``: up to twice, drop the second frame shared by all samples but
-    ``n // 32`` (at most one address can qualify, so Go's map order does not matter)."""
-    n = len(samples)
+def _strip_signal_frames(addrs: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """pprof's ``cpuProfile``: up to twice, drop the second frame when all samples but
+    ``n // 32`` of them share it (at most one address can, so Go's map order does not
+    matter). Returns the mask of stack entries kept."""
+    keep = np.ones(len(addrs), bool)
+    n = len(offsets) - 1
     margin = n // 32
+    pos = np.arange(len(addrs))
     for _ in range(2):
-        seen: dict[int, int] = {}
-        for s in samples:
-            if len(s) > 1:
-                seen[s[1]] = seen.get(s[1], 0) + 1
-        hit = next((a for a, k in seen.items() if k >= n - margin), None)
-        if hit is None:
-            continue
-        for s in samples:
-            if len(s) > 1 and s[1] == hit:
-                del s[1]
+        # position of each sample's current second frame: the second kept entry
+        kcount = np.concatenate(([0], np.cumsum(keep)))
+        cnt = kcount[offsets[1:]] - kcount[offsets[:-1]]
+        has2 = cnt > 1
+        if not has2.any():
+            break
+        kpos = pos[keep]  # kept entries in order
+        second = kpos[kcount[offsets[:-1]][has2] + 1]
+        vals, k = np.unique(addrs[second], return_counts=True)
+        hit = np.nonzero(k >= n - margin)[0]
+        if len(hit):
+            keep[second[addrs[second] == vals[hit[0]]]] = False
+    return keep
+
+
+def _leaf_twice(kept: np.ndarray, kept_off: np.ndarray, kdepth: np.ndarray) -> np.ndarray:
+    """Per sample: its first two (kept) frames are ``leaf`` and ``leaf - 1``."""
+    i0 = kept_off[:-1]
+    ok = kdepth > 1
+    out = np.zeros(len(kdepth), bool)
+    idx = np.nonzero(ok)[0]
+    out[idx] = kept[i0[idx]] == kept[i0[idx] + 1] + np.uint64(1)
+    return out
 
 
 def _lines(b: bytes) -> list[str]:

@@ -36,14 +36,19 @@ import numpy as np
 _S = r"[\t\n\f\r ]"  # RE2's \s (ASCII only)
 _NS = r"[^\t\n\f\r ]"
 _X = r"[0-9A-Fa-f]"
-_HEX = rf"(?:0x)?({_X}+)"
-_RANGE = rf"{_S}*{_HEX}[\t\n\f\r -]?{_S}*{_HEX}:?"
-_PERM = rf"(?:{_S}+([-rwxp]+))?"
-_PROC_MAPS = re.compile(rf"{_RANGE}{_PERM}(?:{_S}+({_X}+))?{_S}+{_X}+:{_X}+{_S}+[0-9]+(?:{_S}+({_NS}+))?")
+# pprof's procMapsRE and briefMapsRE. Possessive runs (``++``) where giving characters back
+# can never lead to a match (the next item needs a character the run cannot hold), so
+# Python's backtracking engine stays linear like RE2 on hostile lines.
+_RANGE = rf"{_S}*(?:0x)?({_X}+)[\t\n\f\r -]?{_S}*(?:0x)?({_X}++):?"
+_PERM = r"(?:[\t\n\f\r ]++([-rwxp]++))?"
+_PROC_MAPS = re.compile(
+    rf"{_RANGE}{_PERM}(?:{_S}++({_X}++))?{_S}++{_X}++:{_X}++{_S}++[0-9]++(?:{_S}++({_NS}++))?")
 _BRIEF_MAPS = re.compile(rf"{_RANGE}{_PERM}(?:{_S}+({_NS}+))?(?:{_S}+\(@({_X}+)\))?(?:{_S}+({_X}+))?")
-_LOG_INFO = re.compile(r"[^\[\]]+:[0-9]+\][\t\n\f\r ]")
 _LIB = re.compile(r"[.]so$|[.]so[._][0-9]+")
 _U64 = (1 << 64) - 1
+_LEAD_HEX = re.compile(rf"{_S}*(?:0x)?({_X}*)(?:[\t\n\f\r -]?{_S}*(?:0x)?({_X}*))?")
+_TO_SPACE = str.maketrans("\t\n\f\r", "    ")
+_MAX_HEX_RUN = 64
 
 SENTINELS = ("--- Memory map: ---", "MAPPED_LIBRARIES:")
 
@@ -65,8 +70,7 @@ def parse_maps(lines) -> list[Mapping]:
     out: list[Mapping] = []
     attrs: list[tuple[str, str]] = []
     for raw in lines:
-        m = _LOG_INFO.match(raw)
-        line = raw[m.end():] if m else raw
+        line = _remove_logging_info(raw)
         if attrs:
             line = _replace(line, attrs)
         e = _entry(line)
@@ -78,6 +82,19 @@ def parse_maps(lines) -> list[Mapping]:
         if e is not False:
             out.append(e)
     return out
+
+
+def _remove_logging_info(line: str) -> str:
+    """pprof's ``removeLoggingInfo``: drop a glog prefix matching ``^[^\[\]]+:[0-9]+]\s``.
+    The run before ``:N]`` holds no bracket, so the ``]`` is the line's first bracket."""
+    j = min((k for k in (line.find("["), line.find("]")) if k >= 0), default=-1)
+    if j < 0 or line[j] != "]" or j + 1 >= len(line) or line[j + 1] not in " \t\n\f\r":
+        return line
+    k = line.rfind(":", 0, j)
+    digits = line[k + 1:j]
+    if k < 1 or not digits or digits.strip("0123456789"):
+        return line
+    return line[j + 2:]
 
 
 def _replace(line: str, pairs: list[tuple[str, str]]) -> str:
@@ -98,6 +115,13 @@ def _replace(line: str, pairs: list[tuple[str, str]]) -> str:
 
 def _entry(line: str):
     """One mapping (Mapping), a skipped non-executable one (False) or an unrecognized line (None)."""
+    # Python's regexes backtrack where pprof's RE2 does not: whitespace runs become one
+    # space (no pattern here tells them apart), and a line whose address range holds a hex
+    # run longer than any address is unrecognized at once (it would split in O(n^2) ways).
+    line = " ".join(filter(None, line.translate(_TO_SPACE).split(" ")))
+    lead = _LEAD_HEX.match(line)
+    if max(len(lead.group(1)), len(lead.group(2) or "")) > _MAX_HEX_RUN:
+        return None
     m = _PROC_MAPS.match(line)
     if m:
         start, end, perm, offset, file = m.groups()
@@ -157,25 +181,45 @@ def massage(maps: list[Mapping]) -> list[Mapping]:
 
 def assign(maps: list[Mapping], addresses) -> np.ndarray:
     """Mapping row of each location address (pprof's ``remapMappingIDs``), appending the fake
-    mapping to ``maps`` when some non-zero address has none; -1 for address 0."""
-    out = np.full(len(addresses), -1, np.int64)
-    fake = -1
-    for j, a in enumerate(int(x) for x in addresses):
-        if a == 0:
-            continue
-        hit = next((k for k, m in enumerate(maps) if m.start <= a < m.limit), -1)
-        if hit < 0:
-            for k, m in enumerate(maps):
-                if m.offset and (m.start - m.offset) & _U64 <= a < m.start:
-                    m.start, m.offset = (m.start - m.offset) & _U64, 0
-                    hit = k
-                    break
-        if hit < 0:
-            if fake < 0:
-                fake = len(maps)
-                maps.append(Mapping(0, _U64, 0, "", ""))
-            hit = fake
-        out[j] = hit
+    mapping to ``maps`` when some non-zero address has none; -1 for address 0.
+
+    Vectorised: the first mapping (in list order) holding each address; then, for the
+    addresses left, the first mapping with an offset reaching back to them (extended down).
+    """
+    a = np.asarray(addresses, np.uint64)
+    out = np.full(len(a), -1, np.int64)
+    if len(a) == 0:
+        return out
+    todo = a != 0
+    if maps:
+        start = np.array([m.start for m in maps], np.uint64)
+        limit = np.array([m.limit for m in maps], np.uint64)
+        order = np.lexsort((np.arange(len(maps)), start))
+        s_sorted, l_sorted = start[order], limit[order]
+        if len(maps) == 1 or (l_sorted[:-1] <= s_sorted[1:]).all():
+            # disjoint (the usual case): the one candidate is the last start <= address
+            k = np.searchsorted(s_sorted, a, side="right") - 1
+            kk = np.maximum(k, 0)
+            hit = todo & (k >= 0) & (a < l_sorted[kk])
+            out[hit] = order[kk[hit]]
+        else:  # overlapping entries: first in list order wins
+            for j in range(len(maps)):
+                hit = todo & (out < 0) & (start[j] <= a) & (a < limit[j])
+                out[hit] = j
+        left = np.nonzero(todo & (out < 0))[0]
+        for j, m in enumerate(maps):
+            if not m.offset or len(left) == 0:
+                continue
+            low = (m.start - m.offset) & _U64
+            hit = (np.uint64(low) <= a[left]) & (a[left] < np.uint64(m.start))
+            if hit.any():
+                m.start, m.offset = low, 0
+                out[left[hit]] = j
+                left = left[~hit]
+    rest = todo & (out < 0)
+    if rest.any():
+        maps.append(Mapping(0, _U64, 0, "", ""))
+        out[rest] = len(maps) - 1
     return out
 
 
