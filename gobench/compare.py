@@ -31,27 +31,42 @@ def split_label(arg: str) -> tuple[str | None, str]:
 def read_inputs(args: list[str]) -> list[Input]:
     """Read benchstat input arguments (``[label=]path`` or ``-`` for stdin) in order.
 
+    A path must name a regular file (a device such as ``/dev/zero``, a FIFO or a
+    socket is refused before it is read, or opened: benchstat would read it
+    forever); standard input is read up to
+    :data:`gobench.read.sources.MAX_INPUT_BYTES`.
+
     Raises
     ------
     BenchstatError
-        ``open PATH: no such file or directory`` and the like, as Go words it.
+        ``open PATH: no such file or directory`` and the like, as Go words it;
+        ``PATH: is a character device, not a regular file ...``; stdin past the limit.
     """
+    from .read.sources import MAX_INPUT_BYTES, _read_stream, check_regular_file
+
     pairs = [split_label(a) for a in args]
     paths = [p for _, p in pairs]
     labels = label_inputs(paths, [lab for lab, _ in pairs])
     out = []
     for (lab, path), label in zip(pairs, labels):
-        if path == "-":
-            data = sys.stdin.buffer.read()
-        else:
-            try:
-                with open(path, "rb") as f:
-                    data = _read_or_map(f)
-            except OSError as e:
-                msg = (e.strerror or str(e)).lower()
-                if isinstance(e, IsADirectoryError):
-                    msg = "is a directory"
-                raise BenchstatError(f"open {path}: {msg}") from None
+        try:
+            if path == "-":
+                data = _read_stream(sys.stdin.buffer.read, "-", MAX_INPUT_BYTES)
+            else:
+                try:
+                    check_regular_file(os.stat(path).st_mode, path)
+                    with open(path, "rb") as f:
+                        check_regular_file(os.fstat(f.fileno()).st_mode, path)
+                        data = _read_or_map(f)
+                except OSError as e:
+                    msg = (e.strerror or str(e)).lower()
+                    if isinstance(e, IsADirectoryError):
+                        msg = "is a directory"
+                    raise BenchstatError(f"open {path}: {msg}") from None
+        except BenchstatError:
+            raise
+        except GobenchError as e:
+            raise BenchstatError(str(e)) from None
         out.append(input_from_bytes(path, label, data))
     return out
 

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import BenchstatFormatError
+from .sources import MAX_INPUT_BYTES, _read_stream, read_path
 from ..units import tidy_unit
 
 __all__ = ["read_benchstat", "REPORT_COLUMNS"]
@@ -508,6 +509,11 @@ def read_benchstat(src) -> pd.DataFrame:
 
     Raises
     ------
+    gobench.errors.GobenchError
+        A path that is not a regular file (``/dev/zero``, a FIFO), or input past
+        :data:`gobench.read.sources.MAX_INPUT_BYTES` (read no further).
+    OSError
+        A path that cannot be read.
     gobench.errors.BenchstatFormatError
         Text that is not a benchstat report, a table that cannot be parsed, a
         number beyond float64 or a sample count beyond int64, a stray ``\r`` in a
@@ -518,14 +524,13 @@ def read_benchstat(src) -> pd.DataFrame:
         text, name = src, "<text>"
     elif isinstance(src, (str, os.PathLike)):
         name = os.fspath(src)
-        with open(src, "rb") as f:
-            text = f.read().decode("utf-8", errors="replace")
+        text = read_path(name).decode("utf-8", errors="replace")
     elif isinstance(src, (bytes, bytearray)):
         text, name = bytes(src).decode("utf-8", errors="replace"), "<bytes>"
     elif hasattr(src, "read"):
-        data = src.read()
         name = getattr(src, "name", None)
         name = name if isinstance(name, str) else "<file>"
+        data = _read_stream(src.read, name, MAX_INPUT_BYTES)
         text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
     else:
         raise TypeError(f"report source must be a path, text, bytes or file, not {type(src).__name__}")

@@ -380,3 +380,23 @@ def test_test2json_events_with_huge_integers_or_deep_nesting_are_reported_lines(
         df = read_bench(io.StringIO("\n".join(js)))
     assert [e.line for e in df.attrs["errors"]] == [4, 6]
     assert len(df) == len(_quiet(INPUTS / "new.json"))
+
+
+def test_read_benchstat_refuses_devices_and_endless_streams():
+    from gobench import GobenchError
+    from gobench.read import sources
+
+    with pytest.raises(GobenchError, match="not a regular file"):
+        read_benchstat("/dev/zero")
+
+    class Endless(io.RawIOBase):
+        def readable(self):
+            return True
+
+        def readinto(self, b):
+            b[:] = b"\n" * len(b)
+            return len(b)
+
+    with pytest.raises(GobenchError, match="past the limit"):
+        read_benchstat(io.BufferedReader(Endless()))
+    assert sources.MAX_INPUT_BYTES == 256 << 20
