@@ -6,7 +6,9 @@ Go 1.27, so every field is matched by name with optional groups, never by
 position.  Lines are searched, not anchored, so prefixes added by log shippers
 (``Feb 26 12:52:23.767 gc 93 ...``) and application output interleaved on the
 same stream are tolerated.  Lines that are neither a gctrace, scavtrace nor
-pacer line are kept in ``df.attrs["unparsed"]`` as ``(line_no, text)`` pairs.
+pacer line (or are one with a field truncated, or a number too large for its
+column) are kept in ``df.attrs["unparsed"]`` as ``(line_no, text)`` pairs, with a
+``PprofParseWarning``.
 
 This module also holds the small input helpers and the error class shared by
 the other runtime-diagnostics readers.
@@ -472,8 +474,13 @@ def read_gctrace(src) -> pd.DataFrame:
         ============================ ======= ==============================================
 
         ``attrs["unparsed"]``: list of ``(line, text)`` for lines matching no
-        runtime form (pre-1.5 ``gcN(P):`` lines included; a
-        ``PprofParseWarning`` says how many), ``attrs["source"]``.
+        runtime form (pre-1.5 ``gcN(P):`` lines included, and lines with a
+        truncated or corrupt field such as ``1 ms clock, 6 ms cpu``) and runtime
+        lines holding a number that does not fit its column (an integer of 2^63
+        or more, a float overflowing float64); a ``PprofParseWarning`` says how
+        many of each.  ``attrs["source"]``.
+
+        A byte order mark and ``\\r\\n`` or ``\\r`` line ends are accepted.
 
     Raises
     ------

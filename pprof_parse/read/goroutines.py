@@ -592,7 +592,8 @@ def read_goroutines(src) -> pd.DataFrame:
         ``SIGQUIT: quit``, ``[signal ...]``, or any earlier output), ``registers``
         (dict of the signal register dump, name -> int), ``unparsed`` (list of
         ``(line, text)`` not understood after the first goroutine, e.g.
-        ``exit status 2`` or interleaved output; a ``PprofParseWarning`` says
+        ``exit status 2`` or interleaved output, and every line of a goroutine
+        whose header holds a number no int64 holds; a ``PprofParseWarning`` says
         how many);
         for profiles ``sample_type`` (``goroutine`` or ``goroutineleak``) and ``time``.
 
@@ -609,6 +610,17 @@ def read_goroutines(src) -> pd.DataFrame:
     to thread]][ {labels}]:``; each frame is ``func(args)`` then
     ``\\tfile:line +0xoff``; since Go 1.21 ``created by F in goroutine N`` and
     ``...N frames elided...`` (first and last 50 frames printed).
+
+    Damage the text picks up on its way is undone: a byte order mark (UTF-8,
+    or UTF-16 from Windows PowerShell's ``>``), ``\\r\\n`` or ``\\r`` line ends;
+    a line of other output between a frame's function line and its file line
+    (skipped and reported in ``unparsed``, the frame kept); a dump indented as
+    a whole, or whose file lines lost their tab to spaces (pasted into an issue
+    or a chat) -- the header's indentation is removed from the lines that
+    carry it and a space-indented ``file:line`` line is a frame's, as
+    panicparse reads them.  Numbers must fit the int64 columns: a goroutine
+    whose id, minutes or parent id does not is kept as unparsed text, as is a
+    frame whose line number has more than 18 digits.
     """
     if hasattr(src, "samples") and hasattr(src, "frames"):
         return goroutines_from_profile(src)
