@@ -168,7 +168,7 @@ def benchstat_main(argv: list[str], stdout=None, stderr=None) -> int:
 def compare_main(argv: list[str], stdout=None, stderr=None) -> int:
     """``gopherlab compare OLD NEW --fail-on-regression 5% [--format markdown|json]``.
 
-    See :func:`gobench.gate.compare_main` (exit 1 on a significant regression
+    See :func:`gobench.gate.gate_main` (exit 1 on a significant regression
     beyond the threshold, 0 otherwise, 2 on unreadable input or bad usage).
     """
     from .gate import gate_main
