@@ -83,12 +83,17 @@ def test_interval(sample_capture):
         find_leaks(files, times=[0] * 8, interval=1.5)
 
 
-def test_times_required(sample_capture):
+def test_times_unknown_falls_back_to_order(sample_capture):
+    """Snapshots without usable times (copied files) are measured per snapshot, in their order;
+    times= given but not increasing is still an error."""
     dfs = [read_goroutines(p) for p in sample_capture.paths("goroutine.debug2")]
     for d in dfs:
         d.attrs.pop("mtime", None)
+    r = find_leaks(dfs)
+    assert r.attrs["time_basis"] == "order" and r["growth_per_min"].isna().all()
+    assert r["growth_per_snapshot"].notna().all() and r["growth_per_snapshot"].max() > 0
     with pytest.raises(ValueError, match="times must be increasing"):
-        find_leaks(dfs)
+        find_leaks(dfs, times=[0, 1, 1, 2])
 
 
 def test_single_snapshot_certain_and_long_blocked():
