@@ -466,3 +466,19 @@ def test_runtime_histogram_delta_near_int64_max():
     first = h[(h.metric == PAUSES) & (h.t == 0.0)].iloc[i]
     assert first["count"] > 0
     assert row["count"] == big and row["delta"] == big - first["count"]
+
+
+@pytest.mark.parametrize("enc,bom", [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff")])
+def test_goroutines_utf16_with_bom(dump, base, enc, bom):
+    """Windows PowerShell 5's ``>`` writes UTF-16 with a BOM."""
+    _same_goroutines(read_goroutines(bom + dump.decode().encode(enc)), base)
+
+
+@pytest.mark.parametrize("ending", [b"\r\n", b"\r"])
+@pytest.mark.parametrize("bom", [b"", BOM])
+def test_goroutine_debug1_bom_and_line_ends(ending, bom):
+    raw = (DATA / "snap1.goroutine.debug1.txt").read_bytes()
+    a = read_goroutines(raw)
+    b = read_goroutines(bom + raw.replace(b"\n", ending))
+    assert b.attrs["format"] == "debug=1" and list(a["count"]) == list(b["count"])
+    assert list(a["stack"]) == list(b["stack"])
