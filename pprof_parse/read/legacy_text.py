@@ -29,6 +29,15 @@ Forms (first non-blank line decides):
     goroutine, goroutineleak, threadcreate: records ``n @ pcs`` with an optional
     ``# labels: {"k":"v", ...}`` line, kept as string labels (pprof drops them).
 
+Line ends may be ``\n``, ``\r\n`` or a lone ``\r`` (mixed, too), and a UTF-8 BOM may
+lead; line numbers in errors count every line end.
+
+A ``--- Memory map: ---`` or ``MAPPED_LIBRARIES:`` section (gperftools' C++ heap
+profiles, ``@ heapprofile``/``heapz_v2``) gives the profile its mappings as pprof
+reads them (:mod:`pprof_parse.read.legacy_maps`): every location gets the mapping
+holding its address, so an address-only frame is named ``[libc-2.15.so]`` in
+reports, like pprof's. Without such a section there are no mappings.
+
 Stacks follow the symbol lines, as the runtime's proto writer does: frames the
 text hides (leading ``runtime.*`` frames of heap records, ``runtime.goexit``)
 are not part of the stack; consecutive frames of one physical function (same
@@ -36,7 +45,7 @@ entry ``pc - off``) are one Location whose Lines run innermost inlined function
 first, the physical function last (``runtime/pprof/proto.go:pcDeck``). A
 location's address is its first stack address minus 1 (pprof's convention,
 equal to the proto's). Records without symbol lines fall back to pprof's
-address-only locations. There are no mappings.
+address-only locations.
 
 What the text cannot carry (so a text and a proto of the same moment differ):
 
