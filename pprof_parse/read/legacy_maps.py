@@ -85,7 +85,7 @@ def parse_maps(lines) -> list[Mapping]:
 
 
 def _remove_logging_info(line: str) -> str:
-    """pprof's ``removeLoggingInfo``: drop a glog prefix matching ``^[^\[\]]+:[0-9]+]\s``.
+    r"""pprof's ``removeLoggingInfo``: drop a glog prefix matching ``^[^\[\]]+:[0-9]+]\s``.
     The run before ``:N]`` holds no bracket, so the ``]`` is the line's first bracket."""
     j = min((k for k in (line.find("["), line.find("]")) if k >= 0), default=-1)
     if j < 0 or line[j] != "]" or j + 1 >= len(line) or line[j + 1] not in " \t\n\f\r":

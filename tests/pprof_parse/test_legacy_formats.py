@@ -188,3 +188,13 @@ def test_hostile_legacy_cpu_is_bounded():
     prof = pprof_parse.read_profile(data)
     assert len(prof) == n
     assert time.perf_counter() - t < 10
+
+
+@pytest.mark.parametrize("line_end", ["\r\n", "\r"])
+def test_heap_memory_map_any_line_end(line_end):
+    """CRLF and CR-only copies of the same heap profile read like the LF one (mappings too)."""
+    ref = pprof_parse.read_profile(heap_text())
+    got = pprof_parse.read_profile(heap_text(line_end=line_end))
+    assert got.top().equals(ref.top())
+    assert got.mappings.equals(ref.mappings)
+    assert len(ref.mappings) == 4  # main binary, libc (merged), libm, pprof's fake mapping
