@@ -57,3 +57,50 @@ def test_benchstat_restores_the_collector_state():
             assert gc.isenabled() is enabled and "new.txt" in out.getvalue()
     finally:
         (gc.enable if was else gc.disable)()
+
+
+PROFILES = Path(__file__).resolve().parents[1] / "gopherlab" / "data" / "profiles"
+
+
+def _top_in_process(argv: list[str]) -> tuple[int, str, str]:
+    import contextlib
+
+    from pprof_parse.cli import top_main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        rc = top_main(argv)
+    return rc, out.getvalue(), err.getvalue()
+
+
+def test_top_status_and_output_survive_the_fast_exit(tmp_path):
+    """``gopherlab top`` through the executable's ``os._exit`` path prints every byte that
+    ``top_main`` prints in-process (same environment, so the same ``Time:`` zone), and keeps
+    the status: 0, or 2 with one line on stderr for a missing file, bad bytes or a bad flag."""
+    (tmp_path / "bad.pb.gz").write_bytes(b"\x1f\x8b\x08\x00 not a gzip stream")
+    cases = [
+        [str(PROFILES / "cpu.pb.gz")],
+        ["-sample_index=alloc_objects", "-cum", "-lines", str(PROFILES / "allocs.pb.gz")],
+        ["-csv", str(PROFILES / "heap.pb.gz")],
+        [str(tmp_path / "missing.pb.gz")],
+        [str(tmp_path / "bad.pb.gz")],
+        ["-nodecount=many", str(PROFILES / "cpu.pb.gz")],
+    ]
+    statuses = set()
+    for argv in cases:
+        want = _top_in_process(argv)
+        got = _cli("top", *argv, text=True)
+        assert (got.returncode, got.stdout, got.stderr) == want, argv
+        statuses.add(want[0])
+        if want[0] == 2:
+            assert want[1] == "" and want[2].startswith("gopherlab top: ") and want[2].count("\n") == 1, want
+    assert statuses == {0, 2}
+
+
+def test_top_into_a_closed_pipe_exits_quietly():
+    proc = subprocess.Popen([sys.executable, "-m", "gopherlab.cli", "top", "-nodefraction=0", "-addresses",
+                             str(PROFILES / "allocs.pb.gz")], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.read(100)
+    proc.stdout.close()  # the reader goes away, as with `| head`
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0 and b"Traceback" not in err
