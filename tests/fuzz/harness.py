@@ -390,6 +390,22 @@ def sweep(seed: bytes, kind: str) -> list[tuple[str, bytes]]:
     return out
 
 
+_BOMBS: list[tuple[str, bytes]] = []
+
+
+def bombs() -> list[tuple[str, bytes]]:
+    """Small gzip inputs that inflate to a lot (made once, ~3 s of CPU): issue 13's 200 MB of
+    empty string-table entries (``0x32 0x00`` repeated, ~200 KB on disk) and 256 MiB of zeros."""
+    import zlib
+
+    if not _BOMBS:
+        for label, block, count in (("strtab-200MiB", b"\x32\x00" * (1 << 19), 200),
+                                    ("zeros-256MiB", bytes(1 << 20), 256)):
+            co = zlib.compressobj(9, zlib.DEFLATED, 31)  # wbits 31: a gzip member
+            _BOMBS.append((label, b"".join(co.compress(block) for _ in range(count)) + co.flush()))
+    return list(_BOMBS)
+
+
 # ---------------------------------------------------------------------------
 # seeds: real files of gopherlab/data, and bytes derived from them
 
