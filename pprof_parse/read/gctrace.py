@@ -195,7 +195,8 @@ _PACER_START_RE = re.compile(
 )
 _PACER_END_RE = re.compile(
     rf"pacer: (?P<util>-?\d+)% CPU \((?P<goalutil>\d+) exp\.\) for (?P<heap>\d+)\+(?P<stack>\d+)\+(?P<glob>\d+) B work "
-    rf"\((?P<exp>\d+) B exp\.\) in (?P<trig>\d+) B -> (?P<live>\d+) B \(\S+ (?P<dgoal>-?\d+), cons/mark (?P<cm>{_F})\)\s*$", re.ASCII
+    rf"\((?P<exp>\d+) B exp\.\) in (?P<trig>\d+) B -> (?P<live>\d+) B \(\S+ (?P<dgoal>-?\d+), cons/mark (?P<cm>{_F})\)\s*$",
+    re.ASCII,
 )
 _PACER_SWEEP_RE = re.compile(
     rf"pacer: sweep done at heap size (?P<live>\d+)MB; allocated (?P<alloc>\d+)MB during sweep; "
@@ -412,8 +413,8 @@ def _pacer_row(line: str, lineno: int, run: int, last_num: int) -> dict:
                 "goal_util_pct": to_int(m["goalutil"]), "heap_scan_bytes": to_int(m["heap"]),
                 "stack_scan_bytes": to_int(m["stack"]), "globals_scan_bytes": to_int(m["glob"]),
                 "expected_scan_bytes": to_int(m["exp"]), "trigger_bytes": to_int(m["trig"]),
-                "live_bytes": to_int(m["live"]), "goal_delta_bytes": to_int(m["dgoal"], lo=-_INT64_MAX), "cons_mark": _f(m["cm"]),
-                "line": lineno}
+                "live_bytes": to_int(m["live"]), "goal_delta_bytes": to_int(m["dgoal"], lo=-_INT64_MAX),
+                "cons_mark": _f(m["cm"]), "line": lineno}
     m = _PACER_SWEEP_RE.search(line)
     if m:
         return {"run": run, "gc": last_num, "kind": "sweep", "sweep_heap_mb": to_int(m["live"]),
