@@ -55,8 +55,7 @@ def _reports(repeat: int, jobs: int) -> list[str]:
 
 def _big(path: str, browser: bool) -> list[str]:
     import pprof_parse
-    from pprof_parse.present.flame import flame_figure
-    from pprof_parse.present.tree import call_tree
+    from pprof_parse.figures import call_tree, flame_figure
 
     rows = ["", f"Call tree of `{path}`:", "", "| step | seconds | rows |", "|---|---|---|"]
     t0 = time.perf_counter()

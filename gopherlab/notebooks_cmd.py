@@ -4,7 +4,7 @@ installed package, to open them with ``jupyter lab DIR``.
 A wheel install puts the notebooks inside site-packages (package ``gopherlab.notebooks``), where nobody
 should edit them; this command gives the user their own copies. Nothing in the copied notebooks is
 rewritten: their parameters cells leave the input paths empty, and an empty path means the bundled
-sample read through the installed package (:func:`gopherlab._report_nb.sample_path`), so they run as
+sample read through the installed package (:func:`gopherlab.reports.bundled.sample_path`), so they run as
 copied from any folder. The sample files are copied too (``DIR/data/``, the same layout as
 ``gopherlab/data/``), so there is something at hand to look at and to pass, e.g.
 ``profile_path = "data/profiles/heap.pb.gz"`` (relative to ``DIR``, the notebooks' working folder

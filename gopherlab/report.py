@@ -30,7 +30,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-RESULT_MIME = "application/vnd.gopherlab.result+json"
+from .reports import RESULT_MIME
+
 EXPORT_DROP_TAGS = {"widgets", "remove-cell"}
 
 #: report kind -> (notebook name in gopherlab.notebooks, HTML title)
@@ -90,7 +91,7 @@ def notebook_path(kind: str) -> Path:
     """
     if kind not in KINDS:
         raise ReportError(f"unknown report kind {kind!r}; expected one of {', '.join(KINDS)}")
-    from ._report_nb import notebook_file
+    from .reports.bundled import notebook_file
 
     try:
         return notebook_file(KINDS[kind][0])

@@ -84,7 +84,7 @@ def test_copied_data_serves_as_relative_inputs(copied):
     """What the README suggests: in ``DIR`` (the notebooks' working folder in JupyterLab), ``data/…``
     paths name the copied samples; the benchmark notebook's first code cell on them, in a fresh
     interpreter (no kernel: that path is the test above)."""
-    code = ("from gopherlab import _report_bench as bench\n"
+    code = ("from gopherlab.reports import bench\n"
             "old, new = bench.bench_inputs('data/bench/old.txt', 'data/bench/new.txt')\n"
             "table, rows = bench.compare(old, new)\n"
             "assert len(rows) > 0, rows\n"

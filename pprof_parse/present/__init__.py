@@ -1,1 +1,5 @@
-"""Present stage: tables and text built from analysed profiles."""
+"""Present stage: tables, text and figures built from analysed profiles.
+
+Internal layout. The public names are :class:`pprof_parse.Profile`'s methods and
+:mod:`pprof_parse.figures` (flame graphs, call trees and their unit helpers).
+"""

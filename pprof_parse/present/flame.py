@@ -1,5 +1,7 @@
 """Flame graphs as plotly figures, drawn from the call-tree frames of :mod:`.tree`.
 
+Public through :mod:`pprof_parse.figures` (import them from there; this module may move).
+
 * :func:`flame_figure` -- a plotly icicle of :func:`~.tree.call_tree` (root on top,
   callees below, width = total); click a frame to zoom in.
 * :func:`flame_views_figure` -- several trees (e.g. one per sample type) in one
@@ -31,7 +33,16 @@ _SCALES = {
 def format_value(value: float, unit: str) -> str:
     """A sample value with a human unit: ``format_value(3 << 20, "bytes") == "3.00 MB"``.
 
-    Units other than bytes, nanoseconds and count are printed as ``"<value> <unit>"``.
+    ``bytes`` step by 1024 (``B``, ``kB``, ``MB``, ``GB``, ``TB``, pprof's labels),
+    ``nanoseconds`` by 1000 up to ``s`` then ``min`` and ``h``, ``count`` by 1000 (``k``,
+    ``M``, ``G``); the largest step not above |value| is used, with two decimals; values below
+    1 kB, 1 µs or 1 k are whole numbers with thousands separators. Units other than these are
+    printed as ``"<value> <unit>"`` (rounded to a whole number).
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``value`` is not a number.
     """
     v = float(value)
     scales = _SCALES.get(unit)
@@ -59,11 +70,12 @@ PLAIN_TICKS = {"exponentformat": "none", "separatethousands": True}
 def axis_unit(values, unit: str) -> tuple[float, str]:
     """The scale for an axis or colour bar showing ``values`` measured in ``unit``.
 
-    Returns ``(factor, label)``: plot ``values / factor`` and name the axis ``label``. Bytes
+    Returns ``(factor, label)`` (float, str): plot ``values / factor`` and name the axis ``label``. Bytes
     scale by powers of 1024 (``B``, ``KiB``, ``MiB``, ``GiB``, ``TiB``), nanoseconds and seconds
     by powers of 1000 (``ns``, ``µs``, ``ms``, ``s``), keeping a per-operation suffix
     (``sec/op`` -> ``µs/op``); the largest step not above max(|values|) is chosen. Other units
-    (``count``, ``allocs/op``) are returned as ``(1.0, unit)``. Use with :data:`PLAIN_TICKS`.
+    (``count``, ``allocs/op``) are returned as ``(1.0, unit)``; NaN and ±inf values are
+    ignored. Use with :data:`PLAIN_TICKS`.
     """
     base, sep, rest = unit.partition("/")
     steps = _AXIS_UNITS.get(base)
@@ -126,7 +138,7 @@ def flame_figure(tree: pd.DataFrame, *, title: str | None = None, maxdepth: int 
     Parameters
     ----------
     tree : pandas.DataFrame
-        From :func:`pprof_parse.present.tree.call_tree` (columns ``id``,
+        From :func:`pprof_parse.figures.call_tree` (columns ``id``,
         ``parent``, ``name``, ``self``, ``total``; ``attrs`` ``unit`` and
         ``sample_type`` used for hover text and title).
     title : str, optional
@@ -176,6 +188,12 @@ def flame_views_figure(trees: dict[str, pd.DataFrame], *, title: str = "Call tre
     title, maxdepth, height
         As :func:`flame_figure`.
 
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One icicle trace per tree (hover as :func:`flame_figure`'s, percentages of each
+        tree's root), the first visible; a dropdown when there are two or more.
+
     Raises
     ------
     OptionError
@@ -209,7 +227,7 @@ def diff_flame_figure(tree: pd.DataFrame, *, width: str = "new", title: str | No
     Parameters
     ----------
     tree : pandas.DataFrame
-        From :func:`pprof_parse.present.tree.diff_tree` (columns ``new``,
+        From :func:`pprof_parse.figures.diff_tree` (columns ``new``,
         ``base``, ``delta``, ``self_delta``).
     width : {"new", "both"}
         Frame widths: the new profile's totals (the differential flame graph

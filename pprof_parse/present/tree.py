@@ -12,6 +12,7 @@ Two builders share the pruning step:
   ``new``, ``base`` and signed ``delta`` columns, for a diff-coloured flame.
 
 Everything is column-wise: one pass per tree depth, no Python object per sample.
+Public through :mod:`pprof_parse.figures` (import them from there; this module may move).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from gopherlab._report_nb import notebook_file
+from gopherlab.reports.bundled import notebook_file
 
 from conftest import screenshot_path
 

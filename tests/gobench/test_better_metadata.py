@@ -12,7 +12,8 @@ from pathlib import Path
 
 import gobench
 from gobench.gate import regressions
-from gopherlab._report_bench import compare, sample_path
+from gopherlab.reports.bench import compare
+from gopherlab.reports.bundled import sample_path
 
 
 def _with_metadata(tmp_path, line: str):

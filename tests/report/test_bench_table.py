@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 import warnings
 
-from gopherlab import _report_bench as bench
-from gopherlab._report_nb import sample_path
+from gopherlab.reports import bench
+from gopherlab.reports.bundled import sample_path
 from gobench.compare import run_benchstat
 
 

@@ -1,7 +1,7 @@
 """The JupyterLab allocation explorer shows what the library (and pprof) shows (issue 13,
 section 2): with a ``focus`` regex, percentages are of the whole profile, as
 ``go tool pprof -top -focus=…`` and ``Profile.top(focus=…)`` give them. The widget's callback
-(:func:`gopherlab._report_nb.allocation_view`) is tested directly, on the bundled allocs
+(:func:`gopherlab.reports.allocations.allocation_view`) is tested directly, on the bundled allocs
 profile of the repo's Go workload."""
 from __future__ import annotations
 
@@ -10,18 +10,19 @@ import subprocess
 import pytest
 
 import pprof_parse
-from gopherlab import _report_nb as gl
+from gopherlab.reports import allocations as alloc
+from gopherlab.reports.bundled import sample_path
 
 import goenv
 
 
 @pytest.fixture(scope="module")
 def prof():
-    return pprof_parse.read_profile(gl.sample_path("profiles/allocs.pb.gz"))
+    return pprof_parse.read_profile(sample_path("profiles/allocs.pb.gz"))
 
 
 def test_focus_percentages_are_of_the_whole_profile(prof):
-    view = gl.allocation_view(prof, sample="alloc_space", focus="main.jsonWork")
+    view = alloc.allocation_view(prof, sample="alloc_space", focus="main.jsonWork")
     assert view["error"] is None
     want = prof.top("alloc_space", focus="main.jsonWork")
     got = view["top"]
@@ -41,14 +42,14 @@ def test_focus_percentages_match_go_tool_pprof(prof, tmp_path):
     if go is None:
         pytest.skip("Go toolchain not installed")
     out = subprocess.run([go, "tool", "pprof", "-top", "-focus=main.jsonWork", "-sample_index=alloc_space",
-                          gl.sample_path("profiles/allocs.pb.gz")], capture_output=True, text=True, timeout=120,
+                          sample_path("profiles/allocs.pb.gz")], capture_output=True, text=True, timeout=120,
                          cwd=tmp_path, env=goenv.go_env(), check=True).stdout
     line = next(ln for ln in out.splitlines() if ln.rstrip().endswith(" main.jsonWork"))
     cum_pct = float(line.split()[4].rstrip("%"))  # flat flat% sum% cum cum% name
-    view = gl.allocation_view(prof, sample="alloc_space", focus="main.jsonWork")
+    view = alloc.allocation_view(prof, sample="alloc_space", focus="main.jsonWork")
     assert round(view["top"].set_index("name").loc["main.jsonWork", "cum_pct"], 2) == pytest.approx(cum_pct)
 
 
 def test_invalid_regex_is_reported(prof):
-    view = gl.allocation_view(prof, sample="alloc_space", focus="(")
+    view = alloc.allocation_view(prof, sample="alloc_space", focus="(")
     assert view["error"] == "invalid regex '('" and view["top"] is None

@@ -8,10 +8,9 @@ import numpy as np
 import pytest
 
 import pprof_parse
-from gopherlab import _report_bench as bench
-from gopherlab import _report_nb as gl
-from pprof_parse.present.flame import PLAIN_TICKS, axis_unit, diff_flame_figure
-from pprof_parse.present.tree import diff_tree
+from gopherlab.reports import allocations as alloc, bench
+from gopherlab.reports.bundled import sample_path
+from pprof_parse.figures import PLAIN_TICKS, axis_unit, diff_flame_figure, diff_tree
 
 
 @pytest.mark.parametrize("values, unit, want", [
@@ -30,8 +29,8 @@ def test_axis_unit(values, unit, want):
 
 
 def test_diff_flame_colour_bar_in_bytes_units():
-    new = pprof_parse.read_profile(gl.sample_path("profiles/heap.pb.gz"))
-    base = pprof_parse.read_profile(gl.sample_path("profiles/heap-early.pb.gz"))
+    new = pprof_parse.read_profile(sample_path("profiles/heap.pb.gz"))
+    base = pprof_parse.read_profile(sample_path("profiles/heap-early.pb.gz"))
     tree = diff_tree(new, base, "alloc_space")
     fig = diff_flame_figure(tree)
     bar = fig.data[0].marker.colorbar
@@ -45,10 +44,10 @@ def test_diff_flame_colour_bar_in_bytes_units():
 
 
 def test_ranking_chart_opens_on_the_tables_sample_type_with_units():
-    prof = pprof_parse.read_profile(gl.sample_path("profiles/allocs.pb.gz"))
+    prof = pprof_parse.read_profile(sample_path("profiles/allocs.pb.gz"))
     st = prof.sample_types[prof.sample_index(None)].type
     assert st == "alloc_space"  # the tables above the chart show it
-    fig = gl.top_bar_views(prof, top_n=5, first=st)
+    fig = alloc.top_bar_views(prof, top_n=5, first=st)
     assert fig.layout.title.text.startswith("Top 5: alloc_space by flat")
     visible = [t for t in fig.data if t.visible]
     assert len(visible) == 2
@@ -67,7 +66,7 @@ def test_ranking_chart_opens_on_the_tables_sample_type_with_units():
 
 
 def test_bench_distribution_axes_in_time_units():
-    old, new = gl.sample_path("bench/old.txt"), gl.sample_path("bench/new.txt")
+    old, new = sample_path("bench/old.txt"), sample_path("bench/new.txt")
     fig = bench.distribution_figure(old, new)
     assert fig.layout.xaxis.exponentformat == "none"
     title = fig.layout.xaxis.title.text
@@ -78,11 +77,11 @@ def test_bench_distribution_axes_in_time_units():
 
 
 def test_gc_figures_plain_ticks():
-    import pprof_parse.runtime_api as rt
-    from gopherlab import _report_gc as gc
+    import pprof_parse
+    from gopherlab.reports import gc
 
     runs, _, _ = gc.gc_inputs([])
-    stacked = rt.stack_runs(runs)
+    stacked = pprof_parse.stack_runs(runs)
     window = gc.auto_window(stacked)
     for fig in (gc.pause_percentile_figure(stacked, window=window), gc.pause_ecdf_figure(stacked),
                 gc.heap_goal_figure(stacked), gc.gc_rate_figure(stacked, window=window)):

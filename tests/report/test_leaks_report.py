@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from gopherlab import _report_leaks as lk
+from gopherlab.reports import leaks as lk
 from gopherlab import report
-from gopherlab._report_nb import html_table, sample_path
-from pprof_parse.runtime_api import find_leaks
+from gopherlab.reports.bundled import sample_path
+from gopherlab.reports.render import html_table
+from pprof_parse import find_leaks
 
 import goenv
 

@@ -5,7 +5,8 @@ import papermill as pm
 import pytest
 
 from gopherlab import report
-from gopherlab._report_nb import notebook_file, skip_slow_optional_imports
+from gopherlab._report_nb import skip_slow_optional_imports
+from gopherlab.reports.bundled import notebook_file
 
 pytestmark = [pytest.mark.slow, pytest.mark.interactive]
 

@@ -106,7 +106,7 @@ def test_usage_errors():
 
 
 def test_notebooks_committed_clean():
-    from gopherlab._report_nb import notebook_file
+    from gopherlab.reports.bundled import notebook_file
 
     for name, _ in report.KINDS.values():
         try:
@@ -176,7 +176,7 @@ def test_bench_fail_on_regression_exit_codes(tmp_path):
 def test_leaks_interval_for_copied_files(tmp_path):
     import shutil
 
-    from gopherlab._report_nb import sample_path
+    from gopherlab.reports.bundled import sample_path
 
     snaps = []
     for i in range(4):

@@ -12,7 +12,7 @@ def test_notebook_renderer_asks_for_no_cdn():
     import plotly.graph_objects as go
     import plotly.io as pio
 
-    from gopherlab import _report_nb as gl
+    from gopherlab.reports import render as gl
 
     old = pio.renderers.default
     try:

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from gopherlab import report
-from gopherlab._report_nb import sample_path
+from gopherlab.reports.bundled import sample_path
 
 
 def _no_kernel(monkeypatch):

@@ -9,8 +9,8 @@ import pytest
 
 import pprof_parse
 from pprof_parse.errors import OptionError
-from pprof_parse.present.flame import axis_unit, diff_flame_figure, flame_figure, flame_views_figure, format_value
-from pprof_parse.present.tree import call_tree, diff_tree
+from pprof_parse.figures import (axis_unit, call_tree, diff_flame_figure, diff_tree, flame_figure, flame_views_figure,
+                                  format_value)
 
 PROFILES = files("gopherlab.data") / "profiles"
 KINDS = ["allocs", "heap", "cpu", "goroutine", "mutex", "block", "threadcreate"]

@@ -1,23 +1,37 @@
-"""Inputs, verdict and figures for the benchmark comparison notebook.
+"""The benchmark comparison report: two ``go test -bench`` outputs compared as benchstat does, with a CI verdict.
 
-Statistics are gobench's (benchstat v2: medians, 95 % CIs, Mann-Whitney U,
-``~`` when not significant); the CI rule is :func:`gobench.gate.regressions`.
+Statistics are :mod:`gobench`'s (benchstat v2: medians, 95 % confidence intervals,
+Mann-Whitney U, ``~`` when not significant); the regression rule is the one
+``gopherlab compare`` gates on (significant, in the bad direction, beyond a threshold in
+percent; the bad direction comes from the unit or the inputs' ``Unit … better=`` lines).
 """
 from __future__ import annotations
 
 import html
-import math
 
 import numpy as np
 import pandas as pd
 
-from ._report_nb import sample_path
+import gobench
+from gobench.compare import run_benchstat
+from gobench.gate import regressions
+from gobench.units import class_of, common_scale
+from pprof_parse.figures import PLAIN_TICKS, axis_unit
 
+from .bundled import sample_path
+from .render import show_table as _show_table
+
+__all__ = ["UNIT_LABELS", "bench_explorer", "bench_inputs", "compare", "delta_figure", "distribution_figure",
+           "show_benchstat_text", "show_table", "show_verdict", "table_frame", "verdict"]
+
+#: dropdown labels of the common units (others are shown as they are)
 UNIT_LABELS = {"sec/op": "time/op", "B/op": "bytes/op", "allocs/op": "allocs/op", "B/s": "throughput"}
 
 
 def bench_inputs(old_path: str, new_path: str) -> tuple[str, str]:
-    """``(old, new)`` paths; empty means the bundled ``bench/old.txt`` / ``bench/new.txt``.
+    """Resolve the notebook's inputs to ``(old, new)`` paths; both empty means the bundled
+    ``bench/old.txt`` / ``bench/new.txt`` (a real ``go test -bench -count=6`` of
+    ``examples/benchdemo`` before and after a change). The files are not opened here.
 
     Raises
     ------
@@ -36,18 +50,36 @@ def bench_inputs(old_path: str, new_path: str) -> tuple[str, str]:
 def compare(old: str, new: str, *, alpha: float = 0.05, threshold_pct: float = 0.0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """benchstat of old vs new, and its per-benchmark verdicts.
 
+    Parameters
+    ----------
+    old, new : str
+        Paths of ``go test -bench`` outputs (several runs per benchmark).
+    alpha : float
+        Significance level of the Mann-Whitney U test (benchstat's ``-alpha``).
+    threshold_pct : float
+        A significant change in the bad direction beyond this many percent is a
+        ``regression``; negative values count as 0.
+
     Returns
     -------
-    (table, rows)
-        ``table``: :func:`gobench.benchstat` frame (columns labelled ``old``/``new``).
-        ``rows``: the ``new`` cells with ``better`` and ``verdict`` (``regression``,
-        ``within threshold``, ``improvement``, ``unchanged``, ``~``), from
-        :func:`gobench.gate.regressions` with ``threshold_pct``.
+    (table, rows) : tuple of pandas.DataFrame
+        ``table``: the :func:`gobench.benchstat` frame of ``{"old": old, "new": new}``, one row
+        per benchmark, unit and column (``old``/``new``) plus geomean rows (``is_geomean``);
+        ``center``/``lo``/``hi`` (float64) in the unit's base (``sec/op`` in seconds),
+        ``delta_pct`` (float64 percent), ``p`` (float64), ``significant``, benchstat's cell
+        texts ``range``, ``delta`` and ``note`` (str). ``rows``: the ``new`` cells of
+        ``table`` without geomeans, index 0..n-1, the same columns plus ``better``
+        (``"lower"``/``"higher"``) and ``verdict`` (str: ``regression``, ``within threshold``,
+        ``improvement``, ``unchanged``, ``~`` not significant, ``?`` no delta); ``delta_pct``
+        is ±inf when the old median is 0. The bad direction comes from the unit, or the
+        inputs' ``Unit … better=`` metadata, which wins.
+
+    Raises
+    ------
+    gobench.GobenchError
+        An input cannot be read or holds no benchmark (its subclasses name the cause).
     """
     import warnings
-
-    import gobench
-    from gobench.gate import regressions
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -57,8 +89,23 @@ def compare(old: str, new: str, *, alpha: float = 0.05, threshold_pct: float = 0
 
 
 def verdict(rows: pd.DataFrame, threshold_pct: float) -> dict:
-    """Machine-readable outcome: ``regressions`` (list of ``"row unit delta"`` strings, only when a
-    threshold is set, i.e. ``threshold_pct >= 0``), ``improvements``, ``unchanged``, ``verdict`` text."""
+    """The comparison's machine-readable outcome (what ``gopherlab report bench`` exits on).
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        :func:`compare`'s ``rows`` (uses ``row``, ``unit``, ``delta``, ``verdict``).
+    threshold_pct : float
+        The CI threshold in percent; negative means no gate.
+
+    Returns
+    -------
+    dict
+        ``regressions`` (list of ``"row unit delta"`` str; empty when there is no gate, so
+        nothing fails), ``regressions_found`` (the same list whatever the gate),
+        ``improvements`` (int), ``verdict`` (one sentence: regressions, improvements and
+        changes within noise counted) and ``threshold_pct``.
+    """
     reg = rows[rows["verdict"] == "regression"]
     imp = rows[rows["verdict"] == "improvement"]
     gate = threshold_pct >= 0
@@ -73,6 +120,8 @@ def verdict(rows: pd.DataFrame, threshold_pct: float) -> dict:
 
 
 def show_verdict(v: dict) -> None:
+    """Display :func:`verdict`'s sentence and up to 20 regressions (escaped) in a box: red border
+    when a significant regression was found, green otherwise."""
     from IPython.display import HTML, display
 
     cls = "gl-bad" if v["regressions_found"] else "gl-good"
@@ -82,10 +131,15 @@ def show_verdict(v: dict) -> None:
 
 
 def show_benchstat_text(old: str, new: str, *, alpha: float = 0.05) -> None:
-    """benchstat's own text output (byte-identical to ``benchstat old=OLD new=NEW``), escaped."""
-    from IPython.display import HTML, display
+    """Display benchstat's own text output (byte-identical to ``benchstat old=OLD new=NEW``), escaped
+    in a ``<pre>``.
 
-    from gobench.compare import run_benchstat
+    Raises
+    ------
+    gobench.GobenchError
+        An input cannot be read (benchstat's message), or ``alpha`` is outside [0, 1].
+    """
+    from IPython.display import HTML, display
 
     out, err = run_benchstat([f"old={old}", f"new={new}"], alpha=alpha)
     display(HTML(f"<pre class='gl-stack' style='border-color:#888'>{html.escape(out)}</pre>"))
@@ -95,8 +149,6 @@ def _row_cells(values: list, unit: str) -> list[str]:
     """benchstat's cell numbers for one row: every value with the row's common scale
     (benchunit.CommonScale over the row, as benchstat's text table), without the unit, which the
     table's unit column gives; missing values are empty cells."""
-    from gobench.units import class_of, common_scale
-
     ok = [v for v in values if v is not None and not pd.isna(v)]
     if not ok:
         return ["" for _ in values]
@@ -145,17 +197,29 @@ def table_frame(rows: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
 
 
 def show_table(rows: pd.DataFrame, table: pd.DataFrame) -> None:
-    """One line per benchmark and unit: old ± range, new ± range, delta (``~`` when not significant),
-    p and n, verdict; geomean rows last (:func:`table_frame`)."""
-    from ._report_nb import show_table as _show
-
-    _show(table_frame(rows, table), caption="benchstat: median ± 95% CI in the row's unit, delta vs old "
+    """Display :func:`table_frame` ``(rows, table)`` (escaped, left-aligned): one line per benchmark and
+    unit -- old ± range, new ± range, delta (``~`` when not significant), p and n, verdict --
+    geomean rows last."""
+    _show_table(table_frame(rows, table), caption="benchstat: median ± 95% CI in the row's unit, delta vs old "
           "(~ = not significant)", left=True)
 
 
 def delta_figure(rows: pd.DataFrame):
-    """Horizontal bars of % change per benchmark, one precomputed view per unit (dropdown).
-    Red = significant regression, green = significant improvement, grey = within noise."""
+    """Horizontal bars of the percent change of the median per benchmark, one precomputed view per
+    unit (dropdown, labels from :data:`UNIT_LABELS`).
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        :func:`compare`'s ``rows`` (uses ``row``, ``unit``, ``delta_pct``, ``verdict``, ``note``).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One bar trace per unit; x: % change of new vs old (NaN and ±inf drawn as 0); colour
+        by verdict: red significant regression, orange within the threshold, green
+        improvement, grey ``~`` (within noise).
+    """
     import plotly.graph_objects as go
 
     units = list(dict.fromkeys(rows["unit"]))
@@ -185,13 +249,22 @@ def delta_figure(rows: pd.DataFrame):
 def distribution_figure(old: str, new: str):
     """Every measured value, old vs new, per benchmark (box + points), one view per unit (dropdown).
 
-    Values are scaled per unit by :func:`pprof_parse.present.flame.axis_unit` (``sec/op`` shown
+    Values are scaled per unit by :func:`pprof_parse.figures.axis_unit` (``sec/op`` shown
     in ns/µs/ms/s per op, ``B/op`` in KiB/MiB per op) with plain tick numbers, never plotly's
-    SI suffixes; the axis title names the unit shown."""
-    import plotly.graph_objects as go
+    SI suffixes; the axis title names the unit shown; the axis is logarithmic when every value
+    of the unit is positive.
 
-    import gobench
-    from pprof_parse.present.flame import PLAIN_TICKS, axis_unit
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Two box traces (``old`` grey, ``new`` blue) per unit.
+
+    Raises
+    ------
+    gobench.GobenchError
+        An input cannot be read (:func:`gobench.read_bench`).
+    """
+    import plotly.graph_objects as go
 
     raw = gobench.read_bench({"old": old, "new": new})
     units = list(dict.fromkeys(raw["unit"]))
@@ -221,7 +294,9 @@ def distribution_figure(old: str, new: str):
 
 
 def bench_explorer(old: str, new: str, rows: pd.DataFrame) -> None:
-    """ipywidgets: unit and benchmark-name regex; redraws the delta chart."""
+    """Display ipywidgets controls (unit, a regex on the benchmark name; an invalid regex shows every
+    benchmark) redrawing :func:`delta_figure` of :func:`compare`'s ``rows``. Needs ipywidgets and a
+    live kernel; ``old`` and ``new`` are the compared paths."""
     import re
 
     import ipywidgets as W

@@ -1,4 +1,10 @@
-"""Inputs and figures for the goroutine leak notebook (analysis: :func:`pprof_parse.runtime_api.find_leaks`)."""
+"""The goroutine leak report: inputs, verdict, table, growth chart and stacks of goroutine dumps over time.
+
+The analysis is :func:`pprof_parse.find_leaks` (one row per goroutine group, suspects first);
+this module picks inputs, words the verdict and draws. Growth is per minute when the snapshots
+have times, per snapshot when only their order is known (``attrs["time_basis"] == "order"``),
+and not measurable from a single snapshot (``attrs["growth_measurable"]`` False).
+"""
 from __future__ import annotations
 
 import html
@@ -8,7 +14,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._report_nb import sample_path
+import pprof_parse
+from pprof_parse.figures import short_name
+
+from .bundled import sample_path
+from .render import show_table
+
+__all__ = ["SUSPECT_COLUMNS", "SUSPECT_FORMATS", "growth_figure", "leak_explorer", "leak_inputs", "show_stacks",
+           "show_suspects", "show_verdict", "suspects_frame", "verdict"]
 
 _RUNTIME = "runtime/leakserver"
 
@@ -31,17 +44,26 @@ def _seconds(values: list) -> list[float]:
 
 
 def leak_inputs(snapshots: list[str], times: list, interval: float) -> tuple[list[str], list[float] | None]:
-    """Resolve the leak notebook's inputs: ``(paths, times)`` for :func:`find_leaks`.
+    """Resolve the leak notebook's inputs: ``(paths, times)`` for :func:`pprof_parse.find_leaks`.
 
     Empty ``snapshots``: the bundled capture (four ``debug=2`` dumps of a server leaking
     goroutines in four ways, plus its ``goroutineleak`` profiles, with capture times).
     ``times`` (seconds or RFC 3339) or ``interval`` (seconds between snapshots) give
     times when the files carry none (copied files lose their mtime).
 
+    Returns
+    -------
+    tuple of (list of str, list of float or None)
+        The paths and their times in seconds (None when the files must speak for themselves:
+        their mtimes, else their order).
+
     Raises
     ------
     ValueError
-        ``times`` has a different length from ``snapshots``, or mixes formats.
+        ``times`` has a different length from ``snapshots``, mixes numbers and timestamps,
+        or holds a value that is neither.
+    FileNotFoundError
+        A bundled sample is missing from the installation.
     """
     if not snapshots:
         man = json.loads(Path(sample_path(f"{_RUNTIME}/manifest.json")).read_text())
@@ -60,6 +82,7 @@ def leak_inputs(snapshots: list[str], times: list, interval: float) -> tuple[lis
     return list(snapshots), None
 
 
+#: columns of :func:`pprof_parse.find_leaks`' frame the ranked table shows, in order
 SUSPECT_COLUMNS = ["suspect", "top_function", "state", "created_by", "first", "last", "peak",
                    "growth_per_min", "leak_profile", "reason"]
 
@@ -73,8 +96,22 @@ SUSPECT_FORMATS = {"growth_per_min": _rate, "growth_per_snapshot": _rate}
 
 
 def suspects_frame(leaks: pd.DataFrame) -> pd.DataFrame:
-    """The columns of the ranked groups table: ``growth_per_min`` when the snapshots have times,
-    ``growth_per_snapshot`` when only their order is known, neither with a single snapshot."""
+    """The ranked groups table of a :func:`pprof_parse.find_leaks` frame.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The :data:`SUSPECT_COLUMNS` present, in that order, one row per group as ``leaks``
+        orders them; ``suspect`` becomes ``"LEAK?"`` or ``""`` (str). ``growth_per_min``
+        (goroutines per minute) when the snapshots have times, ``growth_per_snapshot`` in its
+        place when only their order is known, neither (and no ``first``) with a single
+        snapshot. Format with :data:`SUSPECT_FORMATS`.
+
+    Raises
+    ------
+    KeyError
+        ``leaks`` has no ``suspect`` column.
+    """
     cols = [c for c in SUSPECT_COLUMNS if c in leaks]
     if not leaks.attrs.get("growth_measurable", True):
         cols = [c for c in cols if c not in ("first", "growth_per_min")]
@@ -86,15 +123,13 @@ def suspects_frame(leaks: pd.DataFrame) -> pd.DataFrame:
 
 
 def show_suspects(leaks: pd.DataFrame, n: int) -> None:
-    """The ranked groups table (escaped)."""
-    from ._report_nb import show_table
-
+    """Display the first ``n`` rows of :func:`suspects_frame` (escaped), with a caption counting groups."""
     show_table(suspects_frame(leaks), caption=f"Goroutine groups, suspects first ({min(n, len(leaks))} of {len(leaks)})",
                max_rows=n, left=True, formats=SUSPECT_FORMATS)
 
 
 def verdict(leaks: pd.DataFrame) -> dict:
-    """Machine-readable summary of :func:`pprof_parse.runtime_api.find_leaks`' result.
+    """Machine-readable summary of :func:`pprof_parse.find_leaks`' result.
 
     Returns
     -------
@@ -131,6 +166,7 @@ def verdict(leaks: pd.DataFrame) -> dict:
 
 
 def show_verdict(v: dict) -> None:
+    """Display :func:`verdict`'s sentence (escaped) in a box: red border for suspects, green for none."""
     from IPython.display import HTML, display
 
     cls = {"bad": "gl-bad", "good": "gl-good"}.get(v.get("state", "bad" if v["suspects"] else "good"), "")
@@ -138,14 +174,19 @@ def show_verdict(v: dict) -> None:
 
 
 def growth_figure(leaks: pd.DataFrame, *, top: int = 15):
-    """Goroutines per group over time; suspects solid, the rest dotted. A dropdown switches between
-    "suspects" and "all groups" (both precomputed)."""
+    """Goroutines per group over time (:func:`pprof_parse.leak_timeseries` of the ``top`` groups);
+    suspects solid and marked ⚠, the rest dotted. A dropdown switches between "suspects" and
+    "all groups" (both precomputed; "suspects" shows every group when there is none).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        x: seconds since the first snapshot, or the snapshot's position when times are
+        unknown; y: goroutines.
+    """
     import plotly.graph_objects as go
 
-    from pprof_parse.present.flame import short_name
-    from pprof_parse.runtime_api import leak_timeseries
-
-    ts = leak_timeseries(leaks, top=top)
+    ts = pprof_parse.leak_timeseries(leaks, top=top)
     fig = go.Figure()
     suspect_mask = []
     for g, part in ts.groupby("group", sort=False):
@@ -174,7 +215,9 @@ def growth_figure(leaks: pd.DataFrame, *, top: int = 15):
 
 
 def show_stacks(leaks: pd.DataFrame, n: int = 5) -> None:
-    """Representative stacks (leaf first) of the top suspects, with creator and labels, escaped."""
+    """Display the representative stacks (leaf first) of the first ``n`` suspects of a
+    :func:`pprof_parse.find_leaks` frame, with state, count, creator, pprof labels and why each was
+    flagged, escaped; "No suspects." when there is none."""
     from IPython.display import HTML, display
 
     s = leaks[leaks["suspect"]].head(n)
@@ -195,13 +238,13 @@ def show_stacks(leaks: pd.DataFrame, n: int = 5) -> None:
 
 
 def leak_explorer(snapshots: list[str], times, *, top: int = 15) -> None:
-    """ipywidgets: minimum increase, a function regex to show, number of groups; redraws table and growth chart."""
+    """Display ipywidgets controls (minimum increase, a regex on the top function, number of groups)
+    redrawing :func:`show_suspects` and :func:`growth_figure` of
+    ``pprof_parse.find_leaks(snapshots, times=times, ...)``. Needs ipywidgets and a live kernel."""
     import re
 
     import ipywidgets as W
     from IPython.display import display
-
-    from pprof_parse.runtime_api import find_leaks
 
     inc_w = W.IntSlider(value=3, min=1, max=50, description="min increase")
     rx_w = W.Text(value="", placeholder="regex on top function", description="function")
@@ -211,7 +254,7 @@ def leak_explorer(snapshots: list[str], times, *, top: int = 15) -> None:
     def refresh(_=None):
         with out:
             out.clear_output(wait=True)
-            lk = find_leaks(snapshots, times=times, min_increase=inc_w.value)
+            lk = pprof_parse.find_leaks(snapshots, times=times, min_increase=inc_w.value)
             if rx_w.value:
                 try:
                     lk = lk[lk["top_function"].str.contains(rx_w.value, regex=True)]

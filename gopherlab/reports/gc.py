@@ -1,8 +1,12 @@
-"""Figures and input handling for the GC pause trends notebook.
+"""The GC pause trends report: inputs and figures for ``GODEBUG=gctrace=1`` logs and MemStats snapshots.
 
-The analysis is :mod:`pprof_parse.analyze.gc` (via :mod:`pprof_parse.runtime_api`);
-this module only picks inputs and draws. Views a static-HTML reader toggles
-(percentile, run) are precomputed plotly traces switched by dropdowns.
+The analysis is :mod:`pprof_parse`'s (:func:`pprof_parse.stack_runs`,
+:func:`pprof_parse.pause_percentiles`, :func:`pprof_parse.heap_vs_goal`, ...); this module
+only picks inputs and draws. Figures take the frame :func:`pprof_parse.stack_runs` returns
+(one row per GC cycle, runs told apart by the categorical ``label``; times in seconds since
+each run's start, pauses in ms, heap sizes in MiB). Views a static-HTML reader toggles
+(percentile, run) are precomputed plotly traces switched by dropdowns; every axis shows
+plain numbers in the unit its title names.
 """
 from __future__ import annotations
 
@@ -12,8 +16,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._report_nb import sample_path
+import pprof_parse
+from pprof_parse.figures import PLAIN_TICKS
 
+from .bundled import sample_path
+
+__all__ = ["SAMPLE_RUNS", "auto_window", "gc_explorer", "gc_inputs", "gc_rate_figure", "heap_goal_figure",
+           "memstats_figure", "pause_ecdf_figure", "pause_percentile_figure"]
+
+#: the bundled sample runs: label -> gctrace log under ``runtime/leakserver``
 SAMPLE_RUNS = {"GOGC=100": "gctrace-gogc100.log", "GOGC=50": "gctrace-gogc50.log",
                "GOMEMLIMIT=24MiB": "gctrace-gomemlimit24.log"}
 _RUNTIME = "runtime/leakserver"
@@ -27,6 +38,23 @@ def gc_inputs(inputs: list[str]) -> tuple[dict[str, str], list[str], list[float]
     or a ``# runtime.MemStats`` trailer), in the given order. Empty ``inputs``:
     the bundled sample (three runs of one program under GOGC=100, GOGC=50 and
     GOMEMLIMIT=24MiB, and four expvar snapshots with their capture times).
+
+    A file counts as MemStats when it ends in ``.json`` or its first 200,000 bytes hold
+    ``# runtime.MemStats``; every other file is a gctrace log labelled by its stem (``'``
+    appended to repeated stems).
+
+    Returns
+    -------
+    tuple of (dict of str to str, list of str, list of float or None)
+        ``runs``, ``memstats`` paths and their ``times`` in seconds (None: take them from
+        the files, see :func:`pprof_parse.read_memstats`).
+
+    Raises
+    ------
+    OSError
+        An input cannot be read.
+    FileNotFoundError
+        A bundled sample is missing from the installation.
     """
     if not inputs:
         import json
@@ -51,7 +79,20 @@ def gc_inputs(inputs: list[str]) -> tuple[dict[str, str], list[str], list[float]
 
 
 def auto_window(stacked: pd.DataFrame, n: int = 20) -> float:
-    """A window width giving about ``n`` windows over the longest run (seconds, rounded)."""
+    """A window width giving about ``n`` windows over the longest run.
+
+    Parameters
+    ----------
+    stacked : pandas.DataFrame
+        :func:`pprof_parse.stack_runs` frame (uses ``label`` and ``start_s``, seconds).
+    n : int
+        Windows wanted over the longest run.
+
+    Returns
+    -------
+    float
+        Seconds, rounded to 1, 2 or 5 times a power of ten; at least 0.001.
+    """
     span = float(stacked.groupby("label", observed=True)["start_s"].agg(lambda s: s.max() - s.min()).max() or 1.0)
     raw = max(span / n, 1e-3)
     mag = 10 ** np.floor(np.log10(raw))
@@ -61,18 +102,29 @@ def auto_window(stacked: pd.DataFrame, n: int = 20) -> float:
 def _plain_ticks(fig):
     """Axes show plain numbers in the unit their title names (ms, MiB, %): plotly's default tick
     suffixes would print 0.0001 ms as "100µ" and 8e9 as "8B" (billion)."""
-    from pprof_parse.present.flame import PLAIN_TICKS
-
     fig.update_xaxes(**PLAIN_TICKS)
     fig.update_yaxes(**PLAIN_TICKS)
     return fig
 
 
 def pause_percentile_figure(stacked: pd.DataFrame, *, window: float):
-    """Pause percentiles per window, one line per run; a dropdown picks the percentile."""
-    import plotly.graph_objects as go
+    """Pause percentiles per time window, one line per run; a dropdown picks p50, p90, p99 (shown
+    on open) or max.
 
-    from pprof_parse.runtime_api import pause_percentiles
+    Parameters
+    ----------
+    stacked : pandas.DataFrame
+        :func:`pprof_parse.stack_runs` frame (categorical ``label``).
+    window : float
+        Window width in seconds (:func:`pprof_parse.pause_percentiles`).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        x: window start (s since the run's start); y: pause in ms (both STW phases);
+        hover: the window's cycle count.
+    """
+    import plotly.graph_objects as go
 
     qs = {"p50": 0.5, "p90": 0.9, "p99": 0.99, "max": 1.0}
     labels = list(stacked["label"].cat.categories)
@@ -82,7 +134,7 @@ def pause_percentile_figure(stacked: pd.DataFrame, *, window: float):
             c = stacked[stacked["label"] == label]
             if c.empty:
                 continue
-            pp = pause_percentiles(c, window=window, q=(q,))
+            pp = pprof_parse.pause_percentiles(c, window=window, q=(q,))
             col = f"p{100 * q:g}_ms"
             fig.add_trace(go.Scatter(x=pp["window_start_s"], y=pp[col], mode="lines+markers",
                                      name=html.escape(str(label)), visible=qi == 2, legendgroup=str(label),
@@ -101,7 +153,8 @@ def pause_percentile_figure(stacked: pd.DataFrame, *, window: float):
 
 
 def pause_ecdf_figure(stacked: pd.DataFrame):
-    """Cumulative distribution of every cycle's pause, one curve per run."""
+    """Cumulative distribution of every cycle's pause (``pause_ms``, ms; log axis when all > 0),
+    one curve per run of a :func:`pprof_parse.stack_runs` frame; returns a plotly Figure."""
     import plotly.express as px
 
     df = stacked[["label", "pause_ms"]].copy()
@@ -113,10 +166,11 @@ def pause_ecdf_figure(stacked: pd.DataFrame):
 
 
 def heap_goal_figure(stacked: pd.DataFrame):
-    """Live heap, heap at the end of marking and the heap goal per cycle; a dropdown picks the run."""
+    """Live heap, heap at the end of marking and the heap goal per cycle (MiB, from
+    :func:`pprof_parse.heap_vs_goal`), red crosses on cycles that overshot the goal; a dropdown
+    picks the run of a :func:`pprof_parse.stack_runs` frame. Returns a plotly Figure
+    (x: seconds since the run's start)."""
     import plotly.graph_objects as go
-
-    from pprof_parse.runtime_api import heap_vs_goal
 
     labels = list(stacked["label"].cat.categories)
     fig = go.Figure()
@@ -124,7 +178,7 @@ def heap_goal_figure(stacked: pd.DataFrame):
               ("heap_goal_mb", "heap goal", "#2ca02c", "dash")]
     for li, label in enumerate(labels):
         c = stacked[stacked["label"] == label]
-        hv = heap_vs_goal(c)
+        hv = pprof_parse.heap_vs_goal(c)
         for col, name, color, dash in series:
             fig.add_trace(go.Scatter(x=hv["start_s"], y=hv[col], mode="lines+markers", name=name,
                                      line=dict(color=color, dash=dash), visible=li == 0,
@@ -145,11 +199,12 @@ def heap_goal_figure(stacked: pd.DataFrame):
 
 
 def gc_rate_figure(stacked: pd.DataFrame, *, window: float):
-    """GC cycles per second and the share of CPU spent in GC per window, one line per run."""
+    """GC cycles per second (:func:`pprof_parse.gc_frequency`) and the share of CPU spent in GC in
+    percent (:func:`pprof_parse.gc_cpu_share`) per ``window`` seconds, one line per run of a
+    :func:`pprof_parse.stack_runs` frame; two stacked subplots sharing the x axis (seconds since
+    the run's start). Returns a plotly Figure."""
     from plotly.subplots import make_subplots
     import plotly.graph_objects as go
-
-    from pprof_parse.runtime_api import gc_cpu_share, gc_frequency
 
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
                         subplot_titles=("GC cycles per second", "GC share of CPU (%)"))
@@ -160,8 +215,8 @@ def gc_rate_figure(stacked: pd.DataFrame, *, window: float):
             continue
         color = palette[i % len(palette)]
         name = html.escape(str(label))
-        f = gc_frequency(c, window=window)
-        s = gc_cpu_share(c, window=window)
+        f = pprof_parse.gc_frequency(c, window=window)
+        s = pprof_parse.gc_cpu_share(c, window=window)
         fig.add_trace(go.Scatter(x=f["window_start_s"], y=f["per_s"], name=name, legendgroup=name,
                                  line=dict(color=color)), row=1, col=1)
         fig.add_trace(go.Scatter(x=s["window_start_s"], y=100 * s["share"], name=name, legendgroup=name,
@@ -172,7 +227,9 @@ def gc_rate_figure(stacked: pd.DataFrame, *, window: float):
 
 
 def memstats_figure(ms: pd.DataFrame):
-    """MemStats over time: heap allocated / in use / next GC target / total from the OS (MiB)."""
+    """MemStats over time: ``HeapAlloc``, ``HeapInuse``, ``NextGC`` (the goal) and ``Sys`` (from
+    the OS) in MiB against ``t`` (seconds), from a :func:`pprof_parse.read_memstats` frame; a
+    column that is missing or all NA is left out. Returns a plotly Figure."""
     import plotly.graph_objects as go
 
     fig = go.Figure()
@@ -186,7 +243,9 @@ def memstats_figure(ms: pd.DataFrame):
 
 
 def gc_explorer(stacked: pd.DataFrame, *, window: float) -> None:
-    """ipywidgets: pick a run and a window width; shows its pause percentiles and heap vs goal."""
+    """Display ipywidgets controls (runs, window width in seconds) redrawing
+    :func:`pause_percentile_figure` and :func:`heap_goal_figure` of a
+    :func:`pprof_parse.stack_runs` frame. Needs ipywidgets and a live kernel."""
     import ipywidgets as W
     from IPython.display import display
 
