@@ -876,6 +876,9 @@ def run_calls(reader: Reader, data: bytes, ctx, cpu_s: float, want_fp: bool = Fa
                 if prob:
                     outcome = "escape"
                     info.update(exc="CliOutput", msg=prob, where=name, tb=r.stderr[-4000:])
+                elif r.rc == 2 or (r.rc == 1 and r.cmd == "benchstat"):  # refused, as it should be
+                    outcome = "typed"
+                    info.update(exc=f"exit {r.rc}", msg=r.stderr.strip().splitlines()[-1][:300])
         except FuzzTimeout as e:
             signal.setitimer(signal.ITIMER_PROF, 0)
             outcome, info = "timeout", {"exc": "FuzzTimeout", "msg": f"more than {cpu_s} s of CPU",

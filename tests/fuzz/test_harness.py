@@ -34,10 +34,10 @@ def test_bounds_and_outcomes(small_worker, data, outcome, exc):
     assert small_worker.run("_selftest", b"fine")["outcome"] == "ok"
 
 
-def test_every_reader_has_seeds_that_read():
-    assert set(FUZZED) >= {"profile_proto", "profile_text", "gctrace", "memstats", "runtime_metrics", "prometheus",
-                           "goroutines", "bench", "benchstat", "benchstat_report", "cli_top", "cli_benchstat",
-                           "cli_compare"}
+def test_every_reader_has_seeds():
+    assert set(FUZZED) >= {"profile_proto", "profile_legacy_cpu", "profile_text", "gctrace", "memstats",
+                           "runtime_metrics", "prometheus", "goroutines", "bench", "benchstat", "benchstat_report",
+                           "cli_top", "cli_benchstat", "cli_compare"}
     for name in FUZZED:
         if name != "prometheus":  # needs prometheus_client (a dev dependency)
             assert READERS[name].seeds(), name

@@ -23,6 +23,7 @@ XFAIL: dict[str, str] = {
     "profile_text--escape-ValueError-legacy_text-bd284f.bin.gz": _DIGITS,
     "profile_text--escape-ValueError-legacy_text-fa5b98.bin.gz": _DIGITS,
     "profile_text--escape-ValueError-legacy_text-2da688.bin.gz": _DIGITS,
+    "profile_text--escape-ValueError-legacy_text-51bbc3.bin.gz": _DIGITS,
     "cli_top--escape-ValueError-legacy_text-6411eb.bin.gz": _DIGITS,
 }
 
