@@ -236,12 +236,15 @@ def _trimmed_inline_flags(data: ProfileData, nodes, si: int, mean: bool, kept: n
     skipped (the edge then joins the nearest kept frames), an edge counted once
     per sample (its first occurrence from the root sets the sample's inline
     flag) and none from a node to itself; an edge is inline when every sample
-    calls it inline, its weight is Σ|value|-free raw Σvalue, and edges with
-    |weight| < ``edge_cutoff`` are removed (``TrimLowFrequencyEdges``).
+    calls it inline, its weight is the signed sum of its samples' values (raw,
+    also with ``mean``), and edges with |weight| < ``edge_cutoff`` are removed
+    (``TrimLowFrequencyEdges``). Returns two bool arrays indexed by node id.
     """
     n = nodes.n_nodes
     inline_in, noinline_in = np.zeros(n, bool), np.zeros(n, bool)
     if n == 0 or data.n_samples == 0:
+        return inline_in, noinline_in
+    if not nodes.slot_inline.any():  # no inlined frames (or -noinlines): no marker can be shown
         return inline_in, noinline_in
     w = data.values[:, si]
     active = (w != 0) | (data.values[:, 0] != 0) if mean else (w != 0)
