@@ -159,8 +159,20 @@ def _err(source: str, lineno: int, msg: str) -> ProfileFormatError:
     return e
 
 
+def _dec(s: str) -> int:
+    """A decimal field; one with more digits than any 64-bit number reads as 2**64, which the
+    callers' range checks refuse with the line (not Python's 4,300-digit ``ValueError``)."""
+    return int(s) if len(s.lstrip("0")) <= 20 else 1 << 64
+
+
+def _hex(s: str) -> int:
+    """A hexadecimal field (``0x`` prefix optional); past 16 digits it reads as 2**64, as :func:`_dec`."""
+    digits = s[2:] if s[:2] in ("0x", "0X") else s
+    return int(digits, 16) if len(digits.lstrip("0")) <= 16 else 1 << 64
+
+
 def _addrs(s: str) -> list[int]:
-    return [int(x, 16) for x in s.split()]
+    return [_hex(x) for x in s.split()]
 
 
 def _checked(values: tuple, addrs: list[int], source: str, lineno: int):
@@ -211,11 +223,11 @@ def _read_records(lines, i, source, parse_head, stop_at_memstats=False):
                 m = _SYMBOL.match(line.lstrip(" "))
                 if m is None:
                     raise _err(source, i + 1, f"malformed symbol line {s[:80]!r} (want '#\\t0xPC\\tfunc+0xoff\\tfile:line')")
-                pc = int(m.group(1), 16)
+                pc = _hex(m.group(1))
                 if m.group(2) is None:
                     frame = (pc, None, 0, "", 0)
                 else:
-                    frame = (pc, m.group(2), int(m.group(3), 16), m.group(4), int(m.group(5)))
+                    frame = (pc, m.group(2), _hex(m.group(3)), m.group(4), _dec(m.group(5)))
                 if pc > _MASK or frame[2] > _MASK or frame[4] > _I64:
                     raise _err(source, i + 1, "symbol line number does not fit in 64 bits")
                 cur.frames.append(frame)
@@ -249,7 +261,7 @@ def _parse_heap(lines, i, source) -> ProfileData:
         raise _err(source, i + 1, f"malformed heap profile header {lines[i][:80]!r} "
                    "(want 'heap profile: N: M [A: B] @ heap/RATE')")
     kind, num = m.group(5), m.group(6)
-    if any(int(x) > _I64 for x in m.groups()[:4] + (num or "0",)):
+    if any(_dec(x) > _I64 for x in m.groups()[:4] + (num or "0",)):
         raise _err(source, i + 1, "heap profile header number does not fit in a 64-bit integer")
     if kind == "heap":
         rate = int(num) // 2 if num else 0
@@ -266,7 +278,7 @@ def _parse_heap(lines, i, source) -> ProfileData:
         r = _HEAP_SAMPLE.match(s)
         if r is None:
             raise _err(source, lineno, f"malformed heap record {s[:80]!r} (want 'i: ib [a: ab] @ 0xpc ...')")
-        return _checked((int(r.group(1)), int(r.group(2)), int(r.group(3)), int(r.group(4))), _addrs(r.group(5)), source, lineno)
+        return _checked((_dec(r.group(1)), _dec(r.group(2)), _dec(r.group(3)), _dec(r.group(4))), _addrs(r.group(5)), source, lineno)
 
     records, trailer, mmap = _read_records(lines, i + 1, source, head, stop_at_memstats=True)
     raw = np.array([r.values for r in records], np.int64).reshape(-1, 4)
@@ -359,7 +371,7 @@ def _parse_contention(lines, i, source) -> ProfileData:
         r = _CONTENTION_SAMPLE.match(s)
         if r is None:
             raise _err(source, lineno, f"malformed {name} record {s[:80]!r} (want 'cycles count @ 0xpc ...')")
-        return _checked((int(r.group(1)), int(r.group(2))), _addrs(r.group(3)), source, lineno)
+        return _checked((_dec(r.group(1)), _dec(r.group(2))), _addrs(r.group(3)), source, lineno)
 
     records, _, mmap = _read_records(lines, j, source, head)
     raw = np.array([r.values for r in records], np.int64).reshape(-1, 2)
@@ -390,7 +402,7 @@ def _parse_count(lines, i, m, source) -> ProfileData:
         r = _COUNT_SAMPLE.match(s)
         if r is None:
             raise _err(source, lineno, f"malformed {name} record {s[:80]!r} (want 'N @ 0xpc ...')")
-        return _checked((int(r.group(1)),), _addrs(r.group(2)), source, lineno)
+        return _checked((_dec(r.group(1)),), _addrs(r.group(2)), source, lineno)
 
     records, _, mmap = _read_records(lines, i + 1, source, head)
     values = np.array([r.values for r in records], np.int64).reshape(-1, 1)
@@ -404,7 +416,10 @@ def _parse_count(lines, i, m, source) -> ProfileData:
             lv.append(b.intern(v))
     b.labels = (np.array(ls, np.int64), np.array(lk, np.int64), np.array(lv, np.int64))
     vt = ValueType(name, "count")
-    return b.build((vt,), vt, 1, {"format": "count", "profile": name, "total": int(m.group(2))})
+    total = _dec(m.group(2))
+    if total > _I64:
+        raise _err(source, i + 1, f"{name} profile total does not fit in a 64-bit integer")
+    return b.build((vt,), vt, 1, {"format": "count", "profile": name, "total": total})
 
 
 # ---------------------------------------------------------------------------------------

@@ -18,14 +18,7 @@ from fuzz.harness import describe, is_bad
 REGRESSIONS = Path(__file__).resolve().parent / "regressions"
 
 #: file name -> why it still escapes (strict: the test fails once the fix is in, so the entry is removed)
-_DIGITS = "legacy debug=1 text: int() of a 4,300+ digit number raises Python's digit-limit ValueError"
-XFAIL: dict[str, str] = {
-    "profile_text--escape-ValueError-legacy_text-bd284f.bin.gz": _DIGITS,
-    "profile_text--escape-ValueError-legacy_text-fa5b98.bin.gz": _DIGITS,
-    "profile_text--escape-ValueError-legacy_text-2da688.bin.gz": _DIGITS,
-    "profile_text--escape-ValueError-legacy_text-51bbc3.bin.gz": _DIGITS,
-    "cli_top--escape-ValueError-legacy_text-6411eb.bin.gz": _DIGITS,
-}
+XFAIL: dict[str, str] = {}
 
 
 def _cases():
