@@ -7,8 +7,6 @@ errors (as benchstat).
 """
 from __future__ import annotations
 
-import gc
-import os
 import sys
 
 from .errors import UsageError
@@ -94,27 +92,6 @@ def _parse_float_flag(name: str, s: str) -> float:
         raise UsageError(f'invalid value "{s}" for flag -{name}: parse error') from None
 
 
-def _keep_freed_memory() -> None:
-    """Ask glibc's malloc to keep freed memory for reuse (this process only).
-
-    The scan and the tables allocate and free numpy temporaries of 1-30 MB; by
-    default each is a fresh mmap whose pages fault in again on first touch (case B
-    of benchmarks/bench_gobench.py: 54k page faults, 41k with this, 0.03-0.05 s).
-    A no-op where the C library has no ``mallopt`` (not glibc).
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None)
-        m_trim_threshold, m_mmap_threshold = -1, -3
-        libc.mallopt(m_mmap_threshold, 32 << 20)     # glibc's maximum on 64-bit systems
-        libc.mallopt(m_trim_threshold, 1 << 30)
-    except (OSError, AttributeError):
-        pass
-
-
 def benchstat_main(argv: list[str], stdout=None, stderr=None) -> int:
     """``gopherlab benchstat [flags] [label=]file...``: benchstat v2, byte for byte.
 
@@ -138,28 +115,14 @@ def benchstat_main(argv: list[str], stdout=None, stderr=None) -> int:
         stderr.write(_BENCHSTAT_USAGE)
         return 2
 
-    if "numpy" not in sys.modules:
-        # benchstat does no linear algebra: spare numpy's OpenBLAS from starting a thread
-        # per core at import (about 0.1 s of CPU time), unless the user chose otherwise
-        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    _keep_freed_memory()
-    # The run makes little cyclic garbage: paused, the collector does not walk the ~20k objects
-    # of numpy and ours ~50 times (case B of benchmarks/bench_gobench.py: 0.017 s).
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
+    from .compare import BenchstatError, run_benchstat
     try:
-        from .compare import BenchstatError, run_benchstat
-        try:
-            out, err = run_benchstat(args, table=flags["table"], row=flags["row"], col=flags["col"],
-                                     ignore=flags["ignore"], filter=flags["filter"], alpha=alpha,
-                                     confidence=confidence, format=flags["format"], stderr=stderr,
-                                     fork=True)
-        except BenchstatError as e:
-            stderr.write(f"benchstat: {e}\n")
-            return 1
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+        out, err = run_benchstat(args, table=flags["table"], row=flags["row"], col=flags["col"],
+                                 ignore=flags["ignore"], filter=flags["filter"], alpha=alpha,
+                                 confidence=confidence, format=flags["format"], stderr=stderr)
+    except BenchstatError as e:
+        stderr.write(f"benchstat: {e}\n")
+        return 1
     stdout.write(out)
     stderr.write(err)
     return 0

@@ -95,11 +95,8 @@ def _read_or_map(f):
 def run_benchstat(args: list[str], *, table: str = ".config", row: str = ".fullname",
                   col: str = ".file", ignore: str = "", filter: str = "*", alpha: float = 0.05,
                   confidence: float = 0.95, format: str = "text", decode_json: bool = False,
-                  stderr=None, fork: bool = False) -> tuple[str, str]:
+                  stderr=None) -> tuple[str, str]:
     """Run benchstat on input arguments; return ``(stdout, stderr)`` texts.
-
-    ``fork=True`` lets a child process scan the second and later files (the
-    command line only: see :mod:`gobench.read._forkscan`).
 
     Parse errors of the inputs come first in the stderr text (as benchstat
     streams them), then any warnings of the CSV format.
@@ -129,7 +126,7 @@ def run_benchstat(args: list[str], *, table: str = ".config", row: str = ".fulln
     # Go's float arithmetic is silent: overflows and NaNs from the data (1e308 values,
     # Inf/NaN samples) must not print numpy's RuntimeWarnings on stderr
     with np.errstate(all="ignore"):
-        r = parse_inputs(inputs, decode_json=decode_json, fork=fork, release=True)
+        r = parse_inputs(inputs, decode_json=decode_json)
         del inputs
         err = "".join(f"{e}\n" for e in r.errors)
         tables = q.build(r, alpha=alpha, confidence=confidence)

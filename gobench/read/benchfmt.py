@@ -361,13 +361,10 @@ class _Builder:
         cfg[k] = v
         return True
 
-    def parse_file(self, inp: Input, file_idx: int, label: str, scanned=None):
-        """Parse one file: vectorised for simple result lines, exact line parser otherwise.
-
-        ``scanned`` is ``_scan_data(inp.utf8())`` when it was computed ahead.
-        """
+    def parse_file(self, inp: Input, file_idx: int, label: str):
+        """Parse one file: vectorised for simple result lines, exact line parser otherwise."""
         data = inp.utf8()
-        sr = scanned if scanned is not None else _scan_data(data)
+        sr = _scan_data(data)
         if sr is None or sr.res_line is None:
             lines = inp.text.split("\n")
             if lines and lines[-1] == "":
@@ -583,8 +580,7 @@ def _config_line(line: str):
     return key, val.lstrip(" \t")
 
 
-def parse_inputs(inputs: list[Input], *, decode_json: bool = True,
-                 fork: bool = False, release: bool = False) -> Results:
+def parse_inputs(inputs: list[Input], *, decode_json: bool = True) -> Results:
     """Parse several inputs the way ``benchfmt.Files`` does.
 
     Parameters
@@ -594,23 +590,14 @@ def parse_inputs(inputs: list[Input], *, decode_json: bool = True,
     decode_json : bool, default True
         Recognise ``go test -json`` streams and read the benchmark text they carry.
         benchstat itself does not (it silently finds nothing in such a file).
-    fork : bool, default False
-        Let a forked child scan the second and later files while this process
-        scans the first (see :mod:`._forkscan`; the ``benchstat`` command only).
-    release : bool, default False
-        Drop each input's text once it is parsed (:meth:`Input.release`), freeing its
-        buffer or mapping before the measurement arrays are made (the ``benchstat``
-        command only, whose inputs are not used again).
 
     Returns
     -------
     Results
     """
     b = _Builder()
-    given = inputs
     inputs = [_plain_line_ends(inp) for inp in inputs]
     is_json = [decode_json and looks_like_test2json(inp.text) for inp in inputs]
-    pre = _scan_ahead(inputs, is_json) if fork else {}
     for i, inp in enumerate(inputs):
         b.r.paths.append(inp.path)
         b.r.labels.append(inp.label)
@@ -621,12 +608,7 @@ def parse_inputs(inputs: list[Input], *, decode_json: bool = True,
                 b.r.errors.append(BenchSyntaxError(inp.path, lineno, msg))
             b.parse_text(lines, i, inp.path)
             continue
-        got = pre.get(i)
-        b.parse_file(inp, i, inp.path, scanned=got() if got is not None else None)
-        if release:
-            pre.pop(i, None)
-            inp.release()
-            given[i].release()
+        b.parse_file(inp, i, inp.path)
     return b.finish()
 
 
@@ -659,37 +641,6 @@ def _split_lone_cr(lines):
             out.extend((piece, lineno) for piece in body.split("\r"))
         else:
             out.append((line, lineno))
-    return out
-
-
-def _scan_ahead(inputs: list[Input], is_json: list[bool]) -> dict:
-    """``{i: callable returning _scan_data(inputs[i].utf8())}`` with the files after the
-    first scanned in a forked child, when that can pay (threads did not: the scan
-    holds the GIL in too much of its work)."""
-    from . import _forkscan
-
-    datas = [None if j else inp.utf8() for inp, j in zip(inputs, is_json)]
-    sizes = [len(d) if d is not None else 0 for d in datas]
-    if not _forkscan.worth_forking(sizes):
-        return {}
-    jobs = {i: d for i, d in enumerate(datas)
-            if i > 0 and d is not None and len(d) >= FAST_SCAN_MIN_BYTES}
-    handle = _forkscan.start(jobs, _scan_data)
-    if handle is None:
-        return {}
-    child_files = list(jobs)
-    del datas, jobs                   # the bytes stay with the inputs only
-    state: dict = {}
-
-    def result(i):
-        if "child" not in state:      # wait for the child once, when the first is needed
-            state["child"] = _forkscan.collect(handle) or {}
-        sr = state["child"].pop(i, False)
-        return _scan_data(inputs[i].utf8()) if sr is False else sr
-
-    out = {0: lambda: _scan_data(inputs[0].utf8())}
-    for i in child_files:
-        out[i] = (lambda i=i: result(i))
     return out
 
 

@@ -59,10 +59,6 @@ class Input:
             self.data = self._text.encode("utf-8", "surrogateescape")
         return self.data
 
-    def release(self) -> None:
-        """Drop the text and bytes (the input is unusable afterwards)."""
-        self._text = self.data = None
-
     def __eq__(self, other) -> bool:
         if not isinstance(other, Input):
             return NotImplemented

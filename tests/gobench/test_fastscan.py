@@ -1,9 +1,6 @@
 """The vectorised scanner must give exactly what the line-by-line parser gives."""
 from __future__ import annotations
 
-
-import os
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -172,57 +169,6 @@ def test_vectorised_uints_are_atoi(toks):
             assert not tok.isdigit() or len(tok) > 16
 
 
-def _in_fresh_interpreter(code: str, cwd) -> str:
-    """Run *code* in a new Python process and return its stdout.
-
-    The command forks only while it is the process's single thread; pytest's
-    process may hold other threads (left by earlier tests), so the fork is tested
-    in a process of its own.
-    """
-    import subprocess
-    import sys
-
-    proc = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
-
-
-def _need_fork() -> None:
-    import sys
-
-    if not sys.platform.startswith("linux") or len(os.sched_getaffinity(0)) < 2:
-        pytest.skip("the fork needs Linux and two CPUs")
-
-
-def test_forked_scan_gives_the_same_results(tmp_path):
-    """The benchstat command's forked scan of the second file = scanning it in-process."""
-    _need_fork()
-    rng = np.random.default_rng(3)
-    for name, shift in (("a.txt", 1.0), ("b.txt", 1.1)):
-        lines = ["goos: linux", "pkg: x"]
-        for r in range(40):
-            for b in range(60):
-                v = 100 * (b + 1) * shift * rng.lognormal(0, 0.05)
-                lines.append(f"BenchmarkF/n={b}-2\t{1000 + r}\t{v:.1f} ns/op\t{b % 3} allocs/op")
-            if r == 20:
-                lines.append("Unit allocs/op assume=exact")
-        (tmp_path / name).write_text("\n".join(lines) + "\n")
-    out = _in_fresh_interpreter("""
-from gobench.compare import run_benchstat
-from gobench.read import _forkscan
-_forkscan.MIN_BYTES = 1 << 16
-assert _forkscan.worth_forking([70000, 70000])
-forked = run_benchstat(["a.txt", "b.txt"], fork=True)
-assert forked == run_benchstat(["a.txt", "b.txt"], fork=False)
-assert "allocs/op" in forked[0] and forked[1] == ""
-# arrays too big for the shared mapping come through the pipe
-_forkscan._place = lambda sizes, capacity: None
-assert run_benchstat(["a.txt", "b.txt"], fork=True) == forked
-print("same")
-""", tmp_path)
-    assert out.strip() == "same"
-
-
 def test_slot_ids_number_by_first_appearance_and_detect_collisions():
     from gobench.read.fastscan import _slot_ids
 
@@ -233,34 +179,6 @@ def test_slot_ids_number_by_first_appearance_and_detect_collisions():
     assert _slot_ids(keys, (keys,), bits=1) is None or len(set(keys.tolist())) <= 2
     same = np.zeros(5, dtype=np.uint64)
     assert _slot_ids(same, (same,), bits=1)[0].tolist() == [0] * 5
-
-
-def test_failing_child_falls_back_to_scanning_here(tmp_path):
-    """If the forked child dies, the parent scans the file itself (same output)."""
-    _need_fork()
-    for name in ("a.txt", "b.txt"):
-        (tmp_path / name).write_text("".join(f"BenchmarkF/n={b % 50}-2\t{b}\t{b % 7 + 1}.5 ns/op\n"
-                                             for b in range(3000)))
-    out = _in_fresh_interpreter("""
-from gobench.compare import run_benchstat
-from gobench.read import _forkscan
-_forkscan.MIN_BYTES = 1 << 16
-started = []
-real_start = _forkscan.start
-
-def boom(data):
-    raise RuntimeError("child fails")
-
-def start(jobs, scan):
-    started.append(True)
-    return real_start(jobs, boom)
-
-_forkscan.start = start
-assert run_benchstat(["a.txt", "b.txt"], fork=True) == run_benchstat(["a.txt", "b.txt"])
-assert started
-print("fell back")
-""", tmp_path)
-    assert out.strip() == "fell back"
 
 
 @pytest.mark.parametrize("per_shape_max", [0, 10 ** 6])
