@@ -15,6 +15,8 @@ from a parser internals.  Hierarchy::
         │                                  expression (query, offset, msg)
         ├── BenchstatFormatError          a saved benchstat report we cannot parse
         └── UsageError                    bad command-line flags or option values
+            └── OptionError               a bad option value passed to the API
+                                           (assume, confidence, alpha, an empty key)
 
     UserWarning
     └── BenchFormatWarning                emitted once per read with all skipped lines
@@ -35,6 +37,7 @@ __all__ = [
     "QuerySyntaxError",
     "BenchstatFormatError",
     "UsageError",
+    "OptionError",
     "BenchFormatWarning",
 ]
 
@@ -128,6 +131,14 @@ class BenchstatFormatError(GobenchError):
 
 class UsageError(GobenchError):
     """Bad command-line usage or option value (e.g. ``-alpha`` outside [0, 1])."""
+
+
+class OptionError(UsageError):
+    """A bad option value passed to a function (``assume="bogus"``, ``confidence=2``...).
+
+    The message names the option and the values it accepts, like
+    :class:`pprof_parse.errors.OptionError` does for pprof's options.
+    """
 
 
 class BenchFormatWarning(UserWarning):

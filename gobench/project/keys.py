@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cmp_to_key
 
+from ..errors import OptionError
 from ..read.names import base_name, fullname_excluding, name_part
 
 __all__ = ["ResultClass", "make_extractor", "KeyField", "sort_keys", "sort_order", "parse_num"]
@@ -36,9 +37,15 @@ class ResultClass:
 
 
 def make_extractor(key: str):
-    """Return ``f(ResultClass) -> str`` for a projection/filter key (see module docstring)."""
+    """Return ``f(ResultClass) -> str`` for a projection/filter key (see module docstring).
+
+    Raises
+    ------
+    OptionError
+        An empty key (benchproc: ``key must not be empty``).
+    """
     if key == "":
-        raise ValueError("key must not be empty")
+        raise OptionError("key must not be empty")
     if key == ".name":
         return lambda rc: base_name(rc.name)
     if key == ".fullname":

@@ -4,8 +4,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from numbers import Integral
 
+from ..errors import OptionError
 from ._mathx import choose, norm_cdf, norm_inv_cdf
+from ._options import check_level
 
 __all__ = ["QuantileCI", "quantile_ci", "median_ci_orders", "median", "min_samples_for_ci",
            "quantile_r8"]
@@ -55,7 +58,16 @@ def quantile_ci(n: int, q: float = 0.5, confidence: float = 0.95) -> QuantileCI:
     ties, until the accumulated probability reaches *confidence*; above 30 a normal
     approximation with continuity correction is rounded outward to order statistics
     and the top bound dropped if coverage allows.  ``confidence >= 1`` gives (−∞, +∞).
+
+    Raises
+    ------
+    OptionError
+        ``n`` is not an int ≥ 0, or ``q`` or ``confidence`` is not in [0, 1].
     """
+    if isinstance(n, bool) or not isinstance(n, Integral) or n < 0:
+        raise OptionError(f"n must be an int >= 0, not {n!r}")
+    check_level("q", q)
+    check_level("confidence", confidence)
     if confidence >= 1:
         return QuantileCI(n, q, 1.0, 0, n + 1)
     ambiguous = False
@@ -110,7 +122,14 @@ def median_ci_orders(n: int, confidence: float) -> tuple[int, int]:
 
 @lru_cache(maxsize=64)
 def min_samples_for_ci(confidence: float) -> tuple[str, int]:
-    """Smallest n with a finite median CI: ``(">=", n)``, or ``(">", 50)`` if none up to 50."""
+    """Smallest n with a finite median CI: ``(">=", n)``, or ``(">", 50)`` if none up to 50.
+
+    Raises
+    ------
+    OptionError
+        ``confidence`` is not in [0, 1].
+    """
+    check_level("confidence", confidence)
     for n in range(2, 51):
         lo, hi = median_ci_orders(n, confidence)
         if 0 < lo and hi <= n:

@@ -18,6 +18,7 @@ import numpy as np
 
 from ._gomath import go_exp, go_log, go_log_array
 from ._mathx import sign
+from ._options import check_assume, check_level
 from .median import median_ci_orders, min_samples_for_ci, quantile_r8
 from .utest import SamplesEqualError, mann_whitney_u, min_samples_for_utest
 
@@ -109,7 +110,15 @@ def format_delta(cmp: Comparison, old: float, new: float) -> str:
 
 
 def summarize(sorted_values, assume: str = "nothing", confidence: float = 0.95) -> Summary:
-    """Summarise a **sorted** sample (see module docstring)."""
+    """Summarise a **sorted** sample (see module docstring).
+
+    Raises
+    ------
+    OptionError
+        ``assume`` is not ``"nothing"``/``"exact"``, or ``confidence`` is not in [0, 1].
+    """
+    check_assume(assume)
+    check_level("confidence", confidence)
     xs = sorted_values
     n = len(xs)
     if assume == "exact":
@@ -140,7 +149,15 @@ def summarize(sorted_values, assume: str = "nothing", confidence: float = 0.95) 
 
 
 def compare(base, values, assume: str = "nothing", alpha: float = 0.05) -> Comparison:
-    """Compare sample *values* with *base* (both any order)."""
+    """Compare sample *values* with *base* (both any order).
+
+    Raises
+    ------
+    OptionError
+        ``assume`` is not ``"nothing"``/``"exact"``, or ``alpha`` is not in [0, 1].
+    """
+    check_assume(assume)
+    check_level("alpha", alpha)
     n1, n2 = len(base), len(values)
     if assume == "exact":
         return Comparison(0.0, n1, n2, 0.0)

@@ -22,6 +22,7 @@ from functools import lru_cache
 import numpy as np
 
 from ._mathx import choose, norm_cdf, sign
+from ._options import check_level
 
 __all__ = ["UTestResult", "mann_whitney_u", "u_statistic", "exact_u_cdf", "exact_tied_u_cdf",
            "SamplesEqualError", "EXACT_LIMIT", "TIES_EXACT_LIMIT", "U_TEST_MIN_P",
@@ -304,7 +305,14 @@ U_TEST_MIN_P = [1.0, 0.3333333333333333, 0.1, 0.02857142857142857, 0.00793650793
 
 
 def min_samples_for_utest(alpha: float) -> tuple[str, int]:
-    """Smallest n whose minimum achievable p is ≤ alpha: ``(">=", n)``, else ``(">", 10)``."""
+    """Smallest n whose minimum achievable p is ≤ alpha: ``(">=", n)``, else ``(">", 10)``.
+
+    Raises
+    ------
+    OptionError
+        ``alpha`` is not in [0, 1].
+    """
+    check_level("alpha", alpha)
     for i, p in enumerate(U_TEST_MIN_P, 1):
         if p <= alpha:
             return ">=", i

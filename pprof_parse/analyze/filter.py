@@ -12,61 +12,32 @@ Each regex is evaluated once per distinct function name, file name and
 mapping file (an unanchored search, like Go's ``MatchString``); the outcome
 is spread to lines, locations, stack entries and samples with numpy.
 
-Regular expressions: pprof uses Go's RE2 syntax; we compile with Python's
-:mod:`re` in ASCII mode after translating the RE2-only forms ordinary
-patterns use (POSIX classes such as ``[[:alpha:]]``, ``\\z``). Patterns RE2
-rejects but Python accepts (back-references, look-around) work here and fail
-in pprof; Unicode classes (``\\pL``) and ``(?U)`` are rejected here
-(:class:`~pprof_parse.errors.OptionError`). Python's ``(?i)`` folds ASCII only.
+Regular expressions are Go's (RE2 syntax), compiled by
+:func:`~pprof_parse.analyze.goregex.compile_regex`: what pprof refuses (a
+look-ahead, a back-reference) is an :class:`~pprof_parse.errors.OptionError`
+naming the option and the pattern, and what it accepts (``main\\.(?i)json``)
+matches as in pprof.
 """
 
 from __future__ import annotations
 
-import re
 import warnings
 
 import numpy as np
 
-from ..errors import OptionError, PprofParseWarning
+from ..errors import PprofParseWarning
 from ..model.data import ProfileData
+from .goregex import GoRegexp, compile_regex, translate_go_regex
 from .prune import (first_flagged, flagged_entries, keep_entries, keep_lines, keep_samples, line_layout,
                     per_sample_count, slice_stacks)
 from .prune import prune_from as _prune_from
 from .tagfilter import compile_tag_filter, filter_tags_by_name, num_label_units
 
-_POSIX = {
-    "alnum": "0-9A-Za-z", "alpha": "A-Za-z", "ascii": "\\x00-\\x7f", "blank": "\\t ", "cntrl": "\\x00-\\x1f\\x7f",
-    "digit": "0-9", "graph": "!-~", "lower": "a-z", "print": " -~", "punct": "!-/:-@\\[-`{-~",
-    "space": "\\t\\n\\v\\f\\r ", "upper": "A-Z", "word": "0-9A-Za-z_", "xdigit": "0-9A-Fa-f",
-}
-_POSIX_RX = re.compile(r"\[:(\^?)(" + "|".join(_POSIX) + r"):\]")
-_END_RX = re.compile(r"(?<!\\)((?:\\\\)*)\\z")  # RE2's \z (not an escaped backslash before z)
+__all__ = ["FILTER_OPTIONS", "apply_filters", "apply_filters_indexed", "compile_regex", "filter_samples_by_name",
+           "filter_show_from", "has_filters", "split_filter_options", "translate_go_regex"]
 
 FILTER_OPTIONS = ("focus", "ignore", "hide", "show", "show_from", "prune_from",
                   "tagfocus", "tagignore", "tagshow", "taghide")
-
-
-def translate_go_regex(pattern: str) -> str:
-    """Rewrite the RE2 forms Python spells differently: ``[[:digit:]]`` classes and ``\\z``."""
-    def posix(m: re.Match) -> str:
-        if m.group(1):  # [[:^alpha:]] has no spelling inside a Python bracket expression
-            raise OptionError(f"negated POSIX class [:^{m.group(2)}:] in {pattern!r} is not supported")
-        return _POSIX[m.group(2)]
-    return _END_RX.sub(r"\1\\Z", _POSIX_RX.sub(posix, pattern))
-
-
-def compile_regex(option: str, pattern: str) -> re.Pattern:
-    """Compile an option's regex the way pprof's ``compileRegexOption`` does (unanchored).
-
-    Raises
-    ------
-    OptionError
-        ``parsing <option> regexp: <reason>``.
-    """
-    try:
-        return re.compile(translate_go_regex(pattern), re.ASCII)
-    except re.error as e:
-        raise OptionError(f"parsing {option} regexp: {e}") from None
 
 
 def _warn(option: str) -> None:
@@ -76,11 +47,11 @@ def _warn(option: str) -> None:
 class _Matcher:
     """One regex evaluated over the profile's names: per line, per location's mapping, per location."""
 
-    def __init__(self, data: ProfileData, rx: re.Pattern):
+    def __init__(self, data: ProfileData, rx: GoRegexp):
         s = data.strings
         used = np.unique(np.concatenate((data.func_name, data.func_filename, data.map_filename)).astype(np.int64))
         hit = np.zeros(len(s), bool)
-        hit[used] = [rx.search(s[int(i)]) is not None for i in used]
+        hit[used] = [rx.match_string(s[int(i)]) for i in used]
         fn = hit[data.func_name] | hit[data.func_filename]
         self.line = fn[data.line_function] if data.line_function.size else np.zeros(0, bool)
         has_map = data.loc_mapping >= 0
@@ -129,7 +100,7 @@ def filter_samples_by_name(data: ProfileData, focus, ignore, hide, show):
     return keep_samples(data, keep), keep, (fm, im, hm, hnm)
 
 
-def filter_show_from(data: ProfileData, rx: re.Pattern):
+def filter_show_from(data: ProfileData, rx: GoRegexp):
     """pprof's ``ShowFrom``: keep frames from the leaf up to the root-most matching location.
 
     A location matches through its mapping file (lines untouched) or through a
@@ -153,13 +124,14 @@ def apply_filters_indexed(data: ProfileData, *, focus=None, ignore=None, hide=No
                           prune_from=None, tagfocus=None, tagignore=None, tagshow=None, taghide=None,
                           warn: bool = True) -> tuple[ProfileData, np.ndarray]:
     """:func:`apply_filters`, also returning the original row of every kept sample."""
-    c = compile_regex
-    rx = {k: (c(k, v) if v else None) for k, v in
-          (("focus", focus), ("ignore", ignore), ("hide", hide), ("show", show), ("show_from", show_from),
-           ("tagshow", tagshow), ("taghide", taghide), ("prune_from", prune_from))}
+    # compiled in pprof's order (applyFocus), so the first bad option is the one reported
+    rx = {k: (compile_regex(k, v) if v else None) for k, v in
+          (("focus", focus), ("ignore", ignore), ("hide", hide), ("show", show), ("show_from", show_from))}
     units = num_label_units(data)
-    tf = compile_tag_filter("tagfocus", tagfocus, units, c)
-    ti = compile_tag_filter("tagignore", tagignore, units, c)
+    tf = compile_tag_filter("tagfocus", tagfocus, units)
+    ti = compile_tag_filter("tagignore", tagignore, units)
+    rx.update((k, compile_regex(k, v) if v else None) for k, v in
+              (("prune_from", prune_from), ("tagshow", tagshow), ("taghide", taghide)))
     orig = np.arange(data.n_samples)
 
     data, keep, (fm, im, hm, hnm) = filter_samples_by_name(data, rx["focus"], rx["ignore"], rx["hide"], rx["show"])
@@ -234,8 +206,10 @@ def apply_filters(data: ProfileData, *, focus: str | None = None, ignore: str | 
     Raises
     ------
     OptionError
-        A regex does not compile (``parsing focus regexp: ...``) or a numeric
-        range does not parse.
+        An option is not a str; a regex Go would refuse (``parsing focus
+        regexp `(?=x)`: ...``), checked in pprof's order (focus, ignore, hide,
+        show, show_from, tagfocus, tagignore, prune_from, tagshow, taghide); a
+        numeric range bound past int64.
 
     Notes
     -----

@@ -13,8 +13,8 @@ import re
 
 import numpy as np
 
-from ..errors import OptionError
 from ..model.data import ProfileData
+from .goregex import GoRegexp, compile_regex
 
 # ---- stack surgery ------------------------------------------------------------------------
 
@@ -130,15 +130,7 @@ def _func_flags(data: ProfileData, test) -> np.ndarray:
 # ---- Prune (drop_frames / keep_frames) -------------------------------------------------
 
 
-def compile_full(option: str, value: str, translate) -> re.Pattern:
-    """``^(value)$`` as pprof's ``RemoveUninteresting`` compiles drop/keep frames (full match)."""
-    try:
-        return re.compile(r"\A(?:" + translate(value) + r")\Z", re.ASCII)
-    except re.error as e:
-        raise OptionError(f"failed to compile regexp {value}: {e}") from None
-
-
-def prune(data: ProfileData, drop: re.Pattern, keep: re.Pattern | None = None) -> ProfileData:
+def prune(data: ProfileData, drop: GoRegexp, keep: GoRegexp | None = None) -> ProfileData:
     """pprof's ``Profile.Prune``: remove frames beneath (leafward of) a frame matching ``drop``.
 
     Per location, the outermost line whose simplified function name fully
@@ -150,7 +142,7 @@ def prune(data: ProfileData, drop: re.Pattern, keep: re.Pattern | None = None) -
     (a pruned location is removed with everything leafward of it, a
     pruned-beneath one stays as the new leaf).
     """
-    fn = _func_flags(data, lambda s: drop.search(s) is not None and (keep is None or keep.search(s) is None))
+    fn = _func_flags(data, lambda s: drop.match_string(s) and not (keep is not None and keep.match_string(s)))
     if not fn.any():
         return data
     line_loc, within = line_layout(data)
@@ -175,7 +167,7 @@ def prune(data: ProfileData, drop: re.Pattern, keep: re.Pattern | None = None) -
     return slice_stacks(data, cut, np.diff(data.stack_offsets))
 
 
-def prune_from(data: ProfileData, rx: re.Pattern) -> ProfileData:
+def prune_from(data: ProfileData, rx: GoRegexp) -> ProfileData:
     """pprof's ``Profile.PruneFrom`` (``-prune_from``): make the leaf-most matching frame the leaf.
 
     Per location the innermost line whose simplified function name matches
@@ -183,7 +175,7 @@ def prune_from(data: ProfileData, rx: re.Pattern) -> ProfileData:
     sample is cut so its leaf-most matching location is the leaf, so callee
     costs fold into that frame's flat. Samples without a match are unchanged.
     """
-    fn = _func_flags(data, lambda s: rx.search(s) is not None)
+    fn = _func_flags(data, rx.match_string)
     if not fn.any():
         return data
     line_loc, within = line_layout(data)
@@ -196,17 +188,22 @@ def prune_from(data: ProfileData, rx: re.Pattern) -> ProfileData:
     return slice_stacks(data, np.maximum(p, 0), np.diff(data.stack_offsets))
 
 
-def remove_uninteresting(data: ProfileData, translate) -> ProfileData:
+def remove_uninteresting(data: ProfileData, _translate=None) -> ProfileData:
     """pprof's ``RemoveUninteresting``: :func:`prune` with the profile's own ``drop_frames`` /
-    ``keep_frames`` (full-match regexes), as pprof does at load unless ``-all_frames``.
+    ``keep_frames``, compiled as ``^(pattern)$`` (a full match), as pprof does at load unless
+    ``-all_frames``.
+
+    ``_translate`` is ignored (the regex engine is
+    :func:`~pprof_parse.analyze.goregex.compile_regex`'s); it stays until its caller in
+    ``read/profile_reader.py`` stops passing it.
 
     Raises
     ------
     OptionError
-        The profile's drop/keep frames do not compile.
+        The profile's drop/keep frames do not compile (``parsing drop_frames regexp `...`: ...``).
     """
     if not data.drop_frames:
         return data
-    drop = compile_full("drop_frames", data.drop_frames, translate)
-    keep = compile_full("keep_frames", data.keep_frames, translate) if data.keep_frames else None
+    drop = compile_regex("drop_frames", data.drop_frames, anchored=True)
+    keep = compile_regex("keep_frames", data.keep_frames, anchored=True) if data.keep_frames else None
     return prune(data, drop, keep)

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..errors import OptionError
 from ..model.data import ProfileData
+from .goregex import GoRegexp, compile_regex
 
 # ---- units (pprof's internal/measurement) ---------------------------------------------
 
@@ -202,8 +203,8 @@ def _sample_any(sample_idx: np.ndarray, hit: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-def compile_tag_filter(name: str, value: str | None, units: dict[str, str],
-                       compile_regex: Callable[[str, str], re.Pattern]) -> Callable[[ProfileData], np.ndarray] | None:
+def compile_tag_filter(name: str, value: str | None,
+                       units: dict[str, str]) -> Callable[[ProfileData], np.ndarray] | None:
     """Compile a ``-tagfocus``/``-tagignore`` value into ``f(data) -> bool mask over samples``.
 
     Grammar (pprof's ``compileTagFilter``): ``[key=]value``. ``value`` is a
@@ -213,13 +214,19 @@ def compile_tag_filter(name: str, value: str | None, units: dict[str, str],
     value of that key matches any regex; without a key, *every* regex must
     match some ``key:value`` string of the sample's string labels.
 
+    Each regex is compiled as pprof does (Go's ``regexp.Compile``, see
+    :func:`~pprof_parse.analyze.goregex.compile_regex`) and searched unanchored.
+
     Raises
     ------
     OptionError
-        A bad regular expression (``parsing tagfocus regexp: ...``).
+        ``value`` is not a str; a bad regular expression (``parsing tagfocus
+        regexp `...`: ...``); a range bound past int64.
     """
     if not value:
         return None
+    if not isinstance(value, str):
+        raise OptionError(f"{name} must be a str ([key=]regex,... or [key=]range), not {type(value).__name__}")
     key = None
     if "=" in value:
         key, value = value.split("=", 1)
@@ -247,20 +254,21 @@ def compile_tag_filter(name: str, value: str | None, units: dict[str, str],
             rows = np.isin(data.label_key, kidx)
             vals = data.label_str[rows]
             uv, inv = np.unique(vals, return_inverse=True)
-            ok = np.array([any(rx.search(s[int(v)]) for rx in rxs) for v in uv], bool)
+            ok = np.array([any(rx.match_string(s[int(v)]) for rx in rxs) for v in uv], bool)
             return _sample_any(data.label_sample[rows], ok[inv] if uv.size else np.zeros(0, bool), n)
         out = np.ones(n, bool)
         pairs = data.label_key.astype(np.int64) * (len(s) + 1) + data.label_str
         up, inv = np.unique(pairs, return_inverse=True)
         texts = [s[int(p // (len(s) + 1))] + ":" + s[int(p % (len(s) + 1))] for p in up]
         for rx in rxs:
-            ok = np.array([rx.search(t) is not None for t in texts], bool)
+            ok = np.array([rx.match_string(t) for t in texts], bool)
             out &= _sample_any(data.label_sample, ok[inv] if up.size else np.zeros(0, bool), n)
         return out
     return str_filter
 
 
-def filter_tags_by_name(data: ProfileData, show: re.Pattern | None, hide: re.Pattern | None) -> tuple[ProfileData, bool, bool]:
+def filter_tags_by_name(data: ProfileData, show: GoRegexp | None,
+                        hide: GoRegexp | None) -> tuple[ProfileData, bool, bool]:
     """pprof's ``FilterTagsByName`` (``-tagshow``/``-taghide``): drop label keys (string and numeric)
     that do not match ``show`` or that match ``hide``. Returns ``(data, show_matched, hide_matched)``."""
     if show is None and hide is None:
@@ -271,8 +279,8 @@ def filter_tags_by_name(data: ProfileData, show: re.Pattern | None, hide: re.Pat
     sm = hm = False
     for k in keys:
         name = s[int(k)]
-        ms = show is None or show.search(name) is not None
-        mh = hide is not None and hide.search(name) is not None
+        ms = show is None or show.match_string(name)
+        mh = hide is not None and hide.match_string(name)
         sm, hm = sm or ms, hm or mh
         remove[k] = (not ms) or mh
     ks, kn = ~remove[data.label_key], ~remove[data.numlabel_key]

@@ -417,7 +417,7 @@ class Profile:
         Parameters
         ----------
         regex : str
-            Unanchored regex searched in each node's printable name (as ``-peek``).
+            Go (RE2) regex searched, unanchored, in each node's printable name (as ``-peek``).
         sample_index, granularity, noinlines, cum, mean, relative_percentages
             As for :meth:`top` (``cum`` orders the matched nodes by |cum|). With
             ``mean``, as ``-peek -mean``: the nodes' flat and cum are means, the
@@ -441,9 +441,10 @@ class Profile:
         Raises
         ------
         OptionError
-            Bad regex; or no node matches (pprof: ``no matches found for regexp``).
+            A regex Go would refuse (``parsing peek regexp `(?=x)`: ...``); or no
+            node matches (pprof: ``no matches found for regexp``).
         """
-        from ..analyze.filter import compile_regex
+        from ..analyze.goregex import compile_regex
         from ..errors import OptionError
         from ..present.views import peek_table
 
@@ -537,8 +538,17 @@ class Profile:
         -------
         bytes or None
             The gzip bytes when ``path_or_file`` is None.
+
+        Raises
+        ------
+        OptionError
+            ``compresslevel`` is not an int in 0-9 (gzip's levels).
         """
+        from ..errors import OptionError
         from ..present.write import to_proto
+
+        if isinstance(compresslevel, bool) or not isinstance(compresslevel, int) or not 0 <= compresslevel <= 9:
+            raise OptionError(f"compresslevel must be an int in 0-9, not {compresslevel!r}")
 
         return to_proto(self._data, path_or_file, compresslevel=compresslevel)
 

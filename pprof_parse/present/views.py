@@ -11,10 +11,12 @@ from __future__ import annotations
 import numpy as np
 from .._lazy import pd  # pandas on first use (see _lazy)
 
+from ..analyze.goregex import GoRegexp
 from ..analyze.graph import expand_frames, node_weights
 from ..analyze.nodes import build_nodes, sprint_key
 from ..analyze.tagfilter import label as format_label
 from ..analyze.tagfilter import num_label_units, scaled_label
+from ..errors import OptionError
 from ..model.data import ProfileData
 from .top import _pct, mean_value, node_order
 
@@ -59,9 +61,12 @@ def _edges(data: ProfileData, nodes, si: int):
     return ekey // n, ekey % n, weight, ~not_inline
 
 
-def peek_table(data: ProfileData, regex, si: int, *, total: int, granularity: str = "functions",
+def peek_table(data: ProfileData, regex: GoRegexp, si: int, *, total: int, granularity: str = "functions",
                noinlines: bool = False, cum: bool = False, mean: bool = False) -> pd.DataFrame:
     """Build the ``-peek`` table; see :meth:`pprof_parse.Profile.peek`.
+
+    ``regex`` (from :func:`~pprof_parse.analyze.goregex.compile_regex`) is
+    searched in each node's printable name, as pprof's ``printTree`` does.
 
     With ``mean`` the nodes' flat and cum are divided as in ``-top -mean``
     while the edges keep their summed weights (pprof's ``printTree`` prints
@@ -73,7 +78,7 @@ def peek_table(data: ProfileData, regex, si: int, *, total: int, granularity: st
     live = np.flatnonzero((nw.flat != 0) | (nw.cum != 0))
     sprint = [sprint_key(r) for r in nodes.info.iloc[live].itertuples(index=False)]
     live = live[node_order(names[live], sprint, nw.flat[live], nw.cum[live], cum)]
-    matched = live[np.array([regex.search(str(names[i])) is not None for i in live], bool)] if live.size else live
+    matched = live[np.array([regex.match_string(str(names[i])) for i in live], bool)] if live.size else live
     rank = np.full(nodes.n_nodes, -1, np.int64)
     rank[matched] = np.arange(matched.size)
 
@@ -186,7 +191,15 @@ def traces_table(data: ProfileData, si: int, *, orig: np.ndarray | None = None, 
 
 def tags_table(data: ProfileData, si: int, *, total: int, unit: str = "minimum",
                units: dict[str, str] | None = None) -> pd.DataFrame:
-    """Build the ``-tags`` table; see :meth:`pprof_parse.Profile.tags`. ``units`` as for :func:`traces_table`."""
+    """Build the ``-tags`` table; see :meth:`pprof_parse.Profile.tags`. ``units`` as for :func:`traces_table`.
+
+    Raises
+    ------
+    OptionError
+        ``unit`` is not a str (a unit pprof does not know is kept as is, as pprof does).
+    """
+    if not isinstance(unit, str):
+        raise OptionError(f"unit must be a str (\"minimum\" or a unit such as \"B\", \"ms\"), not {type(unit).__name__}")
     s = data.strings
     w = data.values[:, si] if data.n_samples else np.zeros(0, np.int64)
     units = num_label_units(data) if units is None else units
