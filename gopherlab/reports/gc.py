@@ -6,7 +6,8 @@ only picks inputs and draws. Figures take the frame :func:`pprof_parse.stack_run
 (one row per GC cycle, runs told apart by the categorical ``label``; times in seconds since
 each run's start, pauses in ms, heap sizes in MiB). Views a static-HTML reader toggles
 (percentile, run) are precomputed plotly traces switched by dropdowns; every axis shows
-plain numbers in the unit its title names.
+plain numbers in the unit its title names. A frame that is not :func:`pprof_parse.stack_runs`'
+(no categorical ``label``, a missing column) raises ``AttributeError`` or ``KeyError``.
 """
 from __future__ import annotations
 
