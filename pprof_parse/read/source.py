@@ -54,7 +54,8 @@ _KINDS = ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")
           (stat.S_ISSOCK, "a socket"))
 
 
-def read_source(src: Source, *, max_bytes: int | None = DEFAULT_MAX_INFLATED_BYTES) -> tuple[bytes, str]:
+def read_source(src: Source, *, max_bytes: int | None = DEFAULT_MAX_INFLATED_BYTES,
+                text_ok: bool = False) -> tuple[bytes, str]:
     """Return ``(raw_bytes, name)`` for a path, a bytes-like object or a binary file.
 
     Parameters
@@ -63,6 +64,10 @@ def read_source(src: Source, *, max_bytes: int | None = DEFAULT_MAX_INFLATED_BYT
         A path must name a regular file; a file object is read to its end.
     max_bytes : int or None
         Refuse input longer than this (None: no limit).
+    text_ok : bool
+        Accept a text-mode file object too (its text is encoded as UTF-8,
+        lone surrogates as the bytes they escape; ``max_bytes`` then counts
+        characters). For the runtime readers' text inputs.
 
     Raises
     ------
@@ -94,7 +99,7 @@ def read_source(src: Source, *, max_bytes: int | None = DEFAULT_MAX_INFLATED_BYT
     if read is None:
         raise TypeError(f"src must be a path, bytes or a binary file, not {type(src).__name__}")
     name = str(getattr(src, "name", "<file>"))
-    return _read_stream(read, name, max_bytes), name
+    return _read_stream(read, name, max_bytes, text_ok), name
 
 
 def _check_kind(mode: int, name: str) -> None:
@@ -106,22 +111,24 @@ def _check_kind(mode: int, name: str) -> None:
                                  "(to read a stream, pass an open file object)", source=name)
 
 
-def _read_stream(read: Callable, name: str, max_bytes: int | None) -> bytes:
+def _read_stream(read: Callable, name: str, max_bytes: int | None, text_ok: bool = False) -> bytes:
     """Read to the end in chunks, refusing as soon as more than ``max_bytes`` arrive."""
+    def as_bytes(piece) -> bytes:
+        if isinstance(piece, str):
+            if not text_ok:
+                raise TypeError("src is a text file; open it in binary mode ('rb')")
+            return piece.encode("utf-8", "surrogateescape")
+        return bytes(piece)
+
     if max_bytes is None:
-        data = read()
-        if isinstance(data, str):
-            raise TypeError("src is a text file; open it in binary mode ('rb')")
-        return bytes(data)
+        return as_bytes(read())
     parts, total = [], 0
     while True:
         piece = read(min(CHUNK_BYTES, max_bytes + 1 - total))
-        if isinstance(piece, str):
-            raise TypeError("src is a text file; open it in binary mode ('rb')")
         if not piece:
             break
-        parts.append(bytes(piece))
         total += len(piece)
+        parts.append(as_bytes(piece))
         _check_size(total, max_bytes, name, "stream", at_least=True)
     return b"".join(parts)
 
