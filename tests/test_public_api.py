@@ -21,7 +21,7 @@ import pprof_parse
 PPROF_PARSE = [
     "compare_runs", "ConcatenatedProfileError", "delta_table", "diff", "EmptyProfileError", "find_leaks",
     "gc_cpu_share", "gc_frequency", "GCTrace", "gctrace_wall_time", "goroutine_frames", "goroutines_from_profile",
-    "group_goroutines", "heap_vs_goal", "histogram_quantiles", "infer_state", "InflateLimitError",
+    "group_goroutines", "heap_vs_goal", "histogram_quantiles", "infer_state", "InflateLimitError", "InputLimitError",
     "InvalidProfileError", "leak_timeseries", "load_capture", "load_memstats", "merge", "OptionError",
     "parse_gctrace", "pause_percentiles", "PprofParseError", "PprofParseWarning", "Profile", "ProfileFormatError",
     "prometheus_histograms", "prometheus_series", "read_gc_pauses", "read_gctrace", "read_goroutines",

@@ -26,7 +26,8 @@ import numpy as np
 from .._lazy import pd  # pandas on first use (see _lazy)
 
 from pprof_parse.errors import PprofParseWarning as _Warning
-from pprof_parse.errors import RuntimeFormatError
+from pprof_parse.errors import InputLimitError, ProfileFormatError, RuntimeFormatError
+from pprof_parse.read.source import inflate, read_source
 
 __all__ = [
     "RuntimeFormatError",
@@ -50,35 +51,45 @@ def warn_unparsed(source: str, unparsed: list, what: str, where: str) -> None:
                       f"(first at line {line}: {text[:60]!r})", _Warning, stacklevel=3)
 
 
+#: The runtime readers refuse a file or stream longer than this (bytes) and gzip input that
+#: inflates past it: a 100,001-goroutine ``debug=2`` dump is 30 MB, so 256 MiB leaves room for
+#: real dumps while a device such as ``/dev/zero`` or a gzip bomb is refused at once. Bytes or
+#: text the caller already holds are not limited.
+MAX_TEXT_BYTES = 256 << 20
+
+
 def load_source(src) -> tuple[bytes, str, float | None]:
     """Return ``(data, name, mtime)`` for a path, bytes, str text or file object.
 
     A ``str`` containing a line end (``\\n`` or ``\\r``) is taken as the content
-    itself; any other ``str`` or :class:`os.PathLike` is a path.  Gzip input is
-    decompressed (proto profiles are left compressed: callers hand them to the
-    proto reader).  ``mtime`` is the file's modification time (Unix seconds) for
-    paths, else None.
+    itself; any other ``str`` or :class:`os.PathLike` is a path, which must name a
+    regular file (a device or FIFO is refused before it is read).  A path or file
+    object longer than :data:`MAX_TEXT_BYTES` is refused.  Gzip input is
+    decompressed by :func:`load_text` (proto profiles are left compressed: callers
+    hand them to the proto reader).  ``mtime`` is the file's modification time
+    (Unix seconds) for paths, else None.
+
+    Raises :class:`RuntimeFormatError` (with the source) when the input cannot be read.
     """
     mtime = None
     if isinstance(src, (bytes, bytearray, memoryview)):
-        data, name = bytes(src), "<bytes>"
-    elif isinstance(src, str) and ("\n" in src or "\r" in src):
-        data, name = src.encode("utf-8", "surrogateescape"), "<text>"
-    elif isinstance(src, (str, os.PathLike)):
-        p = Path(src)
-        try:
-            data = p.read_bytes()
-            mtime = p.stat().st_mtime
-        except (OSError, ValueError) as e:  # ValueError: a NUL in the path
-            raise RuntimeFormatError(f"cannot read: {getattr(e, 'strerror', None) or e}", source=str(p)) from e
-        name = str(p)
-    elif hasattr(src, "read"):
-        raw = src.read()
-        data = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else bytes(raw)
-        name = getattr(src, "name", None) or "<stream>"
-        name = str(name)
-    else:
+        return bytes(src), "<bytes>", None
+    if isinstance(src, str) and ("\n" in src or "\r" in src):
+        return src.encode("utf-8", "surrogateescape"), "<text>", None
+    if not isinstance(src, (str, os.PathLike)) and not hasattr(src, "read"):
         raise TypeError(f"expected a path, bytes, text or file object, got {type(src).__name__}")
+    name = str(os.fspath(src)) if isinstance(src, (str, os.PathLike)) else str(getattr(src, "name", None) or "<stream>")
+    try:
+        data, _ = read_source(src, max_bytes=MAX_TEXT_BYTES, text_ok=True)
+        if isinstance(src, (str, os.PathLike)):
+            mtime = Path(src).stat().st_mtime
+    except InputLimitError:
+        raise RuntimeFormatError(f"input is longer than the runtime readers' limit of {MAX_TEXT_BYTES} bytes "
+                                 "(pass the bytes yourself to read it anyway)", source=name) from None
+    except ProfileFormatError as e:  # a directory, device, FIFO or socket
+        raise RuntimeFormatError(f"cannot read: {e}", source=name) from None
+    except (OSError, ValueError) as e:  # ValueError: a NUL in the path
+        raise RuntimeFormatError(f"cannot read: {getattr(e, 'strerror', None) or e}", source=name) from e
     return data, name, mtime
 
 
@@ -114,9 +125,11 @@ def load_text(src) -> tuple[str, str, float | None]:
     """Like :func:`load_source` but gunzips and decodes (:func:`decode_text`)."""
     data, name, mtime = load_source(src)
     if data[:2] == b"\x1f\x8b":  # pprof_parse's bounded inflate (gzip bombs, truncation, concatenation)
-        from pprof_parse.read.source import inflate
-
-        data = inflate(data, source=name)
+        try:
+            data = inflate(data, source=name, max_inflated_bytes=MAX_TEXT_BYTES)
+        except InputLimitError:
+            raise RuntimeFormatError(f"gzip input inflates past the runtime readers' limit of {MAX_TEXT_BYTES} "
+                                     "bytes", source=name) from None
     return decode_text(data), name, mtime
 
 
