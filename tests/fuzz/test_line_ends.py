@@ -18,7 +18,8 @@ VARIANTS = {
     "crlf": lambda b: b.replace(b"\n", b"\r\n"),
     "cr": lambda b: b.replace(b"\n", b"\r"),
 }
-TEXT_READERS = [n for n in FUZZED if not n.startswith("cli_")]
+#: readers with text seeds (the CLIs print paths, so their output is not compared)
+TEXT_READERS = [n for n in FUZZED if not n.startswith("cli_") and n not in ("profile_proto", "profile_legacy_cpu")]
 
 
 def _calls(res):
