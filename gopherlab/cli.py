@@ -9,6 +9,8 @@ import importlib
 import os
 import sys
 
+from . import _process
+
 #: sub-command -> (module, function, one-line help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "report": ("gopherlab.report", "main", "run a workbench notebook and export it to HTML"),
@@ -19,11 +21,6 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 
-#: Commands whose process ends without the interpreter's teardown once their output is
-#: flushed (see :func:`run`): nothing of theirs is left to clean up.
-FAST_EXIT = frozenset({"benchstat", "compare", "top"})
-
-
 def _usage() -> str:
     lines = ["usage: gopherlab <command> [args...]", "", "commands:"]
     for name, (_, _, text) in COMMANDS.items():
@@ -32,14 +29,12 @@ def _usage() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run ``gopherlab <command> ...`` and return its exit status (2 on usage errors)."""
-    try:
-        return _dispatch(sys.argv[1:] if argv is None else argv)
-    except BrokenPipeError:  # e.g. `gopherlab top x | head`
-        import os
+    """Run ``gopherlab <command> ...`` and return its exit status (2 on usage errors).
 
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+    Changes nothing of the calling process beyond what the command prints: the
+    executable's own tuning is :func:`run`'s.
+    """
+    return _dispatch(sys.argv[1:] if argv is None else argv)
 
 
 def _dispatch(args: list[str]) -> int:
@@ -55,24 +50,22 @@ def _dispatch(args: list[str]) -> int:
 
 
 def run() -> None:
-    """The ``gopherlab`` executable: :func:`main`, then exit with its status.
+    """The ``gopherlab`` executable: :func:`main` in a process tuned for its command
+    (:mod:`gopherlab._process`), then exit with its status.
 
-    After ``benchstat``, ``compare`` and ``top`` (:data:`FAST_EXIT`) the
-    output is flushed and the process ends with ``os._exit``: the teardown of
-    numpy's and pandas' modules (0.03-0.05 s, a twentieth of a large
-    ``benchstat`` run) does nothing such a command needs. Other commands
-    (``report`` runs Jupyter kernels) exit normally.
+    Output into a pipe closed early (``gopherlab top x | head``) ends the command
+    quietly with status 0, as a Go command does.
     """
     argv = sys.argv[1:]
-    status = main(argv)
-    if argv and argv[0] in FAST_EXIT:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        except BrokenPipeError:  # e.g. `gopherlab top x | head`
-            pass
-        os._exit(status)
-    sys.exit(status)
+    command = argv[0] if argv else ""
+    _process.before(command)
+    try:
+        status = main(argv)
+    except BrokenPipeError:
+        # the reader went away: send what is still buffered nowhere, so the exit's flush is quiet
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = 0
+    _process.exit(command, status)
 
 
 if __name__ == "__main__":  # pragma: no cover

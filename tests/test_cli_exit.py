@@ -1,5 +1,7 @@
-"""The ``gopherlab`` executable's exit path (``gopherlab.cli.run``): short commands end with
-``os._exit`` after flushing, so their status and every byte of output must still arrive."""
+"""The ``gopherlab`` executable's own tuning (``gopherlab.cli.run`` through
+``gopherlab._process``): short commands end with ``os._exit`` after flushing, so their status
+and every byte of output must still arrive; the report command's start-up tuning reaches its
+own process and kernels only."""
 from __future__ import annotations
 
 import io
@@ -104,3 +106,28 @@ def test_top_into_a_closed_pipe_exits_quietly():
     proc.stdout.close()  # the reader goes away, as with `| head`
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 0 and b"Traceback" not in err
+
+
+_KERNEL_PROBE = ("import json, sys\n"
+                 "from gopherlab._report_nb import skip_slow_optional_imports\n"
+                 "skip_slow_optional_imports()\n"
+                 "print(json.dumps(['rfc3987_syntax' in sys.modules, sys.modules.get('rfc3987_syntax', 0) is None]))")
+
+
+def test_report_start_up_tuning_stays_in_the_commands_processes():
+    """The report notebooks' set-up keeps jsonschema from building its IRI grammar only in
+    a kernel of ``gopherlab report`` (marked in the command's environment by
+    ``_process.before``), never in a user's kernel or script."""
+    import json
+    import os
+
+    from gopherlab import _process
+
+    env = {k: v for k, v in os.environ.items() if k != _process.REPORT_KERNEL_MARK}
+    user = subprocess.run([sys.executable, "-c", _KERNEL_PROBE], capture_output=True, text=True, env=env, check=True)
+    assert json.loads(user.stdout) == [False, False]
+    marked = subprocess.run([sys.executable, "-c", "from gopherlab import _process\n_process.before('report')\n"
+                             "import os, subprocess, sys\n"
+                             f"sys.exit(subprocess.run([sys.executable, '-c', {_KERNEL_PROBE!r}]).returncode)"],
+                            capture_output=True, text=True, env=env, check=True)
+    assert json.loads(marked.stdout) == [True, True]
