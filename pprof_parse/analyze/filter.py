@@ -51,7 +51,7 @@ class _Matcher:
         s = data.strings
         used = np.unique(np.concatenate((data.func_name, data.func_filename, data.map_filename)).astype(np.int64))
         hit = np.zeros(len(s), bool)
-        hit[used] = [rx.match_string(s[int(i)]) for i in used]
+        hit[used] = rx.match_many([s[int(i)] for i in used])
         fn = hit[data.func_name] | hit[data.func_filename]
         self.line = fn[data.line_function] if data.line_function.size else np.zeros(0, bool)
         has_map = data.loc_mapping >= 0

@@ -36,6 +36,10 @@ newline. A compiled pattern's ``engine`` attribute says which one made it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from itertools import accumulate
+
+import numpy as np
 
 from ..errors import OptionError
 
@@ -45,6 +49,9 @@ except ImportError:  # pragma: no cover - exercised by test_re2.py through monke
     re2 = None
 
 __all__ = ["GoRegexp", "compile_regex", "compile_regex_re2", "compile_regex_fallback", "translate_go_regex"]
+
+
+_CHUNK = 64  # match_many searches at most this many joined texts per call
 
 
 class GoRegexp:
@@ -58,19 +65,62 @@ class GoRegexp:
         ``"re2"`` (google-re2: Go's syntax) or ``"re"`` (the translated fallback).
     """
 
-    __slots__ = ("pattern", "engine", "_search", "_encode")
+    __slots__ = ("pattern", "engine", "_search", "_encode", "_screen")
 
-    def __init__(self, pattern: str, engine: str, search, encode: bool):
+    def __init__(self, pattern: str, engine: str, search, encode: bool, screen=None):
         self.pattern = pattern
         self.engine = engine
         self._search = search
         self._encode = encode
+        self._screen = screen
 
     def match_string(self, text: str) -> bool:
         """Whether the pattern matches anywhere in ``text`` (Go's unanchored ``MatchString``)."""
         if self._encode:  # RE2 reads UTF-8; bytes skip the binding's per-call offset mapping
             text = text.encode("utf-8", "surrogatepass")
         return self._search(text) is not None
+
+    def match_many(self, texts) -> np.ndarray:
+        """``match_string`` of every text of a sequence, as a bool array, in fewer engine calls.
+
+        One call into RE2 costs several times a Python :mod:`re` call, and a
+        filter would pay it for each of a profile's names. Instead the texts are
+        joined by ``\\n`` and searched, ``_CHUNK`` texts at a time, with the
+        pattern in multi-line mode, which matches the joined texts wherever the
+        pattern matches one of them: ``^``/``$`` then hold at every text's start
+        and end, and ``\\n`` is a non-word character like a text's edge
+        (``\\b`` unchanged). So the texts before the leftmost match do not
+        match; the text where it starts does if the match stays inside it and
+        it holds no ``\\n`` (else that one text is tested alone); the search goes
+        on from the next text. Texts that do not match cost no call of their
+        own. After a matching text the next ones are tested alone until one
+        does not match (a lone test is cheaper than a search when most texts
+        match). Patterns with ``\\A``/``\\z`` or a group that clears ``m`` are
+        tested text by text.
+        """
+        texts = list(texts)
+        if self._screen is None or len(texts) <= 1:
+            return np.array([self.match_string(t) for t in texts], bool)
+        enc = [t.encode("utf-8", "surrogatepass") for t in texts]
+        starts = [0, *accumulate(len(b) + 1 for b in enc)]  # text i is joined[starts[i]:starts[i + 1] - 1]
+        joined = b"\n".join(enc)
+        out = np.zeros(len(enc), bool)
+        i, dense = 0, False
+        while i < len(enc):
+            if dense:  # the last text matched: test the next alone until one does not
+                out[i] = dense = self._search(enc[i]) is not None
+                i += 1
+                continue
+            stop = min(i + _CHUNK, len(enc))
+            m = self._screen(joined, starts[i], starts[stop] - 1)
+            if m is None:
+                i = stop
+                continue
+            q, r = m.span()
+            k = bisect_right(starts, q, i) - 1
+            out[k] = dense = (r < starts[k + 1] and b"\n" not in enc[k]) or self._search(enc[k]) is not None
+            i = k + 1
+        return out
 
     def __repr__(self) -> str:
         return f"<GoRegexp {self.pattern!r} ({self.engine})>"
@@ -122,7 +172,17 @@ def compile_regex_re2(option: str, pattern: str, *, anchored: bool = False) -> G
         raise _error(option, pattern, "invalid UTF-8") from None
     if _has_any_byte_escape(pattern):
         raise _error(option, pattern, "invalid escape sequence: \\C")
-    return GoRegexp(pattern, "re2", rx.search, encode=True)
+    screen = None
+    if not _CLEARS_LINE_MODE.search(pattern):
+        try:
+            screen = re2.compile("(?m)" + source, options).search
+        except re2.error:  # pragma: no cover - same syntax; only a memory budget could differ
+            pass
+    return GoRegexp(pattern, "re2", rx.search, encode=True, screen=screen)
+
+
+# \A or \z, or a flag group turning m off: multi-line mode would not match where the pattern does
+_CLEARS_LINE_MODE = re.compile(r"\\[Az]|\(\?[^):]*-[^):]*m")
 
 
 _POSIX = {

@@ -120,11 +120,15 @@ def simplify_func(name: str) -> str:
     return f
 
 
-def _func_flags(data: ProfileData, test) -> np.ndarray:
-    """``test(simplified name)`` per function, False for functions without a name (once per distinct name)."""
+def _func_flags(data: ProfileData, match) -> np.ndarray:
+    """``match(simplified names)`` (a bool per distinct name) spread to every function; False for
+    functions without a name."""
     uniq, inv = np.unique(data.func_name, return_inverse=True)
-    ok = np.array([bool(data.strings[int(u)]) and test(simplify_func(data.strings[int(u)])) for u in uniq], bool)
-    return ok[inv] if uniq.size else np.zeros(0, bool)
+    if not uniq.size:
+        return np.zeros(0, bool)
+    names = [data.strings[int(u)] for u in uniq]
+    named = np.array([bool(n) for n in names], bool)
+    return (named & match([simplify_func(n) for n in names]))[inv]
 
 
 # ---- Prune (drop_frames / keep_frames) -------------------------------------------------
@@ -142,7 +146,11 @@ def prune(data: ProfileData, drop: GoRegexp, keep: GoRegexp | None = None) -> Pr
     (a pruned location is removed with everything leafward of it, a
     pruned-beneath one stays as the new leaf).
     """
-    fn = _func_flags(data, lambda s: drop.match_string(s) and not (keep is not None and keep.match_string(s)))
+    def dropped(names: list[str]) -> np.ndarray:
+        hit = drop.match_many(names)
+        return hit & ~keep.match_many(names) if keep is not None else hit
+
+    fn = _func_flags(data, dropped)
     if not fn.any():
         return data
     line_loc, within = line_layout(data)
@@ -175,7 +183,7 @@ def prune_from(data: ProfileData, rx: GoRegexp) -> ProfileData:
     sample is cut so its leaf-most matching location is the leaf, so callee
     costs fold into that frame's flat. Samples without a match are unchanged.
     """
-    fn = _func_flags(data, rx.match_string)
+    fn = _func_flags(data, rx.match_many)
     if not fn.any():
         return data
     line_loc, within = line_layout(data)

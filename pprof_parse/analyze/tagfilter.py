@@ -254,14 +254,17 @@ def compile_tag_filter(name: str, value: str | None,
             rows = np.isin(data.label_key, kidx)
             vals = data.label_str[rows]
             uv, inv = np.unique(vals, return_inverse=True)
-            ok = np.array([any(rx.match_string(s[int(v)]) for rx in rxs) for v in uv], bool)
+            values = [s[int(v)] for v in uv]
+            ok = np.zeros(uv.size, bool)
+            for rx in rxs:
+                ok |= rx.match_many(values)
             return _sample_any(data.label_sample[rows], ok[inv] if uv.size else np.zeros(0, bool), n)
         out = np.ones(n, bool)
         pairs = data.label_key.astype(np.int64) * (len(s) + 1) + data.label_str
         up, inv = np.unique(pairs, return_inverse=True)
         texts = [s[int(p // (len(s) + 1))] + ":" + s[int(p % (len(s) + 1))] for p in up]
         for rx in rxs:
-            ok = np.array([rx.match_string(t) for t in texts], bool)
+            ok = rx.match_many(texts)
             out &= _sample_any(data.label_sample, ok[inv] if up.size else np.zeros(0, bool), n)
         return out
     return str_filter

@@ -78,7 +78,7 @@ def peek_table(data: ProfileData, regex: GoRegexp, si: int, *, total: int, granu
     live = np.flatnonzero((nw.flat != 0) | (nw.cum != 0))
     sprint = [sprint_key(r) for r in nodes.info.iloc[live].itertuples(index=False)]
     live = live[node_order(names[live], sprint, nw.flat[live], nw.cum[live], cum)]
-    matched = live[np.array([regex.match_string(str(names[i])) for i in live], bool)] if live.size else live
+    matched = live[regex.match_many([str(names[i]) for i in live])] if live.size else live
     rank = np.full(nodes.n_nodes, -1, np.int64)
     rank[matched] = np.arange(matched.size)
 
@@ -199,7 +199,7 @@ def tags_table(data: ProfileData, si: int, *, total: int, unit: str = "minimum",
         ``unit`` is not a str (a unit pprof does not know is kept as is, as pprof does).
     """
     if not isinstance(unit, str):
-        raise OptionError(f"unit must be a str (\"minimum\" or a unit such as \"B\", \"ms\"), not {type(unit).__name__}")
+        raise OptionError(f"unit must be a str ('minimum' or a unit such as 'B', 'ms'), not {type(unit).__name__}")
     s = data.strings
     w = data.values[:, si] if data.n_samples else np.zeros(0, np.int64)
     units = num_label_units(data) if units is None else units

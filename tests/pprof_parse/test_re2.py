@@ -9,6 +9,8 @@ import subprocess
 import warnings
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import pprof_parse
 from pprof_parse.analyze import goregex
@@ -72,7 +74,8 @@ PATTERNS = [
     r"", r"|", r"()", r"^$", r"a$", r"^a", r"(?m)^b$", r"(?s)a.b", r"a.b", r"\d+", r"\s", r"\w+$", r"\bfoo\b",
     r"(?i)k", r"(?i)ſ", r"é", r"(?i)É", r"\xe9", "\x00", r"[^a]", r"main\.spin$", r"runtime\.|sort",
 ]
-SUBJECTS = ["ab", "main.jsonWork", "main.JSONROUNDTRIP", "main.JsonRoundTrip", "aa", "a\nb", "a\n", "b", "A", "é", "É",
+SUBJECTS = ["ab", "main.jsonWork", "main.JSONROUNDTRIP", "main.JsonRoundTrip", "aa", "a\nb", "a\n", "b", "A", "é",
+            "É",
             "K", "\u212a", "ſ", "s", "a.b", "", "\x00", "α", "汉", "foo bar", "a" * 1000, "main.spin", "sort.Slice",
             "abc", "aBc", "abC", "12", "\t", "\v"]
 
@@ -237,3 +240,29 @@ def test_without_re2_the_fallback_is_used(monkeypatch, sample_profiles):
         without = prof.top(focus="main\\.", hide="runtime\\.", tagfocus="kind=hash")
         assert apply_filters(prof.data, focus="[[:alpha:]]+\\z").n_samples > 0
     assert without.equals(with_re2)
+
+
+# ---- many names at once --------------------------------------------------------------------------
+
+PIECES = ["a", "b", "é", ".", "\\.", "^", "$", "\\b", "\\B", "\\A", "\\z", "|", "*", "+", "?", "(", ")", "[^a]", "\\s",
+          "(?m)", "(?s)", "(?i)", "(?-m)", "(?i-m:", "\\n", "\\pL", "\\Qa$\\E", "x{2}", "[[:word:]]", "(?U)"]
+TEXT = st.text(alphabet=st.sampled_from(["a", "b", "A", "é", "\n", " ", ".", "x", "_", "$", "\u212a"]), max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pattern=st.lists(st.sampled_from(PIECES), max_size=6).map("".join), texts=st.lists(TEXT, max_size=40))
+def test_match_many_is_match_string_of_each(pattern, texts):
+    for compile_ in (compile_regex_re2, compile_regex_fallback):
+        try:
+            rx = compile_("focus", pattern)
+        except OptionError:
+            continue
+        assert rx.match_many(texts).tolist() == [rx.match_string(t) for t in texts], (pattern, texts, rx.engine)
+
+
+def test_match_many_on_many_names():
+    names = [f"github.com/org/pkg{i % 300}/sub.(*T{i}).M{i}" for i in range(5000)] + ["", "a\nmain.x", "main.x\n"]
+    for pattern in ["M1234$", "^github", "pkg(7|8)/", "\\bsub\\b", "zzz", ".", "(?i)m99", "^main", "x$", "\\Amain",
+                    "(?-m:^main)", "(?s)x.$"]:
+        rx = compile_regex("focus", pattern)
+        assert rx.match_many(names).tolist() == [rx.match_string(n) for n in names], pattern
