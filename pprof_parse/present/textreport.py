@@ -200,7 +200,7 @@ def select_top_nodes(data: ProfileData, sample_index=None, *, cum: bool = False,
         kept[idx] = True
         rebuilt = True
 
-    inline_in, noinline_in = _trimmed_inline_flags(data, nodes, si, mean, kept if rebuilt else None, edge_cutoff)
+    inline_in, noinline_in = _trimmed_inline_flags(data, nodes, si, mean, kept if rebuilt else None, edge_cutoff, idx)
     flat, cumv = nw.flat[idx], nw.cum[idx]
     if mean:
         flat, cumv = mean_value(flat, nw.flat_div[idx]), mean_value(cumv, nw.cum_div[idx])
@@ -229,8 +229,11 @@ def _pct(values: np.ndarray, total: int) -> np.ndarray:
 
 
 def _trimmed_inline_flags(data: ProfileData, nodes, si: int, mean: bool, kept: np.ndarray | None,
-                          edge_cutoff: int) -> tuple[np.ndarray, np.ndarray]:
+                          edge_cutoff: int, shown: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per node: has an inline / an ordinary incoming edge, in the graph pprof prints.
+
+    Only the edges into the ``shown`` nodes (ids) that occur as an inlined frame
+    somewhere are looked at: no other node can carry a marker.
 
     As ``graph.newGraph`` builds it: frames root to leaf, nodes not ``kept``
     skipped (the edge then joins the nearest kept frames), an edge counted once
@@ -244,7 +247,12 @@ def _trimmed_inline_flags(data: ProfileData, nodes, si: int, mean: bool, kept: n
     inline_in, noinline_in = np.zeros(n, bool), np.zeros(n, bool)
     if n == 0 or data.n_samples == 0:
         return inline_in, noinline_in
-    if not nodes.slot_inline.any():  # no inlined frames (or -noinlines): no marker can be shown
+    target = np.zeros(n, bool)
+    target[nodes.slot_node[nodes.slot_inline]] = True  # nodes that occur as an inlined call
+    only = np.zeros(n, bool)
+    only[shown] = True
+    target &= only
+    if not target.any():  # no inlined frames (or -noinlines), or none shown: no marker
         return inline_in, noinline_in
     w = data.values[:, si]
     active = (w != 0) | (data.values[:, 0] != 0) if mean else (w != 0)
@@ -265,7 +273,7 @@ def _trimmed_inline_flags(data: ProfileData, nodes, si: int, mean: bool, kept: n
         if fn.size < 2:
             continue
         child, parent = fn[:-1], fn[1:]
-        valid = (fs[:-1] == fs[1:]) & (child != parent)
+        valid = (fs[:-1] == fs[1:]) & (child != parent) & target[child]
         e = pd.DataFrame({"s": fs[:-1][valid], "key": parent[valid] * n + child[valid], "inl": fi[:-1][valid]})
         e = e.drop_duplicates(["s", "key"], keep="last")  # leaf-first order: "last" is nearest the root
         e["w"] = w[e["s"].to_numpy()]
