@@ -24,31 +24,31 @@ Usage::
 
     .venv/bin/python benchmarks/bench_gobench.py [--repeat 3] [--keep DIR] [--benchstat PATH]
 
-Figures (2026-12-04 01:51, session 5, 2 vCPU, load ~1 from these runs;
-``--repeat 9 --benchstat``; wall and user+sys of the whole process, its forked
-child included; median (min-max)):
+Figures (2026-12-05 15:07, 2 vCPU, load 4-6 from other work on the machine, so
+noisy: read the per-pair ratios; ``--repeat 9 --benchstat``; wall and user+sys
+of the whole process; median (min-max)), after issue 14 took the process
+tricks out of the libraries (no forked scanner, no GC pause, no ``mallopt``;
+the ``gopherlab`` executable keeps only ``gopherlab/_process.py``'s tunings):
 
-====  ==========================  ===========================  ==========================
-case  gopherlab wall s            gopherlab user+sys s         benchstat wall s
-====  ==========================  ===========================  ==========================
-B     0.35 (0.30-0.42)            0.43                         0.43 (0.36-0.57)
-C     0.66 (0.58-0.94)            0.74                         1.18 (1.05-1.35)
-====  ==========================  ===========================  ==========================
+====  ==================  ==================  ==================  ==========================================
+case  gopherlab wall s    gopherlab CPU s     benchstat wall s    per pair gopherlab/benchstat (wall)
+====  ==================  ==================  ==================  ==========================================
+B     1.11 (0.98-1.80)    0.80                1.21 (1.09-2.12)    0.87 (0.65-1.20), CPU 1.03, faster 7 of 9
+C     2.32 (2.02-2.69)    1.73                3.78 (3.45-4.08)    0.63 (0.49-0.68), CPU 0.70, faster 9 of 9
+====  ==================  ==================  ==================  ==========================================
 
-Thirty-one interleaved pairs on B right after: gopherlab 0.35 s (0.29-0.42),
-benchstat 0.41 s (0.35-0.48); per pair gopherlab/benchstat 0.84 (0.65-1.15),
-gopherlab faster in 30 of 31.  Session 4 ended at 1.08 (B) and 0.87 (C); the
-start of session 3 had B at 1.34-1.43 s.
+Before/after on B, 15 interleaved rounds of the tree before issue 14, this one
+and benchstat (load 5-9): per round this tree / the old one 0.96 wall (0.78-1.49),
+0.98 CPU; this tree / benchstat 0.98 wall (0.58-1.67), 1.02 CPU; the old tree /
+benchstat 1.05 wall, 1.00 CPU.  On a quiet machine (2026-12-04, the old tree)
+B was 0.35 s wall against benchstat's 0.41 s.
 
-Where B's time goes, the parent process at quiet moments: interpreter start and
+Where B's time went at quiet moments (2026-12-04): interpreter start and
 site ~0.02 s (half of it setuptools' editable-install import hook), numpy
-0.054-0.062 s, gobench 0.013-0.016 s, parsing 0.105-0.126 s (the first file
-scanned here in 0.067-0.087 s while a forked child scans the second: see
-``gobench/read/_forkscan.py``), tables 0.048-0.080 s, text 0.020-0.027 s.  Fresh
-memory is a large part of it on these VMs (~3 µs per 4 KB page): the process
-touches 103 MB (25k minor faults, parent and child) where benchstat touches
-29 MB (7k).  ``gobench/README.md`` lists what the scanner, the fork and the
-build do to keep that down.
+0.054-0.062 s, gobench 0.013-0.016 s, parsing 0.105-0.126 s, tables
+0.048-0.080 s, text 0.020-0.027 s.  Fresh memory is a large part of it on
+these VMs (~3 µs per 4 KB page).  ``gobench/README.md`` lists what the scanner
+and the build do to keep that down.
 """
 from __future__ import annotations
 
@@ -166,6 +166,13 @@ def main() -> int:
         got = time_runs(commands, d, args.repeat)
         for k, (walls, cpus) in got.items():
             print(f"{name:4} {n_old:10d}  {k:9} {_fmt(walls):>25} {_fmt(cpus):>29}")
+        if "benchstat" in got:
+            (gw, gc), (bw, bc) = got["gopherlab"], got["benchstat"]
+            ratios = [a / b for a, b in zip(gw, bw)]
+            cpu_ratios = [a / b for a, b in zip(gc, bc)]
+            print(f"{name:4} per pair gopherlab/benchstat: wall {_fmt(ratios)}, user+sys "
+                  f"{statistics.median(cpu_ratios):.2f}; gopherlab faster in {sum(r < 1 for r in ratios)} "
+                  f"of {len(ratios)}")
     if hasattr(os, "getloadavg"):
         print("load average after: %.2f %.2f %.2f" % os.getloadavg())
     return 0
