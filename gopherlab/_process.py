@@ -86,7 +86,7 @@ def _skip_iri_grammar() -> None:
     this saves about 3.2 s of CPU per process at load ~7 (``import papermill,
     nbconvert``: 8.8 s wall without it, 2.4 s with; a kernel's ``import plotly.io`` and
     first ``pio.renderers``: 7.7 s and 1.2 s; 5 interleaved rounds each; 1.4 s per
-    process on a quiet machine). ``gopherlab report leaks`` on the sample data took
-    23.8 s without it (command and kernel), 11.6 s with it.
+    process on a quiet machine). ``gopherlab report leaks`` on the sample data (command
+    and kernel), 3 interleaved pairs: 23.8-26.7 s without it, 11.2-14.2 s with it.
     """
     sys.modules.setdefault("rfc3987_syntax", None)
