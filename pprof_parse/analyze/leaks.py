@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 from .._lazy import pd  # pandas on first use (see _lazy)
 
+from pprof_parse.errors import OptionError
 from pprof_parse.read.goroutines import read_goroutines
 
 __all__ = ["find_leaks", "leak_timeseries", "DEFAULT_IGNORE"]
@@ -133,7 +134,7 @@ def find_leaks(snapshots, *, times=None, interval: float | None = None, ignore_t
 
     Raises
     ------
-    ValueError
+    OptionError (a ValueError)
         ``times=`` not increasing or of another length than ``snapshots``,
         ``times=`` and ``interval=`` both given, or no full snapshot.
 
@@ -147,28 +148,28 @@ def find_leaks(snapshots, *, times=None, interval: float | None = None, ignore_t
     """
     frames = [_as_frame(s) for s in snapshots]
     if times is not None and interval is not None:
-        raise ValueError("pass times= or interval=, not both")
+        raise OptionError("pass times= or interval=, not both")
     if interval is not None:
         if not interval > 0:
-            raise ValueError(f"interval must be positive, got {interval}")
+            raise OptionError(f"interval must be positive, got {interval}")
         k = np.cumsum([f.attrs.get("sample_type") != "goroutineleak" for f in frames]) - 1
         times = list(np.maximum(k, 0) * float(interval))
     given = times is not None
     if given:
         if len(times) != len(frames):
-            raise ValueError(f"{len(times)} times for {len(frames)} snapshots")
+            raise OptionError(f"{len(times)} times for {len(frames)} snapshots")
         tall = np.asarray(times, dtype=float)
     else:
         tall = np.array([_snapshot_time(f) for f in frames], dtype=float)
     is_leakprof = [f.attrs.get("sample_type") == "goroutineleak" for f in frames]
     full = [i for i, lp in enumerate(is_leakprof) if not lp]
     if not full:
-        raise ValueError("no goroutine snapshot among the inputs (only goroutineleak profiles)")
+        raise OptionError("no goroutine snapshot among the inputs (only goroutineleak profiles)")
     t = tall[full]
     time_basis = "times"
     if len(t) > 1 and (np.isnan(t).any() or (np.diff(t) <= 0).any()):
         if given:
-            raise ValueError(f"snapshot times must be increasing, got {list(t)}")
+            raise OptionError(f"snapshot times must be increasing, got {list(t)}")
         # no usable clock (copied files share one mtime): the list order is the time order
         t = np.arange(len(t), dtype=float)
         time_basis = "order"

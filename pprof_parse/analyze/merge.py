@@ -26,7 +26,7 @@ from typing import Iterable, Sequence
 import numpy as np
 from .._lazy import pd  # pandas on first use (see _lazy)
 
-from ..errors import SampleTypeError
+from ..errors import OptionError, SampleTypeError
 from ..model.data import ProfileData, ValueType
 from ..model.grouping import group_samples, offsets_in
 from ..model.strings import StringTable
@@ -42,7 +42,7 @@ def _datas(profiles) -> list[ProfileData]:
         profiles = [profiles]
     out = [p.data if isinstance(p, Profile) else p for p in profiles]
     if not out:
-        raise ValueError("no profiles to merge")
+        raise OptionError("no profiles to merge")
     return out
 
 
@@ -404,7 +404,7 @@ def prepare_diff(profile, base, *, normalize: bool = False, mode: str = "diff_ba
     """The source and the base as pprof holds them just before negating the base
     (combined, ``pprof::base`` labelled for ``diff_base``, source normalized)."""
     if mode not in ("diff_base", "base"):
-        raise ValueError(f"mode must be 'diff_base' or 'base', not {mode!r}")
+        raise OptionError(f"mode must be 'diff_base' or 'base', not {mode!r}")
     p = combine(_datas(profile))
     pb = combine(_datas(base))
     if mode == "diff_base":
@@ -445,7 +445,7 @@ def diff(profile, base, *, normalize: bool = False, mode: str = "diff_base") -> 
     ------
     SampleTypeError
         The profiles cannot be merged (different sample or period types).
-    ValueError
+    OptionError (a ValueError)
         Unknown ``mode``.
     """
     from ..model.profile import Profile

@@ -196,14 +196,10 @@ def prune_from(data: ProfileData, rx: GoRegexp) -> ProfileData:
     return slice_stacks(data, np.maximum(p, 0), np.diff(data.stack_offsets))
 
 
-def remove_uninteresting(data: ProfileData, _translate=None) -> ProfileData:
+def remove_uninteresting(data: ProfileData) -> ProfileData:
     """pprof's ``RemoveUninteresting``: :func:`prune` with the profile's own ``drop_frames`` /
     ``keep_frames``, compiled as ``^(pattern)$`` (a full match), as pprof does at load unless
     ``-all_frames``.
-
-    ``_translate`` is ignored (the regex engine is
-    :func:`~pprof_parse.analyze.goregex.compile_regex`'s); it stays until its caller in
-    ``read/profile_reader.py`` stops passing it.
 
     Raises
     ------

@@ -16,6 +16,7 @@ from collections import Counter
 import numpy as np
 from .._lazy import pd  # pandas on first use (see _lazy)
 
+from pprof_parse.errors import OptionError
 from pprof_parse.read.gctrace import RuntimeFormatError, decode_text, load_source, strip_bom, warn_unparsed
 
 __all__ = [
@@ -736,7 +737,7 @@ def group_goroutines(goroutines: pd.DataFrame, *, similarity: str = "exact") -> 
         ``stack``, ``frames`` (tuple), ``system`` (bool).
     """
     if similarity not in ("exact", "function"):
-        raise ValueError(f"similarity must be 'exact' or 'function', not {similarity!r}")
+        raise OptionError(f"similarity must be 'exact' or 'function', not {similarity!r}")
     g = goroutines
     key = g["signature"] if similarity == "exact" else pd.Series(
         [hash((s, st)) for s, st in zip(g["state"].fillna(""), g["stack"])], index=g.index)

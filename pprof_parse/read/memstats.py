@@ -17,6 +17,7 @@ import warnings
 import numpy as np
 from .._lazy import pd  # pandas on first use (see _lazy)
 
+from pprof_parse.errors import OptionError
 from pprof_parse.read.gctrace import _Warning, RuntimeFormatError, Unfit, load_text, to_float, to_int
 
 __all__ = ["read_memstats", "read_gc_pauses", "load_memstats"]
@@ -188,7 +189,7 @@ def _times(snaps: list[dict], times) -> np.ndarray:
     if times is not None:
         t = np.asarray(times, dtype=float)
         if len(t) != len(snaps):
-            raise ValueError(f"{len(t)} times for {len(snaps)} snapshots")
+            raise OptionError(f"{len(t)} times for {len(snaps)} snapshots")
         return t
     out = []
     for s in snaps:

@@ -21,6 +21,7 @@ import re
 import numpy as np
 from .._lazy import pd  # pandas on first use (see _lazy)
 
+from pprof_parse.errors import OptionError
 from pprof_parse.read.gctrace import RuntimeFormatError, Unfit, load_text, to_float
 from pprof_parse.read.memstats import loads_json
 
@@ -44,7 +45,7 @@ def _times(n: int, times, fallback: list) -> np.ndarray:
     if times is not None:
         t = np.asarray(times, dtype=float)
         if len(t) != n:
-            raise ValueError(f"{len(t)} times for {n} snapshots")
+            raise OptionError(f"{len(t)} times for {n} snapshots")
         return t
     return np.asarray([np.nan if x is None else x for x in fallback], dtype=float)
 
@@ -451,7 +452,7 @@ def prometheus_series(scrapes: pd.DataFrame, *, value: str = "value", families=N
         ``quantile=``/``le=`` folded into the braces, float64.
     """
     if value not in ("value", "delta", "rate"):
-        raise ValueError(f"value must be 'value', 'delta' or 'rate', not {value!r}")
+        raise OptionError(f"value must be 'value', 'delta' or 'rate', not {value!r}")
     df = scrapes if families is None else scrapes[scrapes["family"].isin(list(families))]
     lab = df["labels"].astype(object).to_numpy()
     q = df["quantile"].to_numpy()

@@ -80,10 +80,9 @@ def read_profile(src: Source, *, max_inflated_bytes: int = DEFAULT_MAX_INFLATED_
     decoded = decode_proto(data, source=name, max_inflated_bytes=max_inflated_bytes)
     decoded = demangle_names(decoded, demangle, source=name)  # pprof demangles before pruning
     if not all_frames:
-        from ..analyze.filter import translate_go_regex
         from ..analyze.prune import remove_uninteresting
 
-        decoded = remove_uninteresting(decoded, translate_go_regex)
+        decoded = remove_uninteresting(decoded)
     return Profile(decoded, source=name)
 
 
