@@ -17,8 +17,8 @@ Public entry points: :func:`read_bench`, :func:`benchstat`, :func:`read_benchsta
 :mod:`gobench.errors` (all subclasses of :class:`ValueError`).
 """
 from .errors import (BenchEncodingError, BenchFormatWarning, BenchstatFormatError,
-                     BenchSyntaxError, GobenchError, QuerySyntaxError, UnitMetadataError,
-                     UsageError)
+                     BenchSyntaxError, GobenchError, OptionError, QuerySyntaxError,
+                     UnitMetadataError, UsageError)
 
 # Heavy imports (pandas) happen on first use, so ``gopherlab benchstat`` starts fast.
 _LAZY = {
@@ -49,5 +49,5 @@ __all__ = [
     "read_bench", "read_benchstat", "benchstat",
     "samples_figure", "samples_figures", "delta_figure",
     "GobenchError", "BenchSyntaxError", "UnitMetadataError", "BenchEncodingError",
-    "QuerySyntaxError", "BenchstatFormatError", "UsageError", "BenchFormatWarning",
+    "QuerySyntaxError", "BenchstatFormatError", "UsageError", "OptionError", "BenchFormatWarning",
 ]

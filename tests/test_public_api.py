@@ -30,7 +30,7 @@ PPROF_PARSE = [
 ]
 GOBENCH = [
     "BenchEncodingError", "BenchFormatWarning", "benchstat", "BenchstatFormatError", "BenchSyntaxError",
-    "delta_figure", "GobenchError", "QuerySyntaxError", "read_bench", "read_benchstat", "samples_figure",
+    "delta_figure", "GobenchError", "OptionError", "QuerySyntaxError", "read_bench", "read_benchstat", "samples_figure",
     "samples_figures", "UnitMetadataError", "UsageError",
 ]
 
