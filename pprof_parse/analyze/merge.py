@@ -30,7 +30,7 @@ from ..errors import OptionError, SampleTypeError
 from ..model.data import ProfileData, ValueType
 from ..model.grouping import group_samples, offsets_in
 from ..model.strings import StringTable
-from .tagfilter import _UNIT_FAMILIES, _sniff, scale
+from .measurement import UNIT_FAMILIES, scale, sniff_unit
 
 BASE_LABEL = "pprof::base"
 
@@ -75,7 +75,7 @@ def compatibilize_sample_types(ds: list[ProfileData]) -> list[ProfileData]:
 def _compatible_units(u1: str, u2: str) -> bool:
     if u1 == u2:
         return True
-    return any(_sniff(f, u1) is not None and _sniff(f, u2) is not None for f in _UNIT_FAMILIES)
+    return any(sniff_unit(f, u1) is not None and sniff_unit(f, u2) is not None for f in UNIT_FAMILIES)
 
 
 def _ratio(from_unit: str, to_unit: str) -> float:

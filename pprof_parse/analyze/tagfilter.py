@@ -1,8 +1,7 @@
 """Label (tag) filters: pprof's ``-tagfocus``/``-tagignore`` and ``-tagshow``/``-taghide``.
 
-Also holds pprof's unit arithmetic (``internal/measurement``: ``Scale``,
-``ScaledLabel``) that numeric tag ranges and tag formatting need, and the
-numeric-label unit rule (``Profile.NumLabelUnits``).
+Also holds the numeric-label unit rule (``Profile.NumLabelUnits``); the unit
+arithmetic numeric tag ranges need is :mod:`.measurement`'s.
 
 Every decision is made once per distinct label (key, value) and then spread
 over the samples with numpy: no Python work per sample.
@@ -19,101 +18,7 @@ import numpy as np
 from ..errors import OptionError
 from ..model.data import ProfileData
 from .goregex import GoRegexp, compile_regex
-
-# ---- units (pprof's internal/measurement) ---------------------------------------------
-
-# (canonical name, aliases, factor to the family's base unit), per family; default unit
-_UNIT_FAMILIES = (
-    ((("B", ("b", "byte"), 1.0), ("kB", ("kb", "kbyte", "kilobyte"), float(1 << 10)),
-      ("MB", ("mb", "mbyte", "megabyte"), float(1 << 20)), ("GB", ("gb", "gbyte", "gigabyte"), float(1 << 30)),
-      ("TB", ("tb", "tbyte", "terabyte"), float(1 << 40)), ("PB", ("pb", "pbyte", "petabyte"), float(1 << 50))),
-     ("B", 1.0)),
-    ((("ns", ("ns", "nanosecond"), 1.0), ("us", ("μs", "us", "microsecond"), 1e3),
-      ("ms", ("ms", "millisecond"), 1e6), ("s", ("s", "sec", "second"), 1e9), ("hrs", ("hour", "hr"), 3600e9)),
-     ("s", 1e9)),
-    ((("n*GCU", ("nanogcu",), 1e-9), ("u*GCU", ("microgcu",), 1e-6), ("m*GCU", ("milligcu",), 1e-3),
-      ("GCU", ("gcu",), 1.0), ("k*GCU", ("kilogcu",), 1e3), ("M*GCU", ("megagcu",), 1e6),
-      ("G*GCU", ("gigagcu",), 1e9), ("T*GCU", ("teragcu",), 1e12), ("P*GCU", ("petagcu",), 1e15)),
-     ("GCU", 1.0)),
-)
-
-
-def _sniff(family, unit: str):
-    """pprof's ``sniffUnit``: lower-case, strip one trailing ``s`` (if longer than 2), look up aliases."""
-    u = unit.lower()
-    if len(u) > 2 and u.endswith("s"):
-        u = u[:-1]
-    for name, aliases, factor in family[0]:
-        if u in aliases:
-            return name, factor
-    return None
-
-
-def _autoscale(family, value: float):
-    f, unit = 0.0, ""
-    for name, _aliases, factor in family[0]:
-        if factor >= f and value / factor >= 1.0:
-            f, unit = factor, name
-    if f == 0:
-        return None
-    return value / f, unit
-
-
-def scale(value, from_unit: str, to_unit: str):
-    """pprof's ``measurement.Scale``: convert ``value`` from ``from_unit`` to ``to_unit``.
-
-    Parameters
-    ----------
-    value : int or numpy.ndarray of int
-        Values in ``from_unit`` (arrays are scaled element-wise; ``to_unit`` of
-        ``"auto"``/``"minimum"`` needs a scalar, the unit depending on the value).
-    from_unit, to_unit : str
-        Unit names as pprof spells them (``"bytes"``, ``"kb"``, ``"ns"``, ``"ms"``...).
-
-    Returns
-    -------
-    (float or ndarray, str)
-        The scaled value(s) and the canonical target unit; the unit is ``""``
-        for unit-less targets (``count``, ``sample``, ...).
-    """
-    if np.ndim(value) == 0 and int(value) < 0:
-        v, u = scale(-int(value), from_unit, to_unit)
-        return -v, u
-    for family in _UNIT_FAMILIES:
-        f = _sniff(family, from_unit)
-        if f is None:
-            continue
-        v = np.asarray(value, dtype=np.float64) * f[1] if np.ndim(value) else float(value) * f[1]
-        if to_unit in ("minimum", "auto"):
-            a = _autoscale(family, v)
-            if a is not None:
-                return a
-            return v / family[1][1], family[1][0]
-        t = _sniff(family, to_unit)
-        if t is None:
-            return v / family[1][1], family[1][0]
-        return v / t[1], t[0]
-    v = np.asarray(value, dtype=np.float64) if np.ndim(value) else float(value)
-    if to_unit in ("count", "sample", "unit", "minimum", "auto"):
-        return v, ""
-    return v, to_unit
-
-
-def scaled_label(value: int, from_unit: str, to_unit: str) -> str:
-    """pprof's ``measurement.ScaledLabel``: ``"%.2f"`` of the scaled value, ``.00`` trimmed, plus the unit."""
-    v, u = scale(int(value), from_unit, to_unit)
-    s = f"{v:.2f}"
-    if s.endswith(".00"):
-        s = s[:-3]
-    if s in ("0", "-0"):
-        return "0"
-    return s + u
-
-
-def label(value: int, unit: str) -> str:
-    """pprof's ``measurement.Label``: the value auto-scaled to a readable unit (``"64kB"``, ``"1.50s"``)."""
-    return scaled_label(value, unit, "auto")
-
+from .measurement import scale
 
 def num_label_units(data: ProfileData) -> dict[str, str]:
     """Unit of every numeric label key (pprof's ``Profile.NumLabelUnits``).

@@ -2,8 +2,9 @@
 
 The rules come from google/pprof (the copy vendored in Go's ``cmd``):
 
-- ``internal/measurement``: :func:`scale`, :func:`scaled_label` and
-  :func:`pprof_percentage` (``Scale``, ``ScaledLabel``, ``Percentage``);
+- ``internal/measurement``: ``Scale`` and ``ScaledLabel`` are
+  :mod:`pprof_parse.analyze.measurement`'s, ``Percentage`` is
+  :func:`pprof_parse.present.top.format_percentage`;
 - ``internal/report``: ``newTrimmedGraph`` (node selection, :func:`select_top_nodes`),
   ``selectOutputUnit`` (:func:`output_unit`), ``ProfileLabels`` and ``reportLabels``
   (:func:`header_lines`), ``printText`` (:func:`text_top`);
@@ -21,6 +22,7 @@ import numpy as np
 from .._lazy import pd  # pandas on first use (see _lazy)
 
 from ..analyze.graph import _sample_runs, expand_frames, node_weights
+from ..analyze.measurement import scale, scaled_label
 from ..analyze.nodes import build_nodes, sprint_key
 from ..analyze.sample_index import resolve_sample_index
 from ..errors import OptionError
@@ -32,94 +34,6 @@ DEFAULT_NODECOUNT = 0
 DEFAULT_NODEFRACTION = 0.005
 DEFAULT_EDGEFRACTION = 0.001
 DEFAULT_UNIT = "minimum"
-
-# ---- measurement: pprof's units ------------------------------------------------------------
-# (canonical name, aliases, factor to the base unit) per unit family, in pprof's order.
-_UNIT_TYPES = (
-    ((("B", ("b", "byte"), 1.0), ("kB", ("kb", "kbyte", "kilobyte"), float(1 << 10)),
-      ("MB", ("mb", "mbyte", "megabyte"), float(1 << 20)), ("GB", ("gb", "gbyte", "gigabyte"), float(1 << 30)),
-      ("TB", ("tb", "tbyte", "terabyte"), float(1 << 40)), ("PB", ("pb", "pbyte", "petabyte"), float(1 << 50))),
-     ("B", 1.0)),
-    ((("ns", ("ns", "nanosecond"), 1.0), ("us", ("μs", "us", "microsecond"), 1e3),
-      ("ms", ("ms", "millisecond"), 1e6), ("s", ("s", "sec", "second"), 1e9), ("hrs", ("hour", "hr"), 3.6e12)),
-     ("s", 1e9)),
-    ((("n*GCU", ("nanogcu",), 1e-9), ("u*GCU", ("microgcu",), 1e-6), ("m*GCU", ("milligcu",), 1e-3),
-      ("GCU", ("gcu",), 1.0), ("k*GCU", ("kilogcu",), 1e3), ("M*GCU", ("megagcu",), 1e6),
-      ("G*GCU", ("gigagcu",), 1e9), ("T*GCU", ("teragcu",), 1e12), ("P*GCU", ("petagcu",), 1e15)),
-     ("GCU", 1.0)),
-)
-_INT64_MIN = -(1 << 63)
-
-
-def _sniff(units, unit: str):
-    """pprof's ``UnitType.sniffUnit``: lower-case, drop a plural ``s`` (names longer than 2), look up aliases."""
-    unit = unit.lower()
-    if len(unit) > 2 and unit.endswith("s"):
-        unit = unit[:-1]
-    for u in units:
-        if unit in u[1]:
-            return u
-    return None
-
-
-def scale(value: int, from_unit: str, to_unit: str) -> tuple[float, str]:
-    """pprof's ``measurement.Scale``: ``value`` (an int64 in ``from_unit``) in ``to_unit``.
-
-    Returns ``(scaled value, unit name)``. ``to_unit`` ``"minimum"`` or ``"auto"``
-    picks the largest unit of the family in which the value is at least 1; a unit
-    pprof does not know is returned unchanged, or as ``""`` for the uninteresting
-    ``count``/``sample``/``unit``/``minimum``/``auto``. Units are matched
-    case-insensitively, ``nanoseconds`` as ``ns``, ``bytes`` as ``B``.
-    """
-    if value < 0 and value != _INT64_MIN:
-        v, u = scale(-value, from_unit, to_unit)
-        return -v, u
-    for units, (default_name, default_factor) in _UNIT_TYPES:
-        frm = _sniff(units, from_unit)
-        if frm is None:
-            continue
-        v = float(value) * frm[2]
-        if to_unit in ("minimum", "auto"):
-            f, name = 0.0, ""
-            for u in units:
-                if u[2] >= f and v / u[2] >= 1.0:
-                    f, name = u[2], u[0]
-            if f == 0:
-                return v / default_factor, default_name
-            return v / f, name
-        to = _sniff(units, to_unit)
-        if to is None:
-            return v / default_factor, default_name
-        return v / to[2], to[0]
-    if to_unit in ("count", "sample", "unit", "minimum", "auto"):
-        return float(value), ""
-    return float(value), to_unit
-
-
-def scaled_label(value: int, from_unit: str, to_unit: str) -> str:
-    """pprof's ``measurement.ScaledLabel``: ``%.2f`` of the scaled value, ``.00`` dropped, unit appended; ``"0"`` for zero."""
-    v, u = scale(value, from_unit, to_unit)
-    s = _go_f2(v)
-    if s.endswith(".00"):
-        s = s[:-3]
-    if s in ("0", "-0"):
-        return "0"
-    return s + u
-
-
-def _go_f2(v: float) -> str:
-    """Go's ``%.2f`` (Python's rounding of the exact binary value is the same; only the infinities are spelled differently)."""
-    if v != v:
-        return "NaN"
-    if v in (float("inf"), float("-inf")):
-        return "+Inf" if v > 0 else "-Inf"
-    return f"{v:.2f}"
-
-
-def pprof_percentage(value: int, total: int) -> str:
-    """pprof's ``measurement.Percentage`` (see :func:`pprof_parse.present.top.format_percentage`)."""
-    return format_percentage(value, total)
-
 
 def _trunc_int64(x: float) -> int:
     """Go's ``int64(x)`` for a float in range: truncation toward zero."""

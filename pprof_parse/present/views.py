@@ -14,8 +14,9 @@ from .._lazy import pd  # pandas on first use (see _lazy)
 from ..analyze.goregex import GoRegexp
 from ..analyze.graph import expand_frames, node_weights
 from ..analyze.nodes import build_nodes, sprint_key
-from ..analyze.tagfilter import label as format_label
-from ..analyze.tagfilter import num_label_units, scaled_label
+from ..analyze.measurement import label as format_label
+from ..analyze.measurement import scaled_label
+from ..analyze.tagfilter import num_label_units
 from ..errors import OptionError
 from ..model.data import ProfileData
 from .top import _pct, mean_value, node_order
