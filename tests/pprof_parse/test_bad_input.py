@@ -18,6 +18,7 @@ from pprof_parse.errors import (
     ProfileFormatError,
 )
 from pprof_parse.proto import profile_pb2 as pb
+from pbwire import encode_varint
 
 DATA = Path(__file__).resolve().parents[2] / "gopherlab" / "data" / "profiles"
 
@@ -152,19 +153,12 @@ def test_uncompressed_and_file_objects_read_the_same():
 # Crafted by hand on purpose: these byte patterns are what a fuzzer (or an attacker) feeds the
 # decoders. Each must be a ProfileFormatError naming the source and a byte offset, quickly.
 
-def _v(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        b, n = n & 0x7F, n >> 7
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
 
 
 def _f(field: int, wire: int, payload: bytes) -> bytes:
     if wire == 2:
-        return _v(field << 3 | 2) + _v(len(payload)) + payload
-    return _v(field << 3 | wire) + payload
+        return encode_varint(field << 3 | 2) + encode_varint(len(payload)) + payload
+    return encode_varint(field << 3 | wire) + payload
 
 
 BIG_LEN = bytes.fromhex("f5ffffffffffffffff01")  # a 10-byte varint >= 2**63 (int64: negative)
@@ -173,10 +167,10 @@ OVERFLOW = bytes.fromhex("ffffffffffffffffff02")  # 10th byte > 1: more than 64 
 TOO_LONG = bytes.fromhex("ffffffffffffffffffff01")  # 11 bytes
 
 
-def _tiny(sample: bytes = _f(1, 2, _v(1)) + _f(2, 2, _v(5)), location: bytes = _f(1, 0, _v(1)) + _f(4, 2, _f(1, 0, _v(1))),
-          function: bytes = _f(1, 0, _v(1)) + _f(2, 0, _v(1)), mapping: bytes = b"", tail: bytes = b"") -> bytes:
+def _tiny(sample: bytes = _f(1, 2, encode_varint(1)) + _f(2, 2, encode_varint(5)), location: bytes = _f(1, 0, encode_varint(1)) + _f(4, 2, _f(1, 0, encode_varint(1))),
+          function: bytes = _f(1, 0, encode_varint(1)) + _f(2, 0, encode_varint(1)), mapping: bytes = b"", tail: bytes = b"") -> bytes:
     """A minimal valid profile.proto (one sample type, sample, location, line, function) with parts replaced."""
-    out = _f(1, 2, _f(1, 0, _v(1)) + _f(2, 0, _v(2)))
+    out = _f(1, 2, _f(1, 0, encode_varint(1)) + _f(2, 0, encode_varint(2)))
     out += _f(2, 2, sample) + _f(4, 2, location) + _f(5, 2, function)
     if mapping:
         out += _f(3, 2, mapping)
@@ -234,26 +228,26 @@ HOSTILE = {
     "top/big-len": _tiny(tail=b"\x32" + BIG_LEN + b"\x00"),
     "top/len-past-end": _tiny(tail=b"\x32\x05ab"),
     # sample: location ids (encoded-stacks walk, token table, field scanner)
-    "sample/ids-big-len": _tiny(sample=b"\x0a" + BIG_LEN + b"\x01" + _f(2, 2, _v(5))),
-    "sample/ids-max-len": _tiny(sample=b"\x0a" + MAX_LEN + b"\x01" + _f(2, 2, _v(5))),
-    "sample/id-too-long": _tiny(sample=_f(1, 2, TOO_LONG) + _f(2, 2, _v(5))),
-    "sample/id-overflow": _tiny(sample=_f(1, 2, OVERFLOW) + _f(2, 2, _v(5))),
-    "sample/value-overflow": _tiny(sample=_f(1, 2, _v(1)) + _f(2, 2, OVERFLOW)),
-    "sample/value-too-long": _tiny(sample=_f(1, 2, _v(1)) + _f(2, 2, TOO_LONG)),
-    "sample/unpacked-value-overflow": _tiny(sample=_f(1, 2, _v(1)) + _f(2, 0, OVERFLOW)),
-    "sample/label-big-len": _tiny(sample=_f(1, 2, _v(1)) + _f(2, 2, _v(5)) + b"\x1a" + BIG_LEN + b"\x08\x01"),
-    "sample/label-key-overflow": _tiny(sample=_f(1, 2, _v(1)) + _f(2, 2, _v(5)) + _f(3, 2, _f(1, 0, OVERFLOW))),
-    "sample/fixed64-then-big-len": _tiny(sample=_f(1, 2, _v(1)) + _f(2, 2, _v(5)) + _f(9, 1, bytes(8)) + b"\x52" + BIG_LEN + b"\x00"),
+    "sample/ids-big-len": _tiny(sample=b"\x0a" + BIG_LEN + b"\x01" + _f(2, 2, encode_varint(5))),
+    "sample/ids-max-len": _tiny(sample=b"\x0a" + MAX_LEN + b"\x01" + _f(2, 2, encode_varint(5))),
+    "sample/id-too-long": _tiny(sample=_f(1, 2, TOO_LONG) + _f(2, 2, encode_varint(5))),
+    "sample/id-overflow": _tiny(sample=_f(1, 2, OVERFLOW) + _f(2, 2, encode_varint(5))),
+    "sample/value-overflow": _tiny(sample=_f(1, 2, encode_varint(1)) + _f(2, 2, OVERFLOW)),
+    "sample/value-too-long": _tiny(sample=_f(1, 2, encode_varint(1)) + _f(2, 2, TOO_LONG)),
+    "sample/unpacked-value-overflow": _tiny(sample=_f(1, 2, encode_varint(1)) + _f(2, 0, OVERFLOW)),
+    "sample/label-big-len": _tiny(sample=_f(1, 2, encode_varint(1)) + _f(2, 2, encode_varint(5)) + b"\x1a" + BIG_LEN + b"\x08\x01"),
+    "sample/label-key-overflow": _tiny(sample=_f(1, 2, encode_varint(1)) + _f(2, 2, encode_varint(5)) + _f(3, 2, _f(1, 0, OVERFLOW))),
+    "sample/fixed64-then-big-len": _tiny(sample=_f(1, 2, encode_varint(1)) + _f(2, 2, encode_varint(5)) + _f(9, 1, bytes(8)) + b"\x52" + BIG_LEN + b"\x00"),
     # location and its lines
-    "location/line-big-len": _tiny(location=_f(1, 0, _v(1)) + b"\x22" + BIG_LEN + b"\x08\x01"),
-    "location/line-max-len": _tiny(location=_f(1, 0, _v(1)) + b"\x22" + MAX_LEN + b"\x08\x01"),
-    "location/address-overflow": _tiny(location=_f(1, 0, _v(1)) + _f(3, 0, OVERFLOW) + _f(4, 2, _f(1, 0, _v(1)))),
-    "location/id-too-long": _tiny(location=_f(1, 0, TOO_LONG) + _f(4, 2, _f(1, 0, _v(1)))),
+    "location/line-big-len": _tiny(location=_f(1, 0, encode_varint(1)) + b"\x22" + BIG_LEN + b"\x08\x01"),
+    "location/line-max-len": _tiny(location=_f(1, 0, encode_varint(1)) + b"\x22" + MAX_LEN + b"\x08\x01"),
+    "location/address-overflow": _tiny(location=_f(1, 0, encode_varint(1)) + _f(3, 0, OVERFLOW) + _f(4, 2, _f(1, 0, encode_varint(1)))),
+    "location/id-too-long": _tiny(location=_f(1, 0, TOO_LONG) + _f(4, 2, _f(1, 0, encode_varint(1)))),
     # function, mapping
-    "function/name-overflow": _tiny(function=_f(1, 0, _v(1)) + _f(2, 0, OVERFLOW)),
-    "function/big-len": _tiny(function=_f(1, 0, _v(1)) + b"\x12" + BIG_LEN + b"\x00"),
-    "mapping/big-len": _tiny(mapping=_f(1, 0, _v(1)) + b"\x12" + BIG_LEN + b"\x00"),
-    "mapping/start-too-long": _tiny(mapping=_f(1, 0, _v(1)) + _f(2, 0, TOO_LONG)),
+    "function/name-overflow": _tiny(function=_f(1, 0, encode_varint(1)) + _f(2, 0, OVERFLOW)),
+    "function/big-len": _tiny(function=_f(1, 0, encode_varint(1)) + b"\x12" + BIG_LEN + b"\x00"),
+    "mapping/big-len": _tiny(mapping=_f(1, 0, encode_varint(1)) + b"\x12" + BIG_LEN + b"\x00"),
+    "mapping/start-too-long": _tiny(mapping=_f(1, 0, encode_varint(1)) + _f(2, 0, TOO_LONG)),
 }
 
 

@@ -20,18 +20,9 @@ from pprof_parse.proto import profile_pb2 as pb
 from pprof_parse.read import _columns
 from pprof_parse.read._stacks import EncodedStacks, check_ids, count_before, walk_fields
 from pprof_parse.read.proto import _resolver, decode_proto
+from pbwire import encode_varint
 
 
-def _varint(v: int) -> bytes:
-    out = bytearray()
-    while True:
-        b = v & 0x7F
-        v >>= 7
-        if v:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
 
 
 def _raw(parts: list[bytes]):
@@ -54,7 +45,7 @@ def _id_runs(draw):
     for _ in range(draw(st.integers(0, 6))):
         seg = b""
         for v in draw(st.lists(near, max_size=8)):
-            enc = _varint(v)
+            enc = encode_varint(v)
             if draw(st.integers(0, 19)) == 0:  # non-canonical: padded with a zero continuation
                 enc = bytes([enc[0] | 0x80]) + enc[1:] + b"\x00" if len(enc) == 1 else enc[:-1] + bytes([enc[-1] | 0x80, 0])
                 canonical_ok = False
@@ -86,7 +77,7 @@ def test_check_ids_accepts_exactly_canonical_ids_in_range(case):
 
 
 def test_check_ids_refuses_a_segment_ending_inside_a_varint():
-    payload = np.frombuffer(_varint(300) + _varint(5), np.uint8)
+    payload = np.frombuffer(encode_varint(300) + encode_varint(5), np.uint8)
     assert check_ids(payload, np.array([1, 2], np.int64), 1000) is None
     np.testing.assert_array_equal(check_ids(payload, np.array([2, 1], np.int64), 1000), [1, 1])
 
