@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pprof_parse.read.goroutines import read_goroutines  # noqa: E402
+from pprof_parse.runtime.goroutines import read_goroutines  # noqa: E402
 
 BUDGET_S = 2.0
 

@@ -25,8 +25,8 @@ from .analyze.merge import delta_table, diff, merge
 from .model.data import ValueType
 from .model.profile import Profile
 from .read.profile_reader import read_profile
-from . import runtime_api as _runtime_api
-from .runtime_api import *  # noqa: F401,F403  (GC traces, MemStats, metrics, goroutines, leaks)
+from . import runtime as _runtime
+from .runtime import *  # noqa: F401,F403  (GC traces, MemStats, metrics, goroutines, leaks)
 
 __all__ = [
     "ConcatenatedProfileError",
@@ -45,5 +45,5 @@ __all__ = [
     "diff",
     "merge",
     "read_profile",
-    *_runtime_api.__all__,
+    *_runtime.__all__,
 ]

@@ -103,13 +103,13 @@ def test_valid_boundaries_still_work():
 
 RUNTIME = {
     "find_leaks times and interval": (lambda d: pprof_parse.find_leaks([d, d], times=[0, 1], interval=1),
-                                      "pprof_parse/analyze/leaks.py: raise OptionError"),
+                                      "pprof_parse/runtime/leaks.py: raise OptionError"),
     "find_leaks interval": (lambda d: pprof_parse.find_leaks([d, d], interval=-1),
-                            "pprof_parse/analyze/leaks.py: raise OptionError"),
+                            "pprof_parse/runtime/leaks.py: raise OptionError"),
     "find_leaks times length": (lambda d: pprof_parse.find_leaks([d, d], times=[0]),
-                                "pprof_parse/analyze/leaks.py: raise OptionError"),
+                                "pprof_parse/runtime/leaks.py: raise OptionError"),
     "group_goroutines similarity": (lambda d: pprof_parse.group_goroutines(d, similarity="fuzzy"),
-                                    "pprof_parse/read/goroutines.py: raise OptionError"),
+                                    "pprof_parse/runtime/goroutines.py: raise OptionError"),
 }
 
 

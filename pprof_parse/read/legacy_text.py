@@ -334,8 +334,8 @@ def _unsample(count: np.ndarray, size: np.ndarray, rate: int) -> tuple[np.ndarra
 
 
 def _memstats(lines, start, source) -> dict:
-    from .gctrace import RuntimeFormatError
-    from .memstats import load_memstats
+    from pprof_parse.errors import RuntimeFormatError
+    from pprof_parse.runtime.memstats import load_memstats
 
     try:
         ms = load_memstats("\n".join(lines[start:]) + "\n")

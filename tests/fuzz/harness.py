@@ -628,7 +628,7 @@ def _gc(fn_name):
 
 
 def call_load_memstats(data, ctx):
-    from pprof_parse.read.memstats import load_memstats
+    from pprof_parse.runtime.memstats import load_memstats
 
     return _quiet(load_memstats, data)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pprof_parse.analyze.gc import (
+from pprof_parse.runtime.gc import (
     compare_runs, gc_cpu_share, gc_frequency, gctrace_wall_time, heap_vs_goal, pause_percentiles, stack_runs,
 )
-from pprof_parse.read.gctrace import read_gctrace
-from pprof_parse.read.memstats import read_gc_pauses
+from pprof_parse.runtime.gctrace import read_gctrace
+from pprof_parse.runtime.memstats import read_gc_pauses
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from pprof_parse.errors import PprofParseWarning
-from pprof_parse.read.gctrace import (
+from pprof_parse.runtime.gctrace import (
     RuntimeFormatError, parse_gctrace, read_gctrace, read_pacertrace, read_scavtrace,
 )
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from pprof_parse.errors import PprofParseWarning
-from pprof_parse.read.gctrace import RuntimeFormatError
-from pprof_parse.read.goroutines import (
+from pprof_parse.runtime.gctrace import RuntimeFormatError
+from pprof_parse.runtime.goroutines import (
     goroutine_frames, group_goroutines, infer_state, read_goroutines,
 )
 

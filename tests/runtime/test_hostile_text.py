@@ -23,10 +23,10 @@ import pandas as pd
 import pytest
 
 from pprof_parse.errors import PprofParseWarning, RuntimeFormatError
-from pprof_parse.read.gctrace import parse_gctrace
-from pprof_parse.read.goroutines import goroutine_frames, group_goroutines, read_goroutines
-from pprof_parse.read.memstats import load_memstats, read_gc_pauses, read_memstats
-from pprof_parse.read.metrics import (
+from pprof_parse.runtime.gctrace import parse_gctrace
+from pprof_parse.runtime.goroutines import goroutine_frames, group_goroutines, read_goroutines
+from pprof_parse.runtime.memstats import load_memstats, read_gc_pauses, read_memstats
+from pprof_parse.runtime.metrics import (
     histogram_quantiles, prometheus_histograms, prometheus_series, read_prometheus, read_runtime_histograms,
     read_runtime_metrics,
 )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pprof_parse.analyze.leaks import find_leaks, leak_timeseries
-from pprof_parse.read.goroutines import read_goroutines
+from pprof_parse.runtime.leaks import find_leaks, leak_timeseries
+from pprof_parse.runtime.goroutines import read_goroutines
 
 KIND_TOP = {"chansend": "main.fetchWithTimeout.func1", "select": "main.eventLoop",
             "waitgroup": "main.fanOut.func1", "mutex": "main.(*guarded).incr"}

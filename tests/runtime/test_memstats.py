@@ -7,8 +7,8 @@ import json
 import pytest
 
 from pprof_parse.errors import PprofParseWarning
-from pprof_parse.read.gctrace import RuntimeFormatError, read_gctrace
-from pprof_parse.read.memstats import RING, load_memstats, read_gc_pauses, read_memstats
+from pprof_parse.runtime.gctrace import RuntimeFormatError, read_gctrace
+from pprof_parse.runtime.memstats import RING, load_memstats, read_gc_pauses, read_memstats
 
 
 def _series(cap):

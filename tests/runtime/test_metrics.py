@@ -10,9 +10,9 @@ import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 
-from pprof_parse.read.gctrace import RuntimeFormatError
-from pprof_parse.read.memstats import RING, load_memstats
-from pprof_parse.read.metrics import (
+from pprof_parse.runtime.gctrace import RuntimeFormatError
+from pprof_parse.runtime.memstats import RING, load_memstats
+from pprof_parse.runtime.metrics import (
     histogram_quantiles, prometheus_histograms, prometheus_series, read_prometheus, read_runtime_histograms,
     read_runtime_metrics,
 )

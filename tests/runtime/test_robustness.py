@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pprof_parse.errors import PprofParseWarning
-from pprof_parse.read.gctrace import RuntimeFormatError, parse_gctrace
-from pprof_parse.read.goroutines import read_goroutines
-from pprof_parse.read.memstats import load_memstats, read_gc_pauses
-from pprof_parse.read.metrics import (
+from pprof_parse.runtime.gctrace import RuntimeFormatError, parse_gctrace
+from pprof_parse.runtime.goroutines import read_goroutines
+from pprof_parse.runtime.memstats import load_memstats, read_gc_pauses
+from pprof_parse.runtime.metrics import (
     histogram_quantiles, prometheus_histograms, read_prometheus, read_runtime_histograms, read_runtime_metrics,
 )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import pprof_parse.runtime_api as api
+import pprof_parse.runtime as api
 from pprof_parse.errors import PprofParseError
 
 

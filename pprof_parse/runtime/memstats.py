@@ -18,7 +18,7 @@ import numpy as np
 from .._lazy import pd  # pandas on first use (see _lazy)
 
 from pprof_parse.errors import OptionError
-from pprof_parse.read.gctrace import _Warning, RuntimeFormatError, Unfit, load_text, to_float, to_int
+from pprof_parse.runtime.gctrace import _Warning, RuntimeFormatError, Unfit, load_text, to_float, to_int
 
 __all__ = ["read_memstats", "read_gc_pauses", "load_memstats"]
 

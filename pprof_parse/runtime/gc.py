@@ -157,7 +157,7 @@ def stack_runs(runs: dict) -> pd.DataFrame:
     ``runs`` maps a label (e.g. ``"GOGC=50"``) to a :func:`read_gctrace` frame
     or anything it accepts.
     """
-    from pprof_parse.read.gctrace import read_gctrace
+    from pprof_parse.runtime.gctrace import read_gctrace
 
     parts = []
     for label, c in runs.items():

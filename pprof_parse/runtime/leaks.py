@@ -16,7 +16,7 @@ import numpy as np
 from .._lazy import pd  # pandas on first use (see _lazy)
 
 from pprof_parse.errors import OptionError
-from pprof_parse.read.goroutines import read_goroutines
+from pprof_parse.runtime.goroutines import read_goroutines
 
 __all__ = ["find_leaks", "leak_timeseries", "DEFAULT_IGNORE"]
 

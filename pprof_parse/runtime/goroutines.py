@@ -17,7 +17,7 @@ import numpy as np
 from .._lazy import pd  # pandas on first use (see _lazy)
 
 from pprof_parse.errors import OptionError
-from pprof_parse.read.gctrace import RuntimeFormatError, decode_text, load_source, strip_bom, warn_unparsed
+from pprof_parse.runtime.gctrace import RuntimeFormatError, decode_text, load_source, strip_bom, warn_unparsed
 
 __all__ = [
     "read_goroutines",
@@ -675,11 +675,8 @@ def _looks_text(b: bytes) -> bool:
 
 
 def _read_profile(data: bytes, name: str):
-    try:
-        from pprof_parse import read_profile
-    except ImportError as e:  # pragma: no cover - until the profile reader lands
-        raise RuntimeFormatError("pprof_parse.read_profile is not available to read this profile",
-                                 source=name) from e
+    from pprof_parse.read.profile_reader import read_profile
+
     try:
         prof = read_profile(data)
     except Exception as e:

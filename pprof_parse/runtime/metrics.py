@@ -22,8 +22,8 @@ import numpy as np
 from .._lazy import pd  # pandas on first use (see _lazy)
 
 from pprof_parse.errors import OptionError
-from pprof_parse.read.gctrace import RuntimeFormatError, Unfit, load_text, to_float
-from pprof_parse.read.memstats import loads_json
+from pprof_parse.runtime.gctrace import RuntimeFormatError, Unfit, load_text, to_float
+from pprof_parse.runtime.memstats import loads_json
 
 __all__ = [
     "read_runtime_metrics",

@@ -14,6 +14,12 @@ The public names of the runtime-diagnostics part of :mod:`pprof_parse`
                  gctrace_wall_time
     sample data  load_capture
     errors       RuntimeFormatError(PprofParseError, ValueError)
+
+Modules: gctrace.py (also the bounded text loading the other readers share), memstats.py,
+metrics.py, goroutines.py, gc.py (GC analysis), leaks.py.  This package builds on
+``pprof_parse.errors``, ``_lazy``, ``read.source`` and ``read.profile_reader`` (goroutine
+profiles); the profile pipeline does not import it, but for one function-level import:
+``read.legacy_text`` reads a heap profile's ``# runtime.MemStats`` trailer with :func:`load_memstats`.
 """
 
 from __future__ import annotations
@@ -21,18 +27,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pprof_parse.analyze.gc import (
+from pprof_parse.runtime.gc import (
     compare_runs, gc_cpu_share, gc_frequency, gctrace_wall_time, heap_vs_goal, pause_percentiles, stack_runs,
 )
-from pprof_parse.analyze.leaks import find_leaks, leak_timeseries
-from pprof_parse.read.gctrace import (
+from pprof_parse.runtime.gctrace import (
     GCTrace, RuntimeFormatError, parse_gctrace, read_gctrace, read_pacertrace, read_scavtrace,
 )
-from pprof_parse.read.goroutines import (
+from pprof_parse.runtime.goroutines import (
     goroutine_frames, goroutines_from_profile, group_goroutines, infer_state, read_goroutines,
 )
-from pprof_parse.read.memstats import load_memstats, read_gc_pauses, read_memstats
-from pprof_parse.read.metrics import (
+from pprof_parse.runtime.leaks import find_leaks, leak_timeseries
+from pprof_parse.runtime.memstats import load_memstats, read_gc_pauses, read_memstats
+from pprof_parse.runtime.metrics import (
     histogram_quantiles, prometheus_histograms, prometheus_series, read_prometheus, read_runtime_histograms,
     read_runtime_metrics,
 )
