@@ -16,9 +16,9 @@ Public entry points: :func:`read_bench`, :func:`benchstat`, :func:`read_benchsta
 :func:`samples_figure`, :func:`delta_figure`, and the typed errors of
 :mod:`gobench.errors` (all subclasses of :class:`ValueError`).
 """
-from .errors import (BenchEncodingError, BenchFormatWarning, BenchstatFormatError,
+from .errors import (BenchEncodingError, BenchFormatWarning, BenchstatError, BenchstatFormatError,
                      BenchSyntaxError, GobenchError, OptionError, QuerySyntaxError,
-                     UnitMetadataError, UsageError)
+                     SamplesEqualError, UnitMetadataError, UsageError)
 
 # Heavy imports (pandas) happen on first use, so ``gopherlab benchstat`` starts fast.
 _LAZY = {
@@ -49,5 +49,6 @@ __all__ = [
     "read_bench", "read_benchstat", "benchstat",
     "samples_figure", "samples_figures", "delta_figure",
     "GobenchError", "BenchSyntaxError", "UnitMetadataError", "BenchEncodingError",
-    "QuerySyntaxError", "BenchstatFormatError", "UsageError", "OptionError", "BenchFormatWarning",
+    "QuerySyntaxError", "BenchstatFormatError", "BenchstatError", "SamplesEqualError", "UsageError",
+    "OptionError", "BenchFormatWarning",
 ]

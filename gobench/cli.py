@@ -115,7 +115,8 @@ def benchstat_main(argv: list[str], stdout=None, stderr=None) -> int:
         stderr.write(_BENCHSTAT_USAGE)
         return 2
 
-    from .compare import BenchstatError, run_benchstat
+    from .compare import run_benchstat
+    from .errors import BenchstatError
     try:
         out, err = run_benchstat(args, table=flags["table"], row=flags["row"], col=flags["col"],
                                  ignore=flags["ignore"], filter=flags["filter"], alpha=alpha,

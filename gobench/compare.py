@@ -8,16 +8,12 @@ import stat
 import sys
 
 from .benchtab import Query, Tables
-from .errors import GobenchError, QuerySyntaxError
+from .errors import BenchstatError, GobenchError, QuerySyntaxError
 from .read.benchfmt import parse_inputs
 from .read.sources import Input, input_from_bytes, label_inputs
 
-__all__ = ["BenchstatError", "run_benchstat", "read_inputs", "split_label", "benchstat",
+__all__ = ["run_benchstat", "read_inputs", "split_label", "benchstat",
            "tables_to_frame"]
-
-
-class BenchstatError(GobenchError):
-    """An error benchstat reports as ``benchstat: <message>`` (bad flag value, unreadable file)."""
 
 
 def split_label(arg: str) -> tuple[str | None, str]:

@@ -14,6 +14,10 @@ from a parser internals.  Hierarchy::
         ├── QuerySyntaxError              bad -filter / -table / -row / -col / -ignore
         │                                  expression (query, offset, msg)
         ├── BenchstatFormatError          a saved benchstat report we cannot parse
+        ├── BenchstatError                what benchstat reports as ``benchstat: <message>``
+        │                                  (bad flag value, unreadable file) in the commands
+        ├── SamplesEqualError             benchmath's ErrSamplesEqual: every value of both
+        │                                  samples is equal, so the U test is undefined
         └── UsageError                    bad command-line flags or option values
             └── OptionError               a bad option value passed to the API
                                            (assume, confidence, alpha, an empty key)
@@ -36,6 +40,8 @@ __all__ = [
     "BenchEncodingError",
     "QuerySyntaxError",
     "BenchstatFormatError",
+    "BenchstatError",
+    "SamplesEqualError",
     "UsageError",
     "OptionError",
     "BenchFormatWarning",
@@ -127,6 +133,18 @@ class BenchstatFormatError(GobenchError):
 
     def __reduce__(self):
         return (type(self), (self.msg, self.file, self.line))
+
+
+class BenchstatError(GobenchError):
+    """An error benchstat reports as ``benchstat: <message>`` (bad flag value, unreadable file)."""
+
+
+class SamplesEqualError(GobenchError):
+    """Every value in both samples is equal: the Mann-Whitney U test is undefined
+    (benchmath's ``ErrSamplesEqual``)."""
+
+    def __init__(self):
+        super().__init__("all samples are equal")
 
 
 class UsageError(GobenchError):

@@ -187,7 +187,8 @@ def gate_main(argv: list[str], stdout, stderr) -> int:
     opts = {"format": ns.format, "filter": ns.filter}
 
     from .benchtab import Query
-    from .compare import BenchstatError, read_inputs, tables_to_frame, units_better
+    from .compare import read_inputs, tables_to_frame, units_better
+    from .errors import BenchstatError
     from .read.benchfmt import parse_inputs
     try:
         inputs = read_inputs(files)

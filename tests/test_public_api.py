@@ -29,7 +29,8 @@ PPROF_PARSE = [
     "read_runtime_metrics", "read_scavtrace", "RuntimeFormatError", "SampleTypeError", "stack_runs", "ValueType",
 ]
 GOBENCH = [
-    "BenchEncodingError", "BenchFormatWarning", "benchstat", "BenchstatFormatError", "BenchSyntaxError",
+    "BenchEncodingError", "BenchFormatWarning", "benchstat", "BenchstatError", "BenchstatFormatError",
+    "BenchSyntaxError", "SamplesEqualError",
     "delta_figure", "GobenchError", "OptionError", "QuerySyntaxError", "read_bench", "read_benchstat", "samples_figure",
     "samples_figures", "UnitMetadataError", "UsageError",
 ]

@@ -20,7 +20,8 @@ from ._gomath import go_exp, go_log, go_log_array
 from ._mathx import sign
 from ._options import check_assume, check_level
 from .median import median_ci_orders, min_samples_for_ci, quantile_r8
-from .utest import SamplesEqualError, mann_whitney_u, min_samples_for_utest
+from ..errors import SamplesEqualError
+from .utest import mann_whitney_u, min_samples_for_utest
 
 __all__ = ["Summary", "Comparison", "summarize", "compare", "geomean", "geomeans", "geomeans_flat",
            "pct_range_string", "format_delta"]

@@ -21,22 +21,16 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..errors import SamplesEqualError
 from ._mathx import choose, norm_cdf, sign
 from ._options import check_level
 
 __all__ = ["UTestResult", "mann_whitney_u", "u_statistic", "exact_u_cdf", "exact_tied_u_cdf",
-           "SamplesEqualError", "EXACT_LIMIT", "TIES_EXACT_LIMIT", "U_TEST_MIN_P",
+           "EXACT_LIMIT", "TIES_EXACT_LIMIT", "U_TEST_MIN_P",
            "min_samples_for_utest"]
 
 EXACT_LIMIT = 50
 TIES_EXACT_LIMIT = 25
-
-
-class SamplesEqualError(ValueError):
-    """Raised when every value in both samples is equal: the test is undefined."""
-
-    def __init__(self):
-        super().__init__("all samples are equal")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from scipy.stats import mannwhitneyu
 
 from gobench.stats import (compare, exact_u_cdf, geomean, mann_whitney_u, pct_range_string,
                            quantile_ci, summarize)
-from gobench.stats.utest import U_TEST_MIN_P, SamplesEqualError
+from gobench.errors import SamplesEqualError
+from gobench.stats.utest import U_TEST_MIN_P
 
 
 def _brute_p(x1, x2):
@@ -265,7 +266,8 @@ def test_batch_utests_are_bit_identical_to_scalar(blocks, monkeypatch):
     """Both ways of ranking pairs (equal-size blocks, one pooled sort) give the scalar p;
     so do blocks of a few rows ("small")."""
     from gobench.stats import batch
-    from gobench.stats.utest import SamplesEqualError, mann_whitney_u
+    from gobench.errors import SamplesEqualError
+    from gobench.stats.utest import mann_whitney_u
     if not blocks:
         monkeypatch.setattr(batch, "_rank_stats", lambda *a: None)
     if blocks == "small":
