@@ -26,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def _reports(repeat: int, jobs: int) -> list[str]:
-    from gopherlab._report_nb import skip_slow_optional_imports
+    from gopherlab import _process
 
-    skip_slow_optional_imports()
+    _process.before("report")  # this script stands in for the gopherlab executable's process
     from gopherlab.report import KINDS, run_all, run_report
 
     rows = ["| report | seconds (best of %d) | HTML MB | ok |" % repeat, "|---|---|---|---|"]

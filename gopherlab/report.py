@@ -402,9 +402,9 @@ def _run_all(outdir: Path, *, timeout: float, jobs: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     """``gopherlab report KIND ...``; returns the exit status (0 ok, 1 regression, 2 broken/usage)."""
     argv = sys.argv[1:] if argv is None else argv
-    from ._report_nb import skip_slow_optional_imports
+    from ._process import tune_report_kernel
 
-    skip_slow_optional_imports()
+    tune_report_kernel()  # (acts only in a process of the gopherlab executable: see _process)
     try:
         ns = _parser().parse_args(argv)
     except SystemExit as e:  # argparse: --help (0) or usage error (2)

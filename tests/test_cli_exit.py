@@ -109,8 +109,8 @@ def test_top_into_a_closed_pipe_exits_quietly():
 
 
 _KERNEL_PROBE = ("import json, sys\n"
-                 "from gopherlab._report_nb import skip_slow_optional_imports\n"
-                 "skip_slow_optional_imports()\n"
+                 "from gopherlab._process import tune_report_kernel\n"
+                 "tune_report_kernel()\n"
                  "print(json.dumps(['rfc3987_syntax' in sys.modules, sys.modules.get('rfc3987_syntax', 0) is None]))")
 
 

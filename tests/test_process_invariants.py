@@ -66,14 +66,14 @@ for k, shift in (("old", 1.0), ("new", 1.1)):
 assert os.path.getsize(big[0]) > 1 << 20
 before = state()
 mods_before = {k for k, v in sys.modules.items() if v is None}
-import gobench.cli, gopherlab.cli, gopherlab._report_nb
+import gobench.cli, gopherlab.cli, gopherlab._process
 out, err = io.StringIO(), io.StringIO()
 statuses = [gobench.cli.benchstat_main(big, out, err),
             gobench.cli.compare_main([*big, "--fail-on-regression", "5%"], io.StringIO(), io.StringIO()),
             gobench.cli.compare_main([*big, "--fail-on-regression", "50%"], io.StringIO(), io.StringIO())]
 with contextlib.redirect_stdout(io.StringIO()) as cli_out:
     statuses.append(gopherlab.cli.main(["benchstat", *big]))
-gopherlab._report_nb.skip_slow_optional_imports()   # a user's kernel is not the report command's
+gopherlab._process.tune_report_kernel()   # a user's kernel is not the report command's
 try:
     os.waitpid(-1, os.WNOHANG)
     children = True

@@ -76,9 +76,9 @@ def setup_notebook() -> None:
     """
     from IPython.display import HTML, display
 
-    from .._report_nb import skip_slow_optional_imports
+    from .._process import tune_report_kernel
 
-    skip_slow_optional_imports()
+    tune_report_kernel()  # in a kernel of `gopherlab report` only; nothing in a user's kernel
     import plotly.io as pio
 
     if OFFLINE_RENDERER not in pio.renderers:

@@ -5,7 +5,6 @@ import papermill as pm
 import pytest
 
 from gopherlab import report
-from gopherlab._report_nb import skip_slow_optional_imports
 from gopherlab.reports.bundled import notebook_file
 
 pytestmark = [pytest.mark.slow, pytest.mark.interactive]
@@ -13,7 +12,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.interactive]
 
 @pytest.mark.parametrize("kind", list(report.KINDS))
 def test_notebook_runs_interactively(kind, tmp_path):
-    skip_slow_optional_imports()
     nb = pm.execute_notebook(str(notebook_file(report.KINDS[kind][0])), str(tmp_path / "out.ipynb"),
                              kernel_name="python3", progress_bar=False, execution_timeout=90)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
