@@ -63,6 +63,7 @@ class ProfileFormatError(PprofParseError, ValueError):
         super().__init__(f"{': '.join(where)}: {message}" if where else message)
         self.source = source
         self.offset = offset
+        self.reason = message  # the message without its source and offset
 
 
 class EmptyProfileError(ProfileFormatError):

@@ -104,7 +104,7 @@ def read_source(src: Source, *, max_bytes: int | None = DEFAULT_MAX_INFLATED_BYT
 
 def _check_kind(mode: int, name: str) -> None:
     if stat.S_ISDIR(mode):
-        raise ProfileFormatError("is a directory, not a profile", source=name)
+        raise ProfileFormatError("is a directory, not a file", source=name)
     if not stat.S_ISREG(mode):
         kind = next((k for test, k in _KINDS if test(mode)), "not a regular file")
         raise ProfileFormatError(f"is {kind}, not a regular file: its end is not known, so it is not read "

@@ -87,7 +87,7 @@ def load_source(src) -> tuple[bytes, str, float | None]:
         raise RuntimeFormatError(f"input is longer than the runtime readers' limit of {MAX_TEXT_BYTES} bytes "
                                  "(pass the bytes yourself to read it anyway)", source=name) from None
     except ProfileFormatError as e:  # a directory, device, FIFO or socket
-        raise RuntimeFormatError(f"cannot read: {e}", source=name) from None
+        raise RuntimeFormatError(f"cannot read: {e.reason}", source=name) from None
     except (OSError, ValueError) as e:  # ValueError: a NUL in the path
         raise RuntimeFormatError(f"cannot read: {getattr(e, 'strerror', None) or e}", source=name) from e
     return data, name, mtime
