@@ -28,6 +28,7 @@ import pytest
 
 import pprof_parse
 from pprof_parse.errors import InflateLimitError, InputLimitError, ProfileFormatError
+from pbwire import encode_varint
 
 DATA = Path(__file__).resolve().parents[2] / "gopherlab" / "data" / "profiles"
 GOPHERLAB = Path(sys.executable).with_name("gopherlab")
@@ -40,13 +41,6 @@ def _real(kind: str = "heap") -> bytes:
     return gzip.decompress((DATA / f"{kind}.pb.gz").read_bytes())
 
 
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        b, n = n & 0x7F, n >> 7
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
 
 
 def write_gzip_bomb(path: Path, head: bytes, filler: bytes, repeat: int, tail: bytes = b"") -> int:
@@ -128,7 +122,7 @@ def test_gzip_of_10_gib_zeros(tmp_path):
 def test_gzip_of_a_real_profile_then_2_gib_of_one_string(tmp_path):
     """A valid head (a real profile, then a string-table entry 2 GiB long): refused at the inflate limit."""
     p = tmp_path / "longstring.pb.gz"
-    write_gzip_bomb(p, _real("heap") + b"\x32" + _varint(2 << 30), bytes(1 << 20), 2048)
+    write_gzip_bomb(p, _real("heap") + b"\x32" + encode_varint(2 << 30), bytes(1 << 20), 2048)
     _assert_bounded(read_in_child(p), "InflateLimitError", "inflates past the limit of 67108864 bytes")
 
 
@@ -164,7 +158,7 @@ def test_packed_comment_bomb(tmp_path):
     """One packed ``comment`` field of 60 M one-byte varints (upb would keep 16 bytes for each)."""
     p = tmp_path / "packed.pb.gz"
     n = 60 << 20
-    write_gzip_bomb(p, _real("heap") + b"\x6a" + _varint(n), bytes(1 << 20), n >> 20)
+    write_gzip_bomb(p, _real("heap") + b"\x6a" + encode_varint(n), bytes(1 << 20), n >> 20)
     _assert_bounded(read_in_child(p), "InputLimitError", "packed time_nanos/comment")
 
 
