@@ -34,3 +34,12 @@ def workload_profiles(tmp_path_factory, go) -> Path:
 def sample_profiles() -> Path:
     """The committed sample profiles (regenerate: ``python examples/regenerate.py``)."""
     return REPO / "gopherlab" / "data" / "profiles"
+
+
+@pytest.fixture(params=["fast", "reference"])
+def engine(request, monkeypatch) -> str:
+    """Run the test once per engine (``GOPHERLAB_ENGINE``): the fast paths and the
+    plain reference paths must give the same results. Use it in a module with
+    ``pytestmark = pytest.mark.usefixtures("engine")``."""
+    monkeypatch.setenv("GOPHERLAB_ENGINE", request.param)
+    return request.param

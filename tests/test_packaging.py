@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHIPPED = ("pprof_parse", "gobench", "gopherlab")
+SHIPPED = ("gopherlab_common", "pprof_parse", "gobench", "gopherlab")
 
 
 def _setuptools_cfg() -> dict:

@@ -18,7 +18,7 @@ import json
 import subprocess
 import sys
 
-from pprof_parse._lazy import LazyModule
+from gopherlab_common.lazy import LazyModule
 
 SCRIPT = r"""
 import contextlib, gc, json, os, sys, threading, types

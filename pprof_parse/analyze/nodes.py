@@ -13,7 +13,7 @@ import posixpath
 from dataclasses import dataclass
 
 import numpy as np
-from .._lazy import pd  # pandas on first use (see _lazy)
+from gopherlab_common.lazy import pd  # pandas on first use
 
 from ..errors import OptionError
 from ..model.data import ProfileData

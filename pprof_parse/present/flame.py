@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 
 import numpy as np
-from .._lazy import pd  # pandas on first use (see _lazy)
+from gopherlab_common.lazy import pd  # pandas on first use
 import plotly.graph_objects as go
 
 from ..errors import OptionError

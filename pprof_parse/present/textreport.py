@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from .._lazy import pd  # pandas on first use (see _lazy)
+from gopherlab_common.lazy import pd  # pandas on first use
 
 from ..analyze.graph import _sample_runs, expand_frames, node_weights
 from ..analyze.measurement import scale, scaled_label

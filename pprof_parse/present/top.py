@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from .._lazy import pd  # pandas on first use (see _lazy)
+from gopherlab_common.lazy import pd  # pandas on first use
 
 from ..analyze.graph import node_weights
 from ..analyze.nodes import build_nodes, sprint_key

@@ -18,7 +18,7 @@ Public through :mod:`pprof_parse.figures` (import them from there; this module m
 from __future__ import annotations
 
 import numpy as np
-from .._lazy import pd  # pandas on first use (see _lazy)
+from gopherlab_common.lazy import pd  # pandas on first use
 
 from ..analyze.graph import expand_frames
 from ..analyze.nodes import build_nodes

@@ -9,7 +9,7 @@ rule (whole profile unless ``relative_percentages``).
 from __future__ import annotations
 
 import numpy as np
-from .._lazy import pd  # pandas on first use (see _lazy)
+from gopherlab_common.lazy import pd  # pandas on first use
 
 from ..analyze.goregex import GoRegexp
 from ..analyze.graph import expand_frames, node_weights

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from gopherlab_common.engine import reference_engine
+
 from ..errors import ProfileFormatError
 from ..model.profile import Profile
 from .legacy_text import decode_legacy_text
 from .proto import check_proto_head, decode_proto
+from .proto_reference import decode_proto_reference
 from .source import DEFAULT_MAX_INFLATED_BYTES, Source, inflate, read_source
 
 
@@ -77,7 +80,8 @@ def read_profile(src: Source, *, max_inflated_bytes: int = DEFAULT_MAX_INFLATED_
             # and without a single space it is more likely a (broken) proto.
             if not getattr(err, "unrecognized", False) or b" " in data:
                 raise
-    decoded = decode_proto(data, source=name, max_inflated_bytes=max_inflated_bytes)
+    decode = decode_proto_reference if reference_engine() else decode_proto  # (GOPHERLAB_ENGINE)
+    decoded = decode(data, source=name, max_inflated_bytes=max_inflated_bytes)
     decoded = demangle_names(decoded, demangle, source=name)  # pprof demangles before pruning
     if not all_frames:
         from ..analyze.prune import remove_uninteresting

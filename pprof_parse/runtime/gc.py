@@ -9,7 +9,7 @@ are in seconds since process start (gctrace's ``@``) and never span two runs.
 from __future__ import annotations
 
 import numpy as np
-from .._lazy import pd  # pandas on first use (see _lazy)
+from gopherlab_common.lazy import pd  # pandas on first use
 
 __all__ = ["pause_percentiles", "gc_frequency", "heap_vs_goal", "gc_cpu_share", "compare_runs", "stack_runs",
            "gctrace_wall_time"]

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from .._lazy import pd  # pandas on first use (see _lazy)
+from gopherlab_common.lazy import pd  # pandas on first use
 
 from pprof_parse.errors import PprofParseWarning as _Warning
 from pprof_parse.errors import InputLimitError, ProfileFormatError, RuntimeFormatError

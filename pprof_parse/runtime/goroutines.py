@@ -14,7 +14,7 @@ import re
 from collections import Counter
 
 import numpy as np
-from .._lazy import pd  # pandas on first use (see _lazy)
+from gopherlab_common.lazy import pd  # pandas on first use
 
 from pprof_parse.errors import OptionError
 from pprof_parse.runtime.gctrace import RuntimeFormatError, decode_text, load_source, strip_bom, warn_unparsed

@@ -13,7 +13,7 @@ goleak-style ignore lists apply.
 from __future__ import annotations
 
 import numpy as np
-from .._lazy import pd  # pandas on first use (see _lazy)
+from gopherlab_common.lazy import pd  # pandas on first use
 
 from pprof_parse.errors import OptionError
 from pprof_parse.runtime.goroutines import read_goroutines

@@ -15,7 +15,7 @@ import re
 import warnings
 
 import numpy as np
-from .._lazy import pd  # pandas on first use (see _lazy)
+from gopherlab_common.lazy import pd  # pandas on first use
 
 from pprof_parse.errors import OptionError
 from pprof_parse.runtime.gctrace import _Warning, RuntimeFormatError, Unfit, load_text, to_float, to_int

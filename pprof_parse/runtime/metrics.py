@@ -19,7 +19,7 @@ import math
 import re
 
 import numpy as np
-from .._lazy import pd  # pandas on first use (see _lazy)
+from gopherlab_common.lazy import pd  # pandas on first use
 
 from pprof_parse.errors import OptionError
 from pprof_parse.runtime.gctrace import RuntimeFormatError, Unfit, load_text, to_float

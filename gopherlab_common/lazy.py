@@ -1,9 +1,9 @@
-"""pandas on first use.
+"""Heavy modules on first use: the one lazy-import mechanism of the gopherlab libraries.
 
 ``import pandas`` costs about 0.3-0.5 s, as much as decoding a large profile,
-and the readers of profile.proto do not need it. pprof_parse's modules refer
-to pandas through :data:`pd`, a stand-in that imports it on first attribute
-access. Nothing else happens: no thread, no change to the garbage collector,
+and the readers of profile.proto do not need it. The libraries refer to pandas
+through :data:`pd`, a stand-in that imports it on first attribute access;
+other heavy optional modules go through :class:`LazyModule` the same way. Nothing else happens: no thread, no change to the garbage collector,
 nothing a user's process (a Jupyter kernel) would notice.
 """
 
