@@ -69,10 +69,11 @@ import re
 
 import numpy as np
 
-from ..model.strings import StringTable
-from ..errors import ProfileFormatError
+from ..errors import ProfileFormatError, RuntimeFormatError
 from ..model.data import ProfileData, ValueType
+from ..model.strings import StringTable
 from . import legacy_maps
+from .memstats_trailer import parse_memstats_trailer
 
 _BOM = b"\xef\xbb\xbf"
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -334,14 +335,13 @@ def _unsample(count: np.ndarray, size: np.ndarray, rate: int) -> tuple[np.ndarra
 
 
 def _memstats(lines, start, source) -> dict:
-    from pprof_parse.errors import RuntimeFormatError
-    from pprof_parse.runtime.memstats import load_memstats
-
+    """The ``# runtime.MemStats`` trailer from line ``start`` (0-based) on (see :mod:`.memstats_trailer`)."""
     try:
-        ms = load_memstats("\n".join(lines[start:]) + "\n")
+        return parse_memstats_trailer("\n".join(lines[start:]) + "\n", source=source, first_line=start + 1)
     except RuntimeFormatError as e:
-        raise _err(source, start + (e.line or 1), f"bad '# runtime.MemStats' trailer: {e}") from e
-    return {k: v for k, v in ms.items() if not k.startswith("_")}
+        where = source if e.line is None else f"{source}:{e.line}"
+        raise _err(source, e.line or start + 1,
+                   f"bad '# runtime.MemStats' trailer: {str(e).removeprefix(where + ': ')}") from e
 
 
 # ---------------------------------------------------------------------------------------
