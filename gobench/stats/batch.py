@@ -5,6 +5,10 @@ Same numbers as :func:`gobench.stats.summary.summarize` and
 operations in the same order), but one numpy pass over every cell of a run
 instead of a Python call per cell.  Cells are slices ``[start, start+count)`` of
 one flat array of values sorted within each cell.
+
+Each public function has a plain counterpart in :mod:`gobench.stats.batch_reference`
+(one cell at a time, with the per-sample functions), which runs instead when
+``GOPHERLAB_ENGINE=reference`` (:func:`gopherlab_common.engine.reference_engine`).
 """
 from __future__ import annotations
 
@@ -12,7 +16,10 @@ import math
 
 import numpy as np
 
+from gopherlab_common.engine import reference_engine
+
 from .._arrays import distinct
+from . import batch_reference
 from ._mathx import norm_cdf
 from .median import median_ci_orders
 from .utest import (EXACT_LIMIT, TIES_EXACT_LIMIT, _u_cdf_table, exact_tied_u_cdf)
@@ -30,6 +37,8 @@ def group_value_order(group: np.ndarray, values: np.ndarray, ngroups: int) -> np
     matrix (sorting many short rows is much cheaper than one long sort), else one
     quicksort of all values precedes the radix passes.
     """
+    if reference_engine():
+        return batch_reference.group_value_order(group, values, ngroups)
     n = len(values)
     nan = np.isnan(values)
     if nan.any():
@@ -61,6 +70,8 @@ def group_sorted_values(group: np.ndarray, values: np.ndarray, ngroups: int):
     groups have similar sizes each group is one row of a padded matrix sorted in
     place (``+inf`` padding sorts last; ties with a real ``+inf`` are the same value).
     """
+    if reference_engine():
+        return batch_reference.group_sorted_values(group, values, ngroups)
     n = len(values)
     counts = np.bincount(group, minlength=ngroups) if n else np.zeros(ngroups, np.int64)
     width = int(counts.max()) if n else 0
@@ -85,6 +96,8 @@ def sorted_by_slots(group: np.ndarray, slot: np.ndarray, values: np.ndarray, ngr
     None when slots collide, the matrix would be mostly padding, or there are NaNs
     (Go sorts them first; the general function handles that).
     """
+    if reference_engine():
+        return batch_reference.sorted_by_slots(group, slot, values, ngroups)
     n = len(values)
     if n == 0:
         return None
@@ -132,6 +145,8 @@ def medians_and_cis(values: np.ndarray, starts: np.ndarray, counts: np.ndarray,
     center, lo, hi : ndarray of float64
         ``lo``/``hi`` are ∓inf where the CI needs more samples.
     """
+    if reference_engine():
+        return batch_reference.medians_and_cis(values, starts, counts, confidence)
     center = np.empty(len(starts))
     lo = np.empty(len(starts))
     hi = np.empty(len(starts))
@@ -233,7 +248,7 @@ def _rank_stats(values, a_start, a_count, b_start, b_count):
 
 
 def _rank_stats_sorted(values, a_start, a_count, b_start, b_count):
-    """:func:`_rank_stats` by one sort of all pooled values (any sizes, NaN first as Go)."""
+    """:func:`_rank_stats` by one sort of all pooled values (pairs of any sizes)."""
     npair = len(a_start)
     tot = a_count + b_count
     pair = np.repeat(np.arange(npair), tot)
@@ -270,7 +285,11 @@ def _rank_stats_sorted(values, a_start, a_count, b_start, b_count):
 def utests(values: np.ndarray, a_start, a_count, b_start, b_count):
     """Two-sided Mann–Whitney U tests of cell pairs (baseline a, compared b).
 
-    Each cell's values are sorted (``values[start:start + count]``).
+    Each cell's values are sorted (``values[start:start + count]``).  Pairs with a
+    NaN are tested one at a time (see :func:`_pairs_with_nan`).  The method
+    of each pair is :func:`gobench.stats.utest.mann_whitney_u`'s: exact without
+    ties up to 50 values a side, exact tie-conditional with ties up to 25, else
+    the normal approximation.
 
     Returns
     -------
@@ -279,8 +298,39 @@ def utests(values: np.ndarray, a_start, a_count, b_start, b_count):
     equal : ndarray of bool
         True where benchstat reports ``all samples are equal``.
     """
+    if reference_engine():
+        return batch_reference.utests(values, a_start, a_count, b_start, b_count)
     a_start, a_count = np.asarray(a_start), np.asarray(a_count)
     b_start, b_count = np.asarray(b_start), np.asarray(b_count)
+    with_nan = _pairs_with_nan(values, a_start, a_count, b_start, b_count)
+    if not with_nan.any():
+        return _ranked_utests(values, a_start, a_count, b_start, b_count)
+    p = np.empty(len(a_start))
+    equal = np.empty(len(a_start), dtype=bool)
+    for sel, test in ((with_nan, batch_reference.utests), (~with_nan, _ranked_utests)):
+        p[sel], equal[sel] = test(values, a_start[sel], a_count[sel], b_start[sel], b_count[sel])
+    return p, equal
+
+
+def _pairs_with_nan(values, a_start, a_count, b_start, b_count) -> np.ndarray:
+    """Mask of the pairs with a NaN in either cell.
+
+    Those are tested one by one with :func:`~gobench.stats.utest.mann_whitney_u`
+    (which ranks a NaN above every number, each NaN a tie group of its own):
+    benchstat 712aea8 runs out of memory on any U test with a NaN, so there is no
+    behaviour of its to follow, and both engines then agree by construction.
+    """
+    nan = np.isnan(values)
+    if not nan.any():
+        return np.zeros(len(a_start), dtype=bool)
+    before = np.concatenate([[0], np.cumsum(nan)])
+    return ((before[a_start + a_count] > before[a_start])
+            | (before[b_start + b_count] > before[b_start]))
+
+
+def _ranked_utests(values, a_start, a_count, b_start, b_count):
+    """:func:`utests` of NaN-free pairs: rank statistics of all pairs, then the exact
+    and the normal p-values, each for all its pairs at once."""
     npair = len(a_start)
     p = np.ones(npair)
     equal = np.zeros(npair, dtype=bool)
@@ -293,44 +343,60 @@ def utests(values: np.ndarray, a_start, a_count, b_start, b_count):
     n1 = a_count.astype(np.int64)
     n2 = b_count.astype(np.int64)
     u1 = r1x2 / 2 - n1 * (n1 + 1) / 2
-    u2 = n1 * n2 - u1
-    usmall = np.minimum(u1, u2)
     has_ties = ngroups < n1 + n2
     exact = ((~has_ties) & (n1 <= EXACT_LIMIT) & (n2 <= EXACT_LIMIT)) | (
         has_ties & (n1 <= TIES_EXACT_LIMIT) & (n2 <= TIES_EXACT_LIMIT))
-    # exact branch
-    ex = np.flatnonzero(exact)
-    equal[ex] = ngroups[ex] == 1
-    ex_ok = ex[~equal[ex]]
-    sym = ex_ok[u1[ex_ok] == u2[ex_ok]]
-    p[sym] = 1.0
-    rest = ex_ok[u1[ex_ok] != u2[ex_ok]]
-    noties = rest[~has_ties[rest]]
-    if len(noties):
-        keys = n1[noties] * 1000 + n2[noties]
-        for key in distinct(keys).tolist():
-            sel = noties[keys == key]
-            a, b = divmod(key, 1000)
-            table = _u_cdf_table(a, b)
-            us = usmall[sel]
-            idx = np.floor(us).astype(np.int64)
-            cdf = np.where(us < 0, 0.0, np.where(us >= a * b, 1.0, table[np.clip(idx, 0, len(table) - 1)]))
-            p[sel] = cdf * 2
-    for i in rest[has_ties[rest]].tolist():
-        p[i] = exact_tied_u_cdf(float(usmall[i]), int(n1[i]), int(n2[i]), tie_sizes(i)) * 2
-    # normal approximation, with the float operations of go-moremath in the same order
-    nm = np.flatnonzero(~exact)
-    if len(nm):
-        big_n = (n1[nm] + n2[nm]).astype(np.float64)
-        prod = (n1[nm] * n2[nm]).astype(np.float64)
-        sigma = np.sqrt(prod * ((big_n + 1) - tie_t[nm] / (big_n * (big_n - 1))) / 12)
-        zero = sigma == 0
-        equal[nm[zero]] = True
-        numer = u1[nm] - prod / 2
-        numer = numer - np.sign(numer) * 0.5
-        with np.errstate(divide="ignore", invalid="ignore"):
-            z = numer / sigma
-        c = np.array([norm_cdf(x) for x in z.tolist()])
-        p[nm] = np.where(zero, p[nm], 2 * np.minimum(c, 1 - c))
+    _exact_p_values(p, equal, np.flatnonzero(exact), u1, n1, n2, ngroups, tie_sizes)
+    _normal_p_values(p, equal, np.flatnonzero(~exact), u1, n1, n2, tie_t)
     p[equal] = 1.0
     return p, equal
+
+
+def _exact_p_values(p, equal, pairs, u1, n1, n2, ngroups, tie_sizes) -> None:
+    """Fill ``p``/``equal`` of the *pairs* tested exactly: one tie group is ``equal``;
+    U1 = U2 gives 1; else 2·P(U ≤ min(U1, U2)) from the null distribution of U
+    (the tie-conditional one, pair by pair, where there are ties)."""
+    equal[pairs] = ngroups[pairs] == 1
+    pairs = pairs[~equal[pairs]]
+    u2 = n1[pairs] * n2[pairs] - u1[pairs]
+    p[pairs[u1[pairs] == u2]] = 1.0
+    rest = pairs[u1[pairs] != u2]
+    usmall = np.minimum(u1, n1 * n2 - u1)
+    has_ties = ngroups[rest] < n1[rest] + n2[rest]
+    _untied_exact_p_values(p, rest[~has_ties], usmall, n1, n2)
+    for i in rest[has_ties].tolist():
+        p[i] = exact_tied_u_cdf(float(usmall[i]), int(n1[i]), int(n2[i]), tie_sizes(i)) * 2
+
+
+def _untied_exact_p_values(p, pairs, usmall, n1, n2) -> None:
+    """Fill ``p`` of tie-free *pairs* from the cached CDF table of U for their sizes."""
+    if not len(pairs):
+        return
+    keys = n1[pairs] * 1000 + n2[pairs]
+    for key in distinct(keys).tolist():
+        sel = pairs[keys == key]
+        a, b = divmod(key, 1000)
+        table = _u_cdf_table(a, b)
+        us = usmall[sel]
+        idx = np.floor(us).astype(np.int64)
+        cdf = np.where(us < 0, 0.0, np.where(us >= a * b, 1.0, table[np.clip(idx, 0, len(table) - 1)]))
+        p[sel] = cdf * 2
+
+
+def _normal_p_values(p, equal, pairs, u1, n1, n2, tie_t) -> None:
+    """Fill ``p``/``equal`` of the *pairs* tested by the normal approximation (tie-corrected
+    variance, continuity correction 0.5), with go-moremath's float operations in the same
+    order; σ = 0 is ``equal``."""
+    if not len(pairs):
+        return
+    big_n = (n1[pairs] + n2[pairs]).astype(np.float64)
+    prod = (n1[pairs] * n2[pairs]).astype(np.float64)
+    sigma = np.sqrt(prod * ((big_n + 1) - tie_t[pairs] / (big_n * (big_n - 1))) / 12)
+    zero = sigma == 0
+    equal[pairs[zero]] = True
+    numer = u1[pairs] - prod / 2
+    numer = numer - np.sign(numer) * 0.5
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = numer / sigma
+    c = np.array([norm_cdf(x) for x in z.tolist()])
+    p[pairs] = np.where(zero, p[pairs], 2 * np.minimum(c, 1 - c))

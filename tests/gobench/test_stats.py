@@ -1,4 +1,9 @@
-"""benchstat's statistics checked against brute force and exact arithmetic."""
+"""benchstat's statistics checked against brute force and exact arithmetic.
+
+The per-sample functions have one implementation, so these tests run once; the
+batched statistics and their plain references are tested under both engines in
+``test_stats_batch.py``.
+"""
 from __future__ import annotations
 
 import itertools
@@ -247,59 +252,6 @@ def test_distinct_matches_numpy_unique():
         np.testing.assert_array_equal(distinct(k / 7), np.unique(k / 7))
 
 
-def test_group_value_order_equals_lexsort():
-    from gobench.stats.batch import group_value_order
-    rng = np.random.default_rng(2)
-    for n, g in [(1000, 70000), (20000, 9000), (50, 3), (0, 1)]:
-        grp = rng.integers(0, g, n)
-        v = rng.integers(0, 5, n).astype(float)
-        o = group_value_order(grp, v, g)
-        w = np.lexsort((v, grp))
-        np.testing.assert_array_equal(grp[o], grp[w])
-        np.testing.assert_array_equal(v[o], v[w])
-    v = np.array([2.0, np.nan, 1.0])
-    assert list(group_value_order(np.zeros(3, dtype=np.int64), v, 1)) == [1, 2, 0]
-
-
-@pytest.mark.parametrize("blocks", [True, "small", False])
-def test_batch_utests_are_bit_identical_to_scalar(blocks, monkeypatch):
-    """Both ways of ranking pairs (equal-size blocks, one pooled sort) give the scalar p;
-    so do blocks of a few rows ("small")."""
-    from gobench.stats import batch
-    from gobench.errors import SamplesEqualError
-    from gobench.stats.utest import mann_whitney_u
-    if not blocks:
-        monkeypatch.setattr(batch, "_rank_stats", lambda *a: None)
-    if blocks == "small":
-        monkeypatch.setattr(batch, "RANK_BLOCK_VALUES", 150)
-    rng = np.random.default_rng(7)
-    cells = []
-    for _ in range(400):
-        n = int(rng.choice([1, 6, 20, 26, 60, 100]))   # 36 size pairs: blocks are used
-        kind = rng.integers(0, 4)
-        if kind == 0:
-            x = rng.normal(0, 1, n)
-        elif kind == 1:
-            x = rng.integers(0, 4, n).astype(float)       # many ties
-        elif kind == 2:
-            x = np.full(n, 5.0)
-        else:
-            x = np.round(rng.lognormal(0, 0.03, n) * 100, 1)
-        cells.append(np.sort(x))
-    values = np.concatenate(cells)
-    counts = np.array([len(c) for c in cells])
-    starts = np.cumsum(counts) - counts
-    a = rng.integers(0, len(cells), 300)
-    b = rng.integers(0, len(cells), 300)
-    p, eq = batch.utests(values, starts[a], counts[a], starts[b], counts[b])
-    for k, (i, j) in enumerate(zip(a.tolist(), b.tolist())):
-        try:
-            want = mann_whitney_u(cells[i], cells[j]).p
-            assert not eq[k] and p[k] == want
-        except SamplesEqualError:
-            assert eq[k] and p[k] == 1.0
-
-
 def test_lgamma_and_median_ci_as_go():
     """Go's math.Lgamma (printed by a Go 1.27 program): glibc's lgamma is one ulp off at
     14, 48 and 74, which flipped the tie-break of QuantileCI(30, 0.5, 0.5)."""
@@ -314,27 +266,6 @@ def test_lgamma_and_median_ci_as_go():
     for x, want in go.items():
         assert bits(lgamma(float(x))) == bits(want)
     assert median_ci_orders(30, 0.5) == (14, 18)     # go-moremath QuantileCI; was (13, 17)
-
-
-def test_sorted_by_slots_equals_group_sorted_values():
-    from gobench.stats.batch import group_sorted_values, sorted_by_slots
-    rng = np.random.default_rng(4)
-    group = rng.integers(0, 50, 3000)
-    slot = np.empty_like(group)
-    for g in range(50):                       # distinct slots within each group
-        idx = np.flatnonzero(group == g)
-        slot[idx] = rng.permutation(len(idx) + 3)[:len(idx)]
-    values = rng.normal(0, 1, 3000)
-    values[::97] = np.inf
-    got = sorted_by_slots(group, slot, values, 50)
-    want = group_sorted_values(group, values, 50)
-    np.testing.assert_array_equal(got[0], want[0])
-    np.testing.assert_array_equal(got[1], want[1])
-    same = np.flatnonzero(group == group[0])
-    slot[same[1]] = slot[same[0]]
-    assert sorted_by_slots(group, slot, values, 50) is None          # a collision
-    values[5] = np.nan
-    assert sorted_by_slots(group, np.arange(3000) % 60, values, 50) is None
 
 
 def test_duplicate_units_in_a_line(tmp_path):
