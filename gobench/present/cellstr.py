@@ -10,13 +10,20 @@ distinct format applied with one ``map``.
 Every result is a numpy object array indexed by cell id with one extra slot at
 the end holding ``None``, so ``texts[grid_column]`` gives ``None`` for the
 missing cells (``-1`` in a table's grid).
+
+With ``GOPHERLAB_ENGINE=reference`` (:func:`gopherlab_common.engine.reference_engine`)
+the texts come from the plain :func:`gobench.present.cellstr_reference.cell_texts`
+instead, which formats one cell at a time with those per-value functions.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from gopherlab_common.engine import reference_engine
+
 from .._arrays import distinct
 from ..units import _IEC, _SI, _SIGFIGS, BINARY, class_of
+from . import cellstr_reference
 from .gofmt import go_pct_delta
 
 __all__ = ["CellTexts"]
@@ -73,9 +80,26 @@ def _scalers(mn: np.ndarray, factors) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 
 class CellTexts:
-    """Texts of all cells of the tables of one run (see module docstring)."""
+    """Texts of all cells of the tables of one run (see module docstring).
+
+    Attributes
+    ----------
+    center, pct, delta, note : ndarray of object, shape (cells + 1,)
+        By cell id: the scaled center (``"1.234µ"``), the ``±`` range (``"5%"``),
+        the delta against the baseline (``"+3.10%"``, ``"~"``) and the note
+        (``"(p=0.002 n=8)"``); the last slot, and the delta and note of a cell
+        without a baseline, are ``None``.
+    wclass_s, wclass_c : ndarray of int64, shape (cells + 1,)
+        Warning class of each cell's sample and summary warnings, and of its
+        comparison's (0: none).
+    wmsgs_s, wmsgs_c : list of tuple of str
+        The messages of each warning class.
+    """
 
     def __init__(self, tables):
+        if reference_engine():
+            vars(self).update(cellstr_reference.cell_texts(tables))
+            return
         if not tables:
             self.center = self.pct = self.delta = self.note = np.array([None], dtype=object)
             self.wclass_s = self.wclass_c = np.zeros(1, dtype=np.int64)

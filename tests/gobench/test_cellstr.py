@@ -6,11 +6,17 @@
 :meth:`Comparison.note` give one value at a time.  Random benchmark files (any
 float, zeros, ±Inf, NaN, tiny and huge magnitudes, SI and IEC units, exact
 units, one or two files) run through the real pipeline; every cell must get the
-same strings both ways.
+same strings both ways.  The plain reference (``GOPHERLAB_ENGINE=reference``,
+``present/cellstr_reference.py``) is held to the same rules, and to the fast
+texts and benchstat's own output on the real inputs of the benchstat vectors
+and the bundled sample.
 """
 from __future__ import annotations
 
+import io
+
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +34,8 @@ _VALUES = st.one_of(
     st.integers(0, 10 ** 7).map(float),
     st.floats(0.5, 2.0),
 )
+pytestmark = pytest.mark.usefixtures("engine")
+
 _UNITS = ["ns/op", "B/op", "allocs/op", "MB/s", "x/op", "bytes", "exact-bytes"]
 
 
@@ -71,3 +79,82 @@ def test_cell_texts_match_scalar_rules(data):
                 assert texts.note[i] == f"({cmp.note()})"
     # every numbered cell was looked at: the tables cover all of them
     assert sum(len(t.cells) for t in tables) == (len(texts.center) - 1 if tables else 0)
+
+
+_ATTRS = ("center", "pct", "delta", "note", "wclass_s", "wclass_c", "wmsgs_s", "wmsgs_c")
+
+
+def _texts_both_ways(tables, monkeypatch) -> dict:
+    """``{engine: CellTexts}`` of the same *tables*; the engine variable is restored."""
+    import os
+    was = os.environ.get("GOPHERLAB_ENGINE", "")
+    got = {}
+    for engine in ("fast", "reference"):
+        monkeypatch.setenv("GOPHERLAB_ENGINE", engine)
+        got[engine] = CellTexts(tables)
+    monkeypatch.setenv("GOPHERLAB_ENGINE", was)
+    return got
+
+
+def _assert_same_texts(a: CellTexts, b: CellTexts) -> None:
+    for name in _ATTRS:
+        x, y = getattr(a, name), getattr(b, name)
+        if isinstance(x, np.ndarray):
+            assert x.dtype == y.dtype and x.tolist() == y.tolist(), name
+        else:
+            assert x == y, name
+
+
+def _vector_runs():
+    """The text vectors that print tables (not a ``benchstat: <error>``)."""
+    from gobench_vectors import OUTPUTS, commands
+
+    def error(name):
+        err = OUTPUTS / f"{name}.stderr"
+        return err.exists() and err.read_text(encoding="utf-8").startswith("benchstat: ")
+
+    return [(n, argv) for n, prog, argv in commands() if prog == "benchstat"
+            and "csv" not in argv and not error(n)]
+
+
+@pytest.mark.parametrize("name,argv", _vector_runs(), ids=[n for n, _ in _vector_runs()])
+def test_both_engines_print_the_vectors_text(name, argv, monkeypatch):
+    """On every text vector, the tables (built once) give the same cell texts with
+    both engines, and the text output under the selected engine is benchstat's."""
+    from gobench.cli import parse_go_flags
+    from gobench.compare import read_inputs
+    from gobench.present.text import tables_to_text
+
+    from gobench_vectors import INPUTS, OUTPUTS, need_vectors
+    need_vectors()
+    spec = {"table": ".config", "row": ".fullname", "col": ".file", "ignore": "",
+            "filter": "*", "alpha": "0.05", "confidence": "0.95", "format": "text"}
+    flags, args = parse_go_flags(argv, spec)
+    monkeypatch.chdir(INPUTS)
+    q = Query.parse(table=flags["table"], row=flags["row"], col=flags["col"],
+                    ignore=flags["ignore"], filter=flags["filter"])
+    with np.errstate(all="ignore"):
+        tables = q.build(parse_inputs(read_inputs(args), decode_json=False),
+                         alpha=float(flags["alpha"]),
+                         confidence=float(flags["confidence"]))
+    both = _texts_both_ways(tables.tables, monkeypatch)
+    _assert_same_texts(both["fast"], both["reference"])
+    assert len(both["fast"].center) > 1
+    want = (OUTPUTS / f"{name}.stdout").read_text(encoding="utf-8")
+    assert tables_to_text(tables) == want
+
+
+def test_both_engines_agree_on_the_bundled_sample(monkeypatch):
+    from gobench.compare import read_inputs
+    from goenv import REPO
+    sample = REPO / "gopherlab" / "data" / "bench"
+    for args in ([str(sample / "old.txt"), str(sample / "new.txt")], [str(sample / "old.txt")]):
+        tables = Query.parse().build(parse_inputs(read_inputs(args))).tables
+        both = _texts_both_ways(tables, monkeypatch)
+        _assert_same_texts(both["fast"], both["reference"])
+        assert any(d is not None for d in both["reference"].delta) == (len(args) == 2)
+
+
+def test_no_tables(engine):
+    texts = CellTexts([])
+    assert texts.center.tolist() == [None] and texts.wmsgs_s == [()]
