@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import sys
 
-from .errors import UsageError
+from .compare import run_benchstat
+from .errors import BenchstatError, UsageError
+from .gate import gate_main
 
 __all__ = ["benchstat_main", "compare_main", "parse_go_flags"]
 
@@ -115,8 +117,6 @@ def benchstat_main(argv: list[str], stdout=None, stderr=None) -> int:
         stderr.write(_BENCHSTAT_USAGE)
         return 2
 
-    from .compare import run_benchstat
-    from .errors import BenchstatError
     try:
         out, err = run_benchstat(args, table=flags["table"], row=flags["row"], col=flags["col"],
                                  ignore=flags["ignore"], filter=flags["filter"], alpha=alpha,
@@ -135,5 +135,4 @@ def compare_main(argv: list[str], stdout=None, stderr=None) -> int:
     See :func:`gobench.gate.gate_main` (exit 1 on a significant regression
     beyond the threshold, 0 otherwise, 2 on unreadable input or bad usage).
     """
-    from .gate import gate_main
     return gate_main(argv, stdout or sys.stdout, stderr or sys.stderr)

@@ -7,10 +7,16 @@ import os
 import stat
 import sys
 
+import numpy as np
+
+from gopherlab_common.lazy import pd
+
 from .benchtab import Query, Tables
 from .errors import BenchstatError, GobenchError, QuerySyntaxError
+from .present.text import tables_to_csv, tables_to_text
 from .read.benchfmt import parse_inputs
-from .read.sources import Input, input_from_bytes, label_inputs
+from .read.sources import (MAX_INPUT_BYTES, Input, _read_stream, check_regular_file,
+                           input_from_bytes, label_inputs)
 
 __all__ = ["run_benchstat", "read_inputs", "split_label", "benchstat",
            "tables_to_frame"]
@@ -38,8 +44,6 @@ def read_inputs(args: list[str]) -> list[Input]:
         ``open PATH: no such file or directory`` and the like, as Go words it;
         ``PATH: is a character device, not a regular file ...``; stdin past the limit.
     """
-    from .read.sources import MAX_INPUT_BYTES, _read_stream, check_regular_file
-
     pairs = [split_label(a) for a in args]
     paths = [p for _, p in pairs]
     labels = label_inputs(paths, [lab for lab, _ in pairs])
@@ -113,12 +117,7 @@ def run_benchstat(args: list[str], *, table: str = ".config", row: str = ".fulln
         raise BenchstatError("-confidence must be in range [0, 1]")
     if format not in ("text", "csv"):
         raise BenchstatError("-format must be text or csv")
-    try:
-        inputs = read_inputs(args)
-    except BenchstatError:
-        raise
-    import numpy as np
-
+    inputs = read_inputs(args)
     # Go's float arithmetic is silent: overflows and NaNs from the data (1e308 values,
     # Inf/NaN samples) must not print numpy's RuntimeWarnings on stderr
     with np.errstate(all="ignore"):
@@ -126,7 +125,6 @@ def run_benchstat(args: list[str], *, table: str = ".config", row: str = ".fulln
         del inputs
         err = "".join(f"{e}\n" for e in r.errors)
         tables = q.build(r, alpha=alpha, confidence=confidence)
-        from .present.text import tables_to_csv, tables_to_text
         if format == "csv":
             out, warn = tables_to_csv(tables)
             return out, err + warn
@@ -135,8 +133,6 @@ def run_benchstat(args: list[str], *, table: str = ".config", row: str = ".fulln
 
 def tables_to_frame(tables: Tables):
     """The comparison as a tidy DataFrame, one row per printed cell (see :func:`benchstat`)."""
-    import pandas as pd
-
     recs = []
     cfg_fields = [f for f in tables.table_fields if f != ".unit"]
     for ti, (t, key) in enumerate(zip(tables.tables, tables.keys)):

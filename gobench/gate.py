@@ -22,11 +22,18 @@ better for time, bytes and counts per op (``sec/op``, ``B/op``, ``allocs/op``, a
 """
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import re
+import warnings
 
-from .errors import GobenchError, UsageError
+from .benchtab import Query
+from .compare import read_inputs, tables_to_frame, units_better
+from .errors import BenchstatError, GobenchError, UsageError
+from .present.markdown import markdown_table
+from .read.benchfmt import parse_inputs
+from .units import class_of, scale
 
 __all__ = ["gate_main", "regressions", "better_direction", "parse_threshold"]
 
@@ -107,7 +114,6 @@ def regressions(df, units_better: dict[str, str] | None, threshold_pct: float):
 
 
 def _fmt(x: float, unit: str) -> str:
-    from .units import class_of, scale
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return ""
     return scale(x, class_of(unit)) + " " + unit
@@ -116,8 +122,6 @@ def _fmt(x: float, unit: str) -> str:
 def _markdown(rows, threshold, nreg) -> str:
     """The PR-comment table: every cell through :func:`gobench.present.markdown.escape_cell`
     (names and units come from the inputs), every row with the header's 7 cells."""
-    from .present.markdown import markdown_table
-
     cells = []
     for r in rows.itertuples():
         p = "" if r.p is None or math.isnan(r.p) else f"{r.p:.3f}"
@@ -149,16 +153,18 @@ unreadable input.
 """
 
 
-def gate_main(argv: list[str], stdout, stderr) -> int:
-    """Entry point of ``gopherlab compare`` (see module docstring); returns the exit status."""
-    import warnings
+class _Parser(argparse.ArgumentParser):
+    """argparse with its errors raised as :class:`UsageError` (argparse would exit)."""
 
-    import argparse
+    def error(self, message):
+        raise UsageError(message)
 
-    class _Parser(argparse.ArgumentParser):
-        def error(self, message):
-            raise UsageError(message)
 
+def _parse_args(argv: list[str]) -> argparse.Namespace:
+    """The command line of ``gopherlab compare``, checked: ``files`` (two paths),
+    ``threshold`` (percent), ``alpha``, ``format``, ``filter``, ``help``.
+
+    Raises :class:`UsageError` on anything malformed."""
     ap = _Parser(prog="gopherlab compare", add_help=False, allow_abbrev=False)
     ap.add_argument("files", nargs="*")
     ap.add_argument("--fail-on-regression", "-fail-on-regression", default="5%")
@@ -166,32 +172,33 @@ def gate_main(argv: list[str], stdout, stderr) -> int:
     ap.add_argument("--format", "-format", default="markdown")
     ap.add_argument("--filter", "-filter", default="*")
     ap.add_argument("-h", "--help", action="store_true")
+    ns = ap.parse_args(argv)
+    if ns.help:
+        return ns
+    if len(ns.files) != 2:
+        raise UsageError("need exactly two inputs: OLD NEW")
+    ns.threshold = parse_threshold(ns.fail_on_regression)
     try:
-        ns = ap.parse_args(argv)
-        if ns.help:
-            stdout.write(_USAGE)
-            return 0
-        files = ns.files
-        if len(files) != 2:
-            raise UsageError("need exactly two inputs: OLD NEW")
-        threshold = parse_threshold(ns.fail_on_regression)
-        try:
-            alpha = float(ns.alpha)
-        except ValueError:
-            raise UsageError(f"bad --alpha {ns.alpha!r}") from None
-        if ns.format not in ("markdown", "json"):
-            raise UsageError("--format must be markdown or json")
+        ns.alpha = float(ns.alpha)
+    except ValueError:
+        raise UsageError(f"bad --alpha {ns.alpha!r}") from None
+    if ns.format not in ("markdown", "json"):
+        raise UsageError("--format must be markdown or json")
+    return ns
+
+
+def gate_main(argv: list[str], stdout, stderr) -> int:
+    """Entry point of ``gopherlab compare`` (see module docstring); returns the exit status."""
+    try:
+        ns = _parse_args(argv)
     except UsageError as e:
         stderr.write(f"gopherlab compare: {e}\n{_USAGE}")
         return 2
-    opts = {"format": ns.format, "filter": ns.filter}
-
-    from .benchtab import Query
-    from .compare import read_inputs, tables_to_frame, units_better
-    from .errors import BenchstatError
-    from .read.benchfmt import parse_inputs
+    if ns.help:
+        stdout.write(_USAGE)
+        return 0
     try:
-        inputs = read_inputs(files)
+        inputs = read_inputs(ns.files)
         r = parse_inputs(inputs, decode_json=True)
     except (BenchstatError, GobenchError) as e:
         stderr.write(f"gopherlab compare: {e}\n")
@@ -204,15 +211,15 @@ def gate_main(argv: list[str], stdout, stderr) -> int:
             stderr.write(f"gopherlab compare: {inp.path}: no benchmark results\n")
             return 2
     try:
-        q = Query.parse(col=".file", filter=opts["filter"])
+        q = Query.parse(col=".file", filter=ns.filter)
     except GobenchError as e:
         stderr.write(f"gopherlab compare: {e}\n")
         return 2
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        df = tables_to_frame(q.build(r, alpha=alpha))
-    rows = regressions(df, units_better(r), threshold)
+        df = tables_to_frame(q.build(r, alpha=ns.alpha))
+    rows = regressions(df, units_better(r), ns.threshold)
     nreg = int((rows.verdict == "regression").sum())
-    text = _markdown(rows, threshold, nreg) if opts["format"] == "markdown" else _json(rows, threshold, nreg)
-    stdout.write(text)
+    render = _markdown if ns.format == "markdown" else _json
+    stdout.write(render(rows, ns.threshold, nreg))
     return 1 if nreg else 0

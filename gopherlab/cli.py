@@ -1,23 +1,33 @@
 """The ``gopherlab`` command: one sub-command per job, dispatched to its module.
 
-Each sub-command is ``module:function`` taking ``argv`` (a list of strings)
-and returning the process exit status, so it can be tested in-process.
+Each sub-command is a function of its own module taking ``argv`` (a list of
+strings) and returning the process exit status, so it can be tested in-process.
+
+The sub-command modules are :class:`~gopherlab_common.lazy.LazyModule` stand-ins:
+the command line names one, and only that one is imported (``gopherlab benchstat``
+never loads :mod:`pprof_parse`, ``gopherlab top`` never loads :mod:`gobench`). This
+table is the one place a project module is imported lazily; every other lazy
+import is an optional heavy dependency (``tests/test_body_imports.py``).
 """
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 
+from gopherlab_common.lazy import LazyModule
+
 from . import _process
 
+_gobench_cli = LazyModule("gobench.cli")
+
 #: sub-command -> (module, function, one-line help)
-COMMANDS: dict[str, tuple[str, str, str]] = {
-    "report": ("gopherlab.report", "main", "run a workbench notebook and export it to HTML"),
-    "benchstat": ("gobench.cli", "benchstat_main", "benchstat v2, byte for byte"),
-    "compare": ("gobench.cli", "compare_main", "CI gate: fail when a benchmark regresses"),
-    "top": ("pprof_parse.cli", "top_main", "print go tool pprof -top for a profile"),
-    "notebooks": ("gopherlab.notebooks_cmd", "main", "copy the notebooks and sample data to DIR (then: jupyter lab DIR)"),
+COMMANDS: dict[str, tuple[LazyModule, str, str]] = {
+    "report": (LazyModule("gopherlab.report"), "main", "run a workbench notebook and export it to HTML"),
+    "benchstat": (_gobench_cli, "benchstat_main", "benchstat v2, byte for byte"),
+    "compare": (_gobench_cli, "compare_main", "CI gate: fail when a benchmark regresses"),
+    "top": (LazyModule("pprof_parse.cli"), "top_main", "print go tool pprof -top for a profile"),
+    "notebooks": (LazyModule("gopherlab.notebooks_cmd"), "main",
+                  "copy the notebooks and sample data to DIR (then: jupyter lab DIR)"),
 }
 
 
@@ -46,7 +56,7 @@ def _dispatch(args: list[str]) -> int:
         print(f"gopherlab: unknown command {name!r}\n\n{_usage()}", file=sys.stderr)
         return 2
     module, func, _ = COMMANDS[name]
-    return int(getattr(importlib.import_module(module), func)(rest) or 0)
+    return int(getattr(module, func)(rest) or 0)
 
 
 def run() -> None:

@@ -18,19 +18,21 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from . import data, notebooks
+
 _SKIP_SUFFIXES = (".py", ".pyc")
 
 
 def _notebooks() -> list[Traversable]:
     """The bundled ``*.ipynb`` files (package ``gopherlab.notebooks``), by name."""
-    return sorted((t for t in files("gopherlab.notebooks").iterdir() if t.is_file() and t.name.endswith(".ipynb")),
+    return sorted((t for t in files(notebooks).iterdir() if t.is_file() and t.name.endswith(".ipynb")),
                   key=lambda t: t.name)
 
 
 def _sample_files(root: Traversable | None = None, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Traversable]]:
     """Every bundled sample file under ``gopherlab.data`` as ``(relative path parts, resource)``;
     Python modules and byte-code caches are not data and are left out."""
-    root = files("gopherlab.data") if root is None else root
+    root = files(data) if root is None else root
     out = []
     for t in sorted(root.iterdir(), key=lambda t: t.name):
         if t.name == "__pycache__":

@@ -27,10 +27,26 @@ import html
 import logging
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pprof_parse
+from gobench.errors import GobenchError
+from gobench.gate import parse_threshold
+from gopherlab_common.lazy import LazyModule
+from pprof_parse.errors import PprofParseError
+
+from ._process import tune_report_kernel
 from .reports import RESULT_MIME
+from .reports.bundled import notebook_file
+
+# the notebook machinery is imported when a report runs (after tune_report_kernel: see
+# gopherlab._process._skip_iri_grammar), not by `gopherlab report --help` or a usage error
+jinja2 = LazyModule("jinja2")
+nbconvert = LazyModule("nbconvert")
+nbformat = LazyModule("nbformat")
+pm = LazyModule("papermill")
 
 EXPORT_DROP_TAGS = {"widgets", "remove-cell"}
 
@@ -91,8 +107,6 @@ def notebook_path(kind: str) -> Path:
     """
     if kind not in KINDS:
         raise ReportError(f"unknown report kind {kind!r}; expected one of {', '.join(KINDS)}")
-    from .reports.bundled import notebook_file
-
     try:
         return notebook_file(KINDS[kind][0])
     except FileNotFoundError as e:
@@ -136,12 +150,9 @@ _TEMPLATE = """{%- extends 'index.html.j2' -%}
 def export_html(nb, out_html: Path, *, title: str) -> int:
     """Write ``nb`` as a self-contained HTML report (nbconvert lab template without CDN scripts,
     code and prompts hidden); return its size in bytes."""
-    from jinja2 import DictLoader
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(template_name="lab", extra_loaders=[DictLoader({"gopherlab.html.j2": _TEMPLATE})],
-                            template_file="gopherlab.html.j2", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
+    loader = jinja2.DictLoader({"gopherlab.html.j2": _TEMPLATE})
+    exporter = nbconvert.HTMLExporter(template_name="lab", extra_loaders=[loader], template_file="gopherlab.html.j2",
+                                      exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(_export_copy(nb), resources={"metadata": {"name": html.escape(title)}})
     out_html.write_text(body, encoding="utf-8")
     return len(body.encode("utf-8"))
@@ -181,9 +192,6 @@ def run_report(kind: str, parameters: dict | None, out_html: str | Path, *, time
     ReportError
         Unknown kind, or the output directory cannot be created.
     """
-    import nbformat
-    import papermill as pm
-
     logging.getLogger("papermill").setLevel(logging.WARNING)
     src = notebook_path(kind)
     out_html = Path(out_html)
@@ -303,9 +311,6 @@ def _check_allocation_profile(path: str, what: str) -> None:
 
     A file that does not read as a profile at all is left to the notebook (the report shows the
     reader's error)."""
-    import pprof_parse
-    from pprof_parse.errors import PprofParseError
-
     try:
         prof = pprof_parse.read_profile(path)
     except (PprofParseError, OSError, ValueError):  # unreadable: the notebook shows the reader's error
@@ -338,9 +343,6 @@ def _check_usage(ns) -> None:
             raise UsageError("bench needs two files, OLD and NEW (go test -bench output before and after), "
                              "or neither for the bundled sample")
         if ns.fail_on_regression is not None:
-            from gobench.errors import GobenchError
-            from gobench.gate import parse_threshold
-
             try:
                 ns.fail_on_regression = parse_threshold(str(ns.fail_on_regression))
             except GobenchError as e:
@@ -372,8 +374,6 @@ def run_all(outdir: str | Path, *, timeout: float = 300, jobs: int = 4) -> list[
     Kernel start-up and imports dominate small notebooks, so ``jobs`` notebooks run at
     once (threads; each has its own kernel). Results come back in :data:`KINDS` order.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     outdir = Path(outdir)
     kinds = list(KINDS)
     if jobs <= 1:
@@ -402,8 +402,6 @@ def _run_all(outdir: Path, *, timeout: float, jobs: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     """``gopherlab report KIND ...``; returns the exit status (0 ok, 1 regression, 2 broken/usage)."""
     argv = sys.argv[1:] if argv is None else argv
-    from ._process import tune_report_kernel
-
     tune_report_kernel()  # (acts only in a process of the gopherlab executable: see _process)
     try:
         ns = _parser().parse_args(argv)

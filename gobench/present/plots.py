@@ -17,10 +17,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import plotly.graph_objects as go
 
+from gopherlab_common.lazy import LazyModule
+
+from ..gate import better_direction
 from ..stats.summary import summarize
 from .markdown import escape_plot_text as _esc
+
+#: plotly is imported on the first figure drawn (``import gobench`` stays light)
+go = LazyModule("plotly.graph_objects")
 
 __all__ = ["samples_figure", "samples_figures", "delta_figure", "SIGNIFICANT_WORSE",
            "SIGNIFICANT_BETTER", "NOT_SIGNIFICANT"]
@@ -124,8 +129,6 @@ def delta_figure(comparison, unit: str | None = None, *, better: dict[str, str] 
         medians' confidence intervals: conservative; benchstat has no interval for
         the delta).  Non-significant changes are grey.
     """
-    from ..gate import better_direction
-
     better = better if better is not None else comparison.attrs.get("better", {})
     df = comparison[~comparison.is_geomean & comparison.baseline.notna()]
     if unit is not None:

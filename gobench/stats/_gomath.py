@@ -9,7 +9,11 @@ in plain Python; FMA is emulated exactly with integer arithmetic.
 """
 from __future__ import annotations
 
+import ctypes
 import math
+import struct
+
+import numpy as np
 
 __all__ = ["go_log", "go_log_array", "go_exp", "fma"]
 
@@ -47,7 +51,6 @@ def _asm_frexp_subnormal(x: float) -> tuple[float, int]:
     subnormal: its mantissa bits under the exponent of 0.5, and exponent -1022.
     (So Go's Log(4e-320) is about Log(2**-1023); benchstat's geomean of 4e-320 is
     1.11253692925559e-308.)"""
-    import struct
     m = struct.unpack("<Q", struct.pack("<d", x))[0] & ((1 << 52) - 1)
     return 0.5 + m * 2.0 ** -53, -1022
 
@@ -65,18 +68,15 @@ def _log_reduced(f, k):
     return k * _LN2_HI - ((hfsq - (s * (hfsq + R) + k * _LN2_LO)) - f)
 
 def _c_fma():
-    """The C library's ``fma`` (IEEE fused multiply-add, correctly rounded), or None."""
-    import ctypes
+    """The C library's ``fma`` (IEEE fused multiply-add, correctly rounded), or None.
 
+    Looked up in glibc's ``libm.so.6``, else among the symbols the process has already
+    loaded (``CDLL(None)``: CPython links the C math library); None where neither has
+    it, and then :func:`_fma_exact` does the work."""
     for name in ("libm.so.6", None):
-        if name is None:
-            import ctypes.util   # only when the usual name fails (it imports subprocess)
-            name = ctypes.util.find_library("m")
-            if not name:
-                continue
         try:
             f = ctypes.CDLL(name).fma
-        except (OSError, AttributeError):
+        except (OSError, AttributeError, TypeError):  # TypeError: CDLL(None) on Windows
             continue
         f.restype = ctypes.c_double
         f.argtypes = [ctypes.c_double, ctypes.c_double, ctypes.c_double]
@@ -126,7 +126,6 @@ _fma = _c_fma() or _fma_exact
 
 def go_log_array(xs):
     """:func:`go_log` element-wise on a numpy array (same operations, same bits)."""
-    import numpy as np
     x = np.asarray(xs, dtype=np.float64)
     out = np.empty_like(x)
     special = ~(np.isfinite(x) & (x > 0))

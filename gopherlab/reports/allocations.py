@@ -15,10 +15,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+import pprof_parse
+from gopherlab_common.lazy import LazyModule
 from pprof_parse.figures import PLAIN_TICKS, axis_unit, call_tree, flame_figure, format_value, short_name
 
 from .bundled import sample_path
 from .render import format_percent, show_table, show_text
+
+# imported on first use: plotly on the first figure, IPython and ipywidgets in a kernel only
+go = LazyModule("plotly.graph_objects")
+ipd = LazyModule("IPython.display")
+W = LazyModule("ipywidgets")
 
 __all__ = ["allocation_explorer", "allocation_inputs", "allocation_view", "function_delta", "profile_overview",
            "regex_ok", "show_allocation_view", "show_delta", "show_top", "top_bar_views", "top_table"]
@@ -120,8 +127,6 @@ def top_bar_views(profile, *, top_n: int = 20, granularity: str = "functions", s
     pprof_parse.SampleTypeError
         Unknown ``first`` or ``sample_types`` entry.
     """
-    import plotly.graph_objects as go
-
     types = [t.type for t in profile.sample_types] if sample_types is None else list(sample_types)
     lead = profile.sample_types[profile.sample_index(first)].type
     if lead in types:
@@ -176,8 +181,6 @@ def function_delta(new, base, sample_index=None, *, granularity: str = "function
     pprof_parse.SampleTypeError
         The sample type is missing from either profile.
     """
-    import pprof_parse
-
     st = new.sample_types[new.sample_index(sample_index)].type
     d = pprof_parse.delta_table(new, base, st, granularity=granularity)
     attrs = dict(d.attrs)
@@ -296,9 +299,6 @@ def allocation_explorer(profile, *, sample_index=None, granularity: str = "funct
     pprof_parse.SampleTypeError
         Unknown ``sample_index``.
     """
-    import ipywidgets as W
-    from IPython.display import display
-
     types = [t.type for t in profile.sample_types]
     st_w = W.Dropdown(options=types, value=types[profile.sample_index(sample_index or None)], description="sample")
     gran_w = W.Dropdown(options=["functions", "filefunctions", "files", "lines"], value=granularity,
@@ -318,4 +318,4 @@ def allocation_explorer(profile, *, sample_index=None, granularity: str = "funct
     for w in (st_w, gran_w, focus_w, ignore_w, n_w):
         w.observe(refresh, names="value")
     refresh()
-    display(W.VBox([W.HBox([st_w, gran_w, n_w]), W.HBox([focus_w, ignore_w]), out]))
+    ipd.display(W.VBox([W.HBox([st_w, gran_w, n_w]), W.HBox([focus_w, ignore_w]), out]))

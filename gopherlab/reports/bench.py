@@ -8,11 +8,14 @@ percent; the bad direction comes from the unit or the inputs' ``Unit … better=
 from __future__ import annotations
 
 import html
+import re
+import warnings
 
 import numpy as np
 import pandas as pd
 
 import gobench
+from gopherlab_common.lazy import LazyModule
 from gobench.compare import run_benchstat
 from gobench.gate import regressions
 from gobench.units import class_of, common_scale
@@ -20,6 +23,11 @@ from pprof_parse.figures import PLAIN_TICKS, axis_unit
 
 from .bundled import sample_path
 from .render import show_table as _show_table
+
+# imported on first use: plotly on the first figure, IPython and ipywidgets in a kernel only
+go = LazyModule("plotly.graph_objects")
+ipd = LazyModule("IPython.display")
+W = LazyModule("ipywidgets")
 
 __all__ = ["UNIT_LABELS", "bench_explorer", "bench_inputs", "compare", "delta_figure", "distribution_figure",
            "show_benchstat_text", "show_table", "show_verdict", "table_frame", "verdict"]
@@ -79,8 +87,6 @@ def compare(old: str, new: str, *, alpha: float = 0.05, threshold_pct: float = 0
     gobench.GobenchError
         An input cannot be read or holds no benchmark (its subclasses name the cause).
     """
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         table = gobench.benchstat({"old": old, "new": new}, alpha=alpha)
@@ -122,11 +128,9 @@ def verdict(rows: pd.DataFrame, threshold_pct: float) -> dict:
 def show_verdict(v: dict) -> None:
     """Display :func:`verdict`'s sentence and up to 20 regressions (escaped) in a box: red border
     when a significant regression was found, green otherwise."""
-    from IPython.display import HTML, display
-
     cls = "gl-bad" if v["regressions_found"] else "gl-good"
     items = "".join(f"<li>{html.escape(s)}</li>" for s in v["regressions_found"][:20])
-    display(HTML(f"<div class='gl-verdict {cls}'>{html.escape(v['verdict'])}"
+    ipd.display(ipd.HTML(f"<div class='gl-verdict {cls}'>{html.escape(v['verdict'])}"
                  + (f"<ul>{items}</ul>" if items else "") + "</div>"))
 
 
@@ -139,10 +143,8 @@ def show_benchstat_text(old: str, new: str, *, alpha: float = 0.05) -> None:
     gobench.GobenchError
         An input cannot be read (benchstat's message), or ``alpha`` is outside [0, 1].
     """
-    from IPython.display import HTML, display
-
     out, err = run_benchstat([f"old={old}", f"new={new}"], alpha=alpha)
-    display(HTML(f"<pre class='gl-stack' style='border-color:#888'>{html.escape(out)}</pre>"))
+    ipd.display(ipd.HTML(f"<pre class='gl-stack' style='border-color:#888'>{html.escape(out)}</pre>"))
 
 
 def _row_cells(values: list, unit: str) -> list[str]:
@@ -220,8 +222,6 @@ def delta_figure(rows: pd.DataFrame):
         by verdict: red significant regression, orange within the threshold, green
         improvement, grey ``~`` (within noise).
     """
-    import plotly.graph_objects as go
-
     units = list(dict.fromkeys(rows["unit"]))
     colors = {"regression": "#b2182b", "within threshold": "#ef8a62", "improvement": "#1a9850",
               "unchanged": "#999999", "~": "#bbbbbb", "?": "#bbbbbb"}
@@ -264,8 +264,6 @@ def distribution_figure(old: str, new: str):
     gobench.GobenchError
         An input cannot be read (:func:`gobench.read_bench`).
     """
-    import plotly.graph_objects as go
-
     raw = gobench.read_bench({"old": old, "new": new})
     units = list(dict.fromkeys(raw["unit"]))
     fig = go.Figure()
@@ -297,11 +295,6 @@ def bench_explorer(old: str, new: str, rows: pd.DataFrame) -> None:
     """Display ipywidgets controls (unit, a regex on the benchmark name; an invalid regex shows every
     benchmark) redrawing :func:`delta_figure` of :func:`compare`'s ``rows``. Needs ipywidgets and a
     live kernel; ``old`` and ``new`` are the compared paths."""
-    import re
-
-    import ipywidgets as W
-    from IPython.display import display
-
     units = list(dict.fromkeys(rows["unit"]))
     unit_w = W.Dropdown(options=units, value=units[0] if units else None, description="unit")
     rx_w = W.Text(value="", placeholder="regex on benchmark name", description="benchmarks")
@@ -322,4 +315,4 @@ def bench_explorer(old: str, new: str, rows: pd.DataFrame) -> None:
     unit_w.observe(refresh, names="value")
     rx_w.observe(refresh, names="value")
     refresh()
-    display(W.VBox([W.HBox([unit_w, rx_w]), out]))
+    ipd.display(W.VBox([W.HBox([unit_w, rx_w]), out]))

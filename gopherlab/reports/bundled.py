@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from importlib.resources import as_file, files
 from pathlib import Path
+from types import ModuleType
+
+from .. import data, notebooks
 
 __all__ = ["notebook_file", "sample_path"]
 
 _EXTRACTED: list = []  # keep as_file() contexts alive for the process
 
 
-def _resource_path(package: str, relpath: str, missing: str) -> Path:
+def _resource_path(package: ModuleType, relpath: str, missing: str) -> Path:
     """A package resource as a real file (extracted for the process's lifetime when zipped)."""
     res = files(package).joinpath(*relpath.split("/"))
     if not res.is_file():
@@ -44,7 +47,7 @@ def sample_path(relpath: str) -> str:
     FileNotFoundError
         No such bundled file.
     """
-    return str(_resource_path("gopherlab.data", relpath, f"no bundled sample file {relpath!r} in gopherlab.data"))
+    return str(_resource_path(data, relpath, f"no bundled sample file {relpath!r} in gopherlab.data"))
 
 
 def notebook_file(name: str) -> Path:
@@ -66,4 +69,4 @@ def notebook_file(name: str) -> Path:
     FileNotFoundError
         No bundled notebook of that name.
     """
-    return _resource_path("gopherlab.notebooks", f"{name}.ipynb", f"no bundled notebook {name!r}")
+    return _resource_path(notebooks, f"{name}.ipynb", f"no bundled notebook {name!r}")

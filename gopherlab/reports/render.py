@@ -10,7 +10,14 @@ import html
 import numpy as np
 import pandas as pd
 
+from gopherlab_common.lazy import LazyModule
+
+from .._process import tune_report_kernel
 from . import RESULT_MIME
+
+# plotly and IPython are imported on first use: a script that only builds tables needs neither
+ipd = LazyModule("IPython.display")
+pio = LazyModule("plotly.io")
 
 __all__ = ["OFFLINE_RENDERER", "TABLE_CSS", "emit_result", "format_percent", "html_table",
            "offline_notebook_renderer", "setup_notebook", "show_table", "show_text"]
@@ -53,12 +60,13 @@ def offline_notebook_renderer():
     plotly.io.base_renderers.NotebookRenderer
         A renderer instance, to register in ``plotly.io.renderers``.
     """
-    from plotly.io import to_html
+    # a class statement needs the real base class, which a lazy module cannot hand over: the one
+    # function-body import of the report layer (tests/test_body_imports.py allows it by name)
     from plotly.io._base_renderers import NotebookRenderer
 
     class OfflineNotebookRenderer(NotebookRenderer):
         def to_mimebundle(self, fig_dict):
-            body = to_html(fig_dict, config=self.config, auto_play=self.auto_play, include_plotlyjs=False,
+            body = pio.to_html(fig_dict, config=self.config, auto_play=self.auto_play, include_plotlyjs=False,
                            include_mathjax=False, full_html=False, animation_opts=self.animation_opts,
                            default_width="100%", default_height=525, validate=False)
             return {"text/html": body}
@@ -74,19 +82,14 @@ def setup_notebook() -> None:
     Changes the kernel's plotly and pandas defaults: call it in a notebook's first code cell,
     not from library code. Needs IPython.
     """
-    from IPython.display import HTML, display
-
-    from .._process import tune_report_kernel
-
     tune_report_kernel()  # in a kernel of `gopherlab report` only; nothing in a user's kernel
-    import plotly.io as pio
-
+    # (first, before plotly.io is imported: see gopherlab._process._skip_iri_grammar)
     if OFFLINE_RENDERER not in pio.renderers:
         pio.renderers[OFFLINE_RENDERER] = offline_notebook_renderer()
     pio.renderers.default = f"plotly_mimetype+{OFFLINE_RENDERER}"
     pio.templates.default = "plotly_white"
     pd.set_option("display.max_colwidth", 120)
-    display(HTML(TABLE_CSS))
+    ipd.display(ipd.HTML(TABLE_CSS))
 
 
 def emit_result(result: dict) -> None:
@@ -99,9 +102,7 @@ def emit_result(result: dict) -> None:
         JSON-serialisable; e.g. :func:`gopherlab.reports.bench.verdict`'s dict, whose
         ``regressions`` list decides ``report bench --fail-on-regression``'s exit status.
     """
-    from IPython.display import display
-
-    display({RESULT_MIME: result}, raw=True)
+    ipd.display({RESULT_MIME: result}, raw=True)
 
 
 def format_percent(value: float) -> str:
@@ -146,9 +147,7 @@ def html_table(df: pd.DataFrame, *, formats: dict | None = None, caption: str | 
 
 def show_table(df: pd.DataFrame, **kw) -> None:
     """Display :func:`html_table` ``(df, **kw)`` in the running notebook."""
-    from IPython.display import HTML, display
-
-    display(HTML(html_table(df, **kw)))
+    ipd.display(ipd.HTML(html_table(df, **kw)))
 
 
 def show_text(text: str, *, tag: str = "p") -> None:
@@ -156,6 +155,4 @@ def show_text(text: str, *, tag: str = "p") -> None:
 
     ``tag`` is written as given (a fixed element name such as ``"p"`` or ``"pre"``, never user data).
     """
-    from IPython.display import HTML, display
-
-    display(HTML(f"<{tag}>{html.escape(text)}</{tag}>"))
+    ipd.display(ipd.HTML(f"<{tag}>{html.escape(text)}</{tag}>"))
