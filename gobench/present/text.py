@@ -79,35 +79,56 @@ def _start_col(exp: int, center_cols: int, delta_cols: int) -> int:
 
 
 def _table_text(t: Table, texts: CellTexts) -> str:
+    """One table as benchstat prints it: key header, unit header, data rows, the geomean
+    row (for two rows or more), then the footnotes its warning marks refer to."""
     o = TextTable()
-    center_cols, delta_cols = 3, 3
+    notes = _Footnotes()
+    _key_and_unit_rows(o, t)
+    if t.rows:
+        o.add_block(len(t.rows), _data_columns(t, texts, notes.marks))
+    if len(t.rows) > 1:
+        _geomean_row(o, t, notes.marks)
+    text = o.format()
+    for i, msg in enumerate(notes.messages):
+        text += f"{superscript(i + 1)} {msg}\n"
+    return text
 
-    def start_col(exp: int) -> int:
-        return _start_col(exp, center_cols, delta_cols)
 
-    notes: list[str] = []
-    note_ix: dict[str, int] = {}
+class _Footnotes:
+    """A table's footnotes: each distinct warning message gets the next number."""
 
-    memo: dict[tuple, str] = {}
+    def __init__(self):
+        self.messages: list[str] = []
+        self._number: dict[str, int] = {}
+        self._memo: dict[tuple, str] = {}
 
-    def warn_marks(*lists) -> str:
+    def marks(self, *lists) -> str:
+        """The superscript marks of the messages of *lists*, space-separated (numbering
+        the new ones in order)."""
         key = tuple(msg for lst in lists for msg in (*lst, None))
-        got = memo.get(key)
+        got = self._memo.get(key)
         if got is not None:
             return got
         marks = []
         for lst in lists:
             for msg in lst:
-                i = note_ix.get(msg)
+                i = self._number.get(msg)
                 if i is None:
-                    i = note_ix[msg] = len(notes)
-                    notes.append(msg)
+                    i = self._number[msg] = len(self.messages)
+                    self.messages.append(msg)
                 marks.append(superscript(i + 1))
-        got = memo[key] = " ".join(marks)
+        got = self._memo[key] = " ".join(marks)
         return got
 
-    def warn(*lists):
-        o.cell(warn_marks(*lists))
+
+_CENTER_COLS, _DELTA_COLS = 3, 3     # text columns of a logical column and of its delta
+
+
+def _key_and_unit_rows(o: TextTable, t: Table) -> None:
+    """The header: one row per level of the column keys (equal neighbours merged), then
+    the unit over each column and ``vs base`` over each delta."""
+    def start_col(exp: int) -> int:
+        return _start_col(exp, _CENTER_COLS, _DELTA_COLS)
 
     r_edge = start_col(len(t.cols) + 1)
     for level in key_header(t.cols):
@@ -120,38 +141,35 @@ def _table_text(t: Table, texts: CellTexts) -> str:
     for i in range(len(t.cols)):
         left = start_col(i)
         o.col(left)
-        o.span(center_cols, t.unit, CENTER, " │ ")
+        o.span(_CENTER_COLS, t.unit, CENTER, " │ ")
         if i > 0:
-            o.span(delta_cols, "vs base", LEFT, "  ")
+            o.span(_DELTA_COLS, "vs base", LEFT, "  ")
         for j in range(left + 1, o.cur_col):
             o.set_shrink(j, True)
     o.col(r_edge).cell("", LEFT, " │")
 
+
+def _geomean_row(o: TextTable, t: Table, warn_marks) -> None:
+    """The ``geomean`` row: each column's geomean of centers and ratio to the baseline."""
     cls = class_of(t.unit)
-    if t.rows:
-        o.add_block(len(t.rows), _data_columns(t, texts, warn_marks))
-    if len(t.rows) > 1:
-        o.row()
-        o.cell("geomean")
-        for exp, ck in enumerate(t.cols):
-            s = t.summary.get(exp)
-            if s is None:
-                continue
-            if s.has_summary:
-                o.col(start_col(exp))
-                o.cell(scale(s.summary, cls), RIGHT)
-            if exp > 0:
-                o.col(start_col(exp) + center_cols)
-                if s.has_ratio:
-                    o.cell(go_pct_delta((s.ratio - 1) * 100), RIGHT)
-                else:
-                    o.cell("?")
-            o.col(start_col(exp + 1) - 1)
-            warn(s.warnings)
-    text = o.format()
-    for i, msg in enumerate(notes):
-        text += f"{superscript(i + 1)} {msg}\n"
-    return text
+    o.row()
+    o.cell("geomean")
+    for exp, ck in enumerate(t.cols):
+        s = t.summary.get(exp)
+        if s is None:
+            continue
+        start = _start_col(exp, _CENTER_COLS, _DELTA_COLS)
+        if s.has_summary:
+            o.col(start)
+            o.cell(scale(s.summary, cls), RIGHT)
+        if exp > 0:
+            o.col(start + _CENTER_COLS)
+            if s.has_ratio:
+                o.cell(go_pct_delta((s.ratio - 1) * 100), RIGHT)
+            else:
+                o.cell("?")
+        o.col(_start_col(exp + 1, _CENTER_COLS, _DELTA_COLS) - 1)
+        o.cell(warn_marks(s.warnings))
 
 
 def _data_columns(t: Table, texts: CellTexts, warn_marks) -> list[tuple]:

@@ -111,40 +111,64 @@ class TextTable:
             self.shrink.discard(c)
 
     def format(self) -> str:
-        n = self.ncols
-        lmargin = [0] * n
-        ws = [0] * n
-        spanning = []
-        block_w = []
+        """The table as text: one line per row, each ending with ``\\n`` (see module docstring)."""
+        if not self.cells and self.block is None:
+            return ""
+        lmargin, block_widths = self._margins()
+        ws = self._single_column_widths(lmargin, block_widths)
+        self._widen_for_spans(ws, lmargin)
+        offs = [0] * (self.ncols + 1)
+        for i, w in enumerate(ws):
+            offs[i + 1] = offs[i] + w
+        lines = self._cell_lines(lmargin, offs)
+        if self.block is not None:
+            r0, nrows, _ = self.block
+            lines.extend([""] * (r0 + nrows - len(lines)))
+            lines[r0:r0 + nrows] = self._block_lines(lmargin, ws)
+            while lines and lines[-1] is None:
+                lines.pop()
+        return "".join(("" if ln is None else ln) + "\n" for ln in lines) if lines else "\n"
+
+    def _margins(self) -> tuple[list[int], list[tuple[int, int]]]:
+        """Each column's margin width (its widest cell margin), and ``(col, widest value)``
+        of the block's columns that print something (0 wide when only empty values)."""
+        lmargin = [0] * self.ncols
         for c in self.cells:
-            col = c[1]
-            lm = len(c[4])
+            col, lm = c[1], len(c[4])
             if lm > lmargin[col]:
                 lmargin[col] = lm
+        block_widths = []
         if self.block is not None:
             for col, values, margin, _ in self.block[2]:
                 widest = max(map(len, filter(None, values)), default=-1)
                 if widest < 0:       # no value to print: no margin
                     if values.count(None) != len(values):
-                        block_w.append((col, 0))
+                        block_widths.append((col, 0))
                     continue
                 if len(margin) > lmargin[col]:
                     lmargin[col] = len(margin)
-                block_w.append((col, widest))
+                block_widths.append((col, widest))
+        return lmargin, block_widths
+
+    def _single_column_widths(self, lmargin, block_widths) -> list[int]:
+        """Column widths (margin included) from the cells that span one column."""
+        ws = [0] * self.ncols
         for c in self.cells:
             if c[2] == 1:
                 col = c[1]
                 w = len(c[3]) + lmargin[col]
                 if w > ws[col]:
                     ws[col] = w
-            else:
-                spanning.append(c)
-        for col, w in block_w:
+        for col, w in block_widths:
             w += lmargin[col]
             if w > ws[col]:
                 ws[col] = w
-        spanning.sort(key=lambda c: c[2])
-        for c in spanning:
+        return ws
+
+    def _widen_for_spans(self, ws: list[int], lmargin) -> None:
+        """Widen *ws* in place for the spanning cells, narrowest span first: the missing
+        width goes to the spanned non-shrinking columns, split evenly, widest first."""
+        for c in sorted((c for c in self.cells if c[2] != 1), key=lambda c: c[2]):
             col0, span = c[1], c[2]
             w = len(c[3]) + lmargin[col0]
             if sum(ws[col0:col0 + span]) >= w:
@@ -163,22 +187,6 @@ class TextTable:
                     ws[col] = avg
                 w -= ws[col]
                 k -= 1
-        offs = [0] * (n + 1)
-        off = 0
-        for i, w in enumerate(ws):
-            offs[i] = off
-            off += w
-        offs[n] = off
-        lines = self._cell_lines(lmargin, offs)
-        if self.block is not None:
-            r0, nrows, _ = self.block
-            lines.extend([""] * (r0 + nrows - len(lines)))
-            lines[r0:r0 + nrows] = self._block_lines(lmargin, ws)
-            while lines and lines[-1] is None:
-                lines.pop()
-        if not self.cells and self.block is None:
-            return ""
-        return "".join(("" if ln is None else ln) + "\n" for ln in lines) if lines else "\n"
 
     def _cell_lines(self, lmargin, offs) -> list:
         """Lines of the cells added one by one (None for rows nothing is printed on)."""

@@ -164,7 +164,9 @@ def _real_cells(paths) -> tuple[np.ndarray, list[tuple[int, int]], list[int]]:
     """The samples of real files as cells (one per file, package, benchmark and unit), in
     file order and unsorted, and the pairs (first file's cell, a later file's cell)."""
     import gobench
-    frames = [gobench.read_bench(str(p)) for p in paths]
+    with pytest.MonkeyPatch.context() as mp:     # the fast reader: the cells are only input here
+        mp.setenv("GOPHERLAB_ENGINE", "fast")
+        frames = [gobench.read_bench(str(p)) for p in paths]
     cells: dict[tuple, list[float]] = {}
     for k, df in enumerate(frames):
         for key, vals in df.groupby(["pkg", "fullname", "unit"], sort=True, dropna=False)["value"]:
