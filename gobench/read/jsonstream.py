@@ -6,14 +6,13 @@ events and the ``Test`` field is unreliable, so nothing else can be trusted.
 """
 from __future__ import annotations
 
+import json
 
 __all__ = ["looks_like_test2json", "test2json_lines"]
 
 
 def looks_like_test2json(text: str) -> bool:
     """True if the first non-blank line of *text* is a JSON object with an ``Action`` key."""
-    import json  # only for JSON input (the benchstat command never reads it)
-
     s = text.lstrip()
     if not s.startswith("{"):
         return False
@@ -38,8 +37,6 @@ def test2json_lines(text: str) -> tuple[list[tuple[str, int]], list[tuple[int, s
         JSON lines that could not be decoded (bad JSON, an integer of over 4,300
         digits, nesting too deep for the decoder), with a message.
     """
-    import json  # only for JSON input (the benchstat command never reads it)
-
     per_pkg: dict[str, list[tuple[str, int]]] = {}
     bad: list[tuple[int, str]] = []
     for lineno, raw in enumerate(text.split("\n"), 1):

@@ -35,12 +35,13 @@ import io
 import math
 import os
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
 
 from ..errors import BenchstatFormatError
-from .sources import MAX_INPUT_BYTES, _read_stream, read_path
+from .sources import MAX_INPUT_BYTES, TextSource, _read_stream, read_path, source_or_text
 from ..units import tidy_unit
 
 __all__ = ["read_benchstat", "REPORT_COLUMNS"]
@@ -469,17 +470,41 @@ def _detect(text: str) -> str:
                                "'CI' header")
 
 
-def read_benchstat(src) -> pd.DataFrame:
+def _report_text(src) -> tuple[str, str]:
+    """``(text, name)`` of a report source (see :func:`read_benchstat`)."""
+    if isinstance(src, TextSource):
+        return src.text, "<text>"
+    if isinstance(src, str) and ("\n" in src or "\r" in src):
+        warnings.warn("read_benchstat: a str holding a line end is read as the report for now; a str will "
+                      "always be a path, as in pandas: pass text=... instead", FutureWarning, stacklevel=3)
+        return src, "<text>"
+    if isinstance(src, (str, os.PathLike)):
+        name = os.fspath(src)
+        return read_path(name).decode("utf-8", errors="replace"), name
+    if isinstance(src, (bytes, bytearray)):
+        return bytes(src).decode("utf-8", errors="replace"), "<bytes>"
+    if hasattr(src, "read"):
+        name = getattr(src, "name", None)
+        name = name if isinstance(name, str) else "<file>"
+        data = _read_stream(src.read, name, MAX_INPUT_BYTES)
+        return (data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data), name
+    raise TypeError(f"report source must be a path, bytes or file object (or text=...), not {type(src).__name__}")
+
+
+def read_benchstat(src=None, *, text: str | None = None) -> pd.DataFrame:
     """Parse a saved benchstat report (v1 or v2, text or CSV) into a tidy DataFrame.
 
     Parameters
     ----------
-    src : path, str of report text, bytes or file object
-        Unlike :func:`~gobench.read_bench`, a ``str`` containing a line end
-        (``\n`` or ``\r``) is taken as the report itself (reports are pasted from
-        PR descriptions); otherwise a ``str`` is a path.  Bytes are UTF-8 (bad
-        bytes become U+FFFD); a leading BOM is dropped; ``\n``, ``\r\n`` or (in a
-        text without ``\n``) ``\r`` end lines.
+    src : str, os.PathLike, bytes or file object
+        As pandas' readers take it: a ``str`` or path-like is a **path**; bytes
+        or an open file (text or binary) the report itself.  Bytes are UTF-8
+        (bad bytes become U+FFFD); a leading BOM is dropped; ``\n``, ``\r\n``
+        or (in a text without ``\n``) ``\r`` end lines.
+    text : str, keyword-only
+        The report as a ``str`` (pasted from a PR description), instead of
+        ``src``.  (Transitional: a ``str`` ``src`` holding a line end is still
+        read as the report, with a ``FutureWarning``; it will be a path.)
 
     Returns
     -------
@@ -513,27 +538,18 @@ def read_benchstat(src) -> pd.DataFrame:
         A path that is not a regular file (``/dev/zero``, a FIFO), or input past
         :data:`gobench.read.sources.MAX_INPUT_BYTES` (read no further).
     OSError
-        A path that cannot be read.
+        A path that cannot be read (a missing one: the message says how to
+        pass text).
+    TypeError
+        Both or neither of ``src`` and ``text`` are given, or ``src`` is of
+        another kind.
     gobench.errors.BenchstatFormatError
         Text that is not a benchstat report, a table that cannot be parsed, a
         number beyond float64 or a sample count beyond int64, a stray ``\r`` in a
         CSV report, or a report with no cell; ``err.file`` and ``err.line`` say
         where (the line of the offending row, or of its table).
     """
-    if isinstance(src, str) and ("\n" in src or "\r" in src):
-        text, name = src, "<text>"
-    elif isinstance(src, (str, os.PathLike)):
-        name = os.fspath(src)
-        text = read_path(name).decode("utf-8", errors="replace")
-    elif isinstance(src, (bytes, bytearray)):
-        text, name = bytes(src).decode("utf-8", errors="replace"), "<bytes>"
-    elif hasattr(src, "read"):
-        name = getattr(src, "name", None)
-        name = name if isinstance(name, str) else "<file>"
-        data = _read_stream(src.read, name, MAX_INPUT_BYTES)
-        text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
-    else:
-        raise TypeError(f"report source must be a path, text, bytes or file, not {type(src).__name__}")
+    text, name = _report_text(source_or_text(src, text))
     text = _plain_line_ends(text)
     try:
         fmt = _detect(text)

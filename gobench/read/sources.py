@@ -2,7 +2,11 @@
 
 A *source* is a path (``str`` or :class:`os.PathLike`), ``bytes``, or an open
 file (text or binary), as with pandas' ``read_*`` functions: a ``str`` is always
-a path, wrap text in :class:`io.StringIO` to parse it directly.
+a path, even when it holds a line end (a missing one is an :class:`OSError`
+whose message says how to pass text). Text goes in through a file object
+(:class:`io.StringIO`) or, where a reader has it, the keyword-only ``text=``
+(:func:`source_or_text` marks it as content). Bytes are content, as
+:func:`pprof_parse.read_profile` takes them (pandas' readers do not take bytes).
 
 Bytes are decoded as UTF-8 (a UTF-8 BOM is dropped; undecodable bytes are kept as
 surrogate escapes, like Go keeps raw bytes).  UTF-16 with a BOM, or without one
@@ -12,13 +16,18 @@ but with the tell-tale NUL byte of every ASCII character (Windows PowerShell's
 """
 from __future__ import annotations
 
+import errno
 import os
 import stat
+from collections.abc import Mapping
 
 from ..errors import BenchEncodingError, GobenchError
 
-__all__ = ["Input", "decode_bytes", "input_from_bytes", "open_source", "label_inputs", "read_path",
-           "check_regular_file", "MAX_INPUT_BYTES"]
+__all__ = ["Input", "TextSource", "decode_bytes", "input_from_bytes", "open_source", "label_inputs", "read_path",
+           "check_regular_file", "source_or_text", "MAX_INPUT_BYTES", "TEXT_HINT"]
+
+#: What a message about a path that cannot be opened adds (a str is never taken as content).
+TEXT_HINT = "a str is a path: to parse text, pass io.StringIO(text)"
 
 #: Longest input read (bytes): a path's file, or a file object's stream. Benchmark
 #: files are kilobytes to tens of megabytes (the benchmarks' largest: 9 MB);
@@ -66,6 +75,49 @@ class Input:
 
     def __repr__(self) -> str:
         return f"Input(path={self.path!r}, label={self.label!r}, text=<{len(self.text)} chars>)"
+
+
+class TextSource:
+    """Benchmark text given as ``text=`` (content, not a path), on its way to :func:`open_source`."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        if not isinstance(text, str):
+            raise TypeError(f"text= must be a str, not {type(text).__name__} "
+                            "(bytes and file objects are passed as the source)")
+        self.text = text
+
+
+def source_or_text(src, text):
+    """A reader's input: ``src``, or ``text`` marked as content (:class:`TextSource`).
+
+    ``text`` is a ``str``, or a list/tuple or dict (label -> str) of them, in the
+    shapes ``src`` may take; exactly one of ``src`` and ``text`` is given.
+
+    Raises
+    ------
+    TypeError
+        Both or neither are given, or an entry of ``text`` is not a ``str``.
+    """
+    if text is None:
+        if src is None:
+            raise TypeError("no input: pass a source (path, bytes or file object) or text=...")
+        return src
+    if src is not None:
+        raise TypeError("pass either a source (path, bytes or file object) or text=..., not both")
+    if isinstance(text, Mapping):
+        return {label: TextSource(t) for label, t in text.items()}
+    if isinstance(text, (list, tuple)):
+        return [TextSource(t) for t in text]
+    return TextSource(text)
+
+
+def _shown(path: str) -> str:
+    """A path for messages; one that holds text (a line end, a NUL, or very long) is shortened."""
+    if "\n" in path or "\r" in path or "\x00" in path or len(path) > 200:
+        return path[:40] + "..."
+    return path
 
 
 def input_from_bytes(path: str, label: str, data: bytes) -> Input:
@@ -137,10 +189,15 @@ def read_path(path: str, max_bytes: int | None = MAX_INPUT_BYTES) -> bytes:
     Raises
     ------
     GobenchError
-        Not a regular file (see :func:`check_regular_file`), or longer than ``max_bytes``.
+        Not a regular file (see :func:`check_regular_file`), longer than
+        ``max_bytes``, or a ``str`` holding a NUL character (no path can).
     OSError
-        The file cannot be opened (``cannot read benchmark file: ...``).
+        The file cannot be opened (``cannot read benchmark file: ...``; a
+        missing file's message adds :data:`TEXT_HINT`).
     """
+    if "\x00" in path:  # (os.stat would raise a bare ValueError)
+        raise GobenchError(f"{_shown(path)!r}: cannot read benchmark file: a path holds no NUL character "
+                           f"({TEXT_HINT})")
     try:
         check_regular_file(os.stat(path).st_mode, path)
         with open(path, "rb") as f:
@@ -149,7 +206,8 @@ def read_path(path: str, max_bytes: int | None = MAX_INPUT_BYTES) -> bytes:
             _check_size(st.st_size, max_bytes, path, "file")
             return _read_stream(f.read, path, max_bytes)
     except OSError as e:
-        raise type(e)(e.errno, f"cannot read benchmark file: {e.strerror}", path) from None
+        hint = f" ({TEXT_HINT})" if isinstance(e, FileNotFoundError) or e.errno == errno.ENAMETOOLONG else ""
+        raise type(e)(e.errno, f"cannot read benchmark file: {e.strerror}{hint}", _shown(path)) from None
 
 
 def _read_stream(read, name: str, max_bytes: int | None):
@@ -179,8 +237,10 @@ def _check_size(size: int, max_bytes: int | None, name: str, what: str, at_least
 def open_source(src, label: str | None = None, *, max_bytes: int | None = MAX_INPUT_BYTES) -> Input:
     """Read one source into an :class:`Input` (``label`` defaults to the path).
 
-    A path must name a regular file; a file object is read in chunks; either
-    is refused as soon as it passes ``max_bytes`` (None: no limit).
+    ``src`` is a path (``str`` or path-like), bytes, a file object (text or
+    binary) or a :class:`TextSource`. A path must name a regular file; a file
+    object is read in chunks; either is refused as soon as it passes
+    ``max_bytes`` (None: no limit). Bytes and text the caller holds are not limited.
 
     Raises
     ------
@@ -189,8 +249,13 @@ def open_source(src, label: str | None = None, *, max_bytes: int | None = MAX_IN
     BenchEncodingError
         UTF-16 input that does not decode (see :func:`decode_bytes`).
     OSError
-        The path cannot be opened.
+        The path cannot be opened (see :func:`read_path`).
+    TypeError
+        ``src`` is none of the above.
     """
+    if isinstance(src, TextSource):
+        name = label if label is not None else "<text>"
+        return Input("<text>", name, src.text)
     if isinstance(src, (str, os.PathLike)):
         path = os.fspath(src)
         data = read_path(path, max_bytes)
@@ -204,7 +269,7 @@ def open_source(src, label: str | None = None, *, max_bytes: int | None = MAX_IN
         data = _read_stream(src.read, name, max_bytes)
         text = decode_bytes(data, name) if isinstance(data, (bytes, bytearray)) else data
         return Input(name, label if label is not None else name, text)
-    raise TypeError(f"benchmark source must be a path, bytes or file object, not {type(src).__name__}")
+    raise TypeError(f"benchmark source must be a path, bytes, file object or text=..., not {type(src).__name__}")
 
 
 def label_inputs(paths: list[str], labels: list[str | None]) -> list[str]:

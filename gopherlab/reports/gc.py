@@ -12,15 +12,24 @@ plain numbers in the unit its title names. A frame that is not :func:`pprof_pars
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 import pprof_parse
+from gopherlab_common.lazy import LazyModule
 from pprof_parse.figures import PLAIN_TICKS
 
 from .bundled import sample_path
+
+# imported on first use: plotly on the first figure, IPython and ipywidgets in a kernel only
+go = LazyModule("plotly.graph_objects")
+px = LazyModule("plotly.express")
+plotly_subplots = LazyModule("plotly.subplots")
+ipd = LazyModule("IPython.display")
+W = LazyModule("ipywidgets")
 
 __all__ = ["SAMPLE_RUNS", "auto_window", "gc_explorer", "gc_inputs", "gc_rate_figure", "heap_goal_figure",
            "memstats_figure", "pause_ecdf_figure", "pause_percentile_figure"]
@@ -58,8 +67,6 @@ def gc_inputs(inputs: list[str]) -> tuple[dict[str, str], list[str], list[float]
         A bundled sample is missing from the installation.
     """
     if not inputs:
-        import json
-
         runs = {label: sample_path(f"{_RUNTIME}/{f}") for label, f in SAMPLE_RUNS.items()}
         man = json.loads(Path(sample_path(f"{_RUNTIME}/manifest.json")).read_text())
         ms = [sample_path(f"{_RUNTIME}/{s['files']['vars']}") for s in man["snapshots"]]
@@ -125,8 +132,6 @@ def pause_percentile_figure(stacked: pd.DataFrame, *, window: float):
         x: window start (s since the run's start); y: pause in ms (both STW phases);
         hover: the window's cycle count.
     """
-    import plotly.graph_objects as go
-
     qs = {"p50": 0.5, "p90": 0.9, "p99": 0.99, "max": 1.0}
     labels = list(stacked["label"].cat.categories)
     fig = go.Figure()
@@ -156,8 +161,6 @@ def pause_percentile_figure(stacked: pd.DataFrame, *, window: float):
 def pause_ecdf_figure(stacked: pd.DataFrame):
     """Cumulative distribution of every cycle's pause (``pause_ms``, ms; log axis when all > 0),
     one curve per run of a :func:`pprof_parse.stack_runs` frame; returns a plotly Figure."""
-    import plotly.express as px
-
     df = stacked[["label", "pause_ms"]].copy()
     df["label"] = df["label"].astype(str).map(html.escape)
     fig = px.ecdf(df, x="pause_ms", color="label", markers=True, log_x=bool((df["pause_ms"] > 0).all()),
@@ -171,8 +174,6 @@ def heap_goal_figure(stacked: pd.DataFrame):
     :func:`pprof_parse.heap_vs_goal`), red crosses on cycles that overshot the goal; a dropdown
     picks the run of a :func:`pprof_parse.stack_runs` frame. Returns a plotly Figure
     (x: seconds since the run's start)."""
-    import plotly.graph_objects as go
-
     labels = list(stacked["label"].cat.categories)
     fig = go.Figure()
     series = [("heap_live_mb", "live heap", "#1f77b4", None), ("heap_end_mb", "heap at mark end", "#ff7f0e", None),
@@ -204,11 +205,8 @@ def gc_rate_figure(stacked: pd.DataFrame, *, window: float):
     percent (:func:`pprof_parse.gc_cpu_share`) per ``window`` seconds, one line per run of a
     :func:`pprof_parse.stack_runs` frame; two stacked subplots sharing the x axis (seconds since
     the run's start). Returns a plotly Figure."""
-    from plotly.subplots import make_subplots
-    import plotly.graph_objects as go
-
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
-                        subplot_titles=("GC cycles per second", "GC share of CPU (%)"))
+    fig = plotly_subplots.make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                                        subplot_titles=("GC cycles per second", "GC share of CPU (%)"))
     palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
     for i, label in enumerate(stacked["label"].cat.categories):
         c = stacked[stacked["label"] == label]
@@ -231,8 +229,6 @@ def memstats_figure(ms: pd.DataFrame):
     """MemStats over time: ``HeapAlloc``, ``HeapInuse``, ``NextGC`` (the goal) and ``Sys`` (from
     the OS) in MiB against ``t`` (seconds), from a :func:`pprof_parse.read_memstats` frame; a
     column that is missing or all NA is left out. Returns a plotly Figure."""
-    import plotly.graph_objects as go
-
     fig = go.Figure()
     for col, name in (("HeapAlloc", "HeapAlloc"), ("HeapInuse", "HeapInuse"), ("NextGC", "NextGC (goal)"),
                       ("Sys", "Sys (from OS)")):
@@ -247,9 +243,6 @@ def gc_explorer(stacked: pd.DataFrame, *, window: float) -> None:
     """Display ipywidgets controls (runs, window width in seconds) redrawing
     :func:`pause_percentile_figure` and :func:`heap_goal_figure` of a
     :func:`pprof_parse.stack_runs` frame. Needs ipywidgets and a live kernel."""
-    import ipywidgets as W
-    from IPython.display import display
-
     labels = [str(x) for x in stacked["label"].cat.categories]
     run_w = W.SelectMultiple(options=labels, value=tuple(labels), description="runs")
     win_w = W.FloatLogSlider(value=window, base=10, min=-2, max=3, step=0.1, description="window s")
@@ -268,4 +261,4 @@ def gc_explorer(stacked: pd.DataFrame, *, window: float) -> None:
     run_w.observe(refresh, names="value")
     win_w.observe(refresh, names="value")
     refresh()
-    display(W.VBox([W.HBox([run_w, win_w]), out]))
+    ipd.display(W.VBox([W.HBox([run_w, win_w]), out]))

@@ -9,21 +9,36 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 import pprof_parse
+from gopherlab_common.lazy import LazyModule
+from pprof_parse.errors import OptionError
 from pprof_parse.figures import short_name
 
 from .bundled import sample_path
 from .render import show_table
 
+# imported on first use: plotly on the first figure, IPython and ipywidgets in a kernel only
+go = LazyModule("plotly.graph_objects")
+ipd = LazyModule("IPython.display")
+W = LazyModule("ipywidgets")
+
 __all__ = ["SUSPECT_COLUMNS", "SUSPECT_FORMATS", "growth_figure", "leak_explorer", "leak_inputs", "show_stacks",
            "show_suspects", "show_verdict", "suspects_frame", "verdict"]
 
 _RUNTIME = "runtime/leakserver"
+
+
+def _timestamp(v) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(v)
+    except (TypeError, ValueError):
+        raise OptionError(f"times: {str(v)[:40]!r} is neither a number of seconds nor a timestamp") from None
 
 
 def _seconds(values: list) -> list[float]:
@@ -34,9 +49,9 @@ def _seconds(values: list) -> list[float]:
         try:
             out.append(float(v))
         except (TypeError, ValueError):
-            stamps.append(pd.Timestamp(v))
+            stamps.append(_timestamp(v))
     if stamps and out:
-        raise ValueError("--times mixes numbers and timestamps")
+        raise OptionError("times mixes numbers and timestamps")
     if stamps:
         t0 = stamps[0]
         return [(s - t0).total_seconds() for s in stamps]
@@ -59,9 +74,10 @@ def leak_inputs(snapshots: list[str], times: list, interval: float) -> tuple[lis
 
     Raises
     ------
-    ValueError
-        ``times`` has a different length from ``snapshots``, mixes numbers and timestamps,
-        or holds a value that is neither.
+    pprof_parse.OptionError (a ValueError)
+        ``times`` has a different length from ``snapshots``, mixes numbers and
+        timestamps, or holds a value that is neither (the error
+        :func:`pprof_parse.find_leaks` raises for bad times).
     FileNotFoundError
         A bundled sample is missing from the installation.
     """
@@ -75,7 +91,7 @@ def leak_inputs(snapshots: list[str], times: list, interval: float) -> tuple[lis
     if times:
         t = _seconds(list(times))
         if len(t) != len(snapshots):
-            raise ValueError(f"{len(t)} times for {len(snapshots)} snapshots")
+            raise OptionError(f"times: {len(t)} times for {len(snapshots)} snapshots")
         return list(snapshots), t
     if interval and interval > 0:
         return list(snapshots), [i * float(interval) for i in range(len(snapshots))]
@@ -167,10 +183,8 @@ def verdict(leaks: pd.DataFrame) -> dict:
 
 def show_verdict(v: dict) -> None:
     """Display :func:`verdict`'s sentence (escaped) in a box: red border for suspects, green for none."""
-    from IPython.display import HTML, display
-
     cls = {"bad": "gl-bad", "good": "gl-good"}.get(v.get("state", "bad" if v["suspects"] else "good"), "")
-    display(HTML(f"<p class='gl-verdict {cls}'>{html.escape(v['verdict'])}</p>"))
+    ipd.display(ipd.HTML(f"<p class='gl-verdict {cls}'>{html.escape(v['verdict'])}</p>"))
 
 
 def growth_figure(leaks: pd.DataFrame, *, top: int = 15):
@@ -184,8 +198,6 @@ def growth_figure(leaks: pd.DataFrame, *, top: int = 15):
         x: seconds since the first snapshot, or the snapshot's position when times are
         unknown; y: goroutines.
     """
-    import plotly.graph_objects as go
-
     ts = pprof_parse.leak_timeseries(leaks, top=top)
     fig = go.Figure()
     suspect_mask = []
@@ -218,11 +230,9 @@ def show_stacks(leaks: pd.DataFrame, n: int = 5) -> None:
     """Display the representative stacks (leaf first) of the first ``n`` suspects of a
     :func:`pprof_parse.find_leaks` frame, with state, count, creator, pprof labels and why each was
     flagged, escaped; "No suspects." when there is none."""
-    from IPython.display import HTML, display
-
     s = leaks[leaks["suspect"]].head(n)
     if s.empty:
-        display(HTML("<p>No suspects.</p>"))
+        ipd.display(ipd.HTML("<p>No suspects.</p>"))
         return
     parts = []
     for _, r in s.iterrows():
@@ -234,18 +244,13 @@ def show_stacks(leaks: pd.DataFrame, n: int = 5) -> None:
                 + (f"created by {created}\n" if isinstance(created, str) and created else "")
                 + (f"labels: {lab}\n" if lab else "") + f"why: {r['reason']}")
         parts.append(f"<pre class='gl-stack'>{html.escape(text)}</pre>")
-    display(HTML("".join(parts)))
+    ipd.display(ipd.HTML("".join(parts)))
 
 
 def leak_explorer(snapshots: list[str], times, *, top: int = 15) -> None:
     """Display ipywidgets controls (minimum increase, a regex on the top function, number of groups)
     redrawing :func:`show_suspects` and :func:`growth_figure` of
     ``pprof_parse.find_leaks(snapshots, times=times, ...)``. Needs ipywidgets and a live kernel."""
-    import re
-
-    import ipywidgets as W
-    from IPython.display import display
-
     inc_w = W.IntSlider(value=3, min=1, max=50, description="min increase")
     rx_w = W.Text(value="", placeholder="regex on top function", description="function")
     n_w = W.IntSlider(value=top, min=3, max=50, description="groups")
@@ -266,4 +271,4 @@ def leak_explorer(snapshots: list[str], times, *, top: int = 15) -> None:
     for w in (inc_w, rx_w, n_w):
         w.observe(refresh, names="value")
     refresh()
-    display(W.VBox([W.HBox([inc_w, rx_w, n_w]), out]))
+    ipd.display(W.VBox([W.HBox([inc_w, rx_w, n_w]), out]))
