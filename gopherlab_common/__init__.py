@@ -9,4 +9,15 @@ libraries do not import each other for them:
   the plain reference paths.
 
 Importing this package imports nothing but the standard library.
+
+Its one error stays beside the switch it is about, in :mod:`.engine` (the package
+is too small for an ``errors`` module)::
+
+    ValueError
+    └── EngineSettingError    GOPHERLAB_ENGINE holds a value other than fast,
+                              reference or empty (the message names the variable)
+
+It is not part of the libraries' own trees (:mod:`pprof_parse.errors`,
+:mod:`gobench.errors`): every library reads the switch through
+:func:`.engine.reference_engine`, so each raises this same class.
 """
