@@ -212,7 +212,7 @@ def _data_columns(t: Table, texts: CellTexts, warn_marks) -> list[tuple]:
                     lut[cid] = mk
                 arr.ravel()[k_] = lut[f_[k_]]
     for exp in range(ncols):
-        c0 = _start_col(exp, 3, 3)
+        c0 = _start_col(exp, _CENTER_COLS, _DELTA_COLS)
         ids = gi[:, exp]
         cols.append((c0, texts.center[ids].tolist(), " ", RIGHT))
         cols.append((c0 + 1, texts.pct[ids].tolist(), " ± ", RIGHT))
@@ -264,7 +264,28 @@ def _csv_field(f: str) -> str:
     return f
 
 
+def _csv_header_rows(t: Table, write, start_col) -> None:
+    """The CSV header: one row per column-key field, then the unit, ``CI``, ``vs base``
+    and ``P`` titles of each column."""
+    for lev in range(len(t.col_fields)):
+        row: list[str] = []
+        for exp, ck in enumerate(t.cols):
+            row += [""] * (start_col(exp) - len(row))
+            row.append(ck[lev])
+        row += [""] * (start_col(len(t.cols)) - len(row))
+        write(row)
+    row = []
+    for exp in range(len(t.cols)):
+        row += [""] * (start_col(exp) - len(row))
+        row.extend([t.unit, "CI"])
+        if exp > 0:
+            row.extend(["vs base", "P"])
+    write(row)
+
+
 def _table_csv(t: Table, write, rowno, warnings):
+    """One table as benchstat's CSV rows; each warning goes to *warnings* as
+    ``<cell name><row number>: <message>`` (benchstat prints them on stderr)."""
     center_cols, delta_cols = 2, 2
 
     def start_col(exp: int) -> int:
@@ -281,20 +302,7 @@ def _table_csv(t: Table, write, rowno, warnings):
         for m in msgs:
             warnings.append(f"{name}{rowno[0]}: {m}\n")
 
-    for lev in range(len(t.col_fields)):
-        for exp, ck in enumerate(t.cols):
-            clear_to(start_col(exp))
-            row.append(ck[lev])
-        clear_to(start_col(len(t.cols)))
-        write(row)
-        row.clear()
-    for exp in range(len(t.cols)):
-        clear_to(start_col(exp))
-        row.extend([t.unit, "CI"])
-        if exp > 0:
-            row.extend(["vs base", "P"])
-    write(row)
-    row.clear()
+    _csv_header_rows(t, write, start_col)
     for ri, rk in enumerate(t.rows):
         row.append(t.row_label(rk))
         for exp, ck in enumerate(t.cols):
