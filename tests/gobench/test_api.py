@@ -1,4 +1,5 @@
-"""gobench.benchstat: the comparison as a tidy DataFrame equals what benchstat prints."""
+"""gobench.benchstat: the comparison as a tidy DataFrame equals what benchstat prints
+(under both engines: the vectorised table builder and the plain reference one)."""
 from __future__ import annotations
 
 import pytest
@@ -7,6 +8,8 @@ import gobench
 from gobench.read.report import read_benchstat
 
 from gobench_vectors import INPUTS, OUTPUTS, need_vectors
+
+pytestmark = pytest.mark.usefixtures("engine")
 
 
 def test_frame_matches_benchstat_csv():

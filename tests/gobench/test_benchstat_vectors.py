@@ -1,4 +1,8 @@
-"""`gopherlab benchstat` against every real benchstat v2 output in the vectors."""
+"""`gopherlab benchstat` against every real benchstat v2 output in the vectors.
+
+Every test runs under both engines (``GOPHERLAB_ENGINE``): the vectorised table
+builder and statistics, and the plain reference ones.
+"""
 from __future__ import annotations
 
 import io
@@ -9,6 +13,8 @@ import pytest
 from gobench.cli import benchstat_main
 
 from gobench_vectors import INPUTS, OUTPUTS, commands, need_vectors
+
+pytestmark = pytest.mark.usefixtures("engine")
 
 V2 = [(n, argv) for n, prog, argv in commands() if prog == "benchstat"]
 
