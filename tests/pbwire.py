@@ -1,4 +1,10 @@
-"""Test helper: protobuf's varint encoding, to craft profile.proto bytes by hand (hostile ones included)."""
+"""Test helper: protobuf's varint encoding, to craft profile.proto bytes by hand (hostile ones included).
+
+Written independently of ``pprof_parse.proto.wire`` on purpose: the decoders'
+tests and the codec's own test build their inputs and expected bytes with it,
+so a mistake in the codec cannot confirm itself. Tests that only need bytes to
+mutate (the fuzz harness) use the codec.
+"""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gzip
 import os
-from typing import BinaryIO, TextIO, Union
+from typing import BinaryIO, NamedTuple, TextIO, Union
 
 import numpy as np
 
@@ -22,53 +22,14 @@ from ..model.strings import StringTable
 from ..analyze.sample_index import resolve_sample_index
 from ..model.data import ProfileData
 from ..proto import profile_pb2 as pb
+from ..proto.wire import LEN, VARINT, put_varints, tag, varint_sizes
 
 Dest = Union[str, os.PathLike, BinaryIO, None]
 
 
-# ---- vectorised protobuf wire encoding -----------------------------------------------
-def _u64(v) -> np.ndarray:
-    """Values as the uint64 protobuf puts on the wire (int64 negatives: two's complement)."""
-    v = np.asarray(v)
-    return v if v.dtype == np.uint64 else v.astype(np.int64, copy=False).view(np.uint64)
-
-
-def _varint_lengths(v: np.ndarray) -> np.ndarray:
-    """Bytes each value takes as a varint (1..10)."""
-    v = _u64(v)
-    n = np.ones(v.shape, np.int64)
-    top = int(v.max()) if v.size else 0
-    for k in range(1, 10):
-        if top < (1 << (7 * k)):
-            break
-        n += v >= np.uint64(1 << (7 * k))
-    return n
-
-
-def _put_varints(out: np.ndarray, pos: np.ndarray, v: np.ndarray, lens: np.ndarray) -> None:
-    """Write varint ``v[i]`` (``lens[i]`` bytes) at ``out[pos[i]:]``, one length class at a time."""
-    v = _u64(v)
-    classes = np.bincount(lens, minlength=11) if lens.size else np.zeros(11, np.int64)
-    for n in np.nonzero(classes)[0].tolist():
-        if classes[n] == lens.size:
-            vv, pp = v, pos
-        else:
-            m = lens == n
-            vv, pp = v[m], pos[m]
-        for k in range(n):
-            byte = (vv >> np.uint64(7 * k)) & np.uint64(0x7F)
-            if k < n - 1:
-                byte |= np.uint64(0x80)
-            out[pp + k] = byte.astype(np.uint8)
-
-
-def _encode_varints(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Varint bytes of every value, back to back, and their lengths."""
-    lens = _varint_lengths(v)
-    out = np.zeros(int(lens.sum()), np.uint8)
-    _put_varints(out, np.cumsum(lens) - lens, v, lens)
-    return out, lens
-
+# ---- the samples, encoded column-wise ----------------------------------------------------------
+# Field numbers are profile.proto's: Profile.sample = 2; Sample.location_id = 1, value = 2, label = 3;
+# Label.key = 1, str = 2, num = 3, num_unit = 4.
 
 def _offsets_within(lens: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Exclusive running sum of ``lens`` restarting for each group (groups of ``counts`` consecutive items)."""
@@ -85,6 +46,78 @@ def _sum_by(lens: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return cs[ends] - cs[ends - counts]
 
 
+def _length_prefixed(body: np.ndarray) -> np.ndarray:
+    """Bytes of a length-delimited field with a one-byte tag and a payload of ``body`` bytes."""
+    return 1 + varint_sizes(body) + body
+
+
+class _Packed(NamedTuple):
+    """A packed repeated varint field of every sample, laid out: ``counts`` items per sample,
+    ``sizes`` bytes per item, ``body`` payload bytes and ``field_bytes`` in all per sample
+    (0 for a sample with no items: proto3 writes no empty packed field)."""
+
+    items: np.ndarray
+    counts: np.ndarray
+    sizes: np.ndarray
+    body: np.ndarray
+    field_bytes: np.ndarray
+
+
+def _packed(items: np.ndarray, counts: np.ndarray) -> _Packed:
+    sizes = varint_sizes(items)
+    body = _sum_by(sizes, counts)
+    return _Packed(items, counts, sizes, body, np.where(counts > 0, _length_prefixed(body), 0))
+
+
+def _put_packed(out: np.ndarray, pos: np.ndarray, field: int, pk: _Packed) -> np.ndarray:
+    """Write ``pk`` at ``pos`` (per sample); returns the positions after it."""
+    has = pk.counts > 0
+    out[pos[has]] = tag(field, LEN)
+    put_varints(out, pos[has] + 1, pk.body[has], pk.field_bytes[has] - pk.body[has] - 1)
+    item_pos = np.repeat(pos + pk.field_bytes - pk.body, pk.counts) + _offsets_within(pk.sizes, pk.counts)
+    put_varints(out, item_pos, pk.items, pk.sizes)
+    return pos + pk.field_bytes
+
+
+class _Labels(NamedTuple):
+    """Every sample's Label messages, laid out: ``fields`` (key, str, num, num_unit per label, grouped
+    by sample, string labels first within a sample), ``field_bytes`` of each (0 when zero: proto3
+    omits it), ``body`` per label, ``per_sample`` labels and ``sample_bytes`` of them per sample."""
+
+    fields: list[np.ndarray]
+    field_bytes: list[np.ndarray]
+    body: np.ndarray
+    per_sample: np.ndarray
+    sample_bytes: np.ndarray
+
+
+def _labels(d: ProfileData) -> _Labels:
+    nsl, nnl = d.label_sample.size, d.numlabel_sample.size
+    owner = np.concatenate([d.label_sample, d.numlabel_sample]).astype(np.int64)
+    order = np.argsort(owner, kind="stable")
+    zs, zn = np.zeros(nsl, np.int64), np.zeros(nnl, np.int64)
+    fields = [np.concatenate(c).astype(np.int64)[order] for c in (
+        (d.label_key, d.numlabel_key), (d.label_str, zn), (zs, d.numlabel_num), (zs, d.numlabel_unit))]
+    field_bytes = [np.where(f != 0, 1 + varint_sizes(f), 0) for f in fields]
+    body = field_bytes[0] + field_bytes[1] + field_bytes[2] + field_bytes[3]
+    per_sample = np.bincount(owner, minlength=d.n_samples).astype(np.int64)
+    return _Labels(fields, field_bytes, body, per_sample, _sum_by(_length_prefixed(body), per_sample))
+
+
+def _put_labels(out: np.ndarray, pos: np.ndarray, lab: _Labels) -> None:
+    """Write the Label messages (field 3) of each sample at ``pos`` (per sample)."""
+    q = np.repeat(pos, lab.per_sample) + _offsets_within(_length_prefixed(lab.body), lab.per_sample)
+    out[q] = tag(3, LEN)
+    body_len = varint_sizes(lab.body)
+    put_varints(out, q + 1, lab.body, body_len)
+    q = q + 1 + body_len
+    for k, (f, fb) in enumerate(zip(lab.fields, lab.field_bytes), start=1):
+        nz = fb > 0
+        out[q[nz]] = tag(k, VARINT)
+        put_varints(out, q[nz] + 1, f[nz], fb[nz] - 1)
+        q = q + fb
+
+
 def _encode_samples(d: ProfileData) -> bytes:
     """All ``Profile.sample`` fields (field 2), written column-wise straight into one buffer.
 
@@ -96,65 +129,20 @@ def _encode_samples(d: ProfileData) -> bytes:
     ns = d.n_samples
     if ns == 0:
         return b""
-    nt = d.values.shape[1]
-    # packed location ids and values
-    locs = d.loc_id[d.stack_locs].astype(np.uint64)
-    nloc = np.diff(d.stack_offsets)
-    loc_len = _varint_lengths(locs)
-    loc_body = _sum_by(loc_len, nloc)
-    loc_hdr = np.where(nloc > 0, 1 + _varint_lengths(loc_body), 0)
-    vals = d.values.reshape(-1)
-    val_len = _varint_lengths(vals)
-    nval = np.full(ns, nt, np.int64)
-    val_body = _sum_by(val_len, nval)
-    val_hdr = np.where(nval > 0, 1 + _varint_lengths(val_body), 0)
-    # labels, grouped by sample (string labels before numeric ones within a sample)
-    nsl, nnl = d.label_sample.size, d.numlabel_sample.size
-    lab_sample = np.concatenate([d.label_sample, d.numlabel_sample]).astype(np.int64)
-    order = np.argsort(lab_sample, kind="stable")
-    lab_sample = lab_sample[order]
-    zs, zn = np.zeros(nsl, np.int64), np.zeros(nnl, np.int64)
-    fields = [np.concatenate(c).astype(np.int64)[order] for c in (
-        (d.label_key, d.numlabel_key), (d.label_str, zn), (zs, d.numlabel_num), (zs, d.numlabel_unit))]
-    flen = [np.where(f != 0, 1 + _varint_lengths(f), 0) for f in fields]  # proto3: zero fields omitted
-    lab_body = flen[0] + flen[1] + flen[2] + flen[3]
-    lab_total = 1 + _varint_lengths(lab_body) + lab_body
-    nlab = np.bincount(lab_sample, minlength=ns).astype(np.int64)
-    lab_sum = _sum_by(lab_total, nlab)
-    body = loc_hdr + loc_body + val_hdr + val_body + lab_sum
-    total = 1 + _varint_lengths(body) + body
+    locs = _packed(d.loc_id[d.stack_locs].astype(np.uint64), np.diff(d.stack_offsets))
+    vals = _packed(d.values.reshape(-1), np.full(ns, d.values.shape[1], np.int64))
+    labels = _labels(d)
+    body = locs.field_bytes + vals.field_bytes + labels.sample_bytes
+    total = _length_prefixed(body)
     start = np.cumsum(total) - total
     out = np.zeros(int(total.sum()), np.uint8)
-    # sample header
-    out[start] = (2 << 3) | 2
-    blen = _varint_lengths(body)
-    _put_varints(out, start + 1, body, blen)
-    p = start + 1 + blen
-    # location_id
-    has = nloc > 0
-    out[p[has]] = (1 << 3) | 2
-    _put_varints(out, p[has] + 1, loc_body[has], loc_hdr[has] - 1)
-    lp = np.repeat(p + loc_hdr, nloc) + _offsets_within(loc_len, nloc)
-    _put_varints(out, lp, locs, loc_len)
-    p = p + loc_hdr + loc_body
-    # value
-    out[p] = (2 << 3) | 2
-    _put_varints(out, p + 1, val_body, val_hdr - 1)
-    vp = np.repeat(p + val_hdr, nval) + _offsets_within(val_len, nval)
-    _put_varints(out, vp, vals, val_len)
-    p = p + val_hdr + val_body
-    # labels
-    if lab_sample.size:
-        q = np.repeat(p, nlab) + _offsets_within(lab_total, nlab)
-        out[q] = (3 << 3) | 2
-        bl = _varint_lengths(lab_body)
-        _put_varints(out, q + 1, lab_body, bl)
-        q = q + 1 + bl
-        for k, (f, fl) in enumerate(zip(fields, flen), start=1):
-            nz = fl > 0
-            out[q[nz]] = k << 3
-            _put_varints(out, q[nz] + 1, f[nz], fl[nz] - 1)
-            q = q + fl
+    out[start] = tag(2, LEN)
+    body_len = varint_sizes(body)
+    put_varints(out, start + 1, body, body_len)
+    p = _put_packed(out, start + 1 + body_len, 1, locs)
+    p = _put_packed(out, p, 2, vals)
+    if labels.body.size:
+        _put_labels(out, p, labels)
     return out.tobytes()
 
 

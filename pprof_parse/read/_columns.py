@@ -18,9 +18,10 @@ from typing import Callable, NamedTuple, Sequence, Union
 import numpy as np
 
 from .._threads import thread_map
+from ..proto.wire import CONTINUATION, LEN, VARINT, WireError, varint_ends, varint_values
 from ._stacks import EncodedStacks, check_ids, gather_spans, spans_mask, walk_fields
 from ._tokens import NotTokens, TokenTable
-from ._wire import ScanTable, WireError, varint_values
+from ._wire import ScanTable
 
 #: Messages are decoded in chunks of about this many bytes, which bounds the
 #: temporaries (a few bytes per token) whatever the size of the profile.
@@ -141,7 +142,7 @@ def _encoded_sample_chunk(region: np.ndarray, starts: np.ndarray, ends: np.ndarr
     loc = fields.get(1)
     if loc is None:
         payload, seg_len = np.zeros(0, np.uint8), np.zeros(n, np.int64)
-    elif (loc.wire != 2).any():
+    elif (loc.wire != LEN).any():
         return None  # unpacked ids
     else:
         payload = region[spans_mask(region.size, loc.payload_start, loc.payload_end)]
@@ -156,7 +157,7 @@ def _encoded_sample_chunk(region: np.ndarray, starts: np.ndarray, ends: np.ndarr
     if lab is None:
         owner, labels = np.zeros(0, np.int64), np.zeros((0, 5), np.int64)
     else:
-        if (lab.wire != 2).any():
+        if (lab.wire != LEN).any():
             return None
         labels = _label_fields(region, lab)
         if labels is None:
@@ -176,7 +177,7 @@ def _label_fields(region: np.ndarray, lab) -> np.ndarray | None:
         rec = fields.get(f)
         if rec is None:
             continue
-        if (rec.wire != 0).any():
+        if (rec.wire != VARINT).any():
             return None
         last = np.ones(rec.msg.size, bool)  # a field given twice: the last occurrence wins
         last[:-1] = rec.msg[1:] != rec.msg[:-1]
@@ -191,10 +192,10 @@ def _varint_field(region: np.ndarray, rec, n: int) -> tuple[np.ndarray | None, n
         return np.zeros(0, np.uint16), np.zeros(n, np.int64)
     length = rec.payload_end - rec.payload_start
     some = length > 0
-    if (region[rec.payload_end[some] - 1] >= 0x80).any():
+    if (region[rec.payload_end[some] - 1] >= CONTINUATION).any():
         return None, np.zeros(0)
     data = gather_spans(region, rec.payload_start, rec.payload_end)
-    ends = np.flatnonzero(data < 0x80)
+    ends = varint_ends(data)
     values = varint_values(data, ends)
     if values is None:
         return None, np.zeros(0)

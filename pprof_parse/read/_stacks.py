@@ -30,12 +30,11 @@ from typing import NamedTuple
 import numpy as np
 
 from .._threads import thread_map
-from ._wire import read_varints, varint_values
+from ..proto.wire import (CONTINUATION, LEN, VARINT, encode_varint, le_words, read_varints, varint_ends,
+                          varint_size, varint_values)
 
 #: ``EncodedStacks.decode_all`` works on runs of samples of about this many payload bytes.
 DECODE_BYTES = 2 << 20
-
-_LEN = 2  # wire type "length-delimited"
 
 
 class FieldRecords(NamedTuple):
@@ -53,7 +52,7 @@ class FieldRecords(NamedTuple):
     payload_end: np.ndarray
 
 
-_TAG_OK = np.array([t >= 8 and t < 0x80 and t & 7 in (0, _LEN) for t in range(256)])  # one-byte tags we walk
+_TAG_OK = np.array([t >> 3 >= 1 and t < CONTINUATION and t & 7 in (VARINT, LEN) for t in range(256)])  # one-byte tags we walk
 
 
 def walk_fields(region: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> dict[int, FieldRecords] | None:
@@ -80,7 +79,8 @@ def walk_fields(region: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> dic
         if r is None:
             return None
         value, count = r
-        is_len = (tag & 7) != 0
+        wire = (tag & 7).astype(np.int8)
+        is_len = wire == LEN
         after = p + 1 + count  # the payload of a length-delimited field starts here; a varint field ends here
         length = np.where(is_len, value, np.uint64(0))
         if int(length.max()) > size:
@@ -90,7 +90,6 @@ def walk_fields(region: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> dic
             return None
         field = tag >> 3
         present = np.flatnonzero(np.bincount(field))
-        wire = (tag & 7).astype(np.int8)
         payload_start = np.where(is_len, after, p + 1)
         if present.size == 1:
             found.setdefault(int(present[0]), []).append((active, wire, value, payload_start, nxt))
@@ -104,11 +103,16 @@ def walk_fields(region: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> dic
         else:
             pos[active] = nxt
         active = active[nxt < e]
+    return _records_by_field(found)
+
+
+def _records_by_field(found: dict[int, list[tuple]]) -> dict[int, FieldRecords]:
+    """Each field's records from the steps that found it, in message order, then wire order."""
     out = {}
     for f, steps in found.items():
         if len(steps) == 1:
             out[f] = FieldRecords(*steps[0])
-        else:  # the field at several positions: message order, then wire order (steps are in wire order)
+        else:  # the field at several positions (steps are in wire order)
             cols = [np.concatenate(c) for c in zip(*steps)]
             order = np.argsort(cols[0], kind="stable")
             out[f] = FieldRecords(*(c[order] for c in cols))
@@ -151,13 +155,6 @@ def count_before(flags: np.ndarray, pos: np.ndarray) -> np.ndarray:
     return before[q] + np.bitwise_count(low).astype(np.int64)
 
 
-def _le_words(buf: np.ndarray, width: int) -> np.ndarray:
-    """``width``-byte little-endian words starting at every byte of ``buf`` but the last
-    ``width - 1`` (width 2 or 4; overlapping, unaligned reads of the same memory)."""
-    buf = np.ascontiguousarray(buf)
-    return np.ndarray((buf.size - width + 1,), f"<u{width}", buffer=buf, offset=0, strides=(1,))
-
-
 def check_ids(payload: np.ndarray, seg_len: np.ndarray, n_locations: int) -> np.ndarray | None:
     """Varints per segment if every varint of ``payload`` is a location id in ``1..n_locations``, else None.
 
@@ -175,23 +172,21 @@ def check_ids(payload: np.ndarray, seg_len: np.ndarray, n_locations: int) -> np.
     if total == 0:
         return np.zeros(seg_len.size, np.int64)
     nonempty = seg_len > 0
-    if (payload[seg_end[nonempty] - 1] >= 0x80).any():
+    if (payload[seg_end[nonempty] - 1] >= CONTINUATION).any():
         return None  # a segment ends inside a varint
-    k = max(1, (int(n_locations).bit_length() + 6) // 7)
+    k = varint_size(int(n_locations))
     if n_locations < 1 or k > 4 or not payload.all():
         return None
     if k == 1:
         if (payload > n_locations).any():  # (continuation bytes included)
             return None
         return seg_len.astype(np.int64)
-    cont = payload >= 0x80
-    limit = 0  # n_locations as a K-byte varint, read little-endian
-    for j in range(k):
-        limit |= (((n_locations >> (7 * j)) & 0x7F) | (0x80 if j < k - 1 else 0)) << (8 * j)
+    cont = payload >= CONTINUATION
+    limit = int.from_bytes(encode_varint(int(n_locations)), "little")  # n_locations as a K-byte varint
     if k == 2:
         # a word above the limit starting at a continuation byte: a 2-byte id above n_locations,
         # or two continuation bytes in a row (limit < 0x8000)
-        if total > 1 and (cont[:-1] & (_le_words(payload, 2) > limit)).any():
+        if total > 1 and (cont[:-1] & (le_words(payload, 2) > limit)).any():
             return None
     else:
         run = cont[: total - k + 2].copy()  # starts of K-1 continuation bytes: the K-byte varints
@@ -200,7 +195,7 @@ def check_ids(payload: np.ndarray, seg_len: np.ndarray, n_locations: int) -> np.
         if (run[:-1] & cont[k - 1:]).any():
             return None  # K continuation bytes in a row: a varint longer than K bytes
         full = max(total - 3, 0)  # words of 4 bytes fit from these positions
-        words = _le_words(payload, 4) if total >= 4 else np.zeros(0, np.uint32)
+        words = le_words(payload, 4) if total >= 4 else np.zeros(0, np.uint32)
         if k == 3:
             words = words & np.uint32(0xFFFFFF)
         if (run[:full] & (words[:full] > limit)).any():
@@ -228,7 +223,7 @@ class EncodedStacks:
     def _rows(data: np.ndarray) -> np.ndarray:
         if data.size == 0:
             return np.zeros(0, np.int32)
-        ids = varint_values(data, np.flatnonzero(data < 0x80))
+        ids = varint_values(data, varint_ends(data))
         return np.subtract(ids, 1, dtype=np.int32, casting="unsafe")
 
     def decode(self, samples: np.ndarray) -> np.ndarray:

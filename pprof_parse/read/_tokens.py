@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._wire import varint_values
+from ..proto.wire import CONTINUATION, LEN, VARINT, varint_values
 
 
 class NotTokens(Exception):
@@ -47,7 +47,7 @@ class Tokens(NamedTuple):
 def tokenize(region: np.ndarray) -> Tokens:
     """Split ``region`` (uint8) into varints.
 
-    Values come from :func:`._wire.varint_values` (uint16, uint32 or
+    Values come from :func:`pprof_parse.proto.wire.varint_values` (uint16, uint32 or
     uint64, whichever the longest varint needs).
 
     Raises
@@ -57,7 +57,7 @@ def tokenize(region: np.ndarray) -> Tokens:
         or over 64 bits.
     """
     size = region.size
-    is_end = region < 0x80
+    is_end = region < CONTINUATION  # (the last byte of a varint)
     end = np.flatnonzero(is_end)
     if size and (end.size == 0 or end[-1] != size - 1):
         raise NotTokens
@@ -99,7 +99,7 @@ class TokenTable:
         """Messages ``region[starts[i]:ends[i]]``; raises :class:`NotTokens` if the shape does not fit."""
         tok = tokenize(region)
         nonempty = ends > starts
-        if (region[ends[nonempty] - 1] >= 0x80).any():
+        if (region[ends[nonempty] - 1] >= CONTINUATION).any():
             raise NotTokens  # a message ends inside a varint (then starts are boundaries too)
         return cls(tok, tok.before[starts], tok.before[ends])
 
@@ -127,7 +127,7 @@ class TokenTable:
         for st in self.steps:  # steps are in wire order: a later occurrence overwrites
             m = st.field == field
             if m.any():
-                if (st.wire[m] != 0).any():
+                if (st.wire[m] != VARINT).any():
                     raise NotTokens
                 out[st.msg[m]] = self.tok.val[st.start[m]]
         return out
@@ -148,7 +148,7 @@ class TokenTable:
 
     def nested(self, field: int) -> tuple[np.ndarray, "TokenTable"]:
         """``(owner, table)`` of the sub-messages in ``field``, in wire order."""
-        msg, start, count = self._records(field, wire=2)
+        msg, start, count = self._records(field, wire=LEN)
         return msg, TokenTable(self.tok, start, start + count)
 
 
@@ -164,12 +164,12 @@ def _walk(tok: Tokens, first: np.ndarray, stop: np.ndarray) -> list[_Step]:
         tag = tok.val[c]
         field = (tag >> tag.dtype.type(3)).astype(np.int64)
         wire = (tag & tag.dtype.type(7)).astype(np.int8)
-        if ((wire != 0) & (wire != 2)).any() or (field == 0).any() or (c + 1 >= e).any():
+        if ((wire != VARINT) & (wire != LEN)).any() or (field == 0).any() or (c + 1 >= e).any():
             raise NotTokens
         start = c + 1
         count = np.ones(c.size, np.int64)
         nxt = c + 2
-        m2 = np.flatnonzero(wire == 2)
+        m2 = np.flatnonzero(wire == LEN)
         if m2.size:
             ln_tok = start[m2]
             raw_len = tok.val[ln_tok]

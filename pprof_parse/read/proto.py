@@ -23,8 +23,9 @@ from ..errors import (
 )
 from ..model.data import ProfileData, ValueType
 from ..proto import profile_pb2 as pb
+from ..proto.wire import (FIXED_SIZE, LEN, VARINT, WIRE_TYPES, VarintError, WireError, encode_varints, read_varint, tag,
+                          varint_size)
 from ._columns import decode_locations, decode_samples, decode_scalars
-from ._wire import WireError
 
 
 _TOP_NAMES = {1: "sample_type", 2: "sample", 3: "mapping", 4: "location", 5: "function", 6: "string_table",
@@ -48,20 +49,20 @@ def _top_level_fields(data: bytes):
     while pos < n:
         start = pos
         try:
-            tag, pos = _py_varint(data, pos)
-            field, wt = tag >> 3, tag & 7
-            if field == 0 or wt in (3, 4, 6, 7):
+            key, pos = read_varint(data, pos)
+            field, wt = key >> 3, key & 7
+            if field == 0 or wt not in WIRE_TYPES:
                 raise _TopLevelError(start, f"invalid field number {field} / wire type {wt}")
-            if wt == 0:
-                _, pos = _py_varint(data, pos)
-            elif wt == 2:
-                ln, pos = _py_varint(data, pos)
+            if wt == VARINT:
+                _, pos = read_varint(data, pos)
+            elif wt == LEN:
+                ln, pos = read_varint(data, pos)
                 if ln > n - pos:
                     raise _TopLevelError(start, f"field {_TOP_NAMES.get(field, field)} (length {ln}) runs past the end of the data")
                 pos += ln
             else:
-                pos += 8 if wt == 1 else 4
-        except _VarintError as e:
+                pos += FIXED_SIZE[wt]
+        except VarintError as e:
             raise _TopLevelError(start, str(e)) from None
         if pos > n:
             raise _TopLevelError(start, f"field {_TOP_NAMES.get(field, field)} truncated")
@@ -181,18 +182,12 @@ def _payload_start(data: bytes, field: int, index: int) -> int:
     (error path only: a Python walk of the top-level fields)."""
     seen = 0
     for start, f, wt, end in _top_level_fields(data):
-        if f == field and wt == 2:
+        if f == field and wt == LEN:
             if seen == index:
-                return end - _py_varint_len_payload(data, start)
+                _, payload_start = read_varint(data, read_varint(data, start)[1])  # past the tag, then the length
+                return payload_start
             seen += 1
     return 0
-
-
-def _py_varint_len_payload(data: bytes, start: int) -> int:
-    """Payload length of the length-delimited field at ``start``."""
-    _, pos = _py_varint(data, start)
-    ln, _ = _py_varint(data, pos)
-    return ln
 
 
 def _back_to_back(data: bytes, field: int, lens: np.ndarray) -> np.ndarray | None:
@@ -209,62 +204,29 @@ def _back_to_back(data: bytes, field: int, lens: np.ndarray) -> np.ndarray | Non
     n = lens.size
     if n == 0:
         return np.zeros(0, np.int64)
-    tag = (field << 3) | 2
-    if tag >= 0x80:
+    key = tag(field, LEN)
+    if varint_size(key) > 1:
         return None
     size = len(data)
     try:  # walk the top-level fields to the first occurrence (a few sample types precede it)
-        pos = next(start for start, f, wt, _ in _top_level_fields(data) if f == field and wt == 2)
+        pos = next(start for start, f, wt, _ in _top_level_fields(data) if f == field and wt == LEN)
     except (StopIteration, _TopLevelError):
         return None
-    second = pos + 1 + int(_varint_sizes(lens[:1])[0] + lens[0])
-    if n > 1 and (second >= size or data[second] != tag):
+    second = pos + 1 + varint_size(int(lens[0])) + int(lens[0])
+    if n > 1 and (second >= size or data[second] != key):
         return None  # the second sample does not follow the first (cheap test before the full one)
-    nbytes = _varint_sizes(lens)  # length of each length varint
+    len_bytes, nbytes = encode_varints(lens)  # the length varints, as they must be
     rec = 1 + nbytes + lens
     rec_start = pos + np.concatenate(([0], np.cumsum(rec)[:-1]))
     if int(rec_start[-1] + rec[-1]) > size:
         return None
     buf = np.frombuffer(data, np.uint8)
-    if (buf[rec_start] != tag).any():
+    if (buf[rec_start] != key).any():
         return None
-    for k in range(int(nbytes.max())):  # the length varints, byte by byte
-        has = nbytes > k
-        expect = (lens[has] >> (7 * k)) & 0x7F | np.where(nbytes[has] > k + 1, 0x80, 0)
-        if (buf[rec_start[has] + 1 + k] != expect).any():
-            return None
+    first = np.cumsum(nbytes) - nbytes  # where each length's bytes start in len_bytes
+    if (buf[np.repeat(rec_start + 1 - first, nbytes) + np.arange(len_bytes.size)] != len_bytes).any():
+        return None
     return rec_start + 1 + nbytes
-
-
-def _varint_sizes(values: np.ndarray) -> np.ndarray:
-    """Bytes of the varint encoding of each (non-negative) value."""
-    nbytes = np.ones(values.size, np.int64)
-    for k in range(1, 10):
-        nbytes += values >= (1 << (7 * k))
-    return nbytes
-
-
-class _VarintError(Exception):
-    """A varint that is truncated, longer than 10 bytes or over 64 bits (message: which)."""
-
-
-def _py_varint(data: bytes, pos: int) -> tuple[int, int]:
-    """``(value, next position)`` of the varint at ``pos``; :class:`_VarintError` if it is
-    truncated, longer than 10 bytes, or over 64 bits (a 10th byte above 1, as protowire)."""
-    v = shift = 0
-    n = len(data)
-    for k in range(10):
-        if pos >= n:
-            raise _VarintError("truncated varint")
-        b = data[pos]
-        pos += 1
-        if k == 9 and b > 1:
-            raise _VarintError("varint overflows 64 bits")
-        v |= (b & 0x7F) << shift
-        if b < 0x80:
-            return v, pos
-        shift += 7
-    raise _VarintError("varint longer than 10 bytes")
 
 
 def check_proto_head(head: bytes, *, source: str) -> None:

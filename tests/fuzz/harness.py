@@ -54,6 +54,8 @@ import traceback
 import warnings
 from pathlib import Path
 
+from pprof_parse.proto.wire import FIXED_SIZE, LEN, VARINT, VarintError, encode_varint, read_varint, tag
+
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "gopherlab" / "data"
 PROFILES = DATA / "profiles"
@@ -214,30 +216,9 @@ def text_op(buf: bytes, ch: Chooser) -> bytes:
 # ---------------------------------------------------------------------------
 # protobuf wire mutations
 
-def encode_varint(v: int) -> bytes:
-    v &= (1 << 64) - 1
-    out = bytearray()
-    while True:
-        b = v & 0x7F
-        v >>= 7
-        if v:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
-def _read_varint(buf: bytes, i: int) -> tuple[int, int]:
-    v = shift = 0
-    while True:
-        if i >= len(buf) or shift > 63:
-            raise ValueError("bad varint")
-        b = buf[i]
-        i += 1
-        v |= (b & 0x7F) << shift
-        shift += 7
-        if not b & 0x80:
-            return v, i
+def _varint(v: int) -> bytes:
+    """``v`` as a varint, wrapped to 64 bits (mutations may step past ``2**64 - 1``)."""
+    return encode_varint(v & ((1 << 64) - 1))
 
 
 def parse_fields(buf: bytes) -> list[list] | None:
@@ -245,27 +226,25 @@ def parse_fields(buf: bytes) -> list[list] | None:
     out, i = [], 0
     try:
         while i < len(buf):
-            key, i = _read_varint(buf, i)
+            key, i = read_varint(buf, i)
             f, wt = key >> 3, key & 7
             if f == 0:
                 return None
-            if wt == 0:
-                v, i = _read_varint(buf, i)
-            elif wt == 2:
-                ln, i = _read_varint(buf, i)
+            if wt == VARINT:
+                v, i = read_varint(buf, i)
+            elif wt == LEN:
+                ln, i = read_varint(buf, i)
                 if i + ln > len(buf):
                     return None
                 v, i = buf[i:i + ln], i + ln
-            elif wt == 1:
-                v, i = buf[i:i + 8], i + 8
-            elif wt == 5:
-                v, i = buf[i:i + 4], i + 4
+            elif wt in FIXED_SIZE:
+                v, i = buf[i:i + FIXED_SIZE[wt]], i + FIXED_SIZE[wt]
             else:
                 return None
             if i > len(buf):
                 return None
             out.append([f, wt, v])
-    except ValueError:
+    except VarintError:
         return None
     return out
 
@@ -274,11 +253,11 @@ def encode_fields(fields: list[list], lie: tuple[int, int] | None = None) -> byt
     """Serialise fields; ``lie=(k, n)`` writes field k's length as ``n`` instead of its size."""
     out = bytearray()
     for k, (f, wt, v) in enumerate(fields):
-        out += encode_varint((f << 3) | wt)
-        if wt == 0:
-            out += encode_varint(v)
-        elif wt == 2:
-            out += encode_varint(lie[1] if lie and lie[0] == k else len(v))
+        out += _varint(tag(f, wt))
+        if wt == VARINT:
+            out += _varint(v)
+        elif wt == LEN:
+            out += _varint(lie[1] if lie and lie[0] == k else len(v))
             out += v
         else:
             out += v
@@ -304,14 +283,14 @@ def proto_op(buf: bytes, ch: Chooser, depth: int = 0) -> bytes:
         vals, i = [], 0
         try:
             while i < len(v):
-                x, i = _read_varint(v, i)
+                x, i = read_varint(v, i)
                 vals.append(x)
-        except ValueError:
+        except VarintError:
             vals = []
         if vals:
             j = ch.int(0, len(vals) - 1)
             vals[j] = ch.choice(VARINTS + [vals[j] + 1, 0])
-            fields[k][2] = b"".join(encode_varint(x) for x in vals)
+            fields[k][2] = b"".join(_varint(x) for x in vals)
             return encode_fields(fields)
     if op == "dup":
         fields.insert(ch.int(0, len(fields)), list(fields[k]))
@@ -328,8 +307,8 @@ def proto_op(buf: bytes, ch: Chooser, depth: int = 0) -> bytes:
         return encode_fields(fields)
     if op == "wiretype":
         body = encode_fields([fields[k]])
-        key_len = len(encode_varint((f << 3) | wt))
-        new = encode_varint((f << 3) | ch.choice([0, 1, 2, 3, 4, 5, 6, 7])) + body[key_len:]
+        key_len = len(_varint(tag(f, wt)))
+        new = _varint(tag(f, ch.choice([0, 1, 2, 3, 4, 5, 6, 7]))) + body[key_len:]
         return encode_fields(fields[:k]) + new + encode_fields(fields[k + 1:])
     if op == "lie" and wt == 2:
         n = len(v)
@@ -337,8 +316,8 @@ def proto_op(buf: bytes, ch: Chooser, depth: int = 0) -> bytes:
                                                                    n + 2 ** 32, 2 ** 64 - n])))
     if op == "insert":
         at = ch.int(0, len(fields))
-        junk = encode_varint((ch.int(1, 16) << 3) | ch.choice([0, 2])) + ch.choice(
-            [b"\xff" * 9 + b"\x01", b"\xff" * 10 + b"\x01", encode_varint(ch.choice(VARINTS)), b"\x00", b""])
+        junk = _varint(tag(ch.int(1, 16), ch.choice([VARINT, LEN]))) + ch.choice(
+            [b"\xff" * 9 + b"\x01", b"\xff" * 10 + b"\x01", _varint(ch.choice(VARINTS)), b"\x00", b""])
         return encode_fields(fields[:at]) + junk + encode_fields(fields[at:])
     if op == "payload" and wt == 2:
         fields[k][2] = text_op(v, ch)

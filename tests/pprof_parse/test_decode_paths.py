@@ -21,7 +21,8 @@ from pprof_parse import _threads
 from pprof_parse.proto import profile_pb2 as pb
 from pprof_parse.read import _columns
 from pprof_parse.read._tokens import NotTokens, TokenTable
-from pprof_parse.read._wire import ScanTable, WireError
+from pprof_parse.proto.wire import WireError
+from pprof_parse.read._wire import ScanTable
 
 
 def _raw(parts: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -188,24 +189,3 @@ def test_samples_read_in_place_only_when_back_to_back(workload_profiles, tmp_pat
         assert (starts is not None) == in_place, path.name
         if in_place:
             assert [data[a:a + n] for a, n in zip(starts.tolist(), lens.tolist())] == parts
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.one_of(st.integers(0, 2**14 - 1), st.integers(2**14, 2**28 - 1), st.integers(0, 2**64 - 1)),
-                min_size=1, max_size=300))
-def test_varint_values_every_length(values):
-    """1-2-byte varints go through the table, 3-4-byte ones through the shifts, 5-10-byte
-    ones byte by byte; all must read back what was encoded, in the narrowest dtype."""
-    from pprof_parse.read._wire import varint_values
-
-    enc = bytearray()
-    for v in values:
-        while v >= 0x80:
-            enc.append(v & 0x7F | 0x80)
-            v >>= 7
-        enc.append(v)
-    data = np.frombuffer(bytes(enc), np.uint8)
-    got = varint_values(data, np.flatnonzero(data < 0x80))
-    assert got.astype(np.uint64).tolist() == values
-    top = max(values)
-    assert got.dtype == (np.uint16 if top < 2**14 else np.uint32 if top < 2**32 else np.uint64)  # 2 bytes hold 14 bits

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 
-import numpy as np
 import pytest
 
 import pprof_parse
@@ -120,15 +119,3 @@ def test_collapsed_to_file(workload_profiles, tmp_path):
     assert out.read_text() == prof.to_collapsed()
     first = out.read_text().splitlines()[0]
     assert not first.startswith(";") and first.rsplit(" ", 1)[1].isdigit()
-
-
-def test_varint_encoder_edges():
-    from pprof_parse.present.write import _encode_varints
-
-    vals = np.array([0, 1, 127, 128, 300, 2**63 - 1, -1, -(2**63)], np.int64)
-    data, lens = _encode_varints(vals)
-    from google.protobuf.internal.encoder import _VarintBytes
-
-    expected = b"".join(_VarintBytes(int(v) & (2**64 - 1)) for v in vals)
-    assert data.tobytes() == expected
-    assert lens.tolist() == [1, 1, 1, 2, 2, 9, 10, 10]
