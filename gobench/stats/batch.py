@@ -138,12 +138,20 @@ def _radix(group: np.ndarray, order: np.ndarray, ngroups: int) -> np.ndarray:
 
 def medians_and_cis(values: np.ndarray, starts: np.ndarray, counts: np.ndarray,
                     confidence: float):
-    """Median (R8) and order-statistic CI of each cell.
+    """Median (R8) and order-statistic CI of each cell (as :func:`~gobench.stats.summary.summarize`).
+
+    Cells of equal size share one set of order statistics, so each size is one
+    vectorised gather.  Every cell holds at least one value.
 
     Returns
     -------
     center, lo, hi : ndarray of float64
         ``lo``/``hi`` are ∓inf where the CI needs more samples.
+
+    Raises
+    ------
+    OptionError
+        ``confidence`` is not in [0, 1].
     """
     if reference_engine():
         return batch_reference.medians_and_cis(values, starts, counts, confidence)

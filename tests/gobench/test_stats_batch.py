@@ -122,6 +122,12 @@ def test_medians_and_cis_are_bit_identical_to_summarize(confidence):
         assert _bits([center[k], lo[k], hi[k]]) == _bits([s.center, s.lo, s.hi]), k
 
 
+def test_medians_and_cis_refuse_a_bad_confidence():
+    from gobench.errors import OptionError
+    with pytest.raises(OptionError, match="confidence"):
+        medians_and_cis(np.array([1.0, 2.0]), np.array([0]), np.array([2]), 1.5)
+
+
 def test_group_sorted_values_sorts_each_group_nan_first():
     rng = np.random.default_rng(3)
     group = rng.integers(0, 40, 2000)
