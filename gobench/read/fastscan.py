@@ -1,10 +1,10 @@
-"""Vectorised scanning of well-formed benchmark result lines.
+"""The fast engine's benchmark-line scanner: simple result lines read vectorised.
 
 Big benchmark files are millions of tokens; making a Python string of each
 token is what costs.  This module tokenises a file with numpy instead, 1 MB of
 whole lines at a time (:data:`PART_BYTES`), and extracts, for every *simple*
-result line (ASCII, starts with ``Benchmark``, an
-even number >= 4 of fields), its name, iteration count, values and unit
+result line (starts with ``Benchmark``, an even number >= 4 of fields, every
+number accepted by Go's parsers), its name, iteration count, values and unit
 signature, without a Python object per line or token:
 
 * numbers are read eight digits at a time from unaligned 64-bit loads (SWAR):
@@ -13,24 +13,29 @@ signature, without a Python object per line or token:
   divided by an exact power of ten, one correctly rounded IEEE division
   (Clinger's fast path), so the same double as Go's ``strconv.ParseFloat``;
   other tokens (exponents, Inf, long digit strings...) go through the exact
-  scalar parser one by one;
+  scalar parsers of :mod:`.benchfmt_reference` one by one;
 * names and units are numbered by hashing their bytes, and every group of equal
   hashes is then checked byte for byte; Python strings are made only for the
   distinct ones.
 
-Lines it cannot vouch for are reported back (``slow_lines``) so the exact
-per-line parser in :mod:`gobench.read.benchfmt` handles them: result lines of an
-odd shape, and lines with a token the exact scalar parser rejects (an iteration
-count beyond int64, a measurement beyond float64, a malformed number), which that
-parser reports as benchfmt does.  Detecting those costs nothing per line on the
-common path: only tokens the vectorised readers did not take are looked at one by
-one.  Non-ASCII or control bytes send the whole file to the line parser.
+Every other line is left to the line reader (:class:`.benchfmt_reference.Reader`,
+which :mod:`.benchfmt` runs on them): configuration and ``Unit`` lines, result
+lines of an odd shape, and lines with a token the exact scalar parser rejects
+(an iteration count beyond int64, a measurement beyond float64, a malformed
+number), which that reader reports as benchfmt does.  Detecting those costs
+nothing per line on the common path: only tokens the vectorised readers did not
+take are looked at one by one.  A non-ASCII or control byte in a line starting
+with ``Benchmark`` sends the whole file to the line reader (:func:`scan` returns
+None).
 """
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 
 from .._arrays import dense_unique
+from .benchfmt_reference import parse_float, parse_int
 
 __all__ = ["scan"]
 
@@ -53,18 +58,21 @@ _POW10F = np.array([float(10 ** k) for k in range(18)], dtype=np.float64)
 
 
 class ScanResult:
-    """Arrays for the fast lines and the line numbers left to the slow parser.
+    """The result lines :func:`scan` read, in the file's line numbers.
 
-    ``names`` are the distinct names in order of first appearance and
-    ``name_id`` each line's index into them; ``shapes`` likewise the distinct unit
-    sequences and ``shape_of_line``.  In the result of :func:`scan`, ``name_id``,
-    ``shape_of_line``, ``iters`` and ``values`` are lists of arrays, one
-    per part of the data (concatenating them is left to the caller, which gathers
-    the arrays of several files anyway).
+    ``line_bounds`` holds the byte offsets where every line starts and ends (``\\n``
+    excluded); ``res_line`` the 1-based numbers of the lines read here, ascending
+    (every other line is for the line reader).  ``names`` are the distinct names
+    in order of first appearance and ``name_id`` each line's index into them;
+    ``shapes`` likewise the distinct unit sequences and ``shape_of_line``.
+    ``name_id``, ``shape_of_line``, ``iters`` (int64) and ``values`` (float64, all
+    pairs line after line) are lists of arrays, one per part of the data
+    (concatenating them is left to the caller, which gathers the arrays of
+    several files anyway).
     """
 
     __slots__ = ("line_bounds", "res_line", "names", "name_id", "iters", "shape_of_line",
-                 "shapes", "values", "slow_lines", "offset")
+                 "shapes", "values")
 
 
 def _padded(data, a: int = 0, z: int | None = None) -> bytes:
@@ -382,7 +390,28 @@ def _names(padded: bytes, w: np.ndarray, s: np.ndarray, e: np.ndarray):
 PART_BYTES = 1 << 20
 
 
-def _parts(data: bytes, size: int):
+def scan(data: bytes, part_bytes: int = PART_BYTES) -> ScanResult | None:
+    """The simple result lines of UTF-8 *data* (``bytes``, or any buffer with
+    ``find``, e.g. an ``mmap``), read vectorised; None when the whole file is for the
+    line reader (no ``Benchmark`` in it, or a non-ASCII or control byte in a line
+    starting with ``Benchmark``).
+
+    The data is scanned in parts of about *part_bytes* bytes of whole lines
+    (:data:`PART_BYTES`); names, units and shapes are then numbered across the
+    parts in order of first appearance.
+    """
+    if len(data) == 0 or data.find(b"Benchmark") < 0:
+        return None
+    parts = []
+    for a, z in _parts(data, part_bytes):
+        part = _scan_part(data, a, z)
+        if part is None:
+            return None
+        parts.append(part)
+    return _merge(parts)
+
+
+def _parts(data: bytes, size: int) -> list[tuple[int, int]]:
     """``(start, end)`` byte ranges of about *size* bytes of whole lines covering *data*."""
     out = []
     a, n = 0, len(data)
@@ -394,166 +423,178 @@ def _parts(data: bytes, size: int):
     return out
 
 
-def scan(data: bytes, atof=None, atoi=None) -> ScanResult | None:
-    """Scan UTF-8 *data* (``bytes``, or any buffer with ``find``, e.g. an ``mmap``);
-    None if no line starts with ``Benchmark``.
+class _PartScan(NamedTuple):
+    """What :func:`_scan_part` read in the whole lines ``data[offset:...]``, in the
+    part's own numbering: 0-based line indices, byte offsets from ``offset``, names
+    and shapes numbered in order of first appearance in the part."""
 
-    *atof* / *atoi* are the exact scalar parsers (Go's ParseFloat / Atoi on a str,
-    returning the number or an error reason string) for the tokens the vectorised
-    readers do not take; without them such a token sends the file to the slow path.
+    offset: int
+    line_start: np.ndarray
+    line_end: np.ndarray
+    res_line: np.ndarray        # indices of the lines read here, ascending
+    names: list
+    name_id: np.ndarray
+    shapes: list
+    shape_of_line: np.ndarray
+    iters: np.ndarray
+    values: np.ndarray
 
-    The data is scanned in parts of :data:`PART_BYTES` bytes of whole lines; names,
-    units and shapes are then numbered across the parts in order of first appearance.
+
+class _ResultLines(NamedTuple):
+    """Result lines of a good shape in a part, by token: token *t* of the part is
+    ``[tok_start[t], tok_end[t])`` of the padded bytes; a line's first token is its
+    ``Benchmark`` name, the next its iteration count, then ``npairs`` value/unit pairs
+    (``value_token`` lists the value tokens of all lines, line after line)."""
+
+    line: np.ndarray
+    first_token: np.ndarray
+    npairs: np.ndarray
+    value_token: np.ndarray
+    tok_start: np.ndarray
+    tok_end: np.ndarray
+
+    def subset(self, keep: np.ndarray) -> "_ResultLines":
+        """The lines where the boolean *keep* is True."""
+        return self._replace(line=self.line[keep], first_token=self.first_token[keep],
+                             npairs=self.npairs[keep],
+                             value_token=self.value_token[np.repeat(keep, self.npairs)])
+
+
+def _scan_part(data: bytes, a: int, z: int) -> _PartScan | None:
+    """Scan the whole lines ``data[a:z]``; None when the file must go to the line reader.
+
+    The vectorised readers take ASCII only, and bytes <= 32 as white space: a
+    non-ASCII byte, or a control character other than Go's ASCII white space, in
+    a line starting with ``Benchmark`` sends the whole file to the line reader
+    (elsewhere it is part of a line left to the line reader anyway).
     """
-    n = len(data)
-    if n == 0 or data.find(b"Benchmark") < 0:
-        return None
-    got = []
-    for a, z in _parts(data, PART_BYTES):
-        part = _scan_part(data, a, z, atof, atoi)
-        if part is _SLOW:
-            return _all_slow()
-        got.append(part)
-    if all(p.res_line is None for p in got):
-        return None
-    return _merge(got)
-
-
-_SLOW = object()
-
-
-def _scan_part(data: bytes, a: int, z: int, atof, atoi):
-    """Scan the whole lines ``data[a:z]``: a :class:`ScanResult` in the part's own
-    line numbers, byte offsets and name/unit/shape numbering (``res_line`` None when
-    it has no result line), or ``_SLOW`` when the file must go to the line parser."""
     padded = _padded(data, a, z)
-    # odd bytes (non-ASCII, control characters other than Go's ASCII white space) make
-    # the whole file go through the exact line parser (the fast path reads ASCII only)
-    if not padded.isascii() or padded.translate(None, _ALLOWED):
-        return _SLOW
     bx, w = _words(padded)
-    n = z - a
-    b = bx[_PAD:_PAD + n]
+    line_start, line_end = _line_bounds(bx[_PAD:_PAD + z - a])
+    bench = _benchmark_lines(bx, w, line_start, line_end)
+    if ((not padded.isascii() or padded.translate(None, _ALLOWED))
+            and _odd_byte_in(bench, bx[_PAD:_PAD + z - a], line_start)):
+        return None
+    lines = _result_lines(bx, line_start, line_end, bench)
+    iters, values, line_ok = _read_numbers(padded, w, lines)
+    if not line_ok.all():
+        # rare: a token the exact parser rejects (out of range, malformed): its line
+        # is left to the line reader, which reports it; the other lines stay here
+        iters, values = iters[line_ok], values[np.repeat(line_ok, lines.npairs)]
+        lines = lines.subset(line_ok)
+    if len(lines.line) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return _PartScan(a, line_start, line_end, empty, [], empty, [], empty, empty,
+                         np.zeros(0))
+    first = lines.first_token
+    names, name_id = _names(padded, w, lines.tok_start[first] + 9, lines.tok_end[first])
+    unit_token = lines.value_token + 1
+    uid, ustrings = _unit_ids(padded, w, lines.tok_start[unit_token], lines.tok_end[unit_token])
+    shape_of_line, shapes = _line_shapes(uid, lines.npairs, ustrings)
+    return _PartScan(a, line_start, line_end, lines.line, names, name_id, shapes,
+                     shape_of_line, iters, values)
+
+
+_ALLOWED_BYTE = np.zeros(256, dtype=bool)
+_ALLOWED_BYTE[np.frombuffer(_ALLOWED, dtype=np.uint8)] = True
+
+
+def _odd_byte_in(bench: np.ndarray, b: np.ndarray, line_start: np.ndarray) -> bool:
+    """Whether a line of *bench* (indices of the lines starting with ``Benchmark``)
+    holds a byte outside ``_ALLOWED`` (the bytes *b* of the part)."""
+    odd = np.flatnonzero(~_ALLOWED_BYTE[b])
+    line_of_odd = np.searchsorted(line_start, odd, side="right") - 1
+    return bool(np.isin(line_of_odd, bench).any())
+
+
+def _line_bounds(b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Byte offsets where each line of the bytes *b* starts and ends (``\\n`` excluded)."""
+    n = len(b)
     nl = np.flatnonzero(b == 10)
     line_start = np.concatenate(([0], nl + 1))
     if line_start[-1] >= n:
         line_start = line_start[:-1]
-    nlines = len(line_start)
-    line_end = np.concatenate((nl, [n]))[:nlines]
-    out = ScanResult()
-    out.line_bounds = (line_start, line_end)
-    out.offset = a
-    out.res_line = None
+    line_end = np.concatenate((nl, [n]))[:len(line_start)]
+    return line_start, line_end
+
+
+def _benchmark_lines(bx: np.ndarray, w: np.ndarray, line_start: np.ndarray,
+                     line_end: np.ndarray) -> np.ndarray:
+    """Indices of the lines starting with ``Benchmark``."""
     cand = np.flatnonzero(line_end - line_start >= 9)
-    starts = line_start[cand]
-    is_res = (w[starts + _PAD] == _BENCHMAR) & (b[starts + 8] == _PREFIX[8])
-    res_lines = cand[is_res]
-    if len(res_lines) == 0:
-        return out
+    starts = line_start[cand] + _PAD
+    return cand[(w[starts] == _BENCHMAR) & (bx[starts + 8] == _PREFIX[8])]
+
+
+def _result_lines(bx: np.ndarray, line_start: np.ndarray, line_end: np.ndarray,
+                  bench: np.ndarray) -> _ResultLines:
+    """The lines of *bench* that have an even number >= 4 of fields (the others are
+    malformed or a bare name: the line reader reports or skips them)."""
     edges = _tokens(bx)
-    tok_start, tok_end = edges[0::2], edges[1::2]
-    # first token and number of tokens of each result line (offsets in the padded data):
     # a result line starts a token; the tokens before its end are the starts before it
-    ls, le = line_start[res_lines] + _PAD, line_end[res_lines] + _PAD
-    ft = np.searchsorted(edges, ls) >> 1
-    nt = ((np.searchsorted(edges, le) + 1) >> 1) - ft
-    shape_ok = (nt >= 4) & (nt % 2 == 0)
-    ok_lines = res_lines[shape_ok]
-    ft, cnt = ft[shape_ok], nt[shape_ok]
-    npairs = (cnt - 2) // 2
-    total = int(npairs.sum())
-    within = np.arange(total) - np.repeat(np.cumsum(npairs) - npairs, npairs)
-    vtok = np.repeat(ft, npairs) + 2 + 2 * within
-    # iteration counts and values
-    it_s, it_e = tok_start[ft + 1], tok_end[ft + 1]
-    iters, ok_it = parse_uints(w, it_s, it_e)
-    if not ok_it.all() and not _fix_up(padded, iters, ok_it, it_s, it_e, atoi):
-        return _SLOW
-    vs, ve = tok_start[vtok], tok_end[vtok]
-    values, ok_v = parse_decimals(w, vs, ve)
-    if not ok_v.all() and not _fix_up(padded, values, ok_v, vs, ve, atof):
-        return _SLOW
-    slow = res_lines[~shape_ok]
-    if not (ok_it.all() and ok_v.all()):
-        # rare: a token the exact parser rejects (out of range, malformed): its line
-        # goes to the line parser, which reports it; the other lines stay here
-        line_ok = ok_it.copy()
-        line_ok[np.repeat(np.arange(len(npairs)), npairs)[~ok_v]] = False
-        slow = np.sort(np.concatenate((slow, ok_lines[~line_ok])))
-        vkeep = np.repeat(line_ok, npairs)
-        ok_lines, ft, npairs, iters = ok_lines[line_ok], ft[line_ok], npairs[line_ok], iters[line_ok]
-        vtok, values = vtok[vkeep], values[vkeep]
-        if len(ok_lines) == 0:
-            out.res_line = np.zeros(0, dtype=np.int64)
-            out.names, out.name_id, out.shapes = [], np.zeros(0, dtype=np.int64), []
-            out.shape_of_line = np.zeros(0, dtype=np.int64)
-            out.iters, out.values = iters, values
-            out.slow_lines = slow + 1
-            return out
-    out.names, out.name_id = _names(padded, w, tok_start[ft] + 9, tok_end[ft])
-    uid, ustrings = _unit_ids(padded, w, tok_start[vtok + 1], tok_end[vtok + 1])
-    out.shape_of_line, out.shapes = _line_shapes(uid, npairs, ustrings)
-    out.res_line = ok_lines + 1
-    out.iters = iters
-    out.values = values
-    out.slow_lines = slow + 1
-    return out
+    first = np.searchsorted(edges, line_start[bench] + _PAD) >> 1
+    ntok = ((np.searchsorted(edges, line_end[bench] + _PAD) + 1) >> 1) - first
+    good = (ntok >= 4) & (ntok % 2 == 0)
+    lines, first, npairs = bench[good], first[good], (ntok[good] - 2) // 2
+    within = np.arange(int(npairs.sum())) - np.repeat(np.cumsum(npairs) - npairs, npairs)
+    value_token = np.repeat(first, npairs) + 2 + 2 * within
+    return _ResultLines(lines, first, npairs, value_token, edges[0::2], edges[1::2])
 
 
-def _merge(parts: list) -> ScanResult:
-    """One :class:`ScanResult` for the whole data from its parts' (in order): line
-    numbers, offsets, names and shapes made global, the per-line arrays kept in parts."""
-    out = ScanResult()
-    name_index: dict[str, int] = {}
-    shape_index: dict[tuple, int] = {}
-    starts, ends, res_line, slow, name_id, shape_of_line = [], [], [], [], [], []
-    iters, values = [], []
-    line0 = 0
-    for p in parts:
-        ls, le = p.line_bounds
-        off = p.offset
-        starts.append(ls + off)
-        ends.append(le + off)
-        if p.res_line is not None:
-            res_line.append(p.res_line + line0)
-            slow.append(p.slow_lines + line0)
-            nmap = np.array([name_index.setdefault(x, len(name_index)) for x in p.names]
-                            or [0], dtype=np.int64)
-            smap = np.array([shape_index.setdefault(x, len(shape_index)) for x in p.shapes]
-                            or [0], dtype=np.int64)
-            name_id.append(nmap[p.name_id])
-            shape_of_line.append(smap[p.shape_of_line])
-            iters.append(p.iters)
-            values.append(p.values)
-        line0 += len(ls)
-    out.line_bounds = (np.concatenate(starts), np.concatenate(ends))
-    out.res_line = np.concatenate(res_line)
-    out.slow_lines = np.concatenate(slow)
-    out.names, out.name_id = list(name_index), name_id
-    out.shapes, out.shape_of_line = list(shape_index), shape_of_line
-    out.iters, out.values = iters, values
-    return out
+def _read_numbers(padded: bytes, w: np.ndarray, lines: _ResultLines):
+    """``(iters, values, line_ok)``: iteration counts (int64) and values (float64) of
+    *lines*, vectorised where the token is simple and by the exact scalar parsers
+    (Go's Atoi, ParseFloat) otherwise; ``line_ok`` is False for a line with a token
+    the exact parser rejects."""
+    s, e = lines.tok_start[lines.first_token + 1], lines.tok_end[lines.first_token + 1]
+    iters, iters_ok = parse_uints(w, s, e)
+    _parse_left_exactly(padded, iters, iters_ok, s, e, parse_int)
+    s, e = lines.tok_start[lines.value_token], lines.tok_end[lines.value_token]
+    values, values_ok = parse_decimals(w, s, e)
+    _parse_left_exactly(padded, values, values_ok, s, e, parse_float)
+    line_ok = iters_ok
+    if not values_ok.all():
+        line_of_value = np.repeat(np.arange(len(lines.npairs)), lines.npairs)
+        line_ok[line_of_value[~values_ok]] = False
+    return iters, values, line_ok
 
 
-def _fix_up(padded: bytes, values: np.ndarray, ok: np.ndarray, s: np.ndarray,
-            e: np.ndarray, parse) -> bool:
-    """Parse the tokens [s, e) of the padded bytes the vectorised reader left (``~ok``)
-    with the exact scalar parser, in place, setting ``ok`` where it succeeds (a token
-    it rejects, malformed or out of range, stays ``~ok``: its line goes to the line
-    parser); False if there is no exact parser."""
-    if parse is None:
-        return False
-    bad = np.flatnonzero(~ok)
-    for i, x, y in zip(bad.tolist(), s[bad].tolist(), e[bad].tolist()):
+def _parse_left_exactly(padded: bytes, values: np.ndarray, ok: np.ndarray, s: np.ndarray,
+                        e: np.ndarray, parse) -> None:
+    """Parse the tokens [s, e) of the padded bytes that the vectorised reader left
+    (``~ok``) with the exact scalar parser *parse*, in place, setting ``ok`` where it
+    succeeds (a token it rejects, malformed or out of range, stays ``~ok``)."""
+    left = np.flatnonzero(~ok)
+    for i, x, y in zip(left.tolist(), s[left].tolist(), e[left].tolist()):
         v = parse(padded[x:y].decode("ascii"))
         if not isinstance(v, str):
             values[i] = v
             ok[i] = True
-    return True
 
 
-def _all_slow() -> ScanResult:
-    """The result sending the whole file to the exact line parser (no ``res_line``)."""
+def _merge(parts: list[_PartScan]) -> ScanResult:
+    """One :class:`ScanResult` for the whole data from its parts (in order): line
+    numbers, offsets, names and shapes made global, the per-line arrays kept in parts."""
     out = ScanResult()
-    out.res_line = None
+    name_index: dict[str, int] = {}
+    shape_index: dict[tuple, int] = {}
+    starts, ends, res_line = [], [], []
+    out.name_id, out.shape_of_line, out.iters, out.values = [], [], [], []
+    line0 = 0
+    for p in parts:
+        starts.append(p.line_start + p.offset)
+        ends.append(p.line_end + p.offset)
+        res_line.append(p.res_line + line0 + 1)
+        global_name = np.array([name_index.setdefault(x, len(name_index)) for x in p.names]
+                               or [0], dtype=np.int64)
+        global_shape = np.array([shape_index.setdefault(x, len(shape_index)) for x in p.shapes]
+                                or [0], dtype=np.int64)
+        out.name_id.append(global_name[p.name_id])
+        out.shape_of_line.append(global_shape[p.shape_of_line])
+        out.iters.append(p.iters)
+        out.values.append(p.values)
+        line0 += len(p.line_start)
+    out.line_bounds = (np.concatenate(starts), np.concatenate(ends))
+    out.res_line = np.concatenate(res_line)
+    out.names, out.shapes = list(name_index), list(shape_index)
     return out

@@ -1,4 +1,6 @@
-"""The vectorised scanner must give exactly what the line-by-line parser gives."""
+"""The fast engine (vectorised scanner) must give exactly what the reference
+engine (benchfmt's reader, line by line) gives; the scanner's parts and its
+vectorised number and name readers are checked on their own below."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,58 +9,152 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gobench.read.benchfmt as bf
+from gobench.read import fastscan
 from gobench.read.benchfmt import parse_inputs
+from gobench.read.benchfmt_reference import parse_float
 from gobench.read.sources import Input
 
 from gobench_vectors import INPUTS, need_vectors
 
 
-def _both(text: str, monkeypatch=None):
-    """The line parser's and the scanner's results; the scanner also runs in parts of
-    a few lines (names, units and shapes numbered across parts) and must agree."""
-    from gobench.read import fastscan
+def _read(text: str, engine: str):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GOPHERLAB_ENGINE", engine)
+        return parse_inputs([Input("f", "f", text)])
 
-    old, old_part = bf.FAST_SCAN_MIN_BYTES, fastscan.PART_BYTES
-    try:
-        bf.FAST_SCAN_MIN_BYTES = 10 ** 12
-        slow = parse_inputs([Input("f", "f", text)])
-        bf.FAST_SCAN_MIN_BYTES = 0
-        fast = parse_inputs([Input("f", "f", text)])
-        fastscan.PART_BYTES = 97
-        in_parts = parse_inputs([Input("f", "f", text)])
-    finally:
-        bf.FAST_SCAN_MIN_BYTES, fastscan.PART_BYTES = old, old_part
-    _assert_same(fast, in_parts)
-    return slow, fast
+
+def _both(text: str):
+    """The reference engine's and the fast engine's results; the scanner also runs in
+    parts of a few lines (names, units and shapes numbered across parts) and must agree."""
+    _assert_scan_same_in_parts(text.encode("utf-8", "surrogateescape"))
+    return _read(text, "reference"), _read(text, "fast")
+
+
+def _scanned(sr):
+    """A :class:`~gobench.read.fastscan.ScanResult` as plain lists (ids resolved)."""
+    if sr is None:
+        return None
+    names = [sr.names[i] for i in np.concatenate(sr.name_id).tolist()]
+    shapes = [sr.shapes[i] for i in np.concatenate(sr.shape_of_line).tolist()]
+    return ([x.tolist() for x in sr.line_bounds], sr.res_line.tolist(), names, shapes,
+            np.concatenate(sr.iters).tolist(), np.concatenate(sr.values).view(np.int64).tolist())
+
+
+def _assert_scan_same_in_parts(data: bytes, part_bytes: int = 97):
+    whole = fastscan.scan(data)
+    assert _scanned(fastscan.scan(data, part_bytes=part_bytes)) == _scanned(whole)
 
 
 def _assert_same(a, b):
-    assert a.res_name == b.res_name
-    assert a.res_line.tolist() == b.res_line.tolist()
-    assert a.res_iters.tolist() == b.res_iters.tolist()
-    assert [a.configs[i] for i in a.res_config] == [b.configs[i] for i in b.res_config]
-    np.testing.assert_array_equal(a.m_value, b.m_value)
-    assert list(a.m_unit) == list(b.m_unit) and list(a.m_orig_unit) == list(b.m_orig_unit)
-    assert [str(e) for e in a.errors] == [str(e) for e in b.errors]
-    assert a.units == b.units
+    """Equal :class:`Results`, field by field (dtypes, NaN and the sign of zero too)."""
+    for f in ("paths", "labels", "names", "configs", "ucode_unit", "ucode_orig", "units"):
+        assert getattr(a, f) == getattr(b, f), f
+    for f in ("res_file", "res_line", "res_name_id", "res_iters", "res_config", "res_nvals",
+              "m_ucode", "m_value", "m_raw"):
+        x, y = getattr(a, f), getattr(b, f)
+        assert x.dtype == y.dtype, f
+        np.testing.assert_array_equal(x, y, err_msg=f)
+        np.testing.assert_array_equal(np.signbit(x), np.signbit(y), err_msg=f)
+    assert [(type(e), str(e)) for e in a.errors] == [(type(e), str(e)) for e in b.errors]
 
 
 @pytest.mark.parametrize("name", ["old.txt", "new.txt", "edge-cases.txt", "unit-metadata.txt",
-                                  "new-from-json.txt"])
-def test_vector_files_same_both_ways(name, monkeypatch):
+                                  "new-from-json.txt", "go-version.txt", "new.json"])
+def test_vector_files_same_both_engines(name):
     need_vectors()
     text = (INPUTS / name).read_text()
-    slow, fast = _both(text, monkeypatch)
-    _assert_same(slow, fast)
+    ref, fast = _both(text)
+    _assert_same(ref, fast)
 
 
-def test_noise_lines_and_bare_names(monkeypatch):
+@pytest.mark.parametrize("name", ["old.txt", "new.txt"])
+def test_bundled_bench_data_same_both_engines(name):
+    from gopherlab.reports.bundled import sample_path
+
+    with open(sample_path("bench/" + name), encoding="utf-8") as f:
+        text = f.read()
+    ref, fast = _both(text)
+    _assert_same(ref, fast)
+    assert len(fast) > 0
+
+
+def test_several_files_same_both_engines():
+    """Names, configurations and units are numbered across files the same way."""
+    need_vectors()
+    inputs = [Input(n, n, (INPUTS / n).read_text()) for n in
+              ("old.txt", "unit-metadata.txt", "new.json", "edge-cases.txt", "new.txt")]
+    got = {}
+    for engine in ("fast", "reference"):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("GOPHERLAB_ENGINE", engine)
+            got[engine] = parse_inputs(inputs)
+    _assert_same(got["reference"], got["fast"])
+    assert len(got["fast"].paths) == 5 and len(got["fast"].errors) == 3
+
+
+def test_noise_lines_and_bare_names():
     text = ("goos: linux\npkg: a\nBenchmarkA\nBenchmarkA-2  \t 10\t 5.5 ns/op\t 1 B/op\n"
             "Unit B/op better=lower\nBenchmarkB 3 7\nBenchmarkA-2 12 6e1 ns/op 2 B/op\r\n"
             "note: x\nBenchmark 4 1 x/op\nBenchmarkC  5 .5 y/op\nPASS\n")
-    slow, fast = _both(text, monkeypatch)
-    _assert_same(slow, fast)
+    ref, fast = _both(text)
+    _assert_same(ref, fast)
     assert len(fast) == 4 and [str(e) for e in fast.errors] == ["f:6: missing units"]
+
+
+def test_unknown_engine_is_refused_naming_the_variable(monkeypatch):
+    from gopherlab_common.engine import EngineSettingError
+
+    monkeypatch.setenv("GOPHERLAB_ENGINE", "quick")
+    with pytest.raises(EngineSettingError, match="GOPHERLAB_ENGINE"):
+        parse_inputs([Input("f", "f", "BenchmarkA 1 2 ns/op\n")])
+
+
+def test_lines_left_by_the_scanner_go_to_the_reference_reader(monkeypatch):
+    """Under the fast engine the scanner reads the simple result lines and the
+    reference reader exactly the others (configuration, Unit, malformed lines)."""
+    from gobench.read.benchfmt_reference import Reader
+
+    seen = []
+    read_line = Reader.read_line
+
+    def spy(self, line, lineno):
+        seen.append(lineno)
+        return read_line(self, line, lineno)
+
+    monkeypatch.setattr(Reader, "read_line", spy)
+    monkeypatch.setenv("GOPHERLAB_ENGINE", "fast")
+    text = ("goos: linux\nBenchmarkA 1 2 ns/op\nUnit x/op assume=exact\nBenchmarkA 1 3\n"
+            "BenchmarkB 2 4 x/op\n\nPASS\n")
+    r = parse_inputs([Input("f", "f", text)])
+    assert seen == [1, 3, 4, 7] and r.res_line.tolist() == [2, 5]
+    seen.clear()
+    monkeypatch.setenv("GOPHERLAB_ENGINE", "reference")
+    _assert_same(parse_inputs([Input("f", "f", text)]), r)
+    assert seen == [1, 2, 3, 4, 5, 6, 7]
+
+
+@pytest.mark.parametrize("odd,scanned", [("note: \u00b5s and \u00fc\n", True),
+                                         ("BenchmarkB/caf\u00e9 1 2 ns/op\n", False),
+                                         ("BenchmarkB 1 2\x01 ns/op\n", False),
+                                         ("log \x1f\x00\n", True)])
+def test_odd_bytes_in_result_lines_send_the_file_to_the_reference_reader(odd, scanned):
+    """A non-ASCII or control byte in a result line sends the whole file to the line
+    reader (the scanner reads ASCII only); elsewhere only its own line goes there."""
+    text = "BenchmarkA 1 2 ns/op\n" * 20 + "goos: plan9\n" + odd + "BenchmarkA 1 3 ns/op\n" * 20
+    assert (fastscan.scan(text.encode()) is not None) == scanned
+    ref, fast = _both(text)
+    _assert_same(ref, fast)
+    assert len(fast) == 40 + ("caf" in odd)
+
+
+def test_config_deletion_moves_the_last_key_into_its_place():
+    """benchfmt's Result.deleteConfig swaps the last key into the deleted one's place:
+    benchstat prints ``cc: 3`` before ``bb: 2`` here (checked with benchstat 712aea8)."""
+    text = "aa: 1\nbb: 2\ncc: 3\naa:\nBenchmarkX 1 5 ns/op\ndd: 4\nbb:\nBenchmarkX 1 6 ns/op\n"
+    ref, fast = _both(text)
+    _assert_same(ref, fast)
+    assert [fast.configs[i] for i in fast.res_config] == [
+        (("cc", "3"), ("bb", "2")), (("cc", "3"), ("dd", "4"))]
 
 
 token = st.sampled_from(["1", "2.5", "10", "0", "ns/op", "B/op", "x", "-3", "1e3", "NaN", "µs",
@@ -69,44 +165,42 @@ token = st.sampled_from(["1", "2.5", "10", "0", "ns/op", "B/op", "x", "-3", "1e3
 @given(lines=st.lists(st.tuples(st.sampled_from(["BenchmarkX", "BenchmarkY-4", "Benchmark", "foo: bar",
                                            "key:", "Unit x/op assume=exact", "PASS"]),
                           st.lists(token, max_size=7)), max_size=12))
-def test_random_lines_same_both_ways(lines):
+def test_random_lines_same_both_engines(lines):
     text = "".join(head + (" " + " ".join(toks) if toks else "") + "\n" for head, toks in lines)
-    slow, fast = _both(text)
-    _assert_same(slow, fast)
+    ref, fast = _both(text)
+    _assert_same(ref, fast)
 
 
-def test_long_units_and_names_same_both_ways():
+def test_long_units_and_names_same_both_engines():
     """Units over 16 bytes and names over 256 bytes are numbered through the dict fallback."""
     long_name = "BenchmarkLong/" + "k=v/" * 70
     text = "".join(f"{name}-2\t{10 + i}\t{i}.5 ns/op\t{i} allocated-objects-per-op/op\n"
                    for i in range(40) for name in ("BenchmarkA", long_name, "BenchmarkA"))
-    slow, fast = _both(text)
-    _assert_same(slow, fast)
+    ref, fast = _both(text)
+    _assert_same(ref, fast)
     assert len(fast) == 120 and "allocated-objects-per-op/op" in fast.ucode_orig
 
 
-def test_non_ascii_anywhere_sends_the_file_to_the_line_parser():
+def test_non_ascii_configuration_far_from_result_lines():
     """A non-ASCII configuration line far from any result line (another part of the
-    scan) still gives the line parser's results."""
+    scan) gives the reference engine's results."""
     text = ("BenchmarkA 1 2 ns/op\n" * 20 + "goos: plan9\n" * 10 + "note: µs and ü\n"
             + "goos: plan9\n" * 10 + "BenchmarkA 1 3 ns/op\n" * 20)
-    slow, fast = _both(text)
-    _assert_same(slow, fast)
+    ref, fast = _both(text)
+    _assert_same(ref, fast)
     assert ("note", "µs and ü") in fast.configs[-1]
 
 
-def test_crlf_and_tabs_same_both_ways():
+def test_crlf_and_tabs_same_both_engines():
     need_vectors()
     text = (INPUTS / "old.txt").read_text().replace("\n", "\r\n")
-    slow, fast = _both(text)
-    _assert_same(slow, fast)
+    ref, fast = _both(text)
+    _assert_same(ref, fast)
     assert len(fast) == 88
 
 
 def _scan_tokens(tokens: list[str], parse):
     """Run the vectorised reader *parse* over *tokens* laid out as one text."""
-    from gobench.read import fastscan
-
     data = " ".join(tokens).encode("ascii") + b" "
     bx, w = fastscan._words(fastscan._padded(data))
     edges = fastscan._tokens(bx)
@@ -123,13 +217,10 @@ _DIGITS = st.text("0123456789", min_size=0, max_size=20)
                                st.sampled_from(["", "e5", "e-3", "x"])), min_size=1, max_size=40))
 def test_vectorised_decimals_are_parse_float(toks):
     """Every token the SWAR reader accepts has exactly ParseFloat's value (bits, sign of 0)."""
-    from gobench.read import fastscan
-    from gobench.read.benchfmt import _go_atof
-
     tokens = ["".join(t) or "0" for t in toks]
     vals, ok = _scan_tokens(tokens, fastscan.parse_decimals)
     for tok, v, good in zip(tokens, vals.tolist(), ok.tolist()):
-        want = _go_atof(tok)
+        want = parse_float(tok)
         if good:
             assert not isinstance(want, str), tok
             assert v == want and np.copysign(1, v) == np.copysign(1, want), tok
@@ -144,11 +235,8 @@ def test_vectorised_decimals_are_parse_float(toks):
                                  "99999999", "1591.41", "-12.5", "00012.50", ".", "-", "1.2.3",
                                  "4.35", "0.30000000000000004", "1e5"])
 def test_vectorised_decimal_edge_cases(tok):
-    from gobench.read import fastscan
-    from gobench.read.benchfmt import _go_atof
-
     vals, ok = _scan_tokens(["7", tok, "7"], fastscan.parse_decimals)
-    want = _go_atof(tok)
+    want = parse_float(tok)
     if ok[1]:
         assert vals[1] == want and np.copysign(1, vals[1]) == np.copysign(1, want)
     else:
@@ -159,8 +247,6 @@ def test_vectorised_decimal_edge_cases(tok):
 @settings(max_examples=200, deadline=None)
 @given(toks=st.lists(st.text("0123456789+-x", min_size=1, max_size=20), min_size=1, max_size=30))
 def test_vectorised_uints_are_atoi(toks):
-    from gobench.read import fastscan
-
     vals, ok = _scan_tokens(toks, fastscan.parse_uints)
     for tok, v, good in zip(toks, vals.tolist(), ok.tolist()):
         if good:
@@ -170,7 +256,7 @@ def test_vectorised_uints_are_atoi(toks):
 
 
 def test_slot_ids_number_by_first_appearance_and_detect_collisions():
-    from gobench.read.fastscan import _slot_ids
+    _slot_ids = fastscan._slot_ids
 
     keys = np.array([7, 3, 7, 9, 3, 3, 11], dtype=np.uint64)
     ids, first = _slot_ids(keys * np.uint64(0x9E3779B97F4A7C15), (keys,))
@@ -181,30 +267,26 @@ def test_slot_ids_number_by_first_appearance_and_detect_collisions():
     assert _slot_ids(same, (same,), bits=1)[0].tolist() == [0] * 5
 
 
-@pytest.mark.parametrize("per_shape_max", [0, 10 ** 6])
-def test_tidy_values_both_ways_match_the_rule(per_shape_max, monkeypatch):
-    """Per (shape, position) or all at once: a value is tidied and its unit coded
-    ``unit + nu`` exactly where ``value * factor != value`` (NaN included)."""
+def test_tidy_values_match_the_rule():
+    """A value is tidied and its unit coded ``unit + nu`` exactly where
+    ``value * factor != value`` (NaN included), with few shapes and many."""
     rng = np.random.default_rng(5)
     factors = [1.0, 1e-9, 1e6, 1.0]
-    shape_ids = [[0, 1], [2], [1, 3, 0], []]
-    seq = rng.integers(0, len(shape_ids), 500)
-    counts = np.array([len(shape_ids[s]) for s in seq])
-    raw = rng.choice([0.0, -0.0, 1.5, 3e8, np.nan, np.inf, 7.0], int(counts.sum()))
-    monkeypatch.setattr(bf, "PER_SHAPE_MAX", per_shape_max)
-    value, ucode = bf._tidy_values(raw, seq, counts, shape_ids, factors)
-    uid = np.concatenate([shape_ids[s] for s in seq]).astype(np.int64)
-    tidy = raw * np.asarray(factors)[uid]
-    changed = tidy != raw
-    np.testing.assert_array_equal(value, np.where(changed, tidy, raw))
-    np.testing.assert_array_equal(np.signbit(value), np.signbit(np.where(changed, tidy, raw)))
-    np.testing.assert_array_equal(ucode, uid + len(factors) * changed)
+    for shapes in ([[0, 1], [2], [1, 3, 0], []], [[k % 4, (k + 1) % 4] for k in range(300)]):
+        shape_of_result = rng.integers(0, len(shapes), 500)
+        nvals = np.array([len(shapes[s]) for s in shape_of_result], dtype=np.int64)
+        raw = rng.choice([0.0, -0.0, 1.5, 3e8, np.nan, np.inf, 7.0], int(nvals.sum()))
+        value, ucode = bf._tidy_values(raw, shape_of_result, nvals, shapes, factors)
+        unit = np.concatenate([shapes[s] for s in shape_of_result]).astype(np.int64)
+        tidy = raw * np.asarray(factors)[unit]
+        changed = tidy != raw
+        np.testing.assert_array_equal(value, np.where(changed, tidy, raw))
+        np.testing.assert_array_equal(np.signbit(value), np.signbit(np.where(changed, tidy, raw)))
+        np.testing.assert_array_equal(ucode, unit + len(factors) * changed)
 
 
 def _unit_ids_of(toks: list[str]):
     """:func:`fastscan._unit_ids` of *toks* laid out as one space-separated text."""
-    from gobench.read import fastscan
-
     padded = fastscan._padded(" ".join(toks).encode())
     bx, w = fastscan._words(padded)
     edges = fastscan._tokens(bx)

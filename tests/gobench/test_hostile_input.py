@@ -14,11 +14,11 @@ import warnings
 import numpy as np
 import pytest
 
-import gobench.read.benchfmt as bf
 from gobench import BenchFormatWarning, BenchstatFormatError, read_bench
 from gobench.cli import benchstat_main
 from gobench.read import fastscan
 from gobench.read.benchfmt import parse_inputs
+from gobench.read.benchfmt_reference import Reader
 from gobench.read.report import read_benchstat
 from gobench.read.sources import Input
 
@@ -32,16 +32,13 @@ def _old() -> str:
     return (INPUTS / "old.txt").read_text()
 
 
-def _parse(text: str, fast: bool, part_bytes: int | None = None):
-    """parse_inputs with the line parser only, or with the vectorised scanner."""
-    old, old_part = bf.FAST_SCAN_MIN_BYTES, fastscan.PART_BYTES
-    try:
-        bf.FAST_SCAN_MIN_BYTES = 0 if fast else 10 ** 12
-        if part_bytes is not None:
-            fastscan.PART_BYTES = part_bytes
+def _parse(text: str, engine: str | None = None):
+    """parse_inputs under *engine* (``GOPHERLAB_ENGINE``), else under the engine in force."""
+    if engine is None:
         return parse_inputs([Input("f", "f", text)])
-    finally:
-        bf.FAST_SCAN_MIN_BYTES, fastscan.PART_BYTES = old, old_part
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GOPHERLAB_ENGINE", engine)
+        return parse_inputs([Input("f", "f", text)])
 
 
 def _same(a, b):
@@ -58,41 +55,38 @@ def _same(a, b):
 
 
 @pytest.mark.parametrize("big", list(BIG), ids=list(BIG))
-@pytest.mark.parametrize("fast", [False, True], ids=["lines", "scanner"])
-def test_iteration_count_out_of_range_is_that_lines_syntax_error(big, fast):
+def test_iteration_count_out_of_range_is_that_lines_syntax_error(big, engine):
     """benchfmt (x/perf benchfmt/reader.go) reports ``parsing iteration count: value out
-    of range`` for that line and reads on; both of our parsers do the same."""
+    of range`` for that line and reads on; both engines do the same."""
     lines = _old().split("\n")
     k = 6                                   # line 7: the third Sum/size=1KiB-2 result
     f = lines[k].split()
-    want_n = len(_parse(_old(), False))
+    want_n = len(_parse(_old()))
     f[1] = BIG[big]
     lines[k] = "\t".join(f)
-    r = _parse("\n".join(lines), fast)
+    r = _parse("\n".join(lines))
     assert [str(e) for e in r.errors] == ["f:7: parsing iteration count: value out of range"]
     assert len(r) == want_n - 1 and 7 not in r.res_line.tolist()
     assert r.res_iters.dtype == np.int64 and r.res_iters.min() > 0
 
 
-@pytest.mark.parametrize("fast", [False, True], ids=["lines", "scanner"])
-def test_iteration_count_with_5000_leading_zeros_is_its_value(fast):
+def test_iteration_count_with_5000_leading_zeros_is_its_value(engine):
     """Go's Atoi reads ``000…05`` as 5 whatever its length: no digit limit applies."""
     text = _old().replace("\t 1892394\t", "\t" + "0" * 5000 + "1892394\t", 1)
-    r = _parse(text, fast)
+    r = _parse(text)
     assert r.errors == [] and r.res_iters[0] == 1892394
 
 
-@pytest.mark.parametrize("fast", [False, True], ids=["lines", "scanner"])
-def test_huge_measurements_follow_parse_float(fast):
+def test_huge_measurements_follow_parse_float(engine):
     """5,000 digits: out of range as an integer part, fine as a fraction (ParseFloat)."""
     text = _old().replace("598.5 ns/op", "9" * 5000 + " ns/op", 1)
     text = text.replace("650.5 ns/op", "0." + "6" * 5000 + " ns/op", 1)
-    r = _parse(text, fast)
+    r = _parse(text)
     assert [str(e) for e in r.errors] == ["f:5: parsing measurement: value out of range"]
     assert r.res_line[0] == 6 and r.m_raw[0] == pytest.approx(2 / 3)
 
 
-def test_scanner_and_line_parser_agree_on_hostile_numbers():
+def test_engines_agree_on_hostile_numbers():
     lines = _old().split("\n")
     for k, tok in ((5, BIG["2^64+5"]), (9, BIG["5000 digits"]), (12, "0" * 4400 + "7"),
                    (15, "-12"), (20, "1_000"), (23, "0x10"), (30, "+5")):
@@ -100,36 +94,36 @@ def test_scanner_and_line_parser_agree_on_hostile_numbers():
         f[1] = tok
         lines[k] = "\t".join(f)
     text = "\n".join(lines)
-    slow = _parse(text, False)
-    for part in (None, 257):
-        _same(slow, _parse(text, True, part))
+    slow = _parse(text, "reference")
+    _same(slow, _parse(text, "fast"))
+    # the scanner in parts of a few lines reads the same lines to the same numbers
+    whole, parts = fastscan.scan(text.encode()), fastscan.scan(text.encode(), part_bytes=257)
+    assert parts.res_line.tolist() == whole.res_line.tolist() == slow.res_line.tolist()
+    assert np.concatenate(parts.iters).tolist() == slow.res_iters.tolist()
     # Go's Atoi takes a sign and leading zeros, not "_" nor "0x" in base 10
     assert [e.line for e in slow.errors] == [6, 10, 21, 24]
     assert {13: 7, 16: -12, 31: 5}.items() <= dict(zip(slow.res_line.tolist(),
                                                         slow.res_iters.tolist())).items()
 
 
-def test_an_overflowing_line_goes_alone_to_the_line_parser(monkeypatch):
-    """The scanner sends the odd line, not the whole file, to the exact parser."""
+def test_an_overflowing_line_goes_alone_to_the_line_reader(monkeypatch):
+    """The scanner leaves the odd line, not the whole file, to the reference reader."""
     lines = _old().split("\n")
     f = lines[6].split()
     f[1] = BIG["2^64+5"]
     lines[6] = "\t".join(f)
     text = "\n".join(lines)
     seen = []
-    orig = bf._Builder._slow_result
+    read_line = Reader.read_line
 
-    def spy(self, line, lineno, *a):
-        seen.append(lineno)
-        return orig(self, line, lineno, *a)
+    def spy(self, line, lineno):
+        if line.startswith("Benchmark"):
+            seen.append(lineno)
+        return read_line(self, line, lineno)
 
-    def whole_file(*a, **k):
-        raise AssertionError("the whole file went to the line parser")
-
-    monkeypatch.setattr(bf._Builder, "_slow_result", spy)
-    monkeypatch.setattr(bf._Builder, "parse_text", whole_file)
-    r = _parse(text, True)
-    assert seen == [7] and len(r.errors) == 1
+    monkeypatch.setattr(Reader, "read_line", spy)
+    r = _parse(text, "fast")
+    assert seen == [7] and len(r.errors) == 1 and len(r) == 87
 
 
 def test_gomaxprocs_suffix_too_big_for_int64_is_na_with_a_warning():
@@ -148,11 +142,9 @@ def _quiet(src):
         return read_bench(src)
 
 
-@pytest.mark.parametrize("fast", [False, True], ids=["lines", "scanner"])
 @pytest.mark.parametrize("eol", ["\r", "\r\n"], ids=["CR", "CRLF"])
-def test_cr_only_and_crlf_line_ends_read_like_lf(eol, fast, monkeypatch):
+def test_cr_only_and_crlf_line_ends_read_like_lf(eol, engine):
     """All three line-end conventions give the same results and line numbers."""
-    monkeypatch.setattr(bf, "FAST_SCAN_MIN_BYTES", 0 if fast else 10 ** 12)
     text = _old()
     want = _quiet(io.StringIO(text))
     assert len(want) > 0
@@ -277,8 +269,7 @@ def _timed(f, limit=3.0):
     assert dt < limit, dt
 
 
-@pytest.mark.parametrize("fast", [False, True], ids=["lines", "scanner"])
-def test_long_number_tokens_take_linear_time(fast):
+def test_long_number_tokens_take_linear_time(engine):
     """A 100,000-character near-number was quadratic in the float regex (16 KB: 39 s)."""
     n = 100_000
     lines = _old().split("\n")
@@ -290,8 +281,8 @@ def test_long_number_tokens_take_linear_time(fast):
     f[1] = "9" * n + "x"
     lines[8] = "\t".join(f)
     text = "\n".join(lines)
-    _timed(lambda: _parse(text, fast))
-    assert [e.line for e in _parse(text, fast).errors] == [6, 7, 8, 9]
+    _timed(lambda: _parse(text))
+    assert [e.line for e in _parse(text).errors] == [6, 7, 8, 9]
 
 
 def test_report_near_misses_take_linear_time():
@@ -331,21 +322,17 @@ def _mutate(data: bytes, muts) -> bytes:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(muts=_mutation)
-def test_mutated_bench_files_give_typed_results_and_both_parsers_agree(muts):
+def test_mutated_bench_files_give_typed_results_and_both_engines_agree(muts):
     from gobench import GobenchError
     need_vectors()
     data = _mutate((INPUTS / "old.txt").read_bytes(), muts)
     got = []
-    for fast in (False, True):
+    for engine in ("reference", "fast"):
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), pytest.MonkeyPatch.context() as mp:
                 warnings.simplefilter("ignore", BenchFormatWarning)
-                old = bf.FAST_SCAN_MIN_BYTES
-                bf.FAST_SCAN_MIN_BYTES = 0 if fast else 10 ** 12
-                try:
-                    got.append(read_bench(data))
-                finally:
-                    bf.FAST_SCAN_MIN_BYTES = old
+                mp.setenv("GOPHERLAB_ENGINE", engine)
+                got.append(read_bench(data))
         except GobenchError as e:
             got.append(type(e))
     a, b = got

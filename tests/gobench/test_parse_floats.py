@@ -6,7 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from gobench.read.benchfmt import _go_atof, parse_inputs
+from gobench.read.benchfmt import parse_inputs
+from gobench.read.benchfmt_reference import parse_float
 from gobench.read.sources import Input
 
 # token -> value, or the NumError reason benchstat prints ("parsing measurement: ...")
@@ -26,8 +27,8 @@ GO = {
 
 
 @pytest.mark.parametrize("tok", list(GO))
-def test_go_atof(tok):
-    want, got = GO[tok], _go_atof(tok)
+def test_parse_float(tok):
+    want, got = GO[tok], parse_float(tok)
     if isinstance(want, str):
         assert got == want
     elif math.isnan(want):
@@ -36,7 +37,9 @@ def test_go_atof(tok):
         assert got == want and math.copysign(1, got) == math.copysign(1, want)
 
 
-def test_overflow_is_an_error_on_the_line_parser_fast_path():
+@pytest.mark.parametrize("engine", ["fast", "reference"])
+def test_overflow_is_an_error_record_in_both_engines(engine, monkeypatch):
+    monkeypatch.setenv("GOPHERLAB_ENGINE", engine)
     r = parse_inputs([Input("f", "f", "BenchmarkA 1 1e400 ns/op\nBenchmarkA 1 5 ns/op\n")])
     assert [str(e) for e in r.errors] == ["f:1: parsing measurement: value out of range"]
     np.testing.assert_array_equal(r.m_value, [5e-9])

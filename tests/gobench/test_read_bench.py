@@ -14,6 +14,8 @@ from gobench import (BenchEncodingError, BenchFormatWarning, BenchSyntaxError, G
 
 from gobench_vectors import INPUTS, need_vectors
 
+pytestmark = pytest.mark.usefixtures("engine")      # every test under both engines
+
 # An independent, deliberately simple description of a well-formed result line.
 _RESULT = re.compile(r"^Benchmark(\S*)\s+(\d+)((?:\s+\S+\s+\S+)+)\s*$")
 
