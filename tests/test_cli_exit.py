@@ -5,6 +5,7 @@ own process and kernels only."""
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -131,3 +132,33 @@ def test_report_start_up_tuning_stays_in_the_commands_processes():
                              f"sys.exit(subprocess.run([sys.executable, '-c', {_KERNEL_PROBE!r}]).returncode)"],
                             capture_output=True, text=True, env=env, check=True)
     assert json.loads(marked.stdout) == [True, True]
+
+
+# Each command's module is a LazyModule stand-in in gopherlab.cli.COMMANDS: the command line
+# imports its own library only (tests/test_body_imports.py allows that one table by name).
+_LOADED = r"""
+import contextlib, io, json, sys
+import gopherlab.cli
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    status = gopherlab.cli.main(sys.argv[1:])
+print(json.dumps([status, sorted({m.split(".")[0] for m in sys.modules})]))
+"""
+
+
+def _loaded_by(*argv: str) -> tuple[int, set[str]]:
+    out = subprocess.run([sys.executable, "-c", _LOADED, *argv], capture_output=True, text=True,
+                         check=True, timeout=300)
+    status, loaded = json.loads(out.stdout)
+    return status, set(loaded)
+
+
+def test_a_command_imports_only_its_own_library():
+    """``benchstat`` loads no pprof_parse and no heavy optional module (pandas, plotly...),
+    ``top`` no gobench, and a usage error of ``report`` none of the notebook machinery."""
+    heavy = {"pandas", "plotly", "scipy", "IPython", "ipywidgets", "nbformat", "nbconvert", "papermill", "jinja2"}
+    status, loaded = _loaded_by("benchstat", str(BENCH / "old.txt"), str(BENCH / "new.txt"))
+    assert status == 0 and "gobench" in loaded and "pprof_parse" not in loaded and not loaded & heavy
+    status, loaded = _loaded_by("top", str(BENCH.parent / "profiles" / "heap.pb.gz"))
+    assert status == 0 and "pprof_parse" in loaded and "gobench" not in loaded
+    status, loaded = _loaded_by("report", "gc", "--timeout", "x")  # argparse refuses it: no kernel starts
+    assert status == 2 and "gopherlab" in loaded and not loaded & heavy
