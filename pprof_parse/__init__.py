@@ -1,8 +1,17 @@
 """pprof_parse: everything the Go runtime emits for diagnosis, as pandas DataFrames.
 
-Pipeline: ``read`` (bytes -> columnar model) -> ``model`` (:class:`Profile`)
--> ``analyze`` (sample index, granularity, flat/cum, filters) -> ``present``
-(top tables, trees, figures). Terms are pprof's.
+The profile pipeline reads top to bottom; each layer imports only the layers below it
+(checked from the source by ``tests/test_layering.py``)::
+
+    read_profile (reader.py)   Profile (profile.py)   merge/diff/delta_table (compare.py)   the facade
+    present/   top, peek/traces/tags tables, -top text, call trees, flame figures, proto writer
+    analyze/   sample index, filters and RE2 regexes, pruning, nodes and flat/cum, merging
+    read/      bytes -> model: source and gzip, profile.proto, debug=1 text, legacy CPU, demangling
+    model/     ProfileData (columnar numpy arrays), its string table and sample grouping
+
+``runtime/`` (gctrace, MemStats, runtime/metrics, goroutine dumps, leaks) stands beside the
+facade and uses it for goroutine profiles; :mod:`pprof_parse.figures` is the public home of
+the figures; :mod:`pprof_parse.errors` is the error tree every layer raises from. Terms are pprof's.
 
 >>> import pprof_parse
 >>> prof = pprof_parse.read_profile("heap.pb.gz")            # doctest: +SKIP
@@ -21,10 +30,10 @@ from .errors import (
     ProfileFormatError,
     SampleTypeError,
 )
-from .analyze.merge import delta_table, diff, merge
+from .compare import delta_table, diff, merge
 from .model.data import ValueType
-from .model.profile import Profile
-from .read.profile_reader import read_profile
+from .profile import Profile
+from .reader import read_profile
 from . import runtime as _runtime
 from .runtime import *  # noqa: F401,F403  (GC traces, MemStats, metrics, goroutines, leaks)
 

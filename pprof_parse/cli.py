@@ -6,6 +6,8 @@ import re
 import sys
 
 from .errors import PprofParseError
+from .present.textreport import DEFAULT_EDGEFRACTION, DEFAULT_NODEFRACTION, select_top_nodes, text_top
+from .reader import read_profile
 
 USAGE = """\
 usage: gopherlab top [flags] PROFILE
@@ -75,9 +77,6 @@ def top_main(argv: list[str]) -> int:
             return 0
         print(f"gopherlab top: {e}", file=sys.stderr)
         return 2
-    from .present.textreport import DEFAULT_EDGEFRACTION, DEFAULT_NODEFRACTION, select_top_nodes, text_top
-    from .read.profile_reader import read_profile
-
     csv = opts.get("csv", False) or opts.get("format", "text") == "csv"
     trim = opts.get("trim", True)
     default_fraction = (lambda d: d) if not csv or ("trim" in opts) else (lambda d: 0.0)

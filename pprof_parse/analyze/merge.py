@@ -1,6 +1,6 @@
-"""Merging and comparing profiles with ``go tool pprof``'s semantics.
+"""Merging and subtracting profiles (``ProfileData``) with ``go tool pprof``'s semantics.
 
-* :func:`merge` is ``go tool pprof p1 p2 ...`` (``internal/driver/fetch.go:
+* :func:`combine` is ``go tool pprof p1 p2 ...`` (``internal/driver/fetch.go:
   combineProfiles``): ``profile.CompatibilizeSampleTypes`` (keep the sample
   types every profile has, by type name, in the first profile's order),
   ``measurement.ScaleProfiles`` (per position, convert to the finest unit of
@@ -9,22 +9,21 @@
   samples dropped, ids renumbered 1..n in first-seen order, and the header
   combined (earliest time, durations added, largest period, comments
   de-duplicated, first non-empty default sample type / doc URL).
-* :func:`diff` is ``-diff_base`` / ``-base`` with optional ``-normalize``
+* :func:`subtract` is ``-diff_base`` / ``-base`` with optional ``-normalize``
   (``fetch.go:fetchProfiles``): base samples are labelled
   ``pprof::base=true`` (``diff_base`` only), the source is scaled by
   Σbase/Σsource per sample type when normalizing, the base is negated
   (``Profile.Scale(-1)``), and both are merged. Reports then take the total
   over the base samples only (``-diff_base``) or over everything (``-base``).
-* :func:`delta_table` is the per-function comparison people read: base, new,
-  delta and delta % per node, sorted by |delta|.
-"""
 
+The public functions on :class:`~pprof_parse.Profile` objects (``merge``, ``diff``,
+``delta_table``) are in :mod:`pprof_parse.compare`.
+"""
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
-from gopherlab_common.lazy import pd  # pandas on first use
 
 from ..errors import OptionError, SampleTypeError
 from ..model.data import ProfileData, ValueType
@@ -33,17 +32,6 @@ from ..model.strings import StringTable
 from .measurement import UNIT_FAMILIES, scale, sniff_unit
 
 BASE_LABEL = "pprof::base"
-
-
-def _datas(profiles) -> list[ProfileData]:
-    from ..model.profile import Profile
-
-    if isinstance(profiles, (Profile, ProfileData)):
-        profiles = [profiles]
-    out = [p.data if isinstance(p, Profile) else p for p in profiles]
-    if not out:
-        raise OptionError("no profiles to merge")
-    return out
 
 
 # ---- sample type / unit reconciliation ------------------------------------------------------
@@ -369,44 +357,25 @@ def combine(ds: list[ProfileData]) -> ProfileData:
     return merge_data(ds)
 
 
-# ---- public API ------------------------------------------------------------------------------
-def merge(profiles: Iterable) -> "Profile":
-    """Merge profiles as ``go tool pprof p1 p2 ...`` does.
-
-    Parameters
-    ----------
-    profiles : iterable of Profile
-        One or more profiles (e.g. several heap snapshots, CPU profiles of
-        several runs or hosts).
-
-    Returns
-    -------
-    Profile
-        Sample types common to all (by name, first profile's order) in the
-        finest unit; equal (stack, labels) samples summed; all-zero samples
-        dropped; ids renumbered; earliest time, summed durations, largest
-        period.
+# ---- diff -------------------------------------------------------------------------------------
+def prepare_diff(profile: list[ProfileData], base: list[ProfileData], *, normalize: bool = False,
+                 mode: str = "diff_base") -> tuple[ProfileData, ProfileData]:
+    """The source and the base as pprof holds them just before negating the base
+    (each side combined, ``pprof::base`` labelled for ``diff_base``, source normalized).
 
     Raises
     ------
+    OptionError
+        ``mode`` is not ``"diff_base"`` or ``"base"``; or a side is empty.
     SampleTypeError
-        No common sample type, incompatible units, or different period types.
+        A side's profiles cannot be merged.
     """
-    from ..model.profile import Profile
-
-    ps = list(profiles) if not isinstance(profiles, Profile) else [profiles]
-    ds = _datas(ps)
-    src = ps[0].source if len(ps) == 1 else "merge(" + ", ".join(str(getattr(p, "source", "?")) for p in ps) + ")"
-    return Profile(combine(ds), source=src)
-
-
-def prepare_diff(profile, base, *, normalize: bool = False, mode: str = "diff_base") -> tuple[ProfileData, ProfileData]:
-    """The source and the base as pprof holds them just before negating the base
-    (combined, ``pprof::base`` labelled for ``diff_base``, source normalized)."""
     if mode not in ("diff_base", "base"):
         raise OptionError(f"mode must be 'diff_base' or 'base', not {mode!r}")
-    p = combine(_datas(profile))
-    pb = combine(_datas(base))
+    if not profile or not base:
+        raise OptionError("no profiles to merge")
+    p = combine(profile)
+    pb = combine(base)
     if mode == "diff_base":
         pb = set_label(pb, BASE_LABEL, "true")
     if normalize:
@@ -414,102 +383,9 @@ def prepare_diff(profile, base, *, normalize: bool = False, mode: str = "diff_ba
     return p, pb
 
 
-def diff(profile, base, *, normalize: bool = False, mode: str = "diff_base") -> "Profile":
-    """Compare with a base profile as ``go tool pprof -diff_base=base`` (or ``-base``) does.
-
-    Parameters
-    ----------
-    profile, base : Profile or list of Profile
-        Several profiles on either side are merged first, as pprof's driver
-        merges its sources and its base list. (``go tool pprof``'s command
-        line keeps only the last ``-base``/``-diff_base`` flag: its flag set
-        stores one string per list flag.)
-    normalize : bool
-        pprof's ``-normalize``: scale the source per sample type by
-        Σbase/Σsource (rounded with Go's ``math.Round``) before subtracting.
-    mode : {"diff_base", "base"}
-        ``"diff_base"``: base samples keep the label ``pprof::base=true``, so
-        they never cancel against source samples and reports use Σ|base| as
-        the total (percentages relative to the base). ``"base"``: plain
-        subtraction; equal stacks cancel and vanish, the total is Σ|merged|
-        (meant for cumulative profiles taken later from the same process).
-
-    Returns
-    -------
-    Profile
-        source + (−1 × base), merged (``top()`` shows negative values for
-        what shrank). ``to_proto`` keeps the ``pprof::base`` labels, so
-        ``go tool pprof`` reports the written file as the original diff.
-
-    Raises
-    ------
-    SampleTypeError
-        The profiles cannot be merged (different sample or period types).
-    OptionError (a ValueError)
-        Unknown ``mode``.
-    """
-    from ..model.profile import Profile
-
+def subtract(profile: list[ProfileData], base: list[ProfileData], *, normalize: bool = False,
+             mode: str = "diff_base") -> ProfileData:
+    """pprof's ``-diff_base``/``-base``: source + (−1 × base), merged (see :func:`prepare_diff`)."""
     p, pb = prepare_diff(profile, base, normalize=normalize, mode=mode)
     pb = scale_n(pb, [-1.0] * len(pb.sample_types))
-    src = f"diff({_name(profile)} - {_name(base)})"
-    return Profile(combine([p, pb]), source=src)
-
-
-def _name(x) -> str:
-    if isinstance(x, (list, tuple)):
-        return "+".join(_name(p) for p in x)
-    return str(getattr(x, "source", "?"))
-
-
-def delta_table(profile, base, sample_index=None, *, normalize: bool = False, granularity: str = "functions",
-                cum: bool = False) -> pd.DataFrame:
-    """Per-node comparison of two profiles: ``base``, ``new``, ``delta``, ``delta_pct``.
-
-    Parameters
-    ----------
-    profile, base : Profile or list of Profile
-        The newer profile(s) and the base (merged first when lists).
-    sample_index : int or str, optional
-        As :meth:`Profile.top` (default: the source's default sample type).
-    normalize : bool
-        Scale the new profile to the base's totals first (pprof ``-normalize``).
-    granularity : str
-        Node granularity, as :meth:`Profile.top`.
-    cum : bool
-        Compare cumulative values instead of flat ones.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Index ``name`` (pprof's node name); columns ``base``, ``new``,
-        ``delta`` (= new − base, in the sample type's unit) and ``delta_pct``
-        (100 × delta / |base|; ±inf for nodes absent from the base), sorted by
-        |delta| descending, then name. The values are exactly pprof's flat
-        (or cum) of the two sides of ``-diff_base`` (``diff(...).top()``
-        sums both sides into one number per node). ``attrs`` holds
-        ``sample_type``, ``unit``, ``base_total`` and ``new_total``.
-    """
-    from ..analyze.sample_index import resolve_sample_index
-    from ..present.top import top_table
-
-    p, pb = prepare_diff(profile, base, normalize=normalize, mode="base")
-    si = resolve_sample_index(p, sample_index)
-    col = "cum" if cum else "flat"
-    tn = top_table(p, si, granularity=granularity)
-    tb = top_table(pb, si, granularity=granularity)
-    new = tn.groupby("name", sort=False)[col].sum()
-    old = tb.groupby("name", sort=False)[col].sum()
-    df = pd.concat({"base": old, "new": new}, axis=1).fillna(0).astype(np.int64)
-    df["delta"] = df["new"] - df["base"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pct = 100.0 * df["delta"].to_numpy(np.float64) / np.abs(df["base"].to_numpy(np.float64))
-    df["delta_pct"] = np.where((df["base"] == 0) & (df["delta"] == 0), 0.0, pct)
-    df = df[(df["base"] != 0) | (df["new"] != 0)]
-    df.index.name = "name"
-    order = np.lexsort((df.index.to_numpy(str), -np.abs(df["delta"].to_numpy())))
-    df = df.iloc[order]
-    st = p.sample_types[si]
-    df.attrs.update(sample_type=st.type, unit=st.unit, base_total=int(np.abs(pb.values[:, si]).sum()) if pb.n_samples else 0,
-                    new_total=int(np.abs(p.values[:, si]).sum()) if p.n_samples else 0)
-    return df
+    return combine([p, pb])

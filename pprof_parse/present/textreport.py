@@ -14,6 +14,7 @@ The rules come from google/pprof (the copy vendored in Go's ``cmd``):
 
 from __future__ import annotations
 
+import datetime
 import posixpath
 import time
 from dataclasses import dataclass
@@ -243,9 +244,8 @@ def go_time_label(time_nanos: int) -> str:
     except (OverflowError, OSError, ValueError):
         t, zone, off = None, "UTC", 0
     if t is None:
-        import datetime as _dt
         try:
-            d = _dt.datetime(1970, 1, 1) + _dt.timedelta(seconds=sec)
+            d = datetime.datetime(1970, 1, 1) + datetime.timedelta(seconds=sec)
             return f"{d.year:04d}-{d.month:02d}-{d.day:02d} {d.hour:02d}:{d.minute:02d}:{d.second:02d} UTC"
         except OverflowError:
             return f"@{sec} UTC"

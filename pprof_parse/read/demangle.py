@@ -81,7 +81,7 @@ def remove_matching(name: str, start: str, end: str) -> str:
 def simplify_name(name: str, mode: str = "default") -> str:
     """One already-demangled name under a pprof demangle mode (``name`` taken as the
     system name). Mangled names are returned unchanged (no demangler here)."""
-    _check_mode(mode)
+    check_demangle_mode(mode)
     if mode in ("full", "none") or _MANGLED.match(name) or not looks_like_demangled_cplusplus(name):
         return name
     name = remove_matching(name, "(", ")")
@@ -90,7 +90,8 @@ def simplify_name(name: str, mode: str = "default") -> str:
     return name
 
 
-def _check_mode(mode) -> None:
+def check_demangle_mode(mode) -> None:
+    """Raise :class:`OptionError` unless ``mode`` is one of :data:`DEMANGLE_MODES`."""
     if mode not in DEMANGLE_MODES:
         raise OptionError(f"demangle={mode!r} must be one of {', '.join(map(repr, DEMANGLE_MODES))} "
                           "(pprof's -symbolize=demangle= modes)")
@@ -124,7 +125,7 @@ def demangle_names(data: ProfileData, mode: str = "default", *, source: str = "<
     PprofParseWarning
         Mangled names were kept (pprof would demangle them).
     """
-    _check_mode(mode)
+    check_demangle_mode(mode)
     if data.func_name.size == 0:
         return data
     strings = data.strings
@@ -156,7 +157,8 @@ def demangle_names(data: ProfileData, mode: str = "default", *, source: str = "<
         new_idx[k] = out
     if mangled:
         warnings.warn(f"{source}: {mangled} mangled C++/Rust function name(s) kept as they are "
-                      "(pprof would demangle them; no demangler is installed)", PprofParseWarning, stacklevel=3)
+                      "(pprof would demangle them; no demangler is installed)", PprofParseWarning,
+                      stacklevel=4)  # (decode_profile, read_profile: the caller of read_profile)
     if not added and np.array_equal(new_idx, data.func_name):
         return data
     return data.with_(strings=list(strings) + list(added), func_name=new_idx)

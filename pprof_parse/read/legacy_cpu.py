@@ -122,7 +122,8 @@ def decode_legacy_cpu(data: bytes, *, source: str = "<bytes>") -> ProfileData:
         pos += 2 + depth
     if not trailer:
         warnings.warn(f"{source}: legacy CPU profile has no '0, 1, 0' trailer (truncated file?); "
-                      f"{len(starts)} samples read, no memory map", PprofParseWarning, stacklevel=3)
+                      f"{len(starts)} samples read, no memory map", PprofParseWarning,
+                      stacklevel=4)  # (decode_profile, read_profile: the caller of read_profile)
     text_start = pos * w if trailer else len(data)
 
     first = np.array(starts, np.int64)

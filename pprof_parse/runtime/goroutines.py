@@ -675,7 +675,7 @@ def _looks_text(b: bytes) -> bool:
 
 
 def _read_profile(data: bytes, name: str):
-    from pprof_parse.read.profile_reader import read_profile
+    from pprof_parse.reader import read_profile
 
     try:
         prof = read_profile(data)

@@ -267,7 +267,7 @@ def ours_traces(prof, **opts):
 
 
 def _na(x):
-    return x is None or (isinstance(x, float) and x != x) or x is pprof_parse.model.profile.pd.NA
+    return x is None or (isinstance(x, float) and x != x) or x is pprof_parse.profile.pd.NA
 
 
 TRACE_CASES = [

@@ -1,4 +1,11 @@
-"""The :class:`Profile` users hold: metadata plus DataFrame views of the data."""
+"""The :class:`Profile` users hold: metadata, DataFrame views of the data, and pprof's reports.
+
+The facade above the pipeline's stages: it holds a :class:`~pprof_parse.model.data.ProfileData`
+(``model``) and calls ``analyze`` (sample index, filters, label units) and ``present`` (top,
+peek, traces and tags tables; profile.proto and folded-stack writers) for its methods.
+:func:`pprof_parse.read_profile` makes one; :func:`pprof_parse.merge` and
+:func:`pprof_parse.diff` combine them.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,15 @@ from functools import cached_property
 import numpy as np
 from gopherlab_common.lazy import pd  # pandas on first use
 
-from .data import ProfileData, ValueType
+from .analyze.filter import FILTER_OPTIONS, apply_filters, apply_filters_indexed, has_filters
+from .analyze.goregex import compile_regex
+from .analyze.sample_index import resolve_sample_index
+from .analyze.tagfilter import num_label_units
+from .errors import OptionError
+from .model.data import ProfileData, ValueType
+from .present.top import report_total, top_table
+from .present.views import peek_table, tags_table, traces_table
+from .present.write import to_collapsed, to_proto
 
 
 def _cat(strings: list[str], idx: np.ndarray) -> pd.Categorical:
@@ -271,14 +286,10 @@ class Profile:
     # ---- analysis ------------------------------------------------------------------
     def sample_index(self, sample_index: int | str | None = None) -> int:
         """Position of a sample type by pprof's rules (see :func:`~pprof_parse.analyze.sample_index.resolve_sample_index`)."""
-        from ..analyze.sample_index import resolve_sample_index
-
         return resolve_sample_index(self._data, sample_index)
 
     def total(self, sample_index: int | str | None = None, *, mean: bool = False) -> int:
         """The report total pprof prints (``of X total``): Σ|value| over all samples."""
-        from ..present.top import report_total
-
         return report_total(self._data, self.sample_index(sample_index), mean=mean)
 
     def top(self, sample_index: int | str | None = None, *, cum: bool = False, granularity: str = "functions",
@@ -342,8 +353,6 @@ class Profile:
         sorted by |flat| (|cum| with ``cum``), then printable name, then the
         other value. Nothing is trimmed (pprof ``-nodefraction=0``).
         """
-        from ..present.top import top_table
-
         data, total = self._filtered(sample_index, mean, relative_percentages, dict(
             focus=focus, ignore=ignore, hide=hide, show=show, show_from=show_from, prune_from=prune_from,
             tagfocus=tagfocus, tagignore=tagignore, tagshow=tagshow, taghide=taghide))
@@ -354,10 +363,6 @@ class Profile:
     def _filtered(self, sample_index, mean: bool, relative: bool, filters: dict, *, indexed: bool = False):
         """``(filtered data, report total[, kept sample rows])``: pprof's order -- the total is taken
         before filtering unless ``relative`` (``-relative_percentages``)."""
-        from ..analyze.filter import FILTER_OPTIONS, apply_filters_indexed, has_filters
-        from ..errors import OptionError
-        from ..present.top import report_total
-
         unknown = set(filters) - set(FILTER_OPTIONS)
         if unknown:
             raise OptionError(f"unknown option(s) {', '.join(sorted(unknown))}; filters are {', '.join(FILTER_OPTIONS)}")
@@ -402,8 +407,6 @@ class Profile:
         OptionError
             A regex or range does not parse.
         """
-        from ..analyze.filter import apply_filters
-
         data = apply_filters(self._data, focus=focus, ignore=ignore, hide=hide, show=show, show_from=show_from,
                              prune_from=prune_from, tagfocus=tagfocus, tagignore=tagignore, tagshow=tagshow,
                              taghide=taghide)
@@ -444,10 +447,6 @@ class Profile:
             A regex Go would refuse (``parsing peek regexp `(?=x)`: ...``); or no
             node matches (pprof: ``no matches found for regexp``).
         """
-        from ..analyze.goregex import compile_regex
-        from ..errors import OptionError
-        from ..present.views import peek_table
-
         rx = compile_regex("peek", regex)
         data, total = self._filtered(sample_index, mean, relative_percentages, filters)
         df = peek_table(data, rx, self.sample_index(sample_index), total=total, granularity=granularity,
@@ -479,9 +478,6 @@ class Profile:
             then one column per label key holding the sample's values as pprof
             prints them (numeric labels auto-scaled, e.g. ``"64kB"``).
         """
-        from ..analyze.tagfilter import num_label_units
-        from ..present.views import traces_table
-
         data, _total, orig = self._filtered(sample_index, mean, False, filters, indexed=True)
         return traces_table(data, self.sample_index(sample_index), orig=orig, granularity=granularity,
                             noinlines=noinlines, mean=mean, units=num_label_units(self._data))
@@ -511,9 +507,6 @@ class Profile:
             formatted like pprof), ``total`` (Σ sample value, sample type's
             unit), ``pct`` (of the report total), ``key_total``, ``key_pct``.
         """
-        from ..analyze.tagfilter import num_label_units
-        from ..present.views import tags_table
-
         data, total = self._filtered(sample_index, False, relative_percentages, filters)
         return tags_table(data, self.sample_index(sample_index), total=total, unit=unit,
                           units=num_label_units(self._data))
@@ -544,9 +537,6 @@ class Profile:
         OptionError
             ``compresslevel`` is not an int in 0-9 (gzip's levels).
         """
-        from ..errors import OptionError
-        from ..present.write import to_proto
-
         if isinstance(compresslevel, bool) or not isinstance(compresslevel, int) or not 0 <= compresslevel <= 9:
             raise OptionError(f"compresslevel must be an int in 0-9, not {compresslevel!r}")
 
@@ -564,8 +554,6 @@ class Profile:
         SampleTypeError
             Unknown sample index.
         """
-        from ..present.write import to_collapsed
-
         return to_collapsed(self._data, sample_index, path_or_file)
 
 
