@@ -40,6 +40,19 @@ SAMPLE_RUNS = {"GOGC=100": "gctrace-gogc100.log", "GOGC=50": "gctrace-gogc50.log
 _RUNTIME = "runtime/leakserver"
 
 
+# bytes of an input gc_inputs reads to tell MemStats from gctrace
+_SNIFF_BYTES = 200_000
+
+
+def _head(path: Path) -> bytes:
+    """The first ``_SNIFF_BYTES`` of a regular file; b"" for anything else (not opened:
+    opening a FIFO waits for a writer)."""
+    if not path.is_file():
+        return b""
+    with open(path, "rb") as f:
+        return f.read(_SNIFF_BYTES)
+
+
 def gc_inputs(inputs: list[str]) -> tuple[dict[str, str], list[str], list[float] | None]:
     """Split the GC notebook's inputs into ``(runs, memstats, times)``.
 
@@ -49,9 +62,12 @@ def gc_inputs(inputs: list[str]) -> tuple[dict[str, str], list[str], list[float]
     the bundled sample (three runs of one program under GOGC=100, GOGC=50 and
     GOMEMLIMIT=24MiB, and four expvar snapshots with their capture times).
 
-    A file counts as MemStats when it ends in ``.json`` or its first 200,000 bytes hold
-    ``# runtime.MemStats``; every other file is a gctrace log labelled by its stem (``'``
-    appended to repeated stems).
+    A file counts as MemStats when it ends in ``.json``, starts with ``heap profile:``
+    (the heap ``debug=1`` text, whose trailer is at its end) or its first
+    200,000 bytes hold ``# runtime.MemStats``; every other input is a gctrace log
+    labelled by its stem (``'`` appended to repeated stems). Only those first bytes are
+    read here, and only from a regular file: a directory, device or FIFO goes to the
+    gctrace reader, which refuses it.
 
     Returns
     -------
@@ -75,8 +91,9 @@ def gc_inputs(inputs: list[str]) -> tuple[dict[str, str], list[str], list[float]
     ms: list[str] = []
     for p in inputs:
         path = Path(p)
-        head = path.read_bytes()[:200_000]
-        if path.suffix == ".json" or b"# runtime.MemStats" in head:
+        head = _head(path)
+        if path.suffix == ".json" or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"heap profile:") \
+                or b"# runtime.MemStats" in head:
             ms.append(str(path))
         else:
             label = path.stem
