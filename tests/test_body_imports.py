@@ -60,9 +60,6 @@ PENDING = {
     "gobench/__init__.py": _FRAME_BLOCKED,
     "gobench/read/__init__.py": _FRAME_BLOCKED,
     "gobench/compare.py": _FRAME_BLOCKED,
-    "gobench/read/jsonstream.py": "`import json` in two function bodies; another change owns the file",
-    "gopherlab/reports/gc.py": "plotly/IPython/ipywidgets/json in function bodies; another change owns the file",
-    "gopherlab/reports/leaks.py": "plotly/IPython/ipywidgets/re in function bodies; another change owns the file",
 }
 #: the blocker of the _FRAME_BLOCKED entries: these modules import pandas at their top
 _EAGER_PANDAS = ("gobench/read/frame.py", "gobench/read/report.py")
