@@ -5,9 +5,9 @@ A plain port of the rules of golang.org/x/perf's ``benchfmt.Reader``
 ``GOPHERLAB_ENGINE=reference`` reads every input with it
 (:func:`read_files`).  The default (fast) engine of :mod:`gobench.read.benchfmt`
 uses this module's :class:`Reader` too, for every line its vectorised scanner
-does not take (configuration and ``Unit`` lines, malformed result lines, whole
-files with non-ASCII or control bytes, ``go test -json`` streams), and its number
-parsers (:func:`parse_int`, :func:`parse_float`) for the tokens the scanner's
+does not take (configuration and ``Unit`` lines, malformed result lines, all
+of a file with a non-ASCII or control byte in a result line, ``go test -json``
+streams), and its number parsers (:func:`parse_int`, :func:`parse_float`) for the tokens the scanner's
 vectorised number readers leave.
 
 Line classes, in benchfmt's order (``Reader.Scan``):
@@ -26,9 +26,12 @@ Line classes, in benchfmt's order (``Reader.Scan``):
    already set is a :class:`~gobench.errors.UnitMetadataError` record and the
    first value wins; ``missing unit`` and ``expected key=value`` likewise.
 3. **configuration**: ``key: value`` (``parseKeyValueLine``): the key starts
-   with a lower-case letter and has no space or upper-case letter, the first
-   ``:`` ends it, then at least one space or tab; an empty value deletes the
-   key.  In force until changed; every file starts with an empty configuration.
+   with a lower-case letter (Unicode category Ll, Go's ``unicode.IsLower``) and
+   has no white space or upper-case letter (Lu), the first ``:`` ends it, then
+   at least one space or tab; an empty value deletes the key, and the last key
+   takes its place (``Result.deleteConfig``: benchstat prints the keys in that
+   order).  In force until changed; every file starts with an empty
+   configuration.
 4. everything else is ignored.
 
 Lines end at ``\\n``, and one ``\\r`` before it is dropped (Go's

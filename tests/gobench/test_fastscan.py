@@ -267,16 +267,22 @@ def test_slot_ids_number_by_first_appearance_and_detect_collisions():
     assert _slot_ids(same, (same,), bits=1)[0].tolist() == [0] * 5
 
 
-def test_tidy_values_match_the_rule():
-    """A value is tidied and its unit coded ``unit + nu`` exactly where
-    ``value * factor != value`` (NaN included), with few shapes and many."""
+@pytest.mark.parametrize("way", ["_tidy_per_shape", "_tidy_all_at_once"])
+def test_tidy_values_match_the_rule(way):
+    """Both ways of tidying: a value is tidied and its unit coded ``unit + nu``
+    exactly where ``value * factor != value`` (NaN included), with few shapes and
+    many (called directly: :func:`_tidy_values` picks one by the number of shapes)."""
     rng = np.random.default_rng(5)
     factors = [1.0, 1e-9, 1e6, 1.0]
     for shapes in ([[0, 1], [2], [1, 3, 0], []], [[k % 4, (k + 1) % 4] for k in range(300)]):
         shape_of_result = rng.integers(0, len(shapes), 500)
         nvals = np.array([len(shapes[s]) for s in shape_of_result], dtype=np.int64)
         raw = rng.choice([0.0, -0.0, 1.5, 3e8, np.nan, np.inf, 7.0], int(nvals.sum()))
-        value, ucode = bf._tidy_values(raw, shape_of_result, nvals, shapes, factors)
+        first = np.cumsum(nvals) - nvals
+        if way == "_tidy_per_shape":
+            value, ucode = bf._tidy_per_shape(raw, shape_of_result, first, shapes, factors)
+        else:
+            value, ucode = bf._tidy_all_at_once(raw, shape_of_result, nvals, first, shapes, factors)
         unit = np.concatenate([shapes[s] for s in shape_of_result]).astype(np.int64)
         tidy = raw * np.asarray(factors)[unit]
         changed = tidy != raw
