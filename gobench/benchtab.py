@@ -31,7 +31,7 @@ from .stats._options import check_level
 __all__ = ["Cell", "CellData", "ColumnSummary", "Table", "Tables", "Query", "build_tables"]
 
 
-def build_tables(r: Results, *, table: str = ".config", row: str = ".fullname",
+def build_tables(results: Results, *, table: str = ".config", row: str = ".fullname",
                  col: str = ".file", ignore: str = "", filter: str = "*",
                  alpha: float = 0.05, confidence: float = 0.95) -> Tables:
     """Build benchstat's tables from parsed results.
@@ -54,8 +54,8 @@ def build_tables(r: Results, *, table: str = ".config", row: str = ".fullname",
     gobench.errors.OptionError
         ``alpha`` or ``confidence`` outside [0, 1].
     """
-    q = Query.parse(table=table, row=row, col=col, ignore=ignore, filter=filter)
-    return q.build(r, alpha=alpha, confidence=confidence)
+    query = Query.parse(table=table, row=row, col=col, ignore=ignore, filter=filter)
+    return query.build(results, alpha=alpha, confidence=confidence)
 
 
 @dataclass
@@ -107,8 +107,9 @@ class Query:
         table_by, row_by, col_by, _ = projections
         return cls(matches, parser, table_by, row_by, col_by, parser.residue())
 
-    def build(self, r: Results, *, alpha: float = 0.05, confidence: float = 0.95) -> Tables:
-        """Build the tables for parsed results *r* (see :func:`build_tables`).
+    def build(self, results: Results, *, alpha: float = 0.05,
+              confidence: float = 0.95) -> Tables:
+        """Build the tables for parsed *results* (see :func:`build_tables`).
 
         The builder is the plain reference port when ``GOPHERLAB_ENGINE=reference``,
         else the vectorised one.
@@ -124,5 +125,5 @@ class Query:
         check_level("alpha", alpha)
         check_level("confidence", confidence)
         if reference_engine():
-            return build_tables_reference(self, r, alpha, confidence)
-        return build_tables_fast(self, r, alpha, confidence)
+            return build_tables_reference(self, results, alpha, confidence)
+        return build_tables_fast(self, results, alpha, confidence)

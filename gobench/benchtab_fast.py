@@ -16,7 +16,7 @@ Steps (one function each): number the measurement classes → keep the ones the
 filter keeps → bind ``.config`` to the kept configuration keys → project the
 kept result classes onto keys → number the cells in order of first appearance
 (and find the residue warnings) → gather and sort each cell's values → place
-the cells in sorted tables, rows and columns (:func:`_layout`) → medians and
+the cells in sorted tables, rows and columns (:func:`_layout_cells`) → medians and
 CIs (``stats.batch.medians_and_cis``), U tests against the baseline column
 (``stats.batch.utests``), geomean rows.
 """
@@ -64,14 +64,14 @@ def build_tables_fast(query, results: Results, alpha: float, confidence: float) 
     values, counts = _cell_samples(results, classes, cell_of_measurement, keys, cells)
     del cell_of_measurement
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    layout = _layout(keys, cells, query)
+    layout = _layout_cells(keys, cells, query)
     units = [key[query.table_by.unit_index] for key in layout.table_keys]
     assumptions = [results.assumption(unit) for unit in units]
     exact_cell = np.array([a == "exact" for a in assumptions], dtype=bool)[layout.cell_table]
     center, lo, hi, warn = _summarize_cells(values, starts, counts, exact_cell, confidence)
-    p, cmp_warn = _compare_cells(values, starts, counts, layout.base, exact_cell, alpha)
-    data = CellData(values, starts, counts, center, lo, hi, layout.base, p, sample_warn, warn,
-                    cmp_warn, layout.order, layout.row_starts)
+    p_values, cmp_warn = _compare_cells(values, starts, counts, layout.base, exact_cell, alpha)
+    data = CellData(values, starts, counts, center, lo, hi, layout.base, p_values, sample_warn,
+                    warn, cmp_warn, layout.order, layout.row_starts)
     row_fields, col_fields = query.row_by.names(), query.col_by.names()
     tables = [Table(layout.table_keys[k], units[k], assumptions[k], layout.rows[k],
                     layout.cols[k], row_fields, col_fields, layout.grids[k], data,
@@ -159,7 +159,7 @@ def _kept_measurement_classes(query, results: Results, classes: _MeasurementClas
     unit_codes = (classes.codes % classes.unit_code_count).tolist()
     keep = np.zeros(len(classes.codes), dtype=bool)
     fixed_ok: dict[int, bool] = {}
-    for m, (rc_id, unit_code) in enumerate(zip(result_class_ids, unit_codes)):
+    for mclass, (rc_id, unit_code) in enumerate(zip(result_class_ids, unit_codes)):
         result_class = classes.result_classes[rc_id]
         if fixed is not None:
             ok = fixed_ok.get(rc_id)
@@ -167,7 +167,7 @@ def _kept_measurement_classes(query, results: Results, classes: _MeasurementClas
                 ok = fixed_ok[rc_id] = fixed(result_class)
             if not ok:
                 continue
-        keep[m] = matches is None or matches(result_class, results.ucode_unit[unit_code],
+        keep[mclass] = matches is None or matches(result_class, results.ucode_unit[unit_code],
                                              results.ucode_orig[unit_code])
     return classes.first_seen[keep[classes.first_seen]]
 
@@ -295,12 +295,13 @@ def _kept_units(results: Results, classes: _MeasurementClasses, kept: np.ndarray
     return units, unit_of_kept
 
 
-def _key_ids(columns: list, sizes: list[int], n: int):
+def _key_ids(columns: list, sizes: list[int], row_count: int):
     """Dense ids, in order of first appearance, of the rows of int columns *columns*
     (column *j* holds values below ``sizes[j]``), and the first row of each id."""
     if not columns:
-        return np.zeros(n, dtype=np.int64), np.zeros(min(n, 1), dtype=np.int64)
-    code = np.zeros(n, dtype=np.int64)
+        return (np.zeros(row_count, dtype=np.int64),
+                np.zeros(min(row_count, 1), dtype=np.int64))
+    code = np.zeros(row_count, dtype=np.int64)
     multiplier = 1
     for column, size in zip(columns, sizes):
         if multiplier * max(size, 1) >= 1 << 62:     # would overflow: rows of the matrix
@@ -392,16 +393,16 @@ def _cell_samples(results: Results, classes: _MeasurementClasses, cell_of_measur
 
 def _line_ranks(group: np.ndarray) -> np.ndarray:
     """Rank of each element among the elements of its group (0, 1, ... in order)."""
-    n = len(group)
-    if n == 0:
+    count = len(group)
+    if count == 0:
         return np.zeros(0, dtype=np.int64)
     order = np.argsort(group.astype(np.uint16) if group.max() < 1 << 16 else group, kind="stable")
     grouped = group[order]
-    starts_group = np.ones(n, dtype=bool)
+    starts_group = np.ones(count, dtype=bool)
     starts_group[1:] = grouped[1:] != grouped[:-1]
     starts = np.flatnonzero(starts_group)
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.arange(n) - np.repeat(starts, np.diff(np.append(starts, n)))
+    rank = np.empty(count, dtype=np.int64)
+    rank[order] = np.arange(count) - np.repeat(starts, np.diff(np.append(starts, count)))
     return rank
 
 
@@ -420,7 +421,7 @@ class _Layout:
                  "row_starts", "by_column", "group_starts", "group_col", "group_table")
 
 
-def _layout(keys: _ProjectedKeys, cells: _Cells, query) -> _Layout:
+def _layout_cells(keys: _ProjectedKeys, cells: _Cells, query) -> _Layout:
     """Sort tables, rows and columns (benchproc.SortKeys) and place every cell.
 
     Row and column orders are total orders on the keys, so each distinct row
@@ -431,17 +432,19 @@ def _layout(keys: _ProjectedKeys, cells: _Cells, query) -> _Layout:
     table_order, table_rank = _ranks(table_keys, query.table_by.fields)
     row_order, row_rank = _ranks(keys.rows, query.row_by.fields)
     col_order, col_rank = _ranks(keys.cols, query.col_by.fields)
-    table = table_rank[table_of_cell]
-    row = row_rank[keys.prefix_row[cells.prefix]]
-    col = col_rank[keys.prefix_col[cells.prefix]]
-    lay = _Layout()
-    lay.order = np.lexsort((col, row, table))       # cells by table, row, column
-    lay.cell_table = table
-    lay.table_keys = [table_keys[i] for i in table_order]
+    cell_table = table_rank[table_of_cell]           # per cell: table, row, column ranks
+    cell_row = row_rank[keys.prefix_row[cells.prefix]]
+    cell_col = col_rank[keys.prefix_col[cells.prefix]]
+    layout = _Layout()
+    layout.order = np.lexsort((cell_col, cell_row, cell_table))   # by table, row, column
+    layout.cell_table = cell_table
+    layout.table_keys = [table_keys[i] for i in table_order]
     rows_sorted = [keys.rows[i] for i in row_order]
     cols_sorted = [keys.cols[i] for i in col_order]
-    _place_cells(lay, table[lay.order], row[lay.order], col[lay.order], rows_sorted, cols_sorted)
-    return lay
+    in_order = layout.order
+    _place_cells(layout, cell_table[in_order], cell_row[in_order], cell_col[in_order],
+                 rows_sorted, cols_sorted)
+    return layout
 
 
 def _table_keys(keys: _ProjectedKeys, cells: _Cells):
@@ -465,51 +468,54 @@ def _ranks(keys: list[tuple], fields):
     return order, rank
 
 
-def _place_cells(lay: _Layout, table, row, col, rows_sorted, cols_sorted) -> None:
-    """Fill *lay*'s grids, baselines, row starts and column groups from the
-    table, row and column ranks of the cells in ``lay.order``."""
-    n = len(table)
-    new_table = np.ones(n, dtype=bool)
-    new_table[1:] = table[1:] != table[:-1]
+def _place_cells(layout: _Layout, table_rank, row_rank, col_rank, rows_sorted,
+                 cols_sorted) -> None:
+    """Fill *layout*'s grids, baselines, row starts and column groups from the
+    table, row and column ranks of the cells in ``layout.order``."""
+    cell_count = len(table_rank)
+    new_table = np.ones(cell_count, dtype=bool)
+    new_table[1:] = table_rank[1:] != table_rank[:-1]
     new_row = new_table.copy()
-    new_row[1:] |= row[1:] != row[:-1]
+    new_row[1:] |= row_rank[1:] != row_rank[:-1]
     table_start = np.flatnonzero(new_table)
     row_number = np.cumsum(new_row) - 1
-    row_in_table = row_number - row_number[table_start][table]
+    row_in_table = row_number - row_number[table_start][table_rank]
     row_count = np.add.reduceat(new_row.astype(np.int64), table_start)
-    by_column = np.lexsort((col, table))           # stable: by table, column, row
-    table_c, col_c = table[by_column], col[by_column]
-    new_col = np.ones(n, dtype=bool)
-    new_col[1:] = (table_c[1:] != table_c[:-1]) | (col_c[1:] != col_c[:-1])
-    table_start_c = np.flatnonzero(np.concatenate(([True], table_c[1:] != table_c[:-1])))
+    by_column = np.lexsort((col_rank, table_rank))     # stable: by table, column, row
+    table_by_column, col_by_column = table_rank[by_column], col_rank[by_column]
+    new_table_by_column = np.ones(cell_count, dtype=bool)
+    new_table_by_column[1:] = table_by_column[1:] != table_by_column[:-1]
+    new_col = new_table_by_column.copy()
+    new_col[1:] |= col_by_column[1:] != col_by_column[:-1]
+    table_start_by_column = np.flatnonzero(new_table_by_column)
     col_number = np.cumsum(new_col) - 1
-    col_in_table = np.empty(n, dtype=np.int64)
-    col_in_table[by_column] = col_number - col_number[table_start_c][table_c]
-    col_count = np.add.reduceat(new_col.astype(np.int64), table_start_c)
+    col_in_table = np.empty(cell_count, dtype=np.int64)
+    col_in_table[by_column] = col_number - col_number[table_start_by_column][table_by_column]
+    col_count = np.add.reduceat(new_col.astype(np.int64), table_start_by_column)
     grid_size = row_count * col_count
     grid_offset = np.cumsum(grid_size) - grid_size
-    row_base = grid_offset[table] + row_in_table * col_count[table]
+    row_base = grid_offset[table_rank] + row_in_table * col_count[table_rank]
     grid = np.full(int(grid_size.sum()), -1, dtype=np.int64)
-    grid[row_base + col_in_table] = lay.order
-    lay.base = np.empty(n, dtype=np.int64)
-    lay.base[lay.order] = np.where(col_in_table > 0, grid[row_base], -1)
-    lay.row_starts = np.flatnonzero(new_row)
-    all_rows = [rows_sorted[x] for x in row[new_row].tolist()]
-    all_cols = [cols_sorted[x] for x in col_c[new_col].tolist()]
-    lay.rows, lay.cols, lay.grids, lay.row0 = [], [], [], []
+    grid[row_base + col_in_table] = layout.order
+    layout.base = np.empty(cell_count, dtype=np.int64)
+    layout.base[layout.order] = np.where(col_in_table > 0, grid[row_base], -1)
+    layout.row_starts = np.flatnonzero(new_row)
+    all_rows = [rows_sorted[x] for x in row_rank[new_row].tolist()]
+    all_cols = [cols_sorted[x] for x in col_by_column[new_col].tolist()]
+    layout.rows, layout.cols, layout.grids, layout.row0 = [], [], [], []
     first_row = first_col = 0
     for nrows, ncols, offset in zip(row_count.tolist(), col_count.tolist(),
                                     grid_offset.tolist()):
-        lay.rows.append(all_rows[first_row:first_row + nrows])
-        lay.cols.append(all_cols[first_col:first_col + ncols])
-        lay.grids.append(grid[offset:offset + nrows * ncols].reshape(nrows, ncols))
-        lay.row0.append(first_row)
+        layout.rows.append(all_rows[first_row:first_row + nrows])
+        layout.cols.append(all_cols[first_col:first_col + ncols])
+        layout.grids.append(grid[offset:offset + nrows * ncols].reshape(nrows, ncols))
+        layout.row0.append(first_row)
         first_row += nrows
         first_col += ncols
-    lay.by_column = lay.order[by_column]
-    lay.group_starts = np.flatnonzero(new_col)
-    lay.group_col = col_in_table[by_column][new_col]
-    lay.group_table = table_c[new_col]
+    layout.by_column = layout.order[by_column]
+    layout.group_starts = np.flatnonzero(new_col)
+    layout.group_col = col_in_table[by_column][new_col]
+    layout.group_table = table_by_column[new_col]
 
 
 # --- statistics ---------------------------------------------------------------------------------
@@ -521,8 +527,8 @@ def _summarize_cells(values, starts, counts, exact_cell, confidence: float):
     warn: dict[int, list[str]] = {}
     too_few = ((lo == -np.inf) | (hi == np.inf)) & ~exact_cell
     if too_few.any():
-        op, need = min_samples_for_ci(confidence)
-        message = [f"need {op} {need} samples for confidence interval at level "
+        relation, need = min_samples_for_ci(confidence)
+        message = [f"need {relation} {need} samples for confidence interval at level "
                    f"{go_float(confidence)}"]
         for cell in np.flatnonzero(too_few).tolist():
             warn[cell] = message
@@ -538,31 +544,31 @@ def _summarize_cells(values, starts, counts, exact_cell, confidence: float):
 def _compare_cells(values, starts, counts, base, exact_cell, alpha: float):
     """p of every cell against its baseline (NaN: none; 0: exact units) and the
     comparison warnings (cell id → messages): all U tests at once."""
-    p = np.full(len(base), np.nan)
+    p_values = np.full(len(base), np.nan)
     has_base = base >= 0
-    p[has_base & exact_cell] = 0.0
+    p_values[has_base & exact_cell] = 0.0
     tested = np.flatnonzero(has_base & ~exact_cell)
     tested_base = base[tested]
     p_tested, equal = utests(values, starts[tested_base], counts[tested_base], starts[tested],
                              counts[tested])
-    p[tested] = p_tested
+    p_values[tested] = p_tested
     cmp_warn: dict[int, list[str]] = {}
     if equal.any():
         message = ["all samples are equal"]
         for cell in tested[equal].tolist():
             cmp_warn[cell] = message
-    op, need = min_samples_for_utest(alpha)
+    relation, need = min_samples_for_utest(alpha)
     weak = tested[~equal & (p_tested > alpha) & (counts[tested_base] < need)
                   & (counts[tested] < need)]
     if len(weak):
-        message = [f"need {op} {need} samples to detect a difference at alpha level "
+        message = [f"need {relation} {need} samples to detect a difference at alpha level "
                    f"{go_float(alpha)}"]
         for cell in weak.tolist():
             cmp_warn[cell] = message
-    return p, cmp_warn
+    return p_values, cmp_warn
 
 
-def _summarize_columns(tables: list[Table], lay: _Layout, data: CellData) -> None:
+def _summarize_columns(tables: list[Table], layout: _Layout, data: CellData) -> None:
     """Fill every table's geomean row (``Table.summary``), all columns at once.
 
     For each column: the geometric mean of the cell centers, and of the ratios
@@ -571,8 +577,8 @@ def _summarize_columns(tables: list[Table], lay: _Layout, data: CellData) -> Non
     is evaluated in lockstep over all columns with numpy, with the same
     floating-point operations as go-moremath's ``GeoMean``.
     """
-    cell_ids = lay.by_column
-    group_sizes = np.diff(np.append(lay.group_starts, len(cell_ids)))
+    cell_ids = layout.by_column
+    group_sizes = np.diff(np.append(layout.group_starts, len(cell_ids)))
     center = data.center[cell_ids]
     base_id = data.base[cell_ids]
     has_base = base_id >= 0
@@ -580,23 +586,23 @@ def _summarize_columns(tables: list[Table], lay: _Layout, data: CellData) -> Non
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(center == base_center, 1.0,
                          np.where(base_center == 0, 0.0, center / base_center))
-    group_count = len(lay.group_starts)
+    group_count = len(layout.group_starts)
     group = np.repeat(np.arange(group_count), group_sizes)
     bad_ratio = np.bincount(group[has_base & (center != base_center) & (base_center == 0)],
                             minlength=group_count) > 0
     ratio_count = np.bincount(group[has_base], minlength=group_count)
     base_rows = np.zeros(len(tables), dtype=np.int64)
-    is_base_col = lay.group_col == 0
-    base_rows[lay.group_table[is_base_col]] = group_sizes[is_base_col]
-    want_ratio = (lay.group_col > 0) & ~bad_ratio
+    is_base_col = layout.group_col == 0
+    base_rows[layout.group_table[is_base_col]] = group_sizes[is_base_col]
+    want_ratio = (layout.group_col > 0) & ~bad_ratio
     center_geomeans = geomeans_flat(center, group_sizes)
     ratio_geomeans = geomeans_flat(ratio[has_base & want_ratio[group]],
                                    np.where(want_ratio, ratio_count, 0))
-    differs = ((lay.group_col > 0) & (ratio_count != base_rows[lay.group_table])).tolist()
-    for t, col, wants, center_gm, ratio_gm, set_differs in zip(
-            lay.group_table.tolist(), lay.group_col.tolist(), want_ratio.tolist(),
+    differs = ((layout.group_col > 0) & (ratio_count != base_rows[layout.group_table])).tolist()
+    for table_index, col, wants, center_gm, ratio_gm, set_differs in zip(
+            layout.group_table.tolist(), layout.group_col.tolist(), want_ratio.tolist(),
             center_geomeans, ratio_geomeans, differs):
-        column = tables[t].summary[col] = ColumnSummary()
+        column = tables[table_index].summary[col] = ColumnSummary()
         if set_differs:
             column.warnings.append(
                 "benchmark set differs from baseline; geomeans may not be comparable")

@@ -139,15 +139,15 @@ class Table:
         ids = self.grid[row_index, col_index].tolist()
         center, lo, hi = data.center[ids].tolist(), data.lo[ids].tolist(), data.hi[ids].tolist()
         cells: dict = {}
-        for k, (ri, cj, cell_id) in enumerate(zip(row_index.tolist(), col_index.tolist(), ids)):
-            cell = Cell(center[k], lo[k], hi[k], confidence, data.warn.get(cell_id, ()), cell_id)
-            sample_warnings = data.sample_warn.get(cell_id)
+        for k, where in enumerate(zip(row_index.tolist(), col_index.tolist())):
+            cell = Cell(center[k], lo[k], hi[k], confidence, data.warn.get(ids[k], ()), ids[k])
+            sample_warnings = data.sample_warn.get(ids[k])
             if sample_warnings is not None:
                 cell.sample_warnings = list(sample_warnings)
-            cells[(ri, cj)] = cell
+            cells[where] = cell
         counts = data.counts
-        for (ri, cj), cell in cells.items():
-            baseline = cells.get((ri, 0)) if cj else None
+        for (row, col), cell in cells.items():
+            baseline = cells.get((row, 0)) if col else None
             if baseline is None:
                 continue
             cell.baseline = baseline

@@ -301,7 +301,8 @@ def _summarize_column(table: Table, col_index: int, data: CellData) -> ColumnSum
     is_base = col_index == 0
     base_rows = int((table.grid[:, 0] >= 0).sum())
     if not is_base and len(ratios) != base_rows:
-        column.warnings.append("benchmark set differs from baseline; geomeans may not be comparable")
+        column.warnings.append(
+            "benchmark set differs from baseline; geomeans may not be comparable")
     summary = geomean(summaries)
     if math.isnan(summary):
         column.warnings.append("summaries must be >0 to compute geomean")

@@ -152,7 +152,8 @@ _CORNERS = {
                  "BenchmarkTwo 1 5 ns/op 7 bytes 0 z/op\nBenchmarkTwo 1 5 ns/op 8 bytes 0 z/op\n"
                  "pkg: b\nBenchmarkTwo 1 6 ns/op 7 bytes 1 z/op\n", {"table": ""}),
     "nan-and-inf": ("BenchmarkA 1 3 ns/op\nBenchmarkA 1 +Inf ns/op\nBenchmarkA 1 NaN ns/op\n"
-                    "BenchmarkA 1 -Inf ns/op\nBenchmarkB 1 1e308 ns/op\nBenchmarkB 1 5e-324 ns/op\n",
+                    "BenchmarkA 1 -Inf ns/op\nBenchmarkB 1 1e308 ns/op\n"
+                    "BenchmarkB 1 5e-324 ns/op\n",
                     {}),
     "unit-twice": ("BenchmarkA 1 3 ns/op 4 ns/op\nBenchmarkA 1 5 ns/op 1 ns/op\n", {}),
     "filter-drops-all": ("BenchmarkA 1 3 ns/op\n", {"filter": ".name:B"}),
