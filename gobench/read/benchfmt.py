@@ -12,13 +12,14 @@ Engines (``GOPHERLAB_ENGINE``, :mod:`gopherlab_common.engine`):
 
 * ``reference``: every input is read line by line by the reference reader,
   :func:`gobench.read.benchfmt_reference.read_files`;
-* ``fast`` (default): a plain-text input is scanned by the vectorised scanner
-  (:func:`gobench.read.fastscan.scan`), which reads the simple result lines; every
-  line it leaves (configuration and ``Unit`` lines, malformed result lines) is
-  read by the reference reader's :class:`~gobench.read.benchfmt_reference.Reader`,
-  and so is every line of an input the scanner does not take at all: ``go test
-  -json`` streams, and texts with a non-ASCII or control byte in a line starting
-  with ``Benchmark``.  The results are
+* ``fast`` (default): the vectorised scanner (:func:`gobench.read.fastscan.scan`)
+  reads the simple result lines of every input, whatever its size (of a ``go test
+  -json`` stream, the benchmark lines it carries, joined); every line it leaves
+  (configuration and ``Unit`` lines, malformed result lines) is read by the
+  reference reader itself, :class:`~gobench.read.benchfmt_reference.Reader`, and
+  so is all of an input the scanner does not take (one with a non-ASCII or
+  control byte in a line starting with ``Benchmark``).  There is no second line
+  reader: the fast engine's line reader *is* the reference one.  The results are
   gathered as arrays (:class:`_Builder`).
 
 Both give equal :class:`Results` (the tests check it on the benchstat vectors,
@@ -80,12 +81,34 @@ def parse_inputs(inputs: list[Input], *, decode_json: bool = True) -> Results:
         return read_files([_file_lines(inp, js) for inp, js in zip(inputs, is_json)])
     b = _Builder()
     for i, (inp, js) in enumerate(zip(inputs, is_json)):
-        sr = None if js else scan(inp.utf8())
-        if sr is None:
-            b.read_lines(i, _file_lines(inp, js))
-        else:
-            b.read_scanned(i, inp, sr)
+        b.read_text(i, _TextToScan(inp, _file_lines(inp, True) if js else None))
     return b.finish()
+
+
+class _TextToScan:
+    """An input as the fast engine reads it: UTF-8 ``data``, lines ending at ``\\n``.
+
+    For a ``go test -json`` stream, ``data`` is the benchmark lines it carries
+    (``stream``, as :func:`_file_lines` gives them) joined, and
+    ``line_numbers[i]`` is the number of the event line *i* began in.
+    """
+
+    def __init__(self, inp: Input, stream: FileLines | None = None):
+        self.input, self.stream = inp, stream
+        self.line_numbers = None
+        if stream is None:
+            self.data = inp.utf8()
+        else:
+            self.data = "\n".join(line for line, _ in stream.lines).encode("utf-8", "surrogateescape")
+            self.line_numbers = np.array([n for _, n in stream.lines] or [0], dtype=np.int64)
+
+    def file_lines(self) -> FileLines:
+        """The input as numbered lines for the line reader."""
+        return self.stream if self.stream is not None else _file_lines(self.input, False)
+
+    def line_number(self, lineno):
+        """Line number(s) in the input of the 1-based line(s) *lineno* of ``data``."""
+        return lineno if self.line_numbers is None else self.line_numbers[lineno - 1]
 
 
 def _file_lines(inp: Input, is_json: bool) -> FileLines:
@@ -206,18 +229,28 @@ class _Builder:
             self.value_chunks.append(np.array(self.record_values, dtype=np.float64))
             self.record_values = []
 
-    def read_scanned(self, file_idx: int, inp: Input, sr: ScanResult) -> None:
-        """Read a file the scanner has read: the lines it left go through the line
-        reader (in order), then its results are added with the configuration in
-        force at each."""
-        config_id = self._start_file(inp.path, inp.label)
-        change_line, change_config = self._read_left_lines(inp.utf8(), sr, config_id)
+    def read_text(self, file_idx: int, text: _TextToScan) -> None:
+        """Read one input: the scanner reads its simple result lines and the line
+        reader the lines it leaves (in order); the scanned results are then added
+        with the configuration in force at each.  All of it goes to the line reader
+        when the scanner does not take it."""
+        sr = scan(text.data)
+        if sr is None:
+            self.read_lines(file_idx, text.file_lines())
+            return
+        config_id = self._start_file(text.input.path, text.input.label)
+        if text.stream is not None:
+            self.r.errors.extend(text.stream.errors)
+        change_line, change_config = self._read_left_lines(text, sr, config_id)
         at = np.searchsorted(np.asarray(change_line), sr.res_line, side="right") - 1
-        self._add_scanned(file_idx, sr, np.asarray(change_config, dtype=np.int64)[at])
+        self._add_scanned(file_idx, sr, np.asarray(change_config, dtype=np.int64)[at],
+                          text.line_number(sr.res_line))
 
-    def _read_left_lines(self, data, sr: ScanResult, config_id: int):
-        """Read the lines the scanner did not with the line reader; ``(line numbers, configuration ids)`` of each change of
-        configuration, starting with line 0 and the empty configuration."""
+    def _read_left_lines(self, text: _TextToScan, sr: ScanResult, config_id: int):
+        """Read the lines the scanner did not with the line reader; ``(lines,
+        configuration ids)`` of each change of configuration (lines of
+        ``text.data``), starting with line 0 and the empty configuration."""
+        data = text.data
         line_start, line_end = sr.line_bounds
         scanned = np.zeros(len(line_start) + 1, dtype=bool)
         scanned[sr.res_line] = True
@@ -226,7 +259,7 @@ class _Builder:
         for lineno in left.tolist():
             line = str(data[int(line_start[lineno - 1]):int(line_end[lineno - 1])], "utf-8",
                        "surrogateescape")                   # as Input.text decodes
-            for record in self.reader.read_line(line, lineno):
+            for record in self.reader.read_line(line, int(text.line_number(lineno))):
                 assert not isinstance(record, Result), "the scanner left a result line"
                 if isinstance(record, BenchSyntaxError):
                     self.r.errors.append(record)
@@ -235,7 +268,8 @@ class _Builder:
                 change_config.append(self.config_id(self.reader.config))
         return change_line, change_config
 
-    def _add_scanned(self, file_idx: int, sr: ScanResult, config_of_result: np.ndarray) -> None:
+    def _add_scanned(self, file_idx: int, sr: ScanResult, config_of_result: np.ndarray,
+                     line_of_result: np.ndarray) -> None:
         """Append the scanner's results (ids made global) after the pending records."""
         global_shape = np.array([self.shape_id(units) for units in sr.shapes], dtype=np.int64)
         global_name = np.array([self.name_index.setdefault(name, len(self.name_index))
@@ -243,7 +277,7 @@ class _Builder:
         self._flush_records()
         chunks = self.chunks
         chunks["file"].append(np.full(len(sr.res_line), file_idx, dtype=np.int64))
-        chunks["line"].append(sr.res_line.astype(np.int64))
+        chunks["line"].append(line_of_result.astype(np.int64))
         chunks["name"].extend(global_name[x] for x in sr.name_id)   # the scan's arrays come in parts
         chunks["iters"].extend(sr.iters)
         chunks["config"].append(config_of_result)

@@ -6,8 +6,8 @@ A plain port of the rules of golang.org/x/perf's ``benchfmt.Reader``
 (:func:`read_files`).  The default (fast) engine of :mod:`gobench.read.benchfmt`
 uses this module's :class:`Reader` too, for every line its vectorised scanner
 does not take (configuration and ``Unit`` lines, malformed result lines, all
-of a file with a non-ASCII or control byte in a result line, ``go test -json``
-streams), and its number parsers (:func:`parse_int`, :func:`parse_float`) for the tokens the scanner's
+of a file with a non-ASCII or control byte in a result line), and its number
+parsers (:func:`parse_int`, :func:`parse_float`) for the tokens the scanner's
 vectorised number readers leave.
 
 Line classes, in benchfmt's order (``Reader.Scan``):

@@ -92,6 +92,31 @@ def test_several_files_same_both_engines():
     assert len(got["fast"].paths) == 5 and len(got["fast"].errors) == 3
 
 
+def test_interleaved_test2json_packages_same_both_engines():
+    """A go test -json stream: each package's lines in stream order, numbered by the
+    event they began in (not increasing across packages); a broken event is an error
+    record; a result line split over two events; the packages read as one text, one
+    configuration carrying over from one to the next."""
+    import json
+
+    def ev(pkg, out):
+        return json.dumps({"Action": "output", "Package": pkg, "Output": out})
+
+    events = [ev("a", "goos: linux\n"), ev("b", "pkg: b\n"), ev("a", "pkg: a\n"),
+              ev("b", "BenchmarkB-2 \t 10\t 5 ns/op\n"), "{broken",
+              ev("a", "BenchmarkA-2 \t 20\t"), ev("b", "BenchmarkB-2 1 2\n"),
+              ev("a", " 7.5 ns/op\t 3 B/op\n"), ev("a", "pkg:\nBenchmarkA-2 1 1 ns/op\n")]
+    text = "\n".join(events) + "\n"
+    ref, fast = _both(text)
+    _assert_same(ref, fast)
+    assert fast.res_line.tolist() == [6, 9, 4] and fast.res_name == ["A-2", "A-2", "B-2"]
+    assert [(e.line, e.msg) for e in fast.errors] == [
+        (5, "invalid test2json event: Expecting property name enclosed in double quotes"),
+        (7, "missing units")]
+    assert [fast.configs[i] for i in fast.res_config] == [
+        (("goos", "linux"), ("pkg", "a")), (("goos", "linux"),), (("goos", "linux"), ("pkg", "b"))]
+
+
 def test_noise_lines_and_bare_names():
     text = ("goos: linux\npkg: a\nBenchmarkA\nBenchmarkA-2  \t 10\t 5.5 ns/op\t 1 B/op\n"
             "Unit B/op better=lower\nBenchmarkB 3 7\nBenchmarkA-2 12 6e1 ns/op 2 B/op\r\n"
