@@ -473,25 +473,13 @@ def _place_cells(layout: _Layout, table_rank, row_rank, col_rank, rows_sorted,
     """Fill *layout*'s grids, baselines, row starts and column groups from the
     table, row and column ranks of the cells in ``layout.order``."""
     cell_count = len(table_rank)
-    new_table = np.ones(cell_count, dtype=bool)
-    new_table[1:] = table_rank[1:] != table_rank[:-1]
-    new_row = new_table.copy()
-    new_row[1:] |= row_rank[1:] != row_rank[:-1]
-    table_start = np.flatnonzero(new_table)
-    row_number = np.cumsum(new_row) - 1
-    row_in_table = row_number - row_number[table_start][table_rank]
-    row_count = np.add.reduceat(new_row.astype(np.int64), table_start)
+    new_row, row_in_table, row_count = _numbered_in_tables(table_rank, row_rank)
     by_column = np.lexsort((col_rank, table_rank))     # stable: by table, column, row
     table_by_column, col_by_column = table_rank[by_column], col_rank[by_column]
-    new_table_by_column = np.ones(cell_count, dtype=bool)
-    new_table_by_column[1:] = table_by_column[1:] != table_by_column[:-1]
-    new_col = new_table_by_column.copy()
-    new_col[1:] |= col_by_column[1:] != col_by_column[:-1]
-    table_start_by_column = np.flatnonzero(new_table_by_column)
-    col_number = np.cumsum(new_col) - 1
+    new_col, col_in_table_by_column, col_count = _numbered_in_tables(table_by_column,
+                                                                     col_by_column)
     col_in_table = np.empty(cell_count, dtype=np.int64)
-    col_in_table[by_column] = col_number - col_number[table_start_by_column][table_by_column]
-    col_count = np.add.reduceat(new_col.astype(np.int64), table_start_by_column)
+    col_in_table[by_column] = col_in_table_by_column
     grid_size = row_count * col_count
     grid_offset = np.cumsum(grid_size) - grid_size
     row_base = grid_offset[table_rank] + row_in_table * col_count[table_rank]
@@ -514,8 +502,23 @@ def _place_cells(layout: _Layout, table_rank, row_rank, col_rank, rows_sorted,
         first_col += ncols
     layout.by_column = layout.order[by_column]
     layout.group_starts = np.flatnonzero(new_col)
-    layout.group_col = col_in_table[by_column][new_col]
+    layout.group_col = col_in_table_by_column[new_col]
     layout.group_table = table_by_column[new_col]
+
+
+def _numbered_in_tables(table_rank: np.ndarray, inner_rank: np.ndarray):
+    """For cells sorted by table, then by *inner_rank* (rows or columns): where a
+    new inner key begins (bool per cell), each cell's inner key number within its
+    table, and how many inner keys each table has."""
+    new_table = np.ones(len(table_rank), dtype=bool)
+    new_table[1:] = table_rank[1:] != table_rank[:-1]
+    new_inner = new_table.copy()
+    new_inner[1:] |= inner_rank[1:] != inner_rank[:-1]
+    table_start = np.flatnonzero(new_table)
+    inner_number = np.cumsum(new_inner) - 1
+    in_table = inner_number - inner_number[table_start][table_rank]
+    per_table = np.add.reduceat(new_inner.astype(np.int64), table_start)
+    return new_inner, in_table, per_table
 
 
 # --- statistics ---------------------------------------------------------------------------------
