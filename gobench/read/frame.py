@@ -201,6 +201,9 @@ def read_bench(src, *, label: str | None = None, decode_json: bool = True) -> pd
     -----
     ``\n``, ``\r\n`` and a lone ``\r`` all end a line, and a leading UTF-8 BOM is
     dropped (benchfmt splits on ``\n`` only; see :mod:`gobench.read.benchfmt`).
+    ``GOPHERLAB_ENGINE=reference`` reads line by line with the reference reader
+    (:mod:`gobench.read.benchfmt_reference`) instead of the vectorised scanner:
+    the same frame, slower.
     """
     r = read_results(src, label=label, decode_json=decode_json)
     _warn_errors(r.errors)
