@@ -355,6 +355,35 @@ def decode_proto(data: bytes, *, source: str = "<bytes>",
         location/function references, value count differing from the
         sample types, string indices out of range, ``string_table[0] != ""``.
     """
+    msg = _parse_top_level(data, source, max_inflated_bytes)
+    strings = _string_table(msg, data, source)
+    nstr = len(strings)
+    sample_types = tuple(
+        ValueType(_str(strings, st.type, f"sample_type[{i}].type"), _str(strings, st.unit, f"sample_type[{i}].unit"))
+        for i, st in enumerate(msg.sample_type)
+    )
+    functions = _functions(msg, data, source, nstr)
+    mappings = _mappings(msg, data, source, nstr)
+    locations = _locations(msg, data, source, functions["func_id"], mappings["map_id"])
+    header = _header(msg, strings)  # (read now, so upb's copy can be freed before the samples)
+    if len(msg.sample) and not sample_types:
+        raise InvalidProfileError("malformed profile: missing sample type information")
+    parts = list(msg.sample)
+    lens = np.fromiter(map(len, parts), np.int64, len(parts))
+    starts = _back_to_back(data, 2, lens)
+    del msg  # free upb's copy of the profile before the numpy work
+    if starts is not None:
+        parts = None  # one run (as pprof writes them): read in place, the copies are not needed
+    cols = _sample_columns(parts, starts, lens, data, source, locations["loc_id"])
+    del parts
+    samples = _samples(cols, data, lens, len(sample_types), nstr)
+    return ProfileData(strings=strings, sample_types=sample_types, **samples, **locations, **functions, **mappings,
+                       **header)
+
+
+def _parse_top_level(data: bytes, source: str, max_inflated_bytes: int | None):
+    """upb's parse of the top level (samples and the other repeated messages kept as raw bytes),
+    within the bounds of ``max_inflated_bytes``; one ``time_nanos`` at most."""
     if max_inflated_bytes is not None and len(data) > GUARD_BYTES:
         _check_sizes(data, max_inflated_bytes, source)
     msg = pb.ProfileRaw()
@@ -368,7 +397,11 @@ def decode_proto(data: bytes, *, source: str = "<bytes>",
     concatenated = len(msg.time_nanos) > 1  # (declared repeated in ProfileRaw to see this)
     if concatenated:
         raise ConcatenatedProfileError("concatenated profiles detected (time_nanos occurs twice)", source=source)
+    return msg
 
+
+def _string_table(msg, data: bytes, source: str) -> list[str]:
+    """The string table, decoded as UTF-8 (invalid bytes replaced, with a warning); ``[0]`` must be ''."""
     raw_strings = list(msg.string_table)
     if not raw_strings:
         raise ProfileFormatError("parsing profile: no string table before the end of the data (truncated, or not a "
@@ -378,27 +411,27 @@ def decode_proto(data: bytes, *, source: str = "<bytes>",
     if strings[0] != "":
         raise InvalidProfileError("malformed profile: string_table[0] must be ''")
     if any("\ufffd" in s and "\ufffd".encode() not in b for s, b in zip(strings, raw_strings)):
-        warnings.warn(f"{source}: some strings are not valid UTF-8; invalid bytes were replaced by U+FFFD", PprofParseWarning, stacklevel=3)
-    nstr = len(strings)
+        warnings.warn(f"{source}: some strings are not valid UTF-8; invalid bytes were replaced by U+FFFD", PprofParseWarning, stacklevel=4)
+    return strings
 
-    sample_types = tuple(
-        ValueType(_str(strings, st.type, f"sample_type[{i}].type"), _str(strings, st.unit, f"sample_type[{i}].unit"))
-        for i, st in enumerate(msg.sample_type)
-    )
 
-    # --- functions -----------------------------------------------------------
+def _functions(msg, data: bytes, source: str, nstr: int) -> dict[str, np.ndarray]:
+    """The ``func_*`` columns of :class:`ProfileData` (ids checked, string indices in range)."""
     ftab = _decode(msg.function, "function", source, lambda *r: decode_scalars(*r, (1, 2, 3, 4, 5)), data, 5)
     func_id = ftab[:, 0]
     ftab = ftab[:, 1:].view(np.int64)  # name, system_name, filename, start_line
-    nf = func_id.size
     _check_ids(func_id, "function", "ID")
-    if nf and ((ftab[:, :3] < 0) | (ftab[:, :3] >= nstr)).any():
+    if func_id.size and ((ftab[:, :3] < 0) | (ftab[:, :3] >= nstr)).any():
         row, col = np.argwhere((ftab[:, :3] < 0) | (ftab[:, :3] >= nstr))[0]
         raise InvalidProfileError(
             f"malformed profile: function id {int(func_id[row])}: {('name', 'system_name', 'filename')[col]} "
             f"refers to string index {int(ftab[row, col])} of {nstr}")
+    return dict(func_id=func_id, func_name=ftab[:, 0].copy(), func_system_name=ftab[:, 1].copy(),
+                func_filename=ftab[:, 2].copy(), func_start_line=ftab[:, 3].copy())
 
-    # --- mappings ------------------------------------------------------------
+
+def _mappings(msg, data: bytes, source: str, nstr: int) -> dict[str, np.ndarray]:
+    """The ``map_*`` columns of :class:`ProfileData` (ids checked, string indices in range)."""
     mtab = _decode(msg.mapping, "mapping", source, lambda *r: decode_scalars(*r, range(1, 11)), data, 3)
     map_id, map_start, map_limit, map_offset = (mtab[:, i].copy() for i in range(4))
     _check_ids(map_id, "mapping", "ID")
@@ -408,11 +441,16 @@ def decode_proto(data: bytes, *, source: str = "<bytes>",
         if bad.any():
             i = int(np.argmax(bad))
             raise InvalidProfileError(f"malformed profile: mapping id {int(map_id[i])}: {what} refers to string index {int(arr[i])} of {nstr}")
-    map_flags = mtab[:, 6:10] != 0  # has_functions, has_filenames, has_line_numbers, has_inline_frames
+    return dict(map_id=map_id, map_start=map_start, map_limit=map_limit, map_offset=map_offset,
+                map_filename=map_filename, map_build_id=map_build_id,
+                map_flags=mtab[:, 6:10] != 0)  # has_functions, has_filenames, has_line_numbers, has_inline_frames
 
-    # --- locations and lines ------------------------------------------------
+
+def _locations(msg, data: bytes, source: str, func_id: np.ndarray, map_id: np.ndarray) -> dict[str, np.ndarray]:
+    """The ``loc_*`` and ``line_*`` columns of :class:`ProfileData`: ids checked, every line's function
+    defined; a location whose mapping is unknown keeps none (with a warning, as pprof accepts it)."""
     lc = _decode(msg.location, "location", source, decode_locations, data, 4)
-    loc_id, loc_mapping_id, loc_address, loc_is_folded = lc.id, lc.mapping_id, lc.address, lc.is_folded
+    loc_id = lc.id
     _check_ids(loc_id, "location")
     loc_line_offsets = np.concatenate(([0], np.cumsum(lc.line_counts))).astype(np.int64)
     line_function = _index_of(func_id, lc.line_function_id)
@@ -420,20 +458,25 @@ def decode_proto(data: bytes, *, source: str = "<bytes>",
         li = int(np.argmax(line_function < 0))
         owner = int(np.searchsorted(loc_line_offsets, li, side="right") - 1)
         raise InvalidProfileError(f"location id: {int(loc_id[owner])} has a line with nil function (function id {int(lc.line_function_id[li])})")
-    loc_mapping = np.where(loc_mapping_id == 0, -1, _index_of(map_id, loc_mapping_id))
-    dangling = (loc_mapping_id != 0) & (loc_mapping < 0)
+    loc_mapping = np.where(lc.mapping_id == 0, -1, _index_of(map_id, lc.mapping_id))
+    dangling = (lc.mapping_id != 0) & (loc_mapping < 0)
     if dangling.any():
         i = int(np.argmax(dangling))
         warnings.warn(
             f"{source}: {int(dangling.sum())} locations refer to unknown mappings (first: location id {int(loc_id[i])} "
-            f"-> mapping id {int(loc_mapping_id[i])}); pprof accepts this and so do we (no mapping)",
-            PprofParseWarning, stacklevel=3)
+            f"-> mapping id {int(lc.mapping_id[i])}); pprof accepts this and so do we (no mapping)",
+            PprofParseWarning, stacklevel=4)
+    return dict(loc_id=loc_id, loc_mapping=loc_mapping.astype(np.int64), loc_address=lc.address,
+                loc_is_folded=lc.is_folded, loc_line_offsets=loc_line_offsets, line_function=line_function,
+                line_line=lc.line_line, line_column=lc.line_column)
 
-    # --- header fields (read now, so upb's copy can be freed before the samples) --
+
+def _header(msg, strings: list[str]) -> dict:
+    """The profile's singular fields (names resolved in the string table)."""
     def s(idx: int, what: str) -> str:
         return _str(strings, idx, what)
 
-    header = dict(
+    return dict(
         default_sample_type=s(msg.default_sample_type, "default_sample_type"),
         drop_frames=s(msg.drop_frames, "drop_frames"),
         keep_frames=s(msg.keep_frames, "keep_frames"),
@@ -445,27 +488,28 @@ def decode_proto(data: bytes, *, source: str = "<bytes>",
         doc_url=s(msg.doc_url, "doc_url"),
     )
 
-    # --- samples (vectorised) -----------------------------------------------
-    if len(msg.sample) and not sample_types:
-        raise InvalidProfileError("malformed profile: missing sample type information")
-    parts = list(msg.sample)
-    lens = np.fromiter(map(len, parts), np.int64, len(parts))
-    starts = _back_to_back(data, 2, lens)
-    del msg  # free upb's copy of the profile before the numpy work
-    resolve = _resolver(loc_id)  # location ids become row indices in the decoding threads
-    # with locations numbered 1..n, stacks are checked on their bytes and decoded when used (see ._stacks)
+
+def _sample_columns(parts: list[bytes] | None, starts: np.ndarray | None, lens: np.ndarray, data: bytes, source: str,
+                    loc_id: np.ndarray):
+    """The samples' raw columns (:func:`._columns.decode_samples`): read in place at ``starts`` in
+    ``data`` if given, else from ``parts`` (their copies out of upb). Location ids become row
+    indices in the decoding threads; with locations numbered 1..n, stacks are checked on their
+    bytes and left encoded (see ``._stacks``)."""
+    resolve = _resolver(loc_id)
     n_locations = loc_id.size if _ids_are_rows(loc_id) else None
 
     def decoder(*r):
         return decode_samples(*r, resolve=resolve, n_locations=n_locations)
     if starts is None:  # interleaved with locations (as the runtime writes them): decode the copies
-        cols = _decode(parts, "sample", source, decoder, data, 2)
-    else:  # one run (as pprof writes them): read in place
-        parts = None
-        cols = _decode_in(np.frombuffer(data, np.uint8), starts, lens, "sample", source, decoder, data=data)
+        return _decode(parts, "sample", source, decoder, data, 2)
+    return _decode_in(np.frombuffer(data, np.uint8), starts, lens, "sample", source, decoder, data=data)
+
+
+def _samples(cols, data: bytes, lens: np.ndarray, nt: int, nstr: int) -> dict[str, np.ndarray]:
+    """The sample and label columns of :class:`ProfileData`: every location defined, ``nt`` values
+    a sample, label string indices in range; labels with neither a string nor a number dropped (as pprof)."""
     stack_locs, loc_counts, vals_u, val_counts, lab_owner, ltab4 = cols
     ns = loc_counts.size
-    del cols, parts
     stack_offsets = np.concatenate(([0], np.cumsum(loc_counts))).astype(np.int64)
     if isinstance(stack_locs, np.ndarray) and (stack_locs < 0).any():
         k = int(np.argmax(stack_locs < 0))
@@ -474,8 +518,6 @@ def decode_proto(data: bytes, *, source: str = "<bytes>",
                              np.zeros(1, np.int64), np.array([lens[i]])).locs  # the bad id, for the message
         raise InvalidProfileError(f"malformed profile: sample #{i} has nil location "
                                   f"(location id {int(loc[k - stack_offsets[i]])} is not defined)")
-
-    nt = len(sample_types)
     if ns and (val_counts != nt).any():
         i = int(np.argmax(val_counts != nt))
         raise InvalidProfileError(f"malformed profile: mismatch: sample #{i} has {int(val_counts[i])} values vs. {nt} types")
@@ -489,39 +531,7 @@ def decode_proto(data: bytes, *, source: str = "<bytes>",
             raise InvalidProfileError(f"malformed profile: sample #{int(lab_owner[i])}: label {what} refers to string index {int(arr[i])} of {nstr}")
     is_str = lstr != 0
     is_num = ~is_str & ((lnum != 0) | (lunit != 0))  # pprof drops labels with neither
-
-    return ProfileData(
-        strings=strings,
-        sample_types=sample_types,
-        values=values,
-        stack_offsets=stack_offsets,
-        stack_locs=stack_locs,
-        label_sample=lab_owner[is_str],
-        label_key=lkey[is_str],
-        label_str=lstr[is_str],
-        numlabel_sample=lab_owner[is_num],
-        numlabel_key=lkey[is_num],
-        numlabel_num=lnum[is_num],
-        numlabel_unit=lunit[is_num],
-        loc_id=loc_id,
-        loc_mapping=loc_mapping.astype(np.int64),
-        loc_address=loc_address,
-        loc_is_folded=loc_is_folded,
-        loc_line_offsets=loc_line_offsets,
-        line_function=line_function,
-        line_line=lc.line_line,
-        line_column=lc.line_column,
-        func_id=func_id,
-        func_name=ftab[:, 0].copy(),
-        func_system_name=ftab[:, 1].copy(),
-        func_filename=ftab[:, 2].copy(),
-        func_start_line=ftab[:, 3].copy(),
-        map_id=map_id,
-        map_start=map_start,
-        map_limit=map_limit,
-        map_offset=map_offset,
-        map_filename=map_filename,
-        map_build_id=map_build_id,
-        map_flags=map_flags,
-        **header,
-    )
+    return dict(values=values, stack_offsets=stack_offsets, stack_locs=stack_locs,
+                label_sample=lab_owner[is_str], label_key=lkey[is_str], label_str=lstr[is_str],
+                numlabel_sample=lab_owner[is_num], numlabel_key=lkey[is_num], numlabel_num=lnum[is_num],
+                numlabel_unit=lunit[is_num])
