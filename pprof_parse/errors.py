@@ -18,9 +18,20 @@ Every error the package raises on bad input is a subclass of
     ├── SampleTypeError(ValueError, KeyError) unknown sample index / sample type name
     ├── OptionError(ValueError)               a bad analysis option (granularity, regex)
     └── RuntimeFormatError(ValueError)        gctrace, goroutine dump, MemStats or metrics text
-                                              that is not in the runtime's format (file:line)
+                                              that is not in the runtime's format (file:line),
+                                              or a runtime reader's path that cannot be read
 
     PprofParseWarning(UserWarning)            something in the input was skipped or repaired
+
+Arguments that are not data: a bad option value is an :class:`OptionError`; a
+wrong kind of argument (a reader given neither a source nor ``text=``, or both,
+or an object that is no path, bytes or file) is Python's :class:`TypeError`.
+
+Internal signals, caught inside the package and never raised to a caller, are
+defined beside the code that raises them: ``read.numbers.Unfit`` (a number that
+does not fit its int64/float64 column), ``proto.wire.VarintError`` and
+``WireError``, ``read._tokens.NotTokens``, ``read.proto._TopLevelError``,
+``read.proto_reference._WireRuleError`` and ``cli._UsageError``.
 
 Messages follow pprof's: a stage prefix, what is wrong, and where (file name,
 byte offset, id or line number).

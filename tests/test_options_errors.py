@@ -103,22 +103,59 @@ def test_valid_boundaries_still_work():
 
 RUNTIME = {
     "find_leaks times and interval": (lambda d: pprof_parse.find_leaks([d, d], times=[0, 1], interval=1),
-                                      "pprof_parse/runtime/leaks.py: raise OptionError"),
-    "find_leaks interval": (lambda d: pprof_parse.find_leaks([d, d], interval=-1),
-                            "pprof_parse/runtime/leaks.py: raise OptionError"),
-    "find_leaks times length": (lambda d: pprof_parse.find_leaks([d, d], times=[0]),
-                                "pprof_parse/runtime/leaks.py: raise OptionError"),
-    "group_goroutines similarity": (lambda d: pprof_parse.group_goroutines(d, similarity="fuzzy"),
-                                    "pprof_parse/runtime/goroutines.py: raise OptionError"),
+                                      "times= or interval="),
+    "find_leaks interval": (lambda d: pprof_parse.find_leaks([d, d], interval=-1), "interval"),
+    "find_leaks times length": (lambda d: pprof_parse.find_leaks([d, d], times=[0]), "1 times for 2"),
+    "find_leaks times order": (lambda d: pprof_parse.find_leaks([d, d], times=[1, 0]), "increasing"),
+    "find_leaks min_increase": (lambda d: pprof_parse.find_leaks([d], min_increase="3"), "min_increase"),
+    "find_leaks large_group": (lambda d: pprof_parse.find_leaks([d], large_group=-1), "large_group"),
+    "find_leaks min_growth_per_min": (lambda d: pprof_parse.find_leaks([d], min_growth_per_min=float("nan")),
+                                      "min_growth_per_min"),
+    "find_leaks ignore list is one str": (lambda d: pprof_parse.find_leaks([d], ignore_top_functions="main.f"),
+                                          "ignore_top_functions"),
+    "leak_timeseries top": (lambda d: pprof_parse.leak_timeseries(pprof_parse.find_leaks([d]), top=-1), "top"),
+    "group_goroutines similarity": (lambda d: pprof_parse.group_goroutines(d, similarity="fuzzy"), "similarity"),
 }
 
 
 @pytest.mark.parametrize("case", RUNTIME)
 def test_runtime_option_errors(sample_profiles, case):
-    call, _ = RUNTIME[case]
+    call, words = RUNTIME[case]
     d = pprof_parse.read_goroutines(sample_profiles / "goroutine.debug2.txt")
-    with pytest.raises(OptionError):
+    with pytest.raises(OptionError, match=words):
         call(d)
+
+
+GC_CASES = {
+    "pause_percentiles window 0": (lambda c: pprof_parse.pause_percentiles(c, window=0), "window"),
+    "pause_percentiles window str": (lambda c: pprof_parse.pause_percentiles(c, window="10"), "window"),
+    "pause_percentiles q > 1": (lambda c: pprof_parse.pause_percentiles(c, q=(0.5, 2)), "q must"),
+    "gc_frequency window": (lambda c: pprof_parse.gc_frequency(c, window=-1), "window"),
+    "gc_cpu_share window": (lambda c: pprof_parse.gc_cpu_share(c, window=float("inf")), "window"),
+    "gc_frequency not a gctrace frame": (lambda c: pprof_parse.gc_frequency(c[["gc"]]), "cycles"),
+    "stack_runs empty": (lambda c: pprof_parse.stack_runs({}), "runs is empty"),
+    "gctrace_wall_time nothing in common": (
+        lambda c: pprof_parse.gctrace_wall_time(c, pprof_parse.read_gc_pauses([])), "in common"),
+    "histogram_quantiles q": (lambda c: pprof_parse.histogram_quantiles(pprof_parse.read_runtime_histograms(
+        text='{"/gc/pauses:seconds": {"counts": [1], "buckets": [0, 1]}}'), q="0.5"), "q must"),
+    "read_memstats times": (lambda c: pprof_parse.read_memstats(text=["{\"NumGC\": 0}"], times=[1, 2]),
+                            "2 times for 1"),
+    "prometheus_series value": (lambda c: pprof_parse.prometheus_series(pprof_parse.read_prometheus(
+        text="m 1\n"), value="total"), "value must"),
+}
+
+
+@pytest.mark.parametrize("case", GC_CASES)
+def test_gc_analysis_option_errors(sample_capture_gctrace, case):
+    call, words = GC_CASES[case]
+    with pytest.raises(OptionError, match=words) as e:
+        call(sample_capture_gctrace)
+    assert isinstance(e.value, ValueError) and isinstance(e.value, PprofParseError)
+
+
+@pytest.fixture(scope="module")
+def sample_capture_gctrace(sample_profiles):
+    return pprof_parse.read_gctrace(sample_profiles.parent / "runtime" / "leakserver" / "gctrace.log")
 
 
 def test_diff_mode(heap):

@@ -13,26 +13,33 @@ The public names of the runtime-diagnostics part of :mod:`pprof_parse`
     GC analysis  pause_percentiles, gc_frequency, heap_vs_goal, gc_cpu_share, compare_runs, stack_runs,
                  gctrace_wall_time
     sample data  load_capture
-    errors       RuntimeFormatError(PprofParseError, ValueError)
+    errors       RuntimeFormatError(PprofParseError, ValueError), from pprof_parse.errors
 
-Modules: gctrace.py (also the bounded text loading the other readers share), memstats.py,
-metrics.py, goroutines.py, gc.py (GC analysis), leaks.py.  This package builds on
-``pprof_parse.errors``, ``_lazy``, ``read.source`` and ``read.profile_reader`` (goroutine
-profiles); the profile pipeline does not import it, but for one function-level import:
-``read.legacy_text`` reads a heap profile's ``# runtime.MemStats`` trailer with :func:`load_memstats`.
+Every reader takes its input as pandas' readers do: a ``str`` or path-like is a
+path, bytes and open files (text or binary) are content, and the keyword-only
+``text=`` takes a ``str`` of content (:mod:`.inputs` states the rules, the size
+limit and the errors).  Bad option values raise :class:`~pprof_parse.errors.OptionError`.
+
+Modules: inputs.py (the argument rules and bounded loading every reader shares),
+options.py (option checks), gctrace.py, memstats.py, metrics.py, goroutines.py, gc.py
+(GC analysis), leaks.py.  This package builds on ``pprof_parse.errors``, ``read.source``,
+``read.numbers``, ``read.memstats_trailer`` (the heap text's MemStats trailer, shared with
+the profile reader) and :func:`pprof_parse.read_profile` (goroutine profiles); the profile
+pipeline does not import it.
 """
 
 from __future__ import annotations
 
 import json
+from importlib.resources import files
 from pathlib import Path
+
+from pprof_parse.errors import RuntimeFormatError
 
 from pprof_parse.runtime.gc import (
     compare_runs, gc_cpu_share, gc_frequency, gctrace_wall_time, heap_vs_goal, pause_percentiles, stack_runs,
 )
-from pprof_parse.runtime.gctrace import (
-    GCTrace, RuntimeFormatError, parse_gctrace, read_gctrace, read_pacertrace, read_scavtrace,
-)
+from pprof_parse.runtime.gctrace import GCTrace, parse_gctrace, read_gctrace, read_pacertrace, read_scavtrace
 from pprof_parse.runtime.goroutines import (
     goroutine_frames, goroutines_from_profile, group_goroutines, infer_state, read_goroutines,
 )
@@ -79,8 +86,6 @@ __all__ = [
 def _sample_capture() -> Path:
     """The bundled capture, found through the installed ``gopherlab.data`` package
     (works for a source checkout and for a plain ``pip install .``)."""
-    from importlib.resources import files
-
     return Path(str(files("gopherlab.data") / "runtime" / "leakserver"))
 
 

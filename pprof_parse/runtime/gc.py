@@ -11,6 +11,10 @@ from __future__ import annotations
 import numpy as np
 from gopherlab_common.lazy import pd  # pandas on first use
 
+from pprof_parse.errors import OptionError
+from pprof_parse.runtime.gctrace import read_gctrace
+from pprof_parse.runtime.options import check_positive, check_quantiles
+
 __all__ = ["pause_percentiles", "gc_frequency", "heap_vs_goal", "gc_cpu_share", "compare_runs", "stack_runs",
            "gctrace_wall_time"]
 
@@ -24,8 +28,8 @@ def _timeline(cycles: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
         end = cycles["pause_end"]
         first = end.groupby(run).transform("min")
         return run, (end - first).dt.total_seconds(), cycles["pause_ns"] / 1e6
-    raise ValueError("expected a read_gctrace frame (start_s, pause_ms) or a read_gc_pauses frame "
-                     "(pause_end, pause_ns)")
+    raise OptionError("cycles: expected a read_gctrace frame (start_s, pause_ms) or a read_gc_pauses frame "
+                      "(pause_end, pause_ns)")
 
 
 def pause_percentiles(cycles: pd.DataFrame, *, window: float = 10.0,
@@ -39,8 +43,8 @@ def pause_percentiles(cycles: pd.DataFrame, *, window: float = 10.0,
         :func:`read_gc_pauses` (``pause_ns``, time = ``pause_end`` relative to
         the run's first cycle).
     window : float
-        Window width in seconds.
-    q : sequence of float
+        Window width in seconds, > 0.
+    q : sequence of float in [0, 1]
 
     Returns
     -------
@@ -48,7 +52,14 @@ def pause_percentiles(cycles: pd.DataFrame, *, window: float = 10.0,
         One row per (run, window): ``run`` (int64), ``window_start_s``
         (float64), ``cycles`` (int64), ``p50_ms`` ... (float64 ms, named
         ``p{100*q:g}_ms``; ``p100_ms`` is the maximum), ``total_ms`` (float64).
+
+    Raises
+    ------
+    OptionError
+        ``window`` not a positive number, ``q`` not numbers in [0, 1], or
+        ``cycles`` neither kind of frame.
     """
+    window, q = check_positive("window", window), check_quantiles("q", q)
     run, t, pause = _timeline(cycles)
     df = pd.DataFrame({"run": run.to_numpy(), "w": np.floor(t.to_numpy() / window) * window,
                        "pause": pause.to_numpy()})
@@ -71,7 +82,14 @@ def gc_frequency(cycles: pd.DataFrame, *, window: float = 10.0) -> pd.DataFrame:
         cycles / window; the last window of a run is divided by the part
         covered), ``forced`` (int64, ``(forced)`` cycles, gctrace only),
         ``median_interval_s`` (float64, between consecutive cycle starts).
+
+    Raises
+    ------
+    OptionError
+        ``window`` (seconds) not a positive number, or ``cycles`` neither a
+        :func:`read_gctrace` nor a :func:`read_gc_pauses` frame.
     """
+    window = check_positive("window", window)
     run, t, _ = _timeline(cycles)
     forced = cycles["forced"] if "forced" in cycles else pd.Series(False, index=cycles.index)
     df = pd.DataFrame({"run": run.to_numpy(), "t": t.to_numpy(), "forced": forced.to_numpy()})
@@ -131,6 +149,11 @@ def gc_cpu_share(cycles: pd.DataFrame, *, window: float | None = None) -> pd.Dat
         ``cumulative_pct`` (int64, gctrace's own cumulative ``%``).  Per window:
         ``run``, ``window_start_s``, ``gc_cpu_ms``, ``share``.
 
+    Raises
+    ------
+    OptionError
+        ``window`` (seconds) neither None nor a positive number.
+
     Notes
     -----
     gctrace's ``%`` (= ``GCCPUFraction``) is cumulative since start and
@@ -144,6 +167,7 @@ def gc_cpu_share(cycles: pd.DataFrame, *, window: float | None = None) -> pd.Dat
         out["share"] = c["gc_cpu_ms"] / (c["procs"] * wall)
         out["cumulative_pct"] = c["cpu_pct"]
         return out.reset_index(drop=True)
+    window = check_positive("window", window)
     w = np.floor(c["start_s"] / window) * window
     g = c.assign(w=w).groupby(["run", "w"], sort=True)
     out = pd.DataFrame({"gc_cpu_ms": g["gc_cpu_ms"].sum(), "procs": g["procs"].max()})
@@ -155,10 +179,13 @@ def stack_runs(runs: dict) -> pd.DataFrame:
     """Concatenate several gctrace frames with a ``label`` column (plotting side by side).
 
     ``runs`` maps a label (e.g. ``"GOGC=50"``) to a :func:`read_gctrace` frame
-    or anything it accepts.
+    or a source it reads (a path, bytes or file object: a ``str`` is a path;
+    for text, pass ``read_gctrace(text=...)``).  Returns the frames concatenated,
+    with ``label`` categorical in the order of ``runs``.  Raises what
+    :func:`read_gctrace` raises, and :class:`OptionError` for an empty ``runs``.
     """
-    from pprof_parse.runtime.gctrace import read_gctrace
-
+    if not runs:
+        raise OptionError("runs is empty: give at least one label -> gctrace frame or source")
     parts = []
     for label, c in runs.items():
         df = c if isinstance(c, pd.DataFrame) else read_gctrace(c)
@@ -226,7 +253,7 @@ def gctrace_wall_time(cycles: pd.DataFrame, pauses: pd.DataFrame) -> pd.DataFram
 
     Raises
     ------
-    ValueError
+    OptionError (a ValueError)
         No cycle number in common.
     """
     end_s = cycles["start_s"] + (cycles["sweep_term_ms"] + cycles["mark_ms"] + cycles["mark_term_ms"]) / 1e3
@@ -234,7 +261,7 @@ def gctrace_wall_time(cycles: pd.DataFrame, pauses: pd.DataFrame) -> pd.DataFram
         pauses[["gc", "pause_end"]], on="gc")
     m = m[m["pause_end"].notna()]
     if not len(m):
-        raise ValueError("no GC cycle is both in the gctrace and in the MemStats pauses")
+        raise OptionError("cycles and pauses have no GC cycle in common (not the same process run?)")
     off = m["pause_end"].astype("int64").to_numpy() / 1e9 - m["end_s"].to_numpy()
     start = float(np.median(off))
     out = cycles.copy()

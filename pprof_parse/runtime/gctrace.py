@@ -10,169 +10,31 @@ pacer line (or are one with a field truncated, or a number too large for its
 column) are kept in ``df.attrs["unparsed"]`` as ``(line_no, text)`` pairs, with a
 ``PprofParseWarning``.
 
-This module also holds the small input helpers and the error class shared by
-the other runtime-diagnostics readers.
+Inputs are taken as every runtime reader takes them (see
+:mod:`pprof_parse.runtime.inputs`): a ``str`` or path-like is a path, bytes and
+file objects are content, and ``text=`` takes a ``str`` of content.
 """
 
 from __future__ import annotations
 
-import os
-import warnings
 import re
+import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 from gopherlab_common.lazy import pd  # pandas on first use
 
-from pprof_parse.errors import PprofParseWarning as _Warning
-from pprof_parse.errors import InputLimitError, ProfileFormatError, RuntimeFormatError
-from pprof_parse.read.source import inflate, read_source
+from pprof_parse.errors import PprofParseWarning, RuntimeFormatError
+from pprof_parse.read.numbers import INT64_MAX, Unfit, to_float, to_int
+from pprof_parse.runtime.inputs import load_text, warn_unparsed
 
 __all__ = [
-    "RuntimeFormatError",
     "GCTrace",
     "parse_gctrace",
     "read_gctrace",
     "read_scavtrace",
     "read_pacertrace",
 ]
-
-
-# ---------------------------------------------------------------------------
-# input helpers shared by the runtime readers
-
-
-def warn_unparsed(source: str, unparsed: list, what: str, where: str) -> None:
-    """Report kept-but-not-understood lines once per read (a ``PprofParseWarning``)."""
-    if unparsed:
-        line, text = unparsed[0]
-        warnings.warn(f"{source}: {len(unparsed)} line(s) are not {what}, kept in {where} "
-                      f"(first at line {line}: {text[:60]!r})", _Warning, stacklevel=3)
-
-
-#: The runtime readers refuse a file or stream longer than this (bytes) and gzip input that
-#: inflates past it: a 100,001-goroutine ``debug=2`` dump is 30 MB, so 256 MiB leaves room for
-#: real dumps while a device such as ``/dev/zero`` or a gzip bomb is refused at once. Bytes or
-#: text the caller already holds are not limited.
-MAX_TEXT_BYTES = 256 << 20
-
-
-def load_source(src) -> tuple[bytes, str, float | None]:
-    """Return ``(data, name, mtime)`` for a path, bytes, str text or file object.
-
-    A ``str`` containing a line end (``\\n`` or ``\\r``) is taken as the content
-    itself; any other ``str`` or :class:`os.PathLike` is a path, which must name a
-    regular file (a device or FIFO is refused before it is read).  A path or file
-    object longer than :data:`MAX_TEXT_BYTES` is refused.  Gzip input is
-    decompressed by :func:`load_text` (proto profiles are left compressed: callers
-    hand them to the proto reader).  ``mtime`` is the file's modification time
-    (Unix seconds) for paths, else None.
-
-    Raises :class:`RuntimeFormatError` (with the source) when the input cannot be read.
-    """
-    mtime = None
-    if isinstance(src, (bytes, bytearray, memoryview)):
-        return bytes(src), "<bytes>", None
-    if isinstance(src, str) and ("\n" in src or "\r" in src):
-        return src.encode("utf-8", "surrogateescape"), "<text>", None
-    if not isinstance(src, (str, os.PathLike)) and not hasattr(src, "read"):
-        raise TypeError(f"expected a path, bytes, text or file object, got {type(src).__name__}")
-    name = str(os.fspath(src)) if isinstance(src, (str, os.PathLike)) else str(getattr(src, "name", None) or "<stream>")
-    try:
-        data, _ = read_source(src, max_bytes=MAX_TEXT_BYTES, text_ok=True)
-        if isinstance(src, (str, os.PathLike)):
-            mtime = Path(src).stat().st_mtime
-    except InputLimitError:
-        raise RuntimeFormatError(f"input is longer than the runtime readers' limit of {MAX_TEXT_BYTES} bytes "
-                                 "(pass the bytes yourself to read it anyway)", source=name) from None
-    except ProfileFormatError as e:  # a directory, device, FIFO or socket
-        raise RuntimeFormatError(f"cannot read: {e.reason}", source=name) from None
-    except (OSError, ValueError) as e:  # ValueError: a NUL in the path
-        raise RuntimeFormatError(f"cannot read: {getattr(e, 'strerror', None) or e}", source=name) from e
-    return data, name, mtime
-
-
-_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
-
-
-def strip_bom(data: bytes) -> bytes:
-    """``data`` without a leading byte order mark, as UTF-8.
-
-    A UTF-8 BOM (what Windows editors put first) is dropped; text with a UTF-16
-    BOM (Windows PowerShell 5's ``>`` redirection) is re-encoded as UTF-8
-    (undecodable units become U+FFFD).  Anything else is returned unchanged.
-    """
-    for bom, enc in _BOMS:
-        if data.startswith(bom):
-            if enc == "utf-8":
-                return data[len(bom):]
-            return data[len(bom):].decode(enc, "replace").encode("utf-8", "surrogateescape")
-    return data
-
-
-def decode_text(data: bytes) -> str:
-    """Bytes to text with ``\\n`` line ends: UTF-8 (lossless: bad bytes kept as
-    surrogate escapes), any BOM removed, and ``\\r\\n`` and lone ``\\r`` (old Mac)
-    line ends turned into ``\\n`` -- Python's universal newlines."""
-    text = strip_bom(data).decode("utf-8", "surrogateescape")
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text
-
-
-def load_text(src) -> tuple[str, str, float | None]:
-    """Like :func:`load_source` but gunzips and decodes (:func:`decode_text`)."""
-    data, name, mtime = load_source(src)
-    if data[:2] == b"\x1f\x8b":  # pprof_parse's bounded inflate (gzip bombs, truncation, concatenation)
-        try:
-            data = inflate(data, source=name, max_inflated_bytes=MAX_TEXT_BYTES)
-        except InputLimitError:
-            raise RuntimeFormatError(f"gzip input inflates past the runtime readers' limit of {MAX_TEXT_BYTES} "
-                                     "bytes", source=name) from None
-    return decode_text(data), name, mtime
-
-
-class Unfit(ValueError):
-    """A number in the input that does not fit its column (int64 / float64)."""
-
-
-_INT64_MAX = 2**63 - 1
-
-
-def to_int(s: str, *, lo: int = 0, hi: int = _INT64_MAX) -> int:
-    """An ASCII decimal integer in ``[lo, hi]`` (default: a non-negative int64), else :class:`Unfit`.
-
-    Unlike ``int()``, refuses ``_`` separators, non-ASCII digits and spaces, and
-    checks the length before converting (Python refuses more than 4,300 digits
-    with a bare ``ValueError``).
-    """
-    t = s[1:] if s[:1] in "+-" else s
-    if not (0 < len(t) <= 20 and t.isascii() and t.isdigit()):
-        raise Unfit(f"{s[:40]!r} is not an integer")
-    v = int(s)
-    if not lo <= v <= hi:
-        raise Unfit(f"{s[:40]}{'...' if len(s) > 40 else ''} does not fit an int64 column")
-    return v
-
-
-def to_float(s: str) -> float:
-    """A decimal number as float64; :class:`Unfit` if it is not one or overflows to +-inf.
-
-    ``Inf``/``+Inf``/``-Inf``/``NaN`` spelled out (as Go's ``%v`` prints them) are kept.
-    """
-    t = s.strip("+-")
-    if t in ("Inf", "inf", "NaN", "nan"):
-        return float(s.replace("Inf", "inf"))
-    if not (t.isascii() and t and (t[0].isdigit() or t[0] == ".")) or "_" in t or len(s) > 400:
-        raise Unfit(f"{s[:40]!r} is not a float64 number")
-    try:
-        v = float(s)
-    except ValueError:
-        raise Unfit(f"{s[:40]!r} is not a float64 number") from None
-    if v in (float("inf"), float("-inf")):
-        raise Unfit(f"{s[:40]} does not fit a float64")
-    return v
 
 
 # ---------------------------------------------------------------------------
@@ -272,14 +134,21 @@ _CYCLE_COLS = {
 }
 
 
-def parse_gctrace(src) -> GCTrace:
+def parse_gctrace(src=None, *, text: str | None = None) -> GCTrace:
     """Parse a stream holding gctrace, scavtrace and pacer lines in one pass.
 
-    Returns a :class:`GCTrace`; the ``read_*`` functions return its parts.
-    Raises :class:`RuntimeFormatError` if the source holds no runtime GC line
-    at all (an empty source gives empty frames).
+    ``src`` and ``text`` as for :func:`read_gctrace`. Returns a :class:`GCTrace`;
+    the ``read_*`` functions return its parts.
+
+    Raises
+    ------
+    RuntimeFormatError
+        The source cannot be read, or it has lines but none is a runtime GC
+        line (an empty source gives empty frames).
+    TypeError
+        Both or neither of ``src`` and ``text`` are given.
     """
-    text, name, _ = load_text(src)
+    text, name, _ = load_text(src, text=text)
     cyc: dict[str, list] = {k: [] for k in _CYCLE_COLS}
     scav: list[dict] = []
     pacer: list[dict] = []
@@ -343,7 +212,7 @@ def parse_gctrace(src) -> GCTrace:
     if unfit:
         warnings.warn(f"{name}: {len(unfit)} runtime line(s) hold a number that does not fit its column, "
                       f"kept in attrs['unparsed'] (first at line {unfit[0][0]}: {unfit[0][1]})",
-                      _Warning, stacklevel=2)
+                      PprofParseWarning, stacklevel=2)
     warn_unparsed(name, [u for u in unparsed if u[0] not in {k for k, _ in unfit}],
                   "gctrace, scavtrace or pacer lines", "attrs['unparsed']")
     return GCTrace(cycles, scav_df, pacer_df, unparsed, name)
@@ -357,14 +226,15 @@ def _ms(s: str) -> float:
 
 
 def _cycle_row(m: re.Match) -> dict:
-    """The columns of one ``gc N`` line (all but run, sysmon_forced, line, prefix); Unfit if a number overflows."""
+    """The columns of one ``gc N`` line (all but run, sysmon_forced, line, prefix);
+    Unfit if a number overflows."""
     clock = [_ms(x) for x in m["clock"].split("+")]
     a, bg, c = m["cpu"].split("/")
     head, tail = a.split("+"), c.split("+")
     cpu = [_ms(head[0]), _ms(head[-1]), _ms(bg), _ms(tail[0]), _ms(tail[-1])]
     note = m["note"] or ""
     return {
-        "gc": to_int(m["num"], hi=_INT64_MAX - 1), "start_s": _ms(m["t"]), "cpu_pct": to_int(m["pct"]),
+        "gc": to_int(m["num"], hi=INT64_MAX - 1), "start_s": _ms(m["t"]), "cpu_pct": to_int(m["pct"]),
         "sweep_term_ms": clock[0], "mark_ms": sum(clock[1:-1]), "mark_term_ms": clock[-1],
         "pause_ms": clock[0] + clock[-1],
         "sweep_term_cpu_ms": cpu[0], "assist_cpu_ms": cpu[1], "background_cpu_ms": cpu[2],
@@ -422,11 +292,11 @@ def _pacer_row(line: str, lineno: int, run: int, last_num: int) -> dict:
                 "dedicated_workers": to_int(m["ded"]), "fractional_workers": _f(m["frac"]), "line": lineno}
     m = _PACER_END_RE.search(line)
     if m:
-        return {"run": run, "gc": last_num + 1, "kind": "end", "util_pct": to_int(m["util"], lo=-_INT64_MAX),
+        return {"run": run, "gc": last_num + 1, "kind": "end", "util_pct": to_int(m["util"], lo=-INT64_MAX),
                 "goal_util_pct": to_int(m["goalutil"]), "heap_scan_bytes": to_int(m["heap"]),
                 "stack_scan_bytes": to_int(m["stack"]), "globals_scan_bytes": to_int(m["glob"]),
                 "expected_scan_bytes": to_int(m["exp"]), "trigger_bytes": to_int(m["trig"]),
-                "live_bytes": to_int(m["live"]), "goal_delta_bytes": to_int(m["dgoal"], lo=-_INT64_MAX),
+                "live_bytes": to_int(m["live"]), "goal_delta_bytes": to_int(m["dgoal"], lo=-INT64_MAX),
                 "cons_mark": _f(m["cm"]), "line": lineno}
     m = _PACER_SWEEP_RE.search(line)
     if m:
@@ -436,14 +306,18 @@ def _pacer_row(line: str, lineno: int, run: int, last_num: int) -> dict:
     return {"run": run, "gc": last_num + 1, "kind": "other", "text": line[line.index("pacer: "):], "line": lineno}
 
 
-def read_gctrace(src) -> pd.DataFrame:
+def read_gctrace(src=None, *, text: str | None = None) -> pd.DataFrame:
     """Read ``GODEBUG=gctrace=1`` output into one row per GC cycle.
 
     Parameters
     ----------
-    src : path, str text, bytes or file object
-        A stderr capture or log file; may be gzipped.  Other output interleaved
-        in the stream and prefixes before ``gc N`` (log timestamps) are tolerated.
+    src : str, os.PathLike, bytes or file object
+        A stderr capture or log file: a ``str`` or path-like is its path; bytes
+        or an open file (text or binary) its content; may be gzipped.  Other
+        output interleaved in the stream and prefixes before ``gc N`` (log
+        timestamps) are tolerated.  The rules: :mod:`pprof_parse.runtime.inputs`.
+    text : str, keyword-only
+        The content as a ``str``, instead of ``src``.
 
     Returns
     -------
@@ -499,7 +373,20 @@ def read_gctrace(src) -> pd.DataFrame:
     Raises
     ------
     RuntimeFormatError
-        The source is unreadable or has lines but none of them is a runtime GC line.
+        The source is unreadable (a path that does not exist, a directory or
+        device, more than :data:`~pprof_parse.runtime.inputs.MAX_TEXT_BYTES`)
+        or has lines but none of them is a runtime GC line.
+    TypeError
+        Both or neither of ``src`` and ``text`` are given.
+
+    Examples
+    --------
+    >>> import pprof_parse
+    >>> df = pprof_parse.read_gctrace(text="gc 1 @0.012s 2%: 0.011+1.2+0.004 ms clock, "
+    ...                               "0.045+0.21/1.0/0.52+0.019 ms cpu, 4->4->0 MB, 4 MB goal, 0 MB stacks, "
+    ...                               "0 MB globals, 4 P\n")
+    >>> df[["gc", "start_s", "pause_ms", "heap_goal_mb"]].to_dict("records")
+    [{'gc': 1, 'start_s': 0.012, 'pause_ms': 0.015, 'heap_goal_mb': 4}]
 
     Notes
     -----
@@ -508,11 +395,14 @@ def read_gctrace(src) -> pd.DataFrame:
     ``fmtNSAsMS`` (about 2 significant digits), MB figures are ``>>20``.
     Pause = first + last clock term, as ``PauseNs`` accounts both STWs.
     """
-    return parse_gctrace(src).cycles
+    return parse_gctrace(src, text=text).cycles
 
 
-def read_scavtrace(src) -> pd.DataFrame:
+def read_scavtrace(src=None, *, text: str | None = None) -> pd.DataFrame:
     """Read ``GODEBUG=scavtrace=1`` lines (and pre-1.14 ``scvg`` lines).
+
+    ``src`` (a path, bytes or file object) or ``text`` (a ``str`` of content),
+    and the errors raised, as for :func:`read_gctrace`.
 
     Returns
     -------
@@ -529,11 +419,14 @@ def read_scavtrace(src) -> pd.DataFrame:
     -----
     Mirrors ``printScavTrace`` in ``runtime/mgcscavenge.go``.
     """
-    return parse_gctrace(src).scav
+    return parse_gctrace(src, text=text).scav
 
 
-def read_pacertrace(src) -> pd.DataFrame:
+def read_pacertrace(src=None, *, text: str | None = None) -> pd.DataFrame:
     """Read ``GODEBUG=gcpacertrace=1`` lines.
+
+    ``src`` (a path, bytes or file object) or ``text`` (a ``str`` of content),
+    and the errors raised, as for :func:`read_gctrace`.
 
     Returns
     -------
@@ -557,4 +450,4 @@ def read_pacertrace(src) -> pd.DataFrame:
     heap never passed the trigger (forced cycles), so there may be fewer end
     than start lines.
     """
-    return parse_gctrace(src).pacer
+    return parse_gctrace(src, text=text).pacer

@@ -16,8 +16,9 @@ from collections import Counter
 import numpy as np
 from gopherlab_common.lazy import pd  # pandas on first use
 
-from pprof_parse.errors import OptionError
-from pprof_parse.runtime.gctrace import RuntimeFormatError, decode_text, load_source, strip_bom, warn_unparsed
+from pprof_parse.errors import OptionError, RuntimeFormatError
+from pprof_parse.reader import read_profile
+from pprof_parse.runtime.inputs import decode_text, load_source, strip_bom, warn_unparsed
 
 __all__ = [
     "read_goroutines",
@@ -540,17 +541,20 @@ def goroutines_from_profile(profile) -> pd.DataFrame:
                   time=t)
 
 
-def read_goroutines(src) -> pd.DataFrame:
+def read_goroutines(src=None, *, text: str | None = None) -> pd.DataFrame:
     """Read a goroutine dump or goroutine profile into one row per goroutine.
 
     Parameters
     ----------
-    src : path, str text, bytes, file object or :class:`pprof_parse.Profile`
+    src : str, os.PathLike, bytes, file object or :class:`pprof_parse.Profile`
         Any of: ``/debug/pprof/goroutine?debug=2`` (= ``runtime.Stack(buf,
         true)``), a panic or ``SIGQUIT`` traceback (preamble, interleaved
         output and register dump tolerated), ``goroutine?debug=1`` or
         ``goroutineleak?debug=1`` text, or the proto (``debug=0``) form of those
-        two profiles.
+        two profiles.  A ``str`` or path-like is a path; bytes or an open file
+        (text or binary) the content (rules: :mod:`pprof_parse.runtime.inputs`).
+    text : str, keyword-only
+        The dump or ``debug=1`` text as a ``str``, instead of ``src``.
 
     Returns
     -------
@@ -601,7 +605,10 @@ def read_goroutines(src) -> pd.DataFrame:
     Raises
     ------
     RuntimeFormatError
-        Text with no goroutine header, or a profile that cannot be read.
+        Text with no goroutine header, a profile that cannot be read, or a path
+        that cannot be read (a missing one: the message says how to pass text).
+    TypeError
+        Both or neither of ``src`` and ``text`` are given.
 
     Notes
     -----
@@ -623,9 +630,9 @@ def read_goroutines(src) -> pd.DataFrame:
     whose id, minutes or parent id does not is kept as unparsed text, as is a
     frame whose line number has more than 18 digits.
     """
-    if hasattr(src, "samples") and hasattr(src, "frames"):
+    if hasattr(src, "samples") and hasattr(src, "frames") and text is None:
         return goroutines_from_profile(src)
-    data, name, mtime = load_source(src)
+    data, name, mtime = load_source(src, text=text)
     data = strip_bom(data)
     head = data[:64].lstrip()
     if data[:2] == b"\x1f\x8b" or not _looks_text(data[:512]) or re.match(
@@ -675,8 +682,6 @@ def _looks_text(b: bytes) -> bool:
 
 
 def _read_profile(data: bytes, name: str):
-    from pprof_parse.reader import read_profile
-
     try:
         prof = read_profile(data)
     except Exception as e:

@@ -17,6 +17,8 @@ from gopherlab_common.lazy import pd  # pandas on first use
 
 from pprof_parse.errors import OptionError
 from pprof_parse.runtime.goroutines import read_goroutines
+from pprof_parse.runtime.inputs import series_sources
+from pprof_parse.runtime.options import check_count, check_names, check_number, check_positive
 
 __all__ = ["find_leaks", "leak_timeseries", "DEFAULT_IGNORE"]
 
@@ -50,7 +52,7 @@ def _snapshot_time(df: pd.DataFrame) -> float:
     return float(m) if m is not None else np.nan
 
 
-def find_leaks(snapshots, *, times=None, interval: float | None = None, ignore_top_functions=(), ignore_created_by=(),
+def find_leaks(snapshots=None, *, text=None, times=None, interval: float | None = None, ignore_top_functions=(), ignore_created_by=(),
                ignore_any_function=(), default_ignore: bool = True, min_increase: int = 3,
                min_growth_per_min: float = 1.0, long_blocked_minutes: int = 10, large_group: int = 100,
                large_group_minutes: int = 1) -> pd.DataFrame:
@@ -58,10 +60,14 @@ def find_leaks(snapshots, *, times=None, interval: float | None = None, ignore_t
 
     Parameters
     ----------
-    snapshots : sequence of path, bytes, text, Profile or DataFrame
+    snapshots : sequence of path, bytes, file object, Profile or DataFrame
         Goroutine dumps (``debug=2``, panics, SIGQUIT), ``debug=1`` text or
         proto goroutine profiles, in time order; ``goroutineleak`` profiles may
         be mixed in (they count as evidence, not as a snapshot of all goroutines).
+        Each is what :func:`read_goroutines` takes (a ``str`` is a path) or its
+        frame.
+    text : sequence of str, keyword-only
+        The snapshots' text (dumps or ``debug=1`` profiles), instead of ``snapshots``.
     times : sequence of float, optional
         Seconds (any origin), one per entry of ``snapshots``, increasing.
         Default: the profile's ``time_nanos`` or the file's mtime; when those
@@ -136,7 +142,13 @@ def find_leaks(snapshots, *, times=None, interval: float | None = None, ignore_t
     ------
     OptionError (a ValueError)
         ``times=`` not increasing or of another length than ``snapshots``,
-        ``times=`` and ``interval=`` both given, or no full snapshot.
+        ``times=`` and ``interval=`` both given, ``interval`` not a positive
+        number, a count option not a non-negative integer, an ignore list that
+        is a single str, or no full snapshot.
+    RuntimeFormatError
+        A snapshot :func:`read_goroutines` cannot read.
+    TypeError
+        Both or neither of ``snapshots`` and ``text`` are given.
 
     Notes
     -----
@@ -146,12 +158,19 @@ def find_leaks(snapshots, *, times=None, interval: float | None = None, ignore_t
     GC-stamped floor (``runtime/traceback.go``, ``gp.waitsince``), so it only
     counts for states where a long park is itself suspicious.
     """
-    frames = [_as_frame(s) for s in snapshots]
+    for name, v in (("min_increase", min_increase), ("long_blocked_minutes", long_blocked_minutes),
+                    ("large_group", large_group), ("large_group_minutes", large_group_minutes)):
+        check_count(name, v)
+    check_number("min_growth_per_min", min_growth_per_min)
+    ign_top = check_names("ignore_top_functions", ignore_top_functions) | (set(DEFAULT_IGNORE) if default_ignore
+                                                                           else set())
+    ign_created = check_names("ignore_created_by", ignore_created_by)
+    ign_any = check_names("ignore_any_function", ignore_any_function)
     if times is not None and interval is not None:
         raise OptionError("pass times= or interval=, not both")
+    frames = [_as_frame(s) for s in series_sources(snapshots, text, single=(pd.DataFrame,))]
     if interval is not None:
-        if not interval > 0:
-            raise OptionError(f"interval must be positive, got {interval}")
+        interval = check_positive("interval", interval)
         k = np.cumsum([f.attrs.get("sample_type") != "goroutineleak" for f in frames]) - 1
         times = list(np.maximum(k, 0) * float(interval))
     given = times is not None
@@ -173,9 +192,6 @@ def find_leaks(snapshots, *, times=None, interval: float | None = None, ignore_t
         # no usable clock (copied files share one mtime): the list order is the time order
         t = np.arange(len(t), dtype=float)
         time_basis = "order"
-    ign_top = set(ignore_top_functions) | (set(DEFAULT_IGNORE) if default_ignore else set())
-    ign_created = set(ignore_created_by)
-    ign_any = set(ignore_any_function)
 
     def keep(df: pd.DataFrame) -> np.ndarray:
         m = ~df["system"].to_numpy(dtype=bool)
@@ -358,8 +374,15 @@ def leak_timeseries(leaks: pd.DataFrame, *, top: int | None = None) -> pd.DataFr
     -------
     DataFrame
         ``group`` (int64, row of ``leaks``), ``top_function`` (str), ``suspect``
-        (bool), ``t`` (float64, seconds since the first snapshot), ``count`` (int64).
+        (bool), ``t`` (float64, seconds since the first snapshot), ``count`` (int64);
+        ``top``: only the first ``top`` groups (None: all).
+
+    Raises
+    ------
+    OptionError
+        ``top`` is neither None nor a non-negative integer.
     """
+    top = check_count("top", top, allow_none=True)
     times = np.asarray(leaks.attrs.get("times", []), dtype=float)
     sel = leaks if top is None else leaks.head(top)
     n = len(times)

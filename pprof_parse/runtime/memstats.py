@@ -17,40 +17,12 @@ import warnings
 import numpy as np
 from gopherlab_common.lazy import pd  # pandas on first use
 
-from pprof_parse.errors import OptionError
-from pprof_parse.runtime.gctrace import _Warning, RuntimeFormatError, Unfit, load_text, to_float, to_int
+from pprof_parse.errors import OptionError, PprofParseWarning, RuntimeFormatError
+from pprof_parse.read.memstats_trailer import FIELDS, RING, check_memstats_fields, parse_memstats_trailer
+from pprof_parse.read.numbers import Unfit
+from pprof_parse.runtime.inputs import load_text, series_sources
 
 __all__ = ["read_memstats", "read_gc_pauses", "load_memstats"]
-
-_TRAILER_RE = re.compile(r"^# (\w+) = (.*)$", re.M | re.ASCII)
-_PAIRS = {"Stack": ("StackInuse", "StackSys"), "MSpan": ("MSpanInuse", "MSpanSys"),
-          "MCache": ("MCacheInuse", "MCacheSys")}
-RING = 256  # len(MemStats.PauseNs)
-
-# scalar fields in runtime.MemStats order (runtime/mstats.go), then MaxRSS (heap trailer, Go 1.21+)
-FIELDS = [
-    "Alloc", "TotalAlloc", "Sys", "Lookups", "Mallocs", "Frees", "HeapAlloc", "HeapSys", "HeapIdle",
-    "HeapInuse", "HeapReleased", "HeapObjects", "StackInuse", "StackSys", "MSpanInuse", "MSpanSys",
-    "MCacheInuse", "MCacheSys", "BuckHashSys", "GCSys", "OtherSys", "NextGC", "LastGC", "PauseTotalNs",
-    "NumGC", "NumForcedGC", "GCCPUFraction", "EnableGC", "DebugGC", "MaxRSS",
-]
-
-
-_INT64_MAX = 2**63 - 1
-_BOOLS = ("EnableGC", "DebugGC")
-_RINGS = ("PauseNs", "PauseEnd")
-
-
-def _value(v: str):
-    """A trailer value: ``[n n ...]``, ``true``/``false``, an integer or a float (:class:`Unfit` if none)."""
-    v = v.strip()
-    if v.startswith("[") and v.endswith("]"):
-        return [to_int(x, hi=2**64 - 1) for x in v[1:-1].split()]
-    if v in ("true", "false"):
-        return v == "true"
-    if v.isascii() and v.isdigit():
-        return to_int(v, hi=2**64 - 1)
-    return to_float(v)
 
 
 def _finite_float(s: str) -> float:
@@ -85,104 +57,70 @@ def _number_at(text: str) -> tuple[int | None, str | None]:
     return text.count("\n", 0, m.start()) + 1, m[1]
 
 
-def _check(out: dict, name: str, line_of) -> None:
-    """Every MemStats field this module reads must fit its column (see :func:`read_memstats`)."""
-    for k, v in list(out.items()):
-        if k.startswith("_"):
-            continue
-        if k in _BOOLS:
-            ok = isinstance(v, bool)
-            want = "true or false"
-        elif k == "GCCPUFraction":
-            ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-            want = "a finite float64"
-        elif k in _RINGS:
-            ok = isinstance(v, list) and all(type(x) is int and 0 <= x <= _INT64_MAX for x in v)
-            want = "a list of integers in [0, 2^63)"
-        elif k in FIELDS:
-            if isinstance(v, float) and v.is_integer() and 0 <= v <= 2**53:  # re-encoded by JavaScript
-                v = out[k] = int(v)
-            ok = type(v) is int and 0 <= v <= _INT64_MAX
-            want = "an integer in [0, 2^63) (an int64 column)"
-        else:
-            continue
-        if not ok:
-            shown = repr(v) if not isinstance(v, list) else f"a list of {len(v)}"
-            raise RuntimeFormatError(f"MemStats.{k} is {shown[:60]}, not {want}", source=name, line=line_of(k))
-    for k in _RINGS:
-        if k in out and len(out[k]) != RING:
-            raise RuntimeFormatError(f"MemStats.{k} has {len(out[k])} entries, expected {RING}",
-                                     source=name, line=line_of(k))
-
-
-def load_memstats(src) -> dict:
+def load_memstats(src=None, *, text: str | None = None) -> dict:
     """One MemStats snapshot as a dict keyed by the Go field names.
 
-    Accepts the heap profile's ``debug=1`` text (``# runtime.MemStats``
-    trailer), the expvar ``/debug/vars`` JSON (its ``memstats`` member) or a
-    bare ``json.Marshal(runtime.MemStats)``; a byte order mark and ``\\r\\n`` or
-    ``\\r`` line ends are accepted.  Extra keys: ``_source``, ``_mtime`` and, for
-    expvar, ``_vars`` (the other published variables).
+    Parameters
+    ----------
+    src : str, os.PathLike, bytes or file object
+        A path (``str`` or path-like), or the content as bytes or an open file
+        (text or binary), of: the heap profile's ``debug=1`` text (its
+        ``# runtime.MemStats`` trailer), the expvar ``/debug/vars`` JSON (its
+        ``memstats`` member) or a bare ``json.Marshal(runtime.MemStats)``; a
+        byte order mark and ``\\r\\n`` or ``\\r`` line ends are accepted. The
+        rules: :mod:`pprof_parse.runtime.inputs`.
+    text : str, keyword-only
+        The content as a ``str``, instead of ``src``.
+
+    Returns
+    -------
+    dict
+        Scalars (int; ``GCCPUFraction`` float; ``EnableGC``/``DebugGC`` bool),
+        ``PauseNs``/``PauseEnd`` (lists of 256 ints, ns and Unix ns), and extra
+        keys ``_source``, ``_mtime`` and, for expvar, ``_vars`` (the other
+        published variables).
 
     Raises
     ------
     RuntimeFormatError
-        Neither form; bad JSON; a trailer line whose value cannot be read; or a
-        field whose value does not fit the column :func:`read_memstats` gives it:
-        the counters and byte counts (``uint64`` in Go) must be integers in
-        ``[0, 2^63)`` (int64 columns), ``GCCPUFraction`` a finite float,
-        ``EnableGC``/``DebugGC`` booleans, ``PauseNs``/``PauseEnd`` 256
-        integers in ``[0, 2^63)``.  The message names the source, the line and
-        the field.
+        The source cannot be read; neither form; bad JSON; a trailer line whose
+        value cannot be read; or a field whose value does not fit the column
+        :func:`read_memstats` gives it: the counters and byte counts (``uint64``
+        in Go) must be integers in ``[0, 2^63)`` (int64 columns),
+        ``GCCPUFraction`` a finite float, ``EnableGC``/``DebugGC`` booleans,
+        ``PauseNs``/``PauseEnd`` 256 integers in ``[0, 2^63)``.  The message
+        names the source, the line and the field.
+    TypeError
+        Both or neither of ``src`` and ``text`` are given.
     """
-    text, name, mtime = load_text(src)
+    text, name, mtime = load_text(src, text=text)
     out: dict = {"_source": name, "_mtime": mtime}
-    s = text.lstrip()
-    if s.startswith("{"):
-        d = loads_json(text, name)
-        ms = d.get("memstats", d) if isinstance(d, dict) else None
-        if not isinstance(ms, dict) or "NumGC" not in ms:
-            raise RuntimeFormatError("JSON has no memstats.NumGC: not expvar /debug/vars or MemStats",
-                                     source=name)
-        out.update({k: v for k, v in ms.items() if k != "BySize"})
-        out["_vars"] = {k: v for k, v in d.items() if k != "memstats"} if "memstats" in d else {}
-
-        def line_of(key):
-            i = text.find(f'"{key}"')
-            return text.count("\n", 0, i) + 1 if i >= 0 else None
-
-        _check(out, name, line_of)
-        return out
-    i = text.find("# runtime.MemStats")
-    if i < 0:
-        raise RuntimeFormatError("no '# runtime.MemStats' trailer (need heap?debug=1) and not JSON", source=name)
-    base = text.count("\n", 0, i) + 1
-    lines: dict[str, int] = {}
-    for m in _TRAILER_RE.finditer(text, i):
-        key, raw = m[1], m[2]
-        line = base + text.count("\n", i, m.start())
-        try:
-            if key in _PAIRS:
-                a, b = raw.split("/")
-                out[_PAIRS[key][0]], out[_PAIRS[key][1]] = to_int(a.strip()), to_int(b.strip())
-                lines[_PAIRS[key][0]] = lines[_PAIRS[key][1]] = line
-            else:
-                out[key] = _value(raw)
-                lines[key] = line
-        except ValueError as e:
-            raise RuntimeFormatError(f"cannot read {key} = {raw[:40]!r}: {e}", source=name, line=line) from e
-    if "NumGC" not in out:
-        raise RuntimeFormatError("MemStats trailer without NumGC", source=name, line=base)
-    _check(out, name, lines.get)
+    if text.lstrip().startswith("{"):
+        return _from_json(text, name, out)
+    out.update(parse_memstats_trailer(text, source=name))
     return out
 
 
-def _snapshots(srcs) -> list[dict]:
-    if isinstance(srcs, dict):
-        return [srcs]
-    if isinstance(srcs, (str, bytes, bytearray)) or hasattr(srcs, "read") or hasattr(srcs, "__fspath__"):
-        srcs = [srcs]
-    return [s if isinstance(s, dict) else load_memstats(s) for s in srcs]
+def _from_json(text: str, name: str, out: dict) -> dict:
+    """``out`` with the MemStats of an expvar ``/debug/vars`` or bare MemStats JSON document."""
+    d = loads_json(text, name)
+    ms = d.get("memstats", d) if isinstance(d, dict) else None
+    if not isinstance(ms, dict) or "NumGC" not in ms:
+        raise RuntimeFormatError("JSON has no memstats.NumGC: not expvar /debug/vars or MemStats",
+                                 source=name)
+    out.update({k: v for k, v in ms.items() if k != "BySize"})
+    out["_vars"] = {k: v for k, v in d.items() if k != "memstats"} if "memstats" in d else {}
+
+    def line_of(key):
+        i = text.find(f'"{key}"')
+        return text.count("\n", 0, i) + 1 if i >= 0 else None
+
+    check_memstats_fields(out, name, line_of)
+    return out
+
+
+def _snapshots(srcs, text) -> list[dict]:
+    return [s if isinstance(s, dict) else load_memstats(s) for s in series_sources(srcs, text)]
 
 
 def _times(snaps: list[dict], times) -> np.ndarray:
@@ -205,14 +143,18 @@ def _times(snaps: list[dict], times) -> np.ndarray:
     return np.asarray(out, dtype=float)
 
 
-def read_memstats(srcs, *, times=None) -> pd.DataFrame:
+def read_memstats(srcs=None, *, text=None, times=None) -> pd.DataFrame:
     """One row per MemStats snapshot.
 
     Parameters
     ----------
-    srcs : path, text, bytes, file object, dict, or a list of them
+    srcs : path, bytes, file object, dict, or a list of them
         Heap ``debug=1`` profiles and/or expvar ``/debug/vars`` JSON, one per
-        snapshot, in time order.
+        snapshot, in time order: a ``str`` or path-like is a path; bytes or an
+        open file the content; a dict a :func:`load_memstats` result (see
+        :func:`load_memstats` and :mod:`pprof_parse.runtime.inputs`).
+    text : str or list of str, keyword-only
+        The snapshots' content as strings, instead of ``srcs``.
     times : sequence of float, optional
         Snapshot times in seconds (any origin).  Default: an expvar
         ``now_unix_ns`` variable if the service publishes one, else the file's
@@ -227,13 +169,22 @@ def read_memstats(srcs, *, times=None) -> pd.DataFrame:
         ``DebugGC`` bool; ``MaxRSS`` bytes, heap trailer only, else NA), then
         ``source`` (str).  Fields a source lacks are NA.
 
+    Raises
+    ------
+    RuntimeFormatError
+        As :func:`load_memstats`, naming the snapshot's source.
+    OptionError
+        ``times`` does not hold one time per snapshot.
+    TypeError
+        Both or neither of ``srcs`` and ``text`` are given.
+
     Notes
     -----
     Mirrors ``runtime.ReadMemStats`` as printed by ``writeHeapInternal``
     (``runtime/pprof/pprof.go``: ``# Stack = inuse / sys`` pairs split into
     ``StackInuse``/``StackSys`` etc.) and ``expvar``'s ``memstats`` variable.
     """
-    snaps = _snapshots(srcs)
+    snaps = _snapshots(srcs, text)
     t = _times(snaps, times)
     rows = [{k: s.get(k) for k in FIELDS} for s in snaps]
     df = pd.DataFrame(rows, columns=FIELDS)
@@ -249,12 +200,12 @@ def read_memstats(srcs, *, times=None) -> pd.DataFrame:
     return df
 
 
-def read_gc_pauses(srcs, *, times=None) -> pd.DataFrame:
+def read_gc_pauses(srcs=None, *, text=None, times=None) -> pd.DataFrame:
     """Per-cycle GC pauses from the ``PauseNs``/``PauseEnd`` rings of a series of snapshots.
 
     Parameters
     ----------
-    srcs : as for :func:`read_memstats`, in time order.
+    srcs, text : as for :func:`read_memstats`, in time order.
     times : sequence of float, optional
         Only used for ``snapshot_t``.
 
@@ -280,6 +231,11 @@ def read_gc_pauses(srcs, *, times=None) -> pd.DataFrame:
         ``(NumGC, PauseTotalNs)`` of the last snapshot carrying ``PauseTotalNs``
         (expvar has it, the heap trailer does not), to check sums against.
 
+    Raises
+    ------
+    RuntimeFormatError, OptionError, TypeError
+        As :func:`read_memstats`; also a snapshot without the 256-entry ``PauseNs`` ring.
+
     Notes
     -----
     ``runtime/mstats.go``/``mgc.go``: cycle k (1-based) is written at
@@ -287,7 +243,7 @@ def read_gc_pauses(srcs, *, times=None) -> pd.DataFrame:
     cycles ``max(1, NumGC-255) .. NumGC``; the latest is at
     ``(NumGC+255) % 256``.
     """
-    snaps = _snapshots(srcs)
+    snaps = _snapshots(srcs, text)
     t = _times(snaps, times)
     run, last_gc = 0, 0
     rows_gc, rows_ns, rows_end, rows_snap, rows_run = [], [], [], [], []
@@ -330,7 +286,7 @@ def read_gc_pauses(srcs, *, times=None) -> pd.DataFrame:
         n_lost = sum(b - a + 1 for _, a, b in lost)
         warnings.warn(f"{n_lost} GC cycle(s) fell out of the 256-entry PauseNs ring between snapshots "
                       f"(first lost: {lost[0][1]}..{lost[0][2]}); snapshot more often. See attrs['lost_cycles']",
-                      _Warning, stacklevel=2)
+                      PprofParseWarning, stacklevel=2)
     df.attrs["lost_cycles"] = lost
     df.attrs["pause_total_ns"] = totals
     return df

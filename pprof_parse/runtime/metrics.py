@@ -21,9 +21,17 @@ import re
 import numpy as np
 from gopherlab_common.lazy import pd  # pandas on first use
 
-from pprof_parse.errors import OptionError
-from pprof_parse.runtime.gctrace import RuntimeFormatError, Unfit, load_text, to_float
+from gopherlab_common.lazy import LazyModule
+
+from pprof_parse.errors import OptionError, RuntimeFormatError
+from pprof_parse.read.numbers import Unfit, to_float
+from pprof_parse.runtime.inputs import load_text, series_sources
 from pprof_parse.runtime.memstats import loads_json
+from pprof_parse.runtime.options import check_quantiles
+
+# prometheus_client's package imports its registry, collectors and HTTP exposition
+# (~0.13 s): imported when read_prometheus first parses a scrape
+_prom_parser = LazyModule("prometheus_client.parser")
 
 __all__ = [
     "read_runtime_metrics",
@@ -33,12 +41,6 @@ __all__ = [
     "prometheus_series",
     "histogram_quantiles",
 ]
-
-
-def _series_inputs(srcs):
-    if isinstance(srcs, (str, bytes, bytearray, dict)) or hasattr(srcs, "read") or hasattr(srcs, "__fspath__"):
-        return [srcs]
-    return list(srcs)
 
 
 def _times(n: int, times, fallback: list) -> np.ndarray:
@@ -136,15 +138,19 @@ def _scalar(k: str, v) -> float:
     return f
 
 
-def read_runtime_metrics(srcs, *, times=None) -> pd.DataFrame:
+def read_runtime_metrics(srcs=None, *, text=None, times=None) -> pd.DataFrame:
     """Scalar runtime/metrics samples, one row per snapshot.
 
     Parameters
     ----------
-    srcs : path, text, bytes, dict, or a list of them
+    srcs : path, bytes, file object, dict, or a list of them
         JSON holding metric names as keys, at the top level or one level down
         (e.g. an expvar ``/debug/vars`` with a published metrics variable);
-        a file of JSON lines holds one snapshot per line.
+        a file of JSON lines holds one snapshot per line.  A ``str`` or
+        path-like is a path; bytes or an open file (text or binary) the
+        content; a dict the decoded JSON (rules: :mod:`pprof_parse.runtime.inputs`).
+    text : str or list of str, keyword-only
+        The content as strings, instead of ``srcs``.
     times : sequence of float, optional
         Seconds, one per snapshot.  Default: the JSON's ``now_unix_ns`` (or
         ``time_unix_ns``) if present, else the file's mtime.
@@ -164,13 +170,17 @@ def read_runtime_metrics(srcs, *, times=None) -> pd.DataFrame:
     RuntimeFormatError
         Not JSON (message with the line), no metric names, or a metric value
         that is not a finite float64 or an integer a Go ``int64``/``uint64`` can
-        hold (source and line of the metric).
+        hold (source and line of the metric); a path that cannot be read.
+    OptionError
+        ``times`` does not hold one time per snapshot.
+    TypeError
+        Both or neither of ``srcs`` and ``text`` are given.
 
     Notes
     -----
     Metric kinds and units follow ``runtime/metrics/description.go``.
     """
-    items = _series_inputs(srcs)
+    items = series_sources(srcs, text)
     loaded = [snap for s in items for snap in _load_metrics(s)]
     t = _times(len(loaded), times, [w for _, _, w, _ in loaded])
     rows = []
@@ -198,8 +208,10 @@ def _cumulative(name: str) -> bool:
                             "/gc/finalizers/executed", "/gc/cleanups/executed"))
 
 
-def read_runtime_histograms(srcs, *, times=None) -> pd.DataFrame:
+def read_runtime_histograms(srcs=None, *, text=None, times=None) -> pd.DataFrame:
     """runtime/metrics histograms (``Float64Histogram``), long form.
+
+    ``srcs``, ``text`` and ``times`` as for :func:`read_runtime_metrics`.
 
     Returns
     -------
@@ -217,6 +229,8 @@ def read_runtime_histograms(srcs, *, times=None) -> pd.DataFrame:
         integers in ``[0, 2^63)`` (the int64 ``count`` column) or whose bounds
         are not numbers (``"Inf"``/``"-Inf"`` strings allowed), not increasing,
         or not one more than the counts.
+    OptionError, TypeError
+        As :func:`read_runtime_metrics`.
 
     Notes
     -----
@@ -224,7 +238,7 @@ def read_runtime_histograms(srcs, *, times=None) -> pd.DataFrame:
     boundaries, bucket i is ``[Buckets[i], Buckets[i+1])``, counts are
     cumulative and there is no sum.
     """
-    items = _series_inputs(srcs)
+    items = series_sources(srcs, text)
     loaded = [snap for s in items for snap in _load_metrics(s)]
     t = _times(len(loaded), times, [w for _, _, w, _ in loaded])
     parts = []
@@ -288,7 +302,13 @@ def histogram_quantiles(hist: pd.DataFrame, q=(0.5, 0.9, 0.99, 1.0), *, cumulati
         float64 column per quantile named ``q0.5``, ``q0.99`` ...: linear
         interpolation inside the bucket holding the rank; a bucket with an
         infinite bound yields its finite bound; NaN where ``n`` is 0.
+
+    Raises
+    ------
+    OptionError
+        ``q`` is not a non-empty sequence of numbers in [0, 1].
     """
+    q = check_quantiles("q", q)
     col = "count" if cumulative else "delta"
     rows = []
     for (t, metric), g in hist.groupby(["t", "metric"], sort=True, dropna=False):
@@ -326,12 +346,16 @@ def _quantile(cum, c, lo, hi, q, n) -> float:
 # Prometheus
 
 
-def read_prometheus(srcs, *, times=None) -> pd.DataFrame:
+def read_prometheus(srcs=None, *, text=None, times=None) -> pd.DataFrame:
     """Prometheus text-format scrapes (0.0.4) as one long frame.
 
     Parameters
     ----------
-    srcs : path, text, bytes, file object, or a list of them (one per scrape, in order)
+    srcs : path, bytes, file object, or a list of them (one per scrape, in order)
+        A ``str`` or path-like is a path; bytes or an open file (text or
+        binary) the content (rules: :mod:`pprof_parse.runtime.inputs`).
+    text : str or list of str, keyword-only
+        The scrapes' content as strings, instead of ``srcs``.
     times : sequence of float, optional
         Seconds, one per scrape.  Default: the samples' own timestamps if
         present, else the file's mtime.
@@ -355,7 +379,11 @@ def read_prometheus(srcs, *, times=None) -> pd.DataFrame:
         Text the Prometheus parser rejects, an ``le`` or ``quantile`` label
         that is not a float (``le=""``), or a sample value written as a finite
         number that overflows float64 (``1e309``; ``+Inf`` is a value); the
-        message names the source and the line.
+        message names the source and the line; a path that cannot be read.
+    OptionError
+        ``times`` does not hold one time per scrape.
+    TypeError
+        Both or neither of ``srcs`` and ``text`` are given.
 
     A byte order mark and ``\\r\\n`` or ``\\r`` line ends are accepted (the format
     itself uses ``\\n``).
@@ -367,20 +395,18 @@ def read_prometheus(srcs, *, times=None) -> pd.DataFrame:
     (``debug.ReadGCStats``); the ``go_sched_pauses_*`` histograms are
     runtime/metrics re-bucketed by client_golang (seconds to powers of ten).
     """
-    from prometheus_client.parser import text_string_to_metric_families
-
-    items = _series_inputs(srcs)
+    items = series_sources(srcs, text, single=())
     recs = []
     mtimes, names = [], []
     for i, src in enumerate(items):
-        text, name, mtime = load_text(src)
+        scrape, name, mtime = load_text(src)
         mtimes.append(mtime)
         names.append(name)
         try:
-            fams = list(text_string_to_metric_families(text))
+            fams = list(_prom_parser.text_string_to_metric_families(scrape))
         except Exception as e:  # the parser raises ValueError / IndexError on bad lines
             raise RuntimeFormatError(f"Prometheus text parser: {e}", source=name,
-                                     line=_bad_line(text, text_string_to_metric_families)) from e
+                                     line=_bad_line(scrape, _prom_parser.text_string_to_metric_families)) from e
         checked = False  # for a value the parser read as +-inf though the text does not say Inf
         for fam in fams:
             for s in fam.samples:
@@ -394,13 +420,13 @@ def read_prometheus(srcs, *, times=None) -> pd.DataFrame:
                     what = "le" if le is not None and _unfit(_bound, le) else "quantile"
                     raw = le if what == "le" else qu
                     raise RuntimeFormatError(f"{s.name}: label {what}={raw[:40]!r}: {e}", source=name,
-                                             line=_line_with(text, f'{what}="{raw}"')) from None
+                                             line=_line_with(scrape, f'{what}="{raw}"')) from None
                 try:
                     value = float(s.value)
                 except OverflowError:  # the parser keeps integer literals as int
                     value = math.inf
                 if not checked and math.isinf(value):
-                    checked, overflow = True, _overflowed(text)
+                    checked, overflow = True, _overflowed(scrape)
                     if overflow:
                         raise RuntimeFormatError(f"{s.name}: value {overflow[1][:40]} does not fit a float64",
                                                  source=name, line=overflow[0])

@@ -20,7 +20,7 @@ from gopherlab.reports import leaks as lk
 from gopherlab import report
 from gopherlab.reports.bundled import sample_path
 from gopherlab.reports.render import html_table
-from pprof_parse import find_leaks
+from pprof_parse import OptionError, find_leaks
 
 import goenv
 
@@ -81,7 +81,7 @@ def test_leaks_report_on_copied_snapshots_without_times(tmp_path):
 
 
 def test_single_snapshot_is_not_a_green_verdict(big_dump):
-    leaks = find_leaks([big_dump])
+    leaks = find_leaks(text=[big_dump])
     assert leaks.attrs["growth_measurable"] is False
     v = lk.verdict(leaks)
     assert "no goroutine leak suspected" not in v["verdict"]
@@ -96,7 +96,7 @@ def test_single_snapshot_is_not_a_green_verdict(big_dump):
 def test_single_snapshot_flags_large_groups_blocked_for_minutes(big_dump):
     dump = re.sub(r"^(goroutine \d+ \[chan send)\]:", r"\1, 3 minutes]:", big_dump, flags=re.M)
     assert dump.count("[chan send, 3 minutes]") == 651
-    leaks = find_leaks([dump])
+    leaks = find_leaks(text=[dump])
     s = leaks[leaks.suspect]
     assert list(s["state"]) == ["chan send"]
     assert "651 goroutines blocked >= 3 min in chan send" in s["reason"].iloc[0]
@@ -112,3 +112,12 @@ def test_single_bundled_snapshot_with_leakprofile_is_flagged():
     assert leaks.attrs["growth_measurable"] is False
     assert leaks["suspect"].any()
     assert leaks[leaks.suspect]["reason"].str.contains("goroutineleak").all()
+
+
+@pytest.mark.parametrize("times,words", [(["1"], "1 times for 2 snapshots"),
+                                         (["1", "2026-01-01T00:00:00Z"], "mixes numbers and timestamps"),
+                                         (["1", "yesterday-ish"], "neither a number of seconds nor a timestamp")])
+def test_leak_inputs_bad_times_are_option_errors(times, words):
+    """The report's --times errors are the OptionError find_leaks raises for bad times."""
+    with pytest.raises(OptionError, match=words):
+        lk.leak_inputs(["a", "b"], times, 0)

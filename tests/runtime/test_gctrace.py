@@ -9,9 +9,8 @@ import pandas as pd
 import pytest
 
 from pprof_parse.errors import PprofParseWarning
-from pprof_parse.runtime.gctrace import (
-    RuntimeFormatError, parse_gctrace, read_gctrace, read_pacertrace, read_scavtrace,
-)
+from pprof_parse.errors import RuntimeFormatError
+from pprof_parse.runtime.gctrace import parse_gctrace, read_gctrace, read_pacertrace, read_scavtrace
 
 # Historical format fixtures quoted in the runtime notes (golang/go issues #13536, #10898, #12228).
 GO15 = ("gc 553 @65.881s 14%: 3.2+0+0+0+7.4 ms clock, 25+0+0+15/0.002/0+59 ms cpu, "
@@ -30,7 +29,7 @@ PACER_SWEEP = "pacer: sweep done at heap size 3MB; allocated 0MB during sweep; s
 
 
 def test_go15_five_phase_form():
-    df = read_gctrace(GO15 + "\n")
+    df = read_gctrace(text=GO15 + "\n")
     r = df.iloc[0]
     assert (r.gc, r.start_s, r.cpu_pct, r.phases, r.procs) == (553, 65.881, 14, 5, 8)
     assert r.sweep_term_ms == 3.2 and r.mark_term_ms == 7.4 and r.pause_ms == pytest.approx(10.6)
@@ -43,7 +42,7 @@ def test_go15_five_phase_form():
 
 
 def test_dev15_hash_and_17_forms():
-    df = read_gctrace(GO15_DEV + "\n" + GO17 + "\n")
+    df = read_gctrace(text=GO15_DEV + "\n" + GO17 + "\n")
     assert list(df.gc) == [1, 1]
     assert list(df.run) == [0, 1]  # counter did not increase: a new process
     assert df.mark_ms.iloc[0] == 37 + 18 + 9
@@ -61,7 +60,7 @@ def test_prefixes_interleaving_and_legacy_kept():
         "",
     ])
     with pytest.warns(PprofParseWarning, match=r"<text>: 2 line\(s\) are not gctrace.*first at line 2"):
-        df = read_gctrace(text)
+        df = read_gctrace(text=text)
     assert list(df.gc) == [1, 2]
     assert df.prefix.iloc[0] == "Feb 26 12:52:23.767"
     assert df.prefix_time.isna().iloc[0]  # syslog stamps carry no year
@@ -72,8 +71,8 @@ def test_prefixes_interleaving_and_legacy_kept():
 
 
 def test_scav_formats():
-    df = read_scavtrace("\n".join([SCAV114, SCAV119, SCAV121, "scvg0: inuse: 3, idle: 1, sys: 5, released: 0, "
-                                   "consumed: 5 (MB)", "scvg1: 2 MB released", ""]))
+    df = read_scavtrace(text="\n".join([SCAV114, SCAV119, SCAV121, "scvg0: inuse: 3, idle: 1, sys: 5, released: 0, "
+                                        "consumed: 5 (MB)", "scvg1: 2 MB released", ""]))
     assert list(df.kind) == ["scav", "scav", "scav", "scvg-stats", "scvg"]
     assert list(df.work_kib[:3]) == [1024, 1024, 5024]
     assert list(df.released_kib) [:3] == [4096, 4096, 10376]
@@ -82,8 +81,8 @@ def test_scav_formats():
 
 
 def test_pacer_formats():
-    df = read_pacertrace("\n".join([PACER_START, PACER_END, PACER_SWEEP,
-                                    "pacer: H_m_prev=4194304 h_t=0.95 H_T=8178892 h_a=1.0 H_a=8388608", ""]))
+    df = read_pacertrace(text="\n".join([PACER_START, PACER_END, PACER_SWEEP,
+                                         "pacer: H_m_prev=4194304 h_t=0.95 H_T=8178892 h_a=1.0 H_a=8388608", ""]))
     assert list(df.kind) == ["start", "end", "sweep", "other"]
     assert df.assist_ratio.iloc[0] == pytest.approx(1.099068)
     assert df.live_bytes.iloc[1] == 4268032 and df.goal_delta_bytes.iloc[1] == 73728
@@ -93,7 +92,7 @@ def test_pacer_formats():
 
 def test_errors():
     with pytest.raises(RuntimeFormatError, match=r"<text>:1: no gctrace"):
-        read_gctrace("hello\nworld\n")
+        read_gctrace(text="hello\nworld\n")
     with pytest.raises(RuntimeFormatError, match="cannot read"):
         read_gctrace("/nonexistent/gctrace.log")
     assert read_gctrace(b"").empty
@@ -118,7 +117,7 @@ def test_sample_capture_every_line_parsed(sample_capture):
 @pytest.mark.go
 def test_fresh_capture_every_gctrace_line_parsed(fresh_capture):
     text = fresh_capture.gctrace.read_text()
-    t = parse_gctrace(text)
+    t = parse_gctrace(text=text)
     n_lines = len(re.findall(r"^gc \d+ @", text, re.M))
     assert n_lines > 10 and len(t.cycles) == n_lines and t.unparsed == []
     assert (t.cycles.pause_ms > 0).all() and t.cycles.run.eq(0).all()

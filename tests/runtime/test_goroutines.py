@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from pprof_parse.errors import PprofParseWarning
-from pprof_parse.runtime.gctrace import RuntimeFormatError
+from pprof_parse.errors import RuntimeFormatError
 from pprof_parse.runtime.goroutines import (
     goroutine_frames, group_goroutines, infer_state, read_goroutines,
 )
@@ -111,7 +111,7 @@ this line is not part of a traceback
 
 def test_header_forms_117_to_127():
     with pytest.warns(PprofParseWarning, match="1 line"):
-        df = read_goroutines(HISTORICAL)
+        df = read_goroutines(text=HISTORICAL)
     assert list(df.id) == [1, 7, 9, 12]
     assert list(df.state) == ["semacquire", "chan receive (nil chan)", "running", "chan send"]
     assert df.wait_minutes.iloc[0] == 4937 and df.locked.iloc[0]
@@ -129,7 +129,7 @@ def test_infer_state_and_errors():
     assert infer_state(["sync.runtime_SemacquireWaitGroup", "sync.(*WaitGroup).Wait"]) == "sync.WaitGroup.Wait"
     assert infer_state(["main.f"]) is None
     with pytest.raises(RuntimeFormatError, match="no 'goroutine N"):
-        read_goroutines("hello\nworld\n")
+        read_goroutines(text="hello\nworld\n")
 
 
 @pytest.mark.go
@@ -187,6 +187,6 @@ def test_stray_line_after_known_stack_is_reported(sample_capture):
     i = next(k for k, b in enumerate(blocks) if "[chan send" in b)
     blocks[i] += "\nexit status 2"
     with pytest.warns(PprofParseWarning):
-        df = read_goroutines("\n\n".join(blocks) + "\n")
+        df = read_goroutines(text="\n\n".join(blocks) + "\n")
     assert [t for _, t in df.attrs["unparsed"]] == ["exit status 2"]
-    assert len(df) == len(read_goroutines(text))
+    assert len(df) == len(read_goroutines(text=text))

@@ -381,8 +381,8 @@ def test_prometheus_bom_and_line_ends(scrape, ending, bom):
     assert len(a) > 20
     b = read_prometheus([bom + raw.replace(b"\n", ending)], times=[1.0])
     assert a.equals(b)
-    # a str holding only CR line ends is text, not a path
-    c = read_prometheus([(bom + raw.replace(b"\n", ending)).decode("utf-8")], times=[1.0])
+    # text= (a str holding only CR line ends) reads the same
+    c = read_prometheus(text=[(bom + raw.replace(b"\n", ending)).decode("utf-8")], times=[1.0])
     assert a.equals(c)
     prometheus_series(b), prometheus_histograms(b)
 

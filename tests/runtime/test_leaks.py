@@ -122,7 +122,7 @@ main.worker()
 created by main.main in goroutine 1
 \t/app/main.go:8 +0x4a
 """
-    res = find_leaks([dump], times=[0.0]).set_index("top_function")
+    res = find_leaks(text=[dump], times=[0.0]).set_index("top_function")
     assert res.loc["main.consume", "certain"] and res.loc["main.consume", "suspect"]
     assert not res.loc["main.main", "suspect"]  # main's deliberate select {}
     assert res.loc["main.update", "suspect"] and res.loc["main.update", "long_blocked"]

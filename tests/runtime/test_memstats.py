@@ -7,7 +7,8 @@ import json
 import pytest
 
 from pprof_parse.errors import PprofParseWarning
-from pprof_parse.runtime.gctrace import RuntimeFormatError, read_gctrace
+from pprof_parse.errors import RuntimeFormatError
+from pprof_parse.runtime.gctrace import read_gctrace
 from pprof_parse.runtime.memstats import RING, load_memstats, read_gc_pauses, read_memstats
 
 
@@ -59,13 +60,13 @@ def test_gctrace_pauses_consistent_with_memstats(sample_capture):
 
 def test_errors(tmp_path):
     with pytest.raises(RuntimeFormatError, match="no '# runtime.MemStats' trailer"):
-        load_memstats("heap profile: 1: 2 [3: 4] @ heap/1048576\n")
+        load_memstats(text="heap profile: 1: 2 [3: 4] @ heap/1048576\n")
     f = tmp_path / "vars.json"
     f.write_text(json.dumps({"cmdline": ["x"]}))
     with pytest.raises(RuntimeFormatError, match=r"vars.json: JSON has no memstats"):
         load_memstats(f)
     with pytest.raises(RuntimeFormatError, match=r":3: cannot read NumGC"):
-        load_memstats("x\n# runtime.MemStats\n# NumGC = lots\n")
+        load_memstats(text="x\n# runtime.MemStats\n# NumGC = lots\n")
 
 
 @pytest.mark.go

@@ -10,7 +10,7 @@ import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 
-from pprof_parse.runtime.gctrace import RuntimeFormatError
+from pprof_parse.errors import RuntimeFormatError
 from pprof_parse.runtime.memstats import RING, load_memstats
 from pprof_parse.runtime.metrics import (
     histogram_quantiles, prometheus_histograms, prometheus_series, read_prometheus, read_runtime_histograms,
@@ -139,6 +139,6 @@ def test_json_lines_series(sample_capture, tmp_path):
 
 def test_errors():
     with pytest.raises(RuntimeFormatError, match="no runtime/metrics names"):
-        read_runtime_metrics('{"a": 1}\n')
+        read_runtime_metrics(text='{"a": 1}\n')
     with pytest.raises(RuntimeFormatError, match=r"<text>:3: Prometheus text parser"):
-        read_prometheus("# TYPE go_goroutines gauge\ngo_goroutines 3\ngo_goroutines{a=\"b} 1\n")
+        read_prometheus(text="# TYPE go_goroutines gauge\ngo_goroutines 3\ngo_goroutines{a=\"b} 1\n")

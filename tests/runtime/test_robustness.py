@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pprof_parse.errors import PprofParseWarning
-from pprof_parse.runtime.gctrace import RuntimeFormatError, parse_gctrace
+from pprof_parse.errors import RuntimeFormatError
+from pprof_parse.runtime.gctrace import parse_gctrace
 from pprof_parse.runtime.goroutines import read_goroutines
 from pprof_parse.runtime.memstats import load_memstats, read_gc_pauses
 from pprof_parse.runtime.metrics import (

@@ -14,7 +14,7 @@ import pytest
 
 import pprof_parse
 from pprof_parse import RuntimeFormatError
-from pprof_parse.runtime.gctrace import MAX_TEXT_BYTES
+from pprof_parse.runtime.inputs import MAX_TEXT_BYTES
 
 READERS = [pprof_parse.read_gctrace, pprof_parse.read_goroutines, pprof_parse.read_memstats,
            pprof_parse.read_runtime_metrics, pprof_parse.read_prometheus]
