@@ -32,9 +32,10 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 PACKAGES = ("gobench", "gopherlab", "gopherlab_common")
 
-#: optional heavy third-party packages: the only ones imported lazily
+#: third-party packages that are heavy and needed by some paths only (figures, notebooks,
+#: DataFrames, the Prometheus text reader): the only ones imported lazily
 HEAVY_OPTIONAL = frozenset({"pandas", "plotly", "scipy", "IPython", "ipywidgets", "jinja2",
-                            "nbformat", "nbconvert", "papermill", "jupyter_client"})
+                            "nbformat", "nbconvert", "papermill", "jupyter_client", "prometheus_client"})
 
 #: the function-body imports a lazy stand-in cannot replace: (file, module) -> why
 BODY_IMPORTS = {
