@@ -384,7 +384,7 @@ def read_gctrace(src=None, *, text: str | None = None) -> pd.DataFrame:
     >>> import pprof_parse
     >>> df = pprof_parse.read_gctrace(text="gc 1 @0.012s 2%: 0.011+1.2+0.004 ms clock, "
     ...                               "0.045+0.21/1.0/0.52+0.019 ms cpu, 4->4->0 MB, 4 MB goal, 0 MB stacks, "
-    ...                               "0 MB globals, 4 P\n")
+    ...                               "0 MB globals, 4 P\\n")
     >>> df[["gc", "start_s", "pause_ms", "heap_goal_mb"]].to_dict("records")
     [{'gc': 1, 'start_s': 0.012, 'pause_ms': 0.015, 'heap_goal_mb': 4}]
 

@@ -8,6 +8,8 @@ error that says how to pass text.
 
 from __future__ import annotations
 
+import doctest
+import importlib
 import io
 import warnings
 
@@ -117,3 +119,10 @@ def test_prometheus_text(sample_capture):
     assert list(df["value"]) == [7.0, 9.0] and df.attrs["sources"] == ["<text>", "<text>"]
     with pytest.raises(RuntimeFormatError, match="pass text="):
         pprof_parse.read_prometheus(scrape)
+
+
+@pytest.mark.parametrize("module", ["gctrace", "inputs", "memstats", "metrics", "goroutines", "leaks", "gc"])
+def test_docstring_examples_run(module):
+    mod = importlib.import_module(f"pprof_parse.runtime.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0
