@@ -25,6 +25,11 @@ from a parser internals.  Hierarchy::
     UserWarning
     └── BenchFormatWarning                emitted once per read with all skipped lines
 
+A wrong kind of argument -- a reader given both a source and ``text=``, or neither,
+or an object that is no path, bytes or file -- is Python's :class:`TypeError`, and a
+path that cannot be opened is the :class:`OSError` ``open`` raises (its message says
+how to pass text instead: a ``str`` is always a path, as in pandas).
+
 Malformed benchmark lines are *not* raised: like benchfmt, the readers keep them as
 :class:`BenchSyntaxError` records (``df.attrs["errors"]``) and emit one
 :class:`BenchFormatWarning` summarising them.
