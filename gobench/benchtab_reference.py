@@ -187,6 +187,7 @@ class _CellColumns:
         self.row_starts: list[int] = []
 
     def cell_data(self) -> CellData:
+        """The filled columns as numpy arrays: the run's :class:`CellData`."""
         counts = np.array([len(sample) for sample in self.samples], dtype=np.int64)
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
         values = np.array([v for sample in self.samples for v in sample], dtype=np.float64)
