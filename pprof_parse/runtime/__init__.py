@@ -12,7 +12,7 @@ The public names of the runtime-diagnostics part of :mod:`pprof_parse`
     leaks        find_leaks, leak_timeseries
     GC analysis  pause_percentiles, gc_frequency, heap_vs_goal, gc_cpu_share, compare_runs, stack_runs,
                  gctrace_wall_time
-    sample data  load_capture
+    sample data  load_capture(root) (the bundled sample capture is gopherlab's data)
     errors       RuntimeFormatError(PprofParseError, ValueError), from pprof_parse.errors
 
 Every reader takes its input as pandas' readers do: a ``str`` or path-like is a
@@ -31,7 +31,6 @@ pipeline does not import it.
 from __future__ import annotations
 
 import json
-from importlib.resources import files
 from pathlib import Path
 
 from pprof_parse.errors import RuntimeFormatError
@@ -83,20 +82,17 @@ __all__ = [
     "stack_runs",
 ]
 
-def _sample_capture() -> Path:
-    """The bundled capture, found through the installed ``gopherlab.data`` package
-    (works for a source checkout and for a plain ``pip install .``)."""
-    return Path(str(files("gopherlab.data") / "runtime" / "leakserver"))
 
-
-def load_capture(root=None) -> dict:
+def load_capture(root) -> dict:
     """Paths and times of a capture written by ``examples/leakserver/capture.py``.
 
     Parameters
     ----------
-    root : path, optional
-        The capture directory (holding ``manifest.json``).  Default: the sample
-        capture bundled in ``gopherlab/data/runtime/leakserver``.
+    root : str or os.PathLike
+        The capture directory (holding ``manifest.json``).  The sample capture
+        bundled with gopherlab is ``gopherlab/data/runtime/leakserver``: pass
+        ``Path(gopherlab.reports.bundled.sample_path("runtime/leakserver/manifest.json")).parent``
+        (pprof_parse does not reach into the packages above it).
 
     Returns
     -------
@@ -106,9 +102,17 @@ def load_capture(root=None) -> dict:
         (``goroutine.debug2``, ``goroutine.debug1``, ``goroutine``,
         ``goroutineleak``, ``heap.debug1``, ``vars``), ``gc_runs`` (label ->
         Path of the ``gctrace-*.log`` files present), ``extra`` (label -> Path of
-        ``panic.txt``/``sigquit.txt`` if present) and ``manifest`` (the raw dict).
+        ``panic.txt``/``sigquit.txt`` if present), ``root`` (Path) and
+        ``manifest`` (the raw dict).
+
+    Raises
+    ------
+    OSError
+        ``root/manifest.json`` cannot be read.
+    json.JSONDecodeError (a ValueError)
+        The manifest is not JSON.
     """
-    r = Path(root) if root is not None else _sample_capture()
+    r = Path(root)
     man = json.loads((r / "manifest.json").read_text())
     out: dict = {"root": r, "manifest": man, "times": [s["t"] for s in man["snapshots"]],
                  "gctrace": r / man["gctrace"]}

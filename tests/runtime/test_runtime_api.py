@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 import pprof_parse.runtime as api
+from gopherlab.reports.bundled import sample_path
 from pprof_parse.errors import PprofParseError
 
 
@@ -19,7 +24,10 @@ def test_error_class():
 
 
 def test_load_capture_bundled(sample_capture):
-    cap = api.load_capture()
+    with pytest.raises(TypeError):
+        api.load_capture()  # the bundled sample is gopherlab's: pprof_parse names no package above it
+    cap = api.load_capture(Path(sample_path("runtime/leakserver/manifest.json")).parent)
+    assert cap["root"] == sample_capture.root
     assert cap["times"] == sample_capture.times
     assert len(cap["goroutine.debug2"]) == len(cap["times"]) and cap["gctrace"].exists()
     assert set(cap["gc_runs"]) == {"gogc100", "gogc50", "gomemlimit24", "alltraces"}
