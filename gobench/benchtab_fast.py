@@ -385,10 +385,25 @@ def _cell_samples(results: Results, classes: _MeasurementClasses, cell_of_measur
         cell_of_measurement, values, slot = (cell_of_measurement[kept], results.m_value[kept],
                                              slot[kept])
     del kept
+    if np.signbit(values[values == 0]).any():
+        return _stably_sorted_samples(cell_of_measurement, values, cells.count)
     by_slots = sorted_by_slots(cell_of_measurement, slot, values, cells.count)
     if by_slots is not None:
         return by_slots
     return group_sorted_values(cell_of_measurement, values, cells.count)
+
+
+def _stably_sorted_samples(cell_of_value: np.ndarray, values: np.ndarray, cell_count: int):
+    """:func:`_cell_samples` keeping equal values in input order (NaN first).
+
+    For samples holding both 0 and -0: Go sorts a sample of up to 12 values by
+    insertion, which keeps them in input order, and which one comes first shows
+    (an exact unit's mode and its warning's range; checked against benchstat
+    712aea8).  The batched sorts may swap them, so such runs sort stably.
+    """
+    nan = np.isnan(values)
+    order = np.lexsort((np.where(nan, 0.0, values), ~nan, cell_of_value))
+    return values[order], np.bincount(cell_of_value, minlength=cell_count)
 
 
 def _line_ranks(group: np.ndarray) -> np.ndarray:
