@@ -363,14 +363,15 @@ def _tidy_per_shape(raw, shape_of_result, first, unit_ids, factors):
     order = np.argsort(shape_of_result.astype(np.uint16), kind="stable")    # (a radix sort)
     bounds = np.cumsum(np.bincount(shape_of_result, minlength=len(unit_ids)))
     for shape, units in enumerate(unit_ids):
-        results = order[(bounds[shape - 1] if shape else 0):bounds[shape]]
+        first_of_shape = first[order[(bounds[shape - 1] if shape else 0):bounds[shape]]]
         for j, u in enumerate(units):
-            at = first[results] + j
+            at = first_of_shape + j
             if factors[u] == 1.0 and not has_nan:
                 ucode[at] = u
                 continue
-            tidied = raw[at] * factors[u]
-            changed = tidied != raw[at]
-            value[at] = np.where(changed, tidied, raw[at])
+            written = raw[at]
+            tidied = written * factors[u]
+            changed = tidied != written
+            value[at] = np.where(changed, tidied, written)
             ucode[at] = u + nu * changed
     return value, ucode
