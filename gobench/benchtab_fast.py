@@ -385,8 +385,10 @@ def _cell_samples(results: Results, classes: _MeasurementClasses, cell_of_measur
         cell_of_measurement, values, slot = (cell_of_measurement[kept], results.m_value[kept],
                                              slot[kept])
     del kept
-    if np.signbit(values[values == 0]).any():
+    negative = np.signbit(values)
+    if negative.any() and (values[negative] == 0).any():      # a -0
         return _stably_sorted_samples(cell_of_measurement, values, cells.count)
+    del negative
     by_slots = sorted_by_slots(cell_of_measurement, slot, values, cells.count)
     if by_slots is not None:
         return by_slots
