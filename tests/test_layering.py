@@ -97,9 +97,6 @@ def violations(module: str, source: str, *, is_package: bool = False) -> list[st
 PENDING = {
     "pprof_parse/read/proto.py": "google.protobuf's descriptor modules imported in _skim_class (the wire "
                                  "codec's owner moves them to the module top)",
-    "pprof_parse/runtime/__init__.py": "load_capture's default finds gopherlab's bundled data by name "
-                                       "(files('gopherlab.data')): a package above pprof_parse; the runtime "
-                                       "readers' owner moves that default to gopherlab",
 }
 
 
