@@ -38,6 +38,7 @@ from gopherlab_common.lazy import LazyModule
 from pprof_parse.errors import PprofParseError
 
 from ._process import tune_report_kernel
+from .errors import ReportError, UsageError
 from .reports import RESULT_MIME
 from .reports.bundled import notebook_file
 
@@ -59,10 +60,6 @@ KINDS: dict[str, tuple[str, str]] = {
 }
 
 EXIT_OK, EXIT_REGRESSION, EXIT_BROKEN = 0, 1, 2
-
-
-class ReportError(RuntimeError):
-    """A report could not be produced at all (unknown kind, missing notebook, unwritable output)."""
 
 
 @dataclass
@@ -296,10 +293,6 @@ def _params(ns) -> dict:
                 "fail_on_regression": -1.0 if ns.fail_on_regression is None else ns.fail_on_regression,
                 "alpha": ns.alpha}
     raise ReportError(ns.kind)  # pragma: no cover
-
-
-class UsageError(ReportError):
-    """The command line asks for something the report cannot do (caught before any kernel starts)."""
 
 
 #: what tells a memory profile apart: pprof's heap/allocs sample types, or any value in bytes

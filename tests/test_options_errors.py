@@ -12,10 +12,13 @@ import pytest
 import gobench
 import pprof_parse
 from gobench import errors as gerrors
+from gobench.present.plots import delta_figure, samples_figure
 from gobench.project.keys import make_extractor
 from gobench.stats import compare, min_samples_for_ci, quantile_ci, summarize
 from gobench.stats.utest import min_samples_for_utest
 from pprof_parse.analyze.filter import apply_filters
+from gopherlab.reports.bench import bench_inputs
+from gopherlab.reports.bundled import sample_path
 from pprof_parse.errors import OptionError, PprofParseError, SampleTypeError
 
 
@@ -81,7 +84,20 @@ GOBENCH_CASES = {
     "min_samples_for_ci": (lambda: min_samples_for_ci(1.5), "confidence"),
     "min_samples_for_utest": (lambda: min_samples_for_utest(-1), "alpha"),
     "projection key": (lambda: make_extractor(""), "key must not be empty"),
+    "samples_figure unit": (lambda: samples_figure(_bench(), "furlongs/op"), "no samples in unit 'furlongs/op'"),
+    "samples_figure row": (lambda: samples_figure(_bench(), "sec/op", row="nope"), "missing column.*'nope'"),
+    "delta_figure frame": (lambda: delta_figure(_bench()), "expected a gobench.benchstat frame"),
+    "delta_figure unit": (lambda: delta_figure(_comparison(), "furlongs/op"), "no rows in unit"),
+    "bench report inputs": (lambda: bench_inputs("old.txt", ""), "give both OLD and NEW"),
 }
+
+
+def _bench():
+    return gobench.read_bench(sample_path("bench/old.txt"))
+
+
+def _comparison():
+    return gobench.benchstat([sample_path("bench/old.txt"), sample_path("bench/new.txt")])
 
 
 @pytest.mark.parametrize("case", GOBENCH_CASES)

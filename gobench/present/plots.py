@@ -20,6 +20,7 @@ import numpy as np
 
 from gopherlab_common.lazy import LazyModule
 
+from ..errors import OptionError
 from ..gate import better_direction
 from ..stats.summary import summarize
 from .markdown import escape_plot_text as _esc
@@ -34,6 +35,12 @@ SIGNIFICANT_WORSE = "#d62728"
 SIGNIFICANT_BETTER = "#2ca02c"
 NOT_SIGNIFICANT = "#9e9e9e"
 _PALETTE = ["#1f77b4", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+
+
+def _check_columns(frame, needed, func: str, expected: str) -> None:
+    missing = [c for c in needed if c not in getattr(frame, "columns", ())]
+    if missing:
+        raise OptionError(f"{func}: expected {expected}; missing column(s) {', '.join(map(repr, missing))}")
 
 
 def samples_figure(bench, unit: str, *, confidence: float = 0.95, row: str = "fullname",
@@ -59,7 +66,16 @@ def samples_figure(bench, unit: str, *, confidence: float = 0.95, row: str = "fu
         and a ``Scatter`` trace of medians with asymmetric error bars to the CI
         bounds (infinite bounds are clipped to the sample range and the point is
         drawn hollow).  Traces of one input share a legend group.
+
+    Raises
+    ------
+    OptionError
+        *unit* is not among the frame's units, or *row*/*col* is not a column.
     """
+    _check_columns(bench, ("value", "unit", row, col), "samples_figure", "a gobench.read_bench frame")
+    if not (bench["unit"] == unit).any():
+        raise OptionError(f"samples_figure: no samples in unit {unit!r}; the frame's units: "
+                          f"{', '.join(map(repr, dict.fromkeys(bench['unit'])))}")
     d = bench[bench["unit"] == unit]
     # names, labels and units come from the input: plotly reads HTML in label text
     d = d.assign(**{row: [_esc(x) for x in d[row]], col: [_esc(x) for x in d[col]]})
@@ -128,7 +144,17 @@ def delta_figure(comparison, unit: str | None = None, *, better: dict[str, str] 
         ``lo_new/hi_base − 1`` to ``hi_new/lo_base − 1`` (the ratio of the two
         medians' confidence intervals: conservative; benchstat has no interval for
         the delta).  Non-significant changes are grey.
+
+    Raises
+    ------
+    OptionError
+        *comparison* is not a :func:`gobench.benchstat` frame, or *unit* is not
+        among its units.
     """
+    _check_columns(comparison, ("is_geomean", "baseline", "unit"), "delta_figure", "a gobench.benchstat frame")
+    if unit is not None and not (comparison["unit"] == unit).any():
+        raise OptionError(f"delta_figure: no rows in unit {unit!r}; the frame's units: "
+                          f"{', '.join(map(repr, dict.fromkeys(comparison['unit'])))}")
     better = better if better is not None else comparison.attrs.get("better", {})
     df = comparison[~comparison.is_geomean & comparison.baseline.notna()]
     if unit is not None:

@@ -17,6 +17,7 @@ import pandas as pd
 import gobench
 from gopherlab_common.lazy import LazyModule
 from gobench.compare import run_benchstat
+from gobench.errors import OptionError
 from gobench.gate import regressions
 from gobench.units import class_of, common_scale
 from pprof_parse.figures import PLAIN_TICKS, axis_unit
@@ -43,13 +44,13 @@ def bench_inputs(old_path: str, new_path: str) -> tuple[str, str]:
 
     Raises
     ------
-    ValueError
-        Only one of the two is given.
+    gobench.errors.OptionError
+        Only one of the two is given (a ``ValueError``).
     FileNotFoundError
         The bundled sample is missing.
     """
     if bool(old_path) != bool(new_path):
-        raise ValueError("give both OLD and NEW benchmark files (or neither for the bundled sample)")
+        raise OptionError("give both OLD and NEW benchmark files (or neither for the bundled sample)")
     if not old_path:
         return sample_path("bench/old.txt"), sample_path("bench/new.txt")
     return old_path, new_path
