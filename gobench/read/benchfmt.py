@@ -44,7 +44,7 @@ from gopherlab_common.engine import reference_engine
 
 from ..errors import BenchSyntaxError
 from ..units import tidy_unit
-from .benchfmt_reference import FileLines, Reader, Result, read_files
+from .benchfmt_reference import FileLines, Reader, Result, read_file_into, read_files
 from .fastscan import ScanResult, scan
 from .jsonstream import looks_like_test2json, test2json_lines
 from .results import Results, UnitMetadata
@@ -163,7 +163,7 @@ class _Builder:
     """The fast engine's :class:`Results`, gathered as arrays, file after file.
 
     Results come in two forms, kept in input order: arrays from the scanner
-    (:meth:`read_scanned`) and :class:`~.benchfmt_reference.Result` records of
+    (:meth:`read_text`) and :class:`~.benchfmt_reference.Result` records of
     the line reader (:meth:`read_lines`), held as Python lists until the next
     array chunk (:meth:`_flush_records`).  A result's measurements are held as
     written, with its *shape* (the sequence of units as written); :meth:`finish`
@@ -186,29 +186,21 @@ class _Builder:
         return self.config_index.setdefault(tuple(config.items()), len(self.config_index))
 
     def shape_id(self, units: tuple) -> int:
+        """The number of the sequence of units *units* (numbered when first seen)."""
         return self.shape_index.setdefault(units, len(self.shape_index))
 
-    def _start_file(self, path: str, label: str) -> int:
-        """Begin a file: its path and label, and the id of the empty configuration."""
-        self.r.paths.append(path)
-        self.r.labels.append(label)
-        self.reader.start_file(path)
-        return self.config_id(self.reader.config)
+    @property
+    def errors(self) -> list:
+        """The error records so far (:func:`~.benchfmt_reference.read_file_into` adds to them)."""
+        return self.r.errors
 
     def read_lines(self, file_idx: int, f: FileLines) -> None:
         """Read every line of *f* with the line reader."""
-        config_id = self._start_file(f.path, f.label)
-        self.r.errors.extend(f.errors)
-        for line, lineno in f.lines:
-            for record in self.reader.read_line(line, lineno):
-                if isinstance(record, Result):
-                    self._add_record(file_idx, config_id, record)
-                elif isinstance(record, BenchSyntaxError):
-                    self.r.errors.append(record)
-            if self.reader.config_changed:
-                config_id = self.config_id(self.reader.config)
+        self.r.paths.append(f.path)
+        self.r.labels.append(f.label)
+        read_file_into(self, self.reader, file_idx, f)
 
-    def _add_record(self, file_idx: int, config_id: int, result: Result) -> None:
+    def add_result(self, file_idx: int, config_id: int, result: Result) -> None:
         """One result of the line reader, its measurements as written."""
         cols = self.record_columns
         cols["file"].append(file_idx)
@@ -238,10 +230,13 @@ class _Builder:
         if sr is None:
             self.read_lines(file_idx, text.file_lines())
             return
-        config_id = self._start_file(text.input.path, text.input.label)
+        self.r.paths.append(text.input.path)
+        self.r.labels.append(text.input.label)
         if text.stream is not None:
             self.r.errors.extend(text.stream.errors)
-        change_line, change_config = self._read_left_lines(text, sr, config_id)
+        self.reader.start_file(text.input.path)
+        empty_config = self.config_id(self.reader.config)
+        change_line, change_config = self._read_left_lines(text, sr, empty_config)
         at = np.searchsorted(np.asarray(change_line), sr.res_line, side="right") - 1
         self._add_scanned(file_idx, sr, np.asarray(change_config, dtype=np.int64)[at],
                           text.line_number(sr.res_line))

@@ -52,7 +52,7 @@ from ..errors import BenchSyntaxError, UnitMetadataError
 from ..units import tidy, tidy_unit
 from .results import Results, UnitMetadata
 
-__all__ = ["Value", "Result", "Reader", "FileLines", "read_files", "split_field",
+__all__ = ["Value", "Result", "Reader", "FileLines", "read_files", "read_file_into", "split_field",
            "parse_int", "parse_float", "parse_key_value_line"]
 
 # Go's unicode.IsSpace: Python's str.isspace() but for \x1c-\x1f
@@ -357,18 +357,27 @@ def read_files(files: list[FileLines]) -> Results:
     for file_idx, f in enumerate(files):
         table.paths.append(f.path)
         table.labels.append(f.label)
-        table.errors.extend(f.errors)
-        reader.start_file(f.path)
-        config_id = table.config_id(reader.config)
-        for line, lineno in f.lines:
-            for record in reader.read_line(line, lineno):
-                if isinstance(record, Result):
-                    table.add_result(file_idx, config_id, record)
-                elif isinstance(record, BenchSyntaxError):
-                    table.errors.append(record)
-            if reader.config_changed:
-                config_id = table.config_id(reader.config)
+        read_file_into(table, reader, file_idx, f)
     return table.results(reader.units)
+
+
+def read_file_into(table, reader: Reader, file_idx: int, f: FileLines) -> None:
+    """Read every line of *f* with *reader* into *table*, which numbers
+    configurations (``table.config_id(config) -> int``), takes results
+    (``table.add_result(file_idx, config_id, result)``) and error records
+    (``table.errors``, a list).  A configuration is numbered when it comes into
+    force, the empty one when the file starts."""
+    table.errors.extend(f.errors)
+    reader.start_file(f.path)
+    config_id = table.config_id(reader.config)
+    for line, lineno in f.lines:
+        for record in reader.read_line(line, lineno):
+            if isinstance(record, Result):
+                table.add_result(file_idx, config_id, record)
+            elif isinstance(record, BenchSyntaxError):
+                table.errors.append(record)
+        if reader.config_changed:
+            config_id = table.config_id(reader.config)
 
 
 class _ResultTable:
