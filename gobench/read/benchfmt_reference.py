@@ -212,11 +212,13 @@ def _result_or_error(line: str, lineno: int, label: str) -> Result | BenchSyntax
 
 
 def _go_is_lower(ch: str) -> bool:
-    return unicodedata.category(ch) == "Ll"        # Go's unicode.IsLower
+    """Go's ``unicode.IsLower``: Unicode category Ll."""
+    return unicodedata.category(ch) == "Ll"
 
 
 def _go_is_upper(ch: str) -> bool:
-    return unicodedata.category(ch) == "Lu"        # Go's unicode.IsUpper
+    """Go's ``unicode.IsUpper``: Unicode category Lu."""
+    return unicodedata.category(ch) == "Lu"
 
 
 def parse_key_value_line(line: str) -> tuple[str, str] | None:
@@ -397,6 +399,7 @@ class _ResultTable:
         return self.configs.setdefault(tuple(config.items()), len(self.configs))
 
     def add_result(self, file_idx: int, config_id: int, result: Result) -> None:
+        """One result, numbering its name and the units it was written in."""
         name_id = self.names.setdefault(result.name, len(self.names))
         self.rows.append((file_idx, result.line, name_id, result.iters, config_id))
         for v in result.values:
