@@ -15,12 +15,12 @@ Engines (``GOPHERLAB_ENGINE``, :mod:`gopherlab_common.engine`):
 * ``fast`` (default): the vectorised scanner (:func:`gobench.read.fastscan.scan`)
   reads the simple result lines of every input, whatever its size (of a ``go test
   -json`` stream, the benchmark lines it carries, joined); every line it leaves
-  (configuration and ``Unit`` lines, malformed result lines) is read by the
-  reference reader itself, :class:`~gobench.read.benchfmt_reference.Reader`, and
-  so is all of an input the scanner does not take (one with a non-ASCII or
-  control byte in a line starting with ``Benchmark``).  There is no second line
-  reader: the fast engine's line reader *is* the reference one.  The results are
-  gathered as arrays (:class:`_Builder`).
+  (configuration and ``Unit`` lines, malformed result lines, result lines with a
+  non-ASCII or control byte) is read by the reference reader itself,
+  :class:`~gobench.read.benchfmt_reference.Reader`, and so is all of an input
+  without ``Benchmark`` in it.  There is no second line reader: the fast
+  engine's line reader *is* the reference one.  The results are gathered as
+  arrays (:class:`_Builder`).
 
 Both give equal :class:`Results` (the tests check it on the benchstat vectors,
 the bundled data and hostile inputs).
@@ -44,7 +44,7 @@ from gopherlab_common.engine import reference_engine
 
 from ..errors import BenchSyntaxError
 from ..units import tidy_unit
-from .benchfmt_reference import FileLines, Reader, Result, read_file_into, read_files
+from .benchfmt_reference import FileLines, Reader, Result, Value, read_file_into, read_files
 from .fastscan import ScanResult, scan
 from .jsonstream import looks_like_test2json, test2json_lines
 from .results import Results, UnitMetadata
@@ -225,7 +225,7 @@ class _Builder:
         """Read one input: the scanner reads its simple result lines and the line
         reader the lines it leaves (in order); the scanned results are then added
         with the configuration in force at each.  All of it goes to the line reader
-        when the scanner does not take it."""
+        when there is no ``Benchmark`` in it."""
         sr = scan(text.data)
         if sr is None:
             self.read_lines(file_idx, text.file_lines())
@@ -236,32 +236,57 @@ class _Builder:
             self.r.errors.extend(text.stream.errors)
         self.reader.start_file(text.input.path)
         empty_config = self.config_id(self.reader.config)
-        change_line, change_config = self._read_left_lines(text, sr, empty_config)
+        change_line, change_config, read = self._read_left_lines(text, sr, empty_config)
         at = np.searchsorted(np.asarray(change_line), sr.res_line, side="right") - 1
-        self._add_scanned(file_idx, sr, np.asarray(change_config, dtype=np.int64)[at],
-                          text.line_number(sr.res_line))
+        config_of_result = np.asarray(change_config, dtype=np.int64)[at]
+        if read:
+            self._add_in_line_order(file_idx, sr, config_of_result, text, read)
+        else:
+            self._add_scanned(file_idx, sr, config_of_result, text.line_number(sr.res_line))
 
     def _read_left_lines(self, text: _TextToScan, sr: ScanResult, config_id: int):
-        """Read the lines the scanner did not with the line reader; ``(lines,
+        """Read the lines the scanner did not with the line reader: ``(lines,
         configuration ids)`` of each change of configuration (lines of
-        ``text.data``), starting with line 0 and the empty configuration."""
+        ``text.data``), starting with line 0 and the empty configuration, and the
+        ``(line, configuration id, Result)`` of each result it read (a result line
+        with a non-ASCII or control byte: rare)."""
         data = text.data
         line_start, line_end = sr.line_bounds
         scanned = np.zeros(len(line_start) + 1, dtype=bool)
         scanned[sr.res_line] = True
         left = np.flatnonzero(~scanned[1:] & (line_end > line_start)) + 1
-        change_line, change_config = [0], [config_id]
+        change_line, change_config, read = [0], [config_id], []
         for lineno in left.tolist():
             line = str(data[int(line_start[lineno - 1]):int(line_end[lineno - 1])], "utf-8",
                        "surrogateescape")                   # as Input.text decodes
             for record in self.reader.read_line(line, int(text.line_number(lineno))):
-                assert not isinstance(record, Result), "the scanner left a result line"
-                if isinstance(record, BenchSyntaxError):
+                if isinstance(record, Result):
+                    read.append((lineno, change_config[-1], record))
+                elif isinstance(record, BenchSyntaxError):
                     self.r.errors.append(record)
             if self.reader.config_changed:
                 change_line.append(lineno)
                 change_config.append(self.config_id(self.reader.config))
-        return change_line, change_config
+        return change_line, change_config, read
+
+    def _add_in_line_order(self, file_idx: int, sr: ScanResult, config_of_result: np.ndarray,
+                           text: _TextToScan, read: list) -> None:
+        """The scanner's results and the line reader's (*read*) of one file, in line
+        order, all as records (names and units are numbered in order of first
+        appearance: the order they are added in)."""
+        names = np.concatenate(sr.name_id).tolist()
+        shapes = np.concatenate(sr.shape_of_line).tolist()
+        iters = np.concatenate(sr.iters).tolist()
+        values = np.concatenate(sr.values).tolist()
+        first = 0
+        for i, lineno in enumerate(sr.res_line.tolist()):
+            units = sr.shapes[shapes[i]]
+            written = tuple(map(Value, values[first:first + len(units)], units))
+            first += len(units)
+            result = Result(int(text.line_number(lineno)), sr.names[names[i]], iters[i], written)
+            read.append((lineno, int(config_of_result[i]), result))
+        for _, config_id, result in sorted(read, key=lambda x: x[0]):
+            self.add_result(file_idx, config_id, result)
 
     def _add_scanned(self, file_idx: int, sr: ScanResult, config_of_result: np.ndarray,
                      line_of_result: np.ndarray) -> None:

@@ -5,9 +5,8 @@ A plain port of the rules of golang.org/x/perf's ``benchfmt.Reader``
 ``GOPHERLAB_ENGINE=reference`` reads every input with it
 (:func:`read_files`).  The default (fast) engine of :mod:`gobench.read.benchfmt`
 uses this module's :class:`Reader` too, for every line its vectorised scanner
-does not take (configuration and ``Unit`` lines, malformed result lines, all
-of a file with a non-ASCII or control byte in a result line), and its number
-parsers (:func:`parse_int`, :func:`parse_float`) for the tokens the scanner's
+does not take (configuration and ``Unit`` lines, malformed result lines,
+result lines with a non-ASCII or control byte), and its number parsers (:func:`parse_int`, :func:`parse_float`) for the tokens the scanner's
 vectorised number readers leave.
 
 Line classes, in benchfmt's order (``Reader.Scan``):

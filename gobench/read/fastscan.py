@@ -24,9 +24,9 @@ lines of an odd shape, and lines with a token the exact scalar parser rejects
 (an iteration count beyond int64, a measurement beyond float64, a malformed
 number), which that reader reports as benchfmt does.  Detecting those costs
 nothing per line on the common path: only tokens the vectorised readers did not
-take are looked at one by one.  A non-ASCII or control byte in a line starting
-with ``Benchmark`` sends the whole file to the line reader (:func:`scan` returns
-None).
+take are looked at one by one.  A line starting with ``Benchmark`` that holds a
+non-ASCII or control byte is left to the line reader too (the vectorised readers
+take ASCII; a Unicode space would split a field there).
 """
 from __future__ import annotations
 
@@ -392,9 +392,8 @@ PART_BYTES = 1 << 20
 
 def scan(data: bytes, part_bytes: int = PART_BYTES) -> ScanResult | None:
     """The simple result lines of UTF-8 *data* (``bytes``, or any buffer with
-    ``find``, e.g. an ``mmap``), read vectorised; None when the whole file is for the
-    line reader (no ``Benchmark`` in it, or a non-ASCII or control byte in a line
-    starting with ``Benchmark``).
+    ``find``, e.g. an ``mmap``), read vectorised; None when there is no
+    ``Benchmark`` in it (the whole file is for the line reader then).
 
     The data is scanned in parts of about *part_bytes* bytes of whole lines
     (:data:`PART_BYTES`); names, units and shapes are then numbered across the
@@ -402,13 +401,7 @@ def scan(data: bytes, part_bytes: int = PART_BYTES) -> ScanResult | None:
     """
     if len(data) == 0 or data.find(b"Benchmark") < 0:
         return None
-    parts = []
-    for a, z in _parts(data, part_bytes):
-        part = _scan_part(data, a, z)
-        if part is None:
-            return None
-        parts.append(part)
-    return _merge(parts)
+    return _merge([_scan_part(data, a, z) for a, z in _parts(data, part_bytes)])
 
 
 def _parts(data: bytes, size: int) -> list[tuple[int, int]]:
@@ -460,21 +453,19 @@ class _ResultLines(NamedTuple):
                              value_token=self.value_token[np.repeat(keep, self.npairs)])
 
 
-def _scan_part(data: bytes, a: int, z: int) -> _PartScan | None:
-    """Scan the whole lines ``data[a:z]``; None when the file must go to the line reader.
+def _scan_part(data: bytes, a: int, z: int) -> _PartScan:
+    """Scan the whole lines ``data[a:z]``.
 
     The vectorised readers take ASCII only, and bytes <= 32 as white space: a
-    non-ASCII byte, or a control character other than Go's ASCII white space, in
-    a line starting with ``Benchmark`` sends the whole file to the line reader
-    (elsewhere it is part of a line left to the line reader anyway).
+    line starting with ``Benchmark`` that holds a non-ASCII byte, or a control
+    character other than Go's ASCII white space, is left to the line reader.
     """
     padded = _padded(data, a, z)
     bx, w = _words(padded)
     line_start, line_end = _line_bounds(bx[_PAD:_PAD + z - a])
     bench = _benchmark_lines(bx, w, line_start, line_end)
-    if ((not padded.isascii() or padded.translate(None, _ALLOWED))
-            and _odd_byte_in(bench, bx[_PAD:_PAD + z - a], line_start)):
-        return None
+    if not padded.isascii() or padded.translate(None, _ALLOWED):
+        bench = np.setdiff1d(bench, _lines_with_odd_bytes(bx[_PAD:_PAD + z - a], line_start))
     lines = _result_lines(bx, line_start, line_end, bench)
     iters, values, line_ok = _read_numbers(padded, w, lines)
     if not line_ok.all():
@@ -499,12 +490,10 @@ _ALLOWED_BYTE = np.zeros(256, dtype=bool)
 _ALLOWED_BYTE[np.frombuffer(_ALLOWED, dtype=np.uint8)] = True
 
 
-def _odd_byte_in(bench: np.ndarray, b: np.ndarray, line_start: np.ndarray) -> bool:
-    """Whether a line of *bench* (indices of the lines starting with ``Benchmark``)
-    holds a byte outside ``_ALLOWED`` (the bytes *b* of the part)."""
+def _lines_with_odd_bytes(b: np.ndarray, line_start: np.ndarray) -> np.ndarray:
+    """Indices of the lines of the bytes *b* that hold a byte outside ``_ALLOWED``."""
     odd = np.flatnonzero(~_ALLOWED_BYTE[b])
-    line_of_odd = np.searchsorted(line_start, odd, side="right") - 1
-    return bool(np.isin(line_of_odd, bench).any())
+    return np.unique(np.searchsorted(line_start, odd, side="right") - 1)
 
 
 def _line_bounds(b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

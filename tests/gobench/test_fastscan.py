@@ -115,6 +115,11 @@ def test_interleaved_test2json_packages_same_both_engines():
         (7, "missing units")]
     assert [fast.configs[i] for i in fast.res_config] == [
         (("goos", "linux"), ("pkg", "a")), (("goos", "linux"),), (("goos", "linux"), ("pkg", "b"))]
+    # a non-ASCII result line (read by the line reader) among scanned ones
+    events.insert(1, ev("b", "Benchmark\u00c9t\u00e9 3 1 ns/op\n"))
+    ref, fast = _both("\n".join(events) + "\n")
+    _assert_same(ref, fast)
+    assert fast.res_line.tolist() == [7, 10, 2, 5] and fast.names == ["A-2", "\u00c9t\u00e9", "B-2"]
 
 
 def test_noise_lines_and_bare_names():
@@ -158,18 +163,23 @@ def test_lines_left_by_the_scanner_go_to_the_reference_reader(monkeypatch):
     assert seen == [1, 2, 3, 4, 5, 6, 7]
 
 
-@pytest.mark.parametrize("odd,scanned", [("note: \u00b5s and \u00fc\n", True),
-                                         ("BenchmarkB/caf\u00e9 1 2 ns/op\n", False),
-                                         ("BenchmarkB 1 2\x01 ns/op\n", False),
-                                         ("log \x1f\x00\n", True)])
-def test_odd_bytes_in_result_lines_send_the_file_to_the_reference_reader(odd, scanned):
-    """A non-ASCII or control byte in a result line sends the whole file to the line
-    reader (the scanner reads ASCII only); elsewhere only its own line goes there."""
-    text = "BenchmarkA 1 2 ns/op\n" * 20 + "goos: plan9\n" + odd + "BenchmarkA 1 3 ns/op\n" * 20
-    assert (fastscan.scan(text.encode()) is not None) == scanned
+@pytest.mark.parametrize("odd", ["note: \u00b5s and \u00fc\n", "BenchmarkB/caf\u00e9 1 2 ns/op\n",
+                                 "BenchmarkB 1 2\x01 ns/op\n", "BenchmarkB\u00a01 2 ns/op\n",
+                                 "log \x1f\x00\n"])
+def test_odd_bytes_leave_their_line_to_the_reference_reader(odd):
+    """A line with a non-ASCII or control byte is read by the line reader (the
+    scanner reads ASCII only: U+00A0 is white space to Go); the others are scanned,
+    and the results come in line order, names numbered by first appearance."""
+    text = "BenchmarkA 1 2 ns/op\n" * 20 + "goos: plan9\n" + odd + "BenchmarkC 1 3 x/op\n" * 20
+    sr = fastscan.scan(text.encode())
+    assert sr.res_line.tolist() == list(range(1, 21)) + list(range(23, 43))
     ref, fast = _both(text)
     _assert_same(ref, fast)
-    assert len(fast) == 40 + ("caf" in odd)
+    read_there = odd.startswith("BenchmarkB/") or "\u00a0" in odd
+    assert len(fast) == 40 + read_there
+    assert fast.names == (["A", "B/caf\u00e9", "C"] if "caf" in odd else
+                          ["A", "B", "C"] if read_there else ["A", "C"])
+    assert fast.res_line.tolist() == sorted(fast.res_line.tolist())
 
 
 def test_config_deletion_moves_the_last_key_into_its_place():
