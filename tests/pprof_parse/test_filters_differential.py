@@ -16,7 +16,7 @@ import pprof_parse
 from pprof_parse.present.top import format_percentage
 from pprof_oracle import pprof_top
 
-pytestmark = [pytest.mark.go, pytest.mark.filterwarnings("ignore::pprof_parse.errors.PprofParseWarning")]
+pytestmark = [pytest.mark.go, pytest.mark.filterwarnings("ignore::pprof_parse.errors.PprofParseWarning"), pytest.mark.usefixtures("engine")]
 
 FLAG = {"focus": "focus", "ignore": "ignore", "hide": "hide", "show": "show", "show_from": "show_from",
         "prune_from": "prune_from", "tagfocus": "tagfocus", "tagignore": "tagignore", "tagshow": "tagshow",

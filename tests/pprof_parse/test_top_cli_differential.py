@@ -22,7 +22,7 @@ import pprof_parse
 from goenv import REPO, go_binary, go_env
 from pprof_parse.cli import top_main
 
-pytestmark = pytest.mark.go
+pytestmark = [pytest.mark.go, pytest.mark.usefixtures("engine")]
 
 PROFILE_TYPES = ["cpu", "heap", "allocs", "mutex", "block", "goroutine", "threadcreate", "goroutineleak"]
 GRANULARITIES = ["functions", "filefunctions", "files", "lines", "addresses"]

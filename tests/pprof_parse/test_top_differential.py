@@ -8,7 +8,7 @@ import pprof_parse
 from pprof_parse.present.top import format_percentage
 from pprof_oracle import pprof_top
 
-pytestmark = pytest.mark.go
+pytestmark = [pytest.mark.go, pytest.mark.usefixtures("engine")]
 
 PROFILE_TYPES = ["cpu", "heap", "allocs", "mutex", "block", "goroutine", "threadcreate", "goroutineleak"]
 GRANULARITIES = ["functions", "filefunctions", "files", "lines", "addresses"]

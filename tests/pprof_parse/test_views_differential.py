@@ -14,7 +14,7 @@ import pprof_parse
 from pprof_parse.present.top import format_percentage
 from pprof_oracle import pprof, unit_flag
 
-pytestmark = [pytest.mark.go, pytest.mark.filterwarnings("ignore::pprof_parse.errors.PprofParseWarning")]
+pytestmark = [pytest.mark.go, pytest.mark.filterwarnings("ignore::pprof_parse.errors.PprofParseWarning"), pytest.mark.usefixtures("engine")]
 
 NUM = r"(-?\d+)[a-zA-Zμ]*"
 
