@@ -45,7 +45,6 @@ _ALLOWED = b"\t\n\v\f\r " + bytes(range(33, 128))
 _PAD = 16                                    # bytes of white space around the data
 
 _U64 = np.uint64
-_ONES = _U64(0x0101010101010101)
 _HIGH = _U64(0x8080808080808080)
 _ZEROS = _U64(0x3030303030303030)            # eight ASCII '0'
 _LOW7 = _U64(0x7F7F7F7F7F7F7F7F)
