@@ -20,6 +20,7 @@ import pytest
 
 import pprof_parse
 from goenv import REPO, go_binary, go_env
+from pprof_oracle import run_pprof
 from pprof_parse.cli import top_main
 
 pytestmark = [pytest.mark.go, pytest.mark.usefixtures("engine")]
@@ -31,8 +32,7 @@ ROW = re.compile(r"^ *(\S+) +(\S+%) +(\S+%) +(\S+) +(\S+%)  (.*)$")  # pprof's "
 
 
 def _pprof(path, *flags: str, env: dict | None = None) -> str:
-    proc = subprocess.run([go_binary(), "tool", "pprof", "-top", *flags, str(path)], capture_output=True,
-                          text=True, env=env or go_env(), timeout=300)
+    proc = run_pprof(["-top", *flags, str(path)], env)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
