@@ -15,35 +15,18 @@ The package mirrors golang.org/x/perf's layering:
 Public entry points: :func:`read_bench`, :func:`benchstat`, :func:`read_benchstat`,
 :func:`samples_figure`, :func:`delta_figure`, and the typed errors of
 :mod:`gobench.errors` (all subclasses of :class:`ValueError`).
+
+``import gobench`` loads numpy and the package's own modules; pandas and plotly are
+imported on first use (:mod:`gopherlab_common.lazy`), so ``gopherlab benchstat``,
+which needs neither, starts without them.
 """
+from .compare import benchstat
 from .errors import (BenchEncodingError, BenchFormatWarning, BenchstatError, BenchstatFormatError,
                      BenchSyntaxError, GobenchError, OptionError, QuerySyntaxError,
                      SamplesEqualError, UnitMetadataError, UsageError)
-
-# Heavy imports (pandas) happen on first use, so ``gopherlab benchstat`` starts fast.
-_LAZY = {
-    "read_bench": ("gobench.read.frame", "read_bench"),
-    "read_benchstat": ("gobench.read.report", "read_benchstat"),
-    "benchstat": ("gobench.compare", "benchstat"),
-    "samples_figure": ("gobench.present.plots", "samples_figure"),
-    "samples_figures": ("gobench.present.plots", "samples_figures"),
-    "delta_figure": ("gobench.present.plots", "delta_figure"),
-}
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
-
-
-def __getattr__(name):
-    if name in _LAZY:
-        import importlib
-        mod, attr = _LAZY[name]
-        value = getattr(importlib.import_module(mod), attr)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'gobench' has no attribute {name!r}")
-
+from .present.plots import delta_figure, samples_figure, samples_figures
+from .read.frame import read_bench
+from .read.report import read_benchstat
 
 __all__ = [
     "read_bench", "read_benchstat", "benchstat",

@@ -15,6 +15,7 @@ from .benchtab import Query, Tables
 from .errors import BenchstatError, GobenchError, QuerySyntaxError
 from .present.text import tables_to_csv, tables_to_text
 from .read.benchfmt import parse_inputs
+from .read.frame import _warn_errors, read_results
 from .read.sources import (MAX_INPUT_BYTES, Input, _read_stream, check_regular_file,
                            input_from_bytes, label_inputs)
 
@@ -185,7 +186,7 @@ def tables_to_frame(tables: Tables):
     return df
 
 
-def benchstat(src, *, table: str = ".config", row: str = ".fullname", col: str = ".file",
+def benchstat(src=None, *, text=None, table: str = ".config", row: str = ".fullname", col: str = ".file",
               ignore: str = "", filter: str = "*", alpha: float = 0.05,
               confidence: float = 0.95, decode_json: bool = True):
     """Compare benchmark results as benchstat v2 does; return a tidy DataFrame.
@@ -195,6 +196,8 @@ def benchstat(src, *, table: str = ".config", row: str = ".fullname", col: str =
     src : path, bytes, file object, list or dict of them
         As for :func:`gobench.read_bench` (a dict maps labels — benchstat's
         ``label=path`` — to sources; a list keeps the paths as labels).
+    text : str, or a list/dict of str, optional (keyword only)
+        The benchmark output itself, instead of ``src`` (a dict: labels to texts).
     table, row, col, ignore, filter : str
         benchstat's projections and filter (``-table .config``, ``-row .fullname``,
         ``-col .file``, ``-ignore``, ``-filter``).
@@ -241,10 +244,8 @@ def benchstat(src, *, table: str = ".config", row: str = ".fullname", col: str =
     gobench.errors.QuerySyntaxError
         A bad projection or filter.
     """
-    from .read.frame import _normalise_sources, _warn_errors
-
     q = Query.parse(table=table, row=row, col=col, ignore=ignore, filter=filter)
-    r = parse_inputs(_normalise_sources(src, None), decode_json=decode_json)
+    r = read_results(src, text=text, decode_json=decode_json)
     _warn_errors(r.errors)
     tables = q.build(r, alpha=alpha, confidence=confidence)
     df = tables_to_frame(tables)

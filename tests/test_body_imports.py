@@ -52,20 +52,6 @@ LAZY_PROJECT_MODULES = {
 #: where a module imports by name: the lazy mechanism itself
 IMPORT_BY_NAME = {"gopherlab_common/lazy.py"}
 
-# Modules still waiting on a change elsewhere: file -> what keeps it here.
-# ``test_pending_files_still_need_it`` fails once a file has no hidden import left (drop it
-# from the list then) or once the pandas-at-top blocker below is gone.
-_FRAME_BLOCKED = ("imports gobench.read.frame, which imports pandas at its top: at the module's top "
-                  "it would load pandas in `import gobench` and `gopherlab benchstat`")
-PENDING = {
-    "gobench/__init__.py": _FRAME_BLOCKED,
-    "gobench/read/__init__.py": _FRAME_BLOCKED,
-    "gobench/compare.py": _FRAME_BLOCKED,
-}
-#: the blocker of the _FRAME_BLOCKED entries: these modules import pandas at their top
-_EAGER_PANDAS = ("gobench/read/frame.py", "gobench/read/report.py")
-
-
 def _sources() -> list[tuple[str, str]]:
     out = []
     for pkg in PACKAGES:
@@ -145,8 +131,7 @@ def hidden_imports(rel: str, source: str) -> list[tuple[str, str]]:
 
 
 def test_no_hidden_imports():
-    bad = [f"{rel}: {what} ({detail})" for rel, src in _sources() for what, detail in hidden_imports(rel, src)
-           if rel not in PENDING]
+    bad = [f"{rel}: {what} ({detail})" for rel, src in _sources() for what, detail in hidden_imports(rel, src)]
     assert bad == [], "\n".join(bad)
 
 
@@ -158,18 +143,6 @@ def test_exceptions_are_heavy_optional_modules_still_imported_there():
         assert f"import {mod.rsplit('.', 1)[-1]}" in sources[rel] or f"from {mod} import" in sources[rel], (rel, mod)
     for rel in [*LAZY_PROJECT_MODULES, *IMPORT_BY_NAME]:
         assert rel in sources, rel
-
-
-def test_pending_files_still_need_it():
-    """A pending file stays listed only while it has a hidden import, and a file blocked by
-    eager pandas only while a blocker imports pandas at its top (once both use
-    ``gopherlab_common.lazy.pd``, move the blocked imports to their modules' tops)."""
-    sources = dict(_sources())
-    for rel, why in PENDING.items():
-        assert hidden_imports(rel, sources[rel]), f"{rel} has no hidden import left: drop it from PENDING"
-        if why == _FRAME_BLOCKED:
-            assert any("\nimport pandas as pd\n" in sources[b] for b in _EAGER_PANDAS), (
-                f"{_EAGER_PANDAS} no longer import pandas eagerly: resolve the pending imports of {rel}")
 
 
 @pytest.mark.parametrize("source, want", [

@@ -6,12 +6,12 @@ import warnings
 from collections.abc import Mapping
 
 import numpy as np
-import pandas as pd
+from gopherlab_common.lazy import pd
 
 from ..errors import BenchFormatWarning
 from .benchfmt import Results, parse_inputs
 from .names import base_name, name_keys, split_gomaxprocs
-from .sources import open_source, label_inputs
+from .sources import label_inputs, open_source, source_or_text
 
 __all__ = ["read_bench", "read_results", "results_to_frame", "RESERVED_COLUMNS"]
 
@@ -39,13 +39,13 @@ def _normalise_sources(src, label):
     return inputs
 
 
-def read_results(src, *, label=None, decode_json: bool = True) -> Results:
+def read_results(src=None, *, text=None, label=None, decode_json: bool = True) -> Results:
     """Parse benchmark sources into the columnar :class:`~gobench.read.benchfmt.Results`.
 
     Same arguments as :func:`read_bench`; no DataFrame is built (this is what the
     ``benchstat`` pipeline uses).
     """
-    return parse_inputs(_normalise_sources(src, label), decode_json=decode_json)
+    return parse_inputs(_normalise_sources(source_or_text(src, text), label), decode_json=decode_json)
 
 
 def _warn_errors(errors, stacklevel=3):
@@ -130,7 +130,7 @@ def results_to_frame(r: Results) -> pd.DataFrame:
     return df
 
 
-def read_bench(src, *, label: str | None = None, decode_json: bool = True) -> pd.DataFrame:
+def read_bench(src=None, *, text=None, label: str | None = None, decode_json: bool = True) -> pd.DataFrame:
     """Read Go benchmark output (``go test -bench``) into a tidy DataFrame.
 
     Parsing follows golang.org/x/perf's benchfmt exactly (see
@@ -141,13 +141,16 @@ def read_bench(src, *, label: str | None = None, decode_json: bool = True) -> pd
     Parameters
     ----------
     src : path, bytes, file object, or list/dict of them
-        A ``str`` or :class:`os.PathLike` is a **path** (as in pandas; wrap text
-        in :class:`io.StringIO`).  ``bytes`` and binary files are decoded as UTF-8,
+        A ``str`` or :class:`os.PathLike` is a **path** (as in pandas; pass text
+        as ``text=`` or in :class:`io.StringIO`).  ``bytes`` and binary files are decoded as UTF-8,
         or UTF-16 when it has a BOM or the NUL-byte pattern of PowerShell output.
         A list reads several files in order, each starting with an empty
         configuration (``benchfmt.Files``); a dict maps labels to sources.
         ``go test -json`` streams are recognised and their ``Output`` joined per
         ``Package`` in stream order.
+    text : str, or a list/dict of str, optional (keyword only)
+        The benchmark output itself, instead of ``src`` (in the same shapes);
+        exactly one of the two is given, else ``TypeError``.
     label : str, optional
         The ``label`` of a single source (default: its path), benchstat's ``.file``.
         An unlabelled path given twice becomes ``path#0``, ``path#1``.
@@ -205,6 +208,6 @@ def read_bench(src, *, label: str | None = None, decode_json: bool = True) -> pd
     (:mod:`gobench.read.benchfmt_reference`) instead of the vectorised scanner:
     the same frame, slower.
     """
-    r = read_results(src, label=label, decode_json=decode_json)
+    r = read_results(src, text=text, label=label, decode_json=decode_json)
     _warn_errors(r.errors)
     return results_to_frame(r)

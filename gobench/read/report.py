@@ -35,10 +35,9 @@ import io
 import math
 import os
 import re
-import warnings
 
 import numpy as np
-import pandas as pd
+from gopherlab_common.lazy import pd
 
 from ..errors import BenchstatFormatError
 from .sources import MAX_INPUT_BYTES, TextSource, _read_stream, read_path, source_or_text
@@ -474,10 +473,6 @@ def _report_text(src) -> tuple[str, str]:
     """``(text, name)`` of a report source (see :func:`read_benchstat`)."""
     if isinstance(src, TextSource):
         return src.text, "<text>"
-    if isinstance(src, str) and ("\n" in src or "\r" in src):
-        warnings.warn("read_benchstat: a str holding a line end is read as the report for now; a str will "
-                      "always be a path, as in pandas: pass text=... instead", FutureWarning, stacklevel=3)
-        return src, "<text>"
     if isinstance(src, (str, os.PathLike)):
         name = os.fspath(src)
         return read_path(name).decode("utf-8", errors="replace"), name
@@ -503,8 +498,7 @@ def read_benchstat(src=None, *, text: str | None = None) -> pd.DataFrame:
         or (in a text without ``\n``) ``\r`` end lines.
     text : str, keyword-only
         The report as a ``str`` (pasted from a PR description), instead of
-        ``src``.  (Transitional: a ``str`` ``src`` holding a line end is still
-        read as the report, with a ``FutureWarning``; it will be a path.)
+        ``src``.
 
     Returns
     -------

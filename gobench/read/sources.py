@@ -27,7 +27,7 @@ __all__ = ["Input", "TextSource", "decode_bytes", "input_from_bytes", "open_sour
            "check_regular_file", "source_or_text", "MAX_INPUT_BYTES", "TEXT_HINT"]
 
 #: What a message about a path that cannot be opened adds (a str is never taken as content).
-TEXT_HINT = "a str is a path: to parse text, pass io.StringIO(text)"
+TEXT_HINT = "a str is a path: to parse text, pass text=... or io.StringIO(text)"
 
 #: Longest input read (bytes): a path's file, or a file object's stream. Benchmark
 #: files are kilobytes to tens of megabytes (the benchmarks' largest: 9 MB);

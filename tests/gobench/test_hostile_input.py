@@ -199,7 +199,7 @@ def test_sample_count_too_big_is_a_format_error_with_its_line(name, big):
     text = _report(name)
     lineno = text[:text.index("n=8")].count("\n") + 1
     with pytest.raises(BenchstatFormatError) as ei:
-        read_benchstat(text.replace("n=8", "n=" + BIG[big], 1))
+        read_benchstat(text=text.replace("n=8", "n=" + BIG[big], 1))
     assert ei.value.line == lineno and f":{lineno}:" in str(ei.value)
 
 
@@ -215,7 +215,7 @@ def test_report_numbers_of_5000_digits_are_typed(name):
             break
     with pytest.raises(BenchstatFormatError,
                        match="out of range" if name != "v2-default.stdout" else "cell") as ei:
-        read_benchstat(bad)
+        read_benchstat(text=bad)
     assert ei.value.line == text[:at].count("\n") + 1 and len(str(ei.value)) < 300
 
 
@@ -225,7 +225,7 @@ def test_stray_carriage_return_in_csv_is_a_format_error_with_its_line(name):
     k = text.index("\n", text.index("\n") + 1)      # end of line 2
     bad = text[:k - 3] + "\r" + text[k - 3:]
     with pytest.raises(BenchstatFormatError) as ei:
-        read_benchstat(bad)
+        read_benchstat(text=bad)
     assert ei.value.line == 2 and "carriage return" in str(ei.value)
 
 
@@ -233,9 +233,9 @@ def test_stray_carriage_return_in_csv_is_a_format_error_with_its_line(name):
 @pytest.mark.parametrize("name", REPORTS)
 def test_reports_with_cr_or_crlf_line_ends_read_like_lf(name, eol):
     text = _report(name)
-    want = read_benchstat(text)
+    want = read_benchstat(text=text)
     assert len(want) > 0
-    for src in (text.replace("\n", eol), text.replace("\n", eol).encode(),
+    for src in (io.StringIO(text.replace("\n", eol)), text.replace("\n", eol).encode(),
                 io.BytesIO(text.replace("\n", eol).encode())):
         assert read_benchstat(src).equals(want)
 
@@ -243,8 +243,8 @@ def test_reports_with_cr_or_crlf_line_ends_read_like_lf(name, eol):
 @pytest.mark.parametrize("name", REPORTS)
 def test_reports_with_a_byte_order_mark_read_like_without(name):
     text = _report(name)
-    want = read_benchstat(text)
-    assert read_benchstat("\ufeff" + text).equals(want)
+    want = read_benchstat(text=text)
+    assert read_benchstat(text="\ufeff" + text).equals(want)
     assert read_benchstat(b"\xef\xbb\xbf" + text.encode()).equals(want)
 
 
@@ -252,7 +252,7 @@ def test_report_that_parses_to_nothing_is_an_error():
     """A v1 CSV whose header is broken by a quote gave an empty frame, silently."""
     text = _report("v1-csv.stdout").replace(",", ',"', 3)
     with pytest.raises(BenchstatFormatError):
-        read_benchstat(text)
+        read_benchstat(text=text)
 
 
 # ------------------------------------------------------------- bounded time
@@ -290,12 +290,12 @@ def test_report_near_misses_take_linear_time():
     exponentially (20 superscripts: 19 s; 14 tokens: 11 s); a header of many column
     rules was quadratic."""
     v2 = _report("v2-default.stdout")
-    _timed(lambda: read_benchstat(v2.replace("644.3n ± 45%", "644.3n ± 45% " + "¹" * 5000 + "!", 1)))
+    _timed(lambda: read_benchstat(text=v2.replace("644.3n ± 45%", "644.3n ± 45% " + "¹" * 5000 + "!", 1)))
     v1 = _report("v1-default.stdout")
     row = "pkg:example.com/gobenchvec/nums goos:linux goarch:amd64"
-    _timed(lambda: read_benchstat(v1.replace(row, " ".join(["a:a:a:a"] * 2000) + " b", 1)))
+    _timed(lambda: read_benchstat(text=v1.replace(row, " ".join(["a:a:a:a"] * 2000) + " b", 1)))
     bars = "│" + "  │" * 30000
-    _timed(lambda: read_benchstat(v2.replace("│   old.txt    │", bars, 1)
+    _timed(lambda: read_benchstat(text=v2.replace("│   old.txt    │", bars, 1)
                                   .replace("│    sec/op    │", bars, 1)))
 
 

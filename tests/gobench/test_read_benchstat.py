@@ -133,13 +133,13 @@ def test_text_and_not_a_report():
 
 
 def test_a_str_is_a_path_as_in_pandas(tmp_path):
-    """``text=`` takes the report; a str is a path (for now, one holding a line end is still
-    read as the report, with a FutureWarning)."""
+    """``text=`` takes the report; a str is a path, even one holding a line end (as in pandas)."""
     need_vectors()
     text = (OUTPUTS / "v2-join-method.stdout").read_text()
-    with pytest.warns(FutureWarning, match="pass text="):
-        assert read_benchstat(text).equals(read_benchstat(text=text))
-    with pytest.raises(FileNotFoundError, match=r"to parse text, pass io.StringIO.*no-such-report.txt"):
+    assert read_benchstat(io.StringIO(text)).equals(read_benchstat(text=text))
+    with pytest.raises(FileNotFoundError, match=r"to parse text, pass text="):
+        read_benchstat(text)
+    with pytest.raises(FileNotFoundError, match=r"to parse text, pass text=.* or io.StringIO.*no-such-report.txt"):
         read_benchstat(str(tmp_path / "no-such-report.txt"))
     with pytest.raises(TypeError, match="not both"):
         read_benchstat(OUTPUTS / "v2-join-method.stdout", text=text)

@@ -23,7 +23,7 @@ def test_a_str_of_text_is_a_path_and_the_error_says_how_to_pass_text():
     with pytest.raises(FileNotFoundError) as e:
         gobench.read_bench(LINE + LINE)
     msg = str(e.value)
-    assert "cannot read benchmark file" in msg and "to parse text, pass io.StringIO(text)" in msg
+    assert "cannot read benchmark file" in msg and "to parse text, pass text=... or io.StringIO(text)" in msg
     assert repr((LINE + LINE)[:40] + "...") in msg and len(msg) < 300
 
 
@@ -67,3 +67,19 @@ def test_source_or_text_shapes_and_errors():
         sources.source_or_text(None, None)
     with pytest.raises(TypeError, match="text= must be a str"):
         sources.source_or_text(None, [LINE.encode()])
+
+
+def test_read_bench_and_benchstat_take_text_as_a_keyword():
+    """``text=`` is the benchmark output itself; the same output as a str src is a path."""
+    from gopherlab.reports.bundled import sample_path
+
+    old, new = (open(sample_path(f"bench/{n}.txt"), encoding="utf-8").read() for n in ("old", "new"))
+    frame = gobench.read_bench(text=old)
+    assert len(frame) > 0 and set(frame["file"]) == {"<text>"}
+    assert frame.drop(columns="file").equals(gobench.read_bench(io.StringIO(old)).drop(columns="file"))
+    cmp = gobench.benchstat(text={"old": old, "new": new})
+    assert cmp.equals(gobench.benchstat({"old": io.StringIO(old), "new": io.StringIO(new)}))
+    with pytest.raises(FileNotFoundError, match="pass text="):
+        gobench.read_bench(old)
+    with pytest.raises(TypeError, match="not both"):
+        gobench.benchstat(sample_path("bench/old.txt"), text=old)
