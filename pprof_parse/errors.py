@@ -39,6 +39,9 @@ byte offset, id or line number).
 
 from __future__ import annotations
 
+import sys
+import warnings
+
 __all__ = [
     "PprofParseError",
     "ProfileFormatError",
@@ -134,3 +137,20 @@ class RuntimeFormatError(PprofParseError, ValueError):
 
 class PprofParseWarning(UserWarning):
     """Part of the input was skipped or repaired; the message says what and where."""
+
+
+def warn(message: str, category: type[Warning] = PprofParseWarning) -> None:
+    """Issue ``category(message)`` attributed to the first caller outside pprof_parse.
+
+    The warning points at the user's line (the call of ``read_profile``, ``top``,
+    ``read_gctrace``...) however deep in the package it is raised, so no call site
+    counts stack frames (Python 3.12's ``skip_file_prefixes``, for 3.11).
+    """
+    level, frame = 2, sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__", "").partition(".")[0] in _OWN_PACKAGES:
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
+
+
+_OWN_PACKAGES = ("pprof_parse", "gopherlab_common")
+

@@ -94,10 +94,7 @@ def violations(module: str, source: str, *, is_package: bool = False) -> list[st
 
 
 #: pprof_parse files with a hidden import another change is removing: file -> what and who
-PENDING = {
-    "pprof_parse/read/proto.py": "google.protobuf's descriptor modules imported in _skim_class (the wire "
-                                 "codec's owner moves them to the module top)",
-}
+PENDING: dict[str, str] = {}
 
 
 def package_modules() -> list[Path]:

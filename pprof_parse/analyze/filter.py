@@ -21,11 +21,10 @@ matches as in pprof.
 
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 
-from ..errors import PprofParseWarning
+from ..errors import warn
 from ..model.data import ProfileData
 from .goregex import GoRegexp, compile_regex, translate_go_regex
 from .prune import (first_flagged, flagged_entries, keep_entries, keep_lines, keep_samples, line_layout,
@@ -41,7 +40,7 @@ FILTER_OPTIONS = ("focus", "ignore", "hide", "show", "show_from", "prune_from",
 
 
 def _warn(option: str) -> None:
-    warnings.warn(f"{option} expression matched no samples", PprofParseWarning, stacklevel=4)
+    warn(f"{option} expression matched no samples")
 
 
 class _Matcher:

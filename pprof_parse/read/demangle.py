@@ -34,11 +34,10 @@ never hold mangled names (the Go runtime writes Go's own names).
 from __future__ import annotations
 
 import re
-import warnings
 
 import numpy as np
 
-from ..errors import OptionError, PprofParseWarning
+from ..errors import OptionError, warn
 from ..model.data import ProfileData
 
 DEMANGLE_MODES = ("default", "templates", "full", "none")
@@ -156,9 +155,8 @@ def demangle_names(data: ProfileData, mode: str = "default", *, source: str = "<
             cache[key] = out
         new_idx[k] = out
     if mangled:
-        warnings.warn(f"{source}: {mangled} mangled C++/Rust function name(s) kept as they are "
-                      "(pprof would demangle them; no demangler is installed)", PprofParseWarning,
-                      stacklevel=4)  # (decode_profile, read_profile: the caller of read_profile)
+        warn(f"{source}: {mangled} mangled C++/Rust function name(s) kept as they are "
+                      "(pprof would demangle them; no demangler is installed)")
     if not added and np.array_equal(new_idx, data.func_name):
         return data
     return data.with_(strings=list(strings) + list(added), func_name=new_idx)

@@ -30,11 +30,10 @@ the byte offset.
 
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 
-from ..errors import ProfileFormatError, PprofParseWarning
+from ..errors import ProfileFormatError, warn
 from ..model.data import ProfileData, ValueType
 from . import legacy_maps
 
@@ -121,9 +120,8 @@ def decode_legacy_cpu(data: bytes, *, source: str = "<bytes>") -> ProfileData:
         starts.append(pos + 2)
         pos += 2 + depth
     if not trailer:
-        warnings.warn(f"{source}: legacy CPU profile has no '0, 1, 0' trailer (truncated file?); "
-                      f"{len(starts)} samples read, no memory map", PprofParseWarning,
-                      stacklevel=4)  # (decode_profile, read_profile: the caller of read_profile)
+        warn(f"{source}: legacy CPU profile has no '0, 1, 0' trailer (truncated file?); "
+                      f"{len(starts)} samples read, no memory map")
     text_start = pos * w if trailer else len(data)
 
     first = np.array(starts, np.int64)

@@ -9,18 +9,12 @@ as pprof's ``postDecode`` does. Validation follows pprof's ``CheckValid``.
 
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
+from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from google.protobuf.message import DecodeError
 
-from ..errors import (
-    ConcatenatedProfileError,
-    InputLimitError,
-    InvalidProfileError,
-    ProfileFormatError,
-    PprofParseWarning,
-)
+from ..errors import ConcatenatedProfileError, InputLimitError, InvalidProfileError, ProfileFormatError, warn
 from ..model.data import ProfileData, ValueType
 from ..proto import profile_pb2 as pb
 from ..proto.wire import (FIXED_SIZE, LEN, VARINT, WIRE_TYPES, VarintError, WireError, encode_varints, read_varint, tag,
@@ -88,6 +82,14 @@ def _last_field_start(data: bytes) -> int:
     except _TopLevelError as e:
         last = e.start
     return last
+
+
+def _valid_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _str(strings: list[str], idx: int, what: str) -> str:
@@ -262,8 +264,6 @@ def _skim_class():
     else stays unknown, kept as raw bytes, nothing per element)."""
     global _SKIM
     if _SKIM is None:
-        from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
-
         fdp = descriptor_pb2.FileDescriptorProto(name="pprof_parse_skim.proto", package="pprof_parse_skim",
                                                  syntax="proto3")
         m = fdp.message_type.add(name="PackedInts")
@@ -410,8 +410,8 @@ def _string_table(msg, data: bytes, source: str) -> list[str]:
     strings = [b.decode("utf-8", "replace") for b in raw_strings]
     if strings[0] != "":
         raise InvalidProfileError("malformed profile: string_table[0] must be ''")
-    if any("\ufffd" in s and "\ufffd".encode() not in b for s, b in zip(strings, raw_strings)):
-        warnings.warn(f"{source}: some strings are not valid UTF-8; invalid bytes were replaced by U+FFFD", PprofParseWarning, stacklevel=4)
+    if any("\ufffd" in s and not _valid_utf8(b) for s, b in zip(strings, raw_strings)):  # (only U+FFFDs are suspects)
+        warn(f"{source}: some strings are not valid UTF-8; invalid bytes were replaced by U+FFFD")
     return strings
 
 
@@ -462,10 +462,9 @@ def _locations(msg, data: bytes, source: str, func_id: np.ndarray, map_id: np.nd
     dangling = (lc.mapping_id != 0) & (loc_mapping < 0)
     if dangling.any():
         i = int(np.argmax(dangling))
-        warnings.warn(
+        warn(
             f"{source}: {int(dangling.sum())} locations refer to unknown mappings (first: location id {int(loc_id[i])} "
-            f"-> mapping id {int(lc.mapping_id[i])}); pprof accepts this and so do we (no mapping)",
-            PprofParseWarning, stacklevel=4)
+            f"-> mapping id {int(lc.mapping_id[i])}); pprof accepts this and so do we (no mapping)")
     return dict(loc_id=loc_id, loc_mapping=loc_mapping.astype(np.int64), loc_address=lc.address,
                 loc_is_folded=lc.is_folded, loc_line_offsets=loc_line_offsets, line_function=line_function,
                 line_line=lc.line_line, line_column=lc.line_column)

@@ -22,24 +22,15 @@ what the fast path sees:
 
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 from google.protobuf.message import DecodeError
 
-from ..errors import (
-    ConcatenatedProfileError,
-    InvalidProfileError,
-    ProfileFormatError,
-    PprofParseWarning,
-)
+from ..errors import ConcatenatedProfileError, InvalidProfileError, ProfileFormatError, warn
 from ..model.data import ProfileData, ValueType
 from ..proto import profile_pb2 as pb
 from ..proto.wire import CONTINUATION, FIXED_SIZE, LEN, VARINT, WIRE_TYPES, VarintError, read_varint
 from .proto import GUARD_BYTES, _check_counts, _check_sizes, _last_field_start, _locate_top_level_error, _payload_start
-
-#: Warnings point where ``decode_proto``'s do (its ``stacklevel=3``), from a step one frame deeper.
-_STACKLEVEL = 4
 
 #: protobuf's largest field number (2**29 - 1); upb refuses a message with a larger one.
 _MAX_FIELD = (1 << 29) - 1
@@ -125,8 +116,7 @@ def _string_table(msg, data: bytes, source: str) -> list[str]:
     if strings[0] != "":
         raise InvalidProfileError("malformed profile: string_table[0] must be ''")
     if replaced:
-        warnings.warn(f"{source}: some strings are not valid UTF-8; invalid bytes were replaced by U+FFFD",
-                      PprofParseWarning, stacklevel=_STACKLEVEL)
+        warn(f"{source}: some strings are not valid UTF-8; invalid bytes were replaced by U+FFFD")
     return strings
 
 
@@ -337,10 +327,9 @@ def _locations(locations: list, function_row: dict[int, int], mapping_row: dict[
     mapping = [-1 if loc.mapping_id == 0 else mapping_row.get(loc.mapping_id, -1) for loc in locations]
     dangling = [loc for loc, m in zip(locations, mapping) if loc.mapping_id != 0 and m == -1]
     if dangling:
-        warnings.warn(
+        warn(
             f"{source}: {len(dangling)} locations refer to unknown mappings (first: location id {dangling[0].id} "
-            f"-> mapping id {dangling[0].mapping_id}); pprof accepts this and so do we (no mapping)",
-            PprofParseWarning, stacklevel=_STACKLEVEL)
+            f"-> mapping id {dangling[0].mapping_id}); pprof accepts this and so do we (no mapping)")
     columns = dict(
         loc_id=np.array([loc.id for loc in locations], np.uint64),
         loc_mapping=np.array(mapping, np.int64),

@@ -18,13 +18,12 @@ file objects are content, and ``text=`` takes a ``str`` of content.
 from __future__ import annotations
 
 import re
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 from gopherlab_common.lazy import pd  # pandas on first use
 
-from pprof_parse.errors import PprofParseWarning, RuntimeFormatError
+from pprof_parse.errors import RuntimeFormatError, warn
 from pprof_parse.read.numbers import INT64_MAX, Unfit, to_float, to_int
 from pprof_parse.runtime.inputs import load_text, warn_unparsed
 
@@ -210,9 +209,8 @@ def parse_gctrace(src=None, *, text: str | None = None) -> GCTrace:
             f"no gctrace, scavtrace or pacer line among {len(unparsed)} lines "
             f"(first: {unparsed[0][1][:60]!r})", source=name, line=unparsed[0][0])
     if unfit:
-        warnings.warn(f"{name}: {len(unfit)} runtime line(s) hold a number that does not fit its column, "
-                      f"kept in attrs['unparsed'] (first at line {unfit[0][0]}: {unfit[0][1]})",
-                      PprofParseWarning, stacklevel=2)
+        warn(f"{name}: {len(unfit)} runtime line(s) hold a number that does not fit its column, "
+                      f"kept in attrs['unparsed'] (first at line {unfit[0][0]}: {unfit[0][1]})")
     warn_unparsed(name, [u for u in unparsed if u[0] not in {k for k, _ in unfit}],
                   "gctrace, scavtrace or pacer lines", "attrs['unparsed']")
     return GCTrace(cycles, scav_df, pacer_df, unparsed, name)

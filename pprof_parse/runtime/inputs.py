@@ -31,10 +31,9 @@ from __future__ import annotations
 
 import errno
 import os
-import warnings
 from pathlib import Path
 
-from pprof_parse.errors import InputLimitError, ProfileFormatError, PprofParseWarning, RuntimeFormatError
+from pprof_parse.errors import InputLimitError, ProfileFormatError, RuntimeFormatError, warn
 from pprof_parse.read.source import inflate, read_source
 
 __all__ = ["MAX_TEXT_BYTES", "TEXT_HINT", "decode_text", "load_source", "load_text", "one_source", "series_sources",
@@ -212,5 +211,5 @@ def warn_unparsed(source: str, unparsed: list, what: str, where: str) -> None:
     """Report kept-but-not-understood lines once per read (a ``PprofParseWarning``)."""
     if unparsed:
         line, text = unparsed[0]
-        warnings.warn(f"{source}: {len(unparsed)} line(s) are not {what}, kept in {where} "
-                      f"(first at line {line}: {text[:60]!r})", PprofParseWarning, stacklevel=3)
+        warn(f"{source}: {len(unparsed)} line(s) are not {what}, kept in {where} "
+                      f"(first at line {line}: {text[:60]!r})")

@@ -12,12 +12,11 @@ from __future__ import annotations
 import json
 import math
 import re
-import warnings
 
 import numpy as np
 from gopherlab_common.lazy import pd  # pandas on first use
 
-from pprof_parse.errors import OptionError, PprofParseWarning, RuntimeFormatError
+from pprof_parse.errors import OptionError, RuntimeFormatError, warn
 from pprof_parse.read.memstats_trailer import FIELDS, RING, check_memstats_fields, parse_memstats_trailer
 from pprof_parse.read.numbers import Unfit
 from pprof_parse.runtime.inputs import load_text, series_sources
@@ -284,9 +283,8 @@ def read_gc_pauses(srcs=None, *, text=None, times=None) -> pd.DataFrame:
     })
     if lost:
         n_lost = sum(b - a + 1 for _, a, b in lost)
-        warnings.warn(f"{n_lost} GC cycle(s) fell out of the 256-entry PauseNs ring between snapshots "
-                      f"(first lost: {lost[0][1]}..{lost[0][2]}); snapshot more often. See attrs['lost_cycles']",
-                      PprofParseWarning, stacklevel=2)
+        warn(f"{n_lost} GC cycle(s) fell out of the 256-entry PauseNs ring between snapshots "
+                      f"(first lost: {lost[0][1]}..{lost[0][2]}); snapshot more often. See attrs['lost_cycles']")
     df.attrs["lost_cycles"] = lost
     df.attrs["pause_total_ns"] = totals
     return df

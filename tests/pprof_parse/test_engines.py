@@ -209,6 +209,17 @@ def test_bad_utf8_and_unknown_mappings_warn_alike():
     assert "not valid UTF-8" in said and "location id" in said and "mapping id 4242" in said
 
 
+def test_bad_utf8_beside_a_real_replacement_character_still_warns():
+    """A string holding both a U+FFFD of its own and an invalid byte: the warning may not
+    be missed because the decoded string's U+FFFD was already in the bytes."""
+    data = _mutated("heap", lambda m: None) + _f(6, 2, "\ufffd".encode() + b" caf\xc3")
+    for decoder in (decode_proto, decode_proto_reference):
+        said = " ".join(_outcome(decoder, data)[1])
+        assert "not valid UTF-8" in said, decoder.__name__
+    clean = _mutated("heap", lambda m: None) + _f(6, 2, "\ufffd ok".encode())
+    assert not any("UTF-8" in w for w in _outcome(decode_proto, clean)[1])
+
+
 def test_message_count_limits_alike():
     many_strings = _tiny() + _f(6, 2, b"") * 70_000  # 70k messages: over the 65,536 a 1 MiB limit allows
     assert_same_outcome(many_strings)  # (no limit: both read it)
