@@ -21,6 +21,8 @@ import os
 import stat
 from collections.abc import Mapping
 
+from gopherlab_common.inputs import check_one_input, looks_like_text
+
 from ..errors import BenchEncodingError, GobenchError
 
 __all__ = ["Input", "TextSource", "decode_bytes", "input_from_bytes", "open_source", "label_inputs", "read_path",
@@ -100,12 +102,9 @@ def source_or_text(src, text):
     TypeError
         Both or neither are given, or an entry of ``text`` is not a ``str``.
     """
+    check_one_input(src, text, "a source (path, bytes or file object)")
     if text is None:
-        if src is None:
-            raise TypeError("no input: pass a source (path, bytes or file object) or text=...")
         return src
-    if src is not None:
-        raise TypeError("pass either a source (path, bytes or file object) or text=..., not both")
     if isinstance(text, Mapping):
         return {label: TextSource(t) for label, t in text.items()}
     if isinstance(text, (list, tuple)):
@@ -115,9 +114,7 @@ def source_or_text(src, text):
 
 def _shown(path: str) -> str:
     """A path for messages; one that holds text (a line end, a NUL, or very long) is shortened."""
-    if "\n" in path or "\r" in path or "\x00" in path or len(path) > 200:
-        return path[:40] + "..."
-    return path
+    return path[:40] + "..." if looks_like_text(path) else path
 
 
 def input_from_bytes(path: str, label: str, data: bytes) -> Input:

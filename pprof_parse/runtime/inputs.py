@@ -33,6 +33,8 @@ import errno
 import os
 from pathlib import Path
 
+from gopherlab_common.inputs import check_one_input, looks_like_text
+
 from pprof_parse.errors import InputLimitError, ProfileFormatError, RuntimeFormatError, warn
 from pprof_parse.read.source import inflate, read_source
 
@@ -75,13 +77,8 @@ def one_source(src, text):
     TypeError
         Both or neither are given, or ``text`` is not a ``str``.
     """
-    if text is None:
-        if src is None:
-            raise TypeError("no input: pass a source (path, bytes or file object) or text=...")
-        return src
-    if src is not None:
-        raise TypeError("pass either a source (path, bytes or file object) or text=..., not both")
-    return _Text(_check_text(text))
+    check_one_input(src, text, "a source (path, bytes or file object)")
+    return src if text is None else _Text(_check_text(text))
 
 
 def series_sources(srcs, text, *, single=(dict,)) -> list:
@@ -96,23 +93,18 @@ def series_sources(srcs, text, *, single=(dict,)) -> list:
     TypeError
         Both or neither are given, or an entry of ``text`` is not a ``str``.
     """
+    check_one_input(srcs, text, "sources (paths, bytes or file objects)")
     if text is None:
-        if srcs is None:
-            raise TypeError("no input: pass sources (paths, bytes or file objects) or text=...")
         if isinstance(srcs, (str, bytes, bytearray, memoryview, os.PathLike, *single)) or hasattr(srcs, "read"):
             return [srcs]
         return list(srcs)
-    if srcs is not None:
-        raise TypeError("pass either sources (paths, bytes or file objects) or text=..., not both")
     texts = [text] if isinstance(text, str) else list(text)
     return [_Text(_check_text(t)) for t in texts]
 
 
 def _path_name(path: str) -> str:
     """A path for messages; one that holds text (a line end, or very long) is shortened."""
-    if "\n" in path or "\r" in path or len(path) > 200:
-        return repr(path[:40]) + "..."
-    return path
+    return repr(path[:40]) + "..." if looks_like_text(path) else path
 
 
 def load_source(src=None, *, text: str | None = None) -> tuple[bytes, str, float | None]:
