@@ -25,7 +25,8 @@ from pprof_parse.present.listing import list_table
 from pprof_parse.present.source_files import go_env
 from pprof_oracle import pprof, unit_flag
 
-pytestmark = [pytest.mark.go, pytest.mark.filterwarnings("ignore::pprof_parse.errors.PprofParseWarning")]
+pytestmark = [pytest.mark.go, pytest.mark.filterwarnings("ignore::pprof_parse.errors.PprofParseWarning"),
+              pytest.mark.usefixtures("engine")]
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
