@@ -4,6 +4,10 @@ Profile displays as; the numbers against the real ``go tool pprof``."""
 from __future__ import annotations
 
 import http.server
+import json
+import os
+import shutil
+import subprocess
 import threading
 from html.parser import HTMLParser
 
@@ -175,3 +179,68 @@ def test_recording_seconds_sets_the_timeout():
     assert magics._recording_seconds("http://h/debug/pprof/profile?seconds=30") == 30.0
     assert magics._recording_seconds("http://h/debug/pprof/heap") == 0.0
     assert magics._recording_seconds("http://h/debug/pprof/profile?seconds=x") == 0.0
+
+
+# ---- %%gobench -----------------------------------------------------------------------------------
+BENCH_CELL = """func BenchmarkSum(b *testing.B) {
+	s := make([]int, 1000)
+	for i := 0; i < b.N; i++ {
+		t := 0
+		for _, v := range s {
+			t += v
+		}
+		_ = t
+	}
+}"""
+
+
+@pytest.fixture(scope="module")
+def gobench_outputs(go):
+    return _run([
+        f"%load_ext {EXT}",
+        "%%gobench -count=3 -benchtime=2000x\n" + BENCH_CELL,
+        "%%gobench -count=3 -benchtime=2000x\n" + BENCH_CELL,
+        "import json\nprint(json.dumps([[r.label, r.output, r.profile.sample_types[1].type] for r in gobench_runs]))",
+        "%%gobench\nfunc BenchmarkBad(b *testing.B) { undefined() }",
+        "len(gobench_runs)",
+    ])
+
+
+def _benchstat(tmp_path, runs) -> str:
+    """The real benchstat on the runs' outputs (``/tmp/benchstat``, else skip)."""
+    binary = shutil.which("benchstat") or ("/tmp/benchstat" if os.path.exists("/tmp/benchstat") else None)
+    if binary is None:
+        pytest.skip("no benchstat binary")
+    args = []
+    for label, output, _ in runs:
+        (tmp_path / f"{label}.txt").write_text(output)
+        args.append(f"{label}={tmp_path / f'{label}.txt'}")
+    return subprocess.run([binary, *args], capture_output=True, text=True, cwd=tmp_path, check=True).stdout
+
+
+def test_gobench_prints_benchstat_against_the_previous_run(gobench_outputs, tmp_path):
+    outs = gobench_outputs
+    runs = json.loads(outs[3][0]["text"])
+    assert [r[0] for r in runs] == ["run1", "run2"] and all(r[2] == "cpu" for r in runs)
+    assert all(r[1].count("BenchmarkSum") == 3 for r in runs)
+    for cell, shown in ((outs[1], runs[:1]), (outs[2], runs)):
+        assert not [o for o in cell if o["output_type"] == "error" or o.get("name") == "stderr"], cell
+        printed = "".join(o["text"] for o in cell if o.get("name") == "stdout")
+        assert printed == _benchstat(tmp_path, shown)
+        assert any("application/vnd.plotly.v1+json" in o.get("data", {}) for o in cell)
+    assert "vs base" in "".join(o.get("text", "") for o in outs[2])
+
+
+def test_gobench_compile_error_is_reported_and_not_kept(gobench_outputs):
+    outs = gobench_outputs
+    assert [o["output_type"] for o in outs[4]] == ["stream"] and outs[4][0]["name"] == "stderr"
+    assert "undefined: undefined" in outs[4][0]["text"] and "Traceback" not in outs[4][0]["text"]
+    assert [o for o in outs[5] if o["output_type"] == "execute_result"][0]["data"]["text/plain"] == "2"
+
+
+def test_gobench_command_keeps_the_users_flags(tmp_path):
+    cmd = magics.go_test_command("go", ["-count=2", "-benchtime=10x"], tmp_path / "cpu.pb.gz")
+    assert cmd[:2] == ["go", "test"] and "-benchmem" in cmd and cmd[-2:] == ["-count=2", "-benchtime=10x"]
+    assert "-count" not in cmd and cmd[cmd.index("-bench") + 1] == "."
+    mod = magics.write_cell_module("func BenchmarkX(b *testing.B) {}", tmp_path / "m")
+    assert (mod / "cell_test.go").read_text().startswith('package main\n\nimport "testing"\n')
