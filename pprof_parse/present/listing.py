@@ -69,17 +69,18 @@ def listing_html(df: pd.DataFrame, *, hot_first: bool = True, max_lines: int | N
     """A weblist-style HTML table of a :meth:`pprof_parse.Profile.list` DataFrame.
 
     One table per (function, file), the hottest functions first (by |Σ cum| of
-    the header, pprof's ``(flat, cum)`` totals); within one, lines by |cum|
-    descending (``hot_first``; else in line order), at most ``max_lines`` each.
-    Each row: flat and cum right-aligned with units, the line number, the
-    HTML-escaped source text; its background shades from white to red with its
-    |cum| relative to the costliest line shown. Self-contained: inline CSS, no
-    script, no network.
+    its rows: pprof's ``(flat, cum)`` header totals for an unfiltered listing);
+    within one, lines by |cum| descending (``hot_first``; else in line order), at
+    most ``max_lines`` each. Each row: flat and cum right-aligned, scaled with
+    units as pprof prints them (``"."`` for 0), the line number, the
+    HTML-escaped source text (empty when not found); its background shades from
+    white to red with its |cum| relative to the costliest line of ``df``.
+    Self-contained: inline CSS, no script, no network. Returns the HTML string.
     """
     unit = df.attrs.get("unit", "count")
     peak = int(np.abs(df["cum"].to_numpy()).max()) if len(df) else 0
     parts = [_STYLE]
-    heads = pd.DataFrame(df.attrs.get("functions") or function_totals(df).to_dict("records"))
+    heads = function_totals(df)  # from the rows given: a filtered listing keeps its own totals
     if len(heads):
         heads = heads.iloc[np.argsort(-np.abs(heads["cum"].to_numpy()), kind="stable")]
     for head in heads.itertuples(index=False):
