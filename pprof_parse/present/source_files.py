@@ -54,7 +54,7 @@ def pprof_trim(path: str, trim: list[str], search: list[str]) -> str:
     """pprof's ``trimPath``: the recorded name with the heuristic or the given prefixes cut (rule 1)."""
     if not trim:
         for d in search:
-            want = "/" + os.path.basename(d.rstrip("/") or "/") + "/"
+            want = "/" + (os.path.basename(d.rstrip("/")) or "/") + "/"  # Go's filepath.Base("/") is "/"
             found = path.find(want)
             if found != -1:
                 return path[found + len(want):]
