@@ -206,18 +206,17 @@ def _with_frame_locations(data: ProfileData, strings: list[str], frames: list[tu
 
 def _with_frames_in_stacks(data: ProfileData, *, leaf: np.ndarray, root: np.ndarray) -> ProfileData:
     """``data`` whose stacks are ``leaf[i] + stack[i] + root[i]`` (location rows, leaf first)."""
-    n, nl, nr = data.n_samples, leaf.shape[1], root.shape[1]
+    nl, nr = leaf.shape[1], root.shape[1]
     old_off, old = data.stack_offsets, data.stack_locs
     length = np.diff(old_off)
     offsets = np.concatenate(([0], np.cumsum(length + nl + nr))).astype(old_off.dtype)
     locs = np.empty(int(offsets[-1]), old.dtype)
-    start = offsets[:-1]
+    is_new = np.zeros(locs.size, bool)
     for j in range(nl):
-        locs[start + j] = leaf[:, j]
-    within = np.arange(old.size) - np.repeat(old_off[:-1], length)
-    locs[np.repeat(start + nl, length) + within] = old
+        locs[offsets[:-1] + j] = leaf[:, j]
+        is_new[offsets[:-1] + j] = True
     for j in range(nr):
-        locs[start + nl + length + j] = root[:, j]
-    if n == 0:
-        locs = np.zeros(0, old.dtype)
+        locs[offsets[1:] - nr + j] = root[:, j]
+        is_new[offsets[1:] - nr + j] = True
+    locs[~is_new] = old  # the old entries keep their order, between each sample's new ones
     return data.with_(stack_offsets=offsets, stack_locs=locs)

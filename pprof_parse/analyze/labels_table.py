@@ -72,8 +72,12 @@ def label_breakdown(data: ProfileData, key: str, sample_index: int, *, total: in
 def _string_value_sums(data: ProfileData, mask: np.ndarray, v: np.ndarray) -> list[tuple[str, int]]:
     """``(value, Σ sample value)`` per distinct string value of the masked string labels."""
     smp, sv = data.label_sample[mask].astype(np.int64), data.label_str[mask]
-    text = np.array([data.strings[int(i)] for i in sv], dtype=object)
-    return _value_sums(smp, text, v)
+    sums = _value_sums(smp, sv, v)  # by string-table index, then merged by text (a table may repeat a string)
+    out: dict[str, int] = {}
+    for idx, total in sums:
+        text = data.strings[int(idx)]
+        out[text] = out.get(text, 0) + total
+    return list(out.items())
 
 
 def _number_value_sums(data: ProfileData, mask: np.ndarray, v: np.ndarray) -> list[tuple[int, int]]:
