@@ -24,11 +24,10 @@ import sys
 import tempfile
 import urllib.parse
 import urllib.request
-
-from gopherlab_common.lazy import LazyModule
-
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from gopherlab_common.lazy import LazyModule
 
 from gobench.cli import benchstat_main
 from pprof_parse.cli import USAGE, _parse, _UsageError
@@ -67,7 +66,8 @@ def pprof_magic(line: str):
     with pprof's ``-top`` defaults (``-nodefraction=0.005``, ``-edgefraction=0.001``),
     exact integers in the sample type's unit; the flame graph is
     :func:`pprof_parse.figures.flame_figure` of the same sample type and granularity.
-    ``-h`` prints the usage. A bad flag, an unreadable profile or a failed fetch prints
+    ``-unit``, ``-compact_labels`` and ``-csv``/``-format`` are accepted and change
+    nothing (the table holds exact integers). ``-h`` prints the usage. A bad flag, an unreadable profile or a failed fetch prints
     one ``%pprof: ...`` line on stderr and returns None (no traceback).
     """
     try:
