@@ -16,10 +16,13 @@ from gopherlab_common.lazy import pd  # pandas on first use
 
 from .analyze.filter import FILTER_OPTIONS, apply_filters, apply_filters_indexed, has_filters
 from .analyze.goregex import compile_regex
+from .analyze.label_frames import add_label_frames
+from .analyze.labels_table import label_breakdown
 from .analyze.sample_index import resolve_sample_index
 from .analyze.tagfilter import num_label_units
 from .errors import OptionError
 from .model.data import ProfileData, ValueType
+from .present.listing import list_table
 from .present.top import report_total, top_table
 from .present.views import peek_table, tags_table, traces_table
 from .present.write import to_collapsed, to_proto
@@ -297,6 +300,7 @@ class Profile:
             hide: str | None = None, show: str | None = None, show_from: str | None = None,
             prune_from: str | None = None, tagfocus: str | None = None, tagignore: str | None = None,
             tagshow: str | None = None, taghide: str | None = None,
+            tagroot: str | list[str] | None = None, tagleaf: str | list[str] | None = None,
             relative_percentages: bool = False) -> pd.DataFrame:
         """``go tool pprof -top -nodefraction=0``: one row per report node, in pprof's order.
 
@@ -316,6 +320,13 @@ class Profile:
         focus, ignore, hide, show, show_from, prune_from, tagfocus, tagignore, tagshow, taghide : str, optional
             pprof's filters, applied in pprof's order before the nodes are built;
             see :func:`~pprof_parse.analyze.filter.apply_filters`.
+        tagroot, tagleaf : str or list of str, optional
+            pprof's ``-tagroot``/``-tagleaf``: label keys (``"phase,kind"`` or a list) whose values
+            become pseudo-frames at the root (first key outermost) / leaf (last key innermost) of
+            every stack, made before the filters (see :mod:`pprof_parse.analyze.label_frames`).
+            At ``functions`` granularity a frame is named by the value (``"json"``); a sample
+            without the key gets ``<unknown>``; numeric values are formatted as pprof does
+            (``"65536"`` for Go's unit-less heap ``bytes`` label, ``"64kB"`` with a ``num_unit``).
         relative_percentages : bool
             Percentages (and ``attrs["total"]``) relative to the filtered
             samples, as ``-relative_percentages``; by default they are relative
@@ -355,21 +366,26 @@ class Profile:
         """
         data, total = self._filtered(sample_index, mean, relative_percentages, dict(
             focus=focus, ignore=ignore, hide=hide, show=show, show_from=show_from, prune_from=prune_from,
-            tagfocus=tagfocus, tagignore=tagignore, tagshow=tagshow, taghide=taghide))
+            tagfocus=tagfocus, tagignore=tagignore, tagshow=tagshow, taghide=taghide, tagroot=tagroot,
+            tagleaf=tagleaf))
         return top_table(data, sample_index, cum=cum, granularity=granularity, noinlines=noinlines, mean=mean,
                          total=total)
 
     # ---- filters and views (pprof's analysis options) ------------------------------------------
     def _filtered(self, sample_index, mean: bool, relative: bool, filters: dict, *, indexed: bool = False):
-        """``(filtered data, report total[, kept sample rows])``: pprof's order -- the total is taken
-        before filtering unless ``relative`` (``-relative_percentages``)."""
+        """``(filtered data, report total[, kept sample rows])``: pprof's order -- label pseudo-frames
+        (``tagroot``/``tagleaf``) first, then the total (before filtering unless ``relative``,
+        ``-relative_percentages``), then the filters."""
+        filters = dict(filters)
+        base = add_label_frames(self._data, filters.pop("tagroot", None), filters.pop("tagleaf", None))
         unknown = set(filters) - set(FILTER_OPTIONS)
         if unknown:
-            raise OptionError(f"unknown option(s) {', '.join(sorted(unknown))}; filters are {', '.join(FILTER_OPTIONS)}")
+            raise OptionError(f"unknown option(s) {', '.join(sorted(unknown))}; filters are "
+                              f"{', '.join(FILTER_OPTIONS)}, tagroot, tagleaf")
         si = self.sample_index(sample_index)
-        total = None if relative else report_total(self._data, si, mean=mean)
-        data, orig = (apply_filters_indexed(self._data, **filters) if has_filters(filters)
-                      else (self._data, np.arange(self._data.n_samples)))
+        total = None if relative else report_total(base, si, mean=mean)
+        data, orig = (apply_filters_indexed(base, **filters) if has_filters(filters)
+                      else (base, np.arange(base.n_samples)))
         if total is None:
             total = report_total(data, si, mean=mean)
         return (data, total, orig) if indexed else (data, total)
@@ -377,7 +393,8 @@ class Profile:
     def filter(self, *, focus: str | None = None, ignore: str | None = None, hide: str | None = None,
                show: str | None = None, show_from: str | None = None, prune_from: str | None = None,
                tagfocus: str | None = None, tagignore: str | None = None, tagshow: str | None = None,
-               taghide: str | None = None) -> "Profile":
+               taghide: str | None = None, tagroot: str | list[str] | None = None,
+               tagleaf: str | list[str] | None = None) -> "Profile":
         """A new Profile with pprof's filters applied (in pprof's order); calls compose.
 
         Parameters
@@ -394,6 +411,15 @@ class Profile:
             Label filters ``[key=]regex[,regex...]`` or numeric ranges ``[key=]1kb:64kb``.
         tagshow, taghide : str, optional
             Keep / remove label keys matching the regex.
+        tagroot, tagleaf : str or list of str, optional
+            pprof's ``-tagroot``/``-tagleaf``: label keys (``"phase,kind"`` or a list) whose values
+            become pseudo-frames at the root (first key outermost) / leaf (last key innermost) of
+            every stack, made before the filters (see :mod:`pprof_parse.analyze.label_frames`).
+            At ``functions`` granularity a frame is named by the value (``"json"``); a sample
+            without the key gets ``<unknown>``; numeric values are formatted as pprof does
+            (``"65536"`` for Go's unit-less heap ``bytes`` label, ``"64kB"`` with a ``num_unit``).
+            The returned Profile's stacks carry the frames, so ``call_tree(prof.filter(tagroot="phase"))``
+            and its flame graph show them.
 
         Returns
         -------
@@ -407,7 +433,7 @@ class Profile:
         OptionError
             A regex or range does not parse.
         """
-        data = apply_filters(self._data, focus=focus, ignore=ignore, hide=hide, show=show, show_from=show_from,
+        data = apply_filters(add_label_frames(self._data, tagroot, tagleaf), focus=focus, ignore=ignore, hide=hide, show=show, show_from=show_from,
                              prune_from=prune_from, tagfocus=tagfocus, tagignore=tagignore, tagshow=tagshow,
                              taghide=taghide)
         return Profile(data, source=self.source)
@@ -454,6 +480,114 @@ class Profile:
         if not len(df):
             raise OptionError(f"no matches found for regexp: {regex}")
         return df
+
+    def list(self, regex: str, *, sample_index: int | str | None = None, source_path=None, trim_path=None,
+             noinlines: bool = False, mean: bool = False, relative_percentages: bool = False,
+             **filters) -> pd.DataFrame:
+        """``go tool pprof -list=regex``: flat and cum of every source line of the functions whose name matches.
+
+        Parameters
+        ----------
+        regex : str
+            Go (RE2) regex searched, unanchored, in each function name (as ``-list``).
+        sample_index : int or str, optional
+            Which value to report, as for :meth:`top`.
+        source_path : list of str or str, optional
+            Directories to look for source files in (``-source_path``; a string is
+            ``os.pathsep``-separated). Default: the current working directory, as pprof.
+        trim_path : list of str or str, optional
+            Prefixes to cut from recorded file names before searching (``-trim_path``).
+        noinlines : bool
+            Attribute inlined functions' lines to their physical caller's call line (``-noinlines``).
+        mean, relative_percentages
+            As for :meth:`top`; they change only ``attrs["total"]``: pprof's
+            ``-list`` adds up raw sums even with ``-mean``.
+        **filters
+            pprof's filter options (``focus=``, ``hide=``, ``tagfocus=``, ...), as for :meth:`top`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per source line with a nonzero flat or cum (pprof's listing
+            also prints the zero lines around them, as context; they are left
+            out here), ordered as pprof prints them: function name, file, line.
+
+            ======== ============== ================================================================
+            column   dtype          meaning
+            ======== ============== ================================================================
+            function object         function name (inlined functions keep their own lines)
+            file     object         recorded source file name (``/proc/self/cwd/`` cut, cleaned;
+                                    pprof's header shows it after ``trim_path``)
+            line     int64          line number
+            flat     int64          value of samples whose leaf is this line (sample type's unit)
+            cum      int64          value of samples with this line on the stack, once per sample
+                                    however often the line recurs
+            source   string         the line's text; ``<NA>`` when the file is not found
+            ======== ============== ================================================================
+
+            ``df.attrs``: ``sample_type``, ``unit``, ``total`` (pprof's ``Total:``),
+            ``functions`` (one dict per ``ROUTINE`` header: ``function``, ``file``,
+            ``flat``, ``cum`` -- Σ of its lines, as pprof's header), ``missing_sources``
+            (recorded file names no file was found for: their rows have no text; not
+            an error), ``source_files`` (recorded name -> file read), ``no_source_info``
+            (matching functions without a file name, which pprof reports as ``No
+            source information``).
+
+        Raises
+        ------
+        OptionError
+            A regex Go would refuse; or no function matches (pprof: ``no matches
+            found for regexp``); or an unknown filter option.
+        SampleTypeError
+            Unknown sample index.
+
+        Notes
+        -----
+        Files are found as pprof finds them (``trim_path`` or its heuristic, then
+        each ``source_path`` directory and its parents; an absolute name must
+        exist), then at the recorded name, in ``go env GOROOT``'s ``src`` for the
+        standard library and in ``go env GOMODCACHE`` for dependencies (see
+        :mod:`pprof_parse.present.source_files`). A row stays (without text) where
+        pprof prints nothing: a file not found (pprof prints an error for the
+        function), a line past the file's end. :func:`pprof_parse.present.listing.listing_html`
+        renders the result weblist-style.
+        """
+        rx = compile_regex("list", regex)
+        data, total = self._filtered(sample_index, mean, relative_percentages, filters)
+        df = list_table(data, rx, self.sample_index(sample_index), total=total, noinlines=noinlines,
+                        source_path=source_path, trim_path=trim_path)
+        if not len(df) and not df.attrs["no_source_info"]:
+            raise OptionError(f"no matches found for regexp: {regex}")
+        return df
+
+    def by_label(self, key: str, *, sample_index: int | str | None = None) -> pd.DataFrame:
+        """A quick breakdown of one sample type by the values of label ``key``.
+
+        Parameters
+        ----------
+        key : str
+            A string or numeric label key (``"phase"``, Go heap's ``"bytes"``).
+        sample_index : int or str, optional
+            Which value to sum (as for :meth:`top`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per value: ``value`` (``str``; for a numeric label the number, ``Int64``, in
+            the label's unit ``attrs["label_unit"]``; ``<NA>`` for the samples that do not carry
+            the key -- one row, only when there are such samples), ``flat`` (int64, Σ value of
+            the samples carrying it in the sample type's unit; a sample counts once per label it
+            carries, as in pprof's ``-tags``), ``share`` (float64, flat / the report total
+            Σ|value|). Sorted by flat descending. ``attrs``: ``key``, ``sample_type``, ``unit``,
+            ``label_unit``, ``total``.
+
+        Raises
+        ------
+        SampleTypeError
+            Unknown sample index.
+        """
+        si = self.sample_index(sample_index)
+        return label_breakdown(self._data, key, si, total=report_total(self._data, si))
 
     def traces(self, sample_index: int | str | None = None, *, granularity: str = "functions",
                noinlines: bool = False, mean: bool = False, **filters) -> pd.DataFrame:

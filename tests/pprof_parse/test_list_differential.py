@@ -19,9 +19,7 @@ import pytest
 
 import pprof_parse
 from pprof_parse import Profile
-from pprof_parse.analyze.goregex import compile_regex
 from pprof_parse.errors import OptionError
-from pprof_parse.present.listing import list_table
 from pprof_parse.present.source_files import go_env
 from pprof_oracle import pprof, unit_flag
 
@@ -37,19 +35,8 @@ HEAD = re.compile(r"^\s*(-?\d+)[a-zA-Zμ]*\s+(-?\d+)[a-zA-Zμ]* \(flat, cum\)")
 LINE = re.compile(rf"^\s*({NUM})\s+({NUM})\s+(\d+):(.*)$")
 
 
-def profile_list(prof: Profile, regex: str, *, sample_index=None, source_path=None, trim_path=None,
-                 noinlines=False, mean=False, relative_percentages=False, **filters):
-    """``Profile.list`` (its body, until the facade has the method)."""
-    if hasattr(Profile, "list"):
-        return prof.list(regex, sample_index=sample_index, source_path=source_path, trim_path=trim_path,
-                         noinlines=noinlines, mean=mean, relative_percentages=relative_percentages, **filters)
-    rx = compile_regex("list", regex)
-    data, total = prof._filtered(sample_index, mean, relative_percentages, filters)
-    df = list_table(data, rx, prof.sample_index(sample_index), total=total, noinlines=noinlines,
-                    source_path=source_path, trim_path=trim_path)
-    if not len(df) and not df.attrs["no_source_info"]:
-        raise OptionError(f"no matches found for regexp: {regex}")
-    return df
+def profile_list(prof: Profile, regex: str, **kw):
+    return prof.list(regex, **kw)
 
 
 def _value(s: str) -> int:

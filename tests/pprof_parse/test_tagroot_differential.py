@@ -249,3 +249,28 @@ def test_by_label_types_and_unknown_key(sample_profiles):
     assert kinds["value"].dtype == object and kinds["value"].iloc[0] is pd.NA
     assert int(kinds["flat"].sum()) == int(cpu.data.values[:, 0].sum())
     assert kinds.attrs["sample_type"] == "samples"
+
+
+@pytest.mark.parametrize("cum", [False, True], ids=["flat", "cum"])
+@pytest.mark.parametrize("name,tagroot,tagleaf", CASES[:5])
+def test_profile_top_takes_tagroot_and_tagleaf(sample_profiles, name, tagroot, tagleaf, cum):
+    """Through the facade: ``Profile.top(tagroot=, tagleaf=)``, with a filter that matches a label frame."""
+    path = sample_profiles / name
+    prof = pprof_parse.read_profile(path)
+    df = prof.top(tagroot=tagroot, tagleaf=tagleaf, cum=cum)
+    flags = [*_flag("tagroot", tagroot), *_flag("tagleaf", tagleaf)] + (["-cum"] if cum else [])
+    want = pprof_top(path, *flags, unit=prof.sample_types[prof.sample_index()].unit)
+    assert _rows(df) == _pprof_rows(want) and df.attrs["total"] == want.total
+    # the filtered Profile keeps the frames: its top (relative to what is left) names them too
+    kept = prof.filter(tagroot=tagroot, tagleaf=tagleaf).top()
+    assert set(kept["name"]) == set(df["name"])
+
+
+def test_profile_by_label_and_unknown_option(sample_profiles):
+    prof = pprof_parse.read_profile(sample_profiles / "cpu.pb.gz")
+    si = prof.sample_index()
+    table = prof.by_label("phase")
+    assert table.equals(label_breakdown(prof.data, "phase", si, total=report_total(prof.data, si)))
+    assert list(table.columns) == ["value", "flat", "share"] and table["flat"].is_monotonic_decreasing
+    with pytest.raises(OptionError, match="tagroot, tagleaf"):
+        prof.peek("main", tagrot="phase")
