@@ -21,7 +21,7 @@ The public functions on :class:`~pprof_parse.Profile` objects (``merge``, ``diff
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 
@@ -172,6 +172,62 @@ def normalize_to(d: ProfileData, base: ProfileData) -> ProfileData:
 
 
 # ---- profile.Merge ---------------------------------------------------------------------------
+_U64 = (1 << 64) - 1
+
+
+class _MergedTables:
+    """The merged string, mapping, function and location tables being built, each row
+    once per pprof key (``*_of_key`` maps the key to the row's merged id). Rows are
+    plain tuples (a merge builds thousands; NamedTuple rows made merges ~15 % slower):
+
+    * mappings: ``(start, limit, offset, filename, build_id, flags)``, flags being
+      (has_functions, has_filenames, has_line_numbers, has_inline_frames);
+    * functions: ``(name, system_name, filename, start_line)``;
+    * locations: ``(mapping, address, is_folded, lines)``, the address in the merged
+      mapping's space, mapping -1 for none, lines ``((function, line, column), ...)``
+      innermost first.
+
+    Names, file names and build ids are merged string ids; a location's mapping and
+    its lines' functions are merged mapping and function ids.
+    """
+
+    def __init__(self) -> None:
+        self.strings = StringTable()
+        self.mapping_of_key: dict[tuple, int] = {}
+        self.mappings: list[tuple] = []
+        self.function_of_key: dict[tuple, int] = {}
+        self.functions: list[tuple] = []
+        self.location_of_key: dict[tuple, int] = {}
+        self.locations: list[tuple] = []
+
+
+class _ProfileSamples(NamedTuple):
+    """One profile's non-zero samples in merged ids."""
+
+    stack_locs: np.ndarray  # merged location ids, the stacks end to end
+    stack_counts: np.ndarray  # stack length of each sample
+    values: np.ndarray  # (n_samples, n_types)
+    labels: np.ndarray  # (n_labels, 5): sample (numbered across profiles), is_numeric, key, string or number, unit
+
+
+class _SummedSamples(NamedTuple):
+    """The samples left after summing equal ones and dropping the sums that cancel."""
+
+    values: np.ndarray  # (n_kept, n_types)
+    first_input: np.ndarray  # the input sample (position in the concatenation) each kept sample stands for
+    stack_counts: np.ndarray
+    stack_locs: np.ndarray  # merged location ids
+
+
+class _Renumbering(NamedTuple):
+    """Merged rows referenced by the kept samples and their final 0-based rows."""
+
+    locations: list[int]  # merged location ids in final row order
+    location_row: np.ndarray  # merged location id -> final row (-1: dropped)
+    function_row: dict[int, int]  # merged function id -> final row (insertion order = row order)
+    mapping_row: dict[int, int]  # merged mapping id -> final row (insertion order = row order)
+
+
 def merge_data(ds: list[ProfileData]) -> ProfileData:
     """pprof's ``profile.Merge`` of profiles with identical sample and period types.
 
@@ -182,151 +238,209 @@ def merge_data(ds: list[ProfileData]) -> ProfileData:
     """
     for d in ds[1:]:
         _check_compatible(ds[0], d)
-    gs = StringTable()
-    map_keys: dict[tuple, int] = {}
-    map_rows: list[tuple] = []  # (start, limit, offset, filename, build_id, flags)
-    func_keys: dict[tuple, int] = {}
-    func_rows: list[tuple] = []  # (name, system_name, filename, start_line)
-    loc_keys: dict[tuple, int] = {}
-    loc_rows: list[tuple] = []  # (map, address, folded, lines)
-    entries, counts, vals, labs = [], [], [], []
-    base = 0
-    for pi, d in enumerate(ds):
-        sg = np.array([gs(s) for s in d.strings], np.int64)
-        # mappings: key = (size rounded up to 4 KiB, file offset, build id else file name)
-        mg, moff = [], []
-        fl = d.map_flags.reshape(-1, 4)
-        for j in range(d.map_id.size):
-            start, limit, off = int(d.map_start[j]), int(d.map_limit[j]), int(d.map_offset[j])
-            size = limit - start
-            size = size + 0x1000 - 1
-            size -= size % 0x1000
-            bid, fn = int(sg[d.map_build_id[j]]), int(sg[d.map_filename[j]])
-            key = (size, off, ("b", bid) if bid else ("f", fn))
-            g = map_keys.get(key)
-            if g is None:
-                g = map_keys[key] = len(map_rows)
-                map_rows.append((start, limit, off, fn, bid, tuple(bool(x) for x in fl[j])))
-            mg.append(g)
-            moff.append(map_rows[g][0] - start)
-        fg = []
-        for n, sn, f, st in zip(d.func_name.tolist(), d.func_system_name.tolist(), d.func_filename.tolist(),
-                                d.func_start_line.tolist()):
-            key = (st, int(sg[n]), int(sg[sn]), int(sg[f]))  # pprof's functionKey
-            g = func_keys.get(key)
-            if g is None:
-                g = func_keys[key] = len(func_rows)
-                func_rows.append((key[1], key[2], key[3], key[0]))
-            fg.append(g)
-        # locations: key = (address relative to its mapping, mapping, lines, is_folded)
-        lf = d.line_function.tolist()
-        ll, lc = d.line_line.tolist(), d.line_column.tolist()
-        offs = d.loc_line_offsets.tolist()
-        lg = np.empty(d.loc_id.size, np.int64)
-        for j, (m, a, folded) in enumerate(zip(d.loc_mapping.tolist(), d.loc_address.tolist(), d.loc_is_folded.tolist())):
-            lines = tuple((fg[lf[k]], ll[k], lc[k]) for k in range(offs[j], offs[j + 1]))
-            if m >= 0:
-                gm = mg[m]
-                addr = (a + moff[m]) & ((1 << 64) - 1)
-                rel = (addr - map_rows[gm][0]) & ((1 << 64) - 1)
-            else:
-                gm, addr, rel = -1, a, a
-            key = (rel, gm, lines, bool(folded))
-            g = loc_keys.get(key)
-            if g is None:
-                g = loc_keys[key] = len(loc_rows)
-                loc_rows.append((gm, addr, bool(folded), lines))
-            lg[j] = g
-        # samples, column-wise: global location ids and labels in global string ids
-        keep_s = (d.values != 0).any(axis=1) if d.n_samples else np.zeros(0, bool)  # Merge skips zero samples
-        d = subset_samples(d, keep_s)
-        entries.append(lg[d.stack_locs])
-        counts.append(np.diff(d.stack_offsets))
-        vals.append(d.values)
-        labs.append(np.column_stack([
-            np.concatenate([d.label_sample, d.numlabel_sample]) + base,
-            np.concatenate([np.zeros(d.label_sample.size, np.int64), np.ones(d.numlabel_sample.size, np.int64)]),
-            sg[np.concatenate([d.label_key, d.numlabel_key]).astype(np.int64)],
-            np.concatenate([sg[d.label_str], d.numlabel_num]),
-            np.concatenate([np.zeros(d.label_sample.size, np.int64), sg[d.numlabel_unit]]),
-        ]).astype(np.int64).reshape(-1, 5))
-        base += d.n_samples
+    n_types = len(ds[0].sample_types)
+    tables = _MergedTables()
+    merged_string_id = tables.strings
+    samples = []
+    samples_so_far = 0
+    for d in ds:
+        string_ids = np.array([merged_string_id(s) for s in d.strings], np.int64)
+        mapping_ids, address_shifts = _merge_mappings(d, string_ids, tables)
+        function_ids = _merge_functions(d, string_ids, tables)
+        location_ids = _merge_locations(d, mapping_ids, address_shifts, function_ids, tables)
+        samples.append(_samples_in_merged_ids(d, string_ids, location_ids, samples_so_far))
+        samples_so_far += samples[-1].stack_counts.size
+    labels = np.concatenate([s.labels for s in samples])
+    # canonical label order within each sample
+    labels = labels[np.lexsort((labels[:, 4], labels[:, 3], labels[:, 2], labels[:, 1], labels[:, 0]))]
+    summed = _sum_equal_samples(samples, labels, n_types)
+    renumbering = _compact_referenced(tables, summed.stack_locs)
+    kept_labels = _labels_of_kept_samples(labels, summed.first_input, samples_so_far)
+    return _merged_profile_data(ds, tables, summed, renumbering, kept_labels)
 
-    nt = len(ds[0].sample_types)
-    gl = np.concatenate(entries).astype(np.int64)
-    cnt = np.concatenate(counts).astype(np.int64)
-    allv = np.concatenate(vals).reshape(-1, nt)
-    lab = np.concatenate(labs)
-    lab = lab[np.lexsort((lab[:, 4], lab[:, 3], lab[:, 2], lab[:, 1], lab[:, 0]))]  # canonical order per sample
-    inv, rep = group_samples(gl, cnt, lab)
-    nm = rep.size
-    values = np.zeros((nm, nt), np.int64)
-    np.add.at(values, inv, allv)
-    keep = (values != 0).any(axis=1) if nm else np.zeros(0, bool)  # sums that cancel vanish (pprof re-merges)
-    kept_rep = rep[keep]
-    off = np.cumsum(cnt) - cnt
-    out_cnt = cnt[kept_rep]
-    sel = np.repeat(off[kept_rep], out_cnt) + offsets_in(out_cnt)
-    stack_g = gl[sel]
-    # compact: locations/functions/mappings referenced by kept samples, numbered in first-seen order
-    first = np.full(len(loc_rows), stack_g.size, np.int64)
-    first[stack_g[::-1]] = np.arange(stack_g.size - 1, -1, -1)  # the earliest position wins
-    used = np.nonzero(first < stack_g.size)[0]
-    locs_order = used[np.argsort(first[used], kind="stable")].tolist()
-    loc_new = np.full(len(loc_rows), -1, np.int64)
-    loc_new[locs_order] = np.arange(len(locs_order))
-    func_new: dict[int, int] = {}
-    map_new: dict[int, int] = {0: 0} if map_rows else {}  # pprof keeps the first main binary first
-    for g in locs_order:
-        gm = loc_rows[g][0]
-        if gm >= 0 and gm not in map_new:
-            map_new[gm] = len(map_new)
-        for f, _, _ in loc_rows[g][3]:
-            if f not in func_new:
-                func_new[f] = len(func_new)
-    out_of_sample = np.full(cnt.size, -1, np.int64)
-    out_of_sample[kept_rep] = np.arange(kept_rep.size)
-    lrow = lab[out_of_sample[lab[:, 0]] >= 0] if lab.size else lab
-    lrow_s = out_of_sample[lrow[:, 0]]
-    is_num = lrow[:, 1] == 1
-    lab_s, lab_k, lab_v = lrow_s[~is_num], lrow[~is_num, 2], lrow[~is_num, 3]
-    nl_s, nl_k, nl_n, nl_u = lrow_s[is_num], lrow[is_num, 2], lrow[is_num, 3], lrow[is_num, 4]
-    stack_counts = out_cnt
-    flat_stack = loc_new[stack_g]
+
+def _merge_mappings(d: ProfileData, string_ids: np.ndarray, tables: _MergedTables) -> tuple[list[int], list[int]]:
+    """Add ``d``'s mappings to the merged table; returns each one's merged id and the
+    shift from its addresses to the merged mapping's (merged start − own start)."""
+    mapping_of_key, mappings = tables.mapping_of_key, tables.mappings
+    flags = d.map_flags.reshape(-1, 4)
+    merged_ids, address_shifts = [], []
+    for j in range(d.map_id.size):
+        start, limit, off = int(d.map_start[j]), int(d.map_limit[j]), int(d.map_offset[j])
+        # pprof's mapping key: (size rounded up to 4 KiB, file offset, build id else file name)
+        size = limit - start
+        size = size + 0x1000 - 1
+        size -= size % 0x1000
+        build_id, filename = int(string_ids[d.map_build_id[j]]), int(string_ids[d.map_filename[j]])
+        key = (size, off, ("b", build_id) if build_id else ("f", filename))
+        g = mapping_of_key.get(key)
+        if g is None:
+            g = mapping_of_key[key] = len(mappings)
+            mappings.append((start, limit, off, filename, build_id, tuple(bool(x) for x in flags[j])))
+        merged_ids.append(g)
+        merged_start = mappings[g][0]
+        address_shifts.append(merged_start - start)
+    return merged_ids, address_shifts
+
+
+def _merge_functions(d: ProfileData, string_ids: np.ndarray, tables: _MergedTables) -> list[int]:
+    """Add ``d``'s functions to the merged table; returns each one's merged id."""
+    function_of_key, functions = tables.function_of_key, tables.functions
+    merged_ids = []
+    for n, sn, f, st in zip(d.func_name.tolist(), d.func_system_name.tolist(), d.func_filename.tolist(),
+                            d.func_start_line.tolist()):
+        key = (st, int(string_ids[n]), int(string_ids[sn]), int(string_ids[f]))  # pprof's functionKey
+        g = function_of_key.get(key)
+        if g is None:
+            g = function_of_key[key] = len(functions)
+            functions.append((key[1], key[2], key[3], key[0]))
+        merged_ids.append(g)
+    return merged_ids
+
+
+def _merge_locations(d: ProfileData, mapping_ids: list[int], address_shifts: list[int], function_ids: list[int],
+                     tables: _MergedTables) -> np.ndarray:
+    """Add ``d``'s locations to the merged table; returns each one's merged id (int64)."""
+    location_of_key, locations, mappings = tables.location_of_key, tables.locations, tables.mappings
+    u64 = _U64  # (a local: this loop runs once per location)
+    line_function = d.line_function.tolist()
+    line_line, line_column = d.line_line.tolist(), d.line_column.tolist()
+    line_offsets = d.loc_line_offsets.tolist()
+    merged_ids = np.empty(d.loc_id.size, np.int64)
+    for j, (m, a, folded) in enumerate(zip(d.loc_mapping.tolist(), d.loc_address.tolist(),
+                                           d.loc_is_folded.tolist())):
+        lines = tuple((function_ids[line_function[k]], line_line[k], line_column[k])
+                      for k in range(line_offsets[j], line_offsets[j + 1]))
+        if m >= 0:
+            mapping = mapping_ids[m]
+            address = (a + address_shifts[m]) & u64
+            relative = (address - mappings[mapping][0]) & u64  # [0]: the merged mapping's start
+        else:
+            mapping, address, relative = -1, a, a
+        # pprof's locations key: (address relative to its mapping, mapping, lines, is_folded)
+        key = (relative, mapping, lines, bool(folded))
+        g = location_of_key.get(key)
+        if g is None:
+            g = location_of_key[key] = len(locations)
+            locations.append((mapping, address, bool(folded), lines))
+        merged_ids[j] = g
+    return merged_ids
+
+
+def _samples_in_merged_ids(d: ProfileData, string_ids: np.ndarray, location_ids: np.ndarray,
+                           first_sample: int) -> _ProfileSamples:
+    """``d``'s samples, column-wise, in merged location and string ids; samples are
+    numbered from ``first_sample`` in the label rows."""
+    nonzero = (d.values != 0).any(axis=1) if d.n_samples else np.zeros(0, bool)  # Merge skips zero samples
+    d = subset_samples(d, nonzero)
+    n_str, n_num = d.label_sample.size, d.numlabel_sample.size
+    labels = np.column_stack([
+        np.concatenate([d.label_sample, d.numlabel_sample]) + first_sample,
+        np.concatenate([np.zeros(n_str, np.int64), np.ones(n_num, np.int64)]),
+        string_ids[np.concatenate([d.label_key, d.numlabel_key]).astype(np.int64)],
+        np.concatenate([string_ids[d.label_str], d.numlabel_num]),
+        np.concatenate([np.zeros(n_str, np.int64), string_ids[d.numlabel_unit]]),
+    ]).astype(np.int64).reshape(-1, 5)
+    return _ProfileSamples(location_ids[d.stack_locs], np.diff(d.stack_offsets), d.values, labels)
+
+
+def _sum_equal_samples(samples: list[_ProfileSamples], labels: np.ndarray, n_types: int) -> _SummedSamples:
+    """Sum the samples with equal (locations, labels); the sums that cancel vanish
+    (pprof re-merges). ``labels`` are all label rows in canonical order."""
+    stack_locs = np.concatenate([s.stack_locs for s in samples]).astype(np.int64)
+    stack_counts = np.concatenate([s.stack_counts for s in samples]).astype(np.int64)
+    values = np.concatenate([s.values for s in samples]).reshape(-1, n_types)
+    group, first_of_group = group_samples(stack_locs, stack_counts, labels)
+    sums = np.zeros((first_of_group.size, n_types), np.int64)
+    np.add.at(sums, group, values)
+    # sums that cancel vanish (pprof re-merges)
+    nonzero = (sums != 0).any(axis=1) if first_of_group.size else np.zeros(0, bool)
+    first_input = first_of_group[nonzero]
+    kept_counts = stack_counts[first_input]
+    stack_starts = np.cumsum(stack_counts) - stack_counts
+    kept_entries = np.repeat(stack_starts[first_input], kept_counts) + offsets_in(kept_counts)
+    return _SummedSamples(np.ascontiguousarray(sums[nonzero]), first_input, kept_counts, stack_locs[kept_entries])
+
+
+def _compact_referenced(tables: _MergedTables, stack_locs: np.ndarray) -> _Renumbering:
+    """The locations, functions and mappings the kept stacks reference, numbered in
+    first-seen order (locations by first position in ``stack_locs``)."""
+    n = stack_locs.size
+    first_position = np.full(len(tables.locations), n, np.int64)
+    first_position[stack_locs[::-1]] = np.arange(n - 1, -1, -1)  # the earliest position wins
+    used = np.nonzero(first_position < n)[0]
+    locations = used[np.argsort(first_position[used], kind="stable")].tolist()
+    location_row = np.full(len(tables.locations), -1, np.int64)
+    location_row[locations] = np.arange(len(locations))
+    function_row: dict[int, int] = {}
+    mapping_row: dict[int, int] = {0: 0} if tables.mappings else {}  # pprof keeps the first main binary first
+    merged_locations = tables.locations
+    for g in locations:
+        mapping, _, _, lines = merged_locations[g]
+        if mapping >= 0 and mapping not in mapping_row:
+            mapping_row[mapping] = len(mapping_row)
+        for f, _, _ in lines:
+            if f not in function_row:
+                function_row[f] = len(function_row)
+    return _Renumbering(locations, location_row, function_row, mapping_row)
+
+
+def _labels_of_kept_samples(labels: np.ndarray, first_input: np.ndarray, n_input: int) -> dict[str, np.ndarray]:
+    """The label columns of ``ProfileData`` for the kept samples (each takes the labels
+    of the input sample it stands for)."""
+    kept_row = np.full(n_input, -1, np.int64)
+    kept_row[first_input] = np.arange(first_input.size)
+    rows = labels[kept_row[labels[:, 0]] >= 0] if labels.size else labels
+    sample = kept_row[rows[:, 0]]
+    numeric = rows[:, 1] == 1
     i64 = lambda x: np.asarray(x, np.int64)  # noqa: E731
-    nlines = [len(loc_rows[g][3]) for g in locs_order]
-    line_fn = [func_new[f] for g in locs_order for f, _, _ in loc_rows[g][3]]
-    line_ln = [ln for g in locs_order for _, ln, _ in loc_rows[g][3]]
-    line_col = [c for g in locs_order for _, _, c in loc_rows[g][3]]
-    funcs = [func_rows[f] for f in func_new]
-    maps = [map_rows[m] for m in map_new]
+    return dict(label_sample=i64(sample[~numeric]), label_key=i64(rows[~numeric, 2]),
+                label_str=i64(rows[~numeric, 3]),
+                numlabel_sample=i64(sample[numeric]), numlabel_key=i64(rows[numeric, 2]),
+                numlabel_num=i64(rows[numeric, 3]), numlabel_unit=i64(rows[numeric, 4]))
+
+
+def _columns(rows: list[tuple], width: int) -> list[list]:
+    """The columns of a list of ``width``-tuples (``width`` empty lists for no rows)."""
+    return [list(c) for c in zip(*rows)] if rows else [[] for _ in range(width)]
+
+
+def _merged_profile_data(ds: list[ProfileData], tables: _MergedTables, summed: _SummedSamples,
+                         renumbering: _Renumbering, labels: dict[str, np.ndarray]) -> ProfileData:
+    """The merged ``ProfileData``: kept samples, referenced rows renumbered, combined header."""
+    i64 = lambda x: np.asarray(x, np.int64)  # noqa: E731
+    locations, functions, mappings = tables.locations, tables.functions, tables.mappings
+    function_row, mapping_row = renumbering.function_row, renumbering.mapping_row
+    loc_mapping, loc_address, loc_folded, loc_lines = _columns([locations[g] for g in renumbering.locations], 4)
+    line_fn, line_ln, line_col = _columns([line for lines in loc_lines for line in lines], 3)
+    fn_name, fn_system_name, fn_filename, fn_start_line = _columns([functions[f] for f in function_row], 4)
+    map_start, map_limit, map_offset, map_filename, map_build_id, map_flags = _columns(
+        [mappings[m] for m in mapping_row], 6)
+    n_locs, n_funcs, n_maps = len(loc_mapping), len(fn_name), len(map_start)
     hdr = _combine_headers(ds)
     return ProfileData(
-        strings=gs.strings, sample_types=ds[0].sample_types, default_sample_type=hdr["default_sample_type"],
-        values=np.ascontiguousarray(values[keep]),
-        stack_offsets=np.concatenate(([0], np.cumsum(stack_counts))).astype(np.int64),
-        stack_locs=i64(flat_stack),
-        label_sample=i64(lab_s), label_key=i64(lab_k), label_str=i64(lab_v),
-        numlabel_sample=i64(nl_s), numlabel_key=i64(nl_k), numlabel_num=i64(nl_n), numlabel_unit=i64(nl_u),
-        loc_id=np.arange(1, len(locs_order) + 1, dtype=np.uint64),
-        loc_mapping=i64([map_new[loc_rows[g][0]] if loc_rows[g][0] >= 0 else -1 for g in locs_order]),
-        loc_address=np.array([loc_rows[g][1] for g in locs_order], np.uint64),
-        loc_is_folded=np.array([loc_rows[g][2] for g in locs_order], bool),
-        loc_line_offsets=np.concatenate(([0], np.cumsum(nlines, dtype=np.int64))).astype(np.int64),
-        line_function=i64(line_fn), line_line=i64(line_ln), line_column=i64(line_col),
-        func_id=np.arange(1, len(funcs) + 1, dtype=np.uint64),
-        func_name=i64([f[0] for f in funcs]), func_system_name=i64([f[1] for f in funcs]),
-        func_filename=i64([f[2] for f in funcs]), func_start_line=i64([f[3] for f in funcs]),
-        map_id=np.arange(1, len(maps) + 1, dtype=np.uint64),
-        map_start=np.array([m[0] for m in maps], np.uint64), map_limit=np.array([m[1] for m in maps], np.uint64),
-        map_offset=np.array([m[2] for m in maps], np.uint64), map_filename=i64([m[3] for m in maps]),
-        map_build_id=i64([m[4] for m in maps]), map_flags=np.array([m[5] for m in maps], bool).reshape(-1, 4),
+        strings=tables.strings.strings, sample_types=ds[0].sample_types,
+        default_sample_type=hdr["default_sample_type"], values=summed.values,
+        stack_offsets=np.concatenate(([0], np.cumsum(summed.stack_counts))).astype(np.int64),
+        stack_locs=i64(renumbering.location_row[summed.stack_locs]), **labels,
+        loc_id=np.arange(1, n_locs + 1, dtype=np.uint64),
+        loc_mapping=i64([mapping_row[m] if m >= 0 else -1 for m in loc_mapping]),
+        loc_address=np.array(loc_address, np.uint64), loc_is_folded=np.array(loc_folded, bool),
+        loc_line_offsets=np.concatenate(([0], np.cumsum([len(ls) for ls in loc_lines], dtype=np.int64))
+                                        ).astype(np.int64),
+        line_function=i64([function_row[f] for f in line_fn]),
+        line_line=i64(line_ln), line_column=i64(line_col),
+        func_id=np.arange(1, n_funcs + 1, dtype=np.uint64),
+        func_name=i64(fn_name), func_system_name=i64(fn_system_name),
+        func_filename=i64(fn_filename), func_start_line=i64(fn_start_line),
+        map_id=np.arange(1, n_maps + 1, dtype=np.uint64),
+        map_start=np.array(map_start, np.uint64), map_limit=np.array(map_limit, np.uint64),
+        map_offset=np.array(map_offset, np.uint64), map_filename=i64(map_filename),
+        map_build_id=i64(map_build_id), map_flags=np.array(map_flags, bool).reshape(-1, 4),
         drop_frames=ds[0].drop_frames, keep_frames=ds[0].keep_frames,
         time_nanos=hdr["time_nanos"], duration_nanos=hdr["duration_nanos"],
         period_type=ds[0].period_type, period=hdr["period"], comments=hdr["comments"], doc_url=hdr["doc_url"],
     )
-
-
 
 
 def _combine_headers(ds: list[ProfileData]) -> dict:
