@@ -22,6 +22,7 @@ from .analyze.sample_index import resolve_sample_index
 from .analyze.tagfilter import num_label_units
 from .errors import OptionError
 from .model.data import ProfileData, ValueType
+from .present.card import profile_card_html
 from .present.listing import list_table
 from .present.top import report_total, top_table
 from .present.views import peek_table, tags_table, traces_table
@@ -559,6 +560,12 @@ class Profile:
         if not len(df) and not df.attrs["no_source_info"]:
             raise OptionError(f"no matches found for regexp: {regex}")
         return df
+
+    def _repr_html_(self) -> str:
+        """The notebook card: source, pprof's ``Type``, ``Duration`` and total, the sample types
+        (``type/unit``) and the ten rows of ``go tool pprof -top -nodecount=10`` as pprof prints
+        them, every string HTML-escaped (see :func:`pprof_parse.present.card.profile_card_html`)."""
+        return profile_card_html(self._data, source=self.source)
 
     def by_label(self, key: str, *, sample_index: int | str | None = None) -> pd.DataFrame:
         """A quick breakdown of one sample type by the values of label ``key``.

@@ -47,6 +47,7 @@ BODY_IMPORTS = {
 #: where LazyModule may name the project's own modules: (file) -> why
 LAZY_PROJECT_MODULES = {
     "gopherlab/cli.py": "the sub-command table: a command imports only its own module",
+    "gopherlab/__init__.py": "the %load_ext hook: importing gopherlab loads no pprof_parse or IPython",
 }
 
 #: where a module imports by name: the lazy mechanism itself
