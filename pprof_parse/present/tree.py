@@ -21,6 +21,7 @@ import numpy as np
 from gopherlab_common.lazy import pd  # pandas on first use
 
 from ..analyze.graph import expand_frames
+from ..analyze.label_frames import add_label_frames
 from ..analyze.nodes import build_nodes
 from ..analyze.sample_index import resolve_sample_index
 from ..errors import OptionError
@@ -31,13 +32,13 @@ OTHER_NAME = "other"
 TREE_COLUMNS = ["id", "parent", "name", "self", "total", "depth"]
 
 
-def _path_levels(profile, sample_index, granularity: str, noinlines: bool):
+def _path_levels(profile, sample_index, granularity: str, noinlines: bool, tagroot=None, tagleaf=None):
     """Per-sample weights and the root-first frames of the samples with a non-zero weight.
 
     Returns ``(names, weights, frame_sample, frame_node, frame_level)`` where
     ``frame_level`` is 1 for the outermost frame (the synthetic root is level 0).
     """
-    data = profile.data
+    data = add_label_frames(profile.data, tagroot, tagleaf)
     si = resolve_sample_index(data, sample_index)
     nodes = build_nodes(data, granularity, noinlines=noinlines)
     w = data.values[:, si].astype(np.int64) if data.n_samples else np.zeros(0, np.int64)
@@ -214,7 +215,8 @@ def _prune(df: pd.DataFrame, value_cols: dict[str, np.ndarray], width: np.ndarra
 
 def call_tree(profile, sample_index: int | str | None = None, *, min_fraction: float = 0.005,
               max_nodes: int | None = 3000, granularity: str = "functions",
-              noinlines: bool = False) -> pd.DataFrame:
+              noinlines: bool = False, tagroot: str | list[str] | None = None,
+              tagleaf: str | list[str] | None = None) -> pd.DataFrame:
     """The profile's call tree, one row per distinct call path, pruned for plotting.
 
     Parameters
@@ -232,6 +234,10 @@ def call_tree(profile, sample_index: int | str | None = None, *, min_fraction: f
         What a node is (pprof's granularity; default one node per function).
     noinlines : bool
         Attribute inlined calls to their first out-of-line caller.
+    tagroot, tagleaf : str or list of str, optional
+        pprof's ``-tagroot``/``-tagleaf``: label values as pseudo-frames at the root / leaf
+        of every path, as :meth:`Profile.top` takes them
+        (:func:`~pprof_parse.analyze.label_frames.add_label_frames`).
 
     Returns
     -------
@@ -263,7 +269,8 @@ def call_tree(profile, sample_index: int | str | None = None, *, min_fraction: f
     OptionError
         Unknown granularity, negative ``min_fraction`` or ``max_nodes`` < 2.
     """
-    si, names, w, samples, fs, fn, lv, counts = _path_levels(profile, sample_index, granularity, noinlines)
+    si, names, w, samples, fs, fn, lv, counts = _path_levels(profile, sample_index, granularity, noinlines,
+                                                             tagroot, tagleaf)
     # paths below min_fraction end up in "other" whatever lies under them: do not expand them
     cutoff = min_fraction * float(np.abs(w).sum()) if min_fraction > 0 and (w >= 0).all() else 0.0
     df, total, self_ = _raw_tree(names, w[:, None], samples, fs, fn, lv, counts, cutoff=cutoff)

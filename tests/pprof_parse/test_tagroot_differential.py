@@ -23,6 +23,7 @@ from pprof_parse.analyze.labels_table import label_breakdown
 from pprof_parse.analyze.measurement import scaled_label
 from pprof_parse.analyze.tagfilter import num_label_units
 from pprof_parse.errors import OptionError
+from pprof_parse.figures import call_tree
 from pprof_parse.present.top import report_total, top_table
 from pprof_parse.present.write import to_proto
 from pprof_oracle import ROW, pprof, pprof_top, unit_flag
@@ -274,3 +275,14 @@ def test_profile_by_label_and_unknown_option(sample_profiles):
     assert list(table.columns) == ["value", "flat", "share"] and table["flat"].is_monotonic_decreasing
     with pytest.raises(OptionError, match="tagroot, tagleaf"):
         prof.peek("main", tagrot="phase")
+
+
+def test_call_tree_takes_tagroot_and_tagleaf(sample_profiles):
+    """``call_tree(prof, tagroot=…)`` equals the tree of ``prof.filter(tagroot=…)``: the label
+    frames are the outermost (tagroot) / innermost (tagleaf) nodes of the paths."""
+    prof = pprof_parse.read_profile(sample_profiles / "cpu.pb.gz")
+    direct = call_tree(prof, tagroot="phase", tagleaf="kind", min_fraction=0)
+    via_filter = call_tree(prof.filter(tagroot="phase", tagleaf="kind"), min_fraction=0)
+    assert direct.equals(via_filter)
+    outer = set(direct.loc[direct["depth"] == 1, "name"])
+    assert outer == set(prof.by_label("phase")["value"].fillna("<unknown>").astype(str))
