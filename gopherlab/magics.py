@@ -30,10 +30,10 @@ from pathlib import Path
 from gopherlab_common.lazy import LazyModule
 
 from gobench.cli import benchstat_main
-from pprof_parse.cli import USAGE, _parse, _UsageError
+from pprof_parse.cli import USAGE, TopUsageError, parse_top_args, top_options
 from pprof_parse.errors import PprofParseError
 from pprof_parse.figures import call_tree, flame_figure
-from pprof_parse.present.textreport import DEFAULT_EDGEFRACTION, DEFAULT_NODEFRACTION, select_top_nodes
+from pprof_parse.present.textreport import select_top_nodes
 from pprof_parse.read.source import DEFAULT_MAX_INFLATED_BYTES
 from pprof_parse.reader import read_profile
 
@@ -71,8 +71,8 @@ def pprof_magic(line: str):
     one ``%pprof: ...`` line on stderr and returns None (no traceback).
     """
     try:
-        opts, sources = _parse(shlex.split(line))
-    except (_UsageError, ValueError) as e:  # (shlex: an unclosed quote)
+        opts, sources = parse_top_args(shlex.split(line))
+    except (TopUsageError, ValueError) as e:  # (shlex: an unclosed quote)
         if str(e) == "help":
             print(PPROF_USAGE)
         else:
@@ -89,21 +89,6 @@ def pprof_magic(line: str):
     display.display(table)
     display.display(flame_figure(tree))
     return prof
-
-
-def top_options(opts: dict) -> dict:
-    """``select_top_nodes`` keywords from parsed ``gopherlab top`` flags (as ``top_main``: ``-trim=false``
-    lifts ``-nodecount`` and both fractions)."""
-    trim = opts.get("trim", True)
-    return dict(
-        cum=opts.get("sort") == "cum",
-        granularity=opts.get("granularity", "functions"),
-        noinlines=opts.get("noinlines", False),
-        mean=opts.get("mean", False),
-        nodecount=opts.get("nodecount", 0) if trim else 0,
-        nodefraction=opts.get("nodefraction", DEFAULT_NODEFRACTION) if trim else 0.0,
-        edgefraction=opts.get("edgefraction", DEFAULT_EDGEFRACTION) if trim else 0.0,
-    )
 
 
 def load_source(source: str):

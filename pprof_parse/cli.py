@@ -52,8 +52,8 @@ _TRUE = {"1", "t", "T", "TRUE", "true", "True"}
 _FALSE = {"0", "f", "F", "FALSE", "false", "False"}
 
 
-class _UsageError(Exception):
-    pass
+class TopUsageError(Exception):
+    """A bad ``gopherlab top`` flag (the message is pprof's); ``"help"`` for ``-h``."""
 
 
 def top_main(argv: list[str]) -> int:
@@ -70,25 +70,15 @@ def top_main(argv: list[str]) -> int:
     flag (one ``gopherlab top: …`` line on stderr, no traceback).
     """
     try:
-        opts, paths = _parse(argv)
-    except _UsageError as e:
+        opts, paths = parse_top_args(argv)
+    except TopUsageError as e:
         if str(e) == "help":
             print(USAGE)
             return 0
         print(f"gopherlab top: {e}", file=sys.stderr)
         return 2
     csv = opts.get("csv", False) or opts.get("format", "text") == "csv"
-    trim = opts.get("trim", True)
-    default_fraction = (lambda d: d) if not csv or ("trim" in opts) else (lambda d: 0.0)
-    kw = dict(
-        cum=opts.get("sort") == "cum",
-        granularity=opts.get("granularity", "functions"),
-        noinlines=opts.get("noinlines", False),
-        mean=opts.get("mean", False),
-        nodecount=opts.get("nodecount", 0) if trim else 0,
-        nodefraction=opts.get("nodefraction", default_fraction(DEFAULT_NODEFRACTION)) if trim else 0.0,
-        edgefraction=opts.get("edgefraction", default_fraction(DEFAULT_EDGEFRACTION)) if trim else 0.0,
-    )
+    kw = top_options(opts, every_node=csv and "trim" not in opts)
     try:
         prof = read_profile(paths[0])
         if csv:
@@ -106,9 +96,27 @@ def top_main(argv: list[str]) -> int:
     return 0
 
 
-def _parse(argv: list[str]) -> tuple[dict, list[str]]:
+def top_options(opts: dict, *, every_node: bool = False) -> dict:
+    """:func:`~pprof_parse.present.textreport.select_top_nodes` keywords from parsed ``gopherlab top``
+    flags (:func:`parse_top_args`): pprof's ``-top`` defaults (``-nodefraction`` 0.005,
+    ``-edgefraction`` 0.001, no ``-nodecount``), ``-trim=false`` lifting all three;
+    ``every_node`` makes the fractions' defaults 0 (the CSV table: every node unless asked)."""
+    trim = opts.get("trim", True)
+    default = (lambda d: 0.0) if every_node else (lambda d: d)
+    return dict(
+        cum=opts.get("sort") == "cum",
+        granularity=opts.get("granularity", "functions"),
+        noinlines=opts.get("noinlines", False),
+        mean=opts.get("mean", False),
+        nodecount=opts.get("nodecount", 0) if trim else 0,
+        nodefraction=opts.get("nodefraction", default(DEFAULT_NODEFRACTION)) if trim else 0.0,
+        edgefraction=opts.get("edgefraction", default(DEFAULT_EDGEFRACTION)) if trim else 0.0,
+    )
+
+
+def parse_top_args(argv: list[str]) -> tuple[dict, list[str]]:
     """Go ``flag``-style options (``-f``, ``--f``, ``-f=v``, ``-f v``; booleans take no separate
-    value) anywhere among the arguments; ``--`` ends them. Raises _UsageError."""
+    value) anywhere among the arguments; ``--`` ends them. Raises :class:`TopUsageError`."""
     opts: dict = {}
     paths: list[str] = []
     granularity: list[str] = []
@@ -128,7 +136,7 @@ def _parse(argv: list[str]) -> tuple[dict, list[str]]:
         name, eq, value = name.partition("=")
         name = _ALIASES.get(name, name)
         if name in ("h", "help"):
-            raise _UsageError("help")
+            raise TopUsageError("help")
         if name in _BOOL:
             if eq:
                 if value in _TRUE:
@@ -136,7 +144,7 @@ def _parse(argv: list[str]) -> tuple[dict, list[str]]:
                 elif value in _FALSE:
                     flag = False
                 else:
-                    raise _UsageError(f'invalid boolean value "{value}" for -{name}: parse error')
+                    raise TopUsageError(f'invalid boolean value "{value}" for -{name}: parse error')
             else:
                 flag = True
             if name in _GRANULARITIES:
@@ -151,21 +159,21 @@ def _parse(argv: list[str]) -> tuple[dict, list[str]]:
                 opts[name] = flag
             continue
         if name not in _VALUE:
-            raise _UsageError(f"flag provided but not defined: -{name}")
+            raise TopUsageError(f"flag provided but not defined: -{name}")
         if not eq:
             if i >= len(argv):
-                raise _UsageError(f"flag needs an argument: -{name}")
+                raise TopUsageError(f"flag needs an argument: -{name}")
             value = argv[i]
             i += 1
         opts[name] = _value(name, value)
     if len(paths) != 1:
-        raise _UsageError("expected exactly one PROFILE (see -h)" if paths else "no profile source specified (see -h)")
+        raise TopUsageError("expected exactly one PROFILE (see -h)" if paths else "no profile source specified (see -h)")
     if len(granularity) > 1:
-        raise _UsageError(f"conflicting options set: [{' '.join(sorted(granularity))}]")
+        raise TopUsageError(f"conflicting options set: [{' '.join(sorted(granularity))}]")
     if granularity:
         opts["granularity"] = granularity[0]
     if len(sort) > 1:
-        raise _UsageError("conflicting options set: [cum flat]")
+        raise TopUsageError("conflicting options set: [cum flat]")
     if sort:
         opts["sort"] = sort[0]
     si = opts.get("sample_index", "")
@@ -183,8 +191,8 @@ def _parse(argv: list[str]) -> tuple[dict, list[str]]:
 
 
 def _value(name: str, value: str):
-    """Parse a flag value as Go's ``flag`` does for its type; raises _UsageError."""
-    bad = _UsageError(f'invalid value "{value}" for flag -{name}: parse error')
+    """Parse a flag value as Go's ``flag`` does for its type; raises TopUsageError."""
+    bad = TopUsageError(f'invalid value "{value}" for flag -{name}: parse error')
     if name == "nodecount":
         s = value.replace("_", "") if re.match(r"[+-]?0[xXbBoO]", value) else value
         try:
@@ -198,10 +206,10 @@ def _value(name: str, value: str):
             raise bad
         f = float(value)
         if f != f or abs(f) == float("inf"):
-            raise _UsageError(f'invalid value "{value}" for flag -{name}: must be a finite number')
+            raise TopUsageError(f'invalid value "{value}" for flag -{name}: must be a finite number')
         return f
     if name == "granularity" and value not in _GRANULARITIES:
-        raise _UsageError(f"invalid value \"{value}\" for flag -granularity: one of {', '.join(_GRANULARITIES)}")
+        raise TopUsageError(f"invalid value \"{value}\" for flag -granularity: one of {', '.join(_GRANULARITIES)}")
     if name == "format" and value not in ("text", "csv"):
-        raise _UsageError(f'invalid value "{value}" for flag -format: text or csv')
+        raise TopUsageError(f'invalid value "{value}" for flag -format: text or csv')
     return value
