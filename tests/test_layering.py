@@ -16,6 +16,9 @@ The layers, bottom to top (a module may import its own layer and the ones listed
   through ``reader`` (read_profile, the facade's entry point); it does not reach into
   ``analyze``/``present`` or the facade's other modules, and nothing else in pprof_parse
   imports it (only the package's ``__init__``, which re-exports it);
+* ``store`` -- many profiles in a Parquet dataset (ProfileStore): beside the facade, above it;
+  it reads through ``read``/``reader`` and hands back Profile objects; nothing else in
+  pprof_parse imports it (only the package's ``__init__``);
 * ``cli`` (``gopherlab top``) and ``figures`` (the public home of the figures) on top.
 
 No module imports the package itself (``pprof_parse/__init__``) or gobench/gopherlab.
@@ -51,10 +54,11 @@ ALLOWED: dict[str, set[str]] = {
     "compare": {"profile", "present", "analyze", "model", "errors"},
     "reader": {"profile", "analyze", "read", "model", "errors"},
     "runtime": {"reader", "read", "model", "errors"},
+    "store": {"reader", "compare", "profile", "present", "analyze", "read", "model", "errors", "proto"},
     "figures": {"present"},
     "cli": {"reader", "present", "errors"},
     "__init__": {"errors", "_threads", "proto", "model", "read", "analyze", "present", "profile", "compare",
-                 "reader", "runtime", "figures", "cli"},
+                 "reader", "runtime", "store", "figures", "cli"},
 }
 #: never imported by pprof_parse (the packages above it)
 FORBIDDEN_PACKAGES = {"gobench", "gopherlab"}
