@@ -33,24 +33,9 @@ from .compare import read_inputs, tables_to_frame, units_better
 from .errors import BenchstatError, GobenchError, UsageError
 from .present.markdown import markdown_table
 from .read.benchfmt import parse_inputs
-from .units import class_of, scale
+from .units import better_direction, class_of, scale
 
 __all__ = ["gate_main", "regressions", "better_direction", "parse_threshold"]
-
-_LOWER = {"sec/op", "ns/op", "B/op", "allocs/op"}
-_HIGHER = {"B/s", "MB/s"}
-
-
-def better_direction(unit: str, metadata: str | None = None) -> str:
-    """``"lower"`` or ``"higher"``: which way is better for *unit* (metadata wins)."""
-    if metadata in ("lower", "higher"):
-        return metadata
-    if unit in _LOWER:
-        return "lower"
-    if unit in _HIGHER or unit.endswith("/s"):
-        return "higher"
-    return "lower"
-
 
 _THRESHOLD = re.compile(r"\s*((?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)\s*%?\s*")
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 __all__ = ["tidy", "tidy_unit", "class_of", "Scaler", "common_scale", "scale",
-           "DECIMAL", "BINARY"]
+           "DECIMAL", "BINARY", "better_direction"]
 
 DECIMAL = "decimal"
 BINARY = "binary"
@@ -186,3 +186,25 @@ def common_scale(values, cls: str) -> Scaler:
 def scale(value: float, cls: str) -> str:
     """Format one value with its own scale (benchunit.Scale)."""
     return common_scale([value], cls).format(value)
+
+
+_LOWER_IS_BETTER = {"sec/op", "ns/op", "B/op", "allocs/op"}
+_HIGHER_IS_BETTER = {"B/s", "MB/s"}
+
+
+def better_direction(unit: str, metadata: str | None = None) -> str:
+    """``"lower"`` or ``"higher"``: which way is better for *unit*.
+
+    The ``Unit <unit> better=higher|lower`` metadata (benchfmt's unit metadata) wins
+    when given; otherwise lower is better for time, bytes and counts per op
+    (``sec/op``, ``B/op``, ``allocs/op``, any other unit) and higher is better for
+    rates (``B/s``, any ``…/s``).  Used by ``gopherlab compare``'s gate, the delta
+    charts and the benchmark history.
+    """
+    if metadata in ("lower", "higher"):
+        return metadata
+    if unit in _LOWER_IS_BETTER:
+        return "lower"
+    if unit in _HIGHER_IS_BETTER or unit.endswith("/s"):
+        return "higher"
+    return "lower"

@@ -21,7 +21,7 @@ import numpy as np
 from gopherlab_common.lazy import LazyModule
 
 from ..errors import OptionError
-from ..gate import better_direction
+from ..units import better_direction
 from ..stats.summary import summarize
 from .markdown import escape_plot_text as _esc
 
@@ -134,7 +134,7 @@ def delta_figure(comparison, unit: str | None = None, *, better: dict[str, str] 
     better : dict, optional
         ``unit → "higher"|"lower"``; defaults to the frame's ``attrs["better"]``
         (the inputs' ``Unit … better=`` metadata), then
-        :func:`gobench.gate.better_direction`'s rule by unit.
+        :func:`gobench.units.better_direction`'s rule by unit.
 
     Returns
     -------
