@@ -30,12 +30,10 @@ from pathlib import Path
 from gopherlab_common.lazy import LazyModule
 
 from gobench.cli import benchstat_main
-from pprof_parse.cli import USAGE, TopUsageError, parse_top_args, top_options
+from pprof_parse.cli import USAGE, TopUsageError, parse_top_args, top_table
 from pprof_parse.errors import PprofParseError
 from pprof_parse.figures import call_tree, flame_figure
-from pprof_parse.present.textreport import select_top_nodes
-from pprof_parse.read.source import DEFAULT_MAX_INFLATED_BYTES
-from pprof_parse.reader import read_profile
+from pprof_parse.reader import DEFAULT_MAX_INFLATED_BYTES, read_profile
 
 display = LazyModule("IPython.display")
 
@@ -62,8 +60,8 @@ def pprof_magic(line: str):
     ``SOURCE`` is a path or an ``http://`` / ``https://`` URL (fetched with
     :func:`fetch_profile`: a timeout and read_profile's size limit). Flags as
     ``gopherlab top`` (``-sample_index=alloc_space``, ``-cum``, ``-lines``,
-    ``-nodecount=20``, ...): the table is :func:`~pprof_parse.present.textreport.select_top_nodes`
-    with pprof's ``-top`` defaults (``-nodefraction=0.005``, ``-edgefraction=0.001``),
+    ``-nodecount=20``, ...): the table is :func:`pprof_parse.cli.top_table`
+    (pprof's ``-top`` defaults: ``-nodefraction=0.005``, ``-edgefraction=0.001``;
     exact integers in the sample type's unit; the flame graph is
     :func:`pprof_parse.figures.flame_figure` of the same sample type and granularity.
     ``-unit``, ``-compact_labels`` and ``-csv``/``-format`` are accepted and change
@@ -80,7 +78,7 @@ def pprof_magic(line: str):
         return None
     try:
         prof = load_source(sources[0])
-        table = select_top_nodes(prof.data, opts.get("sample_index"), **top_options(opts)).table
+        table = top_table(prof, opts)
         tree = call_tree(prof, opts.get("sample_index"), granularity=opts.get("granularity", "functions"),
                          noinlines=opts.get("noinlines", False))
     except (PprofParseError, OSError) as e:

@@ -82,7 +82,7 @@ def top_main(argv: list[str]) -> int:
     try:
         prof = read_profile(paths[0])
         if csv:
-            table = select_top_nodes(prof.data, opts.get("sample_index"), **kw).table
+            table = top_table(prof, opts, every_node="trim" not in opts)
         else:
             text = text_top(prof.data, opts.get("sample_index"), unit=opts.get("unit", "minimum"),
                             compact_labels=opts.get("compact_labels", False), **kw)
@@ -112,6 +112,15 @@ def top_options(opts: dict, *, every_node: bool = False) -> dict:
         nodefraction=opts.get("nodefraction", default(DEFAULT_NODEFRACTION)) if trim else 0.0,
         edgefraction=opts.get("edgefraction", default(DEFAULT_EDGEFRACTION)) if trim else 0.0,
     )
+
+
+def top_table(prof, opts: dict, *, every_node: bool = False):
+    """The ``-top`` table of a :class:`~pprof_parse.Profile` for parsed ``gopherlab top`` flags
+    (:func:`parse_top_args`): :func:`~pprof_parse.present.textreport.select_top_nodes` with
+    :func:`top_options`, in the flags' sample type (``-sample_index``). A DataFrame with
+    select_top_nodes' columns (``flat``, ``flat%``, ``sum%``, ``cum``, ``cum%``, ``name``; exact
+    integers in the sample type's unit). Raises select_top_nodes' errors (a bad sample index)."""
+    return select_top_nodes(prof.data, opts.get("sample_index"), **top_options(opts, every_node=every_node)).table
 
 
 def parse_top_args(argv: list[str]) -> tuple[dict, list[str]]:

@@ -13,7 +13,7 @@ from .profile import Profile
 from .read.profile_reader import decode_profile
 from .read.source import DEFAULT_MAX_INFLATED_BYTES, Source
 
-__all__ = ["read_profile"]
+__all__ = ["read_profile", "DEFAULT_MAX_INFLATED_BYTES"]
 
 
 def read_profile(src: Source, *, max_inflated_bytes: int | None = DEFAULT_MAX_INFLATED_BYTES,
