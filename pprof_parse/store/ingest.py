@@ -1,0 +1,219 @@
+"""``ProfileStore.add``: read profile files in batches and append them to the store's tables.
+
+Each batch (``batch_size`` files) is read, turned into rows (:mod:`.rows`) and written as
+one Parquet file per table (per day for ``profiles``/``samples``); then its rows are
+dropped, so memory stays bounded by the batch whatever the number of files. A file whose
+bytes are already stored (same ``profile_id``, a content hash) is skipped; a file that
+cannot be read is reported with its error and the others go on.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Mapping
+
+import numpy as np
+from gopherlab_common.lazy import LazyModule, pd
+
+from ..analyze.prune import remove_uninteresting
+from ..errors import PprofParseError
+from ..model.data import ProfileData
+from ..read.profile_reader import decode_profile
+from ..read.source import read_source
+from .errors import StoreError
+from .rows import ProfileRows, SymbolIds, profile_rows
+from .schema import (PROFILE_COLUMNS, StoreLayout, day_of, hash_bytes, locations_schema, functions_schema,
+                     mappings_schema, profiles_schema, samples_schema, stacks_schema)
+
+pa = LazyModule("pyarrow")
+pq = LazyModule("pyarrow.parquet")
+tqdm_auto = LazyModule("tqdm.auto")
+
+#: files read and written per batch (a batch's rows are all that is held in memory)
+BATCH_SIZE = 500
+
+Labels = Mapping[str, str] | Callable[[str], Mapping[str, str]] | None
+
+
+@dataclass
+class IngestResult:
+    """What :meth:`ProfileStore.add` did: counts, and the files it could not read.
+
+    ``errors`` is a DataFrame with columns ``path`` and ``error`` (the exception,
+    typed: ``ProfileFormatError``, ``InvalidProfileError``, ``OSError``, ...) and
+    ``message``; empty when every file was read.
+    """
+
+    added: int = 0
+    skipped: int = 0
+    failed: list = field(default_factory=list)  # [(path, exception)]
+
+    @property
+    def errors(self) -> "pd.DataFrame":
+        return pd.DataFrame({"path": [p for p, _ in self.failed], "error": [e for _, e in self.failed],
+                             "message": [str(e) for _, e in self.failed]}, columns=["path", "error", "message"])
+
+    def __repr__(self) -> str:
+        return f"IngestResult(added={self.added}, skipped={self.skipped}, failed={len(self.failed)})"
+
+
+def expand_sources(paths_or_glob) -> list[str]:
+    """A glob pattern, a path, a directory (its files, recursively) or an iterable of those,
+    as a sorted list of absolute file paths without repeats (order of the arguments kept)."""
+    items = [paths_or_glob] if isinstance(paths_or_glob, (str, os.PathLike)) else list(paths_or_glob)
+    out: dict[str, None] = {}
+    for item in items:
+        s = os.fspath(item)
+        if any(c in s for c in "*?["):
+            found = sorted(glob.glob(s, recursive=True))
+        elif os.path.isdir(s):
+            found = sorted(str(p) for p in Path(s).rglob("*") if p.is_file())
+        else:
+            found = [s]
+        for f in found:
+            if not os.path.isdir(f):
+                out.setdefault(os.path.abspath(f), None)
+    return list(out)
+
+
+def _series_labels(labels: Labels, path: str) -> dict[str, str]:
+    got = labels(path) if callable(labels) else (labels or {})
+    out = {}
+    for k, v in dict(got).items():
+        if not isinstance(k, str) or not k or k in PROFILE_COLUMNS:
+            raise StoreError(f"label key {k!r} cannot be a profiles column (empty, not a string, or one of "
+                             f"{list(PROFILE_COLUMNS)})")
+        out[k] = None if v is None else str(v)
+    return out
+
+
+def read_for_store(path: str) -> ProfileData:
+    """A file's profile as ``read_profile`` holds it (demangled, pruned)."""
+    data, _ = decode_profile(path)
+    return remove_uninteresting(data)
+
+
+class _Batch:
+    """Rows of the files read since the last write."""
+
+    def __init__(self) -> None:
+        self.profiles: list[dict] = []
+        self.samples: list[tuple[int, str, ProfileRows]] = []  # (profile_id, day, rows)
+
+    def __len__(self) -> int:
+        return len(self.profiles)
+
+
+def _profile_row(pid: int, path: str, raw: bytes, d: ProfileData, n_rows: int, labels: dict) -> dict:
+    t = int(d.time_nanos)
+    return {"profile_id": pid, "path": path, "time": t if t > 0 else None, "time_nanos": t,
+            "duration_nanos": int(d.duration_nanos), "period_type": d.period_type.type,
+            "period_unit": d.period_type.unit, "period": int(d.period),
+            "sample_types": [st.type for st in d.sample_types], "sample_units": [st.unit for st in d.sample_types],
+            "default_sample_type": d.default_sample_type, "comments": list(d.comments), "doc_url": d.doc_url,
+            "drop_frames": d.drop_frames, "keep_frames": d.keep_frames, "n_samples": n_rows,
+            "file_bytes": len(raw), "day": day_of(t), **labels}
+
+
+class Ingester:
+    """Appends files to a store (one ``add`` call). ``known_profiles``: ids stored already."""
+
+    def __init__(self, layout: StoreLayout, known_profiles: set[int], symbols: SymbolIds, *,
+                 batch_size: int = BATCH_SIZE) -> None:
+        self.layout = layout
+        self.known = known_profiles
+        self.symbols = symbols
+        self.batch_size = batch_size
+        self.run = f"{time.time_ns():x}-{os.getpid():x}"
+        self.n_batches = 0
+
+    def add(self, paths: list[str], labels: Labels, progress: bool) -> IngestResult:
+        result = IngestResult()
+        batch = _Batch()
+        with tqdm_auto.tqdm(total=len(paths), disable=not progress, unit="file", desc="ingest") as bar:
+            for path in paths:
+                self._add_file(path, labels, batch, result)
+                bar.update(1)
+                if len(batch) >= self.batch_size:
+                    self._write(batch)
+                    batch = _Batch()
+            if len(batch):
+                self._write(batch)
+        return result
+
+    def _add_file(self, path: str, labels: Labels, batch: _Batch, result: IngestResult) -> None:
+        series = _series_labels(labels, path)  # (a bad label key is the caller's error: raised)
+        try:
+            raw, _ = read_source(path)
+            pid = hash_bytes(raw)
+            if pid in self.known:
+                result.skipped += 1
+                return
+            data = read_for_store(path)
+            rows = profile_rows(data, self.symbols, path)
+        except (PprofParseError, OSError) as err:
+            result.failed.append((path, err))
+            return
+        self.known.add(pid)
+        row = _profile_row(pid, path, raw, data, rows.stack_id.size, series)
+        batch.profiles.append(row)
+        batch.samples.append((pid, row["day"], rows))
+        result.added += 1
+
+    # ---- writing --------------------------------------------------------------------------
+    def _write(self, batch: _Batch) -> None:
+        """Symbol tables first, then samples, then profiles (a profile exists once its row does)."""
+        name = f"{self.run}-{self.n_batches:05d}"
+        self.n_batches += 1
+        queued = self.symbols.take_queued()
+        for table, schema in (("functions", functions_schema()), ("mappings", mappings_schema()),
+                              ("locations", locations_schema()), ("stacks", stacks_schema())):
+            if queued[table]:
+                cols = list(zip(*queued[table]))
+                arrays = [pa.array(list(c), type=f.type) for c, f in zip(cols, schema)]
+                self._write_table(pa.Table.from_arrays(arrays, schema=schema), table, name)
+        for day in sorted({d for _, d, _ in batch.samples}):
+            self._write_table(_samples_table([s for s in batch.samples if s[1] == day]), "samples", name, day)
+            self._write_table(_profiles_table([p for p in batch.profiles if p["day"] == day]), "profiles", name, day)
+
+    def _write_table(self, table, kind: str, name: str, day: str | None = None) -> None:
+        path = self.layout.batch_path(kind, name, day)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, path)  # (readers never see half a file)
+
+
+def _samples_table(items: list[tuple[int, str, ProfileRows]]):
+    """One day's samples rows of a batch: value columns the union of its profiles' types (null where absent)."""
+    columns: dict[str, None] = {}
+    for _, _, rows in items:
+        columns.update(dict.fromkeys(rows.values))
+    sizes = [rows.stack_id.size for _, _, rows in items]
+    pid = np.repeat(np.array([p for p, _, _ in items], np.int64), sizes)
+    stack = np.concatenate([rows.stack_id for _, _, rows in items]) if items else np.zeros(0, np.int64)
+    labels = [x for _, _, rows in items for x in rows.labels]
+    arrays = [pa.array(pid), pa.array(stack), pa.array(labels, type=pa.string())]
+    for c in columns:
+        vals = np.concatenate([rows.values.get(c, np.zeros(n, np.int64)) for (_, _, rows), n in zip(items, sizes)])
+        mask = np.concatenate([np.full(n, c not in rows.values) for (_, _, rows), n in zip(items, sizes)])
+        arrays.append(pa.array(vals, mask=mask if mask.any() else None, type=pa.int64()))
+    return pa.Table.from_arrays(arrays, schema=samples_schema(tuple(columns)))
+
+
+def _profiles_table(rows: list[dict]):
+    keys: dict[str, None] = {}
+    for r in rows:
+        keys.update((k, None) for k in r if k not in PROFILE_COLUMNS)
+    schema = profiles_schema(tuple(keys))
+    return pa.Table.from_pylist([{k: r.get(k) for k in schema.names} for r in rows], schema=schema)
+
+
+def ingest(layout: StoreLayout, paths: Iterable[str], known: set[int], symbols: SymbolIds, *, labels: Labels,
+           progress: bool, batch_size: int = BATCH_SIZE) -> IngestResult:
+    """Append ``paths`` to the store at ``layout`` (see :meth:`ProfileStore.add`)."""
+    return Ingester(layout, known, symbols, batch_size=batch_size).add(list(paths), labels, progress)
