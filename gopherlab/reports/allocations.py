@@ -1,8 +1,10 @@
 """The allocation hot spots report: a pprof heap or allocs profile as tables, a ranking chart,
-a flame graph and, given an earlier profile, what changed.
+a flame graph, the hot source lines of the top functions, a breakdown by one label and, given an
+earlier profile, what changed.
 
 The numbers are :mod:`pprof_parse`'s (``Profile.top`` is ``go tool pprof -top``;
-:func:`pprof_parse.delta_table` is ``-diff_base``); flame graphs and call trees are
+``Profile.list`` is ``-list``; ``Profile.by_label`` sums as ``-tags``; ``tagroot=`` is
+``-tagroot``; :func:`pprof_parse.delta_table` is ``-diff_base``); flame graphs and call trees are
 :mod:`pprof_parse.figures`. Values are in the sample type's unit (``bytes`` for ``*_space``,
 ``count`` for ``*_objects``); percentages are of the whole profile's total, as pprof prints them.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +21,7 @@ import pandas as pd
 import pprof_parse
 from gopherlab_common.lazy import LazyModule
 from pprof_parse.figures import PLAIN_TICKS, axis_unit, call_tree, flame_figure, format_value, short_name
+from pprof_parse.present.listing import listing_html
 
 from .bundled import sample_path
 from .render import format_percent, show_table, show_text
@@ -27,8 +31,9 @@ go = LazyModule("plotly.graph_objects")
 ipd = LazyModule("IPython.display")
 W = LazyModule("ipywidgets")
 
-__all__ = ["allocation_explorer", "allocation_inputs", "allocation_view", "function_delta", "profile_overview",
-           "regex_ok", "show_allocation_view", "show_delta", "show_top", "top_bar_views", "top_table"]
+__all__ = ["allocation_explorer", "allocation_inputs", "allocation_view", "function_delta", "hot_lines",
+           "hot_lines_html", "label_keys", "label_view", "profile_overview", "regex_ok", "show_allocation_view",
+           "show_delta", "show_hot_lines", "show_label_view", "show_top", "top_bar_views", "top_table"]
 
 #: the columns of a ``Profile.top`` frame that :func:`show_top` displays, in order
 _TOP_COLUMNS = ["name", "flat", "flat_pct", "sum_pct", "cum", "cum_pct"]
@@ -238,25 +243,199 @@ def profile_overview(profile) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["field", "value"])
 
 
+# ---- hot lines: go tool pprof -list of the top functions ------------------------------------------
+
+
+def hot_lines(profile, sample_index=None, *, functions: int = 5, source_path=None, trim_path=None) -> pd.DataFrame:
+    """The source lines that cost in the top ``functions`` functions by flat, as ``go tool pprof -list``.
+
+    The functions are the first rows of :func:`top_table` (``functions`` granularity, by flat,
+    pprof's order) with a nonzero flat; their lines are :meth:`pprof_parse.Profile.list` of a regex
+    naming exactly them (``^(?:name|name…)$``, each name escaped).
+
+    Parameters
+    ----------
+    profile : pprof_parse.Profile
+    sample_index : int or str, optional
+        Sample type (pprof's rules; default the profile's default).
+    functions : int
+        How many top functions to list.
+    source_path, trim_path : str or list of str, optional
+        Where the source files are (pprof's ``-source_path``, ``os.pathsep``-separated, default
+        the current directory) and prefixes to cut from recorded names (``-trim_path``);
+        ``""`` means unset. The standard library is found through ``go env GOROOT`` and
+        dependencies in the module cache when a Go toolchain is installed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``Profile.list``'s frame: ``function``, ``file`` (object), ``line``, ``flat``, ``cum``
+        (int64, the sample type's unit), ``source`` (string; ``<NA>`` when the file is not
+        found -- then its name is in ``attrs["missing_sources"]``: a note, not an error). Its
+        ``attrs`` plus ``ranked``: the listed functions, hottest first. With no costing
+        function, no rows and ``ranked`` empty.
+
+    Raises
+    ------
+    pprof_parse.SampleTypeError
+        Unknown ``sample_index``.
+    """
+    top = profile.top(sample_index)
+    ranked = [str(n) for n, f in zip(top["name"], top["flat"]) if f != 0][:max(functions, 0)]
+    if not ranked:
+        st = profile.sample_types[profile.sample_index(sample_index)]
+        df = pd.DataFrame({c: pd.Series(dtype=t) for c, t in (("function", object), ("file", object), ("line", "int64"),
+                                                              ("flat", "int64"), ("cum", "int64"),
+                                                              ("source", "string"))})
+        df.attrs.update({"sample_type": st.type, "unit": st.unit, "total": top.attrs.get("total", 0),
+                         "functions": [], "missing_sources": [], "no_source_info": [], "source_files": {},
+                         "ranked": []})
+        return df
+    regex = "^(?:" + "|".join(re.escape(n) for n in ranked) + ")$"  # Go's RE2 takes Python's escapes
+    df = profile.list(regex, sample_index=sample_index, source_path=source_path or None, trim_path=trim_path or None)
+    df.attrs["ranked"] = ranked
+    return df
+
+
+def hot_lines_html(df: pd.DataFrame, *, max_lines: int = 10) -> str:
+    """A :func:`hot_lines` frame as HTML: a note naming the source files not found (their rows show
+    the costs without text) and the functions without source information, then pprof's
+    weblist-style listing (:func:`pprof_parse.present.listing.listing_html`: hottest functions
+    first, each function's lines by cost, at most ``max_lines`` each, shaded by cost). Every
+    profile string is escaped; inline CSS only (no script, no network)."""
+    notes = []
+    if not df.attrs.get("ranked") and not len(df):
+        notes.append("No function has a nonzero flat value in this sample type: no lines to list.")
+    missing = df.attrs.get("missing_sources", [])
+    if missing:
+        notes.append(f"Source not found for {', '.join(missing)}: those lines show their costs without the text. "
+                     "Give the directories holding the sources as source_path (pprof's -source_path) "
+                     "or the prefix to cut as trim_path.")
+    if df.attrs.get("no_source_info"):
+        notes.append(f"No source information (no file name recorded) for {', '.join(df.attrs['no_source_info'])}.")
+    body = "".join(f"<p>{html.escape(n)}</p>" for n in notes)
+    return body + (listing_html(df, hot_first=True, max_lines=max_lines) if len(df) else "")
+
+
+def show_hot_lines(df: pd.DataFrame, *, max_lines: int = 10) -> None:
+    """Display :func:`hot_lines_html` ``(df, max_lines=max_lines)`` in the running notebook."""
+    ipd.display(ipd.HTML(hot_lines_html(df, max_lines=max_lines)))
+
+
+# ---- labels: a breakdown by one label key and the flame graph split by it ------------------------
+
+
+def label_keys(profile) -> list[str]:
+    """The label keys the profile's samples carry, string and numeric (``pprof.Do`` labels such as
+    ``phase``; Go heap profiles' numeric ``bytes``, the allocation size), sorted."""
+    data = profile.data
+    keys = set(np.unique(data.label_key).tolist()) | set(np.unique(data.numlabel_key).tolist())
+    return sorted({data.strings[int(k)] for k in keys})
+
+
+def _label_value(value, label_unit: str) -> str:
+    """A ``by_label`` value for display: the text, the number with its label unit, or
+    ``(not labelled)`` for the samples without the key."""
+    if pd.isna(value):
+        return "(not labelled)"
+    if label_unit and not isinstance(value, str):
+        return format_value(value, label_unit)
+    return str(value)
+
+
+def label_view(profile, *, sample, label_key: str = "", granularity: str = "functions",
+               max_nodes: int = 1500, total: int | None = None) -> dict:
+    """The label explorer for one label key: a breakdown table and a flame graph split by the key.
+
+    Parameters
+    ----------
+    profile : pprof_parse.Profile
+    sample : int or str
+        Sample type.
+    label_key : str
+        A label key (:func:`label_keys`); ``""`` for none.
+    granularity, max_nodes
+        As for :func:`pprof_parse.figures.call_tree`.
+    total : int, optional
+        The denominator of ``share`` and of the flame graph's hover percentages; default the
+        profile's own total (the explorer passes the whole profile's for focused samples).
+
+    Returns
+    -------
+    dict
+        ``message`` (str): with no labels in the profile, says so; with no ``label_key`` or an
+        unknown one, lists the keys; else "". ``table``: :meth:`pprof_parse.Profile.by_label`
+        (``value``, ``flat`` int64 in the sample unit, ``share`` float64 of ``total``) or None.
+        ``figure``: the flame graph of ``call_tree(tagroot=label_key)`` (pprof's ``-tagroot``: the
+        values as root frames; ``<unknown>`` for samples without the key) or None. ``key``.
+
+    Raises
+    ------
+    pprof_parse.SampleTypeError
+        Unknown ``sample``.
+    """
+    keys = label_keys(profile)
+    out = {"message": "", "table": None, "figure": None, "key": label_key}
+    if not keys:
+        out["message"] = ("This profile has no labels (pprof.Do / pprof.SetGoroutineLabels add them to CPU "
+                          "and goroutine profiles).")
+    elif label_key not in keys:
+        lead = f"No label {label_key!r} in this profile; its" if label_key else "This profile's"
+        out["message"] = f"{lead} label keys: {', '.join(keys)}. Set label_key to one of them for a breakdown."
+    if out["message"]:
+        return out
+    table = profile.by_label(label_key, sample_index=sample)
+    if total is not None:
+        table["share"] = table["flat"] / total if total else 0.0
+    tree = call_tree(profile, sample, granularity=granularity, max_nodes=max_nodes, tagroot=label_key)
+    out["table"] = table
+    out["figure"] = flame_figure(tree, title=f"{table.attrs['sample_type']} by label {label_key} ({granularity})",
+                                 percent_of=total)
+    return out
+
+
+def show_label_view(view: dict, n: int = 20) -> None:
+    """Display :func:`label_view`'s result: its message, or the first ``n`` rows of its table (values
+    in human units, shares in percent) and its flame graph."""
+    _show_label_table(view, n)
+    if view["figure"] is not None:
+        view["figure"].show()
+
+
+def _show_label_table(view: dict, n: int) -> None:
+    """A :func:`label_view`'s message, or the first ``n`` rows of its table in human units."""
+    if view["message"]:
+        show_text(view["message"])
+        return
+    table = view["table"]
+    unit, label_unit = table.attrs.get("unit", ""), table.attrs.get("label_unit", "")
+    show_table(table, formats={"value": lambda v: _label_value(v, label_unit),
+                               "flat": lambda v: format_value(v, unit),
+                               "share": lambda v: format_percent(100 * v)},
+               caption=f"{table.attrs.get('sample_type', '')} by label {view['key']}", max_rows=n)
+
+
 # ---- live exploration (JupyterLab only: Python callbacks do not run in exported HTML) ----------
 
 
 def allocation_view(profile, *, sample, granularity: str = "functions", focus: str = "", ignore: str = "",
-                    top_n: int = 20, max_nodes: int = 1500) -> dict:
+                    label_key: str = "", top_n: int = 20, max_nodes: int = 1500) -> dict:
     """What :func:`allocation_explorer` shows for one setting of its controls (its callback).
 
     Percentages are of the whole profile, as ``go tool pprof -top -focus=…`` and
     :meth:`pprof_parse.Profile.top` give them (pprof computes the total before filtering), in
-    the table and in the flame graph's hover; only the rows and frames are limited to the
-    samples ``focus``/``ignore`` keep.
+    the table, the label breakdown and the flame graph's hover; only the rows and frames are
+    limited to the samples ``focus``/``ignore`` keep.
 
     Returns
     -------
     dict
         ``error`` (str or None: an invalid regex), ``message`` (matching samples, or ""),
         ``top`` (:func:`top_table` frame with ``focus``/``ignore``), ``caption``, ``figure``
-        (:func:`pprof_parse.figures.flame_figure` of the kept samples) and ``top_n``. With an
-        ``error`` the other entries are empty (None or "").
+        (:func:`pprof_parse.figures.flame_figure` of the kept samples; with a ``label_key`` the
+        profile carries, split by its values at the root: pprof's ``-tagroot``), ``labels``
+        (with ``label_key``: :func:`label_view` of the kept samples, else None) and ``top_n``.
+        With an ``error`` the other entries are empty (None or "").
 
     Raises
     ------
@@ -266,56 +445,108 @@ def allocation_view(profile, *, sample, granularity: str = "functions", focus: s
     bad = [v for v in (focus, ignore) if v and not regex_ok(v)]
     if bad:
         return {"error": f"invalid regex {bad[0]!r}", "message": "", "top": None, "caption": "", "figure": None,
-                "top_n": top_n}
+                "labels": None, "top_n": top_n}
     top = top_table(profile, sample, granularity=granularity, focus=focus, ignore=ignore)
     prof = profile.filter(focus=focus or None, ignore=ignore or None) if (focus or ignore) else profile
     message = f"{len(prof)} of {len(profile)} samples match; percentages are of the whole profile" \
         if (focus or ignore) else ""
-    tree = call_tree(prof, sample, granularity=granularity, max_nodes=max_nodes)
-    fig = flame_figure(tree, title=f"{sample} call tree ({granularity})", percent_of=top.attrs.get("total"))
-    return {"error": None, "message": message, "top": top, "figure": fig, "top_n": top_n,
+    total = top.attrs.get("total")
+    labels = label_view(prof, sample=sample, label_key=label_key, granularity=granularity, max_nodes=max_nodes,
+                        total=total) if label_key else None
+    if labels is not None and labels["figure"] is not None:
+        fig = labels["figure"]  # the flame graph split by the label stands in for the plain one
+    else:
+        tree = call_tree(prof, sample, granularity=granularity, max_nodes=max_nodes)
+        fig = flame_figure(tree, title=f"{sample} call tree ({granularity})", percent_of=total)
+    return {"error": None, "message": message, "top": top, "figure": fig, "labels": labels, "top_n": top_n,
             "caption": f"{sample} by flat ({granularity})"}
 
 
 def show_allocation_view(view: dict) -> None:
-    """Display :func:`allocation_view`'s result: its error, or its message, top table and flame graph."""
+    """Display :func:`allocation_view`'s result: its error, or its message, top table, label
+    breakdown (with a label key) and flame graph."""
     if view["error"]:
         show_text(view["error"])
         return
     if view["message"]:
         show_text(view["message"])
     show_top(view["top"], view["top_n"], caption=view["caption"])
+    if view.get("labels") is not None:
+        _show_label_table(view["labels"], view["top_n"])
     view["figure"].show()
+
+
+#: control settings an explorer keeps the computed views of (each a top table and a pruned flame graph)
+_VIEW_CACHE_SIZE = 16
+
+
+class _AllocationExplorer:
+    """The explorer's controls, output and refresh callback.
+
+    Views are computed by :func:`allocation_view` and kept per setting of the controls that change
+    what is computed (sample type, granularity, focus, ignore, label key), the
+    16 most recent ones: going back to a setting shown before redraws without
+    recomputing, and top N only changes how many rows are shown. The regex boxes fire on Enter or
+    when they lose focus, not on every keystroke (each keystroke would recompute a view).
+    """
+
+    def __init__(self, profile, *, sample_index=None, granularity: str = "functions", top_n: int = 20,
+                 max_nodes: int = 1500):
+        self.profile, self.max_nodes = profile, max_nodes
+        self.views: OrderedDict[tuple, dict] = OrderedDict()
+        types = [t.type for t in profile.sample_types]
+        self.sample = W.Dropdown(options=types, value=types[profile.sample_index(sample_index or None)],
+                                 description="sample")
+        self.granularity = W.Dropdown(options=["functions", "filefunctions", "files", "lines"], value=granularity,
+                                      description="granularity")
+        self.focus = W.Text(value="", placeholder="regex, e.g. json|bytes", description="focus",
+                            continuous_update=False)
+        self.ignore = W.Text(value="", placeholder="regex, e.g. runtime", description="ignore",
+                             continuous_update=False)
+        self.label = W.Dropdown(options=[("(none)", "")] + [(k, k) for k in label_keys(profile)], value="",
+                                description="label")
+        self.top_n = W.IntSlider(value=top_n, min=5, max=100, step=5, description="top N", continuous_update=False)
+        self.output = W.Output()
+        self.box = W.VBox([W.HBox([self.sample, self.granularity, self.top_n]),
+                           W.HBox([self.focus, self.ignore, self.label]), self.output])
+        for w in (self.sample, self.granularity, self.focus, self.ignore, self.label, self.top_n):
+            w.observe(self.refresh, names="value")
+
+    def view(self) -> dict:
+        """:func:`allocation_view` of the controls' current values (from the cache when it holds them)."""
+        key = (self.sample.value, self.granularity.value, self.focus.value, self.ignore.value, self.label.value)
+        if key in self.views:
+            self.views.move_to_end(key)
+        else:
+            sample, granularity, focus, ignore, label_key = key
+            self.views[key] = allocation_view(self.profile, sample=sample, granularity=granularity, focus=focus,
+                                              ignore=ignore, label_key=label_key, max_nodes=self.max_nodes)
+            if len(self.views) > _VIEW_CACHE_SIZE:
+                self.views.popitem(last=False)
+        return dict(self.views[key], top_n=self.top_n.value)
+
+    def refresh(self, _change=None) -> None:
+        """Redraw the output for the controls' current values (the widgets' callback)."""
+        with self.output:
+            self.output.clear_output(wait=True)
+            show_allocation_view(self.view())
 
 
 def allocation_explorer(profile, *, sample_index=None, granularity: str = "functions", top_n: int = 20,
                         max_nodes: int = 1500) -> None:
     """Display ipywidgets controls -- sample type, granularity, focus and ignore regexes (pprof's
-    ``-focus``/``-ignore``), top N -- driving a top table and a flame graph of ``profile``
-    (:func:`allocation_view`). Needs ipywidgets and a live kernel.
+    ``-focus``/``-ignore``), a label key (the profile's :func:`label_keys`: a by-label table and
+    the flame graph split by the label, pprof's ``-tagroot``), top N -- driving a top table and a
+    flame graph of ``profile`` (:func:`allocation_view`). Views already shown are kept (the
+    16 most recent settings), so switching back redraws at once. Needs
+    ipywidgets and a live kernel.
 
     Raises
     ------
     pprof_parse.SampleTypeError
         Unknown ``sample_index``.
     """
-    types = [t.type for t in profile.sample_types]
-    st_w = W.Dropdown(options=types, value=types[profile.sample_index(sample_index or None)], description="sample")
-    gran_w = W.Dropdown(options=["functions", "filefunctions", "files", "lines"], value=granularity,
-                        description="granularity")
-    focus_w = W.Text(value="", placeholder="regex, e.g. json|bytes", description="focus")
-    ignore_w = W.Text(value="", placeholder="regex, e.g. runtime", description="ignore")
-    n_w = W.IntSlider(value=top_n, min=5, max=100, step=5, description="top N")
-    out = W.Output()
-
-    def refresh(_=None):
-        with out:
-            out.clear_output(wait=True)
-            show_allocation_view(allocation_view(profile, sample=st_w.value, granularity=gran_w.value,
-                                                 focus=focus_w.value, ignore=ignore_w.value, top_n=n_w.value,
-                                                 max_nodes=max_nodes))
-
-    for w in (st_w, gran_w, focus_w, ignore_w, n_w):
-        w.observe(refresh, names="value")
-    refresh()
-    ipd.display(W.VBox([W.HBox([st_w, gran_w, n_w]), W.HBox([focus_w, ignore_w]), out]))
+    explorer = _AllocationExplorer(profile, sample_index=sample_index, granularity=granularity, top_n=top_n,
+                                   max_nodes=max_nodes)
+    explorer.refresh()
+    ipd.display(explorer.box)

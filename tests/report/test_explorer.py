@@ -53,3 +53,65 @@ def test_focus_percentages_match_go_tool_pprof(prof, tmp_path):
 def test_invalid_regex_is_reported(prof):
     view = alloc.allocation_view(prof, sample="alloc_space", focus="(")
     assert view["error"] == "invalid regex '('" and view["top"] is None
+
+
+# ---- the widgets' refresh callback, control by control ------------------------------------------
+
+
+@pytest.fixture
+def explorer(prof, monkeypatch):
+    """An explorer on the allocs profile whose displays are recorded (outside a kernel nothing is drawn)."""
+    pytest.importorskip("ipywidgets")
+    shown = []
+    monkeypatch.setattr(alloc, "show_allocation_view", shown.append)
+    ex = alloc._AllocationExplorer(prof, sample_index="alloc_space", top_n=20)
+    ex.refresh()
+    return ex, shown
+
+
+def test_each_control_redraws_its_view(explorer, prof):
+    ex, shown = explorer
+    assert shown[-1]["top"].attrs["sample_type"] == "alloc_space"
+    ex.sample.value = "inuse_space"
+    assert shown[-1]["top"].equals(prof.top("inuse_space"))
+    ex.granularity.value = "lines"
+    assert shown[-1]["top"].attrs["granularity"] == "lines"
+    assert shown[-1]["top"]["name"].str.contains(r"main\.go:\d+").any()
+    ex.granularity.value = "functions"
+    ex.focus.value = "main.buildTree"
+    assert shown[-1]["top"].equals(prof.top("inuse_space", focus="main.buildTree"))
+    assert "samples match" in shown[-1]["message"]
+    ex.ignore.value = "runtime"
+    assert shown[-1]["top"].equals(prof.top("inuse_space", focus="main.buildTree", ignore="runtime"))
+    ex.focus.value, ex.ignore.value = "", ""
+    ex.label.value = "bytes"
+    labels = shown[-1]["labels"]
+    assert labels["table"].equals(prof.by_label("bytes", sample_index="inuse_space"))
+    assert shown[-1]["figure"] is labels["figure"]  # the flame graph split by the label
+    ex.top_n.value = 5
+    assert shown[-1]["top_n"] == 5
+    ex.focus.value = "("
+    assert shown[-1]["error"] == "invalid regex '('"
+    assert len(shown) == 11  # the first draw and one redraw per change (ten)
+
+
+def test_a_setting_shown_before_is_not_recomputed(explorer, monkeypatch):
+    ex, shown = explorer
+    first = shown[-1]
+    ex.sample.value = "alloc_objects"
+    computed = []
+    monkeypatch.setattr(alloc, "allocation_view", lambda *a, **k: computed.append(k) or first)
+    ex.sample.value = "alloc_space"  # back to the first setting: from the cache
+    ex.top_n.value = 10  # only the number of rows shown changes
+    assert computed == []
+    assert shown[-1]["top"] is first["top"] and shown[-1]["top_n"] == 10
+    ex.granularity.value = "files"  # a new setting is computed
+    assert len(computed) == 1 and computed[0]["granularity"] == "files"
+
+
+def test_view_cache_is_bounded(explorer):
+    ex, _ = explorer
+    for i in range(alloc._VIEW_CACHE_SIZE + 4):
+        ex.focus.value = f"main|x{i}"
+    assert len(ex.views) == alloc._VIEW_CACHE_SIZE
+    assert list(ex.views)[-1][2] == f"main|x{alloc._VIEW_CACHE_SIZE + 3}"  # the most recent kept
