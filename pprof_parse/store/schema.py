@@ -58,9 +58,9 @@ Tables (Arrow types; all integers int64 unless said):
     ``profile_id``; ``stack_id``; ``labels`` (string: the sample's pprof labels,
     :func:`encode_labels`, "" for none); then **one int64 column per sample type,
     named by the type** (``samples``, ``cpu``, ``alloc_space``, ...; in the profile's
-    unit, see ``profiles.sample_units``; null for a profile without that type). Equal
-    (stack, labels) samples of one profile are summed at ingest (as pprof's merge
-    would), all-zero samples dropped. ``day`` as for profiles.
+    unit, see ``profiles.sample_units``; null for a profile without that type). A row
+    per sample of the profile, all-zero samples left out (pprof's merge drops them);
+    equal (stack, labels) rows are summed by the queries. ``day`` as for profiles.
 ``stacks``
     ``stack_id``; ``location_ids`` (list<int64>, leaf first).
 ``locations``

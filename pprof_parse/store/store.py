@@ -226,6 +226,7 @@ class ProfileStore:
         EngineUnavailableError
             ``engine="dask"`` without the Dask engine installed.
         """
+        _check_engine(engine or self.engine)
         chosen = self.select(where)
         if not len(chosen):
             raise StoreError(f"{self.layout.root}: no profile matches where {where!r}")
@@ -269,7 +270,8 @@ class ProfileStore:
         Parameters
         ----------
         regex : str
-            Go (RE2) syntax, searched in function names (as pprof's ``-focus`` matches).
+            Go (RE2) syntax, searched in function names (pprof's ``-focus`` also
+            tries file names; this matches names only).
         where : str, optional
             Which profiles (SQL predicate over the profiles columns).
         sample_index : int or str, optional
@@ -295,6 +297,7 @@ class ProfileStore:
         StoreError
             No profile matches ``where``.
         """
+        _check_engine(engine or self.engine)
         rx = compile_regex("function_share", regex)
         chosen = self.select(where)
         if not len(chosen):
