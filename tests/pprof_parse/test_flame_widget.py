@@ -1,0 +1,75 @@
+"""The flame graph widget: a click on a frame (through plotly's click callback) draws that
+function's sandwich below the flame graph, with the numbers of Profile.peek."""
+
+from __future__ import annotations
+
+import pytest
+
+import pprof_parse
+
+pytest.importorskip("ipywidgets")
+pytest.importorskip("anywidget")  # plotly's FigureWidget needs it
+
+from plotly.callbacks import InputDeviceState, Points  # noqa: E402
+
+from pprof_parse.present.flame_widget import FlameSandwich, flame_sandwich_widget  # noqa: E402
+
+pytestmark = pytest.mark.filterwarnings("ignore::pprof_parse.errors.PprofParseWarning")
+
+
+@pytest.fixture(scope="module")
+def cpu(sample_profiles):
+    return pprof_parse.read_profile(sample_profiles / "cpu.pb.gz")
+
+
+def click(figure_widget, row: int) -> None:
+    """What a click on frame ``row`` does in JupyterLab: plotly calls the trace's click callbacks."""
+    trace = figure_widget.data[0]
+    trace._dispatch_on_click(Points(point_inds=[row], trace_name=trace.name, trace_index=0), InputDeviceState())
+
+
+def test_click_draws_the_frames_sandwich(cpu):
+    view = FlameSandwich(cpu)
+    assert view.widget.children == (view.flame, view.status)
+    assert view.flame.data[0].type == "icicle" and list(view.flame.data[0].ids) == list(view.tree["id"].astype(str))
+    row = int(view.tree.index[view.tree["name"] == "runtime.mallocgc"][0])
+    click(view.flame, row)
+    sw = view.last
+    assert sw is not None and sw.name == "runtime.mallocgc"
+    assert len(view.widget.children) == 3
+    drawn = view.widget.children[2]
+    assert [t.type for t in drawn.data] == ["icicle", "icicle"]
+    assert list(drawn.data[1].values) == list(sw.callees["total"].abs())
+    peek = cpu.peek("^runtime\\.mallocgc$")
+    me = peek[peek.relation == "self"].iloc[0]
+    assert (sw.flat, sw.cum) == (me.flat, me.cum)
+    callers = peek[peek.relation == "caller"]
+    first = sw.callers[sw.callers["depth"] == 1]
+    # the first level above the function: -peek's callers (pruned into "other" below 0.5 % of cum)
+    shown = dict(zip(first["name"], first["total"]))
+    for name, weight in zip(callers["name"], callers["weight"]):
+        if name in shown:
+            assert shown[name] == weight
+    assert sum(shown.values()) == int(callers["weight"].sum())
+    assert "runtime.mallocgc" in view.status.value
+
+
+def test_click_on_root_or_other_clears_the_sandwich(cpu):
+    view = FlameSandwich(cpu, min_fraction=0.05)
+    click(view.flame, int(view.tree.index[view.tree["name"] == "main.cpuPhase"][0]))
+    assert len(view.widget.children) == 3
+    click(view.flame, 0)
+    assert view.last is None and view.widget.children == (view.flame, view.status)
+    assert "root" in view.status.value.lower()
+    others = view.tree.index[view.tree["name"] == "other"]
+    assert len(others)
+    assert view.on_frame_click(int(others[0])) is None
+
+
+def test_widget_function_registers_the_click(cpu):
+    box = flame_sandwich_widget(cpu, "samples", granularity="functions", height=400)
+    flame = box.children[0]
+    assert len(flame.data[0]._click_callbacks) == 1
+    click(flame, 1)  # the first frame below the root
+    assert len(box.children) == 3
+    assert box.children[2].layout.height == 700
