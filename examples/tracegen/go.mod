@@ -1,0 +1,3 @@
+module example.com/gopherlab/tracegen
+
+go 1.27

@@ -1,0 +1,236 @@
+"""The timed events of one generation's event batches, decoded into columns.
+
+A timed event is a type byte, then uvarints: ``dt`` (ticks since the previous event of
+the batch, or since the batch's base time) and a fixed number of arguments per type
+(``spec.N_ARGS``; ``src/internal/trace/batchcursor.go`` ``readTimedBaseEvent``). Times
+follow Go's arithmetic exactly: ``time = mul(dt) + last`` with ``last`` starting at
+``mul(batch.time)``, each delta converted to ns on its own (``frequency.mul``).
+
+Two implementations, equal on every input (``GOPHERLAB_ENGINE`` picks one):
+
+* the fast one decodes every uvarint of the generation's payloads at once with numpy
+  (a type byte below 128 is itself a one-byte uvarint, so the payload *is* a uvarint
+  stream), then finds the events by following the chain ``next = here + 2 + nargs[type]``
+  in all batches at once, one event per batch per step;
+* the reference one reads the batches byte by byte, one event at a time.
+
+A generation with AllocFree experiment events (type bytes 128-136, which are not
+one-byte uvarints) is decoded by the reference loop in both engines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from gopherlab_common.engine import reference_engine
+
+from pprof_parse.runtime.trace import spec
+from pprof_parse.runtime.trace.errors import TraceFormatError
+from pprof_parse.runtime.trace.wire import Generation, _Short, uvarint
+
+__all__ = ["GenEvents", "decode_generation"]
+
+N_ARG_COLUMNS = 4  # the most arguments after dt any timed event has
+
+
+@dataclass
+class GenEvents:
+    """The timed events of one generation, thread by thread in batch order.
+
+    ``typ`` (uint8), ``time`` (int64 ns), ``args`` (uint64, shape ``(4, n)``, zero past
+    an event's own arguments) and ``offset`` (int64, the event's byte offset in the
+    file) are parallel arrays; ``threads`` lists ``(m, start, end)`` index ranges in
+    the order Go's ``batchMs`` has them (first batch of each thread in file order).
+    """
+
+    typ: np.ndarray
+    time: np.ndarray
+    args: np.ndarray
+    offset: np.ndarray
+    threads: list[tuple[int, int, int]]
+
+
+def decode_generation(g: Generation, data, source: str) -> GenEvents:
+    """Decode ``g``'s event batches (see the module docstring).
+
+    Raises
+    ------
+    TraceFormatError
+        An invalid event type, a structural event inside an event batch, or an event
+        cut short by the end of its batch; the offset is the event's.
+    """
+    batches = [(m, b) for m, bs in g.batches.items() for b in bs]
+    if not reference_engine():
+        decoded = _decode_fast(g, batches, data, source)
+        if decoded is not None:
+            return decoded
+    return _decode_reference(g, batches, data, source)
+
+
+def _bad_type(typ: int, offset: int, source: str) -> TraceFormatError:
+    if typ >= spec.N_SPECS:
+        return TraceFormatError(f"found invalid event type: {typ}", source=source, offset=offset)
+    return TraceFormatError(f"found event without a timestamp: type={typ} ({spec.NAMES.get(typ, 'unused')})",
+                            source=source, offset=offset)
+
+
+def _thread_ranges(batches, events_per_batch) -> list[tuple[int, int, int]]:
+    threads: dict[int, list[int]] = {}
+    pos = 0
+    for (m, _), n in zip(batches, events_per_batch):
+        r = threads.setdefault(m, [pos, pos])
+        r[1] = pos + n
+        pos += n
+    return [(m, lo, hi) for m, (lo, hi) in threads.items()]
+
+
+# ---------------------------------------------------------------------------
+# reference: one event at a time
+
+def _decode_reference(g: Generation, batches, data, source: str) -> GenEvents:
+    typ, time, offset = [], [], []
+    args = [[] for _ in range(N_ARG_COLUMNS)]
+    counts = []
+    for _, b in batches:
+        count, pos, last = 0, b.start, g.mul(b.time)
+        while pos < b.end:
+            event_type = data[pos]
+            nargs = int(spec.N_ARGS[event_type])
+            if nargs < 0 or event_type >= spec.N_SPECS:
+                raise _bad_type(event_type, pos, source)
+            try:
+                dt, p = uvarint(data, pos + 1, b.end)
+                values = []
+                for _ in range(nargs):
+                    value, p = uvarint(data, p, b.end)
+                    values.append(value)
+            except (_Short, OverflowError):
+                raise TraceFormatError(f"found invalid uvarint in a {spec.NAMES[event_type]} event (cut short by "
+                                       "the end of its batch, or past 64 bits)", source=source, offset=pos) from None
+            last = g.mul(dt) + last
+            typ.append(event_type)
+            time.append(last)
+            offset.append(pos)
+            for k in range(N_ARG_COLUMNS):
+                args[k].append(values[k] if k < nargs else 0)
+            count += 1
+            pos = p
+        counts.append(count)
+    return GenEvents(np.array(typ, dtype=np.uint8), np.array(time, dtype=np.int64),
+                     np.array(args, dtype=np.uint64).reshape(N_ARG_COLUMNS, len(typ)),
+                     np.array(offset, dtype=np.int64), _thread_ranges(batches, counts))
+
+
+# ---------------------------------------------------------------------------
+# fast: the payloads as one uvarint stream, events found by a vectorised chain walk
+
+def _decode_fast(g: Generation, batches, data, source: str) -> GenEvents | None:
+    """The fast decoder; None when the generation has a type byte of 128+ (decode it by reference)."""
+    if not batches:
+        return _empty()
+    raw = np.frombuffer(data, dtype=np.uint8)
+    starts = np.array([b.start for _, b in batches], dtype=np.int64)
+    ends = np.array([b.end for _, b in batches], dtype=np.int64)
+    buf = np.concatenate([raw[s:e] for s, e in zip(starts, ends)])
+    lengths = ends - starts
+    cat_start = np.concatenate(([0], np.cumsum(lengths)[:-1]))  # each batch's start in buf
+    vals, vstart, vlen = _uvarints(buf, cat_start, lengths, starts, source)
+    if vals is None:
+        return None
+    first_v = np.searchsorted(vstart, cat_start)
+    end_v = np.searchsorted(vstart, cat_start + lengths)
+    chain = _walk_events(vals, vlen, first_v, end_v, vstart, cat_start, starts, source)
+    if chain is None:
+        return None
+    ev, batch_of = chain
+    typ = vals[ev].astype(np.uint8)
+    nargs = spec.N_ARGS[typ].astype(np.int64)
+    args = np.zeros((N_ARG_COLUMNS, len(ev)), dtype=np.uint64)
+    for k in range(N_ARG_COLUMNS):
+        has = nargs > k
+        args[k, has] = vals[ev[has] + 2 + k]
+    time = _times(g, vals[ev + 1], batch_of, batches)
+    offset = vstart[ev] - cat_start[batch_of] + starts[batch_of]
+    counts = np.bincount(batch_of, minlength=len(batches))
+    return GenEvents(typ, time, args, offset, _thread_ranges(batches, counts.tolist()))
+
+
+def _empty() -> GenEvents:
+    return GenEvents(np.zeros(0, np.uint8), np.zeros(0, np.int64), np.zeros((N_ARG_COLUMNS, 0), np.uint64),
+                     np.zeros(0, np.int64), [])
+
+
+def _uvarints(buf, cat_start, lengths, starts, source):
+    """Every uvarint of ``buf``: values (uint64), start positions and byte lengths.
+
+    Returns ``(None, None, None)`` when a uvarint is longer than 10 bytes or a batch ends
+    inside one -- the byte-by-byte reference then finds (and reports) the fault.
+    """
+    stop = np.flatnonzero(buf < 0x80)
+    batch_last = cat_start + lengths - 1
+    if len(stop) == 0 or np.any(buf[batch_last[lengths > 0]] >= 0x80):
+        return None, None, None
+    vstart = np.empty_like(stop)
+    vstart[0] = 0
+    vstart[1:] = stop[:-1] + 1
+    vlen = stop - vstart + 1
+    if vlen.max() > 10:
+        return None, None, None
+    vals = np.zeros(len(stop), dtype=np.uint64)
+    for k in range(int(vlen.max())):
+        has = vlen > k
+        vals[has] |= (buf[vstart[has] + k].astype(np.uint64) & np.uint64(0x7F)) << np.uint64(7 * k)
+    return vals, vstart, vlen
+
+
+def _walk_events(vals, vlen, first_v, end_v, vstart, cat_start, starts, source):
+    """The uvarint index of every event's type and its batch number, in batch order.
+
+    All batches advance together, one event each per step. None when a type is not a
+    one-byte uvarint (an experimental event): the reference decoder takes the generation.
+    """
+    nargs_all = spec.N_ARGS[np.minimum(vals, 255).astype(np.int64)].astype(np.int64)
+    cur = first_v.copy()
+    batch = np.arange(len(first_v))
+    live = cur < end_v
+    cur, batch = cur[live], batch[live]
+    found_idx, found_batch = [], []
+    while len(cur):
+        if np.any(vlen[cur] != 1):
+            return None
+        nargs = nargs_all[cur]
+        types = vals[cur]
+        bad = (nargs < 0) | (types >= spec.N_SPECS)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            b = batch[i]
+            raise _bad_type(int(types[i]), int(vstart[cur[i]] - cat_start[b] + starts[b]), source)
+        found_idx.append(cur)
+        found_batch.append(batch)
+        nxt = cur + 2 + nargs
+        over = nxt > end_v[batch]
+        if over.any():
+            i = int(np.flatnonzero(over)[0])
+            b = batch[i]
+            name = spec.NAMES[int(types[i])]
+            raise TraceFormatError(f"found invalid uvarint in a {name} event (cut short by the end of its batch)",
+                                   source=source, offset=int(vstart[cur[i]] - cat_start[b] + starts[b]))
+        live = nxt < end_v[batch]
+        cur, batch = nxt[live], batch[live]
+    idx = np.concatenate(found_idx)
+    bat = np.concatenate(found_batch)
+    order = np.argsort(idx, kind="stable")  # uvarint order = batch order, events in order
+    return idx[order], bat[order]
+
+
+def _times(g: Generation, dt, batch_of, batches) -> np.ndarray:
+    """Event times in ns: ``mul(batch.time)`` plus the running sum of ``mul(dt)`` within each batch."""
+    if len(dt) == 0:
+        return np.zeros(0, dtype=np.int64)
+    step = (dt.astype(np.float64) * g.ns_per_tick).astype(np.int64)
+    base = np.array([g.mul(b.time) for _, b in batches], dtype=np.int64)
+    total = np.cumsum(step)
+    first = np.searchsorted(batch_of, np.arange(len(batches)))  # index of each batch's first event
+    before = np.where(first > 0, total[np.maximum(first - 1, 0)], 0)
+    return total - before[batch_of] + base[batch_of]

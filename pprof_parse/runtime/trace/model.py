@@ -1,0 +1,178 @@
+"""``read_trace`` and the ``Trace`` it returns."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+from gopherlab_common.lazy import pd
+
+from pprof_parse.errors import RuntimeFormatError
+from pprof_parse.read.source import inflate
+from pprof_parse.runtime.inputs import MAX_TEXT_BYTES, load_source
+from pprof_parse.runtime.trace.decode import decode_generation
+from pprof_parse.runtime.trace.errors import TraceFormatError
+from pprof_parse.runtime.trace.events import event_columns, events_frame
+from pprof_parse.runtime.trace.order import order_events
+from pprof_parse.runtime.trace.tables import StackTable, StringPool
+from pprof_parse.runtime.trace.wire import read_generations, read_header
+
+__all__ = ["Trace", "read_trace"]
+
+
+def read_trace(src=None) -> "Trace":
+    """Read a Go execution trace (``runtime/trace``, ``go test -trace``, ``/debug/pprof/trace``,
+    or a ``trace.FlightRecorder`` snapshot) written by Go 1.22 to 1.27.
+
+    Parameters
+    ----------
+    src : str, path-like, bytes or binary file object
+        A path (never content), the trace's bytes, or an open file read to its end.
+        A path or stream longer than 256 MiB is refused, as by every runtime reader
+        (:mod:`pprof_parse.runtime.inputs`); gzip-compressed input is inflated (same bound).
+
+    Returns
+    -------
+    Trace
+        The events in the order ``go tool trace -d=parsed`` prints them, and the tables
+        derived from them; see :class:`Trace`.
+
+    Raises
+    ------
+    TraceVersionError
+        Not an execution trace, or a version other than go 1.22/1.23/1.25/1.26 (the v1
+        format of Go 1.11-1.21 included); the message names the version.
+    TraceFormatError
+        Truncated or corrupt input, or events Go's parser rejects; the message gives
+        the byte offset (``.offset``) and Go's reason (``src/internal/trace``).
+    RuntimeFormatError
+        The path cannot be read, or the input is past the size limit.
+    TypeError
+        ``src`` is not a path, bytes or file object.
+
+    Source of the rules: Go 1.27's ``src/internal/trace`` (``reader.go``, ``generation.go``,
+    ``batch.go``, ``batchcursor.go``, ``order.go``, ``event.go``).
+    """
+    data, name, _ = load_source(src)
+    if data[:2] == b"\x1f\x8b":
+        data = _inflate(data, name)
+    version = read_header(data, name)
+    pool = StringPool()
+    stacks = StackTable(pool)
+    gens, decoded, string_maps, stack_maps = [], [], [], []
+    for g in read_generations(data, version, name):
+        gens.append(g)
+        decoded.append(decode_generation(g, data, name))
+        string_map, stack_map = stacks.add_generation(g)
+        string_maps.append(string_map)
+        stack_maps.append(stack_map)
+    emitted = order_events(list(zip(gens, decoded)), name)
+    columns = event_columns(decoded, emitted, string_maps, stack_maps, pool, name)
+    return Trace(version, name, gens, columns, pool, stacks)
+
+
+def _inflate(data: bytes, name: str) -> bytes:
+    from pprof_parse.errors import InputLimitError
+    try:
+        return inflate(data, source=name, max_inflated_bytes=MAX_TEXT_BYTES)
+    except InputLimitError:
+        raise RuntimeFormatError(f"gzip input inflates past the runtime readers' limit of {MAX_TEXT_BYTES} bytes",
+                                 source=name) from None
+
+
+class Trace:
+    """A parsed execution trace: its events and the tables derived from them.
+
+    Attributes
+    ----------
+    version : int
+        N of the header's ``go 1.N`` (22, 23, 25 or 26; Go 1.24 writes 23, 1.27 writes 26).
+    source : str
+        The path, or ``"<bytes>"``/``"<stream>"``.
+    events : DataFrame
+        One row per event, in the order Go's parser emits them (``go tool trace
+        -d=parsed``), built on first access. Columns:
+
+        ``time`` (int64 ns, Go's trace clock; strictly increasing), ``kind`` (Go's
+        ``EventKind``: Sync, Metric, Label, StackSample, RangeBegin/Active/End,
+        TaskBegin/End, RegionBegin/End, Log, StateTransition, Experimental), ``type``
+        (the wire event: GoBlock, ProcStart... and Sync, CPUSample), ``m``, ``p``, ``g``
+        (the scheduling context *before* the event; -1 none), ``stack`` (the event's own
+        stack, an id of :attr:`stacks`; 0 none), ``resource``/``id`` (what a state
+        transition, range or label is about: goroutine, proc or none, and its id),
+        ``from_state``/``to_state`` (Undetermined, NotExist, Runnable, Running, Waiting,
+        Syscall, Idle), ``reason`` (GoBlock/GoStop reason), ``transition_stack`` (a
+        created goroutine's start stack, or the blocking goroutine's stack), ``name``
+        (metric name, range name, label, task type, region type or log category),
+        ``value`` (metric value; bytes swept for a sweep RangeEnd; N for a Sync),
+        ``reclaimed`` (bytes reclaimed by a sweep), ``task``/``parent`` (task ids;
+        -1 is Go's NoTask), ``message`` (log message), ``gen`` (index of the generation
+        in the file, -1 for the final Sync). Not applicable: -1, or NaN for the
+        categorical columns.
+    stacks : DataFrame
+        One row per frame of each stack: ``stack`` (id, as in ``events``), ``depth``
+        (0 = leaf), ``pc``, ``function``, ``file``, ``line``.
+    generations : DataFrame
+        One row per generation: ``gen`` (the runtime's number), ``sync_time`` (ns),
+        ``ticks_per_second``, and the clock snapshot (Go 1.25+; else NaN/NaT):
+        ``snapshot_time`` (ns), ``mono_ns``, ``wall`` (UTC).
+    """
+
+    def __init__(self, version, source, gens, columns, pool, stacks):
+        self.version = version
+        self.source = source
+        self._gens = gens
+        self._columns = columns
+        self._pool = pool
+        self._stacks = stacks
+
+    def __repr__(self) -> str:
+        return (f"<Trace go 1.{self.version} {self.source}: {len(self._columns['time'])} events, "
+                f"{len(self._gens)} generations>")
+
+    def __len__(self) -> int:
+        return len(self._columns["time"])
+
+    @cached_property
+    def events(self):
+        return events_frame(self._columns, self._pool)
+
+    @cached_property
+    def stacks(self):
+        rows = [(sid, depth, pc, func, file, line)
+                for sid, frames in enumerate(self._stacks.stacks)
+                for depth, (pc, func, file, line) in enumerate(frames)]
+        arr = np.array(rows, dtype=np.uint64).reshape(-1, 6)
+        names = pd.CategoricalDtype(categories=self._pool.strings)
+        return pd.DataFrame({
+            "stack": arr[:, 0].astype(np.int64), "depth": arr[:, 1].astype(np.int64), "pc": arr[:, 2],
+            "function": pd.Categorical.from_codes(arr[:, 3].astype(np.int64), dtype=names),
+            "file": pd.Categorical.from_codes(arr[:, 4].astype(np.int64), dtype=names),
+            "line": arr[:, 5].astype(np.int64),
+        })
+
+    def stack(self, stack_id: int) -> list[tuple[int, str, str, int]]:
+        """The frames of one stack, leaf first, as ``(pc, function, file, line)``; ``[]`` for 0.
+
+        Raises ``KeyError`` for an id that is not in :attr:`stacks`.
+        """
+        if not 0 <= stack_id < len(self._stacks.stacks):
+            raise KeyError(f"no stack {stack_id} in this trace")
+        text = self._pool.strings
+        return [(pc, text[f], text[fl], line) for pc, f, fl, line in self._stacks.stacks[stack_id]]
+
+    @cached_property
+    def generations(self):
+        g = self._gens
+        sync_rows = self._columns["type"] == 256
+        sync_time = self._columns["time"][sync_rows][:len(g)]
+        snap = [x.has_snapshot for x in g]
+        wall = [pd.Timestamp(x.snap_sec * 10**9 + x.snap_nsec, tz="UTC") if x.has_snapshot else pd.NaT for x in g]
+        return pd.DataFrame({
+            "gen": np.array([x.gen for x in g], np.int64),
+            "sync_time": sync_time,
+            "ticks_per_second": [round(1e9 / x.ns_per_tick) for x in g],
+            "snapshot_time": pd.array([x.mul(x.snap_ticks) if s else None for x, s in zip(g, snap)], dtype="Int64"),
+            "mono_ns": pd.array([x.snap_mono if s else None for x, s in zip(g, snap)], dtype="UInt64"),
+            "wall": pd.Series(wall, dtype="datetime64[ns, UTC]"),
+        })
