@@ -1,0 +1,3 @@
+module example.com/gopherlab/benchhistory
+
+go 1.27
