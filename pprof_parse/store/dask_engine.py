@@ -167,25 +167,28 @@ def _ratio_table(scales: "pd.DataFrame", value_columns: list[str]) -> "pd.DataFr
     return scales.set_index("profile_id")[list(value_columns)].astype(np.float64)
 
 
-def _empty(keys: list[str], value_columns: list[str]) -> "pd.DataFrame":
-    cols = {"stack_id": pd.Series([], dtype=np.int64)}
-    if "labels" in keys:
-        cols["labels"] = pd.Series([], dtype=object)
-    cols.update({c: pd.Series([], dtype=np.int64) for c in value_columns})
+def _frame(stack_id, labels, values: dict) -> "pd.DataFrame":
+    """The API's frame built one way for every engine (a dict of numpy arrays: pandas picks
+    the labels' string dtype as it does for DuckDB's answer)."""
+    cols = {"stack_id": np.asarray(stack_id, np.int64)}
+    if labels is not None:
+        cols["labels"] = np.asarray(labels, object)
+    cols.update({c: np.asarray(v, np.int64) for c, v in values.items()})
     return pd.DataFrame(cols)
+
+
+def _empty(keys: list[str], value_columns: list[str]) -> "pd.DataFrame":
+    return _frame(np.zeros(0, np.int64), np.zeros(0, object) if "labels" in keys else None,
+                  {c: np.zeros(0, np.int64) for c in value_columns})
 
 
 def _ordered_sums(summed: "pd.DataFrame", keys: list[str], value_columns: list[str]) -> "pd.DataFrame":
     """The reduced groups as the API returns them: all-zero groups dropped, sorted, RangeIndex."""
     df = summed.reset_index()
-    nonzero = (df[list(value_columns)].to_numpy(np.int64) != 0).any(axis=1) if value_columns else np.zeros(len(df), bool)
-    df = df[nonzero].sort_values(keys, kind="stable")
-    df = df[[*keys, *value_columns]].reset_index(drop=True)
-    for c in ["stack_id", *value_columns]:
-        df[c] = df[c].astype(np.int64)
-    if "labels" in keys:
-        df["labels"] = df["labels"].astype(object)
-    return df
+    values = df[list(value_columns)].to_numpy(np.int64).reshape(len(df), len(value_columns))
+    df = df[(values != 0).any(axis=1)].sort_values(keys, kind="stable")
+    labels = df["labels"].to_numpy(object) if "labels" in keys else None
+    return _frame(df["stack_id"], labels, {c: df[c].to_numpy(np.int64) for c in value_columns})
 
 
 # ---- where it runs ------------------------------------------------------------------------------
