@@ -35,7 +35,8 @@ PACKAGES = ("gobench", "gopherlab", "gopherlab_common")
 #: third-party packages that are heavy and needed by some paths only (figures, notebooks,
 #: DataFrames, the Prometheus text reader): the only ones imported lazily
 HEAVY_OPTIONAL = frozenset({"pandas", "plotly", "scipy", "IPython", "ipywidgets", "jinja2",
-                            "nbformat", "nbconvert", "papermill", "jupyter_client", "prometheus_client"})
+                            "nbformat", "nbconvert", "papermill", "jupyter_client", "prometheus_client",
+                            "pyarrow", "duckdb", "dask", "distributed", "tqdm", "ruptures"})
 
 #: the function-body imports a lazy stand-in cannot replace: (file, module) -> why
 BODY_IMPORTS = {
