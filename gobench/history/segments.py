@@ -41,7 +41,7 @@ rpt = LazyModule("ruptures")
 #: as a fraction of its largest magnitude.
 SIGMA_FLOOR = 1e-3
 #: The penalty per change point is this times ln(number of commits).
-PENALTY_PER_LOG_T = 4.0
+PENALTY_PER_LOG_T = 6.0
 #: Fewest commits in a segment.
 MIN_COMMITS = 3
 #: A commit counts for at most this many σ away from its neighbourhood's median...
