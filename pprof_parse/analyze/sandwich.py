@@ -74,7 +74,7 @@ def split_at_focus(data: ProfileData, nodes: NodeTable, node: int, sample_index:
         from them do not depend on it).
     """
     w = data.values[:, sample_index] if data.n_samples else np.zeros(0, np.int64)
-    candidates = np.flatnonzero((w != 0) & (np.diff(data.stack_offsets) > 0))
+    candidates = np.flatnonzero((w != 0) & _stacks_through(data, nodes, node))
     frame_sample, frame_slot = expand_frames(data, nodes, candidates)
     frame_node = nodes.slot_node[frame_slot].astype(np.int64)
     frame_sample = frame_sample.astype(np.int64)
@@ -82,7 +82,9 @@ def split_at_focus(data: ProfileData, nodes: NodeTable, node: int, sample_index:
         empty = HalfStacks(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64))
         return SplitStacks(np.zeros(0, np.int64), empty, empty)
     # position of each frame from the root (0 = outermost); frames come leaf first per sample
-    samples, starts, counts = np.unique(frame_sample, return_index=True, return_counts=True)
+    starts = np.flatnonzero(np.concatenate(([True], frame_sample[1:] != frame_sample[:-1])))
+    counts = np.diff(np.append(starts, frame_sample.size))
+    samples = frame_sample[starts]
     seg = np.repeat(np.arange(samples.size), counts)
     from_root = (starts + counts - 1)[seg] - np.arange(frame_node.size)
     is_focus = frame_node == node
@@ -99,6 +101,19 @@ def split_at_focus(data: ProfileData, nodes: NodeTable, node: int, sample_index:
     callers = HalfStacks(frame_sample[above], frame_node[above], (first[seg] - from_root)[above])
     callees = HalfStacks(frame_sample[below], frame_node[below], (from_root - run_end[seg] + 1)[below])
     return SplitStacks(samples[through], callers, callees)
+
+
+def _stacks_through(data: ProfileData, nodes: NodeTable, node: int) -> np.ndarray:
+    """Per sample: does its stack hold a location with a ``node`` frame (bool, n_samples)?
+    One pass over the stack entries, so only those samples' frames are expanded."""
+    slot_offsets = nodes.slot_offsets
+    hits = np.concatenate(([0], np.cumsum(nodes.slot_node == node)))
+    loc_has = hits[slot_offsets[1:]] > hits[slot_offsets[:-1]]
+    if not loc_has.any():
+        return np.zeros(data.n_samples, bool)
+    entries = np.concatenate(([0], np.cumsum(loc_has[data.stack_locs])))
+    off = data.stack_offsets
+    return entries[off[1:]] > entries[off[:-1]]
 
 
 # ---- the reference path: plain loops over samples --------------------------------------------

@@ -32,6 +32,7 @@ STACKS = [
     ("main;a;X;f;X;g", 7),
     ("main;b", 4),
     ("main;a;X;b", 0),  # no value: left out, as pprof's graph leaves it
+    ("", 6),  # an empty stack: in the report total only
 ]
 
 
@@ -51,7 +52,7 @@ def write_stacks(path, stacks, *, inline: dict | None = None):
         vt = p.sample_type.add()
         vt.type, vt.unit = s(t), s(u)
     inline = inline or {}
-    names = sorted({n for st, _ in stacks for n in st.split(";")} | set(inline.values()))
+    names = sorted({n for st, _ in stacks for n in st.split(";") if n} | set(inline.values()))
     fid = {n: i for i, n in enumerate(names, start=1)}
     for n in names:
         f = p.function.add()
@@ -66,7 +67,7 @@ def write_stacks(path, stacks, *, inline: dict | None = None):
         ln.function_id, ln.line = fid[n], 3
     for st, v in stacks:
         smp = p.sample.add()
-        smp.location_id.extend(fid[n] for n in reversed(st.split(";")))
+        smp.location_id.extend(fid[n] for n in reversed(st.split(";")) if n)
         smp.value.extend([1 if v else 0, v])
     p.period_type.type, p.period_type.unit = s("cpu"), s("nanoseconds")
     p.period = 1
@@ -121,7 +122,7 @@ def test_split_at_the_outermost_call(tmp_path):
         "X;f": (7, 0), "X;f;X": (7, 0), "X;f;X;g": (7, 7),  # the inner call stays inside
     }
     assert sw.callers.attrs["relation"] == "callers" and sw.callees.attrs["focus"] == "X"
-    assert sw.callers.attrs["total"] == sw.total == 31
+    assert sw.callers.attrs["total"] == sw.total == 37
 
 
 def tree_is_consistent(tree: pd.DataFrame) -> bool:
@@ -337,7 +338,7 @@ def test_figure_draws_callers_above_callees_below(tmp_path):
     assert min(up.domain.y) > max(down.domain.y)
     assert list(up.values) == list(sw.callers["total"]) and list(down.values) == list(sw.callees["total"])
     assert up.labels[0] == down.labels[0] == "X"
-    assert "flat 3 ns (9.68%)" in fig.layout.title.text and "cum 27 ns (87.10%)" in fig.layout.title.text
+    assert "flat 3 ns (8.11%)" in fig.layout.title.text and "cum 27 ns (72.97%)" in fig.layout.title.text
     assert "100.00%" in down.customdata[0]  # shares of the function's cum
     assert "37.04%" in next(h for h in down.customdata if h.startswith("<b>b</b>"))  # 10 of 27: -peek's calls%
 
