@@ -79,9 +79,16 @@ def create_views(con, layout: StoreLayout) -> None:
         con.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM {src}")
 
 
-def select_profiles(con, where: str | None = None) -> "pd.DataFrame":
+#: the header fields pprof's sample type rules read, as one string (see header.SIGNATURE)
+_SIGNATURE_SQL = ("concat_ws(chr(31), CAST(sample_types AS VARCHAR), CAST(sample_units AS VARCHAR), "
+                  "coalesce(default_sample_type, ''), coalesce(period_type, ''), coalesce(period_unit, ''))")
+
+
+def select_profiles(con, where: str | None = None, *, with_signature: bool = False):
     """The ``profiles`` rows matching ``where`` (a SQL predicate over its columns), in merge
-    order: ``time_nanos``, then ``path``, then ``profile_id``. Needs :func:`create_views` on ``con``.
+    order: ``time_nanos``, then ``path``, then ``profile_id``, as a pyarrow Table. Needs
+    :func:`create_views` on ``con``. ``with_signature`` adds a last column ``_signature``:
+    a string equal for rows of equal sample types, units, default type and period type.
 
     Raises
     ------
@@ -90,10 +97,10 @@ def select_profiles(con, where: str | None = None) -> "pd.DataFrame":
     """
     cond = f"WHERE ({where})" if where and where.strip() else ""
     try:
-        df = con.execute(f"SELECT * FROM profiles {cond} ORDER BY time_nanos, path, profile_id").df()
+        extra = f", {_SIGNATURE_SQL} AS _signature" if with_signature else ""
+        return con.sql(f"SELECT *{extra} FROM profiles {cond} ORDER BY time_nanos, path, profile_id").to_arrow_table()
     except duckdb.Error as err:
         raise StoreError(f"where {where!r}: {err}") from None
-    return df.reset_index(drop=True)
 
 
 def _selection_table(selection: Selection, scales):
@@ -123,7 +130,11 @@ def aggregate_samples(layout: StoreLayout, selection: Selection, value_columns: 
     sums = ", ".join(f"CAST(sum({_scaled(c, scales)}) AS BIGINT) AS {_quote(c)}" for c in value_columns)
     nonzero = " OR ".join(f"{_quote(c)} <> 0" for c in value_columns) or "false"
     key_sql = ", ".join(f"s.{k}" for k in keys)
-    query = (f"SELECT * FROM (SELECT {key_sql}, {sums} FROM {src} s JOIN _sel sel USING (profile_id) "
+    if scales is None:  # (IN is twice as fast as a join here)
+        rows = f"{src} s WHERE s.profile_id IN (SELECT profile_id FROM _sel)"
+    else:
+        rows = f"{src} s JOIN _sel sel USING (profile_id)"
+    query = (f"SELECT * FROM (SELECT {key_sql}, {sums} FROM {rows} "
              f"GROUP BY {key_sql}) WHERE {nonzero} ORDER BY {', '.join(keys)}")
     with _connection(con) as c:
         c.register("_sel", _selection_table(selection, scales))
@@ -162,8 +173,9 @@ def values_per_profile(layout: StoreLayout, selection: Selection, value_column: 
         return out
     v = f"coalesce(s.{_quote(value_column)}, 0)"
     query = (f"SELECT s.profile_id, CAST(sum(CASE WHEN m.stack_id IS NULL THEN 0 ELSE {v} END) AS BIGINT) AS value, "
-             f"CAST(sum(abs({v})) AS BIGINT) AS total FROM {src} s JOIN _sel USING (profile_id) "
-             f"LEFT JOIN _match m ON s.stack_id = m.stack_id GROUP BY s.profile_id")
+             f"CAST(sum(abs({v})) AS BIGINT) AS total FROM {src} s "
+             f"LEFT JOIN _match m ON s.stack_id = m.stack_id "
+             f"WHERE s.profile_id IN (SELECT profile_id FROM _sel) GROUP BY s.profile_id")
     with _connection(con) as c:
         c.register("_sel", pa.table({"profile_id": pa.array(ids)}))
         c.register("_match", pa.table({"stack_id": pa.array(np.unique(np.asarray(stack_ids, np.int64)))}))

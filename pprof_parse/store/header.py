@@ -55,12 +55,32 @@ def _header_only(types, units, default: str, period_type: str, period_unit: str)
         period_type=ValueType(period_type, period_unit), period=1)
 
 
-def _signature(row) -> tuple:
-    return (tuple(row.sample_types), tuple(row.sample_units), row.default_sample_type, row.period_type, row.period_unit)
+#: the column select_profiles(..., with_signature=True) adds: the header fields pprof's type rules read
+SIGNATURE = "_signature"
+
+
+def _signature_fields(profiles, i: int) -> tuple:
+    """Row ``i``'s (sample types, units, default type, period type, period unit)."""
+    col = lambda c: profiles.column(c)[i].as_py()  # noqa: E731
+    return (tuple(col("sample_types")), tuple(col("sample_units")), col("default_sample_type") or "",
+            col("period_type") or "", col("period_unit") or "")
+
+
+def _earliest_time(times: np.ndarray) -> int:
+    """pprof's combineHeaders time: ``if t == 0 || p.TimeNanos < t { t = p.TimeNanos }`` in order:
+    the earliest time after the last profile without one (0 when the last has none)."""
+    zeros = np.nonzero(times == 0)[0]
+    rest = times[zeros[-1] + 1:] if zeros.size else times
+    return int(rest.min()) if rest.size else 0
+
+
+def _first_nonempty(values: list) -> str:
+    return next((v for v in values if v), "")
 
 
 def merged_header(profiles) -> MergedHeader:
-    """The header of the merge of ``profiles`` (``profiles`` rows in merge order).
+    """The header of the merge of ``profiles`` (rows in merge order: a pyarrow Table from
+    ``select_profiles(..., with_signature=True)``).
 
     Raises
     ------
@@ -69,54 +89,65 @@ def merged_header(profiles) -> MergedHeader:
     SampleTypeError
         No common sample type, incompatible units or period types (as :func:`pprof_parse.merge`).
     """
-    if not len(profiles):
+    if not profiles.num_rows:
         raise StoreError("no profiles selected")
-    rows = list(profiles.itertuples(index=False))
-    sigs = list(dict.fromkeys(_signature(r) for r in rows))
-    reps = [_header_only(*s) for s in sigs]
-    kept = compatibilize_sample_types(reps)
+    sig_of_row = profiles.column(SIGNATURE).to_pylist()
+    first_row = {}
+    for i, sig in enumerate(sig_of_row):
+        first_row.setdefault(sig, i)
+    sigs = list(first_row)
+    fields = [_signature_fields(profiles, first_row[sg]) for sg in sigs]
+    kept = compatibilize_sample_types([_header_only(*f) for f in fields])
     scaled = scale_profiles(kept) if len(sigs) > 1 else kept
-    of_sig = {s: (k, sc) for s, k, sc in zip(sigs, kept, scaled)}
-    first = of_sig[_signature(rows[0])][1]
+    first = scaled[0]
     names = [t.type for t in first.sample_types]
-    scales = _ratios(rows, of_sig, names)
-    t = duration = period = 0
-    comments: list[str] = []
-    default = doc = ""
-    for r in rows:  # pprof's combineHeaders, in merge order
-        tn = int(r.time_nanos)
-        if t == 0 or tn < t:
-            t = tn
-        duration += int(r.duration_nanos)
-        p = _period_in(r, first.period_type.unit) if len(sigs) > 1 else int(r.period)
-        if period == 0 or period < p:
-            period = p
-        for c in r.comments if r.comments is not None else ():
-            if c not in comments:
-                comments.append(c)
-        default = default or of_sig[_signature(r)][0].default_sample_type
-        doc = doc or (r.doc_url or "")
-    return MergedHeader(first.sample_types, default, first.period_type, period, t, duration, tuple(comments),
-                        doc, rows[0].drop_frames or "", rows[0].keep_frames or "", scales)
+    ratios = {sg: _unit_ratios(f, sc, names) for sg, f, sc in zip(sigs, fields, scaled)}
+    comments: dict[str, None] = {}
+    for cs in profiles.column("comments").to_pylist() if _any_comments(profiles) else ():
+        comments.update(dict.fromkeys(cs or ()))
+    return MergedHeader(
+        first.sample_types, _first_nonempty([k.default_sample_type for k in kept]), first.period_type,
+        _largest_period(profiles, sig_of_row, first.period_type.unit, len(sigs) > 1),
+        _earliest_time(np.asarray(profiles.column("time_nanos"), np.int64)),
+        int(np.asarray(profiles.column("duration_nanos"), np.int64).sum()), tuple(comments),
+        _first_nonempty(profiles.column("doc_url").to_pylist()), profiles.column("drop_frames")[0].as_py() or "",
+        profiles.column("keep_frames")[0].as_py() or "", _scales(profiles, sig_of_row, ratios, names))
 
 
-def _period_in(row, unit: str) -> int:
-    if not (row.period_type or row.period_unit) or row.period_unit == unit:
-        return int(row.period)
-    return int(scale(int(row.period), row.period_unit, unit)[0])
+def _any_comments(profiles) -> bool:
+    lengths = profiles.column("comments").combine_chunks().value_lengths().fill_null(0)
+    return int(np.asarray(lengths).sum()) > 0
 
 
-def _ratios(rows, of_sig, names: list[str]):
-    """Per profile, the ratio from its unit to the merged unit of each kept type (None if all are 1)."""
-    from_unit_ratio = {}
-    for s, (kept, scaled) in of_sig.items():
-        units = dict(zip(s[0], s[1]))
-        from_unit_ratio[s] = [1.0 if units[n] == t.unit else float(scale(1, units[n], t.unit)[0])
-                              for n, t in zip(names, scaled.sample_types)]
-    if all(r == 1.0 for rs in from_unit_ratio.values() for r in rs):
+def _largest_period(profiles, sig_of_row: list, unit: str, convert: bool) -> int:
+    periods = np.asarray(profiles.column("period"), np.int64)
+    if convert:
+        punits = profiles.column("period_unit").to_pylist()
+        ptypes = profiles.column("period_type").to_pylist()
+        periods = np.array([_period_in(int(p), t, u, unit) for p, t, u in zip(periods.tolist(), ptypes, punits)],
+                           np.int64)
+    return int(periods.max()) if periods.size else 0
+
+
+def _period_in(period: int, ptype: str, punit: str, unit: str) -> int:
+    if not (ptype or punit) or punit == unit:
+        return period
+    return int(scale(period, punit, unit)[0])
+
+
+def _unit_ratios(fields: tuple, scaled: ProfileData, names: list[str]) -> list[float]:
+    """The ratio from a header's own unit to the merged unit, per kept type."""
+    units = dict(zip(fields[0], fields[1]))
+    return [1.0 if units[n] == t.unit else float(scale(1, units[n], t.unit)[0])
+            for n, t in zip(names, scaled.sample_types)]
+
+
+def _scales(profiles, sig_of_row: list, ratios: dict, names: list[str]):
+    """Per profile, the ratios of its values to the merged units (None if all are 1)."""
+    if all(r == 1.0 for rs in ratios.values() for r in rs):
         return None
-    table = {"profile_id": np.array([r.profile_id for r in rows], np.int64)}
-    per_row = [from_unit_ratio[_signature(r)] for r in rows]
+    per_row = [ratios[sg] for sg in sig_of_row]
+    table = {"profile_id": np.asarray(profiles.column("profile_id"), np.int64)}
     for k, n in enumerate(names):
         table[n] = np.array([rs[k] for rs in per_row], np.float64)
     return pd.DataFrame(table)

@@ -191,7 +191,15 @@ class ProfileStore:
         StoreError
             ``where`` is not a valid predicate over the profiles columns.
         """
-        return duckdb_engine.select_profiles(self._connection(), where)
+        return duckdb_engine.select_profiles(self._connection(), where).to_pandas()
+
+    def _chosen(self, where: str | None):
+        """The selected profiles rows (pyarrow Table, merge order, with the header signature
+        column); StoreError when none."""
+        chosen = duckdb_engine.select_profiles(self._connection(), where, with_signature=True)
+        if not chosen.num_rows:
+            raise StoreError(f"{self.layout.root}: no profile matches where {where!r}")
+        return chosen
 
     # ---- merged profiles --------------------------------------------------------------------
     def _symbol_tables(self) -> SymbolTables:
@@ -227,9 +235,7 @@ class ProfileStore:
             ``engine="dask"`` without the Dask engine installed.
         """
         _check_engine(engine or self.engine)
-        chosen = self.select(where)
-        if not len(chosen):
-            raise StoreError(f"{self.layout.root}: no profile matches where {where!r}")
+        chosen = self._chosen(where)
         header = merged_header(chosen)
         reduced = self._reduce(chosen, header, engine)
         data = assemble(reduced, header, self._symbol_tables())
@@ -299,9 +305,7 @@ class ProfileStore:
         """
         _check_engine(engine or self.engine)
         rx = compile_regex("function_share", regex)
-        chosen = self.select(where)
-        if not len(chosen):
-            raise StoreError(f"{self.layout.root}: no profile matches where {where!r}")
+        chosen = self._chosen(where).drop_columns(["_signature"]).to_pandas()
         first = chosen.iloc[0]
         head = _header_only(list(first.sample_types), list(first.sample_units), first.default_sample_type, "", "")
         column = head.sample_types[resolve_sample_index(head, sample_index)].type
@@ -327,8 +331,9 @@ def _dask():
 
 
 def _selection(chosen) -> Selection:
-    ids = np.sort(chosen["profile_id"].to_numpy(np.int64))
-    days = tuple(sorted({str(pd.Timestamp(d).date()) for d in chosen["day"]}))
+    """The Selection of profiles rows (a pyarrow Table or a DataFrame)."""
+    ids = np.sort(np.asarray(chosen["profile_id"], np.int64))
+    days = tuple(sorted(str(d)[:10] for d in set(np.asarray(chosen["day"]).tolist())))
     return Selection(ids, days)
 
 

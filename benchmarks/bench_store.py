@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""The profile store's benchmark: ingest and query N small real CPU profiles (not part of the test run).
+
+    python benchmarks/bench_store.py make --n 2000 --out benchmarks/.data/w2000   # the windows
+    python benchmarks/bench_store.py ingest benchmarks/.data/w2000 /tmp/store2000  # a fresh store (whole process)
+    python benchmarks/bench_store.py top /tmp/store2000 [--repeat 20]             # warm store.top() wall, ms
+
+``make`` builds and runs the workload (``examples/workload``) ``--runs`` times for
+``--seconds`` each, then writes N "windows" cycling through those runs' real CPU profiles,
+each with its own ``time_nanos`` (one per 10 s from 2026-12-05 00:00 UTC): what a
+continuous profiler leaves. Compare ingest (whole process, start-up included) with pprof
+merging the same files::
+
+    farm-bench -n 3 --vs "go tool pprof -top DIR/*.pb.gz" -- python benchmarks/bench_store.py ingest DIR /tmp/s
+
+(the glob expanded by ``sh -c`` in practice: see ``--print-pprof``). ``ingest`` prints
+its wall time, the number of files and the peak RSS (``ru_maxrss``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+from pprof_parse.proto.profile_pb2 import Profile as ProfileMessage  # noqa: E402
+from pprof_parse.store import ProfileStore  # noqa: E402
+
+sys.path.append(str(REPO / "tests"))  # (after pprof_parse: tests/pprof_parse must not shadow it)
+from goenv import build  # noqa: E402  (the tests' Go build helper)
+
+T0 = 1_796_515_200 * 10**9  # 2026-12-05 00:00:00 UTC
+STEP = 10 * 10**9
+
+
+def make(n: int, out: Path, runs: int, seconds: float) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        binary = build(REPO / "examples" / "workload", Path(tmp) / "workload")
+        sources = []
+        for k in range(runs):
+            d = Path(tmp) / f"run{k}"
+            subprocess.run([str(binary), "-out", str(d), "-duration", f"{seconds}s"], check=True, capture_output=True)
+            sources.append(ProfileMessage.FromString(gzip.decompress((d / "cpu.pb.gz").read_bytes())))
+    for i in range(n):
+        msg = sources[i % runs]
+        msg.time_nanos = T0 + i * STEP
+        (out / f"w{i:06d}.pb.gz").write_bytes(gzip.compress(msg.SerializeToString(), mtime=0))
+    print(f"{n} windows from {runs} runs in {out}")
+
+
+def ingest(src: Path, store_dir: Path, batch_size: int) -> None:
+    shutil.rmtree(store_dir, ignore_errors=True)
+    t = time.perf_counter()
+    with ProfileStore(store_dir) as store:
+        res = store.add(str(src / "*.pb.gz"), progress=False, batch_size=batch_size)
+    wall = time.perf_counter() - t
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"ingest: {res.added} added, {len(res.failed)} failed, {wall:.2f} s in add, peak RSS {rss:.0f} MB")
+
+
+def top(store_dir: Path, repeat: int) -> None:
+    with ProfileStore(store_dir) as store:
+        t = time.perf_counter()
+        store.top()
+        cold = time.perf_counter() - t
+        walls = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            store.top()
+            walls.append(time.perf_counter() - t)
+    walls.sort()
+    print(f"top over {len(store.profiles)} profiles: first {cold * 1e3:.0f} ms, warm median "
+          f"{walls[len(walls) // 2] * 1e3:.1f} ms (min {walls[0] * 1e3:.1f}, max {walls[-1] * 1e3:.1f})")
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    m = sub.add_parser("make")
+    m.add_argument("--n", type=int, default=2000)
+    m.add_argument("--out", type=Path, default=REPO / "benchmarks" / ".data" / "w2000")
+    m.add_argument("--runs", type=int, default=3)
+    m.add_argument("--seconds", type=float, default=1.0)
+    i = sub.add_parser("ingest")
+    i.add_argument("src", type=Path)
+    i.add_argument("store", type=Path)
+    i.add_argument("--batch-size", type=int, default=500)
+    t = sub.add_parser("top")
+    t.add_argument("store", type=Path)
+    t.add_argument("--repeat", type=int, default=20)
+    a = ap.parse_args(argv)
+    if a.cmd == "make":
+        make(a.n, a.out, a.runs, a.seconds)
+    elif a.cmd == "ingest":
+        ingest(a.src, a.store, a.batch_size)
+    else:
+        top(a.store, a.repeat)
+
+
+if __name__ == "__main__":
+    main()
