@@ -1,0 +1,151 @@
+"""Search in a flame graph: a text box in exported HTML (client-side) and a widget in JupyterLab.
+
+A flame figure drawn with ``flame_figure(tree, search=profile)`` carries, in its trace's
+``meta``, the search index of :mod:`.flame_index`. In a page, ``flame_search.js`` (package
+data; :func:`post_script` hands it to plotly) adds a text box above the figure: typing a regex
+paints the matching frames orange and the others grey, and shows ``matched: VALUE (PCT% of
+total)`` -- the total of the samples pprof's ``-focus=REGEX`` keeps, computed in the browser
+from the index exactly as :func:`~.flame_index.search_matches` computes it (so equal to
+``Profile.top(focus=REGEX)["flat"].sum()``), the percentage of pprof's total. The exact value
+is also in the output's ``data-value`` attribute. Nothing runs in a kernel and nothing is
+loaded from the network. With several traces (:func:`~.flame.flame_views_figure`), the box
+searches the visible one and follows the dropdown.
+
+Regex dialect in the browser: Go's (RE2) patterns are compiled as JavaScript ``RegExp`` after
+rewriting the RE2 spellings ordinary patterns use -- a leading ``(?i)``/``(?s)``/``(?m)``
+flag group becomes ``RegExp`` flags, ``\\A`` becomes ``^``, ``\\z`` becomes ``$``, POSIX classes
+``[[:alpha:]]`` their ranges, ``\\Q...\\E`` an escaped literal. What Go refuses and JavaScript
+would accept (look-around ``(?=``, ``(?!``, ``(?<=``, ``(?<!``, back-references ``\\1``,
+``\\k<name>``, ``\\C``) is refused with a message, as pprof refuses it. Still different: a flag
+group after the start (``main\\.(?i)json``) and ``(?U)`` are refused in the browser (Go accepts
+them); Unicode classes (``\\pL``) work through JavaScript's ``u`` mode, tried first, then plain
+mode (where ``.`` is one UTF-16 unit, not one code point). Any pattern the browser cannot
+compile shows ``invalid regex: ...`` under the box; no script error reaches the page.
+
+Live in JupyterLab the page's script does not run (JupyterLab draws plotly itself):
+:func:`search_widget` is the same box as ipywidgets, the share computed by
+``Profile.top(focus=...)`` in the kernel.
+"""
+
+from __future__ import annotations
+
+import html
+from importlib import resources
+
+import numpy as np
+from gopherlab_common.lazy import LazyModule
+
+from ..errors import OptionError
+from .flame import format_value
+from .flame_index import META_KEY, matched_total, search_index, search_matches
+
+go = LazyModule("plotly.graph_objects")
+pio = LazyModule("plotly.io")
+widgets = LazyModule("ipywidgets")
+
+__all__ = ["META_KEY", "SEARCH_SCRIPT", "matched_total", "post_script", "script_source", "search_index",
+           "search_matches", "search_widget", "to_html", "write_html"]
+
+#: The browser side: package data next to this module.
+SEARCH_SCRIPT = "flame_search.js"
+
+
+# ---- the browser side ----------------------------------------------------------------------------
+
+
+def script_source() -> str:
+    """The text of ``flame_search.js`` (package data)."""
+    return resources.files(__package__).joinpath(SEARCH_SCRIPT).read_text(encoding="utf-8")
+
+
+def post_script() -> str:
+    """plotly's ``post_script`` adding a search box above every flame trace that carries an index.
+
+    Pass it to ``fig.to_html``/``fig.write_html`` (``post_script=...``) or to a notebook
+    renderer; plotly replaces ``{plot_id}`` by the figure's ``<div>`` id and runs the code after
+    ``Plotly.newPlot``. A figure without a search index is left as it is. No network access.
+    """
+    return script_source() + "\ngopherlabFlameSearch(document.getElementById('{plot_id}'));\n"
+
+
+def _with_search_script(kwargs: dict) -> dict:
+    extra = kwargs.pop("post_script", None)
+    scripts = [post_script()] + ([] if extra is None else [extra] if isinstance(extra, str) else list(extra))
+    return {**kwargs, "post_script": scripts}
+
+
+def to_html(fig, **kwargs) -> str:
+    """``plotly.io.to_html(fig, **kwargs)`` with the search box's script (:func:`post_script`)
+    added to any ``post_script`` given. Defaults as plotly's (``include_plotlyjs=True``: the page
+    needs no network)."""
+    return pio.to_html(fig, **_with_search_script(kwargs))
+
+
+def write_html(fig, file, **kwargs) -> None:
+    """``plotly.io.write_html(fig, file, **kwargs)`` with the search box (see :func:`to_html`)."""
+    pio.write_html(fig, file, **_with_search_script(kwargs))
+
+
+# ---- live in JupyterLab ---------------------------------------------------------------------------
+
+_HIT, _DIM = "#e6550d", "#e3e3e3"
+
+
+def search_widget(profile, fig, *, trace: int = 0):
+    """An ipywidgets search box over a flame figure, for a live kernel.
+
+    Parameters
+    ----------
+    profile : pprof_parse.Profile
+        The profile the figure was drawn from.
+    fig : plotly.graph_objects.Figure
+        A flame figure whose trace ``trace`` carries a search index
+        (``flame_figure(tree, search=profile)``).
+    trace : int
+        Which trace the box searches.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        ``[Text, HTML, FigureWidget]``. Typing a Go regex restyles the figure (matching frames
+        orange, the others grey; empty: the original colours) and shows ``matched: VALUE (PCT%
+        of total)``, VALUE being ``profile.top(sample_type, focus=regex)["flat"].sum()``; an
+        invalid regex shows pprof's message. The callback is ``box.on_search(regex)`` (also
+        run by the Text's ``value``).
+
+    Raises
+    ------
+    OptionError
+        The trace has no search index.
+    """
+    fw = go.FigureWidget(fig)
+    meta = fw.data[trace].meta
+    if not isinstance(meta, dict) or META_KEY not in meta:
+        raise OptionError("the figure's trace has no search index: draw it with flame_figure(tree, search=profile)")
+    index = meta[META_KEY]
+    original = fw.data[trace].marker.colors
+    text = widgets.Text(value="", placeholder="search frames (Go regex, as -focus)", description="search")
+    label = widgets.HTML(value="")
+
+    def on_search(regex: str) -> None:
+        if not regex:
+            fw.data[trace].marker.colors = original
+            label.value = ""
+            return
+        try:
+            top = profile.top(index["sample_type"], focus=regex)
+        except OptionError as e:
+            label.value = f"<span class='gl-search-error'>{html.escape(str(e))}</span>"
+            return
+        rows = search_matches(index, regex)["rows"]
+        value = int(top["flat"].sum())
+        total = top.attrs["total"]
+        pct = abs(value) / total * 100 if total else 0.0
+        fw.data[trace].marker.colors = np.where(rows, _HIT, _DIM).tolist()
+        label.value = html.escape(f"matched: {format_value(value, index['unit'])} ({pct:.2f}% of total)")
+
+    text.observe(lambda change: on_search(change["new"]), names="value")
+    box = widgets.VBox([text, label, fw])
+    box.on_search = on_search
+    return box
+
