@@ -235,8 +235,9 @@ def change_points(history, *, unit=None, alpha: float = 0.05, min_delta_pct: flo
     **Method.** Per (pkg, benchmark, unit), the per-commit medians (benchstat's
     median of each commit's runs) are segmented by **ruptures** (Truong, Oudre &
     Vayatis 2020): exact PELT with the least-squares cost on the log medians in
-    units of their commit-to-commit noise, a penalty of 4 ln T per change and
-    segments of at least two commits (:mod:`gobench.history.segments` says why).
+    units of their commit-to-commit noise (odd single commits held back by a
+    Hampel filter), a penalty of 6 ln T per change and segments of at least three
+    commits (:mod:`gobench.history.segments` says why and how it was calibrated).
     ruptures was chosen because it needs only numpy and scipy; the other
     maintained change-point libraries do not fit a package on numpy ≥ 2
     (``apache-otava`` 0.8, the former Hunter that implements MongoDB's E-divisive
@@ -256,8 +257,9 @@ def change_points(history, *, unit=None, alpha: float = 0.05, min_delta_pct: flo
     every reported change is judged between the segments that remain.
 
     **Noise.** Pure noise is not flagged: the penalty is scaled by the noise of
-    the per-commit medians, one slow commit cannot form a segment, and a
-    candidate must also separate the pooled runs' intervals.  A benchmark with
+    the per-commit medians, one or two slow commits cannot form a segment, and a
+    candidate must also separate the pooled runs' intervals.  A change in the
+    last two commits is not reported yet (it needs three commits at the new level).  A benchmark with
     too few runs for a 95 % interval on either side (fewer than 6) is never
     reported; one commit or fewer than four give no change points.
 

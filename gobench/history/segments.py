@@ -5,19 +5,25 @@ order).  It is put on a log scale (a step is then a ratio, the same for a fast
 and a slow benchmark) when every median is positive, and divided by the
 commit-to-commit noise, estimated robustly: σ = 1.4826 · median|xᵢ₊₁ − xᵢ| / √2
 (the median absolute difference of neighbours: a few steps move only a few
-differences, so σ is the noise, not the changes; at least :data:`SIGMA_FLOOR`
-of a log unit, 0.1 %, so a constant series is not divided by zero).
+differences, so σ is the noise, not the changes; at least :data:`SIGMA_FLOOR`,
+so a constant series is not divided by zero).  A Hampel filter then holds each
+commit within :data:`CLIP_SIGMAS` σ of the median of the :data:`HAMPEL_WINDOW`
+commits around it: on a loaded machine single commits run 2–3× slow, and such a
+commit must not pull a segment boundary to itself.
 
 Segmentation: the optimal partition under a penalty per change point, minimising
 Σ over segments of Σ (zᵢ − segment mean)² + pen · (number of changes) (least
 squares, ruptures' ``l2`` cost), found exactly by PELT (Killick et al. 2012).
 With unit noise, a change of size Δ between segments of n₁ and n₂ commits lowers
 the cost by n₁n₂/(n₁+n₂) · Δ²; ``pen`` = :data:`PENALTY_PER_LOG_T` · ln T keeps
-pure noise whole (the largest chance gain grows like ln T), while a 3σ step
-between two segments of 3 commits (gain 13.5) or a 1.5σ step between two of 20
-(gain 22) is a candidate at T = 40 (pen 14.8).  Segments span at least
-:data:`MIN_COMMITS` commits, so one slow commit (a loaded machine) is not a
-change up and a change back; every candidate is then confirmed or dropped by
+pure noise whole (the largest chance gain grows like ln T); at T = 40 (pen 22)
+a step of 2.1σ between two halves of 20 commits is a candidate, and one of 2.9σ
+with only 3 commits at the new level.  Calibrated on
+simulated histories (200 benchmarks, 5 runs a commit, 3 % run noise and
+heavy-tailed Student-t(3) commit noise): no false change point at T = 10 and 40,
+1 % of benchmarks at T = 200, while 95–99 % of ±10 % steps at T = 40 are found
+(``benchmarks/bench_history.py`` has the timing).  Segments span at least
+:data:`MIN_COMMITS` commits; every candidate is then confirmed or dropped by
 :mod:`gobench.history.confirm` on the raw runs.
 
 Engines: ``fast`` runs ruptures' C implementation (``KernelCPD`` with the linear
