@@ -25,7 +25,8 @@ from ..model.data import ProfileData
 from ..read.profile_reader import decode_profile
 from ..read.source import read_source
 from .errors import StoreError
-from .rows import ProfileRows, SymbolIds, profile_rows
+from .fast_decode import NameCache, message_rows
+from .rows import Header, ProfileRows, SymbolIds, header_of, profile_rows
 from .schema import (PROFILE_COLUMNS, StoreLayout, day_of, hash_bytes, locations_schema, functions_schema,
                      mappings_schema, profiles_schema, samples_schema, stacks_schema)
 
@@ -108,7 +109,7 @@ class _Batch:
         return len(self.profiles)
 
 
-def _profile_row(pid: int, path: str, raw: bytes, d: ProfileData, n_rows: int, labels: dict) -> dict:
+def _profile_row(pid: int, path: str, raw: bytes, d: Header, n_rows: int, labels: dict) -> dict:
     t = int(d.time_nanos)
     return {"profile_id": pid, "path": path, "time": t if t > 0 else None, "time_nanos": t,
             "duration_nanos": int(d.duration_nanos), "period_type": d.period_type.type,
@@ -128,6 +129,7 @@ class Ingester:
         self.known = known_profiles
         self.symbols = symbols
         self.batch_size = batch_size
+        self.names = NameCache()
         self.run = f"{time.time_ns():x}-{os.getpid():x}"
         self.n_batches = 0
 
@@ -153,13 +155,16 @@ class Ingester:
             if pid in self.known:
                 result.skipped += 1
                 return
-            data = read_for_store(path)
-            rows = profile_rows(data, self.symbols, path)
+            got = message_rows(raw, path, self.symbols, self.names)
+            if got is None:  # (not a small well-formed proto: the reader decides)
+                data = read_for_store(path)
+                got = header_of(data), profile_rows(data, self.symbols, path)
+            header, rows = got
         except (PprofParseError, OSError) as err:
             result.failed.append((path, err))
             return
         self.known.add(pid)
-        row = _profile_row(pid, path, raw, data, rows.stack_id.size, series)
+        row = _profile_row(pid, path, raw, header, len(rows.stack_id), series)
         batch.profiles.append(row)
         batch.samples.append((pid, row["day"], rows))
         result.added += 1
@@ -193,15 +198,14 @@ def _samples_table(items: list[tuple[int, str, ProfileRows]]):
     columns: dict[str, None] = {}
     for _, _, rows in items:
         columns.update(dict.fromkeys(rows.values))
-    sizes = [rows.stack_id.size for _, _, rows in items]
+    sizes = [len(rows.stack_id) for _, _, rows in items]
     pid = np.repeat(np.array([p for p, _, _ in items], np.int64), sizes)
-    stack = np.concatenate([rows.stack_id for _, _, rows in items]) if items else np.zeros(0, np.int64)
+    stack = [x for _, _, rows in items for x in rows.stack_id]
     labels = [x for _, _, rows in items for x in rows.labels]
-    arrays = [pa.array(pid), pa.array(stack), pa.array(labels, type=pa.string())]
+    arrays = [pa.array(pid), pa.array(stack, type=pa.int64()), pa.array(labels, type=pa.string())]
     for c in columns:
-        vals = np.concatenate([rows.values.get(c, np.zeros(n, np.int64)) for (_, _, rows), n in zip(items, sizes)])
-        mask = np.concatenate([np.full(n, c not in rows.values) for (_, _, rows), n in zip(items, sizes)])
-        arrays.append(pa.array(vals, mask=mask if mask.any() else None, type=pa.int64()))
+        vals = [x for (_, _, rows), n in zip(items, sizes) for x in rows.values.get(c, [None] * n)]
+        arrays.append(pa.array(vals, type=pa.int64()))
     return pa.Table.from_arrays(arrays, schema=samples_schema(tuple(columns)))
 
 

@@ -1,125 +1,188 @@
-"""One decoded profile as rows of the store's tables (content-hashed ids; see :mod:`.schema`).
+"""One profile as rows of the store's tables, with content-hashed ids (see :mod:`.schema`).
 
-:func:`profile_rows` turns a :class:`~pprof_parse.model.data.ProfileData` (as
-``read_profile`` holds it: demangled, pruned) into its ``samples`` columns and the
-symbol rows it references; :class:`SymbolIds` remembers the ids already stored or
-queued, so a symbol row is made once per store.
+:class:`SymbolIds` gives each function, mapping, location and stack its id from its
+content (pprof's merge keys) and queues the symbol rows not stored yet; two extractors
+feed it: :func:`profile_rows` from a decoded
+:class:`~pprof_parse.model.data.ProfileData` (any input ``read_profile`` takes) and
+:mod:`.fast_decode` straight from a small profile.proto message. Both give the same rows
+(tested on every workload profile).
+
+Ids are memoised per key for the whole ``add`` (a store's profiles share their symbols),
+so a symbol is hashed once per ingest run.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-import numpy as np
-
 from ..model.data import ProfileData
 from .errors import StoreError
-from .schema import SAMPLE_KEY_COLUMNS, as_id, combine_parts, encode_labels, hash_sequences, hash_strings
+from .schema import SAMPLE_KEY_COLUMNS, encode_labels, hash_key
 
 _U64_MASK = (1 << 64) - 1
+SYMBOL_TABLES = ("stacks", "locations", "functions", "mappings")
 
 
-class SymbolIds:
-    """The ids of every symbol row stored or queued for writing, per table, plus the
-    rows queued (plain Python lists of tuples, flushed by the writer)."""
+class Header(NamedTuple):
+    """The profile fields a ``profiles`` row keeps (named as in ``ProfileData``)."""
 
-    def __init__(self, known: dict[str, set[int]] | None = None) -> None:
-        known = known or {}
-        self.seen = {t: set(known.get(t, ())) for t in ("stacks", "locations", "functions", "mappings")}
-        self.queued: dict[str, list[tuple]] = {t: [] for t in self.seen}
-        self._function_id_of: dict[tuple, int] = {}  # (name, system_name, filename, start_line) -> id
+    sample_types: tuple
+    default_sample_type: str
+    time_nanos: int
+    duration_nanos: int
+    period_type: tuple  # ValueType
+    period: int
+    comments: tuple
+    doc_url: str
+    drop_frames: str
+    keep_frames: str
 
-    def take_queued(self) -> dict[str, list[tuple]]:
-        out, self.queued = self.queued, {t: [] for t in self.seen}
-        return out
 
-    def function_id(self, key: tuple) -> int:
-        fid = self._function_id_of.get(key)
-        if fid is None:
-            fid = self._function_id_of[key] = hash_strings(("f", *key))
-        return fid
-
-    def queue_new(self, table: str, ids: np.ndarray, row_of) -> None:
-        """Queue ``row_of(i)`` for each position ``i`` whose id is not seen yet."""
-        seen, rows = self.seen[table], self.queued[table]
-        for i, x in enumerate(ids.tolist()):
-            if x not in seen:
-                seen.add(x)
-                rows.append(row_of(i))
+def header_of(d: ProfileData) -> Header:
+    return Header(d.sample_types, d.default_sample_type, int(d.time_nanos), int(d.duration_nanos), d.period_type,
+                  int(d.period), tuple(d.comments), d.doc_url, d.drop_frames, d.keep_frames)
 
 
 class ProfileRows(NamedTuple):
-    """A profile's ``samples`` columns (``stack_id``, ``labels``, one int64 array per sample type)."""
+    """A profile's ``samples`` columns: ``stack_id`` and ``labels`` (lists), one value list per sample type."""
 
-    stack_id: np.ndarray
+    stack_id: list[int]
     labels: list[str]
-    values: dict[str, np.ndarray]
+    values: dict[str, list[int]]
 
 
-def _function_ids(d: ProfileData, ids: SymbolIds) -> np.ndarray:
+def mapping_size(start: int, limit: int) -> int:
+    """pprof's mapKey size: ``limit - start`` rounded up to 4 KiB."""
+    size = (limit - start) & _U64_MASK
+    return (size + 0xFFF) // 0x1000 * 0x1000
+
+
+class SymbolIds:
+    """Content-hashed ids of symbols, memoised per key, and the symbol rows queued for writing.
+
+    ``known`` holds, per symbol table, the ids the store has already: their rows are not
+    queued again.
+    """
+
+    def __init__(self, known: dict[str, set[int]] | None = None) -> None:
+        known = known or {}
+        self.stored = {t: set(known.get(t, ())) for t in SYMBOL_TABLES}
+        self.queued: dict[str, list[tuple]] = {t: [] for t in SYMBOL_TABLES}
+        self._functions: dict[tuple, int] = {}
+        self._mappings: dict[tuple, int] = {}
+        self._locations: dict[tuple, int] = {}
+        self._stacks: dict[tuple, int] = {}
+        self._labels: dict[tuple, str] = {}
+
+    def take_queued(self) -> dict[str, list[tuple]]:
+        out, self.queued = self.queued, {t: [] for t in SYMBOL_TABLES}
+        return out
+
+    def _new(self, table: str, key: tuple, memo: dict, row) -> int:
+        sid = memo[key] = hash_key((table, *key))
+        if sid not in self.stored[table]:
+            self.stored[table].add(sid)
+            self.queued[table].append((sid, *row(key)))
+        return sid
+
+    def function_id(self, name: str, system_name: str, filename: str, start_line: int) -> int:
+        """pprof's functionKey: (start line, name, system name, file name)."""
+        key = (name, system_name, filename, start_line)
+        fid = self._functions.get(key)
+        return fid if fid is not None else self._new("functions", key, self._functions, lambda k: k)
+
+    def mapping_id(self, start: int, limit: int, offset: int, filename: str, build_id: str, flags: tuple) -> int:
+        """pprof's mapKey: (size rounded up to 4 KiB, offset, build id, else file name); the row
+        keeps the first file's addresses."""
+        size = mapping_size(start, limit)
+        key = (size, offset, "b", build_id) if build_id else (size, offset, "f", filename)
+        mid = self._mappings.get(key)
+        if mid is None:
+            mid = self._new("mappings", key, self._mappings,
+                            lambda k: (start, limit, offset, filename, build_id, *flags))
+        return mid
+
+    def location_id(self, address: int, mapping_id: int, is_folded: bool, lines: tuple) -> int:
+        """pprof's locationKey: (address relative to the mapping, mapping, lines, is_folded);
+        ``lines`` is ``((function_id, line, column), ...)`` innermost first."""
+        key = (address, mapping_id, is_folded, lines)
+        lid = self._locations.get(key)
+        if lid is None:
+            lid = self._new("locations", key, self._locations, lambda k: (
+                k[1], k[0], k[2], [{"function_id": f, "line": ln, "column": c} for f, ln, c in k[3]]))
+        return lid
+
+    def stack_id(self, location_ids: tuple) -> int:
+        """The stack's id: a hash of its location ids, leaf first."""
+        sid = self._stacks.get(location_ids)
+        if sid is None:
+            sid = self._new("stacks", location_ids, self._stacks, lambda k: (list(k),))
+        return sid
+
+    def labels(self, string_labels: tuple, numeric_labels: tuple) -> str:
+        """A sample's labels encoded (:func:`~.schema.encode_labels`), memoised."""
+        key = (string_labels, numeric_labels)
+        out = self._labels.get(key)
+        if out is None:
+            out = self._labels[key] = encode_labels(list(string_labels), list(numeric_labels))
+        return out
+
+
+def value_columns_of(type_names: list[str], source: str) -> list[str]:
+    """The samples columns of a profile's sample types (their names).
+
+    Raises
+    ------
+    StoreError
+        A type name repeats, is empty, or takes a key column's name.
+    """
+    bad = [n for n in type_names if n in SAMPLE_KEY_COLUMNS or not n]
+    if bad or len(set(type_names)) != len(type_names):
+        raise StoreError(f"{source}: sample types {type_names} cannot be stored as columns (a name repeats, is "
+                         f"empty or is one of {list(SAMPLE_KEY_COLUMNS)})")
+    return type_names
+
+
+def sample_rows(stacks: list[int], labels: list[str], values: list[list[int]], names: list[str]) -> ProfileRows:
+    """The samples rows, all-zero samples left out (pprof's merge drops them); ``values`` per sample."""
+    keep = [i for i, v in enumerate(values) if any(v)]
+    if len(keep) != len(values):
+        stacks, labels, values = [stacks[i] for i in keep], [labels[i] for i in keep], [values[i] for i in keep]
+    cols = list(zip(*values)) if values else [() for _ in names]
+    return ProfileRows(stacks, labels, {n: list(c) for n, c in zip(names, cols)})
+
+
+def profile_rows(d: ProfileData, ids: SymbolIds, source: str) -> ProfileRows:
+    """The ``samples`` rows of a decoded profile; new symbol rows are queued on ``ids``.
+
+    Raises
+    ------
+    StoreError
+        The sample types cannot be columns (:func:`value_columns_of`).
+    """
+    names = value_columns_of([t.type for t in d.sample_types], source)
     s = d.strings
-    out = np.empty(d.func_id.size, np.int64)
-    for j, (n, sn, f, st) in enumerate(zip(d.func_name.tolist(), d.func_system_name.tolist(),
-                                           d.func_filename.tolist(), d.func_start_line.tolist())):
-        key = (s[n], s[sn], s[f], st)
-        out[j] = ids.function_id(key)
-    ids.queue_new("functions", out, lambda j: (int(out[j]), s[d.func_name[j]], s[d.func_system_name[j]],
-                                               s[d.func_filename[j]], int(d.func_start_line[j])))
-    return out
+    fids = [ids.function_id(s[n], s[sn], s[f], st) for n, sn, f, st in zip(
+        d.func_name.tolist(), d.func_system_name.tolist(), d.func_filename.tolist(), d.func_start_line.tolist())]
+    flags = d.map_flags.reshape(-1, 4).tolist()
+    starts = d.map_start.tolist()
+    mids = [ids.mapping_id(a, b, c, s[fn], s[bi], tuple(fl)) for a, b, c, fn, bi, fl in zip(
+        starts, d.map_limit.tolist(), d.map_offset.tolist(), d.map_filename.tolist(), d.map_build_id.tolist(), flags)]
+    off = d.loc_line_offsets.tolist()
+    lf, ll, lc = d.line_function.tolist(), d.line_line.tolist(), d.line_column.tolist()
+    lids = []
+    for j, (m, a, folded) in enumerate(zip(d.loc_mapping.tolist(), d.loc_address.tolist(), d.loc_is_folded.tolist())):
+        lines = tuple((fids[lf[k]], ll[k], lc[k]) for k in range(off[j], off[j + 1]))
+        if m >= 0:
+            lids.append(ids.location_id((a - starts[m]) & _U64_MASK, mids[m], bool(folded), lines))
+        else:
+            lids.append(ids.location_id(a, 0, bool(folded), lines))
+    so, locs = d.stack_offsets.tolist(), d.stack_locs.tolist()
+    stacks = [ids.stack_id(tuple(lids[x] for x in locs[so[i]:so[i + 1]])) for i in range(d.n_samples)]
+    return sample_rows(stacks, _labels_of(d, ids), d.values.tolist(), names)
 
 
-def _mapping_ids(d: ProfileData, ids: SymbolIds) -> np.ndarray:
-    """pprof's mapKey: (size rounded up to 4 KiB, offset, build id, else file name)."""
-    s = d.strings
-    out = np.empty(d.map_id.size, np.int64)
-    for j in range(d.map_id.size):
-        size = (int(d.map_limit[j]) - int(d.map_start[j])) & _U64_MASK
-        size = (size + 0xFFF) // 0x1000 * 0x1000
-        build_id, filename = s[d.map_build_id[j]], s[d.map_filename[j]]
-        out[j] = hash_strings(("m", size, int(d.map_offset[j]), "b", build_id) if build_id
-                              else ("m", size, int(d.map_offset[j]), "f", filename))
-    flags = d.map_flags.reshape(-1, 4)
-    ids.queue_new("mappings", out, lambda j: (int(out[j]), int(d.map_start[j]), int(d.map_limit[j]),
-                                              int(d.map_offset[j]), s[d.map_filename[j]], s[d.map_build_id[j]],
-                                              *(bool(x) for x in flags[j])))
-    return out
-
-
-def _location_ids(d: ProfileData, function_ids: np.ndarray, mapping_ids: np.ndarray,
-                  ids: SymbolIds) -> tuple[np.ndarray, np.ndarray]:
-    """pprof's locationKey, hashed: (address relative to the mapping, mapping, is_folded, lines).
-    Returns (location ids, stored addresses)."""
-    has_map = d.loc_mapping >= 0
-    mrow = np.where(has_map, d.loc_mapping, 0)
-    starts = d.map_start[mrow] if d.map_start.size else np.zeros(d.loc_id.size, np.uint64)
-    address = np.where(has_map, d.loc_address.astype(np.uint64) - starts.astype(np.uint64),
-                       d.loc_address.astype(np.uint64))
-    mapping = np.where(has_map, mapping_ids[mrow] if mapping_ids.size else 0, 0).astype(np.int64)
-    line_hash = combine_parts(function_ids[d.line_function] if d.line_function.size else np.zeros(0, np.int64),
-                              d.line_line, d.line_column)
-    lines_of_loc = hash_sequences(line_hash, d.loc_line_offsets)
-    loc = as_id(combine_parts(address, mapping, d.loc_is_folded.astype(np.uint64), lines_of_loc))
-    off = d.loc_line_offsets
-
-    def row(j: int) -> tuple:
-        lines = [{"function_id": int(function_ids[d.line_function[k]]), "line": int(d.line_line[k]),
-                  "column": int(d.line_column[k])} for k in range(off[j], off[j + 1])]
-        return int(loc[j]), int(mapping[j]), int(address[j]), bool(d.loc_is_folded[j]), lines
-
-    ids.queue_new("locations", loc, row)
-    return loc, address
-
-
-def _stack_ids(d: ProfileData, location_ids: np.ndarray, ids: SymbolIds) -> np.ndarray:
-    locs = location_ids[d.stack_locs] if d.stack_locs.size else np.zeros(0, np.int64)
-    stack = as_id(hash_sequences(locs, d.stack_offsets))
-    off = d.stack_offsets
-    ids.queue_new("stacks", stack, lambda i: (int(stack[i]), locs[off[i]:off[i + 1]].tolist()))
-    return stack
-
-
-def _sample_labels(d: ProfileData) -> list[str]:
-    """Each sample's pprof labels, encoded (:func:`~.schema.encode_labels`)."""
+def _labels_of(d: ProfileData, ids: SymbolIds) -> list[str]:
     n = d.n_samples
     if not d.label_sample.size and not d.numlabel_sample.size:
         return [""] * n
@@ -131,47 +194,4 @@ def _sample_labels(d: ProfileData) -> list[str]:
     for i, k, v, u in zip(d.numlabel_sample.tolist(), d.numlabel_key.tolist(), d.numlabel_num.tolist(),
                           d.numlabel_unit.tolist()):
         nums.setdefault(i, []).append((s[k], int(v), s[u]))
-    return [encode_labels(strs.get(i, []), nums.get(i, [])) for i in range(n)]
-
-
-def value_columns_of(d: ProfileData, source: str) -> list[str]:
-    """The samples columns of a profile's types (their names).
-
-    Raises
-    ------
-    StoreError
-        A type name repeats or takes a key column's name.
-    """
-    names = [t.type for t in d.sample_types]
-    bad = [n for n in names if n in SAMPLE_KEY_COLUMNS or not n]
-    if bad or len(set(names)) != len(names):
-        raise StoreError(f"{source}: sample types {names} cannot be stored as columns (a name repeats, is empty "
-                         f"or is one of {list(SAMPLE_KEY_COLUMNS)})")
-    return names
-
-
-def profile_rows(d: ProfileData, ids: SymbolIds, source: str) -> ProfileRows:
-    """The ``samples`` columns of one profile; new symbol rows are queued on ``ids``.
-
-    Samples whose values are all zero are left out (pprof's merge drops them).
-
-    Raises
-    ------
-    StoreError
-        The sample types cannot be columns (:func:`value_columns_of`).
-    """
-    names = value_columns_of(d, source)
-    function_ids = _function_ids(d, ids)
-    mapping_ids = _mapping_ids(d, ids)
-    location_ids, _ = _location_ids(d, function_ids, mapping_ids, ids)
-    stack = _stack_ids(d, location_ids, ids)
-    labels = _sample_labels(d)
-    nonzero = (d.values != 0).any(axis=1) if d.n_samples else np.zeros(0, bool)
-    if not nonzero.all():
-        keep = np.nonzero(nonzero)[0]
-        stack = stack[keep]
-        labels = [labels[i] for i in keep.tolist()]
-        values = d.values[keep]
-    else:
-        values = d.values
-    return ProfileRows(stack, labels, {n: np.ascontiguousarray(values[:, k], np.int64) for k, n in enumerate(names)})
+    return [ids.labels(tuple(strs.get(i, ())), tuple(nums.get(i, ()))) for i in range(n)]

@@ -37,10 +37,9 @@ unreferenced rows that no query sees (and the file is ingested again by the next
   never ingested twice.
 
 Two locations pprof's ``Merge`` would make one get one id, so summing ``samples`` rows by
-``(stack_id, labels)`` is pprof's merge of equal samples. Hashes are 64 bits
-(:func:`mix64`, splitmix64's finaliser, over the parts; strings through BLAKE2b): the
-chance of any collision among n ids is about n²/2^65, 3e-8 for the 10^6 distinct stacks
-of a large store.
+``(stack_id, labels)`` is pprof's merge of equal samples. Hashes are 64 bits (BLAKE2b of
+the key's ``repr``, :func:`hash_key`): the chance of any collision among n ids is about
+n²/2^65, 3e-8 for the 10^6 distinct stacks of a large store.
 
 Tables (Arrow types; all integers int64 unless said):
 
@@ -190,63 +189,19 @@ def mappings_schema() -> "pa.Schema":
 
 
 # ---- content-hashed ids ---------------------------------------------------------------------
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+def _int64(digest: bytes) -> int:
+    return int.from_bytes(digest, "little", signed=True) or 1  # (0 stays free for "none")
 
 
-def mix64(x: np.ndarray) -> np.ndarray:
-    """splitmix64's finaliser over a uint64 array (wrapping arithmetic): a bijection that
-    spreads every input bit over the output."""
-    z = np.asarray(x, np.uint64)
-    z = (z ^ (z >> np.uint64(30))) * _M1
-    z = (z ^ (z >> np.uint64(27))) * _M2
-    return z ^ (z >> np.uint64(31))
-
-
-def combine_parts(*parts: np.ndarray) -> np.ndarray:
-    """One uint64 hash per row of equal-length uint64 columns, order-sensitive
-    (``h = mix64(h ^ part + golden)`` column by column)."""
-    h = np.full(np.asarray(parts[0]).shape, _GOLDEN, np.uint64)
-    for p in parts:
-        h = mix64((h ^ np.asarray(p).astype(np.uint64)) + _GOLDEN)
-    return h
-
-
-def hash_sequences(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """One uint64 hash per sequence ``values[offsets[i]:offsets[i+1]]``, order-sensitive:
-    Σ mix64(value, position) wrapped, then mixed with the length. (Empty sequences hash
-    their length alone.)"""
-    values = np.asarray(values).astype(np.uint64)
-    offsets = np.asarray(offsets, np.int64)
-    lengths = np.diff(offsets)
-    n = lengths.size
-    if values.size:
-        seq = np.repeat(np.arange(n), lengths)
-        position = np.arange(values.size, dtype=np.int64) - offsets[seq]
-        terms = combine_parts(values, position.astype(np.uint64))
-        sums = np.zeros(n, np.uint64)
-        np.add.at(sums, seq, terms)  # (uint64 wraps)
-    else:
-        sums = np.zeros(n, np.uint64)
-    return combine_parts(sums, lengths.astype(np.uint64))
-
-
-def as_id(h: np.ndarray) -> np.ndarray:
-    """uint64 hashes as the stored int64 ids (same bits); 0 is kept free for "none"."""
-    h = np.asarray(h, np.uint64)
-    return np.where(h == 0, np.uint64(1), h).view(np.int64)
-
-
-def hash_strings(parts: tuple) -> int:
-    """The int64 id of a tuple of strings and ints (BLAKE2b-64 of its JSON text; 0 never)."""
-    digest = hashlib.blake2b(json.dumps(parts, separators=(",", ":")).encode(), digest_size=8).digest()
-    return int(np.frombuffer(digest, np.int64)[0]) or 1
+def hash_key(key: tuple) -> int:
+    """The id of a symbol's key (a tuple of str, int, bool and such tuples): BLAKE2b-64 of
+    its ``repr``, as int64 (never 0). The same in every process and Python version."""
+    return _int64(hashlib.blake2b(repr(key).encode(), digest_size=8).digest())
 
 
 def hash_bytes(data: bytes) -> int:
-    """``profile_id``: BLAKE2b-64 of a file's bytes, as int64 (0 never)."""
-    return int(np.frombuffer(hashlib.blake2b(data, digest_size=8).digest(), np.int64)[0]) or 1
+    """``profile_id``: BLAKE2b-64 of a file's bytes, as int64 (never 0)."""
+    return _int64(hashlib.blake2b(data, digest_size=8).digest())
 
 
 # ---- sample labels --------------------------------------------------------------------------
