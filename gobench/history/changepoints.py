@@ -61,18 +61,32 @@ def _series(history, units) -> _Series:
     h = history if units is None else history[history["unit"].isin(units)]
     h = h[h["value"].notna()]
     pkg = h["pkg"].fillna("").astype(str) if "pkg" in h.columns else pd.Series("", index=h.index)
-    sid, uniques = pd.factorize(pd.MultiIndex.from_arrays([pkg, h["fullname"].astype(str), h["unit"].astype(str)]),
-                                sort=True)
+    sid, keys = _series_ids([pkg, h["fullname"].astype(str), h["unit"].astype(str)])
     order = h["order"].to_numpy(np.int64)
     values = h["value"].to_numpy(np.float64)
-    o = np.lexsort((values, order, sid))
-    sid, order, vals = sid[o], order[o], values[o]
+    cell = sid * (int(order.max()) + 1 if len(order) else 1) + order   # one key per (series, commit)
+    o = np.lexsort((values, cell))
+    sid, order, vals, cell = sid[o], order[o], values[o], cell[o]
     new = np.ones(len(vals), dtype=bool)
-    new[1:] = (sid[1:] != sid[:-1]) | (order[1:] != order[:-1])
+    new[1:] = cell[1:] != cell[:-1]
     cstart = np.flatnonzero(new)
     ccount = np.diff(np.append(cstart, len(vals)))
-    soff = np.searchsorted(sid[cstart], np.arange(len(uniques) + 1))
-    return _Series(list(uniques), vals, cstart, ccount, order[cstart], soff)
+    soff = np.searchsorted(sid[cstart], np.arange(len(keys) + 1))
+    return _Series(keys, vals, cstart, ccount, order[cstart], soff)
+
+
+def _series_ids(columns) -> tuple[np.ndarray, list[tuple]]:
+    """Dense ids of the rows' (pkg, fullname, unit) in sorted key order, and the keys.
+
+    Each column is factorized on its own (sorted codes), the codes combined into one
+    integer: much faster than factorizing tuples of strings."""
+    codes, uniques = zip(*(pd.factorize(c, sort=True) for c in columns))
+    combined = np.zeros(len(codes[0]), dtype=np.int64)
+    for c, u in zip(codes, uniques):
+        combined = combined * len(u) + c
+    _, first_row, sid = np.unique(combined, return_index=True, return_inverse=True)
+    keys = [tuple(u[c[i]] for c, u in zip(codes, uniques)) for i in first_row.tolist()]
+    return sid.reshape(-1), keys
 
 
 def _candidates(ser: _Series) -> dict[int, list[int]]:
