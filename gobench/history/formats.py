@@ -53,6 +53,9 @@ class HistoryFormatError(GobenchError):
     """A gobenchdata or github-action-benchmark file whose JSON does not have the tool's shape."""
 
 
+_FIRST = re.compile(r"[^\ufeff \t\r\n]")
+
+
 def sniff_format(text: str) -> str:
     """``"gobenchdata"``, ``"action-benchmark"`` or ``"benchfmt"`` (benchmark text or ``go test -json``).
 
@@ -60,13 +63,14 @@ def sniff_format(text: str) -> str:
     test2json events) by its shape: an array of objects with ``Suites`` is
     gobenchdata's, an object with ``entries`` github-action-benchmark's ``data.json``.
     """
-    s = text.lstrip("\ufeff \t\r\n")
-    if s.startswith(DATA_JS_PREFIX.rstrip()):
+    m = _FIRST.search(text)
+    start = m.start() if m else len(text)
+    if text.startswith(DATA_JS_PREFIX.rstrip(), start):
         return "action-benchmark"
-    if not s.startswith(("[", "{")):
+    if not text.startswith(("[", "{"), start):
         return "benchfmt"
     try:
-        doc = json.loads(s)
+        doc = json.loads(text[start:])
     except (ValueError, RecursionError):   # a test2json stream: many documents
         return "benchfmt"
     if isinstance(doc, list) and doc and all(isinstance(r, dict) and "Suites" in r for r in doc):
