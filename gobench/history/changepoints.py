@@ -8,10 +8,9 @@ import numpy as np
 from gopherlab_common.lazy import pd
 
 from ..errors import GobenchError, OptionError
-from ..gate import better_direction
 from ..stats._options import check_level
 from ..stats.batch import medians_and_cis
-from ..units import tidy_unit
+from ..units import better_direction, tidy_unit
 from .confirm import PairStats, compare_segments
 from .segments import candidate_breaks
 
@@ -226,7 +225,7 @@ def change_points(history, *, unit=None, alpha: float = 0.05, min_delta_pct: flo
         p           float64  two-sided Mann–Whitney U test, before vs after
         direction   str      ``regression`` or ``improvement`` (``Unit … better=``
                              metadata, else lower is better except for rates, as
-                             :func:`gobench.gate.better_direction`)
+                             :func:`gobench.units.better_direction`)
         persisting  bool     the last segment still differs from *before*, the
                              same way, by the same test (the change is still there
                              at the last commit)
