@@ -160,8 +160,8 @@ def flame_figure(tree: pd.DataFrame, *, title: str | None = None, maxdepth: int 
     search : pprof_parse.Profile, optional
         The profile ``tree`` was built from: the trace's ``meta`` then carries the tree's
         search index (:func:`~pprof_parse.present.flame_index.search_index`), which the
-        page's search box (``flame_search.to_html``/``write_html``, the reports) and
-        ``flame_search.search_widget`` use. Building it walks every sample once
+        page's search box (``flame_search.flame_html``/``write_flame_html``, the reports) and
+        ``flame_search.flame_search_widget`` use. Building it walks every sample once
         (~0.05 s on the workload profiles, ~10 s on a 200k-sample CPU profile).
 
     Returns

@@ -2,7 +2,7 @@
 
 A flame figure drawn with ``flame_figure(tree, search=profile)`` carries, in its trace's
 ``meta``, the search index of :mod:`.flame_index`. In a page, ``flame_search.js`` (package
-data; :func:`post_script` hands it to plotly) adds a text box above the figure: typing a regex
+data; :func:`flame_search_script` hands it to plotly) adds a text box above the figure: typing a regex
 paints the matching frames orange and the others grey, and shows ``matched: VALUE (PCT% of
 total)`` -- the total of the samples pprof's ``-focus=REGEX`` keeps, computed in the browser
 from the index exactly as :func:`~.flame_index.search_matches` computes it (so equal to
@@ -23,7 +23,7 @@ mode (where ``.`` is one UTF-16 unit, not one code point). Any pattern the brows
 compile shows ``invalid regex: ...`` under the box; no script error reaches the page.
 
 Live in JupyterLab the page's script does not run (JupyterLab draws plotly itself):
-:func:`search_widget` is the same box as ipywidgets, the share computed by
+:func:`flame_search_widget` is the same box as ipywidgets, the share computed by
 ``Profile.top(focus=...)`` in the kernel.
 """
 
@@ -43,8 +43,9 @@ go = LazyModule("plotly.graph_objects")
 pio = LazyModule("plotly.io")
 widgets = LazyModule("ipywidgets")
 
-__all__ = ["META_KEY", "SEARCH_SCRIPT", "matched_total", "post_script", "script_source", "search_index",
-           "search_matches", "search_widget", "to_html", "write_html"]
+__all__ = ["META_KEY", "SEARCH_SCRIPT", "flame_html", "flame_search_script", "flame_search_widget",
+           "has_search_index", "matched_total", "script_source", "search_index", "search_matches",
+           "write_flame_html"]
 
 #: The browser side: package data next to this module.
 SEARCH_SCRIPT = "flame_search.js"
@@ -58,31 +59,49 @@ def script_source() -> str:
     return resources.files(__package__).joinpath(SEARCH_SCRIPT).read_text(encoding="utf-8")
 
 
-def post_script() -> str:
+def has_search_index(fig) -> bool:
+    """Whether a trace of ``fig`` (a plotly Figure or its dict) carries a search index."""
+    data = fig.get("data", []) if isinstance(fig, dict) else [{"meta": t.meta} for t in fig.data]
+    return any(isinstance(t.get("meta"), dict) and META_KEY in t["meta"] for t in data)
+
+
+def flame_search_script(fig=None) -> str | None:
     """plotly's ``post_script`` adding a search box above every flame trace that carries an index.
 
-    Pass it to ``fig.to_html``/``fig.write_html`` (``post_script=...``) or to a notebook
-    renderer; plotly replaces ``{plot_id}`` by the figure's ``<div>`` id and runs the code after
-    ``Plotly.newPlot``. A figure without a search index is left as it is. No network access.
+    Pass it to ``fig.to_html``/``fig.write_html`` (``post_script=...``) or from a notebook
+    renderer's ``to_mimebundle``; plotly replaces ``{plot_id}`` by the figure's ``<div>`` id
+    and runs the code after ``Plotly.newPlot``. No network access.
+
+    Parameters
+    ----------
+    fig : plotly Figure or dict, optional
+        When given, None is returned for a figure without a search index (so a renderer adds
+        the ~12 kB script only to the figures that use it).
+
+    Returns
+    -------
+    str or None
     """
+    if fig is not None and not has_search_index(fig):
+        return None
     return script_source() + "\ngopherlabFlameSearch(document.getElementById('{plot_id}'));\n"
 
 
 def _with_search_script(kwargs: dict) -> dict:
     extra = kwargs.pop("post_script", None)
-    scripts = [post_script()] + ([] if extra is None else [extra] if isinstance(extra, str) else list(extra))
+    scripts = [flame_search_script()] + ([] if extra is None else [extra] if isinstance(extra, str) else list(extra))
     return {**kwargs, "post_script": scripts}
 
 
-def to_html(fig, **kwargs) -> str:
-    """``plotly.io.to_html(fig, **kwargs)`` with the search box's script (:func:`post_script`)
+def flame_html(fig, **kwargs) -> str:
+    """``plotly.io.to_html(fig, **kwargs)`` with the search box's script (:func:`flame_search_script`)
     added to any ``post_script`` given. Defaults as plotly's (``include_plotlyjs=True``: the page
     needs no network)."""
     return pio.to_html(fig, **_with_search_script(kwargs))
 
 
-def write_html(fig, file, **kwargs) -> None:
-    """``plotly.io.write_html(fig, file, **kwargs)`` with the search box (see :func:`to_html`)."""
+def write_flame_html(fig, file, **kwargs) -> None:
+    """``plotly.io.write_html(fig, file, **kwargs)`` with the search box (see :func:`flame_html`)."""
     pio.write_html(fig, file, **_with_search_script(kwargs))
 
 
@@ -91,7 +110,7 @@ def write_html(fig, file, **kwargs) -> None:
 _HIT, _DIM = "#e6550d", "#e3e3e3"
 
 
-def search_widget(profile, fig, *, trace: int = 0):
+def flame_search_widget(profile, fig, *, trace: int = 0):
     """An ipywidgets search box over a flame figure, for a live kernel.
 
     Parameters

@@ -70,7 +70,8 @@ def test_listing_renders_every_line(browser, workload_profiles, tmp_path):
         assert len(cells) == len(df)
         shown = {c for c in cells if c.strip()}
         assert shown <= {s for s in df["source"].dropna()} and shown  # the source text, unescaped once
-        nums = page.evaluate("() => [...document.querySelectorAll('.gl-list td.n')].map(c => getComputedStyle(c).textAlign)")
+        nums = page.evaluate("() => [...document.querySelectorAll('.gl-list td.n')]"
+                             ".map(c => getComputedStyle(c).textAlign)")
         assert nums and set(nums) == {"right"}
         assert not errors, errors
     finally:

@@ -54,7 +54,7 @@ def cpu_page(workload, tmp_path_factory):
     prof = workload["cpu"]
     tree = call_tree(prof, "cpu", max_nodes=25)  # small: most samples sit in "other" frames
     path = tmp_path_factory.mktemp("flame") / "cpu.html"
-    flame_search.write_html(flame_figure(tree, search=prof), path)
+    flame_search.write_flame_html(flame_figure(tree, search=prof), path)
     return prof, tree, path
 
 
@@ -115,7 +115,7 @@ def test_search_follows_the_views_dropdown(browser, workload, tmp_path):
     types = [t.type for t in prof.sample_types]
     trees = {t: call_tree(prof, t, max_nodes=30) for t in types}
     path = tmp_path / "views.html"
-    flame_search.write_html(flame_views_figure(trees, search=prof), path)
+    flame_search.write_flame_html(flame_views_figure(trees, search=prof), path)
     page, errors = open_offline(browser, path)
     try:
         page.wait_for_selector(BOX, timeout=60_000)
@@ -137,7 +137,7 @@ def test_search_follows_the_views_dropdown(browser, workload, tmp_path):
 
 
 @pytest.mark.xfail(strict=True, reason="until the allocation notebook draws its flame graph with search=prof and "
-                                      "the report renderer passes flame_search.post_script() (issue 15, item 3)")
+                                      "the report renderer passes flame_search_script(fig) (issue 15, item 3)")
 def test_allocation_report_has_the_search_box(browser, reports_dir):
     from gopherlab.reports import bundled
 

@@ -119,14 +119,18 @@ def test_figures_carry_the_index_as_json(workload):
 def test_page_script_is_offline_and_wired_to_the_figure(workload, tmp_path):
     prof = workload["allocs"]
     fig = flame_figure(call_tree(prof, "alloc_space", max_nodes=50), search=prof)
-    page = flame_search.to_html(fig, post_script="window.__after = 1;", full_html=True)
+    page = flame_search.flame_html(fig, post_script="window.__after = 1;", full_html=True)
     assert "function gopherlabFlameSearch(gd)" in page and "window.__after = 1;" in page
     assert "{plot_id}" not in page  # plotly put the div's id in
     script = flame_search.script_source()
     for fetcher in ("fetch(", "XMLHttpRequest", "import(", "src=", "http:", "https:"):
         assert fetcher not in script
+    assert flame_search.flame_search_script(fig) == flame_search.flame_search_script()
+    assert flame_search.flame_search_script(fig.to_dict()) is not None
+    plain = flame_figure(call_tree(prof, "alloc_space", max_nodes=50))
+    assert flame_search.flame_search_script(plain) is None and flame_search.flame_search_script(plain.to_dict()) is None
     out = tmp_path / "f.html"
-    flame_search.write_html(fig, out, include_plotlyjs=True)
+    flame_search.write_flame_html(fig, out, include_plotlyjs=True)
     assert "gopherlabFlameSearch(document.getElementById(" in out.read_text()
 
 
@@ -139,7 +143,7 @@ def widget(workload):
     pytest.importorskip("anywidget")  # plotly's FigureWidget needs it
     prof = workload["allocs"]
     fig = flame_figure(call_tree(prof, "alloc_space", max_nodes=40), search=prof)
-    return prof, flame_search.search_widget(prof, fig)
+    return prof, flame_search.flame_search_widget(prof, fig)
 
 
 def test_widget_callback_paints_and_shows_the_focus_share(widget):
@@ -169,4 +173,4 @@ def test_widget_needs_an_index(workload):
     pytest.importorskip("anywidget")
     prof = workload["cpu"]
     with pytest.raises(OptionError, match="no search index"):
-        flame_search.search_widget(prof, flame_figure(call_tree(prof)))
+        flame_search.flame_search_widget(prof, flame_figure(call_tree(prof)))
