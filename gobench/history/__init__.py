@@ -1,6 +1,17 @@
-"""Benchmark histories: many commits read together, and the change points in them."""
+"""Benchmark histories: many commits' runs read together, the change points in them, the band chart.
+
+* :func:`read_history` (:mod:`.read`, :mod:`.formats`) – ``go test -bench`` outputs
+  (text or ``-json``), gobenchdata JSON and github-action-benchmark ``data.js`` as
+  one tidy frame with ``commit`` and ``order`` columns;
+* :func:`change_points` (:mod:`.changepoints`, :mod:`.segments`, :mod:`.confirm`) –
+  candidate changes from ruptures, each confirmed with benchstat's U test and
+  median intervals between the segments either side;
+* :func:`history_bands`, :func:`history_figure` (:mod:`.figures`) – per-commit
+  medians with their intervals as change from a baseline, change points marked.
+"""
 from .changepoints import change_points
+from .figures import history_bands, history_figure
 from .formats import HistoryFormatError
 from .read import read_history
 
-__all__ = ["read_history", "change_points", "HistoryFormatError"]
+__all__ = ["read_history", "change_points", "history_bands", "history_figure", "HistoryFormatError"]
