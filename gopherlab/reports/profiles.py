@@ -97,6 +97,14 @@ class Window(NamedTuple):
             parts.append(f"time_nanos < {self.end}")
         return " AND ".join(parts) or "TRUE"
 
+    def describe(self) -> str:
+        """``"X to Y"``, ``"from X"``, ``"until Y"`` or ``"all"`` (UTC, to the second)."""
+        if self.start is not None and self.end is not None:
+            return f"{_iso(self.start)} to {_iso(self.end)}"
+        if self.start is not None:
+            return f"from {_iso(self.start)}"
+        return f"until {_iso(self.end)}" if self.end is not None else "all"
+
 
 def parse_window(text: str) -> Window:
     """``"START/END"`` (ISO 8601 times, UTC unless they say otherwise; either side may be empty)
@@ -459,7 +467,8 @@ def share_figure(ot: OverTime, *, height: int = 420) -> "go.Figure":
         fig.add_shape(type="line", x0=at, x1=at, y0=0, y1=1, yref="paper", line={"dash": "dot", "color": "#b2182b"})
     fig.update_layout(title=html.escape(f"Share of {ot.regex} in {ot.sample_type}, per profile"), height=height,
                       yaxis={"title": "% of the profile's total", "rangemode": "tozero", **PLAIN_TICKS},
-                      xaxis={"title": "time (UTC)"}, legend={"orientation": "h"})
+                      xaxis={"title": "time (UTC)"},
+                      legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"})
     return fig
 
 
@@ -467,7 +476,8 @@ def window_diff_figure(ot: OverTime, *, max_nodes: int = 2000) -> "go.Figure":
     """A differential flame graph of window B against window A, the base scaled to B's total
     (pprof's ``-normalize``), so colour is the change in share: red grew, blue shrank."""
     tree = diff_tree(ot.merged_b, ot.merged_a, ot.sample_type, normalize=True, max_nodes=max_nodes)
-    return diff_flame_figure(tree, title=html.escape(f"{ot.window_b.text} against {ot.window_a.text}"))
+    title = f"Window B ({ot.window_b.describe()}) against window A ({ot.window_a.describe()})"
+    return diff_flame_figure(tree, title=html.escape(title))
 
 
 def label_figure(breakdown: pd.DataFrame, ot: OverTime, *, height: int = 360) -> "go.Figure":
@@ -487,7 +497,7 @@ def show_overview(ot: OverTime) -> None:
     t = pd.to_datetime(ot.shares["time"], utc=True)
     rows = [("profiles", f"{len(ot.shares)} ({ot.where})"), ("time span", f"{t.min()} to {t.max()}"),
             ("sample type", ot.sample_type), ("functions followed", ot.regex),
-            ("window A", ot.window_a.text), ("window B", ot.window_b.text)]
+            ("window A", ot.window_a.describe()), ("window B", ot.window_b.describe())]
     s = ot.step
     if s is None:
         rows.append(("step", "too few profiles to look for one"))

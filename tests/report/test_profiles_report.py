@@ -76,6 +76,8 @@ def test_given_windows_and_errors(store):
     ot = over.over_time(store, regex="main", window_a="2026-12-01T23:55:00/2026-12-01T23:58:00",
                         window_b="2026-12-02T00:03:00Z/")
     assert ot.window_a.text.startswith("2026-12-01T23:55") and ot.result()["top_change"] == "main.fib"
+    assert ot.window_a.describe() == "2026-12-01T23:55:00Z to 2026-12-01T23:58:00Z"
+    assert ot.window_b.describe() == "from 2026-12-02T00:03:00Z"
     with pytest.raises(ValueError, match="no profile in it"):
         over.over_time(store, regex="main", window_a="2020-01-01/2020-01-02", window_b="2026-12-02/")
     with pytest.raises(ValueError, match="START/END"):
@@ -158,3 +160,34 @@ def test_notebook_committed_clean():
     for c in nb.cells:
         if c.cell_type == "code":
             assert not c.outputs and c.execution_count is None
+
+
+def test_report_escapes_profile_and_label_strings(tmp_path):
+    """Hostile function, file and series-label strings reach the page only escaped."""
+    import pprof_parse
+    from evil_profile import EVIL_LABEL, EVIL_STRINGS, write_evil_profile
+    from pprof_parse.store.store import ProfileStore
+
+    paths = []
+    for k in range(6):
+        raw = write_evil_profile(tmp_path / f"raw-{k}.pb.gz", scale=1 if k < 3 else 3 + k)
+        prof = pprof_parse.read_profile(raw)
+        path = tmp_path / f"evil-{k}.pb.gz"
+        pprof_parse.Profile(prof.data.with_(time_nanos=1_796_169_300 * 10**9 + k * 10**10), source=str(path)).to_proto(path)
+        paths.append(path)
+    root = tmp_path / "store"
+    with ProfileStore(root) as store:
+        store.add([str(p) for p in paths], labels=lambda p: {"team": EVIL_LABEL if p.endswith(("0.pb.gz", "2.pb.gz", "4.pb.gz")) else "b"},
+                  progress=False)
+    out = tmp_path / "evil.html"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(report.KINDS, "profiles", KIND)
+        r = report.run_report("profiles", {"store_path": str(root), "sample_index": "alloc_space"}, out)
+    assert r.ok, r.error
+    html = out.read_text(encoding="utf-8")
+    for s in EVIL_STRINGS:
+        assert s not in html, s
+    assert "&lt;/table&gt;&lt;script&gt;" in html  # the label value, shown escaped
+    blob = json.dumps(_figures(html))
+    for s in EVIL_STRINGS:
+        assert s not in blob
