@@ -127,14 +127,15 @@ def _mappings(msg, strings: list[str]) -> dict | None:
 
 def _locations(msg, functions: dict, mappings: dict) -> dict | None:
     """Location id -> (mapping id or 0, address, is_folded, ((function id, line, column), ...))."""
-    out = {}
-    for loc in msg.location:
-        lines = tuple((ln.function_id, ln.line, ln.column) for ln in loc.line)
-        if loc.id == 0 or (loc.mapping_id and loc.mapping_id not in mappings) or any(
-                f not in functions for f, _, _ in lines):
-            return None
-        out[loc.id] = (loc.mapping_id, loc.address, loc.is_folded, lines)
-    return out if len(out) == len(msg.location) else None
+    out = {loc.id: (loc.mapping_id, loc.address, loc.is_folded,
+                    tuple((ln.function_id, ln.line, ln.column) for ln in loc.line)) for loc in msg.location}
+    if len(out) != len(msg.location) or 0 in out:
+        return None
+    used_functions = {f for v in out.values() for f, _, _ in v[3]}
+    used_mappings = {v[0] for v in out.values()} - {0}
+    if not (used_functions <= functions.keys() and used_mappings <= mappings.keys()):
+        return None
+    return out
 
 
 def _samples(msg, strings: list[str], locations: dict, n_types: int) -> list | None:
@@ -144,9 +145,8 @@ def _samples(msg, strings: list[str], locations: dict, n_types: int) -> list | N
         return None
     out = []
     for smp in msg.sample:
-        locs = tuple(smp.location_id)
         values = list(smp.value)
-        if len(values) != n_types or any(x not in locations for x in locs):
+        if len(values) != n_types:
             return None
         strs, nums = [], []
         for lb in smp.label:
@@ -156,7 +156,9 @@ def _samples(msg, strings: list[str], locations: dict, n_types: int) -> list | N
                 strs.append((strings[lb.key], strings[lb.str]))
             elif lb.num or lb.num_unit:  # (pprof drops labels with neither)
                 nums.append((strings[lb.key], lb.num, strings[lb.num_unit]))
-        out.append((locs, values, tuple(strs), tuple(nums)))
+        out.append((tuple(smp.location_id), values, tuple(strs), tuple(nums)))
+    if not {x for locs, _, _, _ in out for x in locs} <= locations.keys():
+        return None
     return out
 
 

@@ -81,6 +81,23 @@ def expand_sources(paths_or_glob) -> list[str]:
     return list(out)
 
 
+def stored_ids(layout: StoreLayout, table: str, column: str) -> set[int]:
+    """The ids a table holds (read from its files' id column alone).
+
+    Raises
+    ------
+    StoreError
+        A file of the table does not read.
+    """
+    out: set[int] = set()
+    for f in layout.table_files(table):
+        try:
+            out.update(pq.read_table(f, columns=[column]).column(column).to_pylist())
+        except (OSError, pa.ArrowInvalid) as err:
+            raise StoreError(f"{f}: {err}") from None
+    return out
+
+
 def _series_labels(labels: Labels, path: str) -> dict[str, str]:
     got = labels(path) if callable(labels) else (labels or {})
     out = {}

@@ -23,7 +23,7 @@ from .assemble import SymbolTables, assemble
 from .engine_api import ENGINES, Selection
 from .errors import StoreError
 from .header import MergedHeader, _header_only, merged_header
-from .ingest import BATCH_SIZE, IngestResult, expand_sources, ingest
+from .ingest import BATCH_SIZE, IngestResult, expand_sources, ingest, stored_ids
 from .rows import SymbolIds
 from .schema import FORMAT, PROFILE_COLUMNS, VERSION, StoreLayout
 
@@ -151,13 +151,11 @@ class ProfileStore:
             self._changed()
 
     def _stored_profile_ids(self) -> set[int]:
-        df = self._query("SELECT profile_id FROM profiles")
-        return set(df["profile_id"].tolist())
+        return stored_ids(self.layout, "profiles", "profile_id")
 
     def _stored_symbol_ids(self) -> dict[str, set[int]]:
-        return {t: set(self._query(f"SELECT {k} FROM {t}")[k].tolist())
-                for t, k in (("stacks", "stack_id"), ("locations", "location_id"), ("functions", "function_id"),
-                             ("mappings", "mapping_id"))}
+        return {t: stored_ids(self.layout, t, k) for t, k in (("stacks", "stack_id"), ("locations", "location_id"),
+                                                              ("functions", "function_id"), ("mappings", "mapping_id"))}
 
     # ---- plain queries --------------------------------------------------------------------
     def _query(self, query: str) -> "pd.DataFrame":
