@@ -114,3 +114,19 @@ def test_sample_index_is_the_compilers_choice(cpu_paths):
     only_cpu = pprof_parse.Profile(a.data.with_(sample_types=a.data.sample_types[1:], values=a.data.values[:, 1:],
                                                 default_sample_type="cpu"), source="cpu-only")
     assert pgo_sample_index(only_cpu) == 0 and only_cpu.sample_types[0].type == "cpu"
+
+
+def test_store_merge_gives_the_same_pgo_profile(cpu_paths, tmp_path):
+    """store.merge(where=...) of the same files is as good a PGO input as the files themselves:
+    the compiler sees the same call-edge weights."""
+    from pprof_parse.store.store import ProfileStore
+
+    with ProfileStore(tmp_path / "store") as store:
+        store.add([str(p) for p in cpu_paths], progress=False)
+        store.add(str(cpu_paths[0].parent / "heap.pb.gz"), progress=False)  # another kind, left out by where
+        merged = store.merge("list_contains(sample_types, 'cpu')")
+    pgo(merged, tmp_path / "store.pgo")
+    pgo(cpu_paths, tmp_path / "files.pgo")
+    a, b = preprofile(tmp_path / "store.pgo", tmp_path / "a.pre"), preprofile(tmp_path / "files.pgo", tmp_path / "b.pre")
+    assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
+    assert (tmp_path / "a.pre").read_text() == (tmp_path / "b.pre").read_text()
