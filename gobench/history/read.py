@@ -54,42 +54,28 @@ def _as_benchfmt(inp: Input, stem: str) -> tuple[Input, int]:
     return inp, 0
 
 
-def _read_one(path: str):
-    """One file's frame (``commit`` from its lines, else the file's name) and its error records."""
-    stem = Path(path).stem
-    inp, skipped = _as_benchfmt(open_source(path), stem)
-    r = parse_inputs([inp])
-    df = results_to_frame(r)
-    if "commit" not in df.columns:
-        df["commit"] = stem
-    else:
-        df["commit"] = df["commit"].where(df["commit"].notna(), stem)
-    return df, list(r.errors), skipped
-
-
-def _frames(files: list[str], progress) -> tuple[list, list, int]:
+def _inputs(files: list[str], progress) -> tuple[list[Input], int]:
+    """Every file read and decoded (and rewritten when it is a CI tool's history), with a
+    progress bar over the files; and the github-action-benchmark entries skipped."""
     show = len(files) >= PROGRESS_FROM if progress is None else bool(progress)
     it = _tqdm.tqdm(files, desc="read_history", unit="file") if show else files
-    frames, errors, skipped = [], [], 0
+    inputs, skipped = [], 0
     for path in it:
-        df, errs, sk = _read_one(path)
-        frames.append(df)
-        errors += errs
+        inp, sk = _as_benchfmt(open_source(path), Path(path).stem)
+        inputs.append(inp)
         skipped += sk
-    return frames, errors, skipped
+    return inputs, skipped
 
 
-def _concat(frames: list):
-    """One frame; configuration columns a file lacks are None there (as read_bench has them)."""
-    nonempty = [f for f in frames if len(f)]
-    df = pd.concat(nonempty, ignore_index=True, sort=False) if nonempty else frames[0].iloc[:0].copy()
-    for col in df.columns:
-        if df[col].dtype == object:
-            df[col] = df[col].astype(object).where(df[col].notna(), None)
-    units = {}
-    for f in frames:
-        units.update(f.attrs.get("units", {}))
-    return df, units
+def _frame(inputs: list[Input]):
+    """One frame of every input (parsed together, as ``benchfmt.Files`` reads files: each
+    starts with an empty configuration); ``commit`` from the lines, else the file's name."""
+    r = parse_inputs(inputs)
+    df = results_to_frame(r)
+    stems = {inp.path: Path(inp.path).stem for inp in inputs}
+    from_name = df["file"].map(stems)
+    df["commit"] = from_name if "commit" not in df.columns else df["commit"].where(df["commit"].notna(), from_name)
+    return df, list(r.errors)
 
 
 _DIGITS = re.compile(r"(\d+)")
@@ -102,10 +88,8 @@ def _natural(s: str):
 
 def _commit_order(df, order_by) -> list[str]:
     """The commits, first to last, by *order_by* (see :func:`read_history`)."""
-    first = {}
-    for i, c in enumerate(df["commit"].tolist()):
-        first.setdefault(c, i)
-    given = list(first)
+    given = pd.unique(df["commit"]).tolist()
+    first = {c: i for i, c in enumerate(given)}
     if isinstance(order_by, (list, tuple)):
         missing = [c for c in given if c not in set(order_by)]
         if missing:
@@ -148,7 +132,8 @@ def read_history(paths, *, order_by=None, progress: bool | None = None):
         gobenchdata JSON file, or a github-action-benchmark ``data.js`` /
         ``data.json`` (:mod:`gobench.history.formats`; recognised by content).  A
         directory stands for its files (not dot files) in name order.  Each file
-        starts with an empty configuration, as in ``benchfmt.Files``.
+        starts with an empty configuration and unit metadata carries over from
+        file to file, as in ``benchfmt.Files``.
     order_by : None, ``"commit-time"``, ``"given"``, ``"file"``, or list of str
         How commits are ordered.  None: by their ``commit-time:`` when every commit
         has one that parses as a date (ties keep the given order), else the order
@@ -156,8 +141,9 @@ def read_history(paths, *, order_by=None, progress: bool | None = None):
         name, runs of digits compared as numbers.  A list: exactly that order of
         commit ids (it must name every commit of the history).
     progress : bool, optional
-        A tqdm progress bar over the files (on stderr, or a widget in Jupyter);
-        None shows it from :data:`PROGRESS_FROM` files on.
+        A tqdm progress bar over the files as they are read (on stderr, or a
+        widget in Jupyter); None shows it from :data:`PROGRESS_FROM` files on.
+        The files are then parsed together, as benchstat reads its inputs.
 
     Returns
     -------
@@ -202,14 +188,13 @@ def read_history(paths, *, order_by=None, progress: bool | None = None):
     files = _expand(paths)
     if not files:
         raise ValueError("read_history needs at least one path")
-    frames, errors, skipped = _frames(files, progress)
-    df, units = _concat(frames)
+    inputs, skipped = _inputs(files, progress)
+    df, errors = _frame(inputs)
     commits = _commit_order(df, order_by)
-    rank = {c: i for i, c in enumerate(commits)}
-    df["order"] = np.array([rank[c] for c in df["commit"].tolist()], dtype=np.int64)
+    df["order"] = pd.Categorical(df["commit"], categories=commits).codes.astype(np.int64)
     df = df.sort_values("order", kind="stable", ignore_index=True)
     _warn(errors, skipped)
-    df.attrs.update(errors=errors, units=units, commits=commits)
+    df.attrs.update(errors=errors, commits=commits)
     return df
 
 
