@@ -68,7 +68,13 @@ def table_source(layout: StoreLayout, table: str, days: tuple[str, ...] | None =
 def create_views(con, layout: StoreLayout) -> None:
     """Views ``profiles``, ``samples``, ``stacks``, ``locations``, ``functions``, ``mappings``
     over the store's current files (an empty table for a table with no file yet).
-    Run again after files are added (the list of files is fixed when the view is made)."""
+    Run again after files are added (the list of files is fixed when the view is made).
+
+    Raises
+    ------
+    StoreError
+        A table's files do not read (DuckDB reads their schemas here).
+    """
     for table in TABLES:
         src = table_source(layout, table)
         if src is None:
@@ -76,7 +82,10 @@ def create_views(con, layout: StoreLayout) -> None:
             name = f"_empty_{table}"
             con.register(name, empty)
             src = name
-        con.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM {src}")
+        try:
+            con.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM {src}")
+        except duckdb.Error as err:
+            raise StoreError(f"{layout.root}: table {table} does not read: {err}") from None
 
 
 #: the header fields pprof's sample type rules read, as one string (see header.SIGNATURE)

@@ -24,6 +24,7 @@ from .engine_api import ENGINES, Selection
 from .errors import StoreError
 from .header import MergedHeader, _header_only, merged_header
 from .ingest import BATCH_SIZE, IngestResult, expand_sources, ingest, stored_ids
+from .pgo import pgo as pgo_profile
 from .rows import SymbolIds
 from .schema import FORMAT, PROFILE_COLUMNS, VERSION, StoreLayout
 
@@ -266,6 +267,25 @@ class ProfileStore:
         """
         return diff_profiles(self.merge(where_a, engine=engine), self.merge(where_b, engine=engine),
                              normalize=normalize, mode=mode)
+
+    def pgo(self, path, *, where: str | None = None, engine: str | None = None) -> Profile:
+        """Write the CPU profiles matching ``where``, merged, as a profile ``go build -pgo=PATH``
+        accepts (:func:`pprof_parse.store.pgo.pgo` of :meth:`merge`).
+
+        Returns
+        -------
+        Profile
+            The merged profile written to ``path``.
+
+        Raises
+        ------
+        PgoProfileError
+            The merged profile has no CPU sample type (``samples/count`` or
+            ``cpu/nanoseconds``): a heap or mutex selection, say.
+        StoreError, SampleTypeError
+            As :meth:`merge`.
+        """
+        return pgo_profile(self.merge(where, engine=engine), path)
 
     def function_share(self, regex: str, *, where: str | None = None, sample_index=None, cum: bool = False,
                        engine: str | None = None) -> "pd.DataFrame":

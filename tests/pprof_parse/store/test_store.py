@@ -235,3 +235,26 @@ def test_sql_views(store):
                        "JOIN functions f ON f.function_id = l.lines[1].function_id "
                        "WHERE s.cpu IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 1")
     assert joined["cpu"].iloc[0] > 0
+
+
+def test_pgo_writes_the_merged_cpu_profile(store, tmp_path):
+    from pprof_parse.store.pgo import PgoProfileError
+    out = tmp_path / "default.pgo"
+    written = store.pgo(out, where="pod IS NOT NULL")
+    back = pprof_parse.read_profile(out)
+    pd.testing.assert_frame_equal(back.top(), store.top(where="pod IS NOT NULL"))
+    pd.testing.assert_frame_equal(written.top(), back.top())
+    with pytest.raises(PgoProfileError):
+        store.pgo(tmp_path / "heap.pgo", where="path LIKE '%/heap.pb.gz'")
+
+
+def test_a_broken_table_file_is_a_store_error(store_runs, tmp_path):
+    s = ProfileStore(tmp_path / "s")
+    s.add(store_runs[0] / "cpu.pb.gz", progress=False)
+    s.close()
+    victim = next((tmp_path / "s" / "samples").glob("*/*.parquet"))
+    victim.write_bytes(b"not parquet")
+    again = ProfileStore(tmp_path / "s")
+    with pytest.raises(StoreError, match="samples"):
+        again.top()
+    again.close()
