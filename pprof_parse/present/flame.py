@@ -18,8 +18,9 @@ from __future__ import annotations
 import html
 
 import numpy as np
-from gopherlab_common.lazy import pd  # pandas on first use
-import plotly.graph_objects as go
+from gopherlab_common.lazy import LazyModule, pd  # pandas on first use
+
+go = LazyModule("plotly.graph_objects")  # on the first figure: importing the module stays cheap
 
 from ..errors import OptionError
 from .flame_index import META_KEY, search_index
