@@ -53,12 +53,12 @@ def _units(history, unit) -> list[str] | None:
 
 
 def _series(history, units) -> _Series:
-    """Group the history's runs by (pkg, fullname, unit) and commit; NaN values are left out."""
+    """Group the history's runs by (pkg, fullname, unit) and commit; NaN and ±inf are left out."""
     missing = [c for c in _NEEDED if c not in history.columns]
     if missing:
         raise GobenchError(f"change_points needs a history frame (gobench.read_history); missing columns {missing}")
     h = history if units is None else history[history["unit"].isin(units)]
-    h = h[h["value"].notna()]
+    h = h[np.isfinite(h["value"].to_numpy(np.float64))]
     pkg = h["pkg"].fillna("").astype(str) if "pkg" in h.columns else pd.Series("", index=h.index)
     sid, keys = _series_ids([pkg, h["fullname"].astype(str), h["unit"].astype(str)])
     order = h["order"].to_numpy(np.int64)
@@ -200,7 +200,8 @@ def change_points(history, *, unit=None, alpha: float = 0.05, min_delta_pct: flo
     history : pandas.DataFrame
         :func:`gobench.read_history`'s frame (columns ``fullname``, ``unit``,
         ``value``, ``commit``, ``order``; ``pkg`` when present tells packages apart).
-        Every run of a commit counts (``go test -count``); NaN values are left out.
+        Every run of a commit counts (``go test -count``); NaN and infinite values
+        are left out.
     unit : str or list of str, optional
         Only these units (tidied as benchstat does: ``ns/op`` means ``sec/op``);
         default every unit.
@@ -275,6 +276,10 @@ def change_points(history, *, unit=None, alpha: float = 0.05, min_delta_pct: flo
     last two commits is not reported yet (it needs three commits at the new level).  A benchmark with
     too few runs for a 95 % interval on either side (fewer than 6) is never
     reported; one commit or fewer than four give no change points.
+
+    Every unit is tested as above, ``Unit … assume=exact`` ones too (benchstat
+    skips the test for them; in a history an exact value either moves between
+    segments or does not, and the intervals of constant segments are points).
 
     ``GOPHERLAB_ENGINE=reference`` runs ruptures' plain ``Pelt`` and benchstat's
     statistics one pair at a time: the same frame (tested).

@@ -142,3 +142,12 @@ def test_engines_agree(monkeypatch):
     ref = change_points(h)
     assert len(fast) >= 6
     pd.testing.assert_frame_equal(fast, ref, check_exact=True)
+
+
+def test_infinite_and_nan_runs_left_out():
+    h = _history([1.0] * 10 + [1.3] * 10, seed=4)
+    clean = change_points(h)
+    h.loc[[3, 12], "value"] = [math.inf, math.nan]     # runs of c00 and c02
+    dirty = change_points(h)
+    assert dirty.commit.tolist() == clean.commit.tolist() == ["c10"]
+    assert dirty.n_before.iloc[0] == clean.n_before.iloc[0] - 2
