@@ -144,7 +144,9 @@ def test_allocation_report_has_the_search_box(browser, reports_dir):
     prof = pprof_parse.read_profile(bundled.sample_path("profiles/allocs.pb.gz"))
     page, errors = open_offline(browser, reports_dir / "allocations.html")
     try:
-        page.wait_for_selector(BOX, timeout=60_000)
+        page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 3",
+                               timeout=60_000)
+        page.wait_for_selector(BOX, timeout=10_000)
         st = prof.sample_types[prof.sample_index(None)].type
         for regex in ("json", "main\\.", "runtime"):
             assert search(page, regex)["value"] == str(focus_total(prof, st, regex)), regex
