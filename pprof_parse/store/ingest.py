@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 import numpy as np
+from gopherlab_common.engine import reference_engine
 from gopherlab_common.lazy import LazyModule, pd
 
 from ..analyze.prune import remove_uninteresting
@@ -172,8 +173,9 @@ class Ingester:
             if pid in self.known:
                 result.skipped += 1
                 return
-            got = message_rows(raw, path, self.symbols, self.names)
-            if got is None:  # (not a small well-formed proto: the reader decides)
+            # the quick path for small protos; the reader for the rest, and for all under GOPHERLAB_ENGINE=reference
+            got = None if reference_engine() else message_rows(raw, path, self.symbols, self.names)
+            if got is None:
                 data = read_for_store(path)
                 got = header_of(data), profile_rows(data, self.symbols, path)
             header, rows = got

@@ -68,3 +68,21 @@ def test_defers_what_it_does_not_take(store_runs):
     msg.function[-1].name = -1  # string index out of range
     assert _defers(msg.SerializeToString())
     assert not _defers(plain)  # uncompressed proto is taken
+
+
+def test_reference_engine_ingests_through_the_reader_with_equal_tables(store_runs, tmp_path, monkeypatch):
+    """GOPHERLAB_ENGINE=reference reads every file with read_profile's stages: same store contents."""
+    from pprof_parse.store import ProfileStore
+    files = sorted(str(p) for d in store_runs for p in d.glob("*.pb.gz"))
+    fast = ProfileStore(tmp_path / "fast")
+    fast.add(files, progress=False)
+    monkeypatch.setenv("GOPHERLAB_ENGINE", "reference")
+    ref = ProfileStore(tmp_path / "ref")
+    ref.add(files, progress=False)
+    for table in ("stacks", "locations", "functions", "mappings", "samples"):
+        a = fast.sql(f"SELECT * FROM {table} ORDER BY ALL")
+        b = ref.sql(f"SELECT * FROM {table} ORDER BY ALL")
+        assert a.astype(str).equals(b.astype(str)), table
+    assert fast.profiles.astype(str).equals(ref.profiles.astype(str))
+    assert len(fast.profiles) == len(files)
+    fast.close(), ref.close()
