@@ -36,16 +36,17 @@ import numpy as np
 from gopherlab_common.lazy import LazyModule
 
 from ..errors import OptionError
-from .flame import format_value
+from .flame import flame_figure, format_value
 from .flame_index import META_KEY, matched_total, search_index, search_matches
+from .tree import call_tree
 
 go = LazyModule("plotly.graph_objects")
 pio = LazyModule("plotly.io")
 widgets = LazyModule("ipywidgets")
 
-__all__ = ["META_KEY", "SEARCH_SCRIPT", "flame_html", "flame_search_script", "flame_search_widget",
-           "has_search_index", "matched_total", "script_source", "search_index", "search_matches",
-           "write_flame_html"]
+__all__ = ["META_KEY", "SEARCH_SCRIPT", "flame_html", "flame_search_figure", "flame_search_script",
+           "flame_search_widget", "has_search_index", "matched_total", "script_source", "search_index",
+           "search_matches", "write_flame_html"]
 
 #: The browser side: package data next to this module.
 SEARCH_SCRIPT = "flame_search.js"
@@ -103,6 +104,42 @@ def flame_html(fig, **kwargs) -> str:
 def write_flame_html(fig, file, **kwargs) -> None:
     """``plotly.io.write_html(fig, file, **kwargs)`` with the search box (see :func:`flame_html`)."""
     pio.write_html(fig, file, **_with_search_script(kwargs))
+
+
+def flame_search_figure(profile, sample_index: int | str | None = None, *, granularity: str = "functions",
+                        noinlines: bool = False, min_fraction: float = 0.005, max_nodes: int | None = 3000,
+                        tagroot: str | list[str] | None = None, tagleaf: str | list[str] | None = None,
+                        title: str | None = None, height: int = 600):
+    """The profile's flame graph with its search index: ``call_tree`` then ``flame_figure``.
+
+    Parameters
+    ----------
+    profile : pprof_parse.Profile
+    sample_index, granularity, noinlines, min_fraction, max_nodes, tagroot, tagleaf
+        As :func:`~.tree.call_tree` (the index is built with the same options).
+    title, height
+        As :func:`~.flame.flame_figure`.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One icicle trace whose ``meta`` carries the search index; show it with
+        :func:`flame_html` / :func:`write_flame_html` (search box in the page) or
+        :func:`flame_search_widget` (JupyterLab).
+
+    Raises
+    ------
+    SampleTypeError
+        Unknown sample index.
+    OptionError
+        As :func:`~.tree.call_tree`.
+    """
+    tree = call_tree(profile, sample_index, granularity=granularity, noinlines=noinlines, min_fraction=min_fraction,
+                     max_nodes=max_nodes, tagroot=tagroot, tagleaf=tagleaf)
+    fig = flame_figure(tree, title=title, height=height)
+    fig.data[0].meta = {META_KEY: search_index(profile, tree, noinlines=noinlines, tagroot=tagroot,
+                                               tagleaf=tagleaf)}
+    return fig
 
 
 # ---- live in JupyterLab ---------------------------------------------------------------------------

@@ -56,6 +56,16 @@ def test_matched_total_other_tree_options(workload, opts):
         assert matched_total(index, regex) == focus_total(prof, "cpu", regex, tagroot=opts.get("tagroot")), regex
 
 
+@pytest.mark.parametrize("opts", [dict(noinlines=True), dict(tagroot="phase", granularity="lines")])
+def test_flame_search_figure_builds_tree_and_index_with_the_same_options(workload, opts):
+    prof = workload["cpu"]
+    fig = flame_search.flame_search_figure(prof, "cpu", max_nodes=20, **opts)
+    index = fig.data[0].meta[META_KEY]
+    assert len(index["total"]) == len(fig.data[0].ids)
+    for regex in ("json", "main\\.", "cpu", "runtime"):
+        assert matched_total(index, regex) == focus_total(prof, "cpu", regex, tagroot=opts.get("tagroot")), regex
+
+
 def test_highlighted_rows_are_the_matching_frames(workload):
     prof = workload["allocs"]
     tree = call_tree(prof, "alloc_space", max_nodes=30)
