@@ -22,6 +22,7 @@ import pprof_parse
 from gopherlab_common.lazy import LazyModule
 from pprof_parse.figures import PLAIN_TICKS, axis_unit, call_tree, flame_figure, format_value, short_name
 from pprof_parse.present.listing import listing_html
+from pprof_parse.present.view_index import ViewIndex
 
 from .bundled import sample_path
 from .render import format_percent, show_table, show_text
@@ -442,22 +443,41 @@ def allocation_view(profile, *, sample, granularity: str = "functions", focus: s
     pprof_parse.SampleTypeError
         Unknown ``sample``.
     """
-    bad = [v for v in (focus, ignore) if v and not regex_ok(v)]
-    if bad:
-        return {"error": f"invalid regex {bad[0]!r}", "message": "", "top": None, "caption": "", "figure": None,
-                "labels": None, "top_n": top_n}
+    error = _regex_error(focus, ignore)
+    if error:
+        return _error_view(error, top_n)
     top = top_table(profile, sample, granularity=granularity, focus=focus, ignore=ignore)
     prof = profile.filter(focus=focus or None, ignore=ignore or None) if (focus or ignore) else profile
-    message = f"{len(prof)} of {len(profile)} samples match; percentages are of the whole profile" \
-        if (focus or ignore) else ""
     total = top.attrs.get("total")
     labels = label_view(prof, sample=sample, label_key=label_key, granularity=granularity, max_nodes=max_nodes,
                         total=total) if label_key else None
-    if labels is not None and labels["figure"] is not None:
-        fig = labels["figure"]  # the flame graph split by the label stands in for the plain one
+    # with a label, the flame graph split by it stands in for the plain one
+    tree = None if labels is not None and labels["figure"] is not None else \
+        call_tree(prof, sample, granularity=granularity, max_nodes=max_nodes)
+    return _view(top, tree, labels, n_kept=len(prof) if (focus or ignore) else None, n_samples=len(profile),
+                 sample=sample, granularity=granularity, top_n=top_n)
+
+
+def _regex_error(focus: str, ignore: str) -> str | None:
+    """The explorer's message for the first of ``focus``, ``ignore`` that is not a valid regex, else None."""
+    bad = [v for v in (focus, ignore) if v and not regex_ok(v)]
+    return f"invalid regex {bad[0]!r}" if bad else None
+
+
+def _error_view(error: str, top_n: int) -> dict:
+    return {"error": error, "message": "", "top": None, "caption": "", "figure": None, "labels": None,
+            "top_n": top_n}
+
+
+def _view(top: pd.DataFrame, tree: pd.DataFrame | None, labels: dict | None, *, n_kept: int | None, n_samples: int,
+          sample, granularity: str, top_n: int) -> dict:
+    """:func:`allocation_view`'s dict from its parts; ``n_kept`` is None without focus/ignore, and
+    ``tree`` None when the labels' flame graph is shown."""
+    message = "" if n_kept is None else f"{n_kept} of {n_samples} samples match; percentages are of the whole profile"
+    if tree is None:
+        fig = labels["figure"]
     else:
-        tree = call_tree(prof, sample, granularity=granularity, max_nodes=max_nodes)
-        fig = flame_figure(tree, title=f"{sample} call tree ({granularity})", percent_of=total)
+        fig = flame_figure(tree, title=f"{sample} call tree ({granularity})", percent_of=top.attrs.get("total"))
     return {"error": None, "message": message, "top": top, "figure": fig, "labels": labels, "top_n": top_n,
             "caption": f"{sample} by flat ({granularity})"}
 
@@ -476,24 +496,44 @@ def show_allocation_view(view: dict) -> None:
     view["figure"].show()
 
 
-#: control settings an explorer keeps the computed views of (each a top table and a pruned flame graph)
+#: what an explorer keeps: the views of its most recent control settings (each a top table and
+#: a pruned flame graph), the sample indexes of its most recent granularities (large: about 50
+#: bytes per call path and per frame), and the kept-sample masks of its most recent regexes
 _VIEW_CACHE_SIZE = 16
+_INDEX_CACHE_SIZE = 2
+_MASK_CACHE_SIZE = 8
+
+
+def _remember(cache: OrderedDict, key, make, size: int):
+    """``cache[key]``, made by ``make()`` when missing; the ``size`` most recently used entries are kept."""
+    if key in cache:
+        cache.move_to_end(key)
+    else:
+        cache[key] = make()
+        if len(cache) > size:
+            cache.popitem(last=False)
+    return cache[key]
 
 
 class _AllocationExplorer:
     """The explorer's controls, output and refresh callback.
 
-    Views are computed by :func:`allocation_view` and kept per setting of the controls that change
-    what is computed (sample type, granularity, focus, ignore, label key), the
-    16 most recent ones: going back to a setting shown before redraws without
-    recomputing, and top N only changes how many rows are shown. The regex boxes fire on Enter or
-    when they lose focus, not on every keystroke (each keystroke would recompute a view).
+    A change of sample type, focus or ignore redraws from a :class:`~pprof_parse.present.view_index.ViewIndex`
+    of the current granularity: what ``top`` and ``call_tree`` compute that does not depend on the
+    weights is computed once per granularity, and each view is then a few weighted counts (equal to
+    :func:`allocation_view`'s; on the 190k-sample benchmark profile about 0.13 s instead of 1.6 s
+    of CPU). A label key goes through :func:`allocation_view` (trees split by labels are not
+    indexed). Views are kept per setting of the controls (the 16 most recent): going back to a
+    setting redraws without recomputing, and top N only changes how many rows are shown. The regex
+    boxes fire on Enter or when they lose focus, not on every keystroke.
     """
 
     def __init__(self, profile, *, sample_index=None, granularity: str = "functions", top_n: int = 20,
                  max_nodes: int = 1500):
         self.profile, self.max_nodes = profile, max_nodes
         self.views: OrderedDict[tuple, dict] = OrderedDict()
+        self.indexes: OrderedDict[str, ViewIndex] = OrderedDict()
+        self.masks: OrderedDict[tuple, np.ndarray] = OrderedDict()
         types = [t.type for t in profile.sample_types]
         self.sample = W.Dropdown(options=types, value=types[profile.sample_index(sample_index or None)],
                                  description="sample")
@@ -515,15 +555,22 @@ class _AllocationExplorer:
     def view(self) -> dict:
         """:func:`allocation_view` of the controls' current values (from the cache when it holds them)."""
         key = (self.sample.value, self.granularity.value, self.focus.value, self.ignore.value, self.label.value)
-        if key in self.views:
-            self.views.move_to_end(key)
-        else:
-            sample, granularity, focus, ignore, label_key = key
-            self.views[key] = allocation_view(self.profile, sample=sample, granularity=granularity, focus=focus,
-                                              ignore=ignore, label_key=label_key, max_nodes=self.max_nodes)
-            if len(self.views) > _VIEW_CACHE_SIZE:
-                self.views.popitem(last=False)
-        return dict(self.views[key], top_n=self.top_n.value)
+        return dict(_remember(self.views, key, lambda: self._compute(*key), _VIEW_CACHE_SIZE), top_n=self.top_n.value)
+
+    def _compute(self, sample, granularity: str, focus: str, ignore: str, label_key: str) -> dict:
+        if label_key:
+            return allocation_view(self.profile, sample=sample, granularity=granularity, focus=focus, ignore=ignore,
+                                   label_key=label_key, max_nodes=self.max_nodes)
+        error = _regex_error(focus, ignore)
+        if error:
+            return _error_view(error, 0)
+        index = _remember(self.indexes, granularity, lambda: ViewIndex(self.profile.data, granularity),
+                          _INDEX_CACHE_SIZE)
+        kept = _remember(self.masks, (focus, ignore), lambda: index.kept(focus or None, ignore or None),
+                         _MASK_CACHE_SIZE) if (focus or ignore) else None
+        return _view(index.top(sample, kept), index.call_tree(sample, kept, max_nodes=self.max_nodes), None,
+                     n_kept=None if kept is None else int(kept.sum()), n_samples=len(self.profile), sample=sample,
+                     granularity=granularity, top_n=0)
 
     def refresh(self, _change=None) -> None:
         """Redraw the output for the controls' current values (the widgets' callback)."""

@@ -1,0 +1,250 @@
+"""The top table and the call tree of one profile, redrawn fast for another sample type or another
+subset of its samples (an interactive explorer's controls).
+
+:func:`~pprof_parse.present.top.top_table` and :func:`~pprof_parse.present.tree.call_tree` walk
+every frame of every stack on each call. Most of what they compute does not depend on the sample
+weights: the report node of every frame, the distinct (sample, node) pairs that ``cum`` counts,
+the call edges the ``(inline)`` marker looks at, the call path of every frame. A
+:class:`ViewIndex` computes those once for one granularity; a view for a sample type and a set
+of kept samples (pprof's ``-focus``/``-ignore`` keep whole samples, stacks unchanged) is then a
+few weighted counts over them.
+
+The results equal ``top_table`` of the filtered data with the whole profile's total (what
+``Profile.top(focus=…)`` returns) and ``call_tree`` of the filtered profile, row for row
+(``tests/pprof_parse/test_view_index.py``); the rules are theirs (pprof's ``graph.newGraph`` for
+flat, cum and inline edges; the flame graph's pruning).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from gopherlab_common.lazy import pd  # pandas on first use
+
+from ..analyze.filter import apply_filters_indexed
+from ..analyze.graph import distinct_pairs, exact_bincount, expand_frames
+from ..analyze.nodes import build_nodes, sprint_key
+from ..analyze.sample_index import resolve_sample_index
+from ..model.data import ProfileData
+from .top import TOP_COLUMNS, node_order, report_total
+from .tree import ROOT_NAME, TREE_COLUMNS, _prune
+
+
+class ViewIndex:
+    """The weight-independent arrays of one profile's top table and call tree at one granularity.
+
+    Built once (about the cost of one ``top`` plus one unpruned ``call_tree``); then
+    :meth:`top` and :meth:`call_tree` take a sample index and a kept-sample mask.
+
+    Parameters
+    ----------
+    data : ProfileData
+    granularity : {"functions", "filefunctions", "files", "lines", "addresses"}
+
+    Raises
+    ------
+    OptionError
+        Unknown granularity.
+    """
+
+    def __init__(self, data: ProfileData, granularity: str = "functions"):
+        self.data, self.granularity = data, granularity
+        self.nodes = build_nodes(data, granularity)
+        n_nodes = self.nodes.n_nodes
+        frame_sample, frame_slot = expand_frames(data, self.nodes)
+        frame_node = self.nodes.slot_node[frame_slot].astype(np.int32)
+        per_sample = np.bincount(frame_sample, minlength=data.n_samples) if frame_sample.size \
+            else np.zeros(data.n_samples, np.int64)
+        self.leaf_node = self._leaf_nodes(frame_node, per_sample)
+        self._index_pairs(frame_sample, frame_node, n_nodes)
+        self._index_edges(frame_sample, frame_node, self.nodes.slot_inline[frame_slot], n_nodes)
+        self._index_paths(frame_sample, frame_node, per_sample)
+        self.sprint = [sprint_key(r) for r in self.nodes.info.itertuples(index=False)]
+
+    # ---- built once ----------------------------------------------------------------------------
+    @staticmethod
+    def _leaf_nodes(frame_node: np.ndarray, per_sample: np.ndarray) -> np.ndarray:
+        """The node of each sample's first (leaf) frame; -1 for a sample without frames."""
+        leaf = np.full(per_sample.size, -1, np.int64)
+        has = per_sample > 0
+        leaf[has] = frame_node[(np.cumsum(per_sample) - per_sample)[has]]
+        return leaf
+
+    def _index_pairs(self, frame_sample, frame_node, n_nodes: int) -> None:
+        """The distinct (sample, node) pairs ``cum`` counts, grouped by node: ``pair_sample`` in node
+        order, ``pair_nodes`` the nodes present and ``pair_starts`` where each one's samples start."""
+        samples, nodes = distinct_pairs(frame_sample, frame_node, n_nodes)
+        order = np.argsort(nodes, kind="stable")
+        self.pair_sample = samples[order]
+        nodes = nodes[order]
+        self.pair_starts = np.flatnonzero(np.r_[True, nodes[1:] != nodes[:-1]]) if nodes.size else nodes
+        self.pair_nodes = nodes[self.pair_starts]
+
+    def _index_edges(self, frame_sample, frame_node, frame_inline, n_nodes: int) -> None:
+        """The call edge occurrences (frame ``i`` called from frame ``i + 1`` of the same sample, the
+        two nodes distinct) into the nodes an inline call reaches somewhere -- only those nodes can
+        get the ``(inline)`` marker: each occurrence's sample, its distinct edge, and whether it is
+        an inline call."""
+        valid = (frame_sample[:-1] == frame_sample[1:]) & (frame_node[:-1] != frame_node[1:])
+        child = frame_node[:-1]
+        inline = frame_inline[:-1] & valid
+        callee = np.zeros(max(n_nodes, 1), bool)
+        callee[child[inline]] = True
+        valid &= callee[child]
+        key = frame_node[1:][valid].astype(np.int64) * n_nodes + child[valid]
+        edges, self.edge_of = np.unique(key, return_inverse=True)
+        self.edge_child = edges % max(n_nodes, 1)
+        self.edge_sample = frame_sample[:-1][valid]
+        self.edge_inline = inline[valid]
+
+    def _index_paths(self, frame_sample, frame_node, per_sample) -> None:
+        """The call path (root first) of every frame, built level by level as ``call_tree`` builds
+        them: at each depth, paths numbered by (parent path, node)."""
+        n_nodes = max(self.nodes.n_nodes, 1)
+        pos = np.arange(frame_sample.size) - (np.cumsum(per_sample) - per_sample)[frame_sample]
+        level = per_sample[frame_sample] - pos  # 1 = outermost frame
+        path_of_sample = np.zeros(per_sample.size, np.int64)
+        parents, nodes, depths = [np.array([-1])], [np.array([-1])], [np.array([0])]
+        next_id = 1
+        order = np.argsort(level, kind="stable")
+        bounds = np.searchsorted(level[order], np.arange(1, int(level.max(initial=0)) + 2))
+        for lv in range(1, bounds.size):
+            sel = order[bounds[lv - 1]:bounds[lv]]
+            fs = frame_sample[sel]
+            key, ids = np.unique(path_of_sample[fs] * n_nodes + frame_node[sel], return_inverse=True)
+            parents.append(key // n_nodes)
+            nodes.append(key % n_nodes)
+            depths.append(np.full(key.size, lv))
+            path_of_sample[fs] = next_id + ids
+            next_id += key.size
+        self.path_parent = np.concatenate(parents).astype(np.int64)
+        self.path_node = np.concatenate(nodes).astype(np.int64)
+        self.path_depth = np.concatenate(depths).astype(np.int64)
+        self.sample_path = path_of_sample  # the deepest path of each sample (0: no frames, the root)
+        # for summing totals bottom-up: per depth, the paths' ids and where each parent's children start
+        self.level_bounds = np.searchsorted(self.path_depth, np.arange(int(self.path_depth[-1]) + 2))
+        self.child_groups = []
+        for d in range(1, self.level_bounds.size - 1):
+            parent = self.path_parent[self.level_bounds[d]:self.level_bounds[d + 1]]
+            starts = np.flatnonzero(np.r_[True, parent[1:] != parent[:-1]])
+            self.child_groups.append((parent[starts], starts))
+
+    # ---- per view ------------------------------------------------------------------------------
+    def kept(self, focus: str | None = None, ignore: str | None = None) -> np.ndarray:
+        """The samples pprof's ``-focus``/``-ignore`` keep, as a boolean mask (all when both are unset).
+
+        Raises
+        ------
+        OptionError
+            A regex Go would refuse.
+        """
+        keep = np.zeros(self.data.n_samples, bool)
+        keep[apply_filters_indexed(self.data, focus=focus, ignore=ignore)[1]] = True
+        return keep
+
+    def _weights(self, sample_index, kept: np.ndarray | None) -> tuple[int, np.ndarray]:
+        si = resolve_sample_index(self.data, sample_index)
+        w = self.data.values[:, si].astype(np.int64) if self.data.n_samples else np.zeros(0, np.int64)
+        return si, (w if kept is None else np.where(kept, w, 0))
+
+    def top(self, sample_index=None, kept: np.ndarray | None = None, *, cum: bool = False) -> pd.DataFrame:
+        """``top_table`` of the kept samples, percentages of the whole profile's total (as
+        :meth:`pprof_parse.Profile.top` with ``focus``/``ignore``); same columns and ``attrs``."""
+        si, w = self._weights(sample_index, kept)
+        n_nodes = self.nodes.n_nodes
+        has_leaf = (self.leaf_node >= 0) & (w != 0)
+        flat = exact_bincount(self.leaf_node[has_leaf], w[has_leaf], n_nodes)
+        cumv = np.zeros(n_nodes, np.int64)
+        if self.pair_nodes.size:
+            cumv[self.pair_nodes] = np.add.reduceat(w[self.pair_sample], self.pair_starts)
+        inline_in, noinline_in = self._inline_flags(w != 0)
+        keep = (flat != 0) | (cumv != 0)
+        ids = np.flatnonzero(keep)
+        names = self.nodes.info["name"].to_numpy(dtype=object)[ids]
+        order = node_order(names, [self.sprint[i] for i in ids], flat[ids], cumv[ids], by_cum=cum)
+        ids = ids[order]
+        total = report_total(self.data, si)
+        flat, cumv = flat[ids], cumv[ids]
+        df = pd.DataFrame({
+            "name": pd.Series(names[order], dtype=object),
+            "flat": flat, "flat_pct": _pct(flat, total), "sum_pct": _pct(np.cumsum(flat), total),
+            "cum": cumv, "cum_pct": _pct(cumv, total),
+            "inline": np.where(inline_in[ids], np.where(noinline_in[ids], "partial-inline", "inline"), ""),
+        })[TOP_COLUMNS]
+        df.attrs.update({"sample_type": self.data.sample_types[si].type, "unit": self.data.sample_types[si].unit,
+                         "total": total, "granularity": self.granularity, "mean": False})
+        return df
+
+    def _inline_flags(self, active: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Nodes with an ordinary incoming call / with an incoming edge that is an inline call in every
+        occurrence, over the active samples (pprof's ``(inline)`` marker)."""
+        n_nodes = self.nodes.n_nodes
+        on = active[self.edge_sample]
+        n_edges = self.edge_child.size
+        plain = np.bincount(self.edge_of[on & ~self.edge_inline], minlength=n_edges) > 0
+        inline = np.bincount(self.edge_of[on & self.edge_inline], minlength=n_edges) > 0
+        noinline_in = np.zeros(n_nodes, bool)
+        noinline_in[self.edge_child[plain]] = True
+        inline_in = np.zeros(n_nodes, bool)
+        inline_in[self.edge_child[inline & ~plain]] = True
+        return inline_in, noinline_in
+
+    def call_tree(self, sample_index=None, kept: np.ndarray | None = None, *, min_fraction: float = 0.005,
+                  max_nodes: int | None = 3000) -> pd.DataFrame:
+        """``call_tree`` of the kept samples (the tree of ``Profile.filter(focus=…)``), pruned the same
+        way; same columns and ``attrs``. Weights of both signs (diff profiles) fall back to counting
+        which samples reach each path."""
+        si, w = self._weights(sample_index, kept)
+        n_paths = self.path_parent.size
+        total = self._path_totals(w)
+        reached = total != 0 if (w >= 0).all() else self._path_totals((w != 0).astype(np.int64)) > 0
+        reached[0] = True
+        # call_tree does not expand a path below the cutoff: its subtree stays in it as self
+        cutoff = min_fraction * float(np.abs(w).sum()) if min_fraction > 0 and (w >= 0).all() else 0.0
+        parent = self.path_parent
+        # a path is drawn when a kept sample reaches it and its parent was expanded; its parent is
+        # then drawn too (a sample reaching a path reaches its parent, whose total is no smaller)
+        made = reached.copy()
+        if cutoff > 0:
+            made[1:] &= total[parent[1:]] >= cutoff
+        ids = np.flatnonzero(made)
+        self_ = total - _sums(parent[ids[1:]], total[ids[1:]], n_paths)
+        new_id = np.full(n_paths, -1, np.int64)
+        new_id[ids] = np.arange(ids.size)
+        names = self.nodes.info["name"].to_numpy(dtype=object)
+        node = self.path_node[ids]
+        df = pd.DataFrame({
+            "id": np.arange(ids.size, dtype=np.int64),
+            "parent": np.where(parent[ids] >= 0, new_id[np.maximum(parent[ids], 0)], -1),
+            "name": pd.array(np.where(node >= 0, names[np.maximum(node, 0)] if names.size else ROOT_NAME, ROOT_NAME),
+                             dtype=object),
+            "depth": self.path_depth[ids],
+        })
+        out = _prune(df, {"self": self_[ids], "total": total[ids]}, total[ids], min_fraction=min_fraction,
+                     max_nodes=max_nodes)[TREE_COLUMNS]
+        st = self.data.sample_types[si]
+        out.attrs.update({"sample_type": st.type, "unit": st.unit, "total": int(np.abs(w).sum()),
+                          "granularity": self.granularity, "n_paths": int(ids.size)})
+        return out
+
+    def _path_totals(self, w: np.ndarray) -> np.ndarray:
+        """Σ ``w`` of the samples through each path: each sample's weight on its deepest path, then
+        every level's sums added to their parents, deepest level first (exact int64 sums)."""
+        total = _sums(self.sample_path, w, self.path_parent.size)
+        for d in range(len(self.child_groups) - 1, -1, -1):
+            lo, hi = self.level_bounds[d + 1], self.level_bounds[d + 2]
+            parents, starts = self.child_groups[d]
+            total[parents] += np.add.reduceat(total[lo:hi], starts)
+        return total
+
+
+def _pct(values: np.ndarray, total: int) -> np.ndarray:
+    """|value| / total × 100 (0 when the total is 0), as the top table computes it."""
+    if total == 0:
+        return np.zeros(values.shape, float)
+    return np.abs(values / total) * 100.0
+
+
+def _sums(idx: np.ndarray, w: np.ndarray, n: int) -> np.ndarray:
+    """int64 sums of ``w`` per ``idx`` (exact past float64's integer range)."""
+    return exact_bincount(idx, w, n)
+

@@ -1,0 +1,68 @@
+"""The explorer's sample index (:class:`pprof_parse.present.view_index.ViewIndex`) gives exactly
+what ``Profile.top`` and ``call_tree`` give, for every sample type, granularity and focus/ignore
+subset: the same frames, row for row, and the same ``attrs``. On the committed workload profiles, a
+diff profile (weights of both signs) and an empty subset."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import pprof_parse
+from pprof_parse.figures import call_tree
+from pprof_parse.present.view_index import ViewIndex
+
+PROFILES = Path(__file__).resolve().parents[2] / "gopherlab" / "data" / "profiles"
+GRANULARITIES = ["functions", "files", "lines", "addresses"]
+SUBSETS = [(None, None), (None, "runtime"), ("json|sort", "Marshal"), ("nosuchfunction", None)]
+TREE_OPTIONS = [dict(max_nodes=1500), dict(min_fraction=0, max_nodes=None), dict(min_fraction=0.02, max_nodes=12)]
+
+
+def _same(got: pd.DataFrame, want: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(got, want)
+    assert got.attrs == want.attrs
+
+
+def _check(prof, index, sample, focus, ignore):
+    """Top (by flat; by cum too without a subset) and call trees (every pruning option without a
+    subset, the explorer's with one) equal the library's."""
+    kept = index.kept(focus, ignore) if (focus or ignore) else None
+    sub = prof.filter(focus=focus, ignore=ignore) if (focus or ignore) else prof
+    for cum in (False, True) if kept is None else (False,):
+        _same(index.top(sample, kept, cum=cum),
+              prof.top(sample, cum=cum, granularity=index.granularity, focus=focus, ignore=ignore))
+    for opts in TREE_OPTIONS if kept is None else TREE_OPTIONS[:1]:
+        _same(index.call_tree(sample, kept, **opts), call_tree(sub, sample, granularity=index.granularity, **opts))
+
+
+@pytest.mark.filterwarnings("ignore::pprof_parse.errors.PprofParseWarning")  # a focus matching nothing
+@pytest.mark.parametrize("name", ["allocs.pb.gz", "cpu.pb.gz", "goroutine.pb.gz", "mutex.pb.gz"])
+@pytest.mark.parametrize("granularity", GRANULARITIES)
+def test_equal_to_top_and_call_tree(name, granularity):
+    prof = pprof_parse.read_profile(PROFILES / name)
+    index = ViewIndex(prof.data, granularity)
+    for sample in [t.type for t in prof.sample_types]:
+        for focus, ignore in SUBSETS:
+            _check(prof, index, sample, focus, ignore)
+
+
+def test_weights_of_both_signs():
+    new = pprof_parse.read_profile(PROFILES / "heap.pb.gz")
+    base = pprof_parse.read_profile(PROFILES / "heap-early.pb.gz")
+    for mode in ("diff_base", "base"):
+        d = pprof_parse.diff(new, base, mode=mode)
+        index = ViewIndex(d.data, "functions")
+        assert (d.data.values < 0).any()
+        for sample in ("alloc_space", "inuse_objects"):
+            _check(d, index, sample, None, None)
+            _check(d, index, sample, "main", None)
+
+
+def test_kept_is_the_filters_sample_subset():
+    prof = pprof_parse.read_profile(PROFILES / "cpu.pb.gz")
+    index = ViewIndex(prof.data)
+    kept = index.kept("main", "sha256")
+    assert 0 < kept.sum() == len(prof.filter(focus="main", ignore="sha256")) < len(prof)
+    with pytest.raises(pprof_parse.OptionError):
+        index.kept("(?=x)")  # Go's syntax, as -focus
