@@ -258,3 +258,25 @@ def test_a_broken_table_file_is_a_store_error(store_runs, tmp_path):
     with pytest.raises(StoreError, match="samples"):
         again.top()
     again.close()
+
+
+def test_duckdb_engine_keeps_the_engine_contract(store):
+    """engine_api: sorted keys, int64 sums, all-zero groups dropped, a column a file lacks counts 0."""
+    from pprof_parse.store import duckdb_engine
+    from pprof_parse.store.store import _selection
+    sel = _selection(store.select("run IS NOT NULL AND (path LIKE '%/cpu.pb.gz' OR path LIKE '%/heap.pb.gz')"))
+    agg = duckdb_engine.aggregate_samples(store.layout, sel, ["cpu", "inuse_space"], by_labels=True)
+    assert list(agg.columns) == ["stack_id", "labels", "cpu", "inuse_space"]
+    assert [str(t) for t in agg.dtypes] in (["int64", "object", "int64", "int64"], ["int64", "str", "int64", "int64"])
+    assert isinstance(agg.index, pd.RangeIndex)
+    keys = list(zip(agg["stack_id"], agg["labels"]))
+    assert keys == sorted(keys) and len(set(keys)) == len(keys)
+    assert ((agg["cpu"] != 0) | (agg["inuse_space"] != 0)).all()
+    ids = ",".join(map(str, sel.profile_ids))
+    sums = store.sql(f"SELECT sum(cpu) AS c, sum(inuse_space) AS i FROM samples WHERE profile_id IN ({ids})")
+    assert agg["cpu"].sum() == sums["c"].iloc[0] and agg["inuse_space"].sum() == sums["i"].iloc[0]
+    per = duckdb_engine.values_per_profile(store.layout, sel, "cpu", agg["stack_id"].to_numpy()[:3])
+    assert list(per["profile_id"]) == sorted(sel.profile_ids) and (per["total"] >= per["value"].abs()).all()
+    want = store.sql(f"SELECT profile_id, sum(abs(coalesce(cpu, 0))) AS t FROM samples WHERE profile_id IN ({ids}) "
+                     "GROUP BY 1 ORDER BY 1")
+    assert per["total"].tolist() == [int(x) for x in want["t"]]
