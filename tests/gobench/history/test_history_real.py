@@ -2,9 +2,9 @@
 commit of a made-up history with known kernel changes (make_history.py), on this machine.
 
 Score: a detected change is right when the same benchmark and unit changed within ±1 commit;
-(the history takes 30-60 s to make, with the machine's load);
 precision = right detections / detections, recall = found changes / known changes.  A history
-whose commits all run the same kernels must give nothing.
+whose commits all run the same kernels must give nothing.  Making the two histories takes
+30-60 s, with the machine's load.
 """
 from __future__ import annotations
 
