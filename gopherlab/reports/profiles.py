@@ -72,6 +72,8 @@ def open_store(source: str, *, cache_dir: str | Path | None = None) -> ProfileSt
     path = Path(source)
     if path.is_dir() and (path / MARKER).exists():
         return ProfileStore(path)
+    if not any(c in source for c in "*?[") and not path.exists():
+        raise FileNotFoundError(f"{source}: no such store, file or directory")
     root = Path(cache_dir) if cache_dir is not None else Path(tempfile.mkdtemp(prefix="gopherlab-profiles-"))
     store = ProfileStore(root)
     result = store.add(source, labels=lambda p: {DIR_LABEL: Path(p).parent.name}, progress=False)
