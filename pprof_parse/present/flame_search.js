@@ -12,9 +12,16 @@ function gopherlabFlameSearch(gd) {
   "use strict";
   var KEY = "gopherlab_search", HIT = "#e6550d", DIM = "#e3e3e3";
   if (!gd || !gd.data || !gd.parentNode || gd.getAttribute("data-gl-search")) { return; }
-  var traces = [];
+  var traces = [], indexes = {};
   gd.data.forEach(function (t, i) {
-    if (t.type === "icicle" && t.meta && t.meta[KEY]) { traces.push(i); }
+    if (t.type === "icicle" && t.meta && t.meta[KEY]) {
+      traces.push(i);
+      // kept here, not in the trace: plotly copies a trace's meta on every restyle (seconds for a large index)
+      indexes[i] = t.meta[KEY];
+      var rest = {};
+      Object.keys(t.meta).forEach(function (k) { if (k !== KEY) { rest[k] = t.meta[k]; } });
+      t.meta = rest;
+    }
   });
   if (!traces.length) { return; }
   gd.setAttribute("data-gl-search", "1");
@@ -197,15 +204,21 @@ function gopherlabFlameSearch(gd) {
     var m = gd.data[i].marker;
     original[i] = m && m.colors ? m.colors.slice() : null;
   });
-  var painted = null;
+  var painted = null, pending = null;
 
   function visibleTrace() {
     for (var k = 0; k < traces.length; k++) { if (gd.data[traces[k]].visible !== false) { return traces[k]; } }
     return null;
   }
   function paint(i, colors) { return Plotly.restyle(gd, { "marker.colors": [colors] }, [i]); }
-  function restore() {
-    if (painted !== null) { var i = painted; painted = null; paint(i, original[i]); }
+  // one redraw per burst of keystrokes: the text answers at once, the colours follow
+  function paintSoon(i, colors) {
+    if (pending !== null) { clearTimeout(pending); }
+    pending = setTimeout(function () {
+      pending = null;
+      if (painted !== null && painted !== i) { paint(painted, original[painted]); painted = null; }
+      if (colors !== null) { painted = i; paint(i, colors); } else if (painted === i) { painted = null; paint(i, original[i]); }
+    }, 50);
   }
   function show(text, attrs) {
     output.textContent = text;
@@ -215,16 +228,16 @@ function gopherlabFlameSearch(gd) {
 
   function run() {
     var pattern = input.value, i = visibleTrace();
-    restore();
-    if (!pattern || i === null) { show(""); return; }
+    if (i === null) { show(""); return; }
+    if (!pattern) { show(""); paintSoon(i, null); return; }
     var re;
     try { re = compile(pattern); } catch (e) {
       show("invalid regex: " + (e && e.message ? e.message : String(e)), { "data-error": "1" });
+      paintSoon(i, null);
       return;
     }
-    var ix = gd.data[i].meta[KEY], m = search(ix, re);
-    painted = i;
-    paint(i, m.rows.map(function (h) { return h ? HIT : DIM; }));
+    var ix = indexes[i], m = search(ix, re);
+    paintSoon(i, m.rows.map(function (h) { return h ? HIT : DIM; }));
     if (m.exact) {
       show("matched: " + formatValue(m.value, ix.unit) + " (" + percent(m.value, ix.report_total) + "% of total)",
            { "data-value": m.value.toString() });
@@ -241,9 +254,8 @@ function gopherlabFlameSearch(gd) {
   function onViewChange() {  // the dropdown of flame_views_figure switches the visible trace
     var now = visibleTrace();
     if (now !== shown) {
-      if (painted !== null) { paint(painted, original[painted]); painted = null; }
       shown = now;
-      run();
+      run();  // paints the new view and gives the old one its colours back
     }
   }
   gd.on("plotly_restyle", onViewChange);

@@ -9,7 +9,7 @@ import pytest
 import pprof_parse
 from pprof_parse.figures import call_tree, flame_figure, flame_views_figure, format_value
 from pprof_parse.present import flame_search
-from pprof_parse.present.flame_index import META_KEY, search_matches
+from pprof_parse.present.flame_index import META_KEY, search_index, search_matches
 
 from conftest import open_offline
 from pprof_oracle import pprof_top
@@ -35,8 +35,10 @@ def search(page, regex: str) -> dict:
             "error": out.get_attribute("data-error")}
 
 
-def painted(page, trace: int = 0):
-    return page.evaluate(f"() => document.querySelector('.js-plotly-plot').data[{trace}].marker.colors || null")
+def wait_painted(page, colors, trace: int = 0) -> None:
+    """Wait until trace ``trace`` has ``colors`` (None: its own); the box repaints just after a keystroke."""
+    page.wait_for_function("([i, want]) => JSON.stringify(document.querySelector('.js-plotly-plot').data[i]"
+                           ".marker.colors || null) === JSON.stringify(want)", arg=[trace, colors], timeout=30_000)
 
 
 def expected_text(prof, sample_type, unit, value) -> str:
@@ -60,21 +62,20 @@ def cpu_page(workload, tmp_path_factory):
 
 def test_search_box_total_is_the_focus_total(browser, cpu_page):
     prof, tree, path = cpu_page
-    index_rows = None
+    index = search_index(prof, tree)
     page, errors = open_offline(browser, path)
     try:
         page.wait_for_selector(BOX, timeout=60_000)
-        index = page.evaluate(f"() => document.querySelector('.js-plotly-plot').data[0].meta.{META_KEY}")
         for regex in REGEXES:
             got = search(page, regex)
             want = focus_total(prof, "cpu", regex)
             assert got["value"] == str(want), regex
             assert got["text"] == expected_text(prof, "cpu", "nanoseconds", want), regex
-            index_rows = search_matches(index, regex)["rows"]
-            page.wait_for_function("() => document.querySelector('.js-plotly-plot').data[0].marker.colors")
-            assert painted(page) == ["#e6550d" if r else "#e3e3e3" for r in index_rows], regex
+            wait_painted(page, ["#e6550d" if r else "#e3e3e3" for r in search_matches(index, regex)["rows"]])
         assert search(page, "")["text"] == ""
-        page.wait_for_function("() => !document.querySelector('.js-plotly-plot').data[0].marker.colors")
+        wait_painted(page, None)
+        # the index left the trace (plotly would copy it on every repaint); the rest of meta stays
+        assert page.evaluate(f"() => document.querySelector('.js-plotly-plot').data[0].meta.{META_KEY}") is None
         assert not errors, errors
     finally:
         page.close()
@@ -124,13 +125,14 @@ def test_search_follows_the_views_dropdown(browser, workload, tmp_path):
             # what the dropdown's button does (method "update" on the traces' visibility)
             page.evaluate("(i) => { const gd = document.querySelector('.js-plotly-plot');"
                           " return Plotly.update(gd, {visible: gd.data.map((_, j) => j === i)}, {}); }", i)
-            page.wait_for_function(f"() => document.querySelector('.js-plotly-plot').data[{i}].marker.colors")
+            rows = search_matches(search_index(prof, trees[t]), "json")["rows"]
+            wait_painted(page, ["#e6550d" if r else "#e3e3e3" for r in rows], i)
+            wait_painted(page, None, i - 1)  # the hidden view's colours are given back
             got = page.locator(OUT)
             unit = prof.sample_types[i].unit
             want = focus_total(prof, t, "json")
             assert got.get_attribute("data-value") == str(want), t
             assert got.inner_text() == expected_text(prof, t, unit, want)
-            assert painted(page, i - 1) is None  # the hidden view's colours are given back
         assert not errors, errors
     finally:
         page.close()
