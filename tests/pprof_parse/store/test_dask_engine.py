@@ -97,6 +97,35 @@ def test_engine_reads_only_the_selected_days(store_dir, monkeypatch):
     assert opened and set(opened) == {"day=2026-12-02"}
 
 
+def test_engine_functions_equal_duckdbs_with_scales(store_dir):
+    """The two reduces called directly, with pprof's ScaleN ratios (the merge of profiles in
+    different units) and without, over every profile: the same frames as DuckDB's."""
+    from pprof_parse.store import duckdb_engine
+
+    assert dask_engine._current_client() is None
+    with ProfileStore(store_dir) as store:
+        chosen = store.select(None)
+    ids = np.sort(chosen["profile_id"].to_numpy(np.int64))
+    sel = Selection(ids, tuple(sorted({str(d)[:10] for d in chosen["day"]})))
+    layout = StoreLayout(store_dir)
+    cols = ["samples", "cpu", "inuse_space", "alloc_objects", "contentions", "delay"]
+    rng = np.random.default_rng(7)
+    scales = pd.DataFrame({"profile_id": ids, **{c: rng.choice([1.0, 0.5, 1e-3, 3.7, 1e3], ids.size) for c in cols}})
+    for sc in (None, scales):
+        for by_labels in (True, False):
+            got = dask_engine.aggregate_samples(layout, sel, cols, by_labels=by_labels, scales=sc)
+            pd.testing.assert_frame_equal(got, duckdb_engine.aggregate_samples(layout, sel, cols, by_labels=by_labels,
+                                                                               scales=sc))
+            assert len(got) and (got[cols].to_numpy() != 0).any(axis=1).all()
+    stacks = got["stack_id"].to_numpy()[::3]
+    for col in ("cpu", "inuse_space", "delay"):
+        pd.testing.assert_frame_equal(dask_engine.values_per_profile(layout, sel, col, stacks),
+                                      duckdb_engine.values_per_profile(layout, sel, col, stacks))
+    none = Selection(ids[:0], ())
+    pd.testing.assert_frame_equal(dask_engine.aggregate_samples(layout, none, cols, by_labels=True),
+                                  duckdb_engine.aggregate_samples(layout, none, cols, by_labels=True))
+
+
 def test_no_dask_is_a_typed_error(store_dir, monkeypatch):
     monkeypatch.setattr(dask_engine, "dd", LazyModule("dask_is_not_installed_here"))
     with ProfileStore(store_dir) as store, pytest.raises(EngineUnavailableError, match=r"pip install 'gopherlab\[dask\]'"):
