@@ -11,9 +11,9 @@ from which the sum is exact for every regex:
 
 * ``texts`` -- the distinct strings a regex is tested on (function names, file names,
   mapping files of the samples drawn);
-* per tree row, the texts of the frames drawn there (``node_texts``; used to highlight) --
-  a row whose frames do not all carry the same texts (one name in two files) is listed in
-  ``mixed``;
+* per tree row, the texts of the frames drawn there (``node_off``/``node_ids``; also what
+  the box highlights) -- a row whose frames do not all carry the same texts (one name in
+  two files) is listed in ``mixed``;
 * ``groups`` -- the samples whose texts are not all on their drawn path: the samples inside
   an ``other`` frame (texts of the merged frames below it) and the samples through a
   ``mixed`` row, grouped by (deepest drawn row, texts not on the path) with their summed
@@ -28,6 +28,13 @@ matches. A sample's texts are exactly its path's texts plus its group's, so the 
 pprof's for every regex. The index is checked when built: the samples walked down the
 tree must give every row's ``total``, else the tree was not drawn from this profile with
 these options (:class:`~pprof_parse.errors.OptionError`).
+
+Size: the workload's profiles need a few hundred groups (10-20 kB of JSON). A profile whose
+small paths are nearly all distinct (~200k CPU samples on random deep paths) would need
+millions of text ids, so the groups are kept within a ``budget`` (largest values first) and
+the rest merged per row (``coarse_*``); a regex then resolves such a row exactly when a text
+all its samples carry matches, or when no text of any merged sample does, and otherwise
+leaves a remainder, reported as bounds (``low``/``high``) instead of one value.
 
 Regexes: :func:`matched_total` and :func:`search_matches` use Go's syntax
 (:func:`~pprof_parse.analyze.goregex.compile_regex`, as ``-focus``); the browser's dialect is
@@ -61,7 +68,7 @@ DEFAULT_BUDGET = 100_000
 # ---- the index -------------------------------------------------------------------------------
 
 
-def _slot_texts(data, nodes, noinlines: bool) -> tuple[np.ndarray, list[tuple[int, ...]]]:
+def _slot_texts(data, noinlines: bool) -> tuple[np.ndarray, list[tuple[int, ...]]]:
     """Per slot, the id of its text set (string indices a focus regex is tested on), and the sets.
 
     A slot is a frame: one line of a location (function name and file), or a location without
@@ -119,17 +126,19 @@ def _child_lookup(tree: pd.DataFrame, codes: pd.Index):
         same = ks[1:] == ks[:-1]
         dup[1:] |= same
         dup[:-1] |= same
-    return ks[~dup], order[~dup], np.unique(ks[dup])
+    return ks[~dup], order[~dup], np.unique(ks[dup]), order[dup]
 
 
 def _walk(tree, names_code, frame_code, samples, fs, level, n_codes):
     """Walk every sample down the drawn tree, outermost frame first.
 
-    Returns ``(end_row, frame_row)``: per sample the deepest row its path reaches (an
+    Returns ``(end_row, frame_row, opaque)``: per sample the deepest row its path reaches (an
     ``other`` row once a frame is not drawn), per frame the row it is drawn in, or -1 for the
-    frames below where the path left the drawn rows.
+    frames below where the path left the drawn rows; ``opaque`` marks the rows no sample is
+    walked into (two siblings printed alike, and their subtrees): their samples end at the
+    siblings' parent, all their texts in their groups.
     """
-    keys, rows, ambiguous = _child_lookup(tree, names_code)
+    keys, rows, ambiguous, amb_rows = _child_lookup(tree, names_code)
     parent = tree["parent"].to_numpy()
     is_other = (tree["name"].astype(object).to_numpy() == _OTHER) & (np.arange(len(tree)) > 0)
     other_of = np.full(len(tree), -1, np.int64)
@@ -159,7 +168,11 @@ def _walk(tree, names_code, frame_code, samples, fs, level, n_codes):
             if (dest < 0).any():
                 raise _mismatch(f"a path below row {int(cur[lost][dest < 0][0])} is not drawn and has no 'other' row")
             cur[lost] = dest
-    return cur[samples] if samples.size else np.zeros(0, np.int64), frame_row
+    opaque = np.zeros(len(tree), bool)
+    opaque[amb_rows] = True
+    for r in range(1, len(tree)):  # parents come before children
+        opaque[r] |= opaque[parent[r]]
+    return cur[samples] if samples.size else np.zeros(0, np.int64), frame_row, opaque
 
 
 def _mismatch(detail: str) -> OptionError:
@@ -168,8 +181,9 @@ def _mismatch(detail: str) -> OptionError:
                        "noinlines, tagroot and tagleaf")
 
 
-def _check_totals(tree: pd.DataFrame, end_row: np.ndarray, w: np.ndarray) -> None:
-    """Every row's total, summed from the walked samples, must be the tree's."""
+def _check_totals(tree: pd.DataFrame, end_row: np.ndarray, w: np.ndarray, opaque: np.ndarray) -> None:
+    """Every row's total, summed from the walked samples, must be the tree's (opaque rows: their
+    parent's total holds them)."""
     n = len(tree)
     got = np.zeros(n, np.int64)
     np.add.at(got, end_row, w)
@@ -177,7 +191,7 @@ def _check_totals(tree: pd.DataFrame, end_row: np.ndarray, w: np.ndarray) -> Non
     for r in range(n - 1, 0, -1):  # parents come before children
         got[parent[r]] += got[r]
     want = tree["total"].to_numpy().astype(np.int64)
-    bad = np.flatnonzero(got != want)
+    bad = np.flatnonzero((got != want) & ~opaque)
     if bad.size:
         r = int(bad[0])
         raise _mismatch(f"row {r} ({tree['name'].iloc[r]!r}) totals {int(want[r])} in the tree, "
@@ -347,14 +361,14 @@ def search_index(profile, tree: pd.DataFrame, *, sample_index: int | str | None 
     nodes = build_nodes(data, a.get("granularity", "functions"), noinlines=noinlines)
     w = data.values[:, si].astype(np.int64) if data.n_samples else np.zeros(0, np.int64)
     samples, fs, slot, level = _frames(data, nodes, w)
-    slot_ts, sets = _slot_texts(data, nodes, noinlines)
+    slot_ts, sets = _slot_texts(data, noinlines)
     set_off, set_ids = _csr(sets)
     frame_ts = slot_ts[slot]
     codes = pd.Index(pd.unique(np.concatenate([tree["name"].astype(object).to_numpy(),
                                                 nodes.info["name"].astype(object).to_numpy()])))
     frame_code = codes.get_indexer(nodes.info["name"].astype(object).to_numpy())[nodes.slot_node[slot]]
-    end_row, frame_row = _walk(tree, codes, frame_code, samples, fs, level, len(codes))
-    _check_totals(tree, end_row, w[samples])
+    end_row, frame_row, opaque = _walk(tree, codes, frame_code, samples, fs, level, len(codes))
+    _check_totals(tree, end_row, w[samples], opaque)
     n_strings = len(data.strings)
     node_texts, mixed = _row_texts(frame_row, frame_ts, set_off, set_ids, len(tree), n_strings)
     who, text = _sample_texts(samples, fs, frame_row, frame_ts, set_off, set_ids, mixed, n_strings)

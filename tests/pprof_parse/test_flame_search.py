@@ -4,6 +4,7 @@ callback; the page script handed to plotly."""
 
 from __future__ import annotations
 
+import gzip
 import json
 
 import numpy as np
@@ -14,6 +15,8 @@ from pprof_parse.errors import OptionError
 from pprof_parse.figures import call_tree, flame_figure, flame_views_figure, format_value
 from pprof_parse.present import flame_search
 from pprof_parse.present.flame_index import META_KEY, matched_total, search_index, search_matches
+from pprof_parse.proto import profile_pb2
+from pprof_oracle import pprof_top
 
 pytestmark = pytest.mark.filterwarnings("ignore::pprof_parse.errors.PprofParseWarning")
 
@@ -64,6 +67,58 @@ def test_flame_search_figure_builds_tree_and_index_with_the_same_options(workloa
     assert len(index["total"]) == len(fig.data[0].ids)
     for regex in ("json", "main\\.", "cpu", "runtime"):
         assert matched_total(index, regex) == focus_total(prof, "cpu", regex, tagroot=opts.get("tagroot")), regex
+
+
+def write_tricky_profile(path):
+    """A profile whose flame tree draws alike frames that a regex tells apart: ``dup`` is one
+    function name in two files (one drawn row, frames with different texts), and two libraries
+    without symbols, ``/a/lib.so`` and ``/b/lib.so``, are both drawn ``[lib.so]`` under ``main``."""
+    p = profile_pb2.Profile()
+    strings = [""]
+
+    def s(x: str) -> int:
+        if x not in strings:
+            strings.append(x)
+        return strings.index(x)
+
+    st = p.sample_type.add()
+    st.type, st.unit = s("samples"), s("count")
+    for i, file in enumerate(["/bin/prog", "/a/lib.so", "/b/lib.so"], start=1):
+        m = p.mapping.add()
+        m.id, m.filename, m.memory_start, m.memory_limit = i, s(file), 0x10000 * i, 0x10000 * i + 0xffff
+    for i, (name, file) in enumerate([("main.main", "main.go"), ("main.dup", "x/a.go"), ("main.dup", "y/b.go")], 1):
+        f = p.function.add()
+        f.id, f.name, f.system_name, f.filename = i, s(name), s(name), s(file)
+    for i, (mapping, fn) in enumerate([(1, 1), (1, 2), (1, 3), (2, 0), (3, 0)], start=1):
+        loc = p.location.add()
+        loc.id, loc.mapping_id, loc.address = i, mapping, 0x10000 * mapping + 16 * i
+        if fn:
+            ln = loc.line.add()
+            ln.function_id, ln.line = fn, 10 * i
+    for stack, v in (([2, 1], 10), ([3, 1], 20), ([4, 1], 40), ([5, 1], 80), ([4, 2, 1], 160)):
+        smp = p.sample.add()
+        smp.location_id.extend(stack)
+        smp.value.append(v)
+    p.string_table.extend(strings)
+    path.write_bytes(gzip.compress(p.SerializeToString()))
+    return path
+
+
+@pytest.mark.parametrize("max_nodes", [None, 3])
+def test_alike_frames_told_apart_by_the_regex(tmp_path, go, max_nodes):
+    path = write_tricky_profile(tmp_path / "tricky.pb.gz")
+    prof = pprof_parse.read_profile(path)
+    tree = call_tree(prof, min_fraction=0.0, max_nodes=max_nodes)
+    index = search_index(prof, tree)
+    if max_nodes is None:
+        assert sorted(tree["name"]) == ["[lib.so]", "[lib.so]", "[lib.so]", "main.dup", "main.main", "root"]
+        assert len(index["mixed"]) == 1  # main.dup: frames from two files
+    for regex, want in (("a\\.go", 170), ("b\\.go", 20), ("^/a/", 200), ("/b/", 80), ("lib", 280), ("dup", 190),
+                        ("main", 310), ("prog", 310), ("x^", 0)):
+        if max_nodes is None:  # what go tool pprof -focus keeps
+            assert sum(r["flat"] for r in pprof_top(path, f"-focus={regex}").rows) == want, regex
+        assert focus_total(prof, "samples", regex) == want, regex
+        assert matched_total(index, regex) == want, regex
 
 
 def test_highlighted_rows_are_the_matching_frames(workload):
