@@ -13,6 +13,10 @@
 //	hash     base: 10 mixing rounds per word; slow: 13 (+30 %); fast: 7 (-30 %)
 //	encode   base: 10 passes over the buffer; slow: 13 (+30 %); fast: 7 (-30 %)
 //	scratch  base: reuses one buffer (0 allocs/op); alloc: a new 4 KiB buffer per op
+//
+// Every benchmark also reports cpu-ns/op: the process's CPU time per op
+// (getrusage), which, unlike ns/op, leaves out the time spent waiting for a CPU
+// on a busy machine.
 package benchhistory
 
 import (

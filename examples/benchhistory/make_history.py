@@ -2,7 +2,10 @@
 
 A *schedule* says which kernel variants each commit of a made-up history runs
 (see benchhistory.go: ``hash=slow`` is 30 % more work, ``encode=fast`` 30 % less,
-``scratch=alloc`` allocates 4 KiB per op).  The test binary is built once
+``scratch=alloc`` allocates 4 KiB per op).  Besides ``ns/op`` (wall time) every
+benchmark reports ``cpu-ns/op``, the process's CPU time per op (``getrusage``, with
+``b.ReportMetric``): on a shared machine wall time also counts the time spent
+waiting for a CPU, which varied 2-20x from run to run here.  The test binary is built once
 (``go test -c``) and run for every commit with ``BENCHHISTORY_KERNELS`` set, as
 real ``go test -bench`` runs: ``-test.bench . -test.benchmem -test.count 1`` with a
 fixed ``-test.benchtime`` iteration count.  Runs are **interleaved**: round r runs
@@ -50,9 +53,9 @@ DEFAULT_COMMITS = {"changes": 20, "noise": 12}
 
 #: kernel -> (benchmarks it runs in, ``-{p}`` standing for the GOMAXPROCS suffix; tidied units that change)
 KERNEL_EFFECT = {
-    "hash": (["Hash/words=1024-{p}", "Hash/words=4096-{p}"], ["sec/op"]),
-    "encode": (["Encode-{p}"], ["sec/op", "B/s"]),
-    "scratch": (["Checksum-{p}"], ["sec/op", "B/op", "allocs/op"]),
+    "hash": (["Hash/words=1024-{p}", "Hash/words=4096-{p}"], ["sec/op", "cpu-sec/op"]),
+    "encode": (["Encode-{p}"], ["sec/op", "B/s", "cpu-sec/op"]),
+    "scratch": (["Checksum-{p}"], ["sec/op", "cpu-sec/op", "B/op", "allocs/op"]),
 }
 #: the cost order of each kernel's variants (higher = more work or more memory)
 COST = {"base": 1, "slow": 2, "fast": 0, "alloc": 2}
@@ -117,7 +120,7 @@ def run_once(binary: Path, kernels: str, benchtime: str) -> str:
     return proc.stdout
 
 
-def make_history(out: Path, schedule: str = "changes", commits: int | None = None, count: int = 8,
+def make_history(out: Path, schedule: str = "changes", commits: int | None = None, count: int = 5,
                  benchtime: str = "300x") -> list[dict]:
     """Write ``out/cNN.txt`` for every commit and ``out/changes.json``; return the known changes."""
     commits = commits or DEFAULT_COMMITS[schedule]
@@ -144,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("out", type=Path)
     ap.add_argument("--schedule", choices=sorted(SCHEDULES), default="changes")
     ap.add_argument("--commits", type=int)
-    ap.add_argument("--count", type=int, default=8)
+    ap.add_argument("--count", type=int, default=5)
     ap.add_argument("--benchtime", default="300x")
     args = ap.parse_args(argv)
     changes = make_history(args.out, args.schedule, args.commits, args.count, args.benchtime)

@@ -44,8 +44,16 @@ def noise_history(go, tmp_path_factory):
     return read_history(sorted(out.glob("c*.txt")), progress=False)
 
 
-def score(found: pd.DataFrame, known: list[dict]) -> tuple[float, float]:
-    truth = [(k["benchmark"], u, k["order"]) for k in known for u in k["units"]]
+#: The units scored.  Wall time (sec/op, and B/s made from it) is left out: on this shared
+#: 2-core machine single runs took 0.35-20x the median wall time with other jobs' load
+#: (load average 8-15), so ±30 % steps in it are found only sometimes, and a burst of load
+#: can look like a step; CPU time per op (cpu-sec/op) moved by a few percent meanwhile.
+SCORED_UNITS = ("cpu-sec/op", "B/op", "allocs/op")
+
+
+def score(found: pd.DataFrame, known: list[dict], units=SCORED_UNITS) -> tuple[float, float]:
+    truth = [(k["benchmark"], u, k["order"]) for k in known for u in k["units"] if u in units]
+    found = found[found["unit"].isin(units)]
     det = list(zip(found["name"], found["unit"], found["order"]))
     near = lambda a, b: a[0] == b[0] and a[1] == b[1] and abs(a[2] - b[2]) <= 1  # noqa: E731
     precision = sum(any(near(d, t) for t in truth) for d in det) / len(det) if det else 1.0
@@ -58,11 +66,11 @@ def test_known_changes_found(changes_history):
     assert len(known) == 6 and h.attrs["commits"] == [f"c{i:02d}" for i in range(20)]
     found = change_points(h)
     precision, recall = score(found, known)
-    print(f"\nchange_points on the real history: precision {precision:.2f}, recall {recall:.2f}\n{found}")
-    # measured here: precision 1.00 in every run; recall 1.00 (load average 8), 0.78 (15),
-    # 0.56 once: the ±30 % time changes sit in per-commit noise of ±15-50 % on this shared
-    # 2-core machine; the exact allocation changes alone would give recall 0.22
-    assert precision >= 0.75 and recall >= 0.5
+    wall = score(found, known, ("sec/op", "B/s"))
+    print(f"\nchange_points on the real history: precision {precision:.2f}, recall {recall:.2f} "
+          f"(wall time, not scored: {wall[0]:.2f}, {wall[1]:.2f})\n{found.iloc[:, :9]}")
+    # the exact allocation changes alone would give recall 2/8
+    assert precision >= 0.9 and recall >= 0.85
     # the allocation change is exact: found at its commit, as a regression that persists
     alloc = found[found.unit.isin(["B/op", "allocs/op"])]
     assert alloc[["name", "unit", "commit", "direction"]].values.tolist() == [
