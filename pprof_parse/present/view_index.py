@@ -120,13 +120,31 @@ class ViewIndex:
         self.path_node = np.concatenate(nodes).astype(np.int64)
         self.path_depth = np.concatenate(depths).astype(np.int64)
         self.sample_path = path_of_sample  # the deepest path of each sample (0: no frames, the root)
-        # for summing totals bottom-up: per depth, the paths' ids and where each parent's children start
-        self.level_bounds = np.searchsorted(self.path_depth, np.arange(int(self.path_depth[-1]) + 2))
-        self.child_groups = []
-        for d in range(1, self.level_bounds.size - 1):
-            parent = self.path_parent[self.level_bounds[d]:self.level_bounds[d + 1]]
-            starts = np.flatnonzero(np.r_[True, parent[1:] != parent[:-1]])
-            self.child_groups.append((parent[starts], starts))
+        self._index_sample_runs()
+
+    def _index_sample_runs(self) -> None:
+        """Samples in depth-first order of their call paths, so that the samples through any path
+        are one run of that order (``path_first`` to ``path_end``): a path's total is then the
+        difference of two prefix sums of the ordered weights."""
+        parent, depth = self.path_parent, self.path_depth
+        bounds = np.searchsorted(depth, np.arange(int(depth[-1]) + 2))
+        size = np.ones(parent.size, np.int64)  # paths in each subtree, itself included
+        for d in range(bounds.size - 2, 0, -1):  # deepest level first, each added to its parents
+            lo, hi, up = bounds[d], bounds[d + 1], bounds[d - 1]
+            size[up:lo] += np.rint(np.bincount(parent[lo:hi] - up, weights=size[lo:hi], minlength=lo - up)).astype(np.int64)
+        pre = np.zeros(parent.size, np.int64)  # depth-first (preorder) position of each path
+        for d in range(1, bounds.size - 1):  # a path comes after its parent and its earlier siblings' subtrees
+            lo, hi = bounds[d], bounds[d + 1]
+            par, sz = parent[lo:hi], size[lo:hi]
+            before = np.cumsum(sz) - sz
+            first = np.r_[True, par[1:] != par[:-1]]
+            first_sibling = np.maximum.accumulate(np.where(first, np.arange(hi - lo), 0))
+            pre[lo:hi] = pre[par] + 1 + before - before[first_sibling]
+        key = pre[self.sample_path]
+        self.sample_order = np.argsort(key, kind="stable")
+        key = key[self.sample_order]
+        self.path_first = np.searchsorted(key, pre, side="left")
+        self.path_end = np.searchsorted(key, pre + size, side="left")
 
     # ---- per view ------------------------------------------------------------------------------
     def kept(self, focus: str | None = None, ignore: str | None = None) -> np.ndarray:
@@ -207,9 +225,9 @@ class ViewIndex:
         if cutoff > 0:
             made[1:] &= total[parent[1:]] >= cutoff
         ids = np.flatnonzero(made)
-        self_ = total - _sums(parent[ids[1:]], total[ids[1:]], n_paths)
         new_id = np.full(n_paths, -1, np.int64)
         new_id[ids] = np.arange(ids.size)
+        self_ = total[ids] - _sums(new_id[parent[ids[1:]]], total[ids[1:]], ids.size)  # less the drawn children
         names = self.nodes.info["name"].to_numpy(dtype=object)
         node = self.path_node[ids]
         df = pd.DataFrame({
@@ -219,7 +237,7 @@ class ViewIndex:
                              dtype=object),
             "depth": self.path_depth[ids],
         })
-        out = _prune(df, {"self": self_[ids], "total": total[ids]}, total[ids], min_fraction=min_fraction,
+        out = _prune(df, {"self": self_, "total": total[ids]}, total[ids], min_fraction=min_fraction,
                      max_nodes=max_nodes)[TREE_COLUMNS]
         st = self.data.sample_types[si]
         out.attrs.update({"sample_type": st.type, "unit": st.unit, "total": int(np.abs(w).sum()),
@@ -227,14 +245,9 @@ class ViewIndex:
         return out
 
     def _path_totals(self, w: np.ndarray) -> np.ndarray:
-        """Σ ``w`` of the samples through each path: each sample's weight on its deepest path, then
-        every level's sums added to their parents, deepest level first (exact int64 sums)."""
-        total = _sums(self.sample_path, w, self.path_parent.size)
-        for d in range(len(self.child_groups) - 1, -1, -1):
-            lo, hi = self.level_bounds[d + 1], self.level_bounds[d + 2]
-            parents, starts = self.child_groups[d]
-            total[parents] += np.add.reduceat(total[lo:hi], starts)
-        return total
+        """Σ ``w`` of the samples through each path (exact int64 sums)."""
+        cs = np.concatenate(([0], np.cumsum(w[self.sample_order], dtype=np.int64)))
+        return cs[self.path_end] - cs[self.path_first]
 
 
 def _pct(values: np.ndarray, total: int) -> np.ndarray:
