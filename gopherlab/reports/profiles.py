@@ -13,7 +13,9 @@ mean); windows are compared by share, not by value, so a longer window does not 
 from __future__ import annotations
 
 import html
+import shutil
 import tempfile
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -53,8 +55,8 @@ def open_store(source: str, *, cache_dir: str | Path | None = None) -> ProfileSt
         whose profiles get the series label ``dir`` (the name of the directory each file is in).
         ``""`` means the bundled CPU windows (``gopherlab/data/profiles/windows``).
     cache_dir : path, optional
-        Where a store made from profiles is written (a new temporary directory by default,
-        left for the caller to delete).
+        Where a store made from profiles is written. By default a new temporary directory,
+        deleted when the returned store is garbage-collected or the interpreter exits.
 
     Returns
     -------
@@ -74,8 +76,12 @@ def open_store(source: str, *, cache_dir: str | Path | None = None) -> ProfileSt
         return ProfileStore(path)
     if not any(c in source for c in "*?[") and not path.exists():
         raise FileNotFoundError(f"{source}: no such store, file or directory")
-    root = Path(cache_dir) if cache_dir is not None else Path(tempfile.mkdtemp(prefix="gopherlab-profiles-"))
-    store = ProfileStore(root)
+    if cache_dir is not None:
+        store = ProfileStore(cache_dir)
+    else:
+        root = tempfile.mkdtemp(prefix="gopherlab-profiles-")
+        store = ProfileStore(root)
+        weakref.finalize(store, shutil.rmtree, root, ignore_errors=True)  # (also at interpreter exit)
     result = store.add(source, labels=lambda p: {DIR_LABEL: Path(p).parent.name}, progress=False)
     if not result.added and not result.skipped:
         raise FileNotFoundError(f"no profile read from {source!r}" + (f" ({len(result.failed)} unreadable)"
