@@ -164,7 +164,8 @@ def _walk(tree, names_code, frame_code, samples, fs, level, n_codes):
         if lost.size:
             attached[lost] = False
             amb = np.isin(key[~found], ambiguous)
-            dest = np.where(amb, cur[lost], other_of[cur[lost]])
+            # an "other" row may hold a real frame of that name (a label value) merged with the rest
+            dest = np.where(amb | (is_other[cur[lost]] & (other_of[cur[lost]] < 0)), cur[lost], other_of[cur[lost]])
             if (dest < 0).any():
                 raise _mismatch(f"a path below row {int(cur[lost][dest < 0][0])} is not drawn and has no 'other' row")
             cur[lost] = dest
@@ -227,7 +228,7 @@ def _take(off: np.ndarray, ids: np.ndarray, which: np.ndarray) -> tuple[np.ndarr
 
 def _sample_texts(samples, fs, frame_row, frame_ts, set_off, set_ids, mixed, n_strings):
     """Per sample, the texts of its frames off the drawn path (below an ``other`` row, or at a
-    ``mixed`` row): sorted unique ``(sample position, string id)`` pairs."""
+    row flagged in ``mixed``): sorted unique ``(sample position, string id)`` pairs."""
     pos = np.full(int(samples.max()) + 1 if samples.size else 0, -1, np.int64)
     pos[samples] = np.arange(samples.size)
     off_path = (frame_row < 0) | mixed[np.maximum(frame_row, 0)]
@@ -371,7 +372,9 @@ def search_index(profile, tree: pd.DataFrame, *, sample_index: int | str | None 
     _check_totals(tree, end_row, w[samples], opaque)
     n_strings = len(data.strings)
     node_texts, mixed = _row_texts(frame_row, frame_ts, set_off, set_ids, len(tree), n_strings)
-    who, text = _sample_texts(samples, fs, frame_row, frame_ts, set_off, set_ids, mixed, n_strings)
+    is_other = (tree["name"].astype(object).to_numpy() == _OTHER) & (np.arange(len(tree)) > 0)
+    # texts at "other" rows (never matched as a row) go to the groups, like those of mixed rows
+    who, text = _sample_texts(samples, fs, frame_row, frame_ts, set_off, set_ids, mixed | is_other, n_strings)
     exact, coarse = _split_budget(_groups(end_row, w[samples], who, text, n_strings), budget, n_strings)
     return _compact(data, si, tree, node_texts, mixed, exact, coarse)
 

@@ -95,10 +95,13 @@ def write_tricky_profile(path):
         if fn:
             ln = loc.line.add()
             ln.function_id, ln.line = fn, 10 * i
-    for stack, v in (([2, 1], 10), ([3, 1], 20), ([4, 1], 40), ([5, 1], 80), ([4, 2, 1], 160)):
+    for stack, v, kind in (([2, 1], 10, "other"), ([3, 1], 20, "x"), ([4, 1], 40, "other"), ([5, 1], 80, "y"),
+                           ([4, 2, 1], 160, "x")):
         smp = p.sample.add()
         smp.location_id.extend(stack)
         smp.value.append(v)
+        lab = smp.label.add()
+        lab.key, lab.str = s("kind"), s(kind)  # "other": a real frame named like the merged ones, with tagroot
     p.string_table.extend(strings)
     path.write_bytes(gzip.compress(p.SerializeToString()))
     return path
@@ -119,6 +122,15 @@ def test_alike_frames_told_apart_by_the_regex(tmp_path, go, max_nodes):
             assert sum(r["flat"] for r in pprof_top(path, f"-focus={regex}").rows) == want, regex
         assert focus_total(prof, "samples", regex) == want, regex
         assert matched_total(index, regex) == want, regex
+
+
+@pytest.mark.parametrize("max_nodes", [None, 6, 3])
+def test_a_label_frame_named_other(tmp_path, max_nodes):
+    prof = pprof_parse.read_profile(write_tricky_profile(tmp_path / "tricky.pb.gz"))
+    tree = call_tree(prof, min_fraction=0.0, max_nodes=max_nodes, tagroot="kind")
+    index = search_index(prof, tree, tagroot="kind")
+    for regex in ("^other$", "^x$", "y", "a\\.go", "/a/", "dup", "lib"):
+        assert matched_total(index, regex) == focus_total(prof, "samples", regex, tagroot="kind"), regex
 
 
 def test_highlighted_rows_are_the_matching_frames(workload):
