@@ -1,6 +1,7 @@
 """``read_history``: many commits' benchmark runs as one tidy frame, in commit order."""
 from __future__ import annotations
 
+import functools
 import os
 import re
 import warnings
@@ -54,11 +55,18 @@ def _as_benchfmt(inp: Input, stem: str) -> tuple[Input, int]:
     return inp, 0
 
 
+@functools.lru_cache(maxsize=1)
+def _bar_class():
+    """tqdm's bar (a widget in Jupyter) without its monitor thread: tqdm starts one for
+    the process on the first bar and never stops it, and a library leaves no thread behind."""
+    return type("HistoryBar", (_tqdm.tqdm,), {"monitor_interval": 0})
+
+
 def _inputs(files: list[str], progress) -> tuple[list[Input], int]:
     """Every file read and decoded (and rewritten when it is a CI tool's history), with a
     progress bar over the files; and the github-action-benchmark entries skipped."""
     show = len(files) >= PROGRESS_FROM if progress is None else bool(progress)
-    it = _tqdm.tqdm(files, desc="read_history", unit="file") if show else files
+    it = _bar_class()(files, desc="read_history", unit="file") if show else files
     inputs, skipped = [], 0
     for path in it:
         inp, sk = _as_benchfmt(open_source(path), Path(path).stem)
@@ -166,6 +174,8 @@ def read_history(paths, *, order_by=None, progress: bool | None = None):
     ------
     FileNotFoundError, OSError
         A path that cannot be read.
+    TypeError
+        An entry of *paths* that is not a path.
     gobench.history.formats.HistoryFormatError
         A gobenchdata or github-action-benchmark file of the wrong shape (file and place named).
     gobench.errors.OptionError

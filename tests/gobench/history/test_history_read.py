@@ -9,6 +9,7 @@ equal what read_bench makes of the ``go test -bench`` lines they came from.
 from __future__ import annotations
 
 import json
+import threading
 
 import numpy as np
 import pytest
@@ -102,10 +103,12 @@ def test_malformed_lines_warn_once(tmp_path):
     assert len(df) == 1 and len(df.attrs["errors"]) == 1
 
 
-def test_progress_bar_changes_nothing(tmp_path, capsys):
+def test_progress_bar_changes_nothing_and_leaves_no_thread(tmp_path, capsys):
     files = [_write(tmp_path, f"{i}.txt", HEAD + f"BenchmarkX\t10\t{i + 1} ns/op\n") for i in range(3)]
     quiet = read_history(files, progress=False)
+    before = {t.ident for t in threading.enumerate()}
     shown = read_history(files, progress=True)
+    assert {t.name for t in threading.enumerate() if t.ident not in before} == set()   # no tqdm_monitor
     assert "read_history" in capsys.readouterr().err
     assert shown.equals(quiet)
 
