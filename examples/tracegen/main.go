@@ -6,7 +6,7 @@
 // logs, and forced GC cycles -- while runtime/trace (or the flight recorder)
 // records it.
 //
-//	tracegen -o trace.out [-duration 200ms] [-mode start|flight]
+//	tracegen -o trace.out [-duration 200ms] [-mode start|flight [-flight-bytes N]]
 //
 // -mode flight runs a trace.FlightRecorder instead and writes its snapshot.
 package main
@@ -30,6 +30,7 @@ func main() {
 	out := flag.String("o", "trace.out", "output file")
 	duration := flag.Duration("duration", 200*time.Millisecond, "how long the workload runs")
 	mode := flag.String("mode", "start", "start (runtime/trace.Start) or flight (trace.FlightRecorder)")
+	flightBytes := flag.Uint64("flight-bytes", 4<<20, "the flight recorder's MaxBytes")
 	flag.Parse()
 
 	f, err := os.Create(*out)
@@ -46,7 +47,7 @@ func main() {
 		workload(*duration)
 		trace.Stop()
 	case "flight":
-		fr := trace.NewFlightRecorder(trace.FlightRecorderConfig{MinAge: time.Second, MaxBytes: 4 << 20})
+		fr := trace.NewFlightRecorder(trace.FlightRecorderConfig{MinAge: time.Millisecond, MaxBytes: *flightBytes})
 		if err := fr.Start(); err != nil {
 			log.Fatal(err)
 		}

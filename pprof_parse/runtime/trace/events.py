@@ -44,7 +44,8 @@ class _Raw:
     """The ordered events' raw fields, gathered from the decoded events and the extras."""
 
     def __init__(self, decoded, emitted):
-        src = np.array(emitted.src, dtype=np.int64)
+        rows = np.array(emitted.rows, dtype=np.int64).reshape(-1, 5)
+        src = rows[:, 0]
         ext = src < 0
         dec = ~ext
         e_idx = -src[ext] - 1
@@ -68,10 +69,8 @@ class _Raw:
         self.gen[dec], self.gen[ext] = gen_of[d_idx], np.array(extra.gen, np.int64)[e_idx]
         self.offset = np.full(n, -1, np.int64)
         self.offset[dec] = offset[d_idx]
-        self.m = np.array(emitted.m, np.int64)
-        self.p = np.array(emitted.p, np.int64)
-        self.g = np.array(emitted.g, np.int64)
-        self.x = np.array(emitted.x, np.uint64)
+        self.m, self.p, self.g = rows[:, 1].copy(), rows[:, 2].copy(), rows[:, 3].copy()
+        self.x = rows[:, 4].astype(np.uint64)
         self.n = n
 
 

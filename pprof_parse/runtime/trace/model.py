@@ -7,13 +7,15 @@ from functools import cached_property
 import numpy as np
 from gopherlab_common.lazy import pd
 
-from pprof_parse.errors import RuntimeFormatError
+from pprof_parse.errors import InputLimitError, RuntimeFormatError
 from pprof_parse.read.source import inflate
 from pprof_parse.runtime.inputs import MAX_TEXT_BYTES, load_source
 from pprof_parse.runtime.trace.decode import decode_generation
+from pprof_parse.runtime.trace.delays import delay_profile
 from pprof_parse.runtime.trace.errors import TraceFormatError
 from pprof_parse.runtime.trace.events import event_columns, events_frame
 from pprof_parse.runtime.trace.order import order_events
+from pprof_parse.runtime.trace import views
 from pprof_parse.runtime.trace.tables import StackTable, StringPool
 from pprof_parse.runtime.trace.wire import read_generations, read_header
 
@@ -60,19 +62,21 @@ def read_trace(src=None) -> "Trace":
     pool = StringPool()
     stacks = StackTable(pool)
     gens, decoded, string_maps, stack_maps = [], [], [], []
-    for g in read_generations(data, version, name):
-        gens.append(g)
-        decoded.append(decode_generation(g, data, name))
-        string_map, stack_map = stacks.add_generation(g)
-        string_maps.append(string_map)
-        stack_maps.append(stack_map)
-    emitted = order_events(list(zip(gens, decoded)), name)
+
+    def generations():  # read lazily: a generation is ordered before the next is read, as Go does
+        for g in read_generations(data, version, name):
+            gens.append(g)
+            decoded.append(decode_generation(g, data, name))
+            string_map, stack_map = stacks.add_generation(g)
+            string_maps.append(string_map)
+            stack_maps.append(stack_map)
+            yield g, decoded[-1]
+    emitted = order_events(generations(), name)
     columns = event_columns(decoded, emitted, string_maps, stack_maps, pool, name)
     return Trace(version, name, gens, columns, pool, stacks)
 
 
 def _inflate(data: bytes, name: str) -> bytes:
-    from pprof_parse.errors import InputLimitError
     try:
         return inflate(data, source=name, max_inflated_bytes=MAX_TEXT_BYTES)
     except InputLimitError:
@@ -112,6 +116,10 @@ class Trace:
     stacks : DataFrame
         One row per frame of each stack: ``stack`` (id, as in ``events``), ``depth``
         (0 = leaf), ``pc``, ``function``, ``file``, ``line``.
+    metrics, logs, regions, tasks, ranges : DataFrame
+        Views of the events (:mod:`pprof_parse.runtime.trace.views`): metric samples (heap
+        alloc, heap goal, GOMAXPROCS), ``trace.Log`` records, user regions and tasks with
+        their start, end and duration, and GC/stop-the-world ranges.
     generations : DataFrame
         One row per generation: ``gen`` (the runtime's number), ``sync_time`` (ns),
         ``ticks_per_second``, and the clock snapshot (Go 1.25+; else NaN/NaT):
@@ -176,3 +184,37 @@ class Trace:
             "mono_ns": pd.array([x.snap_mono if s else None for x, s in zip(g, snap)], dtype="UInt64"),
             "wall": pd.Series(wall, dtype="datetime64[ns, UTC]"),
         })
+
+    def delay_profile(self, kind: str):
+        """Time goroutines spent waiting, by stack: ``go tool trace -pprof=KIND``'s numbers.
+
+        ``kind`` is ``sched`` (runnable, waiting for a P), ``syscall``, ``net`` (blocked on
+        the network) or ``sync`` (channels, select, mutexes and other sync waits). Returns a
+        DataFrame with one row per stack: ``stack`` (an id of :attr:`stacks`), ``count``
+        (waits) and ``delay_ns`` (their total, ns), largest first -- the samples of Go's
+        profile (``contentions/count``, ``delay/nanoseconds``). The rules are in
+        :mod:`pprof_parse.runtime.trace.delays`.
+
+        Raises :class:`~pprof_parse.errors.OptionError` for another ``kind``.
+        """
+        return delay_profile(self.events, lambda s: [f[0] for f in self._stacks.stacks[s]], kind)
+
+    @cached_property
+    def metrics(self):
+        return views.metrics(self.events)
+
+    @cached_property
+    def logs(self):
+        return views.logs(self.events)
+
+    @cached_property
+    def regions(self):
+        return views.regions(self.events)
+
+    @cached_property
+    def tasks(self):
+        return views.tasks(self.events)
+
+    @cached_property
+    def ranges(self):
+        return views.ranges(self.events)

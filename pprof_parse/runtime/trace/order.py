@@ -50,15 +50,12 @@ class Extra:
 
 @dataclass
 class Emitted:
-    """The ordered events: ``src`` (>= 0: index of the decoded event over all generations;
-    < 0: ``-(1 + k)`` for ``extra``'s entry k), the context ``m``, ``p``, ``g`` (-1: none),
-    ``x`` (state the ordering adds: see :class:`_Ordering`) and the TaskEnd details."""
+    """The ordered events, one ``(src, m, p, g, x)`` row each: ``src`` >= 0 is the index of the
+    decoded event over all generations, < 0 is ``-(1 + k)`` for ``extra``'s entry k; the context
+    ``m``, ``p``, ``g`` (-1: none); ``x`` the state the ordering adds (see :class:`_Ordering`).
+    ``task_ends`` holds the TaskEnd details."""
 
-    src: list = field(default_factory=list)
-    m: list = field(default_factory=list)
-    p: list = field(default_factory=list)
-    g: list = field(default_factory=list)
-    x: list = field(default_factory=list)
+    rows: list = field(default_factory=list)
     extra: Extra = field(default_factory=Extra)
     task_ends: list = field(default_factory=list)  # (parent, name) per TaskEnd, indexed by its x
 
@@ -100,9 +97,11 @@ class _Ordering:
         self.tasks: dict[int, tuple[str, int]] = {}
         self.gc_seq, self.gc_state = 0, GC_UNDETERMINED
         self.initial_gen = 0
-        self.queue: list[tuple] = []
-        self.handlers = {t: getattr(self, "_" + spec.NAMES[t]) for t in spec.KINDS
-                         if t not in (spec.SYNC, spec.CPU_SAMPLE)}
+        self.rows = out.rows  # Go queues an advance's events and emits them next: here, appended at once
+        self.handlers = [None] * 256
+        for t in spec.KINDS:
+            if t not in (spec.SYNC, spec.CPU_SAMPLE):
+                self.handlers[t] = getattr(self, "_" + spec.NAMES[t])
 
     # -- the per-generation event view -----------------------------------------------------
     def set_generation(self, gen, index, strings, ev, base):
@@ -118,7 +117,7 @@ class _Ordering:
                                offset=int(self.offset[i]))
 
     def push(self, i, m, p, g, x=0):
-        self.queue.append((self.base + i if i >= 0 else i, m, p, g, x))
+        self.rows.append((self.base + i if i >= 0 else i, m, p, g, x))
 
     def advance(self, i, m) -> bool:
         """Try event ``i`` of thread ``m``: True and its events queued, False to wait, or raise."""
@@ -130,7 +129,7 @@ class _Ordering:
             if ctx is None:
                 ctx = self.m_states[m] = [NO, NO]
             g, p = ctx
-        handler = self.handlers.get(self.typ[i])
+        handler = self.handlers[self.typ[i]]
         if handler is None:
             self.fail(i, f"bad event type found while ordering: {self.typ[i]}")
         try:
@@ -146,14 +145,19 @@ class _Ordering:
         """Go's ``validateCtx`` with M required: want_* is 'must', 'not' or None (may have)."""
         if m == NO:
             self.fail(i, "expected a thread but didn't have one")
-        for have, want, what in ((p, want_p, "proc"), (g, want_g, "goroutine")):
-            if want == "must" and have == NO:
-                self.fail(i, f"expected a {what} but didn't have one")
-            if want == "not" and have != NO:
-                self.fail(i, f"expected no {what} but had one")
+        if want_p == "must" and p == NO:
+            self.fail(i, "expected a proc but didn't have one")
+        if want_p == "not" and p != NO:
+            self.fail(i, "expected no proc but had one")
+        if want_g == "must" and g == NO:
+            self.fail(i, "expected a goroutine but didn't have one")
+        if want_g == "not" and g != NO:
+            self.fail(i, "expected no goroutine but had one")
 
     def user(self, i, m, p, g):
-        self.need(i, m, p, g, "must", "must")
+        """``userGoReqs``: the event needs an M, a P and a G."""
+        if m == NO or p == NO or g == NO:
+            self.need(i, m, p, g, "must", "must")
 
     def seq_follows(self, state, n) -> bool:
         return state.seq_gen == self.gen and n == state.seq + 1
@@ -668,8 +672,9 @@ def _sort_frontier(heap):
 
 
 def order_events(generations, source: str) -> Emitted:
-    """Order the events of ``generations`` (pairs of :class:`~.wire.Generation` and
-    :class:`~.decode.GenEvents`, in file order) as Go's ``Reader.ReadEvent`` emits them.
+    """Order the events of ``generations`` (an iterable of pairs of :class:`~.wire.Generation`
+    and :class:`~.decode.GenEvents`, in file order; each is taken when the one before is
+    ordered, so errors come in Go's order) as Go's ``Reader.ReadEvent`` emits them.
 
     Raises
     ------
@@ -691,11 +696,7 @@ def order_events(generations, source: str) -> Emitted:
 
 
 def _emit_extra(out: Emitted, src: int, m=NO, p=NO, g=NO):
-    out.src.append(src)
-    out.m.append(m)
-    out.p.append(p)
-    out.g.append(g)
-    out.x.append(0)
+    out.rows.append((src, m, p, g, 0))
 
 
 def _number_syncs(out: Emitted):
@@ -714,7 +715,6 @@ def _order_generation(order: _Ordering, g, ev, index: int, out: Emitted):
         _sift_up(heap, len(heap) - 1)
     cpu = sorted(((g.mul(ts), m, p, gid, stk) for ts, m, p, gid, stk in g.cpu), key=lambda s: s[0])
     ci = 0
-    queue = order.queue
 
     def try_advance(k):
         cur = heap[k]
@@ -741,10 +741,3 @@ def _order_generation(order: _Ordering, g, ev, index: int, out: Emitted):
                 first = heap[0][2]
                 order.fail(first, "broken trace: failed to advance: no thread's next event can happen "
                                   f"(frontier of {len(heap)} threads)")
-        for src, m, p, gid, x in queue:
-            out.src.append(src)
-            out.m.append(m)
-            out.p.append(p)
-            out.g.append(gid)
-            out.x.append(x)
-        queue.clear()

@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""read_trace + Trace.delay_profile("sched") vs ``go tool trace -pprof=sched`` on one large trace.
+
+    python benchmarks/bench_trace.py [TRACE] [--duration 2s]
+
+Without TRACE, builds examples/tracegen and records its workload for ``--duration``
+(default 2s) into benchmarks/.data/tracegen.trace. Each side runs in its own process
+under ``/usr/bin/time`` (wall time and peak RSS); the two profiles' totals are
+printed too, so the comparison is between equal results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from goenv import build, go_binary, go_env  # noqa: E402
+
+OURS = """
+import sys
+from pprof_parse.runtime.trace import read_trace
+t = read_trace(sys.argv[1])
+p = t.delay_profile("sched")
+print(len(t), int(p["count"].sum()), int(p["delay_ns"].sum()))
+"""
+
+
+def timed(cmd: list[str], **kw) -> tuple[str, float, int]:
+    """stdout, wall seconds and peak RSS (KiB) of ``cmd``."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
+        out = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", tf.name, *cmd], check=True,
+                             stdout=subprocess.PIPE, **kw).stdout
+        wall, rss = tf.read().split()[-2:]
+    return out, float(wall), int(rss)
+
+
+def make_trace(duration: str) -> Path:
+    data = ROOT / "benchmarks" / ".data"
+    data.mkdir(parents=True, exist_ok=True)
+    binary = build(ROOT / "examples" / "tracegen", data / "tracegen")
+    out = data / "tracegen.trace"
+    subprocess.run([str(binary), "-duration", duration, "-o", str(out)], check=True, env=go_env())
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("trace", nargs="?")
+    ap.add_argument("--duration", default="2s")
+    args = ap.parse_args()
+    path = Path(args.trace) if args.trace else make_trace(args.duration)
+    print(f"{path}: {path.stat().st_size / 1e6:.1f} MB")
+    go_out, go_wall, go_rss = timed([go_binary(), "tool", "trace", "-pprof=sched", str(path)],
+                                    env={**os.environ, **go_env()})
+    ours_out, wall, rss = timed([sys.executable, "-c", OURS, str(path)])
+    n, count, ns = ours_out.split()
+    print(f"{'':28} {'wall s':>8} {'peak RSS MB':>12}")
+    print(f"{'go tool trace -pprof=sched':28} {go_wall:8.2f} {go_rss / 1024:12.0f}   ({len(go_out)} bytes of profile)")
+    print(f"{'read_trace + delay_profile':28} {wall:8.2f} {rss / 1024:12.0f}   ({n} events; sched: {count} waits, "
+          f"{int(ns) / 1e9:.3f} s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""Real execution traces for the trace reader's tests, made once per session by examples/tracegen.
+
+``traces`` maps a name to a trace file: ``start`` (runtime/trace.Start, one generation),
+``generations`` (the same with ``GODEBUG=traceadvanceperiod=30ms``: several
+generations, goroutines and Ps carried across them), ``flight`` (a trace.FlightRecorder
+snapshot: the first generation is not 1) and ``gotest`` (``go test -trace``).
+``go_parsed(path)`` is ``go tool trace -d=parsed`` of a file (TZ=UTC, for the Sync's wall time).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from goenv import REPO, build, go_binary, go_env  # noqa: E402
+
+TRACEGEN = REPO / "examples" / "tracegen"
+
+
+@pytest.fixture(scope="session")
+def traces(tmp_path_factory, go) -> dict[str, Path]:
+    work = tmp_path_factory.mktemp("traces")
+    binary = build(TRACEGEN, work / "tracegen")
+    env = go_env()
+    out = {}
+    runs = {
+        "start": ([str(binary), "-duration", "60ms"], {}),
+        "generations": ([str(binary), "-duration", "100ms"], {"GODEBUG": "traceadvanceperiod=20000000"}),
+        "flight": ([str(binary), "-duration", "100ms", "-mode", "flight", "-flight-bytes", "65536"],
+                   {"GODEBUG": "traceadvanceperiod=10000000"}),
+    }
+    for name, (cmd, extra) in runs.items():
+        out[name] = work / f"{name}.trace"
+        subprocess.run(cmd + ["-o", str(out[name])], env={**env, **extra}, check=True, capture_output=True)
+    out["gotest"] = work / "gotest.trace"
+    subprocess.run([go, "test", "-count=1", "-run", "TestWorkload", "-trace", str(out["gotest"]), "."], cwd=TRACEGEN,
+                   env=env, check=True, capture_output=True)
+    return out
+
+
+@pytest.fixture(scope="session")
+def go_parsed(go):
+    cache: dict[Path, str] = {}
+
+    def parsed(path: Path) -> str:
+        if path not in cache:
+            cache[path] = subprocess.run([go, "tool", "trace", "-d=parsed", str(path)], capture_output=True, text=True,
+                                         check=True, env={**os.environ, "TZ": "UTC"}).stdout
+        return cache[path]
+    return parsed
