@@ -73,7 +73,7 @@ class ViewIndex:
         """The distinct (sample, node) pairs ``cum`` counts, grouped by node: ``pair_sample`` in node
         order, ``pair_nodes`` the nodes present and ``pair_starts`` where each one's samples start."""
         samples, nodes = distinct_pairs(frame_sample, frame_node, n_nodes)
-        order = np.argsort(nodes, kind="stable")
+        order = np.argsort(nodes.astype(np.uint16) if n_nodes <= 2**16 else nodes, kind="stable")  # 16 bits: radix sort
         self.pair_sample = samples[order]
         nodes = nodes[order]
         self.pair_starts = np.flatnonzero(np.r_[True, nodes[1:] != nodes[:-1]]) if nodes.size else nodes
@@ -105,7 +105,7 @@ class ViewIndex:
         path_of_sample = np.zeros(per_sample.size, np.int64)
         parents, nodes, depths = [np.array([-1])], [np.array([-1])], [np.array([0])]
         next_id = 1
-        order = np.argsort(level, kind="stable")
+        order = np.argsort(level.astype(np.int16) if level.max(initial=0) < 2**15 else level, kind="stable")  # radix sort
         bounds = np.searchsorted(level[order], np.arange(1, int(level.max(initial=0)) + 2))
         for lv in range(1, bounds.size):
             sel = order[bounds[lv - 1]:bounds[lv]]
@@ -142,9 +142,9 @@ class ViewIndex:
             pre[lo:hi] = pre[par] + 1 + before - before[first_sibling]
         key = pre[self.sample_path]
         self.sample_order = np.argsort(key, kind="stable")
-        key = key[self.sample_order]
-        self.path_first = np.searchsorted(key, pre, side="left")
-        self.path_end = np.searchsorted(key, pre + size, side="left")
+        before = np.concatenate(([0], np.cumsum(np.bincount(key, minlength=parent.size))))  # samples before a position
+        self.path_first = before[pre]
+        self.path_end = before[pre + size]
 
     # ---- per view ------------------------------------------------------------------------------
     def kept(self, focus: str | None = None, ignore: str | None = None) -> np.ndarray:
