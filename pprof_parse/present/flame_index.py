@@ -339,7 +339,7 @@ def search_index(profile, tree: pd.DataFrame, *, sample_index: int | str | None 
         ``group_row``/``group_value``/``group_off``/``group_ids`` (CSR), ``coarse_row``/
         ``coarse_pos``/``coarse_neg``/``coarse_all_off``/``coarse_all_ids`` (per row of merged
         groups past ``budget``: sums and the texts all its samples carry), ``coarse_any_ids``
-        (texts any merged sample carries), ``report_total``
+        (texts any merged sample carries), ``tagroot``/``tagleaf`` (as used), ``report_total``
         (pprof's total: Σ|value| of the whole profile), ``unit``, ``sample_type``.
 
     Raises
@@ -376,7 +376,9 @@ def search_index(profile, tree: pd.DataFrame, *, sample_index: int | str | None 
     # texts at "other" rows (never matched as a row) go to the groups, like those of mixed rows
     who, text = _sample_texts(samples, fs, frame_row, frame_ts, set_off, set_ids, mixed | is_other, n_strings)
     exact, coarse = _split_budget(_groups(end_row, w[samples], who, text, n_strings), budget, n_strings)
-    return _compact(data, si, tree, node_texts, mixed, exact, coarse)
+    out = _compact(data, si, tree, node_texts, mixed, exact, coarse)
+    out.update({"tagroot": tagroot, "tagleaf": tagleaf})  # for Profile.top(focus=..., tagroot=...)
+    return out
 
 
 def _compact(data, si, tree, node_texts, mixed, exact, coarse) -> dict:

@@ -165,7 +165,8 @@ def flame_search_widget(profile, fig, *, trace: int = 0):
     ipywidgets.VBox
         ``[Text, HTML, FigureWidget]``. Typing a Go regex restyles the figure (matching frames
         orange, the others grey; empty: the original colours) and shows ``matched: VALUE (PCT%
-        of total)``, VALUE being ``profile.top(sample_type, focus=regex)["flat"].sum()``; an
+        of total)``, VALUE being ``profile.top(sample_type, focus=regex, tagroot=..., tagleaf=...)
+        ["flat"].sum()`` (the tree's sample type and label frames); an
         invalid regex shows pprof's message. The callback is ``box.on_search(regex)`` (also
         run by the Text's ``value``).
 
@@ -189,7 +190,8 @@ def flame_search_widget(profile, fig, *, trace: int = 0):
             label.value = ""
             return
         try:
-            top = profile.top(index["sample_type"], focus=regex)
+            top = profile.top(index["sample_type"], focus=regex, tagroot=index.get("tagroot"),
+                              tagleaf=index.get("tagleaf"))
         except OptionError as e:
             label.value = f"<span class='gl-search-error'>{html.escape(str(e))}</span>"
             return

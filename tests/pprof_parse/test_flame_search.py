@@ -239,6 +239,19 @@ def test_widget_callback_paints_and_shows_the_focus_share(widget):
     assert label.value == "" and fw.data[0].marker.colors is None
 
 
+def test_widget_with_label_frames(workload):
+    pytest.importorskip("ipywidgets")
+    pytest.importorskip("anywidget")
+    prof = workload["cpu"]
+    box = flame_search.flame_search_widget(prof, flame_search.flame_search_figure(prof, "cpu", tagroot="phase"))
+    phases = [v for v in prof.by_label("phase", sample_index="cpu")["value"].dropna()]
+    assert phases
+    for regex in [f"^{phases[0]}$", "json"]:
+        box.on_search(regex)
+        want = focus_total(prof, "cpu", regex, tagroot="phase")
+        assert box.children[1].value.startswith(f"matched: {format_value(want, 'nanoseconds')} ("), regex
+
+
 def test_widget_escapes_the_message(widget):
     prof, box = widget
     box.on_search("<b>(")
