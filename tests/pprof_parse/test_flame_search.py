@@ -230,7 +230,8 @@ def test_widget_callback_paints_and_shows_the_focus_share(widget):
     want = focus_total(prof, "alloc_space", "json")
     pct = abs(want) / prof.total("alloc_space") * 100
     assert label.value == f"matched: {format_value(want, 'bytes')} ({pct:.2f}% of total)"
-    rows = search_matches(fw.data[0].meta[META_KEY], "json")["rows"]
+    assert fw.data[0].meta is None  # the index stays in the kernel
+    rows = search_matches(box.index, "json")["rows"]
     assert list(fw.data[0].marker.colors) == ["#e6550d" if r else "#e3e3e3" for r in rows]
     assert np.any(rows) and not np.all(rows)
     box.on_search("(?=x)")
