@@ -163,7 +163,10 @@ def flame_figure(tree: pd.DataFrame, *, title: str | None = None, maxdepth: int 
         search index (:func:`~pprof_parse.present.flame_index.search_index`), which the
         page's search box (``flame_search.flame_html``/``write_flame_html``, the reports) and
         ``flame_search.flame_search_widget`` use. Building it walks every sample once
-        (~0.05 s on the workload profiles, ~10 s on a 200k-sample CPU profile).
+        (~0.07 s on the workload profiles, ~10 s on a 200k-sample CPU profile). The tree's
+        options come from its ``attrs`` (``sample_type``, ``granularity``; ``noinlines``,
+        ``tagroot``, ``tagleaf`` when recorded, else the defaults): for a tree built with
+        those, ``flame_search.flame_search_figure`` passes them itself.
 
     Returns
     -------
