@@ -181,7 +181,8 @@ def assemble(reduced, header: MergedHeader, symbols: SymbolTables) -> ProfileDat
     frows = _rows_of(symbols.func_ids, func_ids_used, "function")
     strings = StringTable()
     intern = lambda xs: np.asarray([strings(x) for x in xs], np.int64)  # noqa: E731
-    mapping = _mapping_columns(symbols, symbols.loc_mapping[lrows], symbols.loc_address[lrows], intern)
+    mapping = _mapping_columns(symbols, symbols.loc_mapping[lrows], symbols.loc_address[lrows], intern,
+                               header.main_mapping_id)
     nf, nl = frows.size, lrows.size
     return ProfileData(
         strings=strings.strings, sample_types=header.sample_types, default_sample_type=header.default_sample_type,
@@ -199,9 +200,14 @@ def assemble(reduced, header: MergedHeader, symbols: SymbolTables) -> ProfileDat
         comments=header.comments, doc_url=header.doc_url)
 
 
-def _mapping_columns(symbols: SymbolTables, loc_mapping_ids: np.ndarray, rel_address: np.ndarray, intern) -> dict:
-    """Mapping arrays of the used mappings and each location's mapping row and absolute address."""
+def _mapping_columns(symbols: SymbolTables, loc_mapping_ids: np.ndarray, rel_address: np.ndarray, intern,
+                     main: int) -> dict:
+    """Mapping arrays of the used mappings (``main`` first when used: pprof's merge keeps the first
+    profile's main binary first) and each location's mapping row and absolute address."""
     used = [int(m) for m in dict.fromkeys(loc_mapping_ids.tolist()) if m != 0]
+    if main in used:
+        used.remove(main)
+        used.insert(0, main)
     missing = [m for m in used if m not in symbols.mappings]
     if missing:
         raise StoreError(f"store is missing mapping {missing[0]}")

@@ -176,5 +176,6 @@ def _rows(ids: SymbolIds, functions: dict, mappings: dict, locations: dict, samp
             lid[k] = ids.location_id(address, 0, bool(folded), lines)
     stacks = [ids.stack_id(tuple(lid[x] for x in locs)) for locs, _, _, _ in samples]
     labels = [ids.labels(strs, nums) if strs or nums else "" for _, _, strs, nums in samples]
-    return sample_rows(stacks, labels, [v for _, v, _, _ in samples], type_names)
+    main = mid[next(iter(mappings))] if mappings else 0  # (dicts keep the message's order)
+    return sample_rows(stacks, labels, [v for _, v, _, _ in samples], type_names, main)
 

@@ -35,6 +35,7 @@ class MergedHeader(NamedTuple):
     doc_url: str
     drop_frames: str
     keep_frames: str
+    main_mapping_id: int  # the first profile's first mapping (kept first, as pprof's merge keeps it)
     scales: object  # None when every ratio is 1, else DataFrame(profile_id, one float64 ratio column per type)
 
 
@@ -111,7 +112,8 @@ def merged_header(profiles) -> MergedHeader:
         _earliest_time(np.asarray(profiles.column("time_nanos"), np.int64)),
         int(np.asarray(profiles.column("duration_nanos"), np.int64).sum()), tuple(comments),
         _first_nonempty(profiles.column("doc_url").to_pylist()), profiles.column("drop_frames")[0].as_py() or "",
-        profiles.column("keep_frames")[0].as_py() or "", _scales(profiles, sig_of_row, ratios, names))
+        profiles.column("keep_frames")[0].as_py() or "", int(profiles.column("main_mapping_id")[0].as_py() or 0),
+        _scales(profiles, sig_of_row, ratios, names))
 
 
 def _any_comments(profiles) -> bool:

@@ -127,14 +127,15 @@ class _Batch:
         return len(self.profiles)
 
 
-def _profile_row(pid: int, path: str, raw: bytes, d: Header, n_rows: int, labels: dict) -> dict:
+def _profile_row(pid: int, path: str, raw: bytes, d: Header, rows: ProfileRows, labels: dict) -> dict:
     t = int(d.time_nanos)
     return {"profile_id": pid, "path": path, "time": t if t > 0 else None, "time_nanos": t,
             "duration_nanos": int(d.duration_nanos), "period_type": d.period_type.type,
             "period_unit": d.period_type.unit, "period": int(d.period),
             "sample_types": [st.type for st in d.sample_types], "sample_units": [st.unit for st in d.sample_types],
             "default_sample_type": d.default_sample_type, "comments": list(d.comments), "doc_url": d.doc_url,
-            "drop_frames": d.drop_frames, "keep_frames": d.keep_frames, "n_samples": n_rows,
+            "drop_frames": d.drop_frames, "keep_frames": d.keep_frames, "n_samples": len(rows.stack_id),
+            "main_mapping_id": rows.main_mapping_id,
             "file_bytes": len(raw), "day": day_of(t), **labels}
 
 
@@ -183,7 +184,7 @@ class Ingester:
             result.failed.append((path, err))
             return
         self.known.add(pid)
-        row = _profile_row(pid, path, raw, header, len(rows.stack_id), series)
+        row = _profile_row(pid, path, raw, header, rows, series)
         batch.profiles.append(row)
         batch.samples.append((pid, row["day"], rows))
         result.added += 1

@@ -44,11 +44,13 @@ def header_of(d: ProfileData) -> Header:
 
 
 class ProfileRows(NamedTuple):
-    """A profile's ``samples`` columns: ``stack_id`` and ``labels`` (lists), one value list per sample type."""
+    """A profile's ``samples`` columns: ``stack_id`` and ``labels`` (lists), one value list per sample
+    type; and the id of its first mapping (the main binary, pprof's ``Mapping[0]``; 0 for none)."""
 
     stack_id: list[int]
     labels: list[str]
     values: dict[str, list[int]]
+    main_mapping_id: int = 0
 
 
 def mapping_size(start: int, limit: int) -> int:
@@ -143,13 +145,14 @@ def value_columns_of(type_names: list[str], source: str) -> list[str]:
     return type_names
 
 
-def sample_rows(stacks: list[int], labels: list[str], values: list[list[int]], names: list[str]) -> ProfileRows:
+def sample_rows(stacks: list[int], labels: list[str], values: list[list[int]], names: list[str],
+                main_mapping_id: int) -> ProfileRows:
     """The samples rows, all-zero samples left out (pprof's merge drops them); ``values`` per sample."""
     keep = [i for i, v in enumerate(values) if any(v)]
     if len(keep) != len(values):
         stacks, labels, values = [stacks[i] for i in keep], [labels[i] for i in keep], [values[i] for i in keep]
     cols = list(zip(*values)) if values else [() for _ in names]
-    return ProfileRows(stacks, labels, {n: list(c) for n, c in zip(names, cols)})
+    return ProfileRows(stacks, labels, {n: list(c) for n, c in zip(names, cols)}, main_mapping_id)
 
 
 def profile_rows(d: ProfileData, ids: SymbolIds, source: str) -> ProfileRows:
@@ -179,7 +182,7 @@ def profile_rows(d: ProfileData, ids: SymbolIds, source: str) -> ProfileRows:
             lids.append(ids.location_id(a, 0, bool(folded), lines))
     so, locs = d.stack_offsets.tolist(), d.stack_locs.tolist()
     stacks = [ids.stack_id(tuple(lids[x] for x in locs[so[i]:so[i + 1]])) for i in range(d.n_samples)]
-    return sample_rows(stacks, _labels_of(d, ids), d.values.tolist(), names)
+    return sample_rows(stacks, _labels_of(d, ids), d.values.tolist(), names, mids[0] if mids else 0)
 
 
 def _labels_of(d: ProfileData, ids: SymbolIds) -> list[str]:

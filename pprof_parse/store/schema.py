@@ -50,7 +50,9 @@ Tables (Arrow types; all integers int64 unless said):
     ``period`` (in ``period_unit``); ``sample_types``, ``sample_units`` (list<string>, the
     profile's order); ``default_sample_type`` (string, "" = unset); ``comments``
     (list<string>); ``doc_url``, ``drop_frames``, ``keep_frames`` (string);
-    ``n_samples`` (samples rows of this profile); ``file_bytes``; ``day`` (the
+    ``n_samples`` (samples rows of this profile); ``main_mapping_id`` (its first
+    mapping, the main binary: first in a merge, as pprof keeps it; 0 for none);
+    ``file_bytes``; ``day`` (the
     partition, date); then one **string column per user series label** (``add(...,
     labels={"service": "api"})``), null where a profile has none.
 ``samples``
@@ -103,7 +105,7 @@ NO_DAY = "1970-01-01"
 #: fixed columns of ``profiles`` (user series labels may not take these names)
 PROFILE_COLUMNS = ("profile_id", "path", "time", "time_nanos", "duration_nanos", "period_type", "period_unit",
                    "period", "sample_types", "sample_units", "default_sample_type", "comments", "doc_url",
-                   "drop_frames", "keep_frames", "n_samples", "file_bytes", "day")
+                   "drop_frames", "keep_frames", "n_samples", "main_mapping_id", "file_bytes", "day")
 #: fixed columns of ``samples`` (sample types may not take these names)
 SAMPLE_KEY_COLUMNS = ("profile_id", "stack_id", "labels", "day")
 
@@ -153,7 +155,7 @@ def profiles_schema(label_keys: tuple[str, ...] = ()) -> "pa.Schema":
         ("duration_nanos", i64), ("period_type", s), ("period_unit", s), ("period", i64),
         ("sample_types", pa.list_(s)), ("sample_units", pa.list_(s)), ("default_sample_type", s),
         ("comments", pa.list_(s)), ("doc_url", s), ("drop_frames", s), ("keep_frames", s),
-        ("n_samples", i64), ("file_bytes", i64),
+        ("n_samples", i64), ("main_mapping_id", i64), ("file_bytes", i64),
         *[(k, s) for k in label_keys],
     ])
 

@@ -59,6 +59,8 @@ def test_merge_equals_pprof_parse_merge(store, store_runs, kind):
     assert ours.sample_types == ref.sample_types
     for attr in ("time_nanos", "duration_nanos", "period", "period_type", "default_sample_type", "comments"):
         assert getattr(ours.data, attr) == getattr(ref.data, attr), attr
+    main = lambda p: p.data.strings[p.data.map_filename[0]] if p.data.map_id.size else None  # noqa: E731
+    assert main(ours) == main(ref)  # the main binary first, as pprof keeps it
     for si in range(len(ref.sample_types)):
         for g in GRANULARITIES:
             pd.testing.assert_frame_equal(ours.top(si, granularity=g), ref.top(si, granularity=g))
