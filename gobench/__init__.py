@@ -10,10 +10,13 @@ The package mirrors golang.org/x/perf's layering:
 * :mod:`gobench.present` – text/CSV rendering (byte-identical to benchstat), plots;
 * :mod:`gobench.compare` – :func:`benchstat`, the comparison as a tidy DataFrame;
 * :mod:`gobench.gate` – the CI gate behind ``gopherlab compare``;
-* :mod:`gobench.cli` – ``gopherlab benchstat`` and ``gopherlab compare``.
+* :mod:`gobench.cli` – ``gopherlab benchstat`` and ``gopherlab compare``;
+* :mod:`gobench.history` – many commits' runs (:func:`read_history`), change points
+  (:func:`change_points`) and the band chart (:func:`history_figure`).
 
 Public entry points: :func:`read_bench`, :func:`benchstat`, :func:`read_benchstat`,
-:func:`samples_figure`, :func:`delta_figure`, and the typed errors of
+:func:`samples_figure`, :func:`delta_figure`, :func:`read_history`, :func:`change_points`,
+:func:`history_figure`, and the typed errors of
 :mod:`gobench.errors` (all subclasses of :class:`ValueError`).
 
 ``import gobench`` loads numpy and the package's own modules; pandas and plotly are
@@ -22,8 +25,9 @@ which needs neither, starts without them.
 """
 from .compare import benchstat
 from .errors import (BenchEncodingError, BenchFormatWarning, BenchstatError, BenchstatFormatError,
-                     BenchSyntaxError, GobenchError, OptionError, QuerySyntaxError,
+                     BenchSyntaxError, GobenchError, HistoryFormatError, OptionError, QuerySyntaxError,
                      SamplesEqualError, UnitMetadataError, UsageError)
+from .history import change_points, history_figure, read_history
 from .present.plots import delta_figure, samples_figure, samples_figures
 from .read.frame import read_bench
 from .read.report import read_benchstat
@@ -33,5 +37,6 @@ __all__ = [
     "samples_figure", "samples_figures", "delta_figure",
     "GobenchError", "BenchSyntaxError", "UnitMetadataError", "BenchEncodingError",
     "QuerySyntaxError", "BenchstatFormatError", "BenchstatError", "SamplesEqualError", "UsageError",
-    "OptionError", "BenchFormatWarning",
+    "OptionError", "BenchFormatWarning", "HistoryFormatError",
+    "read_history", "change_points", "history_figure",
 ]

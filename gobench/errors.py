@@ -164,5 +164,10 @@ class OptionError(UsageError):
     """
 
 
+class HistoryFormatError(GobenchError):
+    """A gobenchdata or github-action-benchmark file whose JSON does not have the tool's shape
+    (raised by :func:`gobench.history.read_history`, naming the file and the JSON path)."""
+
+
 class BenchFormatWarning(UserWarning):
     """Warning listing the malformed lines a reader skipped (one warning per read)."""

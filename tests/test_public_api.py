@@ -33,6 +33,7 @@ GOBENCH = [
     "BenchSyntaxError", "SamplesEqualError",
     "delta_figure", "GobenchError", "OptionError", "QuerySyntaxError", "read_bench", "read_benchstat", "samples_figure",
     "samples_figures", "UnitMetadataError", "UsageError",
+    "HistoryFormatError", "read_history", "change_points", "history_figure",
 ]
 
 #: the public modules beside the packages' top levels: module -> its ``__all__``

@@ -40,17 +40,13 @@ import json
 import math
 import re
 
-from ..errors import GobenchError
+from ..errors import HistoryFormatError
 
 __all__ = ["HistoryFormatError", "sniff_format", "gobenchdata_to_text", "action_benchmark_to_text",
            "DATA_JS_PREFIX"]
 
 #: What github-action-benchmark writes before the JSON of ``data.js``.
 DATA_JS_PREFIX = "window.BENCHMARK_DATA = "
-
-
-class HistoryFormatError(GobenchError):
-    """A gobenchdata or github-action-benchmark file whose JSON does not have the tool's shape."""
 
 
 _FIRST = re.compile(r"[^\ufeff \t\r\n]")
