@@ -12,6 +12,7 @@ from pprof_parse.present import flame_search
 from pprof_parse.present.flame_index import META_KEY, search_index, search_matches
 
 from conftest import open_offline
+from evil_profile import EVIL_FUNC, write_evil_profile
 from pprof_oracle import pprof_top
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore::pprof_parse.errors.PprofParseWarning")]
@@ -133,6 +134,26 @@ def test_search_follows_the_views_dropdown(browser, workload, tmp_path):
             want = focus_total(prof, t, "json")
             assert got.get_attribute("data-value") == str(want), t
             assert got.inner_text() == expected_text(prof, t, unit, want)
+        assert not errors, errors
+    finally:
+        page.close()
+
+
+def test_hostile_names_stay_text(browser, tmp_path):
+    prof = pprof_parse.read_profile(write_evil_profile(tmp_path / "evil.pb.gz"))
+    path = tmp_path / "evil.html"
+    flame_search.write_flame_html(flame_search.flame_search_figure(prof, "alloc_space"), path)
+    page, errors = open_offline(browser, path)
+    try:
+        page.wait_for_selector(BOX, timeout=60_000)
+        for regex in ("onerror", "<script>", "svg", "<img(", "x^"):
+            got = search(page, regex)
+            if got["error"] is None:
+                assert got["value"] == str(focus_total(prof, "alloc_space", regex)), regex
+        page.wait_for_timeout(300)
+        assert page.evaluate("() => window.__xss") is None
+        assert page.locator(".gl-flame-search img, .gl-flame-search script").count() == 0
+        assert search(page, EVIL_FUNC)["value"] == str(focus_total(prof, "alloc_space", EVIL_FUNC)) != "0"
         assert not errors, errors
     finally:
         page.close()
