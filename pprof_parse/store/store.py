@@ -55,7 +55,8 @@ class ProfileStore:
     -----
     The store's first query opens a DuckDB connection (in memory, over the Parquet
     files); DuckDB's worker threads live until :meth:`close` (also called by ``with``).
-    One writer at a time; readers see a batch once its ``profiles`` rows are written.
+    One writer at a time; readers see a batch once its ``profiles`` rows are written. A
+    store object sees what was added through it; reopen it to see another process's files.
     """
 
     def __init__(self, path, *, engine: str = "duckdb") -> None:
