@@ -230,7 +230,17 @@ class OverTime:
                 "step": None if s is None else {"index": s.index, "time": _iso(s.time), "before": s.before,
                                                  "after": s.after, "clear": s.clear},
                 "window_a": self.window_a.text, "window_b": self.window_b.text,
-                "top_change": None if self.changes.empty else str(self.changes["name"].iloc[0])}
+                "top_change": None if self.changes.empty else str(self.changes["name"].iloc[0]),
+                "verdict": self.verdict()}
+
+    def verdict(self) -> str:
+        """One line for the command line: the followed functions' share before and after the step."""
+        s = self.step
+        if s is None:
+            return f"{self.regex}: {len(self.shares)} profile(s), too few to look for a step"
+        what = "a clear step" if s.clear else "no clear step; best split"
+        return (f"{self.regex}: {format_percent(100 * s.before)} -> {format_percent(100 * s.after)} of "
+                f"{self.sample_type} at {_iso(s.time)} ({what})")
 
 
 def over_time(store: ProfileStore, *, regex: str = "", where: str = "", window_a: str = "", window_b: str = "",

@@ -149,6 +149,8 @@ def test_report_headless(report_html):
     assert "profiles of 2 kinds" in html  # the heap profile left out, and said so
     assert r.result["step"]["index"] == STEP_AT and r.result["regex"] == r"^main\.fib$"
     assert r.result["profiles"] == N_WINDOWS
+    assert re.fullmatch(r"\^main\\\.fib\$: 5\.\d\d% -> 1\d\.\d\d% of cpu at 2026-12-02T00:00:00Z \(a clear step\)",
+                        r.result["verdict"]), r.result["verdict"]
     assert r.html_bytes <= 6_000_000
 
 
