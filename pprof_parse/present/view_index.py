@@ -74,7 +74,7 @@ class ViewIndex:
         order, ``pair_nodes`` the nodes present and ``pair_starts`` where each one's samples start."""
         samples, nodes = distinct_pairs(frame_sample, frame_node, n_nodes)
         order = np.argsort(nodes.astype(np.uint16) if n_nodes <= 2**16 else nodes, kind="stable")  # 16 bits: radix sort
-        self.pair_sample = samples[order].astype(np.int32)  # (sample ids fit: ProfileData's stack offsets do)
+        self.pair_sample = samples[order]
         nodes = nodes[order]
         self.pair_starts = np.flatnonzero(np.r_[True, nodes[1:] != nodes[:-1]]) if nodes.size else nodes
         self.pair_nodes = nodes[self.pair_starts]
@@ -116,8 +116,9 @@ class ViewIndex:
             depths.append(np.full(key.size, lv))
             path_of_sample[fs] = next_id + ids
             next_id += key.size
-        # 32-bit: the index of a large profile holds a few million paths
-        self.path_parent = np.concatenate(parents).astype(np.int32)
+        # arrays a view gathers with stay 64-bit (numpy converts narrower indices on every use);
+        # the others are 32-bit: the index of a large profile holds a few million paths
+        self.path_parent = np.concatenate(parents).astype(np.int64)
         self.path_node = np.concatenate(nodes).astype(np.int32)
         self.path_depth = np.concatenate(depths).astype(np.int32)
         self.sample_path = path_of_sample  # the deepest path of each sample (0: no frames, the root)
@@ -144,8 +145,8 @@ class ViewIndex:
         key = pre[self.sample_path]
         self.sample_order = np.argsort(key, kind="stable")
         before = np.concatenate(([0], np.cumsum(np.bincount(key, minlength=parent.size))))  # samples before a position
-        self.path_first = before[pre].astype(np.int32)
-        self.path_end = before[pre + size].astype(np.int32)
+        self.path_first = before[pre]
+        self.path_end = before[pre + size]
 
     # ---- per view ------------------------------------------------------------------------------
     def kept(self, focus: str | None = None, ignore: str | None = None) -> np.ndarray:
