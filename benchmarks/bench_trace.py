@@ -31,7 +31,7 @@ print(len(t), int(p["count"].sum()), int(p["delay_ns"].sum()))
 """
 
 
-def timed(cmd: list[str], **kw) -> tuple[str, float, int]:
+def timed(cmd: list[str], **kw) -> tuple[bytes, float, int]:
     """stdout, wall seconds and peak RSS (KiB) of ``cmd``."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         out = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", tf.name, *cmd], check=True,
@@ -59,7 +59,7 @@ def main() -> None:
     go_out, go_wall, go_rss = timed([go_binary(), "tool", "trace", "-pprof=sched", str(path)],
                                     env={**os.environ, **go_env()})
     ours_out, wall, rss = timed([sys.executable, "-c", OURS, str(path)])
-    n, count, ns = ours_out.split()
+    n, count, ns = ours_out.decode().split()
     print(f"{'':28} {'wall s':>8} {'peak RSS MB':>12}")
     print(f"{'go tool trace -pprof=sched':28} {go_wall:8.2f} {go_rss / 1024:12.0f}   ({len(go_out)} bytes of profile)")
     print(f"{'read_trace + delay_profile':28} {wall:8.2f} {rss / 1024:12.0f}   ({n} events; sched: {count} waits, "

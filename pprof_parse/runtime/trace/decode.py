@@ -11,7 +11,7 @@ Two implementations, equal on every input (``GOPHERLAB_ENGINE`` picks one):
 * the fast one decodes every uvarint of the generation's payloads at once with numpy
   (a type byte below 128 is itself a one-byte uvarint, so the payload *is* a uvarint
   stream), then finds the events by following the chain ``next = here + 2 + nargs[type]``
-  in all batches at once, one event per batch per step;
+  (one integer step per event) and gathers their columns with numpy;
 * the reference one reads the batches byte by byte, one event at a time.
 
 A generation with AllocFree experiment events (type bytes 128-136, which are not
@@ -187,41 +187,36 @@ def _uvarints(buf, cat_start, lengths, starts, source):
 def _walk_events(vals, vlen, first_v, end_v, vstart, cat_start, starts, source):
     """The uvarint index of every event's type and its batch number, in batch order.
 
-    All batches advance together, one event each per step. None when a type is not a
-    one-byte uvarint (an experimental event): the reference decoder takes the generation.
+    Within a batch the next event starts ``2 + nargs[type]`` uvarints after this one: a
+    tight loop over Python ints per batch (the steps come from numpy). None when a type
+    is not a one-byte uvarint (an experimental event): the reference decoder takes the
+    generation.
     """
     nargs_all = spec.N_ARGS[np.minimum(vals, 255).astype(np.int64)].astype(np.int64)
-    cur = first_v.copy()
-    batch = np.arange(len(first_v))
-    live = cur < end_v
-    cur, batch = cur[live], batch[live]
+    step = 2 + np.maximum(nargs_all, -1)  # an invalid type steps by 1: the walk ends, the check below reports it
     found_idx, found_batch = [], []
-    while len(cur):
-        if np.any(vlen[cur] != 1):
+    for b, (lo, hi) in enumerate(zip(first_v.tolist(), end_v.tolist())):
+        nxt, n = step[lo:hi].tolist(), hi - lo
+        rel, i = [], 0
+        while i < n:
+            rel.append(i)
+            i += nxt[i]
+        idx = np.array(rel, dtype=np.int64) + lo
+        if np.any(vlen[idx] != 1):
             return None
-        nargs = nargs_all[cur]
-        types = vals[cur]
-        bad = (nargs < 0) | (types >= spec.N_SPECS)
+        types = vals[idx]
+        bad = (nargs_all[idx] < 0) | (types >= spec.N_SPECS)
+        offset = vstart[idx] - cat_start[b] + starts[b]
         if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            b = batch[i]
-            raise _bad_type(int(types[i]), int(vstart[cur[i]] - cat_start[b] + starts[b]), source)
-        found_idx.append(cur)
-        found_batch.append(batch)
-        nxt = cur + 2 + nargs
-        over = nxt > end_v[batch]
-        if over.any():
-            i = int(np.flatnonzero(over)[0])
-            b = batch[i]
-            name = spec.NAMES[int(types[i])]
+            k = int(np.flatnonzero(bad)[0])
+            raise _bad_type(int(types[k]), int(offset[k]), source)
+        if i > n:
+            name = spec.NAMES[int(types[-1])]
             raise TraceFormatError(f"found invalid uvarint in a {name} event (cut short by the end of its batch)",
-                                   source=source, offset=int(vstart[cur[i]] - cat_start[b] + starts[b]))
-        live = nxt < end_v[batch]
-        cur, batch = nxt[live], batch[live]
-    idx = np.concatenate(found_idx)
-    bat = np.concatenate(found_batch)
-    order = np.argsort(idx, kind="stable")  # uvarint order = batch order, events in order
-    return idx[order], bat[order]
+                                   source=source, offset=int(offset[-1]))
+        found_idx.append(idx)
+        found_batch.append(np.full(len(idx), b, dtype=np.int64))
+    return np.concatenate(found_idx), np.concatenate(found_batch)
 
 
 def _times(g: Generation, dt, batch_of, batches) -> np.ndarray:

@@ -44,8 +44,7 @@ class _Raw:
     """The ordered events' raw fields, gathered from the decoded events and the extras."""
 
     def __init__(self, decoded, emitted):
-        rows = np.array(emitted.rows, dtype=np.int64).reshape(-1, 5)
-        src = rows[:, 0]
+        src = np.frombuffer(emitted.src, dtype=np.int64)
         ext = src < 0
         dec = ~ext
         e_idx = -src[ext] - 1
@@ -69,8 +68,10 @@ class _Raw:
         self.gen[dec], self.gen[ext] = gen_of[d_idx], np.array(extra.gen, np.int64)[e_idx]
         self.offset = np.full(n, -1, np.int64)
         self.offset[dec] = offset[d_idx]
-        self.m, self.p, self.g = rows[:, 1].copy(), rows[:, 2].copy(), rows[:, 3].copy()
-        self.x = rows[:, 4].astype(np.uint64)
+        self.m = np.frombuffer(emitted.m, dtype=np.int64).copy()
+        self.p = np.frombuffer(emitted.p, dtype=np.int64).copy()
+        self.g = np.frombuffer(emitted.g, dtype=np.int64).copy()
+        self.x = np.frombuffer(emitted.x, dtype=np.int64).astype(np.uint64)
         self.n = n
 
 

@@ -116,8 +116,9 @@ class Trace:
     stacks : DataFrame
         One row per frame of each stack: ``stack`` (id, as in ``events``), ``depth``
         (0 = leaf), ``pc``, ``function``, ``file``, ``line``.
-    metrics, logs, regions, tasks, ranges : DataFrame
-        Views of the events (:mod:`pprof_parse.runtime.trace.views`): metric samples (heap
+    transitions, metrics, logs, regions, tasks, ranges : DataFrame
+        Views of the events (:mod:`pprof_parse.runtime.trace.views`): goroutine and P state
+        transitions with how long each new state lasted, metric samples (heap
         alloc, heap goal, GOMAXPROCS), ``trace.Log`` records, user regions and tasks with
         their start, end and duration, and GC/stop-the-world ranges.
     generations : DataFrame
@@ -218,3 +219,7 @@ class Trace:
     @cached_property
     def ranges(self):
         return views.ranges(self.events)
+
+    @cached_property
+    def transitions(self):
+        return views.transitions(self.events)

@@ -17,6 +17,7 @@ G) and one integer of smuggled state (:class:`Emitted`).
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 
 from pprof_parse.runtime.trace import spec
@@ -48,15 +49,30 @@ class Extra:
         return -len(self.typ)  # -(1 + index)
 
 
+def _int64s() -> array:
+    return array("q")
+
+
 @dataclass
 class Emitted:
-    """The ordered events, one ``(src, m, p, g, x)`` row each: ``src`` >= 0 is the index of the
-    decoded event over all generations, < 0 is ``-(1 + k)`` for ``extra``'s entry k; the context
-    ``m``, ``p``, ``g`` (-1: none); ``x`` the state the ordering adds (see :class:`_Ordering`).
-    ``task_ends`` holds the TaskEnd details."""
+    """The ordered events as parallel int64 columns (8 bytes an event each): ``src`` >= 0 is the
+    index of the decoded event over all generations, < 0 is ``-(1 + k)`` for ``extra``'s entry k;
+    the context ``m``, ``p``, ``g`` (-1: none); ``x`` the state the ordering adds (see
+    :class:`_Ordering`). ``task_ends`` holds the TaskEnd details."""
 
-    rows: list = field(default_factory=list)
+    src: array = field(default_factory=_int64s)
+    m: array = field(default_factory=_int64s)
+    p: array = field(default_factory=_int64s)
+    g: array = field(default_factory=_int64s)
+    x: array = field(default_factory=_int64s)
     extra: Extra = field(default_factory=Extra)
+
+    def append(self, src, m, p, g, x=0):
+        self.src.append(src)
+        self.m.append(m)
+        self.p.append(p)
+        self.g.append(g)
+        self.x.append(x)
     task_ends: list = field(default_factory=list)  # (parent, name) per TaskEnd, indexed by its x
 
 
@@ -97,7 +113,7 @@ class _Ordering:
         self.tasks: dict[int, tuple[str, int]] = {}
         self.gc_seq, self.gc_state = 0, GC_UNDETERMINED
         self.initial_gen = 0
-        self.rows = out.rows  # Go queues an advance's events and emits them next: here, appended at once
+        self.emit = out.append  # Go queues an advance's events and emits them next: here, appended at once
         self.handlers = [None] * 256
         for t in spec.KINDS:
             if t not in (spec.SYNC, spec.CPU_SAMPLE):
@@ -106,8 +122,9 @@ class _Ordering:
     # -- the per-generation event view -----------------------------------------------------
     def set_generation(self, gen, index, strings, ev, base):
         self.gen, self.gen_index, self.strings = gen, index, strings
-        self.typ, self.time, self.offset = ev.typ.tolist(), ev.time.tolist(), ev.offset
-        self.args = [a.tolist() for a in ev.args]
+        # array.array: Python ints on access (as fast as a list's), 8 bytes an event instead of ~40
+        self.typ, self.time, self.offset = array("B", ev.typ.tobytes()), array("q", ev.time.tobytes()), ev.offset
+        self.args = [array("Q", a.tobytes()) for a in ev.args]
         self.base = base
         if self.initial_gen == 0:
             self.initial_gen = gen
@@ -117,7 +134,7 @@ class _Ordering:
                                offset=int(self.offset[i]))
 
     def push(self, i, m, p, g, x=0):
-        self.rows.append((self.base + i if i >= 0 else i, m, p, g, x))
+        self.emit(self.base + i if i >= 0 else i, m, p, g, x)
 
     def advance(self, i, m) -> bool:
         """Try event ``i`` of thread ``m``: True and its events queued, False to wait, or raise."""
@@ -696,7 +713,7 @@ def order_events(generations, source: str) -> Emitted:
 
 
 def _emit_extra(out: Emitted, src: int, m=NO, p=NO, g=NO):
-    out.rows.append((src, m, p, g, 0))
+    out.append(src, m, p, g)
 
 
 def _number_syncs(out: Emitted):

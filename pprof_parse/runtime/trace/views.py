@@ -1,4 +1,4 @@
-"""Tables derived from the events: metrics, logs, regions, tasks and GC ranges.
+"""Tables derived from the events: state transitions, metrics, logs, regions, tasks and GC ranges.
 
 Each is a view a user would otherwise write with a few ``groupby`` calls; pairing
 rules follow Go's ``internal/trace`` where it has one (regions nest per goroutine,
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from gopherlab_common.lazy import pd
 
-__all__ = ["metrics", "logs", "regions", "tasks", "ranges"]
+__all__ = ["metrics", "logs", "regions", "tasks", "ranges", "transitions"]
 
 
 def metrics(ev: "pd.DataFrame") -> "pd.DataFrame":
@@ -101,3 +101,20 @@ def _with_duration(df: "pd.DataFrame") -> "pd.DataFrame":
     df["end"] = pd.array(df["end"], dtype="Int64")
     df["duration"] = df["end"] - df["start"]
     return df
+
+
+def transitions(ev: "pd.DataFrame") -> "pd.DataFrame":
+    """One row per state transition of a goroutine or a P, with how long the new state lasted.
+
+    Columns: ``time``, ``resource`` (goroutine or proc), ``id``, ``from_state``, ``to_state``,
+    ``reason``, ``stack`` (the event's own), ``transition_stack``, ``m``, ``p``, ``g`` (the
+    context), and ``duration``: ns until the same resource's next transition (NA for its last
+    one: the state lasted to the end of the trace, or to the resource's end).
+    """
+    rows = ev[ev["kind"] == "StateTransition"]
+    out = rows[["time", "resource", "id", "from_state", "to_state", "reason", "stack", "transition_stack", "m", "p",
+                "g"]].reset_index(drop=True)
+    out["resource"] = out["resource"].cat.remove_unused_categories()
+    nxt = out.groupby(["resource", "id"], observed=True, sort=False)["time"].shift(-1)
+    out["duration"] = pd.array(nxt - out["time"], dtype="Int64")
+    return out

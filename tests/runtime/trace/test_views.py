@@ -46,3 +46,16 @@ def test_gc_ranges_have_pauses_inside_cycles(trace):
     stw = r[r["name"].str.startswith("stop-the-world (GC")].dropna(subset=["start", "end"])
     assert len(marks) >= 2 and len(stw) >= 2 * len(marks) - 2
     assert (stw["duration"] > 0).all()
+
+
+def test_transitions_tile_each_resource_timeline(trace):
+    tr = trace.transitions
+    assert len(tr) == (trace.events["kind"] == "StateTransition").sum()
+    per = tr.groupby(["resource", "id"], observed=True).agg(first=("time", "min"), last=("time", "max"),
+                                                            total=("duration", "sum"), n=("time", "size"))
+    assert (per["total"] == per["last"] - per["first"]).all()
+    # a goroutine's state after a transition is the state the next one leaves
+    g = tr[tr["resource"] == "goroutine"]
+    nxt_from = g.groupby("id")["from_state"].shift(-1)
+    known = nxt_from.notna()
+    assert (g.loc[known, "to_state"].astype(str) == nxt_from[known].astype(str)).all()
