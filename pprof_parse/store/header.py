@@ -42,7 +42,7 @@ class MergedHeader(NamedTuple):
 _EMPTY = np.zeros(0, np.int64)
 
 
-def _header_only(types, units, default: str, period_type: str, period_unit: str) -> ProfileData:
+def header_only(types, units, default: str, period_type: str, period_unit: str) -> ProfileData:
     """A profile with this header and nothing else (what pprof's sample type rules look at)."""
     e, u = _EMPTY, np.zeros(0, np.uint64)
     return ProfileData(
@@ -98,7 +98,7 @@ def merged_header(profiles) -> MergedHeader:
         first_row.setdefault(sig, i)
     sigs = list(first_row)
     fields = [_signature_fields(profiles, first_row[sg]) for sg in sigs]
-    kept = compatibilize_sample_types([_header_only(*f) for f in fields])
+    kept = compatibilize_sample_types([header_only(*f) for f in fields])
     scaled = scale_profiles(kept) if len(sigs) > 1 else kept
     first = scaled[0]
     names = [t.type for t in first.sample_types]

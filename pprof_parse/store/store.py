@@ -22,7 +22,7 @@ from . import dask_engine, duckdb_engine
 from .assemble import SymbolTables, assemble
 from .engine_api import ENGINES, Selection
 from .errors import StoreError
-from .header import MergedHeader, _header_only, merged_header
+from .header import MergedHeader, header_only, merged_header
 from .ingest import BATCH_SIZE, IngestResult, expand_sources, ingest, stored_ids
 from .pgo import pgo as pgo_profile
 from .rows import SymbolIds
@@ -326,7 +326,7 @@ class ProfileStore:
         rx = compile_regex("function_share", regex)
         chosen = self._chosen(where).drop_columns(["_signature"]).to_pandas()
         first = chosen.iloc[0]
-        head = _header_only(list(first.sample_types), list(first.sample_units), first.default_sample_type, "", "")
+        head = header_only(list(first.sample_types), list(first.sample_units), first.default_sample_type, "", "")
         column = head.sample_types[resolve_sample_index(head, sample_index)].type
         _check_type_everywhere(chosen, column)
         stacks = _matching_stacks(self._symbol_tables(), rx, cum)
