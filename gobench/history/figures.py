@@ -105,7 +105,7 @@ def history_bands(history, name: str, unit: str | None = None, *, baseline: str 
 
 
 def history_figure(history, name: str, unit: str | None = None, *, baseline: str | None = None,
-                   changes=None, alpha: float = 0.05, pkg: str | None = None):
+                   changes=None, alpha: float = 0.05, pkg: str | None = None, noise_pct: float | None = None):
     """One benchmark's history as a band chart: change from the baseline, the median's
     interval as a band, change points marked.
 
@@ -118,6 +118,10 @@ def history_figure(history, name: str, unit: str | None = None, *, baseline: str
         with *alpha* (for this unit).  Its rows for this benchmark are marked.
     alpha : float, default 0.05
         As for :func:`~gobench.history.change_points`.
+    noise_pct : float, optional
+        The benchmark's noise when it is too noisy to judge
+        (:func:`gobench.history.regressions.regression_table`' ``noise_pct`` of a ``noisy`` row):
+        the band is drawn grey and the title says ``noisy: ±x%``.
 
     Returns
     -------
@@ -143,21 +147,26 @@ def history_figure(history, name: str, unit: str | None = None, *, baseline: str
         mine = mine[mine["pkg"] == pkg]
     x = [_esc(str(c)) for c in bands["commit"]]
     fig = go.Figure()
-    _band_traces(fig, x, bands)
+    _band_traces(fig, x, bands, NOISY_BAND if noise_pct is not None else BAND)
     _change_marks(fig, x, bands, mine)
-    fig.update_layout(title=f"{_esc(name)} · {_esc(unit)}", xaxis_title="commit",
+    noisy = "" if noise_pct is None else f" · noisy: ±{noise_pct:.0f}% per commit"
+    fig.update_layout(title=f"{_esc(name)} · {_esc(unit)}{noisy}", xaxis_title="commit",
                       yaxis_title=f"% change from {_esc(str(bands.attrs['baseline']))}", hovermode="x unified")
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=x)
     return fig
 
 
-def _band_traces(fig, x, bands) -> None:
+#: The band's fill: blue, grey for a benchmark too noisy to judge.
+BAND, NOISY_BAND = "rgba(31,119,180,0.2)", "rgba(128,128,128,0.3)"
+
+
+def _band_traces(fig, x, bands, fill: str) -> None:
     hover = [f"median {c:.4g} [{lo:.4g}, {hi:.4g}], n={n}" for c, lo, hi, n in
              zip(bands["center"], bands["lo"], bands["hi"], bands["n"])]
     fig.add_trace(go.Scatter(x=x, y=bands["hi_pct"], name="hi", mode="lines", line=dict(width=0),
                              showlegend=False, hoverinfo="skip"))
     fig.add_trace(go.Scatter(x=x, y=bands["lo_pct"], name="lo", mode="lines", line=dict(width=0),
-                             fill="tonexty", fillcolor="rgba(31,119,180,0.2)", showlegend=False, hoverinfo="skip"))
+                             fill="tonexty", fillcolor=fill, showlegend=False, hoverinfo="skip"))
     fig.add_trace(go.Scatter(x=x, y=bands["center_pct"], name="median", mode="lines+markers",
                              line=dict(color="#1f77b4"), text=hover, hovertemplate="%{y:.2f}%<br>%{text}"))
 
