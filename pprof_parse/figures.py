@@ -10,10 +10,16 @@ are the implementation and may move):
 * :func:`flame_views_figure` -- several trees in one figure, switched by a dropdown (works in
   static HTML);
 * :func:`diff_flame_figure` -- a :func:`diff_tree` coloured by delta (red grew, blue shrank);
+* search in a flame graph drawn with ``flame_figure(tree, search=profile)``,
+  ``flame_views_figure(trees, search=profile)`` or :func:`flame_search_figure`: :func:`flame_html` /
+  :func:`write_flame_html` (a page with a search box: a regex paints the matching frames and shows
+  the matched share, equal to ``Profile.top(focus=regex)``, computed in the browser),
+  :func:`flame_search_script` (the same box for a notebook renderer's ``post_script``),
+  :func:`flame_search_widget` (the box as ipywidgets, in JupyterLab);
 * :func:`format_value`, :func:`axis_unit`, :data:`PLAIN_TICKS`, :func:`short_name` -- sample
   values in human units, axis scaling, plotly tick settings, short Go symbol names.
 
-Figures need plotly (a dependency of the package; importing this module imports it).
+Figures need plotly (a dependency of the package), imported when the first figure is made.
 
 >>> import pprof_parse
 >>> from pprof_parse.figures import call_tree, flame_figure           # doctest: +SKIP
@@ -30,6 +36,8 @@ from .present.flame import (
     format_value,
     short_name,
 )
+from .present.flame_search import (flame_html, flame_search_figure, flame_search_script, flame_search_widget,
+                                   write_flame_html)
 from .present.tree import call_tree, diff_tree
 
 __all__ = [
@@ -39,7 +47,12 @@ __all__ = [
     "diff_flame_figure",
     "diff_tree",
     "flame_figure",
+    "flame_html",
+    "flame_search_figure",
+    "flame_search_script",
+    "flame_search_widget",
     "flame_views_figure",
     "format_value",
     "short_name",
+    "write_flame_html",
 ]

@@ -23,6 +23,7 @@ from .analyze.tagfilter import num_label_units
 from .errors import OptionError
 from .model.data import ProfileData, ValueType
 from .present.card import profile_card_html
+from .present.flame_search import flame_search_figure, flame_search_widget
 from .present.listing import list_table
 from .present.top import report_total, top_table
 from .present.views import peek_table, tags_table, traces_table
@@ -438,6 +439,39 @@ class Profile:
                              prune_from=prune_from, tagfocus=tagfocus, tagignore=tagignore, tagshow=tagshow,
                              taghide=taghide)
         return Profile(data, source=self.source)
+
+    def flame_search(self, sample_index: int | str | None = None, *, granularity: str = "functions",
+                     noinlines: bool = False, max_nodes: int | None = 3000,
+                     tagroot: str | list[str] | None = None, tagleaf: str | list[str] | None = None):
+        """The flame graph with a search box, live in JupyterLab.
+
+        Typing a Go regex (pprof's ``-focus`` syntax) and Enter paints the matching frames and shows
+        ``matched: VALUE (PCT% of total)``: VALUE is ``self.top(sample_index, focus=regex, tagroot=tagroot,
+        tagleaf=tagleaf)["flat"].sum()`` (the samples pprof's ``-focus`` keeps), PCT its share of
+        pprof's total. For a static page with the same box (computed in the browser, no kernel):
+        ``pprof_parse.figures.write_flame_html(flame_search_figure(prof, ...), "flame.html")``.
+
+        Parameters
+        ----------
+        sample_index, granularity, noinlines, max_nodes, tagroot, tagleaf
+            As :func:`pprof_parse.figures.call_tree`.
+
+        Returns
+        -------
+        ipywidgets.VBox
+            ``[Text, HTML, plotly FigureWidget]``; ``box.on_search(regex)`` runs a search. Needs
+            ipywidgets and anywidget.
+
+        Raises
+        ------
+        SampleTypeError
+            Unknown sample index.
+        OptionError
+            As :func:`~pprof_parse.figures.call_tree`; an invalid regex is shown in the box.
+        """
+        fig = flame_search_figure(self, sample_index, granularity=granularity, noinlines=noinlines,
+                                  max_nodes=max_nodes, tagroot=tagroot, tagleaf=tagleaf)
+        return flame_search_widget(self, fig)
 
     def peek(self, regex: str, sample_index: int | str | None = None, *, granularity: str = "functions",
              noinlines: bool = False, cum: bool = False, mean: bool = False, relative_percentages: bool = False,

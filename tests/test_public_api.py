@@ -40,9 +40,15 @@ GOBENCH = [
 PUBLIC_MODULES = {
     "pprof_parse.figures": [
         "axis_unit", "call_tree", "diff_flame_figure", "diff_tree", "flame_figure", "flame_views_figure",
+        "flame_html", "flame_search_figure", "flame_search_script", "flame_search_widget", "write_flame_html",
         "format_value", "PLAIN_TICKS", "short_name",
     ],
-    "gopherlab.reports": ["allocations", "bench", "bundled", "gc", "leaks", "render", "RESULT_MIME"],
+    "gopherlab.reports": ["allocations", "bench", "bundled", "gc", "leaks", "profiles", "render", "RESULT_MIME"],
+    "gopherlab.reports.profiles": [
+        "find_step", "label_breakdown", "label_figure", "open_store", "over_time", "OverTime", "parse_window",
+        "share_changes", "share_figure", "show_changes", "show_label_breakdown", "show_overview", "Step", "Window",
+        "window_diff_figure",
+    ],
     "gopherlab.reports.render": [
         "emit_result", "format_percent", "html_table", "OFFLINE_RENDERER", "offline_notebook_renderer",
         "setup_notebook", "show_table", "show_text", "TABLE_CSS",

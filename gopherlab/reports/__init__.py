@@ -1,4 +1,4 @@
-"""The report layer: what the four workbench notebooks call, as a documented public API.
+"""The report layer: what the workbench notebooks call, as a documented public API.
 
 The notebooks in :mod:`gopherlab.notebooks` are templates: ``gopherlab notebooks DIR`` copies them
 for users to edit, so every name they use is public and pinned (``tests/test_public_api.py``).
@@ -17,6 +17,9 @@ module                              what it holds
 :mod:`gopherlab.reports.gc`         the GC pause trends notebook (gctrace logs, MemStats)
 :mod:`gopherlab.reports.leaks`      the goroutine leak notebook (goroutine dumps over time)
 :mod:`gopherlab.reports.bench`      the benchmark comparison notebook (benchstat, CI verdict)
+:mod:`gopherlab.reports.profiles`   the profiles over time notebook (a profile store or many
+                                    profile files: function share over time and its step,
+                                    changes between two windows, breakdown by label)
 ==================================  ======================================================
 
 The analyses are the libraries' (:mod:`pprof_parse`, :mod:`gobench`); flame graphs and call
@@ -35,4 +38,4 @@ of the exported HTML toggles are precomputed plotly traces switched by dropdowns
 #: (:func:`gopherlab.reports.render.emit_result`); ``gopherlab report`` reads it back.
 RESULT_MIME = "application/vnd.gopherlab.result+json"
 
-__all__ = ["RESULT_MIME", "allocations", "bench", "bundled", "gc", "leaks", "render"]
+__all__ = ["RESULT_MIME", "allocations", "bench", "bundled", "gc", "leaks", "profiles", "render"]

@@ -12,6 +12,8 @@ import pandas as pd
 
 from gopherlab_common.lazy import LazyModule
 
+from pprof_parse.figures import flame_search_script
+
 from .._process import tune_report_kernel
 from . import RESULT_MIME
 
@@ -68,7 +70,8 @@ def offline_notebook_renderer():
         def to_mimebundle(self, fig_dict):
             body = pio.to_html(fig_dict, config=self.config, auto_play=self.auto_play, include_plotlyjs=False,
                            include_mathjax=False, full_html=False, animation_opts=self.animation_opts,
-                           default_width="100%", default_height=525, validate=False)
+                           default_width="100%", default_height=525, validate=False,
+                           post_script=flame_search_script(fig_dict))
             return {"text/html": body}
 
     return OfflineNotebookRenderer()

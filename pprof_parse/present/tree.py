@@ -258,8 +258,8 @@ def call_tree(profile, sample_index: int | str | None = None, *, min_fraction: f
         ``total(root) = Σ value`` over all samples, ``Σ self = total(root)``,
         and each node's total is the sum of its children's totals plus its
         self. ``df.attrs``: ``sample_type``, ``unit``, ``total`` (Σ|value|,
-        pprof's report total), ``granularity``, ``n_paths`` (paths built
-        before pruning; with ``min_fraction`` > 0 and non-negative values the
+        pprof's report total), ``granularity``, ``noinlines``, ``tagroot``,
+        ``tagleaf`` (as given), ``n_paths`` (paths built before pruning; with ``min_fraction`` > 0 and non-negative values the
         subtrees of paths below the cut are not built).
 
     Raises
@@ -280,7 +280,8 @@ def call_tree(profile, sample_index: int | str | None = None, *, min_fraction: f
     out = out[TREE_COLUMNS]
     st = profile.data.sample_types[si]
     out.attrs.update({"sample_type": st.type, "unit": st.unit, "total": int(np.abs(w).sum()),
-                      "granularity": granularity, "n_paths": n_paths})
+                      "granularity": granularity, "noinlines": noinlines, "tagroot": tagroot,
+                      "tagleaf": tagleaf, "n_paths": n_paths})
     return out
 
 
