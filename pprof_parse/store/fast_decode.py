@@ -105,11 +105,12 @@ def _functions(msg, strings: list[str], names: NameCache) -> dict | None:
     """Function id -> (name as shown, system name, file name, start line)."""
     n = len(strings)
     out = {}
+    final_name = names.final_name
     for f in msg.function:
-        if not (0 <= f.name < n and 0 <= f.system_name < n and 0 <= f.filename < n) or f.id == 0:
+        name, system, filename = f.name, f.system_name, f.filename
+        if not (0 <= name < n and 0 <= system < n and 0 <= filename < n) or f.id == 0:
             return None
-        out[f.id] = (names.final_name(strings[f.name], strings[f.system_name]), strings[f.system_name],
-                     strings[f.filename], f.start_line)
+        out[f.id] = (final_name(strings[name], strings[system]), strings[system], strings[filename], f.start_line)
     return out if len(out) == len(msg.function) else None
 
 
@@ -128,7 +129,7 @@ def _mappings(msg, strings: list[str]) -> dict | None:
 def _locations(msg, functions: dict, mappings: dict) -> dict | None:
     """Location id -> (mapping id or 0, address, is_folded, ((function id, line, column), ...))."""
     out = {loc.id: (loc.mapping_id, loc.address, loc.is_folded,
-                    tuple((ln.function_id, ln.line, ln.column) for ln in loc.line)) for loc in msg.location}
+                    tuple([(ln.function_id, ln.line, ln.column) for ln in loc.line])) for loc in msg.location}
     if len(out) != len(msg.location) or 0 in out:
         return None
     used_functions = {f for v in out.values() for f, _, _ in v[3]}
@@ -165,17 +166,17 @@ def _samples(msg, strings: list[str], locations: dict, n_types: int) -> list | N
 def _rows(ids: SymbolIds, functions: dict, mappings: dict, locations: dict, samples: list,
           type_names: list[str]) -> ProfileRows:
     """Ids for every symbol (new rows queued) and the samples rows."""
-    fid = {k: ids.function_id(*v) for k, v in functions.items()}
+    function_id, location_id, stack_id = ids.function_id, ids.location_id, ids.stack_id
+    fid = {k: function_id(*v) for k, v in functions.items()}
     mid = {k: ids.mapping_id(*v) for k, v in mappings.items()}
     lid = {}
     for k, (m, address, folded, lines) in locations.items():
-        lines = tuple((fid[f], ln, c) for f, ln, c in lines)
+        lines = tuple([(fid[f], ln, c) for f, ln, c in lines])
         if m:
-            lid[k] = ids.location_id((address - mappings[m][0]) & _U64_MASK, mid[m], bool(folded), lines)
+            lid[k] = location_id((address - mappings[m][0]) & _U64_MASK, mid[m], bool(folded), lines)
         else:
-            lid[k] = ids.location_id(address, 0, bool(folded), lines)
-    stacks = [ids.stack_id(tuple(lid[x] for x in locs)) for locs, _, _, _ in samples]
+            lid[k] = location_id(address, 0, bool(folded), lines)
+    stacks = [stack_id(tuple([lid[x] for x in locs])) for locs, _, _, _ in samples]
     labels = [ids.labels(strs, nums) if strs or nums else "" for _, _, strs, nums in samples]
     main = mid[next(iter(mappings))] if mappings else 0  # (dicts keep the message's order)
     return sample_rows(stacks, labels, [v for _, v, _, _ in samples], type_names, main)
-
