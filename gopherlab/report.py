@@ -7,7 +7,7 @@ with nbconvert: code hidden, plotly.js embedded once (the file works offline),
 live-widget cells dropped (Python callbacks cannot run in a static page).
 
 Exit status: 0 ok; 1 ``bench`` found a significant regression beyond
-``--fail-on-regression`` (the report is still written); 2 the notebook broke
+``--fail-on-regression``, or ``history`` a persisting one (the report is still written); 2 the notebook broke
 (the HTML is still written and shows the error) or bad usage (checked before any
 kernel starts: nothing is written, one line on stderr says what to pass).
 
@@ -18,13 +18,17 @@ Examples::
     gopherlab report gc gctrace.log -o gc.html
     gopherlab report leaks snap0.txt snap1.txt snap2.txt --interval 30 -o leaks.html
     gopherlab report bench old.txt new.txt --fail-on-regression 5% -o bench.html
+    gopherlab report history 'runs/*.txt' --fail-on-regression 5% --format markdown -o history.html
 """
 from __future__ import annotations
 
 import argparse
 import copy
+import glob
 import html
 import logging
+import math
+import os
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -57,6 +61,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "gc": ("gc_pause_trends", "GC pause trends"),
     "leaks": ("goroutine_leaks", "Goroutine leak detection"),
     "bench": ("benchmark_comparison", "Benchmark comparison"),
+    "history": ("benchmark_history", "Benchmark history"),
 }
 
 EXIT_OK, EXIT_REGRESSION, EXIT_BROKEN = 0, 1, 2
@@ -168,7 +173,8 @@ def run_report(kind: str, parameters: dict | None, out_html: str | Path, *, time
 
     Parameters
     ----------
-    kind : {"allocations", "gc", "leaks", "bench"}
+    kind : str
+        A key of :data:`KINDS` (``allocations``, ``gc``, ``leaks``, ``bench``, ``history``).
     parameters : dict
         Papermill parameters (see each notebook's ``parameters`` cell);
         ``interactive`` is forced to False.
@@ -272,7 +278,18 @@ def _parser() -> argparse.ArgumentParser:
                    "(5 or 5%%, as gopherlab compare takes it)")
     b.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
 
-    al = sub.add_parser("all", help="all four reports from the bundled sample data, in one process")
+    h = common(sub.add_parser("history", help="benchmark history: change points, regressions, band charts"),
+               "history.html")
+    h.add_argument("runs", nargs="*", help="go test -bench outputs of many commits: files, directories or glob "
+                   "patterns (default: bundled sample)")
+    h.add_argument("--fail-on-regression", metavar="PCT", default=None,
+                   help="exit 1 when a persisting, significant regression exceeds PCT percent (5 or 5%%)")
+    h.add_argument("--baseline", metavar="COMMIT", default="", help="commit the charts start from (default: the first)")
+    h.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
+    h.add_argument("--format", choices=["html", "markdown"], default="html",
+                   help="markdown: also print a PR-comment table on stdout")
+
+    al = sub.add_parser("all", help="every report from the bundled sample data, in one process")
     al.add_argument("-o", "--output", default="reports", help="directory to write (default reports/)")
     al.add_argument("--timeout", type=float, default=300)
     al.add_argument("-j", "--jobs", type=int, default=4, help="notebooks run at once, each in its own kernel (default 4)")
@@ -290,6 +307,10 @@ def _params(ns) -> dict:
                 "interval": ns.interval if ns.interval is not None else 0.0}
     if ns.kind == "bench":
         return {"old_path": _abs(ns.old), "new_path": _abs(ns.new),
+                "fail_on_regression": -1.0 if ns.fail_on_regression is None else ns.fail_on_regression,
+                "alpha": ns.alpha}
+    if ns.kind == "history":
+        return {"runs": [os.path.abspath(r) if glob.has_magic(r) else _abs(r) for r in ns.runs], "baseline": ns.baseline,
                 "fail_on_regression": -1.0 if ns.fail_on_regression is None else ns.fail_on_regression,
                 "alpha": ns.alpha}
     raise ReportError(ns.kind)  # pragma: no cover
@@ -316,6 +337,26 @@ def _check_allocation_profile(path: str, what: str) -> None:
                      "pass a heap profile (/debug/pprof/heap or /debug/pprof/allocs, go test -memprofile)")
 
 
+def _check_threshold(ns) -> None:
+    """Normalise ``ns.fail_on_regression`` to a float (:func:`gobench.gate.parse_threshold`)."""
+    if ns.fail_on_regression is not None:
+        try:
+            ns.fail_on_regression = parse_threshold(str(ns.fail_on_regression))
+        except GobenchError as e:
+            raise UsageError(f"--fail-on-regression: {e}") from None
+
+
+def _check_history_usage(ns) -> None:
+    """Every RUN exists (a pattern matches a file), ``--alpha`` is in (0, 1)."""
+    for r in ns.runs:
+        if glob.has_magic(r) and not glob.glob(r, recursive=True):
+            raise UsageError(f"no file matches {r!r}; pass go test -bench outputs of many commits")
+        if not glob.has_magic(r) and not os.path.exists(r):
+            raise UsageError(f"no such file or directory: {r}")
+    if not (math.isfinite(ns.alpha) and 0 < ns.alpha < 1):
+        raise UsageError(f"--alpha {ns.alpha:g}: want a level in (0, 1), such as 0.05")
+
+
 def _check_usage(ns) -> None:
     """Argument checks made before any kernel starts; normalises ``ns.fail_on_regression``.
 
@@ -324,7 +365,8 @@ def _check_usage(ns) -> None:
     UsageError
         A report of the wrong kind of input (a CPU profile to ``allocations``), one benchmark
         file of two, a bad ``--fail-on-regression`` (:func:`gobench.gate.parse_threshold`),
-        ``--times`` of another length than the snapshots.
+        ``--times`` of another length than the snapshots, a history RUN that does not exist
+        (or a pattern matching nothing), an ``--alpha`` outside (0, 1).
     """
     if ns.kind == "allocations":
         if ns.profile:
@@ -335,11 +377,10 @@ def _check_usage(ns) -> None:
         if bool(ns.old) != bool(ns.new):
             raise UsageError("bench needs two files, OLD and NEW (go test -bench output before and after), "
                              "or neither for the bundled sample")
-        if ns.fail_on_regression is not None:
-            try:
-                ns.fail_on_regression = parse_threshold(str(ns.fail_on_regression))
-            except GobenchError as e:
-                raise UsageError(f"--fail-on-regression: {e}") from None
+        _check_threshold(ns)
+    elif ns.kind == "history":
+        _check_history_usage(ns)
+        _check_threshold(ns)
     elif ns.kind == "leaks":
         if ns.times and len(ns.times) != len(ns.snapshots):
             raise UsageError(f"--times: {len(ns.times)} times for {len(ns.snapshots)} snapshots; "
@@ -362,7 +403,7 @@ def _say(r: ReportResult, out) -> None:
 
 
 def run_all(outdir: str | Path, *, timeout: float = 300, jobs: int = 4) -> list[ReportResult]:
-    """All four reports from the bundled sample data into ``outdir/<kind>.html``, in one process.
+    """Every report of :data:`KINDS` from the bundled sample data into ``outdir/<kind>.html``, in one process.
 
     Kernel start-up and imports dominate small notebooks, so ``jobs`` notebooks run at
     once (threads; each has its own kernel). Results come back in :data:`KINDS` order.
@@ -413,5 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     except ReportError as e:
         print(f"gopherlab report: {e}", file=sys.stderr)
         return EXIT_BROKEN
-    _say(r, sys.stdout if r.ok else sys.stderr)
+    _say(r, sys.stderr if not r.ok or getattr(ns, "format", "html") == "markdown" else sys.stdout)
+    if getattr(ns, "format", "html") == "markdown" and r.ok:
+        sys.stdout.write(r.result.get("markdown", ""))
     return _status(r, getattr(ns, "fail_on_regression", None))
