@@ -34,6 +34,7 @@ class FlameSandwich:
     Made by :func:`flame_sandwich_widget` (see there for the parameters). Attributes:
     ``tree`` (the flame graph's :func:`~pprof_parse.present.tree.call_tree` frame),
     ``flame`` (its ``FigureWidget``), ``status`` (an ``ipywidgets.HTML`` line),
+    ``sandwich`` (the sandwich's ``FigureWidget``, redrawn on each click),
     ``widget`` (the ``ipywidgets.VBox``: flame, status, then the sandwich once a frame
     was clicked), ``last`` (the last :class:`~pprof_parse.present.sandwich.Sandwich` drawn, or None).
     """
@@ -52,6 +53,7 @@ class FlameSandwich:
         self.flame = go.FigureWidget(flame_figure(self.tree, height=height))
         self.flame.data[0].on_click(self._clicked)
         self.status = W.HTML(value=html.escape(HINT))
+        self.sandwich = go.FigureWidget()  # redrawn in place on each click (one widget, not one per click)
         self.widget = W.VBox([self.flame, self.status])
         self.last: Sandwich | None = None
 
@@ -73,9 +75,12 @@ class FlameSandwich:
             self.last = None
             return None
         sw = self.index.sandwich(self.index.named(name), **self._prune)
-        figure = go.FigureWidget(sandwich_figure(sw, height=self._sandwich_height))
+        figure = sandwich_figure(sw, height=self._sandwich_height)
+        self.sandwich.data = []
+        self.sandwich.add_traces(list(figure.data))
+        self.sandwich.layout = figure.layout
         self.status.value = f"Sandwich of <b>{html.escape(name, quote=True)}</b> (click another frame to change it)."
-        self.widget.children = (self.flame, self.status, figure)
+        self.widget.children = (self.flame, self.status, self.sandwich)
         self.last = sw
         return sw
 

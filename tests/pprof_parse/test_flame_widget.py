@@ -36,9 +36,10 @@ def test_click_draws_the_frames_sandwich(cpu):
     click(view.flame, row)
     sw = view.last
     assert sw is not None and sw.name == "runtime.mallocgc"
-    assert len(view.widget.children) == 3
-    drawn = view.widget.children[2]
+    assert view.widget.children == (view.flame, view.status, view.sandwich)
+    drawn = view.sandwich
     assert [t.type for t in drawn.data] == ["icicle", "icicle"]
+    assert "<b>runtime.mallocgc</b>" in drawn.layout.title.text
     assert list(drawn.data[1].values) == list(sw.callees["total"].abs())
     peek = cpu.peek("^runtime\\.mallocgc$")
     me = peek[peek.relation == "self"].iloc[0]
@@ -52,6 +53,10 @@ def test_click_draws_the_frames_sandwich(cpu):
             assert shown[name] == weight
     assert sum(shown.values()) == int(callers["weight"].sum())
     assert "runtime.mallocgc" in view.status.value
+    click(view.flame, int(view.tree.index[view.tree["name"] == "main.cpuPhase"][0]))  # another frame: redrawn in place
+    assert view.last.name == "main.cpuPhase" and view.widget.children[2] is drawn
+    assert len(drawn.data) == 2 and "<b>main.cpuPhase</b>" in drawn.layout.title.text
+    assert list(drawn.data[0].values) == list(view.last.callers["total"].abs())
 
 
 def test_click_on_root_or_other_clears_the_sandwich(cpu):

@@ -1,0 +1,71 @@
+"""JupyterLab: a click on a flame-graph frame draws that function's sandwich below the flame graph."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import screenshot_path
+from goenv import REPO
+from test_jupyterlab import lab  # noqa: F401  (the fixture: a JupyterLab server on tmp_path / "root")
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytest.importorskip("anywidget")  # plotly's FigureWidget
+
+FRAME = "main.main.func4"  # a wide frame just below the root of the sample CPU profile's flame graph
+
+CELL = f"""import pprof_parse
+from pprof_parse.present.flame_widget import flame_sandwich_widget
+flame_sandwich_widget(pprof_parse.read_profile({str(REPO / "gopherlab" / "data" / "profiles" / "cpu.pb.gz")!r}))"""
+
+
+def write_notebook(path) -> None:
+    nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": "flame", "metadata": {}, "outputs": [],
+                     "source": CELL}],
+          "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+          "nbformat": 4, "nbformat_minor": 5}
+    path.write_text(json.dumps(nb))
+
+
+def test_click_on_a_frame_draws_its_sandwich(browser, lab, tmp_path):  # noqa: F811
+    base, token = lab
+    write_notebook(tmp_path / "root" / "flame.ipynb")
+    page = browser.new_page(viewport={"width": 1280, "height": 1400})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(f"{base}/lab/tree/flame.ipynb?token={token}")
+        page.wait_for_selector(".jp-NotebookPanel", timeout=90_000)
+        page.wait_for_function(
+            "() => window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel?.status === 'idle'",
+            timeout=90_000)
+        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        titles = """() => [...document.querySelectorAll('.js-plotly-plot')]
+                     .map(d => d.layout && d.layout.title && d.layout.title.text).filter(Boolean)"""
+        page.wait_for_function(f"() => ({titles})().some(t => t.includes('call tree'))", timeout=240_000)
+        idle = "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'"
+        page.wait_for_function(idle, timeout=120_000)  # the cell has run: the widget is synced
+        frame = page.locator("g.slice", has_text=FRAME).first
+        box = frame.bounding_box()
+        x, y = box["x"] + 30, box["y"] + box["height"] / 2
+        page.mouse.move(x, y)  # hover first, as a user does: plotly then knows the frame under the mouse
+        page.wait_for_selector(".hoverlayer .hovertext", timeout=30_000)
+        page.evaluate("""() => { window.__clicks = []; const gd = document.querySelector('.js-plotly-plot');
+            gd.on('plotly_click', d => window.__clicks.push(d.points.map(p => p.pointNumber))); }""")
+        page.mouse.down()
+        page.mouse.up()
+        try:
+            page.wait_for_function(f"() => ({titles})().some(t => t.includes('<b>{FRAME}</b>'))", timeout=60_000)
+        except Exception as e:
+            clicks = page.evaluate("() => window.__clicks")  # did plotly see the click, or the kernel not answer?
+            raise AssertionError(f"no sandwich 60 s after the click; plotly clicks {clicks}, status line "
+                                 f"{page.locator('.widget-html').all_inner_texts()}") from e
+        traces = page.evaluate("() => document.querySelectorAll('.js-plotly-plot')[1].data.map(t => t.type)")
+        assert traces == ["icicle", "icicle"]  # callers above, callees below
+        assert "Sandwich of" in page.locator(".widget-html").first.inner_text()
+        assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']").count() == 0
+        assert not errors, errors
+        page.locator(".js-plotly-plot").nth(1).scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshot_path("flame_sandwich", tmp_path)))
+    finally:
+        page.close()
