@@ -7,7 +7,11 @@ weights: the report node of every frame, the distinct (sample, node) pairs that 
 the call edges the ``(inline)`` marker looks at, the call path of every frame. A
 :class:`ViewIndex` computes those once for one granularity; a view for a sample type and a set
 of kept samples (pprof's ``-focus``/``-ignore`` keep whole samples, stacks unchanged) is then a
-few weighted counts over them.
+few weighted counts over them: flat by leaf node, cum over the distinct pairs grouped by node,
+and every call path's total as the difference of two prefix sums of the weights, the samples
+being kept in depth-first order of their paths (the samples through a path are one run of it).
+Other options (``-mean``, ``-noinlines``, ``-hide``/``-show``, label frames) are not indexed:
+use ``Profile.top``/``call_tree`` for those.
 
 The results equal ``top_table`` of the filtered data with the whole profile's total (what
 ``Profile.top(focus=…)`` returns) and ``call_tree`` of the filtered profile, row for row
@@ -32,8 +36,10 @@ from .tree import ROOT_NAME, TREE_COLUMNS, _prune
 class ViewIndex:
     """The weight-independent arrays of one profile's top table and call tree at one granularity.
 
-    Built once (about the cost of one ``top`` plus one unpruned ``call_tree``); then
-    :meth:`top` and :meth:`call_tree` take a sample index and a kept-sample mask.
+    Built once (about twice the cost of one ``top`` plus one ``call_tree``; on the 190k-sample
+    benchmark CPU profile 3 s of CPU and about 150 MB); then :meth:`top` and :meth:`call_tree` take
+    a sample index and a kept-sample mask (about 0.1 s of CPU there, against 1.6 s for
+    ``Profile.top`` and ``call_tree``).
 
     Parameters
     ----------
@@ -162,13 +168,29 @@ class ViewIndex:
         return keep
 
     def _weights(self, sample_index, kept: np.ndarray | None) -> tuple[int, np.ndarray]:
+        """``(sample type position, int64 weight of every sample, 0 for the samples not kept)``."""
         si = resolve_sample_index(self.data, sample_index)
         w = self.data.values[:, si].astype(np.int64) if self.data.n_samples else np.zeros(0, np.int64)
         return si, (w if kept is None else np.where(kept, w, 0))
 
     def top(self, sample_index=None, kept: np.ndarray | None = None, *, cum: bool = False) -> pd.DataFrame:
         """``top_table`` of the kept samples, percentages of the whole profile's total (as
-        :meth:`pprof_parse.Profile.top` with ``focus``/``ignore``); same columns and ``attrs``."""
+        :meth:`pprof_parse.Profile.top` with ``focus``/``ignore``); same columns and ``attrs``.
+
+        Parameters
+        ----------
+        sample_index : int or str, optional
+            Sample type (pprof's rules).
+        kept : numpy.ndarray of bool, optional
+            Which samples count (:meth:`kept`); default all.
+        cum : bool
+            Order by |cum| (pprof's ``-cum``).
+
+        Raises
+        ------
+        SampleTypeError
+            Unknown sample index.
+        """
         si, w = self._weights(sample_index, kept)
         n_nodes = self.nodes.n_nodes
         has_leaf = (self.leaf_node >= 0) & (w != 0)
@@ -211,8 +233,16 @@ class ViewIndex:
     def call_tree(self, sample_index=None, kept: np.ndarray | None = None, *, min_fraction: float = 0.005,
                   max_nodes: int | None = 3000) -> pd.DataFrame:
         """``call_tree`` of the kept samples (the tree of ``Profile.filter(focus=…)``), pruned the same
-        way; same columns and ``attrs``. Weights of both signs (diff profiles) fall back to counting
-        which samples reach each path."""
+        way (``min_fraction``, ``max_nodes`` as there); same columns and ``attrs``. With weights of
+        both signs (diff profiles) a path is drawn when a kept sample with a nonzero weight reaches it.
+
+        Raises
+        ------
+        SampleTypeError
+            Unknown sample index.
+        OptionError
+            Negative ``min_fraction`` or ``max_nodes`` < 2.
+        """
         si, w = self._weights(sample_index, kept)
         n_paths = self.path_parent.size
         total = self._path_totals(w)
@@ -229,7 +259,7 @@ class ViewIndex:
         ids = np.flatnonzero(made)
         new_id = np.full(n_paths, -1, np.int64)
         new_id[ids] = np.arange(ids.size)
-        self_ = total[ids] - _sums(new_id[parent[ids[1:]]], total[ids[1:]], ids.size)  # less the drawn children
+        self_ = total[ids] - exact_bincount(new_id[parent[ids[1:]]], total[ids[1:]], ids.size)  # less the drawn children
         names = self.nodes.info["name"].to_numpy(dtype=object)
         node = self.path_node[ids]
         df = pd.DataFrame({
@@ -243,7 +273,8 @@ class ViewIndex:
                      max_nodes=max_nodes)[TREE_COLUMNS]
         st = self.data.sample_types[si]
         out.attrs.update({"sample_type": st.type, "unit": st.unit, "total": int(np.abs(w).sum()),
-                          "granularity": self.granularity, "n_paths": int(ids.size)})
+                          "granularity": self.granularity, "noinlines": False, "tagroot": None, "tagleaf": None,
+                          "n_paths": int(ids.size)})
         return out
 
     def _path_totals(self, w: np.ndarray) -> np.ndarray:
@@ -257,9 +288,3 @@ def _pct(values: np.ndarray, total: int) -> np.ndarray:
     if total == 0:
         return np.zeros(values.shape, float)
     return np.abs(values / total) * 100.0
-
-
-def _sums(idx: np.ndarray, w: np.ndarray, n: int) -> np.ndarray:
-    """int64 sums of ``w`` per ``idx`` (exact past float64's integer range)."""
-    return exact_bincount(idx, w, n)
-

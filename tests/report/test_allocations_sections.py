@@ -4,6 +4,7 @@ workload sources are not where the report runs (a note, never an error), and wit
 naming the sources and a label key."""
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -48,11 +49,13 @@ def test_report_with_sources_and_a_label_key(tmp_path):
     res = report.run_report("allocations", {"source_path": str(WORKLOAD), "label_key": "bytes", "hot_functions": 2},
                             out)
     assert res.ok, res.error
-    html = out.read_text(encoding="utf-8")
-    hot = _section(html, "Hot lines")
+    page = out.read_text(encoding="utf-8")
+    hot = _section(page, "Hot lines")
     assert "Source not found" not in hot and hot.count('<table class="gl-list">') == 2
-    assert "b := make([]byte, 64&lt;&lt;10)" in hot  # main.allocLarge's hot line, with its text
-    labels = _section(html, "Labels")
+    top_line = int(re.search(r'<caption>main\.allocLarge .*?<td class="n">(\d+)</td>', hot, re.S).group(1))
+    text = (WORKLOAD / "main.go").read_text().splitlines()[top_line - 1]
+    assert f"<td class=\"src\">{html.escape(text, quote=False)}</td>" in hot  # main.allocLarge's hot line, with its text
+    labels = _section(page, "Labels")
     assert "alloc_space by label bytes" in labels and "<td>65536</td>" in labels
-    split = [t for t in _icicles(html) if "by label bytes" in json.dumps(t) or "65536" in t["labels"]]
+    split = [t for t in _icicles(page) if "by label bytes" in json.dumps(t) or "65536" in t["labels"]]
     assert split and "65536" in split[0]["labels"]  # the flame graph's root frames are the label's values
