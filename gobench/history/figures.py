@@ -126,8 +126,9 @@ def history_figure(history, name: str, unit: str | None = None, *, baseline: str
     Returns
     -------
     plotly.graph_objects.Figure
-        x: the commits in order; y: percent change from the baseline's median.
-        Traces: the band's upper and lower edge (``hi``, ``lo``: filled between),
+        x: the commits in order; y: percent change from the baseline's median
+        (the values themselves, in the unit, when that median is 0: no percentage
+        exists, e.g. ``B/op`` of a benchmark that allocated nothing).  Traces: the band's upper and lower edge (``hi``, ``lo``: filled between),
         the median (``median``), and one marker trace per change direction
         (``regression``, ``improvement``) at the first commit of the new level,
         with a vertical line there (dashed when the change did not persist).
@@ -146,12 +147,15 @@ def history_figure(history, name: str, unit: str | None = None, *, baseline: str
     if pkg is not None and "pkg" in mine.columns:
         mine = mine[mine["pkg"] == pkg]
     x = [_esc(str(c)) for c in bands["commit"]]
+    base = _esc(str(bands.attrs["baseline"]))
+    y = "_pct" if np.isfinite(bands["center_pct"].to_numpy(np.float64)).any() else ""
     fig = go.Figure()
-    _band_traces(fig, x, bands, NOISY_BAND if noise_pct is not None else BAND)
-    _change_marks(fig, x, bands, mine)
+    _band_traces(fig, x, bands, NOISY_BAND if noise_pct is not None else BAND, y)
+    _change_marks(fig, x, bands, mine, y)
     noisy = "" if noise_pct is None else f" · noisy: ±{noise_pct:.0f}% per commit"
     fig.update_layout(title=f"{_esc(name)} · {_esc(unit)}{noisy}", xaxis_title="commit",
-                      yaxis_title=f"% change from {_esc(str(bands.attrs['baseline']))}", hovermode="x unified")
+                      yaxis_title=f"% change from {base}" if y else f"{_esc(unit)} (the median at {base} is 0)",
+                      hovermode="x unified")
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=x)
     return fig
 
@@ -160,19 +164,22 @@ def history_figure(history, name: str, unit: str | None = None, *, baseline: str
 BAND, NOISY_BAND = "rgba(31,119,180,0.2)", "rgba(128,128,128,0.3)"
 
 
-def _band_traces(fig, x, bands, fill: str) -> None:
+def _band_traces(fig, x, bands, fill: str, y: str) -> None:
+    """The band (``hi``/``lo`` filled between) and the median; *y* ``"_pct"`` draws the
+    percentage columns, ``""`` the values."""
     hover = [f"median {c:.4g} [{lo:.4g}, {hi:.4g}], n={n}" for c, lo, hi, n in
              zip(bands["center"], bands["lo"], bands["hi"], bands["n"])]
-    fig.add_trace(go.Scatter(x=x, y=bands["hi_pct"], name="hi", mode="lines", line=dict(width=0),
+    fig.add_trace(go.Scatter(x=x, y=bands["hi" + y], name="hi", mode="lines", line=dict(width=0),
                              showlegend=False, hoverinfo="skip"))
-    fig.add_trace(go.Scatter(x=x, y=bands["lo_pct"], name="lo", mode="lines", line=dict(width=0),
+    fig.add_trace(go.Scatter(x=x, y=bands["lo" + y], name="lo", mode="lines", line=dict(width=0),
                              fill="tonexty", fillcolor=fill, showlegend=False, hoverinfo="skip"))
-    fig.add_trace(go.Scatter(x=x, y=bands["center_pct"], name="median", mode="lines+markers",
-                             line=dict(color="#1f77b4"), text=hover, hovertemplate="%{y:.2f}%<br>%{text}"))
+    fig.add_trace(go.Scatter(x=x, y=bands["center" + y], name="median", mode="lines+markers",
+                             line=dict(color="#1f77b4"), text=hover,
+                             hovertemplate=("%{y:.2f}%" if y else "%{y:.4g}") + "<br>%{text}"))
 
 
-def _change_marks(fig, x, bands, mine) -> None:
-    pct = dict(zip(bands["commit"], bands["center_pct"]))
+def _change_marks(fig, x, bands, mine, y: str) -> None:
+    pct = dict(zip(bands["commit"], bands["center" + y]))
     for direction, color in (("regression", SIGNIFICANT_WORSE), ("improvement", SIGNIFICANT_BETTER)):
         rows = mine[mine["direction"] == direction]
         if rows.empty:

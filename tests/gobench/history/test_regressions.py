@@ -117,3 +117,13 @@ def test_band_chart_of_a_noisy_benchmark_is_grey(made_up):
     fig = history_figure(made_up, "NoisyBig-2", noise_pct=12.3)
     assert fig.data[1].fillcolor == NOISY_BAND and "noisy: ±12% per commit" in fig.layout.title.text
     assert history_figure(made_up, "NoisyBig-2").data[1].fillcolor != NOISY_BAND
+
+
+def test_band_chart_from_a_zero_baseline_shows_the_values():
+    """B/op from 0 to 4 KiB has no percentage: the chart draws the values in the unit."""
+    h = read_history(sorted(SAMPLE.glob("c*.txt")), progress=False)
+    fig = history_figure(h, "Checksum-2", "B/op")
+    assert list(fig.data[2].y[:10]) == [0.0] * 10 and list(fig.data[2].y[10:]) == [4096.0] * 10
+    assert fig.layout.yaxis.title.text == "B/op (the median at c00 is 0)"
+    assert list(fig.data[3].x) == ["c10"] and list(fig.data[3].y) == [4096.0]
+    assert history_figure(h, "Checksum-2", "cpu-sec/op").layout.yaxis.title.text == "% change from c00"
