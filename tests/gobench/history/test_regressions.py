@@ -127,3 +127,14 @@ def test_band_chart_from_a_zero_baseline_shows_the_values():
     assert fig.layout.yaxis.title.text == "B/op (the median at c00 is 0)"
     assert list(fig.data[3].x) == ["c10"] and list(fig.data[3].y) == [4096.0]
     assert history_figure(h, "Checksum-2", "cpu-sec/op").layout.yaxis.title.text == "% change from c00"
+
+
+def test_engines_give_the_same_table(monkeypatch):
+    """The reference engine (ruptures' plain Pelt, benchstat's statistics one cell at a time) gives
+    the fast engine's table on the real history, number for number."""
+    h = read_history(sorted(SAMPLE.glob("c*.txt")), progress=False)
+    tables = {}
+    for eng in ("fast", "reference"):
+        monkeypatch.setenv("GOPHERLAB_ENGINE", eng)
+        tables[eng] = regression_table(h)
+    pd.testing.assert_frame_equal(tables["fast"], tables["reference"])
