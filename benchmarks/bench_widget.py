@@ -49,8 +49,9 @@ import json, time
 import numpy as np
 import pprof_parse
 from IPython.display import display
-from gopherlab.reports import allocations as alloc
+from gopherlab.reports import allocations as alloc, render as gl
 
+gl.setup_notebook()  # the notebook's figure renderers (plotly's JSON and the offline HTML)
 t0 = time.perf_counter()
 prof = pprof_parse.read_profile({path!r})
 read_s = time.perf_counter() - t0
