@@ -16,16 +16,18 @@ merging the same files::
 (``--vs "sh -c 'go tool pprof -top DIR/*.pb.gz'"`` for the glob). ``ingest`` prints the
 files added, the time in ``add`` and the peak RSS (``ru_maxrss``).
 
-Measured 2026-12-05 on the shared 2-core machine (load average 8-12, so walls are inflated;
-the CPU ratios are the steadier figure):
+Measured 2026-12-05 on the shared 2-core machine (load average 7-12: walls are inflated,
+more for this single-threaded process than for pprof's several threads; the CPU ratios
+are the steadier figure). Medians of farm-bench pairs, whole processes:
 
 =========================  ==========================  ==========================
-                           2,000 windows (7.9 MB)      20,000 windows
+                           2,000 windows (7.9 MB)      20,000 windows (79 MB)
 =========================  ==========================  ==========================
-ingest, whole process      4.2 s CPU, 173 MB peak      24.2 s CPU, 177 MB peak
-go tool pprof -top         1.7 s CPU, 33 MB            10.1 s CPU, 37 MB
-ratio (median of pairs)    2.5x CPU, 2.7x wall         2.4x CPU, 4.2x wall
-warm store.top()           62 ms CPU, 80-180 ms wall   (0.04x pprof's CPU)
+ingest (this script)       4.1 s CPU, 171 MB peak      25.4 s CPU, 173 MB peak
+go tool pprof -top         1.7 s CPU, 34 MB            11.1 s CPU, 37 MB
+ratio, CPU                 2.4x                        2.3x
+ratio, wall                2.7x-3.3x (three calls)     4.1x
+warm store.top()           68 ms CPU, 60-135 ms wall (0.04x pprof's 1.7 s CPU)
 =========================  ==========================  ==========================
 """
 
