@@ -2,7 +2,7 @@
 
 Modules, bottom to top: ``spec`` (the event table), ``errors``, ``wire`` (header,
 batches, generations and their string/stack/CPU-sample tables), ``decode`` (event
-batches to columns, numpy), ``order`` (Go's ordering state machine), ``tables``
+batches to columns, numpy), ``gosort`` (Go's sort, for the ordering's ties), ``order`` (Go's ordering state machine), ``tables``
 (trace-wide string pool and stack table), ``events`` (the events table), ``model``
 (``read_trace``, ``Trace``).
 """

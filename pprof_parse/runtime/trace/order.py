@@ -19,9 +19,11 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from pprof_parse.runtime.trace import spec
 from pprof_parse.runtime.trace.errors import TraceFormatError
+from pprof_parse.runtime.trace.gosort import sort_func
 
 __all__ = ["Emitted", "Extra", "order_events"]
 
@@ -676,16 +678,8 @@ def _heap_remove(heap, i):
 
 
 def _sort_frontier(heap):
-    """Go's ``slices.SortFunc`` by time: insertion sort (stable) up to 12 cursors; beyond, Go's
-    pdqsort may order equal times differently from this stable sort."""
-    if len(heap) <= 12:
-        for i in range(1, len(heap)):
-            j = i
-            while j > 0 and heap[j][0] < heap[j - 1][0]:
-                heap[j], heap[j - 1] = heap[j - 1], heap[j]
-                j -= 1
-    else:
-        heap.sort(key=lambda c: c[0])
+    """Go's ``slices.SortFunc`` by time (not stable past 12 cursors: its exact steps decide ties)."""
+    sort_func(heap, key=itemgetter(0))
 
 
 def order_events(generations, source: str) -> Emitted:
