@@ -148,7 +148,7 @@ def _benchstat_command(history, old: str, new: str) -> str:
     h = history[history["commit"].isin([old, new])]
     keys = [c for c in h.columns if c not in RESERVED_COLUMNS and c not in ("commit", "order")
             and not c.startswith("/") and h[c].astype(object).nunique(dropna=False) > 1]
-    files = {c: sorted(set(h.loc[h["commit"] == c, "file"])) for c in (old, new)}
+    files = {c: sorted(set(h.loc[h["commit"] == c, "file"])) if "file" in h.columns else [] for c in (old, new)}
     names = [os.path.basename(f[0]) if len(f) == 1 else f"<{c} runs>" for c, f in files.items()]
     ignore = f" -ignore {','.join(keys)}" if keys else ""
     return f"benchstat -col commit{ignore} {names[0]} {names[1]}"

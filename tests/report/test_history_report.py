@@ -157,3 +157,12 @@ def test_markdown_comment_escapes_hostile_names(tmp_path):
         assert len(cells) == 9                       # no | inside a name splits the row
     assert "Pipe\\|x-2" in md and "&lt;script&gt;" in md and "<script>" not in md
     assert "!\\[\\]\\(http\\://evil.example/x.png\\)" in md and "](http" not in md
+
+
+def test_a_frame_without_files(sample):
+    """analyze takes a frame read_history made (or one built by hand, without a ``file`` column)."""
+    frame = sample.history.drop(columns=["file"])
+    frame.attrs = dict(sample.history.attrs)
+    a = history.analyze(frame, baseline="c05")
+    assert a.command == "benchstat -col commit -ignore commit-time,kernels <c05 runs> <c19 runs>"
+    assert a.baseline == "c05" and a.last == "c19" and len(a.pair) == 17
