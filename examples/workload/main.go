@@ -26,7 +26,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -232,12 +231,6 @@ func leakForever() {
 
 // ---- Drivers ------------------------------------------------------------------
 
-// fibDepth is the recursion phase's fib argument: 22, and steppedFibDepth from the
-// -step-at window on in -windows mode (about 11x the calls: main.fib's share steps up).
-var fibDepth atomic.Int32
-
-const fibDepthBase, steppedFibDepth = 22, 27
-
 func cpuPhase(ctx context.Context, deadline time.Time, kind string) {
 	pprof.Do(ctx, pprof.Labels("phase", "cpu", "kind", kind), func(ctx context.Context) {
 		for time.Now().Before(deadline) {
@@ -245,7 +238,7 @@ func cpuPhase(ctx context.Context, deadline time.Time, kind string) {
 			case "hash":
 				sink = hashLoop(200000)
 			case "recursion":
-				sink = fib(int(fibDepth.Load()))
+				sink = fib(int(fibDepth.Load())) // 22; 27 from -step-at on in -windows mode (windows.go)
 				sink = walkTree(buildTree(12))
 			case "sort":
 				sortWork(20000)
@@ -273,18 +266,7 @@ func main() {
 	out := flag.String("out", "profiles", "output directory")
 	duration := flag.Duration("duration", 3*time.Second, "how long to run the workload")
 	memRate := flag.Int("memprofilerate", 4096, "runtime.MemProfileRate")
-	windows := flag.Int("windows", 0, "write this many back-to-back CPU profiles (a continuous profiler's windows) into -out instead")
-	window := flag.Duration("window", time.Second, "length of each -windows profile")
-	stepAt := flag.Int("step-at", -1, "-windows: from this window on, the recursion phase calls fib(27), not fib(22) (default: half way)")
-	flag.Parse()
-	fibDepth.Store(fibDepthBase)
-	if *windows > 0 {
-		if *stepAt < 0 {
-			*stepAt = *windows / 2
-		}
-		writeWindows(*out, *windows, *window, *stepAt)
-		return
-	}
+	parseFlags() // flag.Parse, then the -windows mode if asked (windows.go)
 
 	runtime.MemProfileRate = *memRate
 	runtime.SetMutexProfileFraction(5)
@@ -358,38 +340,6 @@ func main() {
 	write(*out, "goroutine", 2, "goroutine.debug2.txt")
 	cancel()
 	runtime.KeepAlive(retained)
-}
-
-// writeWindows runs the CPU phases without pause and profiles them in n back-to-back
-// windows, cpu-000.pb.gz ... in dir; from window stepAt on, the recursion phase calls
-// fib(27) instead of fib(22). Each profile's time is its window's start.
-func writeWindows(dir string, n int, window time.Duration, stepAt int) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		log.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	far := time.Now().Add(24 * time.Hour)
-	for _, kind := range []string{"hash", "recursion", "sort", "encode"} {
-		go cpuPhase(ctx, far, kind)
-	}
-	for k := 0; k < n; k++ {
-		if k == stepAt {
-			fibDepth.Store(steppedFibDepth)
-		}
-		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("cpu-%03d.pb.gz", k)))
-		if err != nil {
-			log.Fatal(err)
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			log.Fatal(err)
-		}
-		time.Sleep(window)
-		pprof.StopCPUProfile()
-		if err := f.Close(); err != nil {
-			log.Fatal(err)
-		}
-	}
 }
 
 func write(dir, name string, debug int, file string) {
