@@ -41,38 +41,43 @@ _OWN_STACK_TRANSITIONS = (19, 20, 22, 25, 48)
 
 
 class _Raw:
-    """The ordered events' raw fields, gathered from the decoded events and the extras."""
+    """The ordered events' raw fields, gathered from the decoded events and the extras.
 
-    def __init__(self, decoded, emitted):
+    ``decoded`` is consumed: each generation's arrays are dropped once gathered (the list's
+    entries become None), so the decoded and the ordered copies of the trace do not both
+    stay in memory.
+    """
+
+    def __init__(self, decoded: list, emitted):
         src = np.frombuffer(emitted.src, dtype=np.int64)
-        ext = src < 0
-        dec = ~ext
-        e_idx = -src[ext] - 1
-        d_idx = src[dec]
         n = len(src)
-        typ = np.concatenate([d.typ for d in decoded]).astype(np.int16) if decoded else np.zeros(0, np.int16)
-        time = np.concatenate([d.time for d in decoded]) if decoded else np.zeros(0, np.int64)
-        args = np.concatenate([d.args for d in decoded], axis=1) if decoded else np.zeros((4, 0), np.uint64)
-        offset = np.concatenate([d.offset for d in decoded]) if decoded else np.zeros(0, np.int64)
-        gen_of = np.repeat(np.arange(len(decoded)), [len(d.typ) for d in decoded])
-        extra = emitted.extra
+        self.n = n
         self.typ = np.empty(n, np.int16)
-        self.typ[dec], self.typ[ext] = typ[d_idx], np.array(extra.typ, np.int16)[e_idx]
         self.time = np.empty(n, np.int64)
-        self.time[dec], self.time[ext] = time[d_idx], np.array(extra.time, np.int64)[e_idx]
         self.args = np.zeros((4, n), np.uint64)
-        self.args[:, dec] = args[:, d_idx]
-        self.args[0, ext] = np.array(extra.a0, np.uint64)[e_idx]
-        self.args[1, ext] = np.array(extra.a1, np.uint64)[e_idx]
         self.gen = np.empty(n, np.int64)
-        self.gen[dec], self.gen[ext] = gen_of[d_idx], np.array(extra.gen, np.int64)[e_idx]
         self.offset = np.full(n, -1, np.int64)
-        self.offset[dec] = offset[d_idx]
+        base = 0
+        for k in range(len(decoded)):
+            d, decoded[k] = decoded[k], None
+            rows = np.flatnonzero((src >= base) & (src < base + len(d.typ)))
+            at = src[rows] - base
+            self.typ[rows], self.time[rows], self.offset[rows] = d.typ[at], d.time[at], d.offset[at]
+            self.args[:, rows] = d.args[:, at]
+            self.gen[rows] = k
+            base += len(d.typ)
+        ext = np.flatnonzero(src < 0)
+        at = -src[ext] - 1
+        extra = emitted.extra
+        self.typ[ext] = np.array(extra.typ, np.int16)[at]
+        self.time[ext] = np.array(extra.time, np.int64)[at]
+        self.args[0, ext] = np.array(extra.a0, np.uint64)[at]
+        self.args[1, ext] = np.array(extra.a1, np.uint64)[at]
+        self.gen[ext] = np.array(extra.gen, np.int64)[at]
         self.m = np.frombuffer(emitted.m, dtype=np.int64).copy()
         self.p = np.frombuffer(emitted.p, dtype=np.int64).copy()
         self.g = np.frombuffer(emitted.g, dtype=np.int64).copy()
         self.x = np.frombuffer(emitted.x, dtype=np.int64).astype(np.uint64)
-        self.n = n
 
 
 def _strictly_increasing(t: np.ndarray) -> np.ndarray:
@@ -87,8 +92,9 @@ def event_columns(decoded, emitted, string_maps, stack_maps, pool, source: str) 
     """The events table's columns as numpy arrays (codes for the categorical ones); :func:`events_frame`
     makes the DataFrame (see :class:`~pprof_parse.runtime.trace.Trace` for the columns).
 
-    ``string_maps``/``stack_maps`` are the generations' :class:`~.tables.IdMap`; ``pool``
-    the :class:`~.tables.StringPool` (names are added to it).
+    ``decoded`` (the generations' :class:`~.decode.GenEvents`) is consumed: its entries are
+    dropped as they are gathered. ``string_maps``/``stack_maps`` are the generations'
+    :class:`~.tables.IdMap`; ``pool`` the :class:`~.tables.StringPool` (names are added to it).
 
     Raises
     ------
@@ -100,6 +106,13 @@ def event_columns(decoded, emitted, string_maps, stack_maps, pool, source: str) 
     strings = _resolve_ids(r, string_maps, stack_maps, source)
     _fill_transitions(r, cols, strings)
     _fill_annotations(r, cols, strings, emitted, string_maps, pool)
+    return _narrow(cols)
+
+
+def _narrow(cols: dict) -> dict:
+    """Ids that fit in 32 bits (string codes, stack ids, P, generation index) stored as int32."""
+    for name in ("reason", "name", "message", "stack", "transition_stack", "p", "gen"):
+        cols[name] = cols[name].astype(np.int32)
     return cols
 
 

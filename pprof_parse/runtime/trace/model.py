@@ -131,20 +131,24 @@ class Trace:
         self.version = version
         self.source = source
         self._gens = gens
-        self._columns = columns
+        self._columns = columns  # numpy columns until the events table is built from them
+        self._n = len(columns["time"])
+        self._sync_time = columns["time"][columns["type"] == 256]
         self._pool = pool
         self._stacks = stacks
 
     def __repr__(self) -> str:
-        return (f"<Trace go 1.{self.version} {self.source}: {len(self._columns['time'])} events, "
+        return (f"<Trace go 1.{self.version} {self.source}: {self._n} events, "
                 f"{len(self._gens)} generations>")
 
     def __len__(self) -> int:
-        return len(self._columns["time"])
+        return self._n
 
     @cached_property
     def events(self):
-        return events_frame(self._columns, self._pool)
+        frame = events_frame(self._columns, self._pool)
+        self._columns = None  # the frame holds the data now: do not keep it twice
+        return frame
 
     @cached_property
     def stacks(self):
@@ -173,8 +177,7 @@ class Trace:
     @cached_property
     def generations(self):
         g = self._gens
-        sync_rows = self._columns["type"] == 256
-        sync_time = self._columns["time"][sync_rows][:len(g)]
+        sync_time = self._sync_time[:len(g)]
         snap = [x.has_snapshot for x in g]
         wall = [pd.Timestamp(x.snap_sec * 10**9 + x.snap_nsec, tz="UTC") if x.has_snapshot else pd.NaT for x in g]
         return pd.DataFrame({
