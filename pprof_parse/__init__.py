@@ -10,7 +10,8 @@ The profile pipeline reads top to bottom; each layer imports only the layers bel
     model/     ProfileData (columnar numpy arrays), its string table and sample grouping
 
 ``runtime/`` (gctrace, MemStats, runtime/metrics, goroutine dumps, leaks) stands beside the
-facade and uses it for goroutine profiles; :mod:`pprof_parse.figures` is the public home of
+facade and uses it for goroutine profiles; ``store/`` (:class:`ProfileStore`: many profiles in
+Parquet tables, queried with DuckDB or Dask; :func:`pgo`) sits above the facade; :mod:`pprof_parse.figures` is the public home of
 the figures; :mod:`pprof_parse.errors` is the error tree every layer raises from. Terms are pprof's.
 
 >>> import pprof_parse
@@ -34,6 +35,7 @@ from .compare import delta_table, diff, merge
 from .model.data import ValueType
 from .profile import Profile
 from .reader import read_profile
+from .store import EngineUnavailableError, IngestResult, PgoProfileError, ProfileStore, StoreError, pgo
 from . import runtime as _runtime
 from .runtime import *  # noqa: F401,F403  (GC traces, MemStats, metrics, goroutines, leaks)
 
@@ -54,5 +56,11 @@ __all__ = [
     "diff",
     "merge",
     "read_profile",
+    "EngineUnavailableError",
+    "IngestResult",
+    "PgoProfileError",
+    "ProfileStore",
+    "StoreError",
+    "pgo",
     *_runtime.__all__,
 ]

@@ -17,9 +17,14 @@ Every error the package raises on bad input is a subclass of
     │                                         references, value count vs sample types
     ├── SampleTypeError(ValueError, KeyError) unknown sample index / sample type name
     ├── OptionError(ValueError)               a bad analysis option (granularity, regex)
-    └── RuntimeFormatError(ValueError)        gctrace, goroutine dump, MemStats or metrics text
-                                              that is not in the runtime's format (file:line),
-                                              or a runtime reader's path that cannot be read
+    ├── RuntimeFormatError(ValueError)        gctrace, goroutine dump, MemStats or metrics text
+    │                                         that is not in the runtime's format (file:line),
+    │                                         or a runtime reader's path that cannot be read
+    ├── StoreError(ValueError)                a profile store that cannot be opened or read
+    │   │                                     (pprof_parse.store.errors): a table file, the manifest
+    │   └── EngineUnavailableError(NotImplementedError)  engine="dask" without dask installed
+    └── PgoProfileError(ValueError)           a profile go build -pgo would refuse or ignore
+                                              (no CPU sample type, no start lines; pprof_parse.store.pgo)
 
     PprofParseWarning(UserWarning)            something in the input was skipped or repaired
 

@@ -16,6 +16,9 @@ are the implementation and may move):
   the matched share, equal to ``Profile.top(focus=regex)``, computed in the browser),
   :func:`flame_search_script` (the same box for a notebook renderer's ``post_script``),
   :func:`flame_search_widget` (the box as ipywidgets, in JupyterLab);
+* :func:`sandwich_figure` -- one function's callers (an inverted icicle above) and callees (below),
+  from :meth:`pprof_parse.Profile.sandwich`; :func:`flame_sandwich_widget` -- in JupyterLab, a
+  flame graph whose frames, clicked, draw their function's sandwich below it;
 * :func:`format_value`, :func:`axis_unit`, :data:`PLAIN_TICKS`, :func:`short_name` -- sample
   values in human units, axis scaling, plotly tick settings, short Go symbol names.
 
@@ -38,6 +41,8 @@ from .present.flame import (
 )
 from .present.flame_search import (flame_html, flame_search_figure, flame_search_script, flame_search_widget,
                                    write_flame_html)
+from .present.flame_widget import flame_sandwich_widget
+from .present.sandwich_figure import sandwich_figure
 from .present.tree import call_tree, diff_tree
 
 __all__ = [
@@ -48,11 +53,13 @@ __all__ = [
     "diff_tree",
     "flame_figure",
     "flame_html",
+    "flame_sandwich_widget",
     "flame_search_figure",
     "flame_search_script",
     "flame_search_widget",
     "flame_views_figure",
     "format_value",
+    "sandwich_figure",
     "short_name",
     "write_flame_html",
 ]

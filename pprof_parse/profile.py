@@ -25,6 +25,7 @@ from .model.data import ProfileData, ValueType
 from .present.card import profile_card_html
 from .present.flame_search import flame_search_figure, flame_search_widget
 from .present.listing import list_table
+from .present.sandwich import Sandwich, sandwich_of
 from .present.top import report_total, top_table
 from .present.views import peek_table, tags_table, traces_table
 from .present.write import to_collapsed, to_proto
@@ -472,6 +473,64 @@ class Profile:
         fig = flame_search_figure(self, sample_index, granularity=granularity, noinlines=noinlines,
                                   max_nodes=max_nodes, tagroot=tagroot, tagleaf=tagleaf)
         return flame_search_widget(self, fig)
+
+    def sandwich(self, regex: str, *, sample_index: int | str | None = None, granularity: str = "functions",
+                 noinlines: bool = False, min_fraction: float = 0.005, max_nodes: int | None = 3000,
+                 relative_percentages: bool = False, **filters) -> Sandwich:
+        """The sandwich view of one function: the trees of its callers and of its callees.
+
+        Parameters
+        ----------
+        regex : str
+            Go (RE2) regex searched, unanchored, in each node's printable name, as ``-peek``
+            matches. The first matching node in pprof's report order (|flat| descending, then
+            name) is taken; ``Sandwich.matches`` lists every match (anchor the regex,
+            ``^runtime\\.mallocgc$``, to take another).
+        sample_index, granularity, noinlines, relative_percentages
+            As for :meth:`top`.
+        min_fraction, max_nodes
+            Pruning of each tree for plotting, as :func:`pprof_parse.figures.call_tree`
+            (fractions of the function's cum; ``0`` / ``None`` keep every path).
+        **filters
+            pprof's filter options (``focus=``, ``tagfocus=``, ``tagroot=``, ...), as for :meth:`top`.
+
+        Returns
+        -------
+        Sandwich
+            ``name`` (the node's printable name), ``flat`` and ``cum`` (the sample type's
+            unit; equal to :meth:`peek`'s row of the node), ``callers`` and ``callees``:
+            call-tree frames (columns ``id, parent, name, depth, self, total``, as
+            :func:`pprof_parse.figures.call_tree`) rooted at the function, root total = cum.
+            In ``callers`` depth 1 holds the direct callers, depth 2 their callers, up to the
+            outermost frames; in ``callees`` depth 1 holds the direct callees, down to the
+            leaves. Depth 1 totals are :meth:`peek`'s caller / callee weights. Also
+            ``total`` (the report total: whole profile unless ``relative_percentages``),
+            ``flat_pct``, ``cum_pct`` (0-100), ``sample_type``, ``unit``, ``granularity``,
+            ``matches`` (every matched node, in pprof's order). Draw it with
+            :func:`pprof_parse.figures.sandwich_figure`.
+
+        Raises
+        ------
+        OptionError
+            A regex Go would refuse (``parsing sandwich regexp ...``); no node matches
+            (pprof's ``no matches found for regexp: ...``); an unknown granularity or
+            option; ``min_fraction`` < 0 or ``max_nodes`` < 2.
+        SampleTypeError
+            Unknown sample index.
+
+        Notes
+        -----
+        Each sample's stack is split at the function's outermost call, a run of direct
+        recursion being one call, so each tree holds every sample once, as pprof's cum
+        does (speedscope's sandwich splits the same way). A sample that calls the function
+        again through another one (X -> a -> X -> b) keeps the inner call inside the
+        callees tree (X;a;X;b): :meth:`peek` lists a -> X and X -> b as edges of X as well,
+        so for such functions depth 1 holds less than :meth:`peek`'s rows.
+        """
+        rx = compile_regex("sandwich", regex)
+        data, total = self._filtered(sample_index, False, relative_percentages, filters)
+        return sandwich_of(data, rx, self.sample_index(sample_index), total=total, granularity=granularity,
+                           noinlines=noinlines, min_fraction=min_fraction, max_nodes=max_nodes)
 
     def peek(self, regex: str, sample_index: int | str | None = None, *, granularity: str = "functions",
              noinlines: bool = False, cum: bool = False, mean: bool = False, relative_percentages: bool = False,

@@ -36,8 +36,10 @@ def _imports(name: str, path: Path, mods: dict[str, Path]) -> set[str]:
             if node.level:
                 anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join(anchor + ([base] if base else []))
-            found.add(base)
-            found |= {f"{base}.{a.name}" for a in node.names}
+            subs = {f"{base}.{a.name}" for a in node.names}
+            if node.module or not subs <= set(mods):
+                found.add(base)  # `from . import a, b` of submodules imports those, not the package's names
+            found |= subs
     return {m for m in found if m in mods and m != name}
 
 

@@ -27,6 +27,7 @@ PPROF_PARSE = [
     "prometheus_histograms", "prometheus_series", "read_gc_pauses", "read_gctrace", "read_goroutines",
     "read_memstats", "read_pacertrace", "read_profile", "read_prometheus", "read_runtime_histograms",
     "read_runtime_metrics", "read_scavtrace", "RuntimeFormatError", "SampleTypeError", "stack_runs", "ValueType",
+    "EngineUnavailableError", "IngestResult", "PgoProfileError", "ProfileStore", "StoreError", "pgo",
 ]
 GOBENCH = [
     "BenchEncodingError", "BenchFormatWarning", "benchstat", "BenchstatError", "BenchstatFormatError",
@@ -41,6 +42,7 @@ PUBLIC_MODULES = {
     "pprof_parse.figures": [
         "axis_unit", "call_tree", "diff_flame_figure", "diff_tree", "flame_figure", "flame_views_figure",
         "flame_html", "flame_search_figure", "flame_search_script", "flame_search_widget", "write_flame_html",
+        "flame_sandwich_widget", "sandwich_figure",
         "format_value", "PLAIN_TICKS", "short_name",
     ],
     "gopherlab.reports": ["allocations", "bench", "bundled", "gc", "leaks", "profiles", "render", "RESULT_MIME"],
@@ -55,8 +57,9 @@ PUBLIC_MODULES = {
     ],
     "gopherlab.reports.bundled": ["notebook_file", "sample_path"],
     "gopherlab.reports.allocations": [
-        "allocation_explorer", "allocation_inputs", "allocation_view", "function_delta", "profile_overview",
-        "regex_ok", "show_allocation_view", "show_delta", "show_top", "top_bar_views", "top_table",
+        "allocation_explorer", "allocation_inputs", "allocation_view", "function_delta", "hot_lines",
+        "hot_lines_html", "label_keys", "label_view", "profile_overview", "regex_ok", "show_allocation_view",
+        "show_delta", "show_hot_lines", "show_label_view", "show_top", "top_bar_views", "top_table",
     ],
     "gopherlab.reports.gc": [
         "auto_window", "gc_explorer", "gc_inputs", "gc_rate_figure", "heap_goal_figure", "memstats_figure",

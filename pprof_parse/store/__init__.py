@@ -10,6 +10,7 @@ select profiles with DuckDB, reduce the samples with an engine (:mod:`.engine_ap
 
 from .errors import EngineUnavailableError, StoreError
 from .ingest import IngestResult
+from .pgo import PgoProfileError, pgo
 from .store import ProfileStore
 
-__all__ = ["EngineUnavailableError", "IngestResult", "ProfileStore", "StoreError"]
+__all__ = ["EngineUnavailableError", "IngestResult", "PgoProfileError", "ProfileStore", "StoreError", "pgo"]

@@ -19,7 +19,7 @@ from ..errors import PprofParseError
 __all__ = ["EngineUnavailableError", "StoreError"]
 
 
-class StoreError(PprofParseError):
+class StoreError(PprofParseError, ValueError):
     """The store cannot do what was asked; the message names the store (path) and what failed."""
 
 
