@@ -159,8 +159,6 @@ def test_hostile_names_stay_text(browser, tmp_path):
         page.close()
 
 
-@pytest.mark.xfail(strict=True, reason="until the allocation notebook draws its flame graph with search=prof and "
-                                      "the report renderer passes flame_search_script(fig) (issue 15, item 3)")
 def test_allocation_report_has_the_search_box(browser, reports_dir):
     from gopherlab.reports import bundled
 
