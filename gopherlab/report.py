@@ -62,6 +62,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "leaks": ("goroutine_leaks", "Goroutine leak detection"),
     "bench": ("benchmark_comparison", "Benchmark comparison"),
     "history": ("benchmark_history", "Benchmark history"),
+    "profiles": ("profiles_over_time", "Profiles over time"),
 }
 
 EXIT_OK, EXIT_REGRESSION, EXIT_BROKEN = 0, 1, 2
@@ -174,10 +175,10 @@ def run_report(kind: str, parameters: dict | None, out_html: str | Path, *, time
     Parameters
     ----------
     kind : str
-        A key of :data:`KINDS` (``allocations``, ``gc``, ``leaks``, ``bench``, ``history``).
+        A key of :data:`KINDS` (``allocations``, ``gc``, ``leaks``, ``bench``, ``history``, ``profiles``).
     parameters : dict
         Papermill parameters (see each notebook's ``parameters`` cell);
-        ``interactive`` is forced to False.
+        ``interactive`` is forced to False in the notebooks that have it (their live widgets).
     out_html : path
         HTML file to write; the executed notebook goes to the same path with ``.ipynb``.
     timeout : float
@@ -205,7 +206,8 @@ def run_report(kind: str, parameters: dict | None, out_html: str | Path, *, time
     out_nb = out_html.with_suffix(".ipynb")
     title = title or KINDS[kind][1]
     params = dict(parameters or {})
-    params["interactive"] = False
+    if "interactive" in pm.inspect_notebook(str(src)):  # a notebook with live widgets: none in a report
+        params["interactive"] = False
     t0 = time.perf_counter()
     error = None
     nb = None
@@ -259,6 +261,10 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--sample-index", default="", help="sample type (default: the profile's default)")
     a.add_argument("--top", type=int, default=20, help="rows in the top tables (default 20)")
     a.add_argument("--granularity", default="functions", choices=["functions", "filefunctions", "files", "lines"])
+    a.add_argument("--label-key", default="", help="label key to break the profile down by (e.g. phase, bytes)")
+    a.add_argument("--source-path", default="", help="directories holding the Go sources (pprof -source_path)")
+    a.add_argument("--trim-path", default="", help="prefix to cut from recorded source file names (pprof -trim_path)")
+    a.add_argument("--hot-functions", type=int, default=5, help="top functions whose source lines are listed (default 5)")
 
     g = common(sub.add_parser("gc", help="GC pause trends from gctrace logs / MemStats"), "gc.html")
     g.add_argument("inputs", nargs="*", help="GODEBUG=gctrace=1 logs, heap debug=1 dumps or expvar JSON; "
@@ -289,6 +295,20 @@ def _parser() -> argparse.ArgumentParser:
     h.add_argument("--format", choices=["html", "markdown"], default="html",
                    help="markdown: also print a PR-comment table on stdout")
 
+    pr = common(sub.add_parser("profiles", help="profiles over time from a profile store or many profile files"),
+                "profiles.html")
+    pr.add_argument("source", nargs="?", help="a profile store directory, or profiles: a glob (quoted), a file or a "
+                    "directory (default: the bundled CPU windows)")
+    pr.add_argument("--regex", default="", help="functions to follow (Go regexp; default: the one whose share "
+                    "changed most)")
+    pr.add_argument("--window-a", default="", help="earlier window START/END, ISO times (default: before the step)")
+    pr.add_argument("--window-b", default="", help="later window START/END (default: after the step)")
+    pr.add_argument("--label-key", default="", help="series label to break down (default: the first one)")
+    pr.add_argument("--where", default="", help="SQL predicate over the profiles' columns (default: all)")
+    pr.add_argument("--sample-index", default="", help="sample type (default: the profiles' default)")
+    pr.add_argument("--engine", choices=["duckdb", "dask"], default="duckdb",
+                    help="query engine: duckdb, or dask on the current dask.distributed client")
+
     al = sub.add_parser("all", help="every report from the bundled sample data, in one process")
     al.add_argument("-o", "--output", default="reports", help="directory to write (default reports/)")
     al.add_argument("--timeout", type=float, default=300)
@@ -299,7 +319,9 @@ def _parser() -> argparse.ArgumentParser:
 def _params(ns) -> dict:
     if ns.kind == "allocations":
         return {"profile_path": _abs(ns.profile), "base_path": _abs(ns.base), "sample_index": ns.sample_index,
-                "top_n": ns.top, "granularity": ns.granularity}
+                "top_n": ns.top, "granularity": ns.granularity, "label_key": ns.label_key,
+                "source_path": os.pathsep.join(os.path.abspath(d) for d in ns.source_path.split(os.pathsep) if d),
+                "trim_path": ns.trim_path, "hot_functions": ns.hot_functions}
     if ns.kind == "gc":
         return {"inputs": [_abs(p) for p in ns.inputs]}
     if ns.kind == "leaks":
@@ -313,6 +335,10 @@ def _params(ns) -> dict:
         return {"runs": [os.path.abspath(r) if glob.has_magic(r) else _abs(r) for r in ns.runs], "baseline": ns.baseline,
                 "fail_on_regression": -1.0 if ns.fail_on_regression is None else ns.fail_on_regression,
                 "alpha": ns.alpha}
+    if ns.kind == "profiles":
+        return {"store_path": str(Path(ns.source).absolute()) if ns.source else "", "function_regex": ns.regex,
+                "window_a": ns.window_a, "window_b": ns.window_b, "label_key": ns.label_key, "where": ns.where,
+                "sample_index": ns.sample_index, "engine": ns.engine}
     raise ReportError(ns.kind)  # pragma: no cover
 
 
@@ -381,6 +407,9 @@ def _check_usage(ns) -> None:
     elif ns.kind == "history":
         _check_history_usage(ns)
         _check_threshold(ns)
+    elif ns.kind == "profiles":
+        if ns.source and not glob.has_magic(ns.source) and not Path(ns.source).exists():
+            raise UsageError(f"{ns.source}: no such profile store, file or directory")
     elif ns.kind == "leaks":
         if ns.times and len(ns.times) != len(ns.snapshots):
             raise UsageError(f"--times: {len(ns.times)} times for {len(ns.snapshots)} snapshots; "

@@ -45,7 +45,12 @@ PUBLIC_MODULES = {
         "flame_sandwich_widget", "sandwich_figure",
         "format_value", "PLAIN_TICKS", "short_name",
     ],
-    "gopherlab.reports": ["allocations", "bench", "bundled", "gc", "leaks", "profiles", "render", "RESULT_MIME"],
+    "gopherlab.reports": ["allocations", "bench", "bundled", "gc", "history", "leaks", "profiles", "render",
+                          "RESULT_MIME"],
+    "gopherlab.reports.history": [
+        "analyze", "compare_commits", "history_inputs", "HistoryAnalysis", "markdown_comment", "SAMPLE_COMMITS",
+        "show_noisy", "show_overview", "show_pair", "show_regressions", "show_verdict", "verdict", "worst_figures",
+    ],
     "gopherlab.reports.profiles": [
         "find_step", "label_breakdown", "label_figure", "open_store", "over_time", "OverTime", "parse_window",
         "share_changes", "share_figure", "show_changes", "show_label_breakdown", "show_overview", "Step", "Window",

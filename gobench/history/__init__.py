@@ -7,11 +7,15 @@
   candidate changes from ruptures, each confirmed with benchstat's U test and
   median intervals between the segments either side;
 * :func:`history_bands`, :func:`history_figure` (:mod:`.figures`) – per-commit
-  medians with their intervals as change from a baseline, change points marked.
+  medians with their intervals as change from a baseline, change points marked;
+* :func:`regression_table`, :func:`noise_pct` (:mod:`.regressions`) – one row per
+  benchmark and unit: the worst persisting change, or "too noisy" to judge.
 """
 from .changepoints import change_points
 from .figures import history_bands, history_figure
-from .formats import HistoryFormatError
+from ..errors import HistoryFormatError
 from .read import read_history
+from .regressions import noise_pct, regression_table
 
-__all__ = ["read_history", "change_points", "history_bands", "history_figure", "HistoryFormatError"]
+__all__ = ["read_history", "change_points", "history_bands", "history_figure", "regression_table", "noise_pct",
+           "HistoryFormatError"]

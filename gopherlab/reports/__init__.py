@@ -17,6 +17,8 @@ module                              what it holds
 :mod:`gopherlab.reports.gc`         the GC pause trends notebook (gctrace logs, MemStats)
 :mod:`gopherlab.reports.leaks`      the goroutine leak notebook (goroutine dumps over time)
 :mod:`gopherlab.reports.bench`      the benchmark comparison notebook (benchstat, CI verdict)
+:mod:`gopherlab.reports.history`    the benchmark history notebook (change points, regressions
+                                    table, band charts, CI verdict, PR comment)
 :mod:`gopherlab.reports.profiles`   the profiles over time notebook (a profile store or many
                                     profile files: function share over time and its step,
                                     changes between two windows, breakdown by label)
@@ -38,4 +40,4 @@ of the exported HTML toggles are precomputed plotly traces switched by dropdowns
 #: (:func:`gopherlab.reports.render.emit_result`); ``gopherlab report`` reads it back.
 RESULT_MIME = "application/vnd.gopherlab.result+json"
 
-__all__ = ["RESULT_MIME", "allocations", "bench", "bundled", "gc", "leaks", "profiles", "render"]
+__all__ = ["RESULT_MIME", "allocations", "bench", "bundled", "gc", "history", "leaks", "profiles", "render"]
