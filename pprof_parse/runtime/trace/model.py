@@ -7,7 +7,7 @@ from functools import cached_property
 import numpy as np
 from gopherlab_common.lazy import pd
 
-from pprof_parse.errors import InputLimitError, RuntimeFormatError
+from pprof_parse.errors import InputLimitError, OptionError, RuntimeFormatError, warn
 from pprof_parse.read.source import inflate
 from pprof_parse.runtime.inputs import MAX_TEXT_BYTES, load_source
 from pprof_parse.runtime.trace.decode import decode_generation
@@ -22,7 +22,7 @@ from pprof_parse.runtime.trace.wire import read_generations, read_header
 __all__ = ["Trace", "read_trace"]
 
 
-def read_trace(src=None) -> "Trace":
+def read_trace(src=None, *, on_error: str = "raise") -> "Trace":
     """Read a Go execution trace (``runtime/trace``, ``go test -trace``, ``/debug/pprof/trace``,
     or a ``trace.FlightRecorder`` snapshot) written by Go 1.22 to 1.27.
 
@@ -32,6 +32,11 @@ def read_trace(src=None) -> "Trace":
         A path (never content), the trace's bytes, or an open file read to its end.
         A path or stream longer than 256 MiB is refused, as by every runtime reader
         (:mod:`pprof_parse.runtime.inputs`); gzip-compressed input is inflated (same bound).
+    on_error : {"raise", "keep"}
+        What a corrupt or truncated generation does: ``"raise"`` a
+        :class:`TraceFormatError`, or ``"keep"`` the complete generations before it (then a
+        final Sync) with a :class:`~pprof_parse.errors.PprofParseWarning` naming the error --
+        what ``go tool trace`` shows of a trace cut short by a crash.
 
     Returns
     -------
@@ -49,12 +54,16 @@ def read_trace(src=None) -> "Trace":
         the byte offset (``.offset``) and Go's reason (``src/internal/trace``).
     RuntimeFormatError
         The path cannot be read, or the input is past the size limit.
+    OptionError
+        ``on_error`` is neither ``"raise"`` nor ``"keep"``.
     TypeError
         ``src`` is not a path, bytes or file object.
 
     Source of the rules: Go 1.27's ``src/internal/trace`` (``reader.go``, ``generation.go``,
     ``batch.go``, ``batchcursor.go``, ``order.go``, ``event.go``).
     """
+    if on_error not in ("raise", "keep"):
+        raise OptionError(f"on_error must be 'raise' or 'keep', not {on_error!r}")
     data, name, _ = load_source(src)
     if data[:2] == b"\x1f\x8b":
         data = _inflate(data, name)
@@ -71,7 +80,11 @@ def read_trace(src=None) -> "Trace":
             string_maps.append(string_map)
             stack_maps.append(stack_map)
             yield g, decoded[-1]
-    emitted = order_events(generations(), name)
+    emitted = order_events(generations(), name, keep_complete=on_error == "keep")
+    if emitted.error is not None:
+        del gens[emitted.generations:], decoded[emitted.generations:]
+        warn(f"{name}: kept the {emitted.generations} complete generation(s) before an error: "
+             f"{emitted.error.reason} (byte offset {emitted.error.offset})")
     columns = event_columns(decoded, emitted, string_maps, stack_maps, pool, name)
     return Trace(version, name, gens, columns, pool, stacks)
 

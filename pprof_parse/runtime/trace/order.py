@@ -68,6 +68,13 @@ class Emitted:
     g: array = field(default_factory=_int64s)
     x: array = field(default_factory=_int64s)
     extra: Extra = field(default_factory=Extra)
+    error: Exception | None = None   # the error that ended a ``keep_complete`` ordering
+    generations: int = 0             # how many generations were ordered
+
+    def truncate(self, n: int) -> None:
+        """Drop the events after the first ``n`` (those of a generation that failed)."""
+        for column in (self.src, self.m, self.p, self.g, self.x):
+            del column[n:]
 
     def append(self, src, m, p, g, x=0):
         self.src.append(src)
@@ -682,25 +689,45 @@ def _sort_frontier(heap):
     sort_func(heap, key=itemgetter(0))
 
 
-def order_events(generations, source: str) -> Emitted:
+def order_events(generations, source: str, *, keep_complete: bool = False) -> Emitted:
     """Order the events of ``generations`` (an iterable of pairs of :class:`~.wire.Generation`
     and :class:`~.decode.GenEvents`, in file order; each is taken when the one before is
     ordered, so errors come in Go's order) as Go's ``Reader.ReadEvent`` emits them.
+
+    With ``keep_complete``, an error while reading or ordering a generation ends the events
+    after the generations before it (and the final Sync), as ``go tool trace`` keeps what it
+    read up to the last Sync; the error is kept in ``Emitted.error``, the number of kept
+    generations in ``Emitted.generations``.
 
     Raises
     ------
     TraceFormatError
         An event breaks the ordering rules (Go's "broken trace" and state errors),
-        with the byte offset of the event.
+        with the byte offset of the event (unless ``keep_complete``).
     """
     out = Emitted()
     order = _Ordering(out, source)
-    base = 0
-    for index, (g, ev) in enumerate(generations):
-        order.set_generation(g.gen, index, g.strings, ev, base)
-        _emit_extra(out, out.extra.add(spec.SYNC, g.mul(g.min_ts), index))
-        _order_generation(order, g, ev, index, out)
+    base = index = 0
+    items = iter(generations)
+    while True:
+        kept = len(out.src)
+        try:
+            item = next(items, None)
+            if item is None:
+                break
+            g, ev = item
+            order.set_generation(g.gen, index, g.strings, ev, base)
+            _emit_extra(out, out.extra.add(spec.SYNC, g.mul(g.min_ts), index))
+            _order_generation(order, g, ev, index, out)
+        except TraceFormatError as e:
+            if not keep_complete:
+                raise
+            out.truncate(kept)
+            out.error = e
+            break
         base += len(ev.typ)
+        index += 1
+    out.generations = index
     _emit_extra(out, out.extra.add(spec.SYNC, -1, -1))  # the final Sync: at the last time (+1)
     _number_syncs(out)
     return out

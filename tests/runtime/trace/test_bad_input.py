@@ -109,3 +109,31 @@ def test_missing_path_and_wrong_argument(tmp_path):
         read_trace(tmp_path / "nope.trace")
     with pytest.raises(TypeError):
         read_trace(12)
+
+
+@pytest.mark.go
+def test_keep_complete_generations_of_a_cut_trace(traces):
+    """on_error="keep": a trace cut inside its last generation gives the events of the
+    generations before it (then a final Sync), equal to the whole trace's, and a warning."""
+    from parsed_text import render
+    from pprof_parse.errors import PprofParseWarning
+
+    data = traces["generations"].read_bytes()
+    full = read_trace(data)
+    assert len(full.generations) >= 3
+    last_start = full.generations["gen"].size - 1
+    cut_at = len(data) - 10  # inside the last generation: its end-of-generation byte is gone
+    with pytest.warns(PprofParseWarning, match=r"kept the \d+ complete generation\(s\) before an error"):
+        cut = read_trace(data[:cut_at], on_error="keep")
+    assert len(cut.generations) == last_start
+    ours, whole = render(cut), render(full)
+    assert ours[:-1] == whole[:len(ours) - 1]
+    assert cut.events["kind"].iloc[-1] == "Sync"
+    with pytest.raises(TraceFormatError):
+        read_trace(data[:cut_at])
+
+
+def test_on_error_value_is_checked():
+    from pprof_parse.errors import OptionError
+    with pytest.raises(OptionError, match="on_error"):
+        read_trace(b"go 1.26 trace\x00\x00\x00", on_error="ignore")
