@@ -1,4 +1,4 @@
-"""``gopherlab notebooks DIR``: copy the four workbench notebooks and the bundled sample data out of the
+"""``gopherlab notebooks DIR``: copy the workbench notebooks and the bundled sample data out of the
 installed package, to open them with ``jupyter lab DIR``.
 
 A wheel install puts the notebooks inside site-packages (package ``gopherlab.notebooks``), where nobody
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     """``gopherlab notebooks DIR [--force]``: 0 when written, 2 on a usage error or a file in the way."""
     parser = argparse.ArgumentParser(
         prog="gopherlab notebooks",
-        description="Copy the four workbench notebooks and the bundled sample data (into DIR/data) "
+        description="Copy the workbench notebooks and the bundled sample data (into DIR/data) "
                     "to DIR, then open them with `jupyter lab DIR`. Empty input paths in a notebook's "
                     "parameters cell mean the bundled sample.")
     parser.add_argument("dir", metavar="DIR", help="folder to copy into (created if missing)")

@@ -1,4 +1,4 @@
-"""Notebook plumbing the four reports share: setup, escaped HTML tables and text, the published result.
+"""Notebook plumbing the reports share: setup, escaped HTML tables and text, the published result.
 
 Everything that turns a profile, function or benchmark string into HTML escapes it
 (:func:`html.escape`): names in Go profiles are arbitrary bytes, and a report is opened in a browser.
