@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 import pprof_parse
+from gopherlab_common.engine import reference_engine
 from gopherlab_common.lazy import LazyModule
 from pprof_parse.figures import PLAIN_TICKS, axis_unit, call_tree, flame_figure, format_value, short_name
 from pprof_parse.present.listing import listing_html
@@ -523,7 +524,7 @@ class _AllocationExplorer:
     weights is computed once per granularity, and each view is then a few weighted counts (equal to
     :func:`allocation_view`'s; on the 190k-sample benchmark profile about 0.13 s instead of 1.6 s
     of CPU). A label key goes through :func:`allocation_view` (trees split by labels are not
-    indexed). Views are kept per setting of the controls (the 16 most recent): going back to a
+    indexed), and so does every setting under ``GOPHERLAB_ENGINE=reference``. Views are kept per setting of the controls (the 16 most recent): going back to a
     setting redraws without recomputing, and top N only changes how many rows are shown. The regex
     boxes fire on Enter or when they lose focus, not on every keystroke.
     """
@@ -558,7 +559,9 @@ class _AllocationExplorer:
         return dict(_remember(self.views, key, lambda: self._compute(*key), _VIEW_CACHE_SIZE), top_n=self.top_n.value)
 
     def _compute(self, sample, granularity: str, focus: str, ignore: str, label_key: str) -> dict:
-        if label_key:
+        """The view of one setting: from the sample index, or (a label key; ``GOPHERLAB_ENGINE=reference``)
+        :func:`allocation_view`, the library's plain path the index is tested equal to."""
+        if label_key or reference_engine():
             return allocation_view(self.profile, sample=sample, granularity=granularity, focus=focus, ignore=ignore,
                                    label_key=label_key, max_nodes=self.max_nodes)
         error = _regex_error(focus, ignore)

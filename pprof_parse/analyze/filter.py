@@ -33,7 +33,7 @@ from .prune import prune_from as _prune_from
 from .tagfilter import compile_tag_filter, filter_tags_by_name, num_label_units
 
 __all__ = ["FILTER_OPTIONS", "apply_filters", "apply_filters_indexed", "compile_regex", "filter_samples_by_name",
-           "filter_show_from", "has_filters", "split_filter_options", "translate_go_regex"]
+           "filter_show_from", "has_filters", "samples_kept_by_name", "split_filter_options", "translate_go_regex"]
 
 FILTER_OPTIONS = ("focus", "ignore", "hide", "show", "show_from", "prune_from",
                   "tagfocus", "tagignore", "tagshow", "taghide")
@@ -97,6 +97,99 @@ def filter_samples_by_name(data: ProfileData, focus, ignore, hide, show):
         data = keep_samples(data, keep)
         return keep_entries(data, ~hidden[data.stack_locs]), keep, (fm, im, hm, hnm)
     return keep_samples(data, keep), keep, (fm, im, hm, hnm)
+
+
+def samples_kept_by_name(data: ProfileData, *, focus: str | None = None, ignore: str | None = None,
+                         hide: str | None = None, show: str | None = None, warn: bool = True) -> np.ndarray:
+    """The samples pprof's ``-focus``/``-ignore``/``-hide``/``-show`` keep, as a mask; no filtered copy.
+
+    The rules of pprof's ``FilterSamplesByName`` (``profile/filter.go``), as
+    :func:`filter_samples_by_name` applies them: a sample is kept when a location of its stack
+    matches ``focus`` (every sample without ``focus``), none matches ``ignore``, and (with
+    ``hide``/``show``) a location keeps at least one line. Only which samples stay is computed:
+    no line, stack or sample is copied (for a view that reweights an index instead).
+
+    Parameters
+    ----------
+    data : ProfileData
+    focus, ignore, hide, show : str, optional
+        Go regexes, matched as :func:`apply_filters` matches them.
+    warn : bool
+        Emit ``"<Option> expression matched no samples"`` as pprof does.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n_samples,)
+        True for the samples kept (all of them when every option is unset).
+
+    Raises
+    ------
+    OptionError
+        An option that is not a str, or a regex Go would refuse (checked in pprof's order:
+        focus, ignore, hide, show).
+    """
+    rx = {k: (compile_regex(k, v) if v else None) for k, v in
+          (("focus", focus), ("ignore", ignore), ("hide", hide), ("show", show))}
+    keep, matched = _kept_by_name(data, rx["focus"], rx["ignore"], rx["hide"], rx["show"])
+    if warn:
+        for name, opt, ok in zip(("Focus", "Ignore", "Hide", "Show"), (focus, ignore, hide, show), matched):
+            if opt and not ok:
+                _warn(name)
+    return keep
+
+
+def _kept_by_name(data: ProfileData, focus, ignore, hide, show) -> tuple[np.ndarray, tuple[bool, ...]]:
+    """:func:`samples_kept_by_name` on compiled regexes: ``(kept mask, (fm, im, hm, hnm))``, the
+    mask and match flags :func:`filter_samples_by_name` returns."""
+    if focus is None and ignore is None and hide is None and show is None:
+        return np.ones(data.n_samples, bool), (True, False, False, False)
+    nloc = data.loc_id.size
+    ign = _Matcher(data, ignore).location if ignore is not None else np.zeros(nloc, bool)
+    foc = ~ign & (_Matcher(data, focus).location if focus is not None else np.ones(nloc, bool))
+    hidden, hm, hnm = _hidden_locations(data, hide, show)
+    keep = _any_location(data, foc)
+    if ign.any():
+        keep &= ~_any_location(data, ign)
+    if hidden.any():
+        keep &= _any_location(data, ~hidden)
+    return keep, (bool(foc.any()), bool(ign.any()), hm, hnm)
+
+
+def _any_location(data: ProfileData, loc_flag: np.ndarray) -> np.ndarray:
+    """Per sample, whether a location of its stack is flagged (an OR over each stack's entries:
+    half the work of counting them)."""
+    off = data.stack_offsets
+    entry = loc_flag[data.stack_locs[:off[-1]]]
+    nonempty = off[1:] > off[:-1]
+    out = np.zeros(data.n_samples, bool)
+    if entry.size:
+        out[nonempty] = np.logical_or.reduceat(entry, off[:-1][nonempty])
+    return out
+
+
+def _hidden_locations(data: ProfileData, hide, show) -> tuple[np.ndarray, bool, bool]:
+    """The locations ``hide``/``show`` leave without a line (pprof then drops them from the stacks),
+    and whether ``hide`` matched a location / ``show`` left one: the line table is not copied, each
+    line's survival is computed in place (hide removes matching lines, show then keeps matching ones)."""
+    nloc = data.loc_id.size
+    hidden = np.zeros(nloc, bool)
+    if hide is None and show is None:
+        return hidden, False, False
+    line_loc, _ = line_layout(data)
+    survives = np.ones(line_loc.size, bool)
+    hm = hnm = False
+    if hide is not None:
+        m = _Matcher(data, hide)
+        hm = bool(m.location.any())
+        survives &= ~m.line & ~m.mapping[line_loc]
+        hidden |= m.location & (np.bincount(line_loc[survives], minlength=nloc) == 0)
+    if show is not None:
+        m = _Matcher(data, show)
+        survives &= m.line | m.mapping[line_loc]
+        left = np.bincount(line_loc[survives], minlength=nloc) > 0
+        hidden |= ~left
+        hnm = bool(left.any())
+    return hidden, hm, hnm
 
 
 def filter_show_from(data: ProfileData, rx: GoRegexp):

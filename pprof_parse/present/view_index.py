@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 from gopherlab_common.lazy import pd  # pandas on first use
 
-from ..analyze.filter import apply_filters_indexed
+from ..analyze.filter import samples_kept_by_name
 from ..analyze.graph import distinct_pairs, exact_bincount, expand_frames
 from ..analyze.nodes import build_nodes, sprint_key
 from ..analyze.sample_index import resolve_sample_index
@@ -163,9 +163,7 @@ class ViewIndex:
         OptionError
             A regex Go would refuse.
         """
-        keep = np.zeros(self.data.n_samples, bool)
-        keep[apply_filters_indexed(self.data, focus=focus, ignore=ignore)[1]] = True
-        return keep
+        return samples_kept_by_name(self.data, focus=focus, ignore=ignore)
 
     def _weights(self, sample_index, kept: np.ndarray | None) -> tuple[int, np.ndarray]:
         """``(sample type position, int64 weight of every sample, 0 for the samples not kept)``."""

@@ -134,3 +134,20 @@ def test_indexed_views_equal_allocation_view(name, monkeypatch):
         assert got["top"].equals(want["top"]) and got["top"].attrs == want["top"].attrs
         assert got["message"] == want["message"] and got["caption"] == want["caption"]
         assert got["figure"].to_json() == want["figure"].to_json()
+
+
+def test_reference_engine_draws_with_the_library(prof, monkeypatch):
+    """GOPHERLAB_ENGINE=reference: every view comes from allocation_view (no sample index built),
+    and equals what the index draws."""
+    pytest.importorskip("ipywidgets")
+    shown = []
+    monkeypatch.setattr(alloc, "show_allocation_view", shown.append)
+    fast = alloc._AllocationExplorer(prof, sample_index="alloc_space", max_nodes=60)
+    fast.focus.value = "main"
+    monkeypatch.setenv("GOPHERLAB_ENGINE", "reference")
+    ref = alloc._AllocationExplorer(prof, sample_index="alloc_space", max_nodes=60)
+    ref.focus.value = "main"
+    assert fast.indexes and not ref.indexes
+    got, want = shown
+    assert got["top"].equals(want["top"]) and got["message"] == want["message"]
+    assert got["figure"].to_json() == want["figure"].to_json()
