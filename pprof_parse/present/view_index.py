@@ -242,32 +242,23 @@ class ViewIndex:
             Negative ``min_fraction`` or ``max_nodes`` < 2.
         """
         si, w = self._weights(sample_index, kept)
-        n_paths = self.path_parent.size
-        total = self._path_totals(w)
-        reached = total != 0 if (w >= 0).all() else self._path_totals((w != 0).astype(np.int64)) > 0
-        reached[0] = True
+        nonneg = bool((w >= 0).all())
         # call_tree does not expand a path below the cutoff: its subtree stays in it as self
-        cutoff = min_fraction * float(np.abs(w).sum()) if min_fraction > 0 and (w >= 0).all() else 0.0
-        parent = self.path_parent
-        # a path is drawn when a kept sample reaches it and its parent was expanded; its parent is
-        # then drawn too (a sample reaching a path reaches its parent, whose total is no smaller)
-        made = reached.copy()
-        if cutoff > 0:
-            made[1:] &= total[parent[1:]] >= cutoff
-        ids = np.flatnonzero(made)
-        new_id = np.full(n_paths, -1, np.int64)
-        new_id[ids] = np.arange(ids.size)
-        self_ = total[ids] - exact_bincount(new_id[parent[ids[1:]]], total[ids[1:]], ids.size)  # less the drawn children
+        cutoff = min_fraction * float(np.abs(w).sum()) if min_fraction > 0 and nonneg else 0.0
+        ids, total = self._drawn_above(w, cutoff) if cutoff > 0 else self._drawn_all(w, nonneg)
+        parent = self.path_parent[ids]
+        new_parent = np.searchsorted(ids, parent[1:])  # a drawn path's parent is drawn (ids sorted)
+        self_ = total - exact_bincount(new_parent, total[1:], ids.size)  # less the drawn children
         names = self.nodes.info["name"].to_numpy(dtype=object)
         node = self.path_node[ids]
         df = pd.DataFrame({
             "id": np.arange(ids.size, dtype=np.int64),
-            "parent": np.where(parent[ids] >= 0, new_id[np.maximum(parent[ids], 0)], -1),
+            "parent": np.r_[-1, new_parent].astype(np.int64),
             "name": pd.array(np.where(node >= 0, names[np.maximum(node, 0)] if names.size else ROOT_NAME, ROOT_NAME),
                              dtype=object),
             "depth": self.path_depth[ids].astype(np.int64),
         })
-        out = _prune(df, {"self": self_, "total": total[ids]}, total[ids], min_fraction=min_fraction,
+        out = _prune(df, {"self": self_, "total": total}, total, min_fraction=min_fraction,
                      max_nodes=max_nodes)[TREE_COLUMNS]
         st = self.data.sample_types[si]
         out.attrs.update({"sample_type": st.type, "unit": st.unit, "total": int(np.abs(w).sum()),
@@ -275,9 +266,45 @@ class ViewIndex:
                           "n_paths": int(ids.size)})
         return out
 
+    def _drawn_all(self, w: np.ndarray, nonneg: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Without a cutoff: every path a kept sample with a nonzero weight reaches (and the root),
+        ``(path ids ascending, their totals)``."""
+        total = self._path_totals(w)
+        reached = total != 0 if nonneg else self._path_totals((w != 0).astype(np.int64)) > 0
+        reached[0] = True
+        ids = np.flatnonzero(reached)
+        return ids, total[ids]
+
+    def _drawn_above(self, w: np.ndarray, cutoff: float) -> tuple[np.ndarray, np.ndarray]:
+        """With a cutoff (weights >= 0): the root and every reached child of a path whose total is
+        at least ``cutoff``, found top down (a path's total is no larger than its parent's, so only
+        the children of drawn paths are looked at, not every path). ``(path ids ascending, totals)``.
+
+        Children are contiguous: paths are numbered level by level in (parent, node) order, so
+        ``path_parent`` is non-decreasing."""
+        cs = self._prefix_sums(w)
+        ids, totals = [np.zeros(1, np.int64)], [cs[-1:] - cs[:1]]
+        frontier = ids[0] if totals[0][0] >= cutoff else ids[0][:0]
+        while frontier.size:
+            lo = np.searchsorted(self.path_parent, frontier, "left")
+            n = np.searchsorted(self.path_parent, frontier, "right") - lo
+            children = np.repeat(lo - np.cumsum(n) + n, n) + np.arange(int(n.sum()))
+            total = cs[self.path_end[children]] - cs[self.path_first[children]]
+            reached = total != 0
+            ids.append(children[reached])
+            totals.append(total[reached])
+            frontier = children[total >= cutoff]
+        ids, totals = np.concatenate(ids), np.concatenate(totals)
+        order = np.argsort(ids)
+        return ids[order], totals[order]
+
+    def _prefix_sums(self, w: np.ndarray) -> np.ndarray:
+        """0 then the running sums of ``w`` in the samples' depth-first order (exact int64)."""
+        return np.concatenate(([0], np.cumsum(w[self.sample_order], dtype=np.int64)))
+
     def _path_totals(self, w: np.ndarray) -> np.ndarray:
         """Σ ``w`` of the samples through each path (exact int64 sums)."""
-        cs = np.concatenate(([0], np.cumsum(w[self.sample_order], dtype=np.int64)))
+        cs = self._prefix_sums(w)
         return cs[self.path_end] - cs[self.path_first]
 
 
