@@ -15,7 +15,7 @@ from gopherlab_common.lazy import pd
 
 from pprof_parse.runtime.trace import spec
 
-__all__ = ["COLUMNS", "STATES", "event_columns", "events_frame"]
+__all__ = ["COLUMNS", "STATES", "event_columns", "events_frame", "experimental_frame"]
 
 #: the parsed states, goroutine and proc together (categories of from_state/to_state)
 STATES = ("Undetermined", "NotExist", "Runnable", "Running", "Waiting", "Syscall", "Idle")
@@ -106,6 +106,8 @@ def event_columns(decoded, emitted, string_maps, stack_maps, pool, source: str) 
     strings = _resolve_ids(r, string_maps, stack_maps, source)
     _fill_transitions(r, cols, strings)
     _fill_annotations(r, cols, strings, emitted, string_maps, pool)
+    exp = np.flatnonzero((r.typ >= 128) & (r.typ < spec.N_SPECS))  # AllocFree events keep their raw arguments
+    cols["experimental"] = (exp, r.args[:3, exp].copy())
     return _narrow(cols)
 
 
@@ -277,6 +279,21 @@ def _kind_ids(r, rows, ids, string_maps):
         pos = np.minimum(np.searchsorted(keys, ids[sel]), len(keys) - 1)
         out[sel] = np.where(keys[pos] == ids[sel], values[pos], 0)
     return out
+
+
+def experimental_frame(c: dict):  # c: event_columns' dict (its "type" and "experimental")
+    """The AllocFree experiment's events (``GODEBUG=traceallocfree=1``): ``event`` (row of the
+    events table), ``type``, ``id`` (span base, object address or stack address) and the
+    type's other arguments, ``arg1`` and ``arg2`` (Span*: pages and kind/class; HeapObject*:
+    the type id; GoroutineStack*: the order); -1 where the type has fewer."""
+    rows, args = c["experimental"]
+    typ = c["type"][rows]
+    nargs = spec.N_ARGS[typ]
+    a = args.view(np.int64).copy()
+    a[1, nargs < 2] = -1
+    a[2, nargs < 3] = -1
+    return pd.DataFrame({"event": rows, "type": pd.Categorical([spec.NAMES[t] for t in typ.tolist()]),
+                         "id": a[0], "arg1": a[1], "arg2": a[2]})
 
 
 def events_frame(c: dict, pool):

@@ -13,7 +13,7 @@ from pprof_parse.runtime.inputs import MAX_TEXT_BYTES, load_source
 from pprof_parse.runtime.trace.decode import decode_generation
 from pprof_parse.runtime.trace.delays import delay_profile
 from pprof_parse.runtime.trace.errors import TraceFormatError
-from pprof_parse.runtime.trace.events import event_columns, events_frame
+from pprof_parse.runtime.trace.events import event_columns, events_frame, experimental_frame
 from pprof_parse.runtime.trace.order import order_events
 from pprof_parse.runtime.trace import views
 from pprof_parse.runtime.trace.tables import StackTable, StringPool
@@ -134,6 +134,10 @@ class Trace:
         transitions with how long each new state lasted, metric samples (heap
         alloc, heap goal, GOMAXPROCS), ``trace.Log`` records, user regions and tasks with
         their start, end and duration, and GC/stop-the-world ranges.
+    experimental : DataFrame
+        The arguments of the AllocFree experiment's events (``GODEBUG=traceallocfree=1``;
+        kind ``Experimental`` in :attr:`events`), keyed by their ``events`` row; see
+        :func:`~pprof_parse.runtime.trace.events.experimental_frame`.
     generations : DataFrame
         One row per generation: ``gen`` (the runtime's number), ``sync_time`` (ns),
         ``ticks_per_second``, and the clock snapshot (Go 1.25+; else NaN/NaT):
@@ -146,6 +150,7 @@ class Trace:
         self._gens = gens
         self._columns = columns  # numpy columns until the events table is built from them
         self._n = len(columns["time"])
+        self._experimental = {"type": columns["type"], "experimental": columns.pop("experimental")}
         self._sync_time = columns["time"][columns["type"] == 256]
         self._pool = pool
         self._stacks = stacks
@@ -239,3 +244,9 @@ class Trace:
     @cached_property
     def transitions(self):
         return views.transitions(self.events)
+
+    @cached_property
+    def experimental(self):
+        frame = experimental_frame(self._experimental)
+        self._experimental = None
+        return frame

@@ -103,6 +103,8 @@ N_SPECS = 137
 
 #: type id -> name (wire names; 256 is the parsed Sync)
 NAMES: dict[int, str] = {**_UNTIMED_NAMES, **{t: s[0] for t, s in _SPECS.items()}, SYNC: "Sync"}
+#: type id -> the names of its arguments after dt (Go's spec names, e.g. ``npages_value``)
+ARG_NAMES: dict[int, tuple[str, ...]] = {t: s[1] for t, s in _SPECS.items()}
 #: type id -> number of arguments after dt, for timed events; -1 for any other byte value
 N_ARGS = np.full(256, -1, dtype=np.int16)
 for _t, _s in _SPECS.items():

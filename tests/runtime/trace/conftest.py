@@ -3,7 +3,8 @@
 ``traces`` maps a name to a trace file: ``start`` (runtime/trace.Start, one generation),
 ``generations`` (the same with ``GODEBUG=traceadvanceperiod=30ms``: several
 generations, goroutines and Ps carried across them), ``flight`` (a trace.FlightRecorder
-snapshot: the first generation is not 1) and ``gotest`` (``go test -trace``).
+snapshot: the first generation is not 1), ``gotest`` (``go test -trace``) and ``allocfree``
+(``GODEBUG=traceallocfree=1``: the AllocFree experiment's events and batches).
 ``go_parsed(path)`` is ``go tool trace -d=parsed`` of a file (TZ=UTC, for the Sync's wall time).
 """
 
@@ -34,6 +35,7 @@ def traces(tmp_path_factory, go) -> dict[str, Path]:
         "flight": ([str(binary), "-duration", "100ms", "-mode", "flight", "-flight-bytes", "65536"],
                    {"GODEBUG": "traceadvanceperiod=10000000"}),
     }
+    runs["allocfree"] = ([str(binary), "-duration", "20ms"], {"GODEBUG": "traceallocfree=1"})
     for name, (cmd, extra) in runs.items():
         out[name] = work / f"{name}.trace"
         subprocess.run(cmd + ["-o", str(out[name])], env={**env, **extra}, check=True, capture_output=True)

@@ -56,12 +56,16 @@ def render(trace) -> list[str]:
             frames[sid] = "".join(f"\t{f} @ {pc:#x}\n\t\t{file}:{line}\n" for pc, f, file, line in trace.stack(sid))
         return frames[sid]
 
+    from pprof_parse.runtime.trace import spec
+    names = {spec.NAMES[t]: spec.ARG_NAMES[t] for t in range(128, spec.N_SPECS)}
+    exp = {row: (a0, a1, a2) for row, a0, a1, a2 in zip(trace.experimental["event"], trace.experimental["id"],
+                                                        trace.experimental["arg1"], trace.experimental["arg2"])}
     out = []
     cols = [ev[c].tolist() for c in ("m", "p", "g", "kind", "time", "type", "resource", "id", "from_state",
                                      "to_state", "reason", "transition_stack", "name", "value", "reclaimed",
                                      "task", "parent", "message", "stack", "gen")]
-    for (m, p, g, kind, time, typ, res, rid, frm, to, reason, tstack, name, value, reclaimed, task, parent,
-         message, stack, gen) in zip(*cols):
+    for row, (m, p, g, kind, time, typ, res, rid, frm, to, reason, tstack, name, value, reclaimed, task, parent,
+              message, stack, gen) in enumerate(zip(*cols)):
         s = f"M={m} P={p} G={g} {kind} Time={time}"
         if kind == "Metric":
             s += f" Name={go_quote(name)} Value=Value{{Uint64({_u64(value)})}}"
@@ -85,6 +89,9 @@ def render(trace) -> list[str]:
             s += f" {label}={rid} {frm}->{to} Reason={go_quote(_s(reason))}"
             if tstack or typ in ("GoCreate", "GoCreateBlocked"):
                 s += "\nTransitionStack=\n" + stack_text(tstack)
+        elif kind == "Experimental":
+            args = ", ".join(f"{n}=Value{{Uint64({_u64(v)})}}" for n, v in zip(names[typ], exp[row]))
+            s += f" Name={typ} Args=[{args}]"
         elif kind == "Sync":
             s += f" N={value}"
             if gen >= 0 and not pd.isna(gens.snapshot_time[gen]):

@@ -12,7 +12,7 @@ from pprof_parse.runtime.trace import Trace, read_trace
 
 pytestmark = pytest.mark.go
 
-KINDS = ["start", "generations", "flight", "gotest"]
+KINDS = ["start", "generations", "flight", "gotest", "allocfree"]
 
 
 def first_difference(theirs: list[str], ours: list[str]) -> str:
