@@ -24,7 +24,7 @@ _PROC = np.array([STATES.index(s) for s in spec.PROC_STATES], dtype=np.int8)   #
 RESOURCES = ("goroutine", "proc", "none")
 
 COLUMNS = ("time", "kind", "type", "m", "p", "g", "stack", "resource", "id", "from_state", "to_state", "reason",
-           "transition_stack", "name", "value", "task", "parent", "message", "gen")
+           "transition_stack", "name", "value", "reclaimed", "task", "parent", "message", "gen")
 
 # transition rules: type -> (resource, id source, from, to); id source "a0" or "g"/"p" (the context)
 _GO_TRANSITIONS = {

@@ -12,7 +12,6 @@ from pprof_parse.read.source import inflate
 from pprof_parse.runtime.inputs import MAX_TEXT_BYTES, load_source
 from pprof_parse.runtime.trace.decode import decode_generation
 from pprof_parse.runtime.trace.delays import delay_profile
-from pprof_parse.runtime.trace.errors import TraceFormatError
 from pprof_parse.runtime.trace.events import event_columns, events_frame, experimental_frame
 from pprof_parse.runtime.trace.order import order_events
 from pprof_parse.runtime.trace import views

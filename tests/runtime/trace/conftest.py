@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from goenv import REPO, build, go_binary, go_env  # noqa: E402
+from goenv import REPO, build, go_env  # noqa: E402
 
 TRACEGEN = REPO / "examples" / "tracegen"
 

@@ -9,6 +9,7 @@ import pytest
 
 from parsed_text import render, split_events
 from pprof_parse.runtime.trace import Trace, read_trace
+from pprof_parse.runtime.trace.events import COLUMNS
 
 pytestmark = pytest.mark.go
 
@@ -45,6 +46,7 @@ def test_trace_shape_and_workload_content(traces):
     trace = read_trace(traces["start"])
     assert isinstance(trace, Trace) and trace.version == 26 and len(trace) == len(trace.events)
     ev = trace.events
+    assert tuple(ev.columns) == COLUMNS
     assert ev["time"].is_monotonic_increasing and ev["time"].is_unique
     assert ev["kind"].iloc[0] == "Sync" and ev["kind"].iloc[-1] == "Sync"
     # what the workload does shows up: tasks, regions, logs, blocking reasons, GC
