@@ -64,7 +64,9 @@ class ViewIndex:
         self._index_pairs(frame_sample, frame_node, n_nodes)
         self._index_edges(frame_sample, frame_node, self.nodes.slot_inline[frame_slot], n_nodes)
         self._index_paths(frame_sample, frame_node, per_sample)
-        self.sprint = [sprint_key(r) for r in self.nodes.info.itertuples(index=False)]
+        self.names = self.nodes.info["name"].to_numpy(dtype=object)  # report names, by node id
+        # object columns first: iterating pandas' arrow-backed strings one by one is slow
+        self.sprint = [sprint_key(r) for r in self.nodes.info.astype(object).itertuples(index=False)]
 
     # ---- built once ----------------------------------------------------------------------------
     @staticmethod
@@ -199,7 +201,7 @@ class ViewIndex:
         inline_in, noinline_in = self._inline_flags(w != 0)
         keep = (flat != 0) | (cumv != 0)
         ids = np.flatnonzero(keep)
-        names = self.nodes.info["name"].to_numpy(dtype=object)[ids]
+        names = self.names[ids]
         order = node_order(names, [self.sprint[i] for i in ids], flat[ids], cumv[ids], by_cum=cum)
         ids = ids[order]
         total = report_total(self.data, si)
@@ -249,7 +251,7 @@ class ViewIndex:
         parent = self.path_parent[ids]
         new_parent = np.searchsorted(ids, parent[1:])  # a drawn path's parent is drawn (ids sorted)
         self_ = total - exact_bincount(new_parent, total[1:], ids.size)  # less the drawn children
-        names = self.nodes.info["name"].to_numpy(dtype=object)
+        names = self.names
         node = self.path_node[ids]
         df = pd.DataFrame({
             "id": np.arange(ids.size, dtype=np.int64),
