@@ -19,6 +19,7 @@ Examples::
     gopherlab report leaks snap0.txt snap1.txt snap2.txt --interval 30 -o leaks.html
     gopherlab report bench old.txt new.txt --fail-on-regression 5% -o bench.html
     gopherlab report history 'runs/*.txt' --fail-on-regression 5% --format markdown -o history.html
+    gopherlab report trace trace.out --threshold-ms 5 -o trace.html
 """
 from __future__ import annotations
 
@@ -63,6 +64,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "bench": ("benchmark_comparison", "Benchmark comparison"),
     "history": ("benchmark_history", "Benchmark history"),
     "profiles": ("profiles_over_time", "Profiles over time"),
+    "trace": ("execution_trace", "Execution trace"),
 }
 
 EXIT_OK, EXIT_REGRESSION, EXIT_BROKEN = 0, 1, 2
@@ -175,7 +177,8 @@ def run_report(kind: str, parameters: dict | None, out_html: str | Path, *, time
     Parameters
     ----------
     kind : str
-        A key of :data:`KINDS` (``allocations``, ``gc``, ``leaks``, ``bench``, ``history``, ``profiles``).
+        A key of :data:`KINDS` (``allocations``, ``gc``, ``leaks``, ``bench``, ``history``, ``profiles``,
+        ``trace``).
     parameters : dict
         Papermill parameters (see each notebook's ``parameters`` cell);
         ``interactive`` is forced to False in the notebooks that have it (their live widgets).
@@ -309,6 +312,14 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument("--engine", choices=["duckdb", "dask"], default="duckdb",
                     help="query engine: duckdb, or dask on the current dask.distributed client")
 
+    t = common(sub.add_parser("trace", help="Go execution traces: scheduler latency, GC stop-the-world, blocking, "
+                              "slow regions"), "trace.html")
+    t.add_argument("traces", nargs="*", help="execution trace files (Go 1.22+) or glob patterns (default: bundled "
+                   "sample)")
+    t.add_argument("--threshold-ms", type=float, default=1.0,
+                   help="list the regions lasting at least this long, with their stacks (default 1)")
+    t.add_argument("--buckets", type=int, default=60, help="time buckets of the scheduler latency chart (default 60)")
+
     al = sub.add_parser("all", help="every report from the bundled sample data, in one process")
     al.add_argument("-o", "--output", default="reports", help="directory to write (default reports/)")
     al.add_argument("--timeout", type=float, default=300)
@@ -339,6 +350,9 @@ def _params(ns) -> dict:
         return {"store_path": str(Path(ns.source).absolute()) if ns.source else "", "function_regex": ns.regex,
                 "window_a": ns.window_a, "window_b": ns.window_b, "label_key": ns.label_key, "where": ns.where,
                 "sample_index": ns.sample_index, "engine": ns.engine}
+    if ns.kind == "trace":
+        return {"traces": [os.path.abspath(p) if glob.has_magic(p) else _abs(p) for p in ns.traces],
+                "threshold_ms": ns.threshold_ms, "buckets": ns.buckets}
     raise ReportError(ns.kind)  # pragma: no cover
 
 
@@ -383,6 +397,31 @@ def _check_history_usage(ns) -> None:
         raise UsageError(f"--alpha {ns.alpha:g}: want a level in (0, 1), such as 0.05")
 
 
+#: the first bytes of a Go 1.22+ execution trace (``go 1.NN trace``; gzip is inflated by the reader)
+_TRACE_MAGIC = b"go 1."
+
+
+def _check_trace_usage(ns) -> None:
+    """Every TRACE exists (a pattern matches a file) and starts like an execution trace (or gzip);
+    ``--threshold-ms`` ≥ 0, ``--buckets`` ≥ 1."""
+    for p in ns.traces:
+        found = glob.glob(p, recursive=True) if glob.has_magic(p) else [p]
+        if not found:
+            raise UsageError(f"no file matches {p!r}; pass Go execution traces (runtime/trace, go test -trace)")
+        for f in found:
+            if not os.path.isfile(f):
+                raise UsageError(f"no such file: {f}")
+            with open(f, "rb") as fh:
+                head = fh.read(16)
+            if not (head.startswith(_TRACE_MAGIC) or head[:2] == b"\x1f\x8b"):
+                raise UsageError(f"{f} is not a Go execution trace (it does not start with 'go 1.NN trace'); "
+                                 "pass the output of runtime/trace.Start, go test -trace or /debug/pprof/trace")
+    if not (math.isfinite(ns.threshold_ms) and ns.threshold_ms >= 0):
+        raise UsageError(f"--threshold-ms {ns.threshold_ms:g}: want a duration ≥ 0 in ms, such as 5")
+    if ns.buckets < 1:
+        raise UsageError(f"--buckets {ns.buckets}: want at least 1")
+
+
 def _check_usage(ns) -> None:
     """Argument checks made before any kernel starts; normalises ``ns.fail_on_regression``.
 
@@ -392,7 +431,8 @@ def _check_usage(ns) -> None:
         A report of the wrong kind of input (a CPU profile to ``allocations``), one benchmark
         file of two, a bad ``--fail-on-regression`` (:func:`gobench.gate.parse_threshold`),
         ``--times`` of another length than the snapshots, a history RUN that does not exist
-        (or a pattern matching nothing), an ``--alpha`` outside (0, 1).
+        (or a pattern matching nothing), an ``--alpha`` outside (0, 1), a TRACE that is missing or
+        not an execution trace, a negative ``--threshold-ms``.
     """
     if ns.kind == "allocations":
         if ns.profile:
@@ -410,6 +450,8 @@ def _check_usage(ns) -> None:
     elif ns.kind == "profiles":
         if ns.source and not glob.has_magic(ns.source) and not Path(ns.source).exists():
             raise UsageError(f"{ns.source}: no such profile store, file or directory")
+    elif ns.kind == "trace":
+        _check_trace_usage(ns)
     elif ns.kind == "leaks":
         if ns.times and len(ns.times) != len(ns.snapshots):
             raise UsageError(f"--times: {len(ns.times)} times for {len(ns.snapshots)} snapshots; "

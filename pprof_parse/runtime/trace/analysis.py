@@ -14,7 +14,7 @@ returns) and gives a DataFrame; times are int64 nanoseconds on the trace's clock
 * :func:`gc_cycles` -- stop-the-world and mark-assist time per GC cycle.
 * :func:`region_latency`, :func:`task_latency` -- per-name latency distributions of
   ``trace.WithRegion`` regions and ``trace.NewTask`` tasks.
-* :func:`find_rare` -- the regions or goroutine waits longer than a threshold in many
+* :func:`find_rare` (:func:`rare_events` for one trace read) -- the regions or goroutine waits longer than a threshold in many
   trace files, with their stacks.
 
 Sources of the rules: Go's ``src/internal/trace`` (``resources.go`` states, ``event.go``
@@ -38,7 +38,7 @@ from pprof_parse.runtime.trace.model import read_trace
 _tqdm = LazyModule("tqdm.auto")
 
 __all__ = ["sched_latency", "latency_over_time", "latency_by_group", "blocking_by_reason", "delay_profiles",
-           "gc_cycles", "region_latency", "task_latency", "find_rare", "stack_text"]
+           "gc_cycles", "region_latency", "task_latency", "find_rare", "rare_events", "stack_text"]
 
 #: group of a goroutine whose creation the trace did not see
 UNKNOWN_GROUP = "(running before the trace began)"
@@ -292,17 +292,19 @@ def _by_name(table: "pd.DataFrame") -> "pd.DataFrame":
 def region_latency(trace) -> "pd.DataFrame":
     """Latency distribution of each user region type (``trace.WithRegion``/``StartRegion``).
 
+    ``trace`` is a Trace, or a :attr:`Trace.regions` table (several traces' concatenated).
     Returns one row per region name, slowest p99 first: ``name``, ``count``, ``total_ns``,
     ``p50_ns``, ``p90_ns``, ``p99_ns``, ``max_ns`` (int64 ns), over the regions with both
-    ends in the trace (:attr:`Trace.regions`).
+    ends in the trace.
     """
-    return _by_name(trace.regions)
+    return _by_name(trace if isinstance(trace, pd.DataFrame) else trace.regions)
 
 
 def task_latency(trace) -> "pd.DataFrame":
     """Latency distribution of each task type (``trace.NewTask``): the columns of
-    :func:`region_latency`, over tasks that began and ended in the trace."""
-    return _by_name(trace.tasks)
+    :func:`region_latency`, over tasks that began and ended in the trace (a Trace, or a
+    :attr:`Trace.tasks` table)."""
+    return _by_name(trace if isinstance(trace, pd.DataFrame) else trace.tasks)
 
 
 # ---- rare events across traces -------------------------------------------------------------------
@@ -330,7 +332,14 @@ def _expand(paths) -> list[str]:
     return out
 
 
-def _rare_in(trace, path: str, kind: str, threshold_ns: int) -> "pd.DataFrame":
+def rare_events(trace, *, threshold_ns: int, kind: str = "region", file: str = "") -> "pd.DataFrame":
+    """:func:`find_rare` in one trace already read: the regions (``kind="region"``) or goroutine
+    waits (``"goroutine-wait"``) lasting at least ``threshold_ns``, in trace order, with
+    :func:`find_rare`'s columns (``file`` is ``file``).
+
+    Raises :class:`~pprof_parse.errors.OptionError` for another ``kind`` or a negative threshold.
+    """
+    _check_rare(kind, threshold_ns)
     if kind == "region":
         r = trace.regions
         r = r[r["duration"].notna() & (r["duration"] >= threshold_ns)]
@@ -344,9 +353,16 @@ def _rare_in(trace, path: str, kind: str, threshold_ns: int) -> "pd.DataFrame":
                         np.where(iv["state"] == "Syscall", "syscall", iv["reason"]))
         rows = pd.DataFrame({"name": name, "g": iv["g"], "start": iv["start"],
                              "duration_ns": iv["end"] - iv["start"], "stack": iv["stack"]})
-    rows.insert(0, "file", path)
+    rows.insert(0, "file", file)
     rows["stack_text"] = [stack_text(trace, s) for s in rows["stack"].tolist()]
     return rows.reset_index(drop=True)
+
+
+def _check_rare(kind: str, threshold_ns: int) -> None:
+    if kind not in ("region", "goroutine-wait"):
+        raise OptionError(f"kind must be 'region' or 'goroutine-wait', not {kind!r}")
+    if threshold_ns < 0:
+        raise OptionError(f"threshold_ns must be ≥ 0, not {threshold_ns}")
 
 
 def find_rare(paths, *, threshold_ns: int, kind: str = "region", progress: bool = True) -> "pd.DataFrame":
@@ -382,16 +398,13 @@ def find_rare(paths, *, threshold_ns: int, kind: str = "region", progress: bool 
     TraceFormatError, TraceVersionError
         A file that is not a readable trace (named in the message).
     """
-    if kind not in ("region", "goroutine-wait"):
-        raise OptionError(f"kind must be 'region' or 'goroutine-wait', not {kind!r}")
-    if threshold_ns < 0:
-        raise OptionError(f"threshold_ns must be ≥ 0, not {threshold_ns}")
+    _check_rare(kind, threshold_ns)
     files = _expand(paths)
     bar = _bar_class()(total=len(files), desc="find_rare", unit="file") if progress else None
     found = []
     try:
         for path in files:
-            found.append(_rare_in(read_trace(path), path, kind, int(threshold_ns)))
+            found.append(rare_events(read_trace(path), threshold_ns=int(threshold_ns), kind=kind, file=path))
             if bar is not None:
                 bar.update(1)
     finally:
