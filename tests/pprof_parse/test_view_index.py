@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -16,7 +17,10 @@ from pprof_parse.present.view_index import ViewIndex
 PROFILES = Path(__file__).resolve().parents[2] / "gopherlab" / "data" / "profiles"
 GRANULARITIES = ["functions", "files", "lines", "addresses"]
 SUBSETS = [(None, None), (None, "runtime"), ("json|sort", "Marshal"), ("nosuchfunction", None)]
-TREE_OPTIONS = [dict(max_nodes=1500), dict(min_fraction=0, max_nodes=None), dict(min_fraction=0.02, max_nodes=12)]
+# the explorer's; every path (no cutoff: each path totalled); the cutoff alone (paths found top
+# down); both limits
+TREE_OPTIONS = [dict(max_nodes=1500), dict(min_fraction=0, max_nodes=None), dict(min_fraction=0.01, max_nodes=None),
+                dict(min_fraction=0.02, max_nodes=12)]
 
 
 def _same(got: pd.DataFrame, want: pd.DataFrame) -> None:
@@ -32,7 +36,7 @@ def _check(prof, index, sample, focus, ignore):
     for cum in (False, True) if kept is None else (False,):
         _same(index.top(sample, kept, cum=cum),
               prof.top(sample, cum=cum, granularity=index.granularity, focus=focus, ignore=ignore))
-    for opts in TREE_OPTIONS if kept is None else TREE_OPTIONS[:1]:
+    for opts in TREE_OPTIONS if kept is None else TREE_OPTIONS[::2]:
         _same(index.call_tree(sample, kept, **opts), call_tree(sub, sample, granularity=index.granularity, **opts))
 
 
@@ -66,3 +70,21 @@ def test_kept_is_the_filters_sample_subset():
     assert 0 < kept.sum() == len(prof.filter(focus="main", ignore="sha256")) < len(prof)
     with pytest.raises(pprof_parse.OptionError):
         index.kept("(?=x)")  # Go's syntax, as -focus
+
+
+def test_cutoff_keeps_the_paths_of_every_path_totalled():
+    """With a cutoff the drawn paths are found top down; they are those the full totals give."""
+    prof = pprof_parse.read_profile(PROFILES / "cpu.pb.gz")
+    index = ViewIndex(prof.data, "lines")
+    for kept in (None, index.kept("main", "sha256")):
+        _, w = index._weights(None, kept)
+        for fraction in (0.001, 0.005, 0.05):
+            cutoff = fraction * float(w.sum())
+            ids, total = index._drawn_above(w, cutoff)
+            every = index._path_totals(w)
+            parent = index.path_parent
+            want = np.flatnonzero(np.r_[True, (every[1:] != 0) & (every[parent[1:]] >= cutoff)])
+            np.testing.assert_array_equal(ids, want)
+            np.testing.assert_array_equal(total, every[want])
+            assert ids.size > 1
+        assert ids.size < np.count_nonzero(every)  # the largest cutoff leaves reached paths out
