@@ -35,7 +35,7 @@ def test_report_renders_offline(browser, reports_dir, kind, tmp_path):
         # README screenshot: the report's key part near the top (the flame graph, the first chart, the verdict)
         target = {"allocations": ".js-plotly-plot >> nth=1", "gc": ".js-plotly-plot >> nth=0",
                   "leaks": ".gl-verdict", "bench": ".gl-verdict", "history": ".gl-verdict",
-                  "profiles": ".js-plotly-plot >> nth=0"}[kind]
+                  "profiles": ".js-plotly-plot >> nth=0", "trace": ".js-plotly-plot >> nth=0"}[kind]
         box = page.locator(target).first.bounding_box()
         page.evaluate(f"() => window.scrollTo(0, {box['y']} - 120)")
         page.wait_for_timeout(300)
