@@ -33,7 +33,8 @@ from .prune import prune_from as _prune_from
 from .tagfilter import compile_tag_filter, filter_tags_by_name, num_label_units
 
 __all__ = ["FILTER_OPTIONS", "apply_filters", "apply_filters_indexed", "compile_regex", "filter_samples_by_name",
-           "filter_show_from", "has_filters", "samples_kept_by_name", "split_filter_options", "translate_go_regex"]
+           "filter_show_from", "has_filters", "name_matches", "samples_kept_by_name", "split_filter_options",
+           "translate_go_regex", "warn_unmatched"]
 
 FILTER_OPTIONS = ("focus", "ignore", "hide", "show", "show_from", "prune_from",
                   "tagfocus", "tagignore", "tagshow", "taghide")
@@ -97,6 +98,28 @@ def filter_samples_by_name(data: ProfileData, focus, ignore, hide, show):
         data = keep_samples(data, keep)
         return keep_entries(data, ~hidden[data.stack_locs]), keep, (fm, im, hm, hnm)
     return keep_samples(data, keep), keep, (fm, im, hm, hnm)
+
+
+def name_matches(data: ProfileData, option: str, pattern: str):
+    """Where the ``option`` regex (``focus``, ``ignore``...) matches, as pprof's ``Location.matchesName``
+    tests it: ``(per line-table row, per location through its mapping file, per location)`` boolean
+    arrays. For an index that spreads the outcome itself (:class:`~pprof_parse.present.view_index.ViewIndex`).
+
+    Raises
+    ------
+    OptionError
+        ``pattern`` not a str, or a regex Go would refuse.
+    """
+    m = _Matcher(data, compile_regex(option, pattern))
+    return m.line, m.mapping, m.location
+
+
+def warn_unmatched(focus_hit: bool, ignore_hit: bool, focus, ignore) -> None:
+    """pprof's ``"Focus/Ignore expression matched no samples"`` warnings, for options that are set
+    and matched no location (``focus_hit``: a location matches focus and not ignore)."""
+    for name, opt, ok in (("Focus", focus, focus_hit), ("Ignore", ignore, ignore_hit)):
+        if opt and not ok:
+            _warn(name)
 
 
 def samples_kept_by_name(data: ProfileData, *, focus: str | None = None, ignore: str | None = None,

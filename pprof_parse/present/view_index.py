@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 from gopherlab_common.lazy import pd  # pandas on first use
 
-from ..analyze.filter import samples_kept_by_name
+from ..analyze.filter import name_matches, samples_kept_by_name, warn_unmatched
 from ..analyze.graph import distinct_pairs, exact_bincount, expand_frames
 from ..analyze.nodes import build_nodes, sprint_key
 from ..analyze.sample_index import resolve_sample_index
@@ -56,6 +56,8 @@ class ViewIndex:
         self.data, self.granularity = data, granularity
         self.nodes = build_nodes(data, granularity)
         n_nodes = self.nodes.n_nodes
+        self.slot_line = data.slots().line  # each slot's line-table row (-1: none), for regex matches
+        self.slot_count = np.bincount(self.nodes.slot_node, minlength=n_nodes)  # slots per node
         frame_sample, frame_slot = expand_frames(data, self.nodes)
         frame_node = self.nodes.slot_node[frame_slot].astype(np.int32)
         per_sample = np.bincount(frame_sample, minlength=data.n_samples) if frame_sample.size \
@@ -158,14 +160,53 @@ class ViewIndex:
 
     # ---- per view ------------------------------------------------------------------------------
     def kept(self, focus: str | None = None, ignore: str | None = None) -> np.ndarray:
-        """The samples pprof's ``-focus``/``-ignore`` keep, as a boolean mask (all when both are unset).
+        """The samples pprof's ``-focus``/``-ignore`` keep, as a boolean mask (all when both are unset);
+        equal to :func:`~pprof_parse.analyze.filter.samples_kept_by_name`, with its warnings.
+
+        When a regex matches whole report nodes (every line of a node matches or none: function
+        names at the functions, filefunctions and lines granularities) and no mapping file, the
+        samples are read from the nodes' (sample, node) pairs: a sample is kept when it has a
+        focus node and no ignore node. Otherwise (a file granularity, a mapping match) the stacks
+        are scanned as the filter does.
 
         Raises
         ------
         OptionError
-            A regex Go would refuse.
+            A regex Go would refuse (focus checked first).
         """
-        return samples_kept_by_name(self.data, focus=focus, ignore=ignore)
+        matches = [name_matches(self.data, opt, rx) if rx else None for opt, rx in (("focus", focus), ("ignore", ignore))]
+        node_flags = [None if m is None else self._node_flags(*m) for m in matches]
+        if any(m is not None and f is None for m, f in zip(matches, node_flags)):
+            return samples_kept_by_name(self.data, focus=focus, ignore=ignore)
+        (fm, im), (fn, ign) = matches, node_flags
+        ignored = im[2] if im is not None else np.zeros(self.data.loc_id.size, bool)
+        warn_unmatched(bool((fm[2] & ~ignored).any()) if fm is not None else True, bool(ignored.any()), focus, ignore)
+        keep = self._samples_with(fn) if fn is not None else np.diff(self.data.stack_offsets) > 0
+        if ign is not None and ign.any():
+            keep &= ~self._samples_with(ign)
+        return keep
+
+    def _node_flags(self, line: np.ndarray, mapping: np.ndarray, _location) -> np.ndarray | None:
+        """The nodes a regex matches, when it matches whole nodes and no mapping file; else None."""
+        if mapping.any():
+            return None
+        slot_hit = np.where(self.slot_line >= 0, line[np.maximum(self.slot_line, 0)], False) if line.size else \
+            np.zeros(self.slot_line.size, bool)
+        n_nodes = self.nodes.n_nodes
+        hits = np.bincount(self.nodes.slot_node[slot_hit], minlength=n_nodes)
+        if not np.array_equal(hits, np.where(hits > 0, self.slot_count, 0)):
+            return None  # some node has both matching and other lines
+        return hits > 0
+
+    def _samples_with(self, node_flag: np.ndarray) -> np.ndarray:
+        """The samples whose stacks hold a flagged node (their (sample, node) pairs)."""
+        at = np.flatnonzero(node_flag[self.pair_nodes])
+        ends = np.r_[self.pair_starts[1:], self.pair_sample.size]
+        lo, n = self.pair_starts[at], ends[at] - self.pair_starts[at]
+        rows = np.repeat(lo - np.cumsum(n) + n, n) + np.arange(int(n.sum()))
+        out = np.zeros(self.data.n_samples, bool)
+        out[self.pair_sample[rows]] = True
+        return out
 
     def _weights(self, sample_index, kept: np.ndarray | None) -> tuple[int, np.ndarray]:
         """``(sample type position, int64 weight of every sample, 0 for the samples not kept)``."""

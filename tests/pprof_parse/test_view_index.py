@@ -4,6 +4,7 @@ subset: the same frames, row for row, and the same ``attrs``. On the committed w
 diff profile (weights of both signs) and an empty subset."""
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ import pandas as pd
 import pytest
 
 import pprof_parse
+from pprof_parse.analyze.filter import samples_kept_by_name
 from pprof_parse.figures import call_tree
 from pprof_parse.present.view_index import ViewIndex
 
@@ -88,3 +90,37 @@ def test_cutoff_keeps_the_paths_of_every_path_totalled():
             np.testing.assert_array_equal(total, every[want])
             assert ids.size > 1
         assert ids.size < np.count_nonzero(every)  # the largest cutoff leaves reached paths out
+
+
+@pytest.mark.parametrize("name", ["allocs.pb.gz", "cpu.pb.gz", "mutex.pb.gz"])
+@pytest.mark.parametrize("granularity", GRANULARITIES + ["filefunctions"])
+def test_kept_equals_the_filters_mask(name, granularity):
+    """The mask read from the nodes' pairs (or the stacks, when a regex splits a node or matches a
+    mapping file) is the filter's, with the same warnings."""
+    data = pprof_parse.read_profile(PROFILES / name).data
+    index = ViewIndex(data, granularity)
+    for focus, ignore in SUBSETS + [("main\\.go", None), (None, "workload"), ("json", "encode"), (None, "."),
+                                    ("main\\.json", None)]:
+        with warnings.catch_warnings(record=True) as mine:
+            warnings.simplefilter("always")
+            got = index.kept(focus, ignore)
+        with warnings.catch_warnings(record=True) as theirs:
+            warnings.simplefilter("always")
+            want = samples_kept_by_name(data, focus=focus, ignore=ignore)
+        np.testing.assert_array_equal(got, want, err_msg=f"{focus=} {ignore=}")
+        assert [str(w.message) for w in mine] == [str(w.message) for w in theirs]
+
+
+def test_a_regex_splitting_a_node_is_not_read_from_the_nodes():
+    """A node whose lines match only in part (or a mapping match) sends ``kept`` to the stack scan."""
+    data = pprof_parse.read_profile(PROFILES / "cpu.pb.gz").data
+    index = ViewIndex(data, "files")
+    node = int(np.flatnonzero(index.slot_count > 1)[0])
+    slot_lines = index.slot_line[index.nodes.slot_node == node]
+    line = np.zeros(data.line_function.size, bool)
+    line[slot_lines[0]] = True
+    no_mapping = np.zeros(data.loc_id.size, bool)
+    assert index._node_flags(line, no_mapping, None) is None
+    line[slot_lines] = True
+    assert index._node_flags(line, no_mapping, None)[node]
+    assert index._node_flags(line, ~no_mapping, None) is None
