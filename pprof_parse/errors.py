@@ -18,8 +18,10 @@ Every error the package raises on bad input is a subclass of
     ├── SampleTypeError(ValueError, KeyError) unknown sample index / sample type name
     ├── OptionError(ValueError)               a bad analysis option (granularity, regex)
     ├── RuntimeFormatError(ValueError)        gctrace, goroutine dump, MemStats or metrics text
-    │                                         that is not in the runtime's format (file:line),
-    │                                         or a runtime reader's path that cannot be read
+    │   │                                     that is not in the runtime's format (file:line),
+    │   │                                     or a runtime reader's path that cannot be read
+    │   └── TraceFormatError                  an execution trace Go's parser refuses (byte offset)
+    │       └── TraceVersionError             a trace format version not read (Go < 1.22, unknown)
     ├── StoreError(ValueError)                a profile store that cannot be opened or read
     │   │                                     (pprof_parse.store.errors): a table file, the manifest
     │   └── EngineUnavailableError(NotImplementedError)  engine="dask" without dask installed

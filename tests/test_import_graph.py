@@ -37,8 +37,8 @@ def _imports(name: str, path: Path, mods: dict[str, Path]) -> set[str]:
                 anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join(anchor + ([base] if base else []))
             subs = {f"{base}.{a.name}" for a in node.names}
-            if node.module or not subs <= set(mods):
-                found.add(base)  # `from . import a, b` of submodules imports those, not the package's names
+            if not subs <= set(mods):
+                found.add(base)  # `from pkg import a, b` of submodules imports those, not the package's names
             found |= subs
     return {m for m in found if m in mods and m != name}
 
@@ -100,4 +100,5 @@ def test_relative_imports_resolve(tmp_path):
     for k in ("pkg", "pkg.sub"):
         mods[k].write_text("")
     assert _imports("pkg.sub.b", mods["pkg.sub.b"], mods) == {"pkg.a", "pkg.sub"}
-    assert _imports("pkg.a", mods["pkg.a"], mods) == {"pkg.sub", "pkg.sub.b"}
+    # importing submodules by name is an edge to those modules, not to the package's own names
+    assert _imports("pkg.a", mods["pkg.a"], mods) == {"pkg.sub.b"}

@@ -12,7 +12,7 @@ The layers, bottom to top (a module may import its own layer and the ones listed
   (read_profile) -- the stages below, and each other only upwards (compare and reader use
   profile; profile uses neither);
 * ``runtime`` -- the runtime diagnostics beside the facade. Rule: it takes its inputs
-  through ``read`` (sources, number checks, the MemStats trailer) and goroutine profiles
+  through ``read`` (and the wire codec of ``proto``, to write a trace's delay profiles) (sources, number checks, the MemStats trailer) and goroutine profiles
   through ``reader`` (read_profile, the facade's entry point); it does not reach into
   ``analyze``/``present`` or the facade's other modules, and nothing else in pprof_parse
   imports it (only the package's ``__init__``, which re-exports it);
@@ -53,7 +53,7 @@ ALLOWED: dict[str, set[str]] = {
     "profile": {"present", "analyze", "model", "errors"},
     "compare": {"profile", "present", "analyze", "model", "errors"},
     "reader": {"profile", "analyze", "read", "model", "errors"},
-    "runtime": {"reader", "read", "model", "errors"},
+    "runtime": {"reader", "read", "model", "errors", "proto"},
     "store": {"reader", "compare", "profile", "present", "analyze", "read", "model", "errors", "proto"},
     "figures": {"present"},
     "cli": {"reader", "present", "errors"},

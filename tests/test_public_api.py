@@ -28,6 +28,7 @@ PPROF_PARSE = [
     "read_memstats", "read_pacertrace", "read_profile", "read_prometheus", "read_runtime_histograms",
     "read_runtime_metrics", "read_scavtrace", "RuntimeFormatError", "SampleTypeError", "stack_runs", "ValueType",
     "EngineUnavailableError", "IngestResult", "PgoProfileError", "ProfileStore", "StoreError", "pgo",
+    "read_trace", "Trace", "TraceFormatError", "TraceVersionError",
 ]
 GOBENCH = [
     "BenchEncodingError", "BenchFormatWarning", "benchstat", "BenchstatError", "BenchstatFormatError",

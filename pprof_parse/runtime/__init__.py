@@ -10,6 +10,9 @@ The public names of the runtime-diagnostics part of :mod:`pprof_parse`
     goroutines   read_goroutines, goroutines_from_profile, goroutine_frames, group_goroutines,
                  infer_state
     leaks        find_leaks, leak_timeseries
+    traces       read_trace -> Trace (Go 1.22-1.27 execution traces: events, stacks, transitions,
+                 regions, tasks, logs, metrics, ranges, delay profiles); TraceFormatError,
+                 TraceVersionError
     GC analysis  pause_percentiles, gc_frequency, heap_vs_goal, gc_cpu_share, compare_runs, stack_runs,
                  gctrace_wall_time
     sample data  load_capture(root) (the bundled sample capture is gopherlab's data)
@@ -22,7 +25,7 @@ limit and the errors).  Bad option values raise :class:`~pprof_parse.errors.Opti
 
 Modules: inputs.py (the argument rules and bounded loading every reader shares),
 options.py (option checks), gctrace.py, memstats.py, metrics.py, goroutines.py, gc.py
-(GC analysis), leaks.py.  This package builds on ``pprof_parse.errors``, ``read.source``,
+(GC analysis), leaks.py, trace/ (execution traces).  This package builds on ``pprof_parse.errors``, ``read.source``,
 ``read.numbers``, ``read.memstats_trailer`` (the heap text's MemStats trailer, shared with
 the profile reader) and :func:`pprof_parse.read_profile` (goroutine profiles); the profile
 pipeline does not import it.
@@ -44,12 +47,17 @@ from pprof_parse.runtime.goroutines import (
 )
 from pprof_parse.runtime.leaks import find_leaks, leak_timeseries
 from pprof_parse.runtime.memstats import load_memstats, read_gc_pauses, read_memstats
+from pprof_parse.runtime.trace import Trace, TraceFormatError, TraceVersionError, read_trace
 from pprof_parse.runtime.metrics import (
     histogram_quantiles, prometheus_histograms, prometheus_series, read_prometheus, read_runtime_histograms,
     read_runtime_metrics,
 )
 
 __all__ = [
+    "read_trace",
+    "Trace",
+    "TraceFormatError",
+    "TraceVersionError",
     "compare_runs",
     "find_leaks",
     "gc_cpu_share",
