@@ -135,10 +135,29 @@ def _ancestors_closed(parent: np.ndarray, keep: np.ndarray, depth: np.ndarray) -
     return keep
 
 
-def _prune(df: pd.DataFrame, value_cols: dict[str, np.ndarray], width: np.ndarray, *, min_fraction: float,
-           max_nodes: int | None) -> pd.DataFrame:
+def prune_tree(df: pd.DataFrame, value_cols: dict[str, np.ndarray], width: np.ndarray, *, min_fraction: float,
+               max_nodes: int | None) -> pd.DataFrame:
     """Drop nodes whose ``width`` is below the thresholds; merge each parent's dropped children
-    into one ``other`` child (its values = the sum of the dropped subtrees' totals)."""
+    into one ``other`` child (its values = the sum of the dropped subtrees' totals).
+
+    The flame graph's pruning (:func:`call_tree`'s ``min_fraction``/``max_nodes``).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Tree rows ``id, parent, name, depth``, root first (id 0, parent -1), a parent before its children.
+    value_cols : dict of str to numpy.ndarray
+        Per-row int64 columns to carry (``self``, ``total``...), each of length ``len(df)``.
+    width : numpy.ndarray
+        Per-row weight the thresholds look at (|width| against ``min_fraction`` of the root's).
+    min_fraction, max_nodes
+        As :func:`call_tree`'s.
+
+    Raises
+    ------
+    OptionError
+        Negative ``min_fraction`` or ``max_nodes`` < 2.
+    """
     n = len(df)
     parent = df["parent"].to_numpy()
     depth = df["depth"].to_numpy()
@@ -213,6 +232,9 @@ def _prune(df: pd.DataFrame, value_cols: dict[str, np.ndarray], width: np.ndarra
     return out
 
 
+_prune = prune_tree  # the former private name, still imported by sandwich.py
+
+
 def call_tree(profile, sample_index: int | str | None = None, *, min_fraction: float = 0.005,
               max_nodes: int | None = 3000, granularity: str = "functions",
               noinlines: bool = False, tagroot: str | list[str] | None = None,
@@ -275,7 +297,7 @@ def call_tree(profile, sample_index: int | str | None = None, *, min_fraction: f
     cutoff = min_fraction * float(np.abs(w).sum()) if min_fraction > 0 and (w >= 0).all() else 0.0
     df, total, self_ = _raw_tree(names, w[:, None], samples, fs, fn, lv, counts, cutoff=cutoff)
     n_paths = len(df)
-    out = _prune(df, {"self": self_[:, 0], "total": total[:, 0]}, total[:, 0],
+    out = prune_tree(df, {"self": self_[:, 0], "total": total[:, 0]}, total[:, 0],
                  min_fraction=min_fraction, max_nodes=max_nodes)
     out = out[TREE_COLUMNS]
     st = profile.data.sample_types[si]
@@ -370,10 +392,10 @@ def diff_tree(profile, base, sample_index: int | str | None = None, *, normalize
         np.add.at(v, base_map, base_t[src].to_numpy() * scale)
         vals[col] = np.rint(v).astype(np.int64)
     width = np.abs(vals["new"]) + np.abs(vals["base"])
-    # "other" nodes: totals sum dropped subtrees; self columns are filled from totals by _prune
+    # "other" nodes: totals sum dropped subtrees; self columns are filled from totals by prune_tree
     value_cols = {"total_new": vals["new"], "total_base": vals["base"],
                   "self_new": vals["self_new"], "self_base": vals["self_base"]}
-    out = _prune(df, value_cols, width, min_fraction=min_fraction, max_nodes=max_nodes)
+    out = prune_tree(df, value_cols, width, min_fraction=min_fraction, max_nodes=max_nodes)
     out = out.rename(columns={"total_new": "new", "total_base": "base"})
     out["delta"] = out["new"] - out["base"]
     out["self_delta"] = out["self_new"] - out["self_base"]
