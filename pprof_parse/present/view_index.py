@@ -25,7 +25,7 @@ import numpy as np
 from gopherlab_common.lazy import pd  # pandas on first use
 
 from ..analyze.filter import name_matches, samples_kept_by_name, warn_unmatched
-from ..analyze.graph import distinct_pairs, exact_bincount, expand_frames
+from ..analyze.graph import exact_bincount, expand_frames
 from ..analyze.nodes import build_nodes, sprint_key
 from ..analyze.sample_index import resolve_sample_index
 from ..model.data import ProfileData
@@ -83,11 +83,18 @@ class ViewIndex:
 
     def _index_pairs(self, frame_sample, frame_node, n_nodes: int) -> None:
         """The distinct (sample, node) pairs ``cum`` counts, grouped by node: ``pair_sample`` in node
-        order, ``pair_nodes`` the nodes present and ``pair_starts`` where each one's samples start."""
-        samples, nodes = distinct_pairs(frame_sample, frame_node, n_nodes)
-        order = np.argsort(nodes.astype(np.uint16) if n_nodes <= 2**16 else nodes, kind="stable")  # 16 bits: radix sort
-        self.pair_sample = samples[order]
-        nodes = nodes[order]
+        order, ``pair_nodes`` the nodes present and ``pair_starts`` where each one's samples start.
+
+        One sort of a node-major key (``node * n_samples + sample``; adjacent repeats -- direct
+        recursion, inline chains -- dropped first) both removes the repeats and groups by node."""
+        n_samples = max(self.data.n_samples, 1)
+        adjacent = np.ones(frame_node.size, bool)
+        adjacent[1:] = (frame_node[1:] != frame_node[:-1]) | (frame_sample[1:] != frame_sample[:-1])
+        key = frame_node[adjacent].astype(np.int64) * n_samples + frame_sample[adjacent]
+        key.sort()
+        key = key[np.r_[True, key[1:] != key[:-1]]] if key.size else key
+        self.pair_sample = key % n_samples
+        nodes = key // n_samples
         self.pair_starts = np.flatnonzero(np.r_[True, nodes[1:] != nodes[:-1]]) if nodes.size else nodes
         self.pair_nodes = nodes[self.pair_starts]
 
