@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import glob
 import os
+import weakref
 
 import numpy as np
 from gopherlab_common.lazy import LazyModule, pd
@@ -48,35 +49,61 @@ _QUANTILES = {"p50_ns": 0.5, "p90_ns": 0.9, "p99_ns": 0.99}
 # ---- goroutine state intervals -------------------------------------------------------------------
 
 def _goroutine_intervals(trace) -> "pd.DataFrame":
-    """Each goroutine state from entry to the goroutine's next change of state.
+    """Each goroutine state from entry to the goroutine's next change of state (cached per trace).
 
     Rows of :attr:`Trace.transitions` about goroutines that change the state (a generation's
     status events, X -> X, keep the interval open), per goroutine in time order. Columns:
-    ``g``, ``from_state``, ``state`` (the state entered), ``reason``, ``stack`` (the entering event's own),
-    ``transition_stack``, ``start``, ``end`` (ns; -1: still in the state at the trace's end).
+    ``g``, ``from_state``, ``state`` (the state entered; both categorical), ``reason``
+    (categorical, "" for none), ``stack`` (the entering event's own), ``transition_stack``,
+    ``start``, ``end`` (ns; -1: still in the state at the trace's end).
     """
-    tr = trace.transitions
+    cached = _INTERVALS.get(trace)
+    if cached is None:
+        cached = _INTERVALS[trace] = _intervals_of(trace.transitions)
+    return cached
+
+
+def _intervals_of(tr: "pd.DataFrame") -> "pd.DataFrame":
     tr = tr[(tr["resource"] == "goroutine").to_numpy()]
-    from_s, to_s = _names(tr["from_state"]), _names(tr["to_state"])
-    moves = tr[from_s != to_s]
+    from_s, to_s = _state_codes(tr["from_state"]), _state_codes(tr["to_state"])
+    moving = from_s != to_s
+    moves = tr[moving]
     order = np.argsort(moves["id"].to_numpy(), kind="stable")  # transitions are in time order already
     g = moves["id"].to_numpy()[order]
     start = moves["time"].to_numpy()[order]
     same_next = np.r_[g[1:] == g[:-1], False]
     end = np.where(same_next, np.r_[start[1:], 0], -1)
+    states = pd.CategoricalDtype(list(_STATES))
     return pd.DataFrame({
-        "g": g, "from_state": from_s[from_s != to_s][order], "state": to_s[from_s != to_s][order],
-        "reason": _names(moves["reason"])[order],
+        "g": g, "from_state": pd.Categorical.from_codes(from_s[moving][order], dtype=states),
+        "state": pd.Categorical.from_codes(to_s[moving][order], dtype=states),
+        "reason": _reason_codes(moves["reason"])[order],
         "stack": moves["stack"].to_numpy()[order], "transition_stack": moves["transition_stack"].to_numpy()[order],
         "start": start, "end": end,
     })
 
 
-def _names(col: "pd.Series") -> np.ndarray:
-    """A categorical column as an object array of its strings ("" for NA), through the codes:
-    ``astype(str)`` on millions of rows takes seconds."""
-    cats = np.asarray(col.cat.categories.astype(str), dtype=object)
-    return np.append(cats, "")[col.cat.codes.to_numpy()]  # code -1 (NA) picks the appended ""
+#: goroutine states (``src/internal/trace/resources.go``), the codes of the intervals' categoricals
+_STATES = ("Undetermined", "NotExist", "Runnable", "Running", "Waiting", "Syscall")
+_INTERVALS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _state_codes(col: "pd.Series") -> np.ndarray:
+    """A categorical state column as codes into :data:`_STATES` (through its few categories:
+    converting millions of rows to strings takes seconds)."""
+    lookup = np.array([_STATES.index(c) if c in _STATES else -1 for c in col.cat.categories.astype(str)] + [-1])
+    return lookup[col.cat.codes.to_numpy()]  # code -1 (NA) picks the appended -1
+
+
+def _reason_codes(col: "pd.Series") -> "pd.Categorical":
+    """The reason column with only the reasons used as categories and NA as ""."""
+    codes = col.cat.codes.to_numpy()
+    used = np.unique(codes)
+    names = [col.cat.categories[c] if c >= 0 else "" for c in used]
+    new = np.searchsorted(used, codes)
+    uniq = list(dict.fromkeys(names))
+    remap = np.array([uniq.index(n) for n in names])
+    return pd.Categorical.from_codes(remap[new], categories=uniq)
 
 
 def _groups(trace, iv: "pd.DataFrame") -> "pd.Series":
@@ -101,7 +128,7 @@ def sched_latency(trace) -> "pd.DataFrame":
 
         ============  =======  =============================================================
         ``g``         int64    goroutine id
-        ``group``     object   start function (leaf of the creation stack); goroutines
+        ``group``     category start function (leaf of the creation stack); goroutines
                                alive when the trace began: ``UNKNOWN_GROUP``
         ``start``     int64    ns, when it became runnable
         ``end``       int64    ns, when it left the run queue (-1: still runnable at the end)
@@ -128,7 +155,7 @@ def sched_latency(trace) -> "pd.DataFrame":
     w = iv[iv["state"] == "Runnable"].reset_index(drop=True)
     first = w["g"].map(first_running)
     out = pd.DataFrame({
-        "g": w["g"], "group": w["g"].map(groups).fillna(UNKNOWN_GROUP).astype(object),
+        "g": w["g"], "group": pd.Categorical(w["g"].map(groups).fillna(UNKNOWN_GROUP)),
         "start": w["start"], "end": w["end"],
         "latency_ns": np.where(w["end"] >= 0, w["end"] - w["start"], -1),
         "stack": w["stack"], "first_run": (first.isna() | (w["start"] < first)).to_numpy(),
@@ -192,7 +219,7 @@ def latency_by_group(lat: "pd.DataFrame") -> "pd.DataFrame":
     (:func:`sched_latency`), first runs included.
     """
     done = lat[lat["end"] >= 0]
-    groups = done.groupby("group", sort=False)
+    groups = done.groupby("group", sort=False, observed=True)
     out = _summary(groups, "latency_ns")
     out.insert(0, "goroutines", groups["g"].nunique().astype(np.int64))
     return out.sort_values("total_ns", ascending=False, kind="stable").reset_index()
@@ -212,11 +239,15 @@ def blocking_by_reason(trace) -> "pd.DataFrame":
     """
     iv = _goroutine_intervals(trace)
     iv = iv[(iv["end"] >= 0) & iv["state"].isin(["Waiting", "Syscall"])]
-    reason = np.where(iv["reason"] == "", "(none: a coroutine switch)", iv["reason"])
-    iv = iv.assign(reason=np.where(iv["state"] == "Syscall", "syscall", reason),
-                   wait_ns=iv["end"] - iv["start"])
-    out = _summary(iv.groupby("reason", sort=False), "wait_ns")
-    return out.sort_values("total_ns", ascending=False, kind="stable").reset_index()
+    reason = iv["reason"].cat.rename_categories([c or "(none: a coroutine switch)"
+                                                 for c in iv["reason"].cat.categories])
+    if "syscall" not in reason.cat.categories:
+        reason = reason.cat.add_categories(["syscall"])
+    reason = reason.where((iv["state"] != "Syscall").to_numpy(), "syscall")
+    iv = iv.assign(reason=reason, wait_ns=iv["end"] - iv["start"])
+    out = _summary(iv.groupby("reason", sort=False, observed=True), "wait_ns")
+    out = out.sort_values("total_ns", ascending=False, kind="stable").reset_index()
+    return out.assign(reason=out["reason"].astype(str))
 
 
 def delay_profiles(trace, kinds=tuple(DELAY_KINDS)) -> dict:
@@ -349,8 +380,8 @@ def rare_events(trace, *, threshold_ns: int, kind: str = "region", file: str = "
         iv = _goroutine_intervals(trace)
         iv = iv[(iv["end"] >= 0) & iv["state"].isin(["Runnable", "Waiting", "Syscall"])]
         iv = iv[(iv["end"] - iv["start"]) >= threshold_ns]
-        name = np.where(iv["state"] == "Runnable", "runnable",
-                        np.where(iv["state"] == "Syscall", "syscall", iv["reason"]))
+        name = np.where((iv["state"] == "Runnable").to_numpy(), "runnable",
+                        np.where((iv["state"] == "Syscall").to_numpy(), "syscall", iv["reason"].astype(object)))
         rows = pd.DataFrame({"name": name, "g": iv["g"], "start": iv["start"],
                              "duration_ns": iv["end"] - iv["start"], "stack": iv["stack"]})
     rows.insert(0, "file", file)
