@@ -183,7 +183,8 @@ class ViewIndex:
         OptionError
             A regex Go would refuse (focus checked first).
         """
-        matches = [name_matches(self.data, opt, rx) if rx else None for opt, rx in (("focus", focus), ("ignore", ignore))]
+        matches = [name_matches(self.data, opt, rx) if rx else None
+                   for opt, rx in (("focus", focus), ("ignore", ignore))]
         node_flags = [None if m is None else self._node_flags(*m) for m in matches]
         if any(m is not None and f is None for m, f in zip(matches, node_flags)):
             return samples_kept_by_name(self.data, focus=focus, ignore=ignore)
