@@ -253,9 +253,9 @@ def _parser() -> argparse.ArgumentParser:
                                  "Without inputs each report uses the bundled sample data.")
     sub = ap.add_subparsers(dest="kind", required=True, metavar="KIND")
 
-    def common(p, default_out):
+    def common(p, default_out, timeout=300):
         p.add_argument("-o", "--output", default=default_out, help=f"HTML file to write (default {default_out})")
-        p.add_argument("--timeout", type=float, default=300, help="per-cell timeout in seconds (default 300)")
+        p.add_argument("--timeout", type=float, default=timeout, help=f"per-cell timeout in seconds (default {timeout})")
         return p
 
     a = common(sub.add_parser("allocations", help="allocation hot spots of a heap/allocs profile"), "allocations.html")
@@ -313,7 +313,7 @@ def _parser() -> argparse.ArgumentParser:
                     help="query engine: duckdb, or dask on the current dask.distributed client")
 
     t = common(sub.add_parser("trace", help="Go execution traces: scheduler latency, GC stop-the-world, blocking, "
-                              "slow regions"), "trace.html")
+                              "slow regions"), "trace.html", timeout=1800)  # a 60 MB trace reads in minutes
     t.add_argument("traces", nargs="*", help="execution trace files (Go 1.22+) or glob patterns (default: bundled "
                    "sample)")
     t.add_argument("--threshold-ms", type=float, default=1.0,
