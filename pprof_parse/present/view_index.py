@@ -67,7 +67,7 @@ class ViewIndex:
         self.leaf_node = self._leaf_nodes(frame_node, per_sample)
         self._index_pairs(frame_sample, frame_node, n_nodes)
         self._index_edges(frame_sample, frame_node, self.nodes.slot_inline[frame_slot], n_nodes)
-        self._index_paths(frame_sample, frame_node, per_sample)
+        self._index_paths(frame_node, per_sample)
         self.names = self.nodes.info["name"].to_numpy(dtype=object)  # report names, by node id
         # object columns first: iterating pandas' arrow-backed strings one by one is slow
         self.sprint = [sprint_key(r) for r in self.nodes.info.astype(object).itertuples(index=False)]
@@ -115,20 +115,21 @@ class ViewIndex:
         self.edge_sample = frame_sample[:-1][valid]
         self.edge_inline = inline[valid]
 
-    def _index_paths(self, frame_sample, frame_node, per_sample) -> None:
+    def _index_paths(self, frame_node, per_sample) -> None:
         """The call path (root first) of every frame, built level by level as ``call_tree`` builds
         them: at each depth, paths numbered by (parent path, node)."""
         n_nodes = max(self.nodes.n_nodes, 1)
-        pos = np.arange(frame_sample.size) - (np.cumsum(per_sample) - per_sample)[frame_sample]
-        level = per_sample[frame_sample] - pos  # 1 = outermost frame
+        first_frame = np.cumsum(per_sample) - per_sample  # each sample's leaf frame; its outermost is the last
+        deepest_first = np.argsort(-per_sample, kind="stable")  # samples, the deepest stacks first
+        # how many samples reach each level (1 = the outermost frame): a prefix of deepest_first
+        reaching = np.searchsorted(-per_sample[deepest_first], -np.arange(1, int(per_sample.max(initial=0)) + 1),
+                                   side="right")
         path_of_sample = np.zeros(per_sample.size, np.int64)
         parents, nodes, depths = [np.array([-1])], [np.array([-1])], [np.array([0])]
         next_id = 1
-        order = np.argsort(level.astype(np.int16) if level.max(initial=0) < 2**15 else level, kind="stable")  # radix sort
-        bounds = np.searchsorted(level[order], np.arange(1, int(level.max(initial=0)) + 2))
-        for lv in range(1, bounds.size):
-            sel = order[bounds[lv - 1]:bounds[lv]]
-            fs = frame_sample[sel]
+        for lv in range(1, reaching.size + 1):
+            fs = deepest_first[:reaching[lv - 1]]
+            sel = first_frame[fs] + per_sample[fs] - lv  # their frame at this level
             key, ids = np.unique(path_of_sample[fs] * n_nodes + frame_node[sel], return_inverse=True)
             parents.append(key // n_nodes)
             nodes.append(key % n_nodes)
