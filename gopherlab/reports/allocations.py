@@ -523,7 +523,7 @@ class _AllocationExplorer:
     of the current granularity: what ``top`` and ``call_tree`` compute that does not depend on the
     weights is computed once per granularity, and each view is then a few weighted counts (equal to
     :func:`allocation_view`'s; on the 190k-sample benchmark profile a new sample type or focus
-    takes 65-80 ms of CPU instead of 1.6 s, a new granularity 2.5-3 s: its index is built). A
+    takes 65-80 ms of CPU instead of 1.6 s, a new granularity about 2 s: its index is built). A
     label key goes through :func:`allocation_view` (trees split by labels are not indexed), and so
     does every setting under ``GOPHERLAB_ENGINE=reference``. Views are kept per setting of the
     controls (the 16 most recent): going back to a setting redraws without recomputing, and top N

@@ -37,7 +37,7 @@ class ViewIndex:
     """The weight-independent arrays of one profile's top table and call tree at one granularity.
 
     Built once (about twice the cost of one ``top`` plus one ``call_tree``; on the 190k-sample
-    benchmark CPU profile 2.5-3 s of CPU and about 150 MB); then :meth:`top` and :meth:`call_tree` take
+    benchmark CPU profile about 2 s of CPU and 150 MB); then :meth:`top` and :meth:`call_tree` take
     a sample index and a kept-sample mask (:meth:`kept`): a new sample type about 65 ms of CPU
     there and a new focus about 80 ms (mask included, figure not drawn), against 1.6 s for
     ``Profile.top`` and ``call_tree``. The call tree totals only the children of the paths above
