@@ -47,7 +47,11 @@ PUBLIC_MODULES = {
         "format_value", "PLAIN_TICKS", "short_name",
     ],
     "gopherlab.reports": ["allocations", "bench", "bundled", "gc", "history", "leaks", "profiles", "render",
-                          "RESULT_MIME"],
+                          "RESULT_MIME", "trace"],
+    "gopherlab.reports.trace": [
+        "analyze", "blocking_figure", "delay_flame_figure", "gc_figure", "SAMPLE_TRACE", "sched_latency_figure",
+        "show_groups", "show_regions", "show_slowest", "show_summary", "trace_inputs", "TraceAnalysis",
+    ],
     "gopherlab.reports.history": [
         "analyze", "compare_commits", "history_inputs", "HistoryAnalysis", "markdown_comment", "SAMPLE_COMMITS",
         "show_noisy", "show_overview", "show_pair", "show_regressions", "show_verdict", "verdict", "worst_figures",

@@ -19,6 +19,9 @@ module                              what it holds
 :mod:`gopherlab.reports.bench`      the benchmark comparison notebook (benchstat, CI verdict)
 :mod:`gopherlab.reports.history`    the benchmark history notebook (change points, regressions
                                     table, band charts, CI verdict, PR comment)
+:mod:`gopherlab.reports.trace`      the execution trace notebook (scheduler latency over time and
+                                    by goroutine group, GC stop-the-world per cycle, blocking by
+                                    reason with flame graphs, slowest regions)
 :mod:`gopherlab.reports.profiles`   the profiles over time notebook (a profile store or many
                                     profile files: function share over time and its step,
                                     changes between two windows, breakdown by label)
@@ -40,4 +43,4 @@ of the exported HTML toggles are precomputed plotly traces switched by dropdowns
 #: (:func:`gopherlab.reports.render.emit_result`); ``gopherlab report`` reads it back.
 RESULT_MIME = "application/vnd.gopherlab.result+json"
 
-__all__ = ["RESULT_MIME", "allocations", "bench", "bundled", "gc", "history", "leaks", "profiles", "render"]
+__all__ = ["RESULT_MIME", "allocations", "bench", "bundled", "gc", "history", "leaks", "profiles", "render", "trace"]
