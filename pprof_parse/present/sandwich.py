@@ -31,7 +31,7 @@ from ..analyze.sandwich import focus_paths, path_tree, split_at_focus
 from ..errors import OptionError
 from ..model.data import ProfileData
 from .top import node_order
-from .tree import TREE_COLUMNS, _prune, _raw_tree
+from .tree import TREE_COLUMNS, _raw_tree, prune_tree
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ class SandwichIndex:
         frames = []
         for relation, raw in (("callers", callers), ("callees", callees)):
             df, self_, total = raw
-            out = _prune(df, {"self": self_, "total": total}, total, min_fraction=min_fraction,
+            out = prune_tree(df, {"self": self_, "total": total}, total, min_fraction=min_fraction,
                          max_nodes=max_nodes)[TREE_COLUMNS]
             out.attrs.update({"sample_type": st.type, "unit": st.unit, "total": self.total,
                               "granularity": self.granularity, "relation": relation, "focus": name})

@@ -232,9 +232,6 @@ def prune_tree(df: pd.DataFrame, value_cols: dict[str, np.ndarray], width: np.nd
     return out
 
 
-_prune = prune_tree  # the former private name, still imported by sandwich.py
-
-
 def call_tree(profile, sample_index: int | str | None = None, *, min_fraction: float = 0.005,
               max_nodes: int | None = 3000, granularity: str = "functions",
               noinlines: bool = False, tagroot: str | list[str] | None = None,
