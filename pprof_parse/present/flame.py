@@ -23,7 +23,7 @@ from gopherlab_common.lazy import LazyModule, pd  # pandas on first use
 go = LazyModule("plotly.graph_objects")  # on the first figure: importing the module stays cheap
 
 from ..errors import OptionError
-from .flame_index import META_KEY, search_index
+from .flame_index import META_KEY, embeddable, search_index
 
 _SCALES = {
     "bytes": [(1 << 40, "TB"), (1 << 30, "GB"), (1 << 20, "MB"), (1 << 10, "kB"), (1, "B")],
@@ -128,7 +128,7 @@ def _icicle_trace(tree: pd.DataFrame, *, values: np.ndarray, hover: list[str], c
 
 def _search_meta(tree: pd.DataFrame, search) -> dict | None:
     """The trace ``meta`` carrying the tree's search index (:mod:`.flame_index`), or None."""
-    return None if search is None else {META_KEY: search_index(search, tree)}
+    return None if search is None else {META_KEY: embeddable(search_index(search, tree))}
 
 
 def _hover(tree: pd.DataFrame, unit: str, percent_of: float | None = None) -> list[str]:

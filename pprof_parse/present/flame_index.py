@@ -44,6 +44,8 @@ index in the trace's ``meta`` under :data:`META_KEY`.
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 from gopherlab_common.lazy import pd  # pandas on first use
 
@@ -55,7 +57,7 @@ from ..analyze.sample_index import resolve_sample_index
 from ..errors import OptionError
 from .top import report_total
 
-__all__ = ["META_KEY", "matched_total", "search_index", "search_matches"]
+__all__ = ["META_KEY", "embeddable", "matched_total", "search_index", "search_matches"]
 
 #: The key of a flame trace's ``meta`` dict holding its search index.
 META_KEY = "gopherlab_search"
@@ -415,6 +417,19 @@ def _compact(data, si, tree, node_texts, mixed, exact, coarse) -> dict:
     return out
 
 
+def embeddable(index: dict) -> dict:
+    """``index`` as a figure carries it: its ``texts`` HTML-escaped (``html.escape``) and
+    ``texts_escaped`` set, so no profile string reaches a page's figure data raw, as every
+    other string a figure holds (``flame_search.js`` and :func:`search_matches` unescape them
+    before testing a regex)."""
+    return {**index, "texts": [html.escape(t) for t in index["texts"]], "texts_escaped": True}
+
+
+def _texts(index: dict) -> list[str]:
+    """The texts a regex is tested on, unescaped if the index is :func:`embeddable`'s."""
+    return [html.unescape(t) for t in index["texts"]] if index.get("texts_escaped") else index["texts"]
+
+
 # ---- evaluating it (the browser does the same in flame_search.js) ------------------------------
 
 
@@ -442,7 +457,8 @@ def search_matches(index: dict, regex: str) -> dict:
         ``regex`` is not a valid Go regular expression.
     """
     rx = compile_regex("focus", regex)
-    hit = rx.match_many(index["texts"]) if index["texts"] else np.zeros(0, bool)
+    texts = _texts(index)
+    hit = rx.match_many(texts) if texts else np.zeros(0, bool)
     row_hit = _any_hit(hit, index["node_off"], index["node_ids"])
     chain_hit = row_hit.copy()
     chain_hit[0] = False

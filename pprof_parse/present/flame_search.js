@@ -17,7 +17,7 @@ function gopherlabFlameSearch(gd) {
     if (t.type === "icicle" && t.meta && t.meta[KEY]) {
       traces.push(i);
       // kept here, not in the trace: plotly copies a trace's meta on every restyle (seconds for a large index)
-      indexes[i] = t.meta[KEY];
+      indexes[i] = unescaped(t.meta[KEY]);
       var rest = {};
       Object.keys(t.meta).forEach(function (k) { if (k !== KEY) { rest[k] = t.meta[k]; } });
       t.meta = rest;
@@ -25,6 +25,17 @@ function gopherlabFlameSearch(gd) {
   });
   if (!traces.length) { return; }
   gd.setAttribute("data-gl-search", "1");
+
+  // the index's texts arrive HTML-escaped (flame_index.embeddable): back to the profile's strings
+  function unescaped(ix) {
+    if (!ix.texts_escaped) { return ix; }
+    var ENT = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "#x27": "'"};
+    ix.texts = ix.texts.map(function (s) {
+      return s.replace(/&(amp|lt|gt|quot|#x27);/g, function (m, e) { return ENT[e]; });
+    });
+    ix.texts_escaped = false;
+    return ix;
+  }
 
   // ---- Go (RE2) pattern -> JavaScript RegExp ------------------------------------------------
   var POSIX = {

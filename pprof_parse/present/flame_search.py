@@ -37,7 +37,7 @@ from gopherlab_common.lazy import LazyModule
 
 from ..errors import OptionError
 from .flame import flame_figure, format_value
-from .flame_index import META_KEY, matched_total, search_index, search_matches
+from .flame_index import META_KEY, embeddable, matched_total, search_index, search_matches
 from .tree import call_tree
 
 go = LazyModule("plotly.graph_objects")
@@ -137,8 +137,8 @@ def flame_search_figure(profile, sample_index: int | str | None = None, *, granu
     tree = call_tree(profile, sample_index, granularity=granularity, noinlines=noinlines, min_fraction=min_fraction,
                      max_nodes=max_nodes, tagroot=tagroot, tagleaf=tagleaf)
     fig = flame_figure(tree, title=title, height=height)
-    fig.data[0].meta = {META_KEY: search_index(profile, tree, noinlines=noinlines, tagroot=tagroot,
-                                               tagleaf=tagleaf)}
+    fig.data[0].meta = {META_KEY: embeddable(search_index(profile, tree, noinlines=noinlines, tagroot=tagroot,
+                                                          tagleaf=tagleaf))}
     return fig
 
 

@@ -14,7 +14,7 @@ import pprof_parse
 from pprof_parse.errors import OptionError
 from pprof_parse.figures import call_tree, flame_figure, flame_views_figure, format_value
 from pprof_parse.present import flame_search
-from pprof_parse.present.flame_index import META_KEY, matched_total, search_index, search_matches
+from pprof_parse.present.flame_index import META_KEY, embeddable, matched_total, search_index, search_matches
 from pprof_parse.proto import profile_pb2
 from pprof_oracle import pprof_top
 
@@ -186,7 +186,7 @@ def test_figures_carry_the_index_as_json(workload):
     tree = call_tree(prof, "alloc_space", max_nodes=50)
     fig = flame_figure(tree, search=prof)
     index = fig.data[0].meta[META_KEY]
-    assert json.loads(json.dumps(index)) == search_index(prof, tree)
+    assert json.loads(json.dumps(index)) == embeddable(search_index(prof, tree))
     assert flame_figure(tree).data[0].meta is None  # opt-in: no index, no cost
     trees = {t.type: call_tree(prof, t.type, max_nodes=50) for t in prof.sample_types}
     views = flame_views_figure(trees, search=prof)
@@ -265,3 +265,24 @@ def test_widget_needs_an_index(workload):
     prof = workload["cpu"]
     with pytest.raises(OptionError, match="no search index"):
         flame_search.flame_search_widget(prof, flame_figure(call_tree(prof)))
+
+
+def test_figure_index_holds_no_raw_profile_string(tmp_path):
+    """Profile strings in the figure's index are HTML-escaped like every other string a figure holds,
+    and a regex over the raw names still finds what Profile.top(focus=) keeps."""
+    import re
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
+    from evil_profile import EVIL_FILE, EVIL_FUNC, EVIL_STRINGS, write_evil_profile
+
+    prof = pprof_parse.read_profile(write_evil_profile(tmp_path / "evil.pb.gz"))
+    si = prof.sample_types[0].type
+    fig = flame_figure(call_tree(prof, si, max_nodes=50), search=prof)
+    index = fig.data[0].meta[META_KEY]
+    blob = json.dumps(index)
+    assert not [s for s in EVIL_STRINGS if s in blob]
+    for raw in (EVIL_FUNC, EVIL_FILE):
+        regex = re.escape(raw).replace("\\=", "=")
+        assert matched_total(index, regex) == focus_total(prof, si, regex) != 0, raw
