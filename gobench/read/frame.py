@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 import numpy as np
 from gopherlab_common.lazy import pd
+from gopherlab_common.text import text_frame
 
 from ..errors import BenchFormatWarning
 from .benchfmt import Results, parse_inputs
@@ -124,7 +125,7 @@ def results_to_frame(r: Results) -> pd.DataFrame:
     for k in sub_keys:
         per_res = np.array([uniq[n][2].get(k) for n in r.res_name], dtype=object)
         cols["/" + k] = per_res[m_res] if nres else []
-    df = pd.DataFrame(cols)
+    df = text_frame(cols)
     df.attrs["errors"] = list(r.errors)
     df.attrs["units"] = {f"{u}:{k}": md.value for (u, k), md in r.units.items()}
     return df

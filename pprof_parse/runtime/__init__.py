@@ -54,10 +54,6 @@ from pprof_parse.runtime.metrics import (
 )
 
 __all__ = [
-    "read_trace",
-    "Trace",
-    "TraceFormatError",
-    "TraceVersionError",
     "compare_runs",
     "find_leaks",
     "gc_cpu_share",
@@ -86,8 +82,12 @@ __all__ = [
     "read_runtime_histograms",
     "read_runtime_metrics",
     "read_scavtrace",
+    "read_trace",
     "RuntimeFormatError",
     "stack_runs",
+    "Trace",
+    "TraceFormatError",
+    "TraceVersionError",
 ]
 
 

@@ -638,7 +638,7 @@ def read_goroutines(src=None, *, text: str | None = None) -> pd.DataFrame:
     if data[:2] == b"\x1f\x8b" or not _looks_text(data[:512]) or re.match(
             rb"(goroutine|goroutineleak) profile: total \d+", head):
         if data[:2] != b"\x1f\x8b" and _looks_text(data[:512]):  # debug=1 text: LF line ends
-            data = decode_text(data).encode("utf-8", "surrogateescape")
+            data = decode_text(data, name).encode("utf-8")
         prof = _read_profile(data, name)
         df = goroutines_from_profile(prof)
         df.attrs["source"] = name
@@ -646,7 +646,7 @@ def read_goroutines(src=None, *, text: str | None = None) -> pd.DataFrame:
         if df.attrs.get("time") is None and mtime is not None:
             df.attrs["mtime"] = mtime
         return df
-    df = _parse_dump(_reindent(decode_text(data)), name)
+    df = _parse_dump(_reindent(decode_text(data, name)), name)
     if mtime is not None:
         df.attrs["mtime"] = mtime
     return df

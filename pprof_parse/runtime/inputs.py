@@ -172,11 +172,23 @@ def strip_bom(data: bytes) -> bytes:
     return data
 
 
-def decode_text(data: bytes) -> str:
-    """Bytes to text with ``\\n`` line ends: UTF-8 (lossless: bad bytes kept as
-    surrogate escapes), any BOM removed, and ``\\r\\n`` and lone ``\\r`` (old Mac)
-    line ends turned into ``\\n`` -- Python's universal newlines."""
-    text = strip_bom(data).decode("utf-8", "surrogateescape")
+def decode_text(data: bytes, source: str | None = None) -> str:
+    """Bytes to text with ``\\n`` line ends: UTF-8, any BOM removed, and ``\\r\\n`` and lone
+    ``\\r`` (old Mac) line ends turned into ``\\n`` -- Python's universal newlines.
+
+    Bytes that are not UTF-8 (the runtime writes UTF-8; a damaged or foreign file may not)
+    become U+FFFD, with one :class:`~pprof_parse.errors.PprofParseWarning` naming the first
+    such byte's offset and line: pandas keeps text in Arrow when pyarrow is installed, which
+    cannot hold the surrogate escapes a lossless decode would leave.
+    """
+    raw = strip_bom(data)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        text = raw.decode("utf-8", "replace")
+        line = raw.count(b"\n", 0, e.start) + 1
+        warn(f"{source or '<input>'}: bytes that are not UTF-8 from byte offset {e.start} (line {line}) "
+             "are shown as U+FFFD")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
@@ -196,7 +208,7 @@ def load_text(src=None, *, text: str | None = None) -> tuple[str, str, float | N
         except InputLimitError:
             raise RuntimeFormatError(f"gzip input inflates past the runtime readers' limit of {MAX_TEXT_BYTES} "
                                      "bytes", source=name) from None
-    return decode_text(data), name, mtime
+    return decode_text(data, name), name, mtime
 
 
 def warn_unparsed(source: str, unparsed: list, what: str, where: str) -> None:
