@@ -45,7 +45,7 @@ from pprof_parse.errors import PprofParseError
 from ._process import tune_report_kernel
 from .errors import ReportError, UsageError
 from .reports import RESULT_MIME
-from .reports.bundled import notebook_file
+from .reports.bundled import expand_inputs, notebook_file
 
 # the notebook machinery is imported when a report runs (after tune_report_kernel: see
 # gopherlab._process._skip_iri_grammar), not by `gopherlab report --help` or a usage error
@@ -388,11 +388,11 @@ def _check_threshold(ns) -> None:
 
 def _check_history_usage(ns) -> None:
     """Every RUN exists (a pattern matches a file), ``--alpha`` is in (0, 1)."""
-    for r in ns.runs:
-        if glob.has_magic(r) and not glob.glob(r, recursive=True):
-            raise UsageError(f"no file matches {r!r}; pass go test -bench outputs of many commits")
-        if not glob.has_magic(r) and not os.path.exists(r):
-            raise UsageError(f"no such file or directory: {r}")
+    if ns.runs:
+        try:
+            expand_inputs(ns.runs, [], directories=True)
+        except FileNotFoundError as e:
+            raise UsageError(f"{e}; pass go test -bench outputs of many commits") from None
     if not (math.isfinite(ns.alpha) and 0 < ns.alpha < 1):
         raise UsageError(f"--alpha {ns.alpha:g}: want a level in (0, 1), such as 0.05")
 
@@ -404,18 +404,16 @@ _TRACE_MAGIC = b"go 1."
 def _check_trace_usage(ns) -> None:
     """Every TRACE exists (a pattern matches a file) and starts like an execution trace (or gzip);
     ``--threshold-ms`` ≥ 0, ``--buckets`` ≥ 1."""
-    for p in ns.traces:
-        found = glob.glob(p, recursive=True) if glob.has_magic(p) else [p]
-        if not found:
-            raise UsageError(f"no file matches {p!r}; pass Go execution traces (runtime/trace, go test -trace)")
-        for f in found:
-            if not os.path.isfile(f):
-                raise UsageError(f"no such file: {f}")
-            with open(f, "rb") as fh:
-                head = fh.read(16)
-            if not (head.startswith(_TRACE_MAGIC) or head[:2] == b"\x1f\x8b"):
-                raise UsageError(f"{f} is not a Go execution trace (it does not start with 'go 1.NN trace'); "
-                                 "pass the output of runtime/trace.Start, go test -trace or /debug/pprof/trace")
+    try:
+        found = expand_inputs(ns.traces, []) if ns.traces else []
+    except FileNotFoundError as e:
+        raise UsageError(f"{e}; pass Go execution traces (runtime/trace, go test -trace)") from None
+    for f in found:
+        with open(f, "rb") as fh:
+            head = fh.read(16)
+        if not (head.startswith(_TRACE_MAGIC) or head[:2] == b"\x1f\x8b"):
+            raise UsageError(f"{f} is not a Go execution trace (it does not start with 'go 1.NN trace'); "
+                             "pass the output of runtime/trace.Start, go test -trace or /debug/pprof/trace")
     if not (math.isfinite(ns.threshold_ms) and ns.threshold_ms >= 0):
         raise UsageError(f"--threshold-ms {ns.threshold_ms:g}: want a duration ≥ 0 in ms, such as 5")
     if ns.buckets < 1:

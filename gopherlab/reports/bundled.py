@@ -6,6 +6,8 @@ process.
 """
 from __future__ import annotations
 
+import glob
+import os
 from importlib.resources import as_file, files
 from pathlib import Path
 from types import ModuleType
@@ -70,3 +72,43 @@ def notebook_file(name: str) -> Path:
         No bundled notebook of that name.
     """
     return _resource_path(notebooks, f"{name}.ipynb", f"no bundled notebook {name!r}")
+
+
+def expand_inputs(paths, default: list[str], *, directories: bool = False) -> list[str]:
+    """A report's input files: paths and glob patterns expanded, in the order given.
+
+    Parameters
+    ----------
+    paths : str, path or list of them
+        Files, glob patterns (``**`` allowed; each pattern's matches sorted by name) and, with
+        ``directories``, directories (left to the reader). Empty: ``default``.
+    default : list of str
+        The bundled sample files used for no input, as :func:`sample_path` takes them.
+
+    Returns
+    -------
+    list of str
+
+    Raises
+    ------
+    FileNotFoundError
+        A pattern that matches nothing (``no file matches 'PATTERN'``) or a path that is not
+        a file (or directory) (``no such file: 'PATH'``).
+    """
+    paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths or [])
+    paths = [os.fspath(p) for p in paths if os.fspath(p)]
+    if not paths:
+        return [sample_path(p) for p in default]
+    there = os.path.exists if directories else os.path.isfile
+    out: list[str] = []
+    for p in paths:
+        if glob.has_magic(p):
+            found = sorted(glob.glob(p, recursive=True))
+            if not found:
+                raise FileNotFoundError(f"no file matches {p!r}")
+        elif there(p):
+            found = [p]
+        else:
+            raise FileNotFoundError(f"no such file{' or directory' if directories else ''}: {p!r}")
+        out += found
+    return out

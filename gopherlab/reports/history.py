@@ -16,7 +16,6 @@ with known changes (``changes.json``: hash 30 % slower from c05 and back at c15,
 """
 from __future__ import annotations
 
-import glob
 import html
 import math
 import os
@@ -34,7 +33,7 @@ from gobench.stats.summary import compare, format_delta, summarize
 from gobench.units import class_of, scale
 from gopherlab_common.lazy import LazyModule
 
-from .bundled import sample_path
+from .bundled import expand_inputs
 from .render import html_table
 
 ipd = LazyModule("IPython.display")
@@ -67,22 +66,7 @@ def history_inputs(runs) -> list[str]:
     FileNotFoundError
         A path that does not exist or a pattern that matches nothing (named).
     """
-    runs = [runs] if isinstance(runs, (str, os.PathLike)) else list(runs or [])
-    runs = [os.fspath(r) for r in runs if os.fspath(r)]
-    if not runs:
-        return [sample_path(p) for p in SAMPLE_COMMITS]
-    out = []
-    for r in runs:
-        if glob.has_magic(r):
-            found = sorted(glob.glob(r, recursive=True))
-            if not found:
-                raise FileNotFoundError(f"no file matches {r!r}")
-            out += found
-        elif os.path.exists(r):
-            out.append(r)
-        else:
-            raise FileNotFoundError(f"no such file or directory: {r!r}")
-    return out
+    return expand_inputs(runs, SAMPLE_COMMITS, directories=True)
 
 
 def compare_commits(history, old: str, new: str, *, alpha: float = 0.05) -> pd.DataFrame:

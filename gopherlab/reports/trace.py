@@ -17,7 +17,6 @@ loopback TCP, user tasks and regions, forced GCs). Regenerate it with::
 """
 from __future__ import annotations
 
-import glob
 import html
 import os
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from gopherlab_common.lazy import LazyModule
 from pprof_parse.figures import PLAIN_TICKS, call_tree, flame_views_figure
 from pprof_parse.runtime.trace import analysis, read_trace
 
-from .bundled import sample_path
+from .bundled import expand_inputs
 from .render import html_table
 
 go = LazyModule("plotly.graph_objects")
@@ -63,17 +62,7 @@ def trace_inputs(paths) -> list[str]:
     FileNotFoundError
         A file that does not exist or a pattern that matches nothing (named).
     """
-    paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths or [])
-    paths = [os.fspath(p) for p in paths if os.fspath(p)]
-    if not paths:
-        return [sample_path(SAMPLE_TRACE)]
-    out = []
-    for p in paths:
-        found = sorted(glob.glob(p, recursive=True)) if glob.has_magic(p) else [p]
-        if not found or not all(os.path.isfile(f) for f in found):
-            raise FileNotFoundError(f"no trace file {p!r}")
-        out += found
-    return out
+    return expand_inputs(paths, [SAMPLE_TRACE])
 
 
 @dataclass

@@ -71,7 +71,7 @@ def test_many_files_add_up(tmp_path, sample):
         assert prof.total("delay") == 2 * sample.profiles[kind].total("delay")
     assert two.latency.groupby("file").size().max() <= 10
     assert len(two.gc) == 2 * len(sample.gc)
-    with pytest.raises(FileNotFoundError, match="no trace file"):
+    with pytest.raises(FileNotFoundError, match="no file matches"):
         tr.analyze([str(tmp_path / "*.nope")])
 
 
