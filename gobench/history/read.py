@@ -1,14 +1,14 @@
 """``read_history``: many commits' benchmark runs as one tidy frame, in commit order."""
 from __future__ import annotations
 
-import functools
 import os
 import re
 import warnings
 from pathlib import Path
 
 import numpy as np
-from gopherlab_common.lazy import LazyModule, pd
+from gopherlab_common.lazy import pd
+from gopherlab_common.progress import progress_bar
 
 from ..errors import BenchFormatWarning, OptionError
 from ..read.benchfmt import parse_inputs
@@ -18,7 +18,6 @@ from .formats import action_benchmark_to_text, gobenchdata_to_text, sniff_format
 
 __all__ = ["read_history", "ORDER_BY"]
 
-_tqdm = LazyModule("tqdm.auto")
 
 #: The named orders :func:`read_history` takes (besides a list of commits).
 ORDER_BY = ("commit-time", "given", "file")
@@ -55,18 +54,11 @@ def _as_benchfmt(inp: Input, stem: str) -> tuple[Input, int]:
     return inp, 0
 
 
-@functools.lru_cache(maxsize=1)
-def _bar_class():
-    """tqdm's bar (a widget in Jupyter) without its monitor thread: tqdm starts one for
-    the process on the first bar and never stops it, and a library leaves no thread behind."""
-    return type("HistoryBar", (_tqdm.tqdm,), {"monitor_interval": 0})
-
-
 def _inputs(files: list[str], progress) -> tuple[list[Input], int]:
     """Every file read and decoded (and rewritten when it is a CI tool's history), with a
     progress bar over the files; and the github-action-benchmark entries skipped."""
     show = len(files) >= PROGRESS_FROM if progress is None else bool(progress)
-    it = _bar_class()(files, desc="read_history", unit="file") if show else files
+    it = progress_bar(files, desc="read_history", unit="file") if show else files
     inputs, skipped = [], 0
     for path in it:
         inp, sk = _as_benchfmt(open_source(path), Path(path).stem)

@@ -19,6 +19,7 @@ from typing import Callable, Iterable, Mapping
 import numpy as np
 from gopherlab_common.engine import reference_engine
 from gopherlab_common.lazy import LazyModule, pd
+from gopherlab_common.progress import progress_bar
 
 from ..analyze.prune import remove_uninteresting
 from ..errors import PprofParseError
@@ -33,7 +34,6 @@ from .schema import (PROFILE_COLUMNS, StoreLayout, day_of, hash_bytes, locations
 
 pa = LazyModule("pyarrow")
 pq = LazyModule("pyarrow.parquet")
-tqdm_auto = LazyModule("tqdm.auto")
 
 #: files read and written per batch (a batch's rows are all that is held in memory)
 BATCH_SIZE = 500
@@ -155,7 +155,7 @@ class Ingester:
     def add(self, paths: list[str], labels: Labels, progress: bool) -> IngestResult:
         result = IngestResult()
         batch = _Batch()
-        with tqdm_auto.tqdm(total=len(paths), disable=not progress, unit="file", desc="ingest") as bar:
+        with progress_bar(total=len(paths), disable=not progress, unit="file", desc="ingest") as bar:
             for path in paths:
                 self._add_file(path, labels, batch, result)
                 bar.update(1)

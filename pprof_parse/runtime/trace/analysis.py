@@ -23,20 +23,19 @@ transitions, ``summary.go``), ``src/cmd/trace/pprof.go`` (what ``-pprof=sched`` 
 
 from __future__ import annotations
 
-import functools
 import glob
 import os
 import weakref
 
 import numpy as np
-from gopherlab_common.lazy import LazyModule, pd
+from gopherlab_common.lazy import pd
+from gopherlab_common.progress import progress_bar
 
 from pprof_parse.errors import OptionError
 from pprof_parse.runtime.trace.delay_pprof import delay_pprof
 from pprof_parse.runtime.trace.delays import KINDS as DELAY_KINDS
 from pprof_parse.runtime.trace.model import read_trace
 
-_tqdm = LazyModule("tqdm.auto")
 
 __all__ = ["sched_latency", "latency_over_time", "latency_by_group", "blocking_by_reason", "delay_profiles",
            "gc_cycles", "region_latency", "task_latency", "find_rare", "rare_events", "stack_text"]
@@ -346,12 +345,6 @@ def stack_text(trace, stack_id: int, *, depth: int = 8) -> str:
     return " < ".join(f[1] for f in trace.stack(int(stack_id))[:depth])
 
 
-@functools.lru_cache(maxsize=1)
-def _bar_class():
-    """tqdm's bar without its monitor thread (tqdm would start one for the process and never stop it)."""
-    return type("TraceBar", (_tqdm.tqdm,), {"monitor_interval": 0})
-
-
 def _expand(paths) -> list[str]:
     items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     out = []
@@ -431,7 +424,7 @@ def find_rare(paths, *, threshold_ns: int, kind: str = "region", progress: bool 
     """
     _check_rare(kind, threshold_ns)
     files = _expand(paths)
-    bar = _bar_class()(total=len(files), desc="find_rare", unit="file") if progress else None
+    bar = progress_bar(total=len(files), desc="find_rare", unit="file") if progress else None
     found = []
     try:
         for path in files:

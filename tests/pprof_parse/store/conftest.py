@@ -10,9 +10,7 @@ import pytest
 
 from pprof_parse.proto.profile_pb2 import Profile as ProfileMessage
 
-#: the windows' first time (2026-12-04 23:00:00 UTC) and spacing: they span two UTC days
-T0 = 1_796_425_200 * 10**9
-STEP = 10 * 60 * 10**9  # 10 minutes
+from store_times import STEP, T0
 
 
 def write_window(src: Path, dst: Path, time_nanos: int) -> None:

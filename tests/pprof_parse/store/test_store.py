@@ -11,7 +11,7 @@ from pprof_parse.errors import OptionError, ProfileFormatError, SampleTypeError
 from pprof_parse.store import IngestResult, ProfileStore, StoreError
 from pprof_oracle import pprof_top
 
-from conftest import STEP, T0
+from store_times import STEP, T0
 
 pytestmark = pytest.mark.go
 
