@@ -27,6 +27,13 @@ def _load_capture_module():
     return mod
 
 
+@pytest.fixture
+def capture_module():
+    """examples/leakserver/capture.py as a module (a fixture: ``from conftest import`` in a test
+    finds whichever conftest.py was imported last, e.g. the trace tests')."""
+    return _load_capture_module()
+
+
 class Capture:
     def __init__(self, root: Path):
         self.root = root

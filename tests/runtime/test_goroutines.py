@@ -133,9 +133,8 @@ def test_infer_state_and_errors():
 
 
 @pytest.mark.go
-def test_fresh_tracebacks(tmp_path, leakserver_binary):
-    from conftest import _load_capture_module
-    rcs = _load_capture_module().capture_tracebacks(tmp_path, binary=leakserver_binary)
+def test_fresh_tracebacks(tmp_path, leakserver_binary, capture_module):
+    rcs = capture_module.capture_tracebacks(tmp_path, binary=leakserver_binary)
     assert rcs == {"panic.txt": 2, "sigquit.txt": 2}
     p = read_goroutines(tmp_path / "panic.txt")
     assert p.attrs["preamble"].startswith("panic: ") and p.attrs["unparsed"] == []

@@ -70,13 +70,12 @@ def test_errors(tmp_path):
 
 
 @pytest.mark.go
-def test_ring_wrap_reports_lost_cycles(leakserver_binary):
+def test_ring_wrap_reports_lost_cycles(leakserver_binary, capture_module):
     """runtime.GC() every ms: poll /debug/vars until > 256 cycles passed, so the ring wraps
     between two snapshots whatever the machine's load; a third snapshot right after does not."""
     import subprocess
     import time
-    from conftest import _load_capture_module
-    cap = _load_capture_module()
+    cap = capture_module
     proc = subprocess.Popen([str(leakserver_binary), "-port", "0", "-gc-every", "1ms"], stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL)
     try:
