@@ -982,7 +982,11 @@ class Worker:
 
     def start(self):
         self.log = tempfile.TemporaryFile()
-        env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", PYTHONHASHSEED="0")
+        # Arrow's default allocator (mimalloc) reserves 1 GiB of address space the first time
+        # pandas makes an Arrow string column: under RLIMIT_AS that reservation, not our
+        # readers, would use up the bound. The system allocator counts only what is used.
+        env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", PYTHONHASHSEED="0",
+                   ARROW_DEFAULT_MEMORY_POOL="system")
         code = WORKER_CODE.format(repo=str(REPO), tests=str(REPO / "tests"), mem=self.mem_mb, cpu=self.cpu_s)
         self.proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=self.log, cwd=str(REPO), env=env)
