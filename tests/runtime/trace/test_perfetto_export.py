@@ -1,0 +1,100 @@
+"""The Trace Event Format export (issue 18, item 5's optional timeline) holds what the trace's tables hold.
+
+Checked on real traces: every goroutine's state slices tile its life without gaps or
+overlaps (the format's nesting rule for "X" slices on one thread), the time each
+goroutine ran equals the ``transitions`` table's, every P runs one goroutine at a
+time, and regions, tasks, GC ranges and metrics all arrive, once each.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import defaultdict
+
+import numpy as np
+import pytest
+
+import pprof_parse
+from pprof_parse.runtime.trace.perfetto import PID_GOROUTINES, PID_PROCS, PID_RUNTIME, write_perfetto
+
+
+@pytest.fixture(scope="module", params=["start", "generations", "gotest"])
+def exported(request, traces, tmp_path_factory):
+    trace = pprof_parse.read_trace(traces[request.param])
+    path = tmp_path_factory.mktemp("perfetto") / f"{request.param}.json"
+    count = write_perfetto(trace, path)
+    events = json.loads(path.read_text())["traceEvents"]
+    assert count == len(events)
+    return trace, events, path
+
+
+def _slices(events, pid):
+    by_tid = defaultdict(list)
+    for e in events:
+        if e["ph"] == "X" and e["pid"] == pid:
+            by_tid[e["tid"]].append(e)
+    return {tid: sorted(s, key=lambda e: e["ts"]) for tid, s in by_tid.items()}
+
+
+def test_goroutine_slices_tile_each_goroutines_life(exported):
+    _, events, _ = exported
+    for g, slices in _slices(events, PID_GOROUTINES).items():
+        for a, b in zip(slices, slices[1:]):
+            assert a["ts"] + a["dur"] == pytest.approx(b["ts"], abs=0.0015), (g, a, b)
+        assert all(s["dur"] >= 0 for s in slices)
+
+
+def test_running_time_per_goroutine_equals_transitions(exported):
+    trace, events, _ = exported
+    tr = trace.transitions
+    end = int(trace.events["time"].max())
+    g = tr[tr["resource"] == "goroutine"]
+    dur = g["duration"].fillna(end - g["time"]).astype(np.int64)
+    want = dur[g["to_state"] == "Running"].groupby(g["id"][g["to_state"] == "Running"]).sum()
+    got, runs = defaultdict(float), defaultdict(int)
+    for tid, slices in _slices(events, PID_GOROUTINES).items():
+        running = [s["dur"] for s in slices if s["name"] == "Running"]
+        got[tid], runs[tid] = sum(running), len(running)
+    assert want.size > 10
+    for gid, ns in want.items():  # each slice's duration is written to the nanosecond
+        assert got[gid] * 1000 == pytest.approx(ns, abs=runs[gid] * 0.5 + 1e-6 * ns), gid
+
+
+def test_a_p_runs_one_goroutine_at_a_time(exported):
+    trace, events, _ = exported
+    procs = _slices(events, PID_PROCS)
+    assert procs, "no proc slices"
+    for p, slices in procs.items():
+        for a, b in zip(slices, slices[1:]):
+            assert a["ts"] + a["dur"] <= b["ts"] + 0.0015, (p, a, b)
+    ran = sum(len(s) for s in procs.values())
+    tr = trace.transitions
+    assert ran == int(((tr["resource"] == "goroutine") & (tr["to_state"] == "Running") & (tr["p"] >= 0)).sum())
+
+
+def test_regions_tasks_ranges_and_metrics_arrive_once(exported):
+    trace, events, _ = exported
+    begins = defaultdict(int)
+    ends = defaultdict(int)
+    for e in events:
+        if e["ph"] == "b":
+            begins[e["cat"]] += 1
+        elif e["ph"] == "e":
+            ends[e["cat"]] += 1
+    assert begins == ends
+    assert begins["region"] == len(trace.regions)
+    assert begins["task"] == len(trace.tasks)
+    assert begins["gc"] == len(trace.ranges) > 0
+    counters = [e for e in events if e["ph"] == "C" and e["pid"] == PID_RUNTIME]
+    assert len(counters) == len(trace.metrics) > 0
+    assert sorted({e["name"] for e in counters}) == sorted(trace.metrics["name"].unique())
+    assert sum(e["ph"] == "i" for e in events) == len(trace.logs)
+
+
+def test_gzipped_file_holds_the_same_events(exported, tmp_path):
+    trace, events, _ = exported
+    path = tmp_path / "t.json.gz"
+    write_perfetto(trace, path)
+    with gzip.open(path, "rt") as f:
+        assert json.load(f)["traceEvents"] == events
