@@ -46,8 +46,8 @@ def aggregate_samples(layout: StoreLayout, selection: Selection, value_columns: 
 
     As :mod:`~pprof_parse.store.engine_api` specifies: a missing or null value counts
     0; ``scales`` (``profile_id`` then one float64 ratio per value column) replaces
-    each value by Go's ``math.Round(value * ratio)`` first (pprof's ``ScaleN``); groups
-    summing to 0 in every column are dropped.
+    each value by Go's ``math.Round(value * ratio)`` first and drops the rows pprof's
+    ``ScaleN`` drops; groups summing to 0 in every column are dropped.
 
     Returns
     -------
@@ -153,13 +153,21 @@ def _read_rows(path: str, profile_ids, keys: list[str], value_columns: list[str]
 
 
 def _scaled(df: "pd.DataFrame", value_columns: list[str], ratios: "pd.DataFrame") -> "pd.DataFrame":
-    """Each value replaced by Go's ``math.Round(value * ratio)`` (half away from zero)."""
+    """pprof's ``ScaleN`` per row: each value whose ratio is not 1 replaced by Go's
+    ``math.Round(value * ratio)`` (half away from zero); a row of a scaled profile is kept
+    only when one of its scaled values is non-zero."""
     r = ratios.reindex(df["profile_id"].to_numpy(np.int64))
     out = df.copy()
+    all_ones = np.ones(len(df), bool)
+    any_scaled_nonzero = np.zeros(len(df), bool)
     for c in value_columns:
-        x = df[c].to_numpy(np.float64) * r[c].to_numpy(np.float64)
-        out[c] = np.trunc(x + np.copysign(0.5, x)).astype(np.int64)
-    return out
+        ratio = r[c].to_numpy(np.float64)
+        x = df[c].to_numpy(np.float64) * ratio
+        scaled = np.where(ratio == 1, df[c].to_numpy(np.int64), np.trunc(x + np.copysign(0.5, x)).astype(np.int64))
+        out[c] = scaled
+        all_ones &= ratio == 1
+        any_scaled_nonzero |= (ratio != 1) & (scaled != 0)
+    return out[all_ones | any_scaled_nonzero]
 
 
 def _ratio_table(scales: "pd.DataFrame", value_columns: list[str]) -> "pd.DataFrame":

@@ -129,6 +129,14 @@ def _scaled(col: str, scales) -> str:
             f"ELSE CAST(trunc({x} + CASE WHEN {x} < 0 THEN -0.5 ELSE 0.5 END) AS BIGINT) END)")
 
 
+def _kept_when_scaled(value_columns: list[str]) -> str:
+    """pprof's ``ScaleN`` keeps a sample of a scaled profile only when one of its *scaled*
+    values (ratio not 1) is non-zero; a profile with every ratio 1 is left as it is."""
+    unscaled = " AND ".join(f"sel.{_quote(c)} = 1" for c in value_columns) or "true"
+    scaled = " OR ".join(f"(sel.{_quote(c)} <> 1 AND {_scaled(c, True)} <> 0)" for c in value_columns) or "false"
+    return f"(({unscaled}) OR {scaled})"
+
+
 def aggregate_samples(layout: StoreLayout, selection: Selection, value_columns: list[str], *, by_labels: bool,
                       scales=None, con=None) -> "pd.DataFrame":
     """:mod:`.engine_api`'s ``aggregate_samples`` in SQL (see there for the contract)."""
@@ -142,7 +150,7 @@ def aggregate_samples(layout: StoreLayout, selection: Selection, value_columns: 
     if scales is None:  # (IN is twice as fast as a join here)
         rows = f"{src} s WHERE s.profile_id IN (SELECT profile_id FROM _sel)"
     else:
-        rows = f"{src} s JOIN _sel sel USING (profile_id)"
+        rows = f"{src} s JOIN _sel sel USING (profile_id) WHERE {_kept_when_scaled(value_columns)}"
     query = (f"SELECT * FROM (SELECT {key_sql}, {sums} FROM {rows} "
              f"GROUP BY {key_sql}) WHERE {nonzero} ORDER BY {', '.join(keys)}")
     with _connection(con) as c:

@@ -24,8 +24,11 @@ The functions (each engine module defines both, with these signatures):
     profiles, grouped by ``stack_id`` (and ``labels`` when ``by_labels``). A column a
     profile's rows lack (null) counts 0. With ``scales`` (a DataFrame: ``profile_id``
     then one float64 column per value column, every selected profile present), each
-    value is first replaced by Go's ``math.Round(value * ratio)`` (half away from zero),
-    pprof's ``ScaleN`` to a common unit. Groups whose sums are all 0 are dropped (pprof's
+    value whose ratio is not 1 is first replaced by Go's ``math.Round(value * ratio)``
+    (half away from zero), pprof's ``ScaleN`` to a common unit, which also drops a row
+    of a scaled profile (some ratio not 1) when all its scaled values are 0 -- its other
+    values with it (``profile/profile.go: ScaleN``; a coarse ``megabytes`` heap row of
+    0 MB loses its object count too). Groups whose sums are all 0 are dropped (pprof's
     merge drops them). Returns columns ``stack_id`` (int64), ``labels`` (object/str,
     only when ``by_labels``), then ``value_columns`` (int64, in the order asked),
     sorted by ``stack_id`` then ``labels``, with a fresh RangeIndex.

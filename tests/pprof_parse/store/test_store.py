@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 
 import pprof_parse
+from pprof_parse.analyze.merge import subset_samples
 from pprof_parse.errors import OptionError, ProfileFormatError, SampleTypeError
 from pprof_parse.store import IngestResult, ProfileStore, StoreError
-from pprof_oracle import pprof_top
+from pprof_oracle import pprof_top, run_pprof
 
 from store_times import STEP, T0
 
@@ -195,6 +196,69 @@ def test_mixed_units_scale_as_pprof(store_runs, tmp_path):
     assert ours.data.period_type == ref.data.period_type and ours.data.period == ref.data.period
     for si in range(2):
         pd.testing.assert_frame_equal(ours.top(si), ref.top(si))
+    s.close()
+
+
+def _in_unit(path, tmp_path, name: str, units: dict, divide: dict, *, keep_zeros: bool = False, dt: int = 0):
+    """A copy of a real profile written with other units: the values of each type in ``units``
+    divided by ``divide[type]`` (``keep_zeros``: floor division, samples left at 0 kept, as a
+    coarse-clocked tool would write them; else Go's rounding and zero samples dropped, as pprof's
+    ScaleN would leave them)."""
+    src = pprof_parse.read_profile(path).data
+    vals = src.values.copy()
+    for k, t in enumerate(src.sample_types):
+        if t.type in divide:
+            vals[:, k] = vals[:, k] // divide[t.type] if keep_zeros else np.trunc(vals[:, k] / divide[t.type] + 0.5)
+    if not keep_zeros:
+        coarse = [k for k, t in enumerate(src.sample_types) if t.type in divide]
+        keep = (vals[:, coarse] != 0).any(axis=1)
+        src, vals = subset_samples(src.with_(values=vals), keep), None
+    st = tuple(t._replace(unit=units[t.type]) if t.type in units else t for t in src.sample_types)
+    d = src.with_(sample_types=st, time_nanos=src.time_nanos + dt, **({} if vals is None else {"values": vals}))
+    out = tmp_path / name
+    pprof_parse.Profile(d).to_proto(out)
+    return out
+
+
+@pytest.mark.parametrize("kind", ["cpu", "heap"])
+def test_mixed_units_equal_go_tool_pprof(store_runs, tmp_path, kind):
+    """Profiles whose sample types have the same names but different units (CPU in ns, us and ms;
+    heap space in bytes and megabytes), written from real ones: the store's top of every type
+    equals ``go tool pprof -top`` of the same files (its ScaleProfiles: the finest unit, each
+    value times the ratio with Go's rounding, a sample dropped when all its scaled values are 0)."""
+    src = [d / f"{kind}.pb.gz" for d in store_runs]
+    if kind == "cpu":
+        files = [src[0], _in_unit(src[1], tmp_path, "us.pb.gz", {"cpu": "microseconds"}, {"cpu": 1000}, dt=1),
+                 _in_unit(src[2], tmp_path, "ms.pb.gz", {"cpu": "milliseconds"}, {"cpu": 10**6}, keep_zeros=True,
+                          dt=2)]
+    else:
+        mb = {"alloc_space": "megabytes", "inuse_space": "megabytes"}
+        coarse = _in_unit(src[0], tmp_path, "mb.pb.gz", mb, {"alloc_space": 1 << 20, "inuse_space": 1 << 20},
+                          keep_zeros=True)
+        v = pprof_parse.read_profile(coarse).data.values
+        assert ((v[:, [1, 3]] == 0).all(axis=1) & (v[:, 0] > 0)).any()  # samples pprof's ScaleN drops, counts and all
+        files = [coarse, src[1], src[2]]
+    s = ProfileStore(tmp_path / "s")
+    assert s.add(files, progress=False).added == 3
+    merged = s.merge()
+    assert [t.unit for t in merged.sample_types] == [t.unit for t in pprof_parse.read_profile(src[0]).sample_types]
+    order = sorted(files, key=lambda p: (pprof_parse.read_profile(p).time, str(p)))  # the store's merge order
+    for si, st in enumerate(merged.sample_types):
+        ref = pprof_top(order[0], f"-sample_index={si}", *order[1:], unit=st.unit)
+        assert _ours(merged, si) == _rows(ref), st
+    s.close()
+
+
+def test_incompatible_units_fail_as_in_go_tool_pprof(store_runs, tmp_path):
+    """CPU time in bytes cannot join CPU time in nanoseconds: pprof refuses the merge, and so does the store."""
+    src = store_runs[0] / "cpu.pb.gz"
+    odd = _in_unit(store_runs[1] / "cpu.pb.gz", tmp_path, "odd.pb.gz", {"cpu": "bytes"}, {}, dt=1)
+    proc = run_pprof(["-top", str(src), str(odd)])
+    assert proc.returncode != 0 and "incompatible" in proc.stderr
+    s = ProfileStore(tmp_path / "s")
+    s.add([src, odd], progress=False)
+    with pytest.raises(SampleTypeError, match="incompatible"):
+        s.top()
     s.close()
 
 
