@@ -75,7 +75,8 @@ def goroutine_table(trace) -> "pd.DataFrame":
         Waiting, all reasons (the sum of the ``block_ns_<reason>`` columns).
     unknown_ns : int64
         Go's ``UnknownTime``: total minus the non-overlapping times above, at least 0
-        (e.g. a goroutine alive at the start, from the Sync to its first event).
+        (normally 0: Go charges a goroutine alive when the trace began with the state of its
+        first transition from the Sync on).
     block_ns_<reason> : int64, one column per reason seen in the trace
         ``BlockTimeByReason``: waiting with that GoBlock reason (``chan receive``,
         ``chan send``, ``select``, ``sync``, ``sync.(*Cond).Wait``, ``network``, ``sleep``,
@@ -86,7 +87,9 @@ def goroutine_table(trace) -> "pd.DataFrame":
         while this goroutine ran); overlaps the times above.
 
     Rules (``summary.go``): transitions that keep the state are skipped; a state lasts from
-    the transition into it to the goroutine's next transition; at the end of the trace the
+    the transition into it to the goroutine's next transition (for a goroutine alive when
+    the trace began, its first state counts from the Sync before it; a syscall then counts
+    as blocked if the event had no P); at the end of the trace the
     states still open are charged up to the last event (the final Sync). A goroutine's
     syscall is "blocked" from the moment its P goes idle while bound to it. Goroutine ids
     are never reused by the runtime; if a trace showed a second creation of one id, the

@@ -124,14 +124,17 @@ def goroutine_breakdown(page: str) -> dict[int, dict[str, int]]:
 def region_groups(page: str) -> dict[tuple[str, int], int]:
     """``/userregions``: {(region type, PC of the start stack's outermost frame): count}."""
     out = {}
-    for typ, pc, count in re.findall(r'<td><pre>(".*?")<br>.*? @ 0x([0-9a-f]+)<br>.*?</pre></td>\s*'
+    for typ, pc, count in re.findall(r'<td><pre>([^<]*)<br>[^<]* @ 0x([0-9a-f]+)<br>.*?</pre></td>\s*'
                                      r'<td><a href="[^"]*">(\d+)</a></td>', page, re.S):
         out[(_go_unquote(html.unescape(typ)), int(pc, 16))] = int(count)
     return out
 
 
 def _go_unquote(quoted: str) -> str:
-    return quoted[1:-1].encode().decode("unicode_escape").encode("latin-1").decode() if quoted else ""
+    """Go's ``%q`` of a plain string (the test traces' region names need no escapes)."""
+    if not (quoted.startswith('"') and quoted.endswith('"')) or "\\" in quoted:
+        raise ValueError(f"not a simple Go-quoted string: {quoted!r}")
+    return quoted[1:-1]
 
 
 def region_rows(page: str) -> list[tuple[int, int, int]]:
@@ -160,3 +163,22 @@ def task_rows(page: str) -> list[tuple[int, int, int, bool]]:
         start = int(Decimal(when.strip().rstrip("s")) * 1_000_000_000)
         out.append((int(tid), start, duration_ns(dur), state == "complete"))
     return out
+
+
+class ServerPool:
+    """One :class:`GoTraceServer` per trace file, started on first use; :meth:`close` stops all."""
+
+    def __init__(self, go: str, log_dir: Path):
+        self._go, self._log_dir = go, log_dir
+        self._servers: dict[Path, GoTraceServer] = {}
+
+    def __getitem__(self, trace: Path) -> GoTraceServer:
+        if trace not in self._servers:
+            log = self._log_dir / f"go-tool-trace-{len(self._servers)}.log"
+            self._servers[trace] = GoTraceServer(self._go, trace, log)
+        return self._servers[trace]
+
+    def close(self) -> None:
+        for server in self._servers.values():
+            server.close()
+        self._servers.clear()
