@@ -149,8 +149,10 @@ def _from_reference(stats) -> tuple[dict, dict, dict]:
                       "creator", "creator_stack", "start_time", "end_time", "total_ns")}
     base["name"] = np.array([s.name for s in stats], dtype=object)
     base["start_pc"] = np.array([s.start_pc for s in stats], dtype=np.uint64)
-    block = {r: np.array([s.block_ns.get(r, 0) for s in stats], np.int64) for r in {r for s in stats for r in s.block_ns}}
-    ranges = {r: np.array([s.range_ns.get(r, 0) for s in stats], np.int64) for r in {r for s in stats for r in s.range_ns}}
+    block = {r: np.array([s.block_ns.get(r, 0) for s in stats], np.int64)
+             for r in {r for s in stats for r in s.block_ns}}
+    ranges = {r: np.array([s.range_ns.get(r, 0) for s in stats], np.int64)
+              for r in {r for s in stats for r in s.range_ns}}
     return base, block, ranges
 
 

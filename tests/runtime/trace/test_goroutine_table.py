@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from edges_trace import make_edges_trace
 from goenv import REPO
 from pprof_parse.runtime.trace import read_trace
 from pprof_parse.runtime.trace.goroutines import goroutine_table, is_system_goroutine
@@ -14,7 +15,7 @@ from trace_http_oracle import ServerPool, duration_ns, goroutine_breakdown, goro
 pytestmark = pytest.mark.go
 
 BUNDLED = REPO / "gopherlab" / "data" / "runtime" / "trace" / "tracegen.trace"
-NAMES = ["bundled", "start", "generations", "flight", "gotest", "allocfree"]
+NAMES = ["bundled", "edges", "start", "generations", "flight", "gotest", "allocfree"]
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +25,9 @@ def servers(go, tmp_path_factory):
     pool.close()
 
 
-def _path(traces, name):
-    return BUNDLED if name == "bundled" else traces[name]
+@pytest.fixture(scope="module")
+def paths(traces, tmp_path_factory):
+    return {**traces, "bundled": BUNDLED, "edges": make_edges_trace(tmp_path_factory.mktemp("edges"))}
 
 
 def _go_columns(row: pd.Series, columns) -> dict[str, int]:
@@ -43,8 +45,8 @@ def _go_columns(row: pd.Series, columns) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_goroutine_table_equals_go_tool_trace(traces, servers, name):
-    path = _path(traces, name)
+def test_goroutine_table_equals_go_tool_trace(paths, servers, name):
+    path = paths[name]
     table = goroutine_table(read_trace(path))
     server = servers[path]
     groups = goroutine_groups(server.get("/goroutines"))
@@ -61,6 +63,10 @@ def test_goroutine_table_equals_go_tool_trace(traces, servers, name):
             checked += 1
     assert checked == len(table)
     assert table["exec_ns"].sum() > 0 and table["block_ns"].sum() > 0
+    if name == "edges":  # two goroutines blocked forever (a nil channel, an empty select) ended there
+        forever = table[table["name"].isin(["main.main.func3", "main.main.func4"])]
+        assert len(forever) == 2 and forever["end_time"].notna().all()
+        assert "range_ns_GC incremental sweep" in table.columns
 
 
 def test_bundled_trace_covers_every_kind_of_time():
@@ -78,7 +84,8 @@ def test_bundled_trace_covers_every_kind_of_time():
     main = t[t["name"] == "main.main"].iloc[0]
     assert main["goroutine"] == 1 and main["creator"] == -1 and not main["system"]
     created = t[t["creator"] >= 0]
-    assert len(created) and (created["creator_stack"] > 0).all() and (created["creation_time"] < created["start_time"]).all()
+    assert len(created) and (created["creator_stack"] > 0).all()
+    assert (created["creation_time"] < created["start_time"]).all()
     assert t["start_time"].isna().any() and t["end_time"].notna().any()  # some never ran; some ended
     ended = t[t["end_time"].notna()]
     assert (ended["total_ns"] == ended["end_time"] - ended["creation_time"]).all()
@@ -86,8 +93,8 @@ def test_bundled_trace_covers_every_kind_of_time():
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_goroutine_table_engines_agree(traces, monkeypatch, name):
-    trace = read_trace(_path(traces, name))
+def test_goroutine_table_engines_agree(paths, monkeypatch, name):
+    trace = read_trace(paths[name])
     monkeypatch.setenv("GOPHERLAB_ENGINE", "fast")
     fast = goroutine_table(trace)
     monkeypatch.setenv("GOPHERLAB_ENGINE", "reference")

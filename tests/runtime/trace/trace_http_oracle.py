@@ -97,8 +97,9 @@ def _details_table(page: str, section: str) -> tuple[list[str], list[list[str]]]
     """The ``<table class="details">`` after ``id="section"``: header names, rows of cells."""
     part = page.split(f'id="{section}"', 1)[1]
     table = part.split('<table class="details">', 1)[1].split("</table>", 1)[0]
-    head, *rows = table.split("<tr>")
-    header = [html.unescape(re.sub(r"<[^>]+>", "", h)).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", rows[0], re.S)]
+    _, *rows = table.split("<tr>")
+    header = [html.unescape(re.sub(r"<[^>]+>", "", h)).strip()
+              for h in re.findall(r"<th[^>]*>(.*?)</th>", rows[0], re.S)]
     return header, [_cells(r) for r in rows[1:] if "<td" in r]
 
 

@@ -1,0 +1,3 @@
+module example.com/gopherlab/traceedges
+
+go 1.27

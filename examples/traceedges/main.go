@@ -1,0 +1,69 @@
+// Command traceedges writes a short execution trace with the cases that go tool trace's
+// goroutine, region and task pages treat specially: a goroutine created inside a region
+// (it inherits the region's task), a region left open when its goroutine exits, a region
+// and a task still open when the trace stops, a region and a log with no task, goroutines
+// blocked forever, and allocation while the GC runs (mark assists, sweeps).
+package main
+
+import (
+	"context"
+	"flag"
+	"log"
+	"os"
+	"runtime"
+	"runtime/trace"
+	"sync"
+	"time"
+)
+
+var sinks [4][][]byte
+
+func main() {
+	out := flag.String("o", "trace.out", "trace file to write")
+	flag.Parse()
+	f, err := os.Create(*out)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := trace.Start(f); err != nil {
+		log.Fatal(err)
+	}
+	ctx, task := trace.NewTask(context.Background(), "edges")
+	var wg sync.WaitGroup
+	trace.WithRegion(ctx, "spawn", func() {
+		wg.Add(1)
+		go func() { // created inside a region: go tool trace gives it a region of type ""
+			defer wg.Done()
+			trace.StartRegion(ctx, "left open") // never ended: it ends with the goroutine
+			time.Sleep(time.Millisecond)
+		}()
+		wg.Wait()
+	})
+	trace.WithRegion(context.Background(), "background", func() { time.Sleep(100 * time.Microsecond) })
+	trace.Log(context.Background(), "category", "a log with no task")
+	var never chan int
+	go func() { <-never }() // blocked forever: the goroutine's end for go tool trace
+	go func() { select {} }()
+	for i := range sinks {
+		wg.Add(1)
+		go func() { // allocate while the GC runs
+			defer wg.Done()
+			for j := 0; j < 20000; j++ {
+				sinks[i] = append(sinks[i], make([]byte, 1024))
+				if len(sinks[i]) > 2048 {
+					sinks[i] = sinks[i][:0]
+				}
+			}
+		}()
+	}
+	runtime.GC()
+	wg.Wait()
+	task.End()
+	open, _ := trace.NewTask(context.Background(), "unfinished")
+	trace.StartRegion(open, "open at end")
+	time.Sleep(100 * time.Microsecond)
+	trace.Stop()
+	if err := f.Close(); err != nil {
+		log.Fatal(err)
+	}
+}
