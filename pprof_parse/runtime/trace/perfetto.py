@@ -10,8 +10,9 @@ already has, laid out as ``go tool trace``'s views are:
 * process "Goroutines": one thread per goroutine, a slice per state it was in
   (``Running``, ``Runnable``, ``Waiting (reason)``, ``Syscall``), log messages as
   instant events, user regions as async slices on the goroutine;
-* process "Procs": one thread per P, a slice ``G<id>`` while a goroutine ran on it
-  (the P of the transition to Running, as ``go tool trace``'s proc view places it);
+* process "Procs": one thread per P with the slices of ``go tool trace``'s proc view
+  (``G<id> <function>`` while a goroutine executed there, its syscalls, its
+  stop-the-world and mark-assist ranges; :mod:`.proc_timeline`), equal to the tool's;
 * process "Runtime": GC and stop-the-world ranges and user tasks as async slices,
   and each runtime metric (heap, heap goal, GOMAXPROCS) as a counter.
 
@@ -28,6 +29,8 @@ from collections.abc import Iterator
 
 import numpy as np
 from gopherlab_common.lazy import pd
+
+from pprof_parse.runtime.trace.proc_timeline import proc_slices
 
 __all__ = ["write_perfetto"]
 
@@ -78,9 +81,9 @@ def _json(event: dict) -> str:
 
 
 def _time_span(trace) -> tuple[int, int]:
-    """The first and last event times (ns) of the trace."""
+    """The times (ns) of the trace's first and last events (in Go's order, as its viewer takes them)."""
     times = trace.events["time"]
-    return int(times.min()), int(times.max())
+    return int(times.iloc[0]), int(times.iloc[-1])
 
 
 def _us(t_ns, t0: int) -> float:
@@ -93,7 +96,7 @@ def _events(trace, t0: int, t_end: int) -> Iterator[dict]:
     yield from _process_names()
     tr = trace.transitions
     yield from _goroutine_states(tr, t0, t_end)
-    yield from _proc_slices(tr, t0, t_end)
+    yield from _proc_slices(trace, tr, t0)
     yield from _regions(trace.regions, t0, t_end)
     yield from _logs(trace.logs, t0)
     yield from _ranges(trace.ranges, t0, t_end)
@@ -135,16 +138,19 @@ def _goroutine_states(tr: "pd.DataFrame", t0: int, t_end: int) -> Iterator[dict]
         yield _slice(name, "goroutine", PID_GOROUTINES, g, start, end, t0)
 
 
-def _proc_slices(tr: "pd.DataFrame", t0: int, t_end: int) -> Iterator[dict]:
-    """A thread per P and a slice ``G<id>`` for each time a goroutine ran on it."""
+def _proc_slices(trace, tr: "pd.DataFrame", t0: int) -> Iterator[str | dict]:
+    """A thread per P with the slices of ``go tool trace``'s proc view: each stretch a
+    goroutine ran there, its syscalls and its ranges (:mod:`.proc_timeline` has the rules)."""
     procs = tr[tr["resource"] == "proc"]
-    for p in np.unique(procs["id"].to_numpy()):
-        yield {"ph": "M", "name": "thread_name", "pid": PID_PROCS, "tid": int(p), "args": {"name": f"Proc {p}"}}
-    iv = _intervals(tr, "goroutine", t_end)
-    running = iv[(iv["to_state"] == "Running") & (iv["p"] >= 0)]
-    for g, p, start, end in zip(running["id"].tolist(), running["p"].tolist(), running["time"].tolist(),
-                                running["end"].tolist()):
-        yield _slice(f'"G{g}"', "proc", PID_PROCS, p, start, end, t0, f'{{"goroutine":{g}}}')
+    for p in range(int(procs["id"].max()) + 1 if len(procs) else 0):
+        yield {"ph": "M", "name": "thread_name", "pid": PID_PROCS, "tid": p, "args": {"name": f"Proc {p}"}}
+    names: dict[str, str] = {}
+    for s in proc_slices(trace):
+        name = names.get(s.name)
+        if name is None:
+            name = names[s.name] = json.dumps(s.name)
+        args = "" if s.blocked is None else ('{"blocked":"yes"}' if s.blocked else '{"blocked":"no"}')
+        yield _slice(name, "proc", PID_PROCS, s.p, s.start, s.end, t0, args)
 
 
 def _slice(name_json: str, cat: str, pid: int, tid: int, start: int, end: int, t0: int,

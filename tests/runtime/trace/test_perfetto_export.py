@@ -8,9 +8,10 @@ time, and regions, tasks, GC ranges and metrics all arrive, once each.
 
 from __future__ import annotations
 
+import bisect
 import gzip
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import numpy as np
 import pytest
@@ -61,16 +62,27 @@ def test_running_time_per_goroutine_equals_transitions(exported):
         assert got[gid] * 1000 == pytest.approx(ns, abs=runs[gid] * 0.5 + 1e-6 * ns), gid
 
 
+def _is_goroutine_slice(e) -> bool:
+    return e["name"][0] == "G" and e["name"][1:2].isdigit()
+
+
 def test_a_p_runs_one_goroutine_at_a_time(exported):
-    trace, events, _ = exported
+    """On each P the goroutine slices do not overlap, and every syscall or range slice lies
+    inside a goroutine slice of the same P (the format draws them nested)."""
+    _, events, _ = exported
     procs = _slices(events, PID_PROCS)
     assert procs, "no proc slices"
+    eps = 0.0015
     for p, slices in procs.items():
-        for a, b in zip(slices, slices[1:]):
-            assert a["ts"] + a["dur"] <= b["ts"] + 0.0015, (p, a, b)
-    ran = sum(len(s) for s in procs.values())
-    tr = trace.transitions
-    assert ran == int(((tr["resource"] == "goroutine") & (tr["to_state"] == "Running") & (tr["p"] >= 0)).sum())
+        runs = [e for e in slices if _is_goroutine_slice(e)]
+        for a, b in zip(runs, runs[1:]):
+            assert a["ts"] + a["dur"] <= b["ts"] + eps, (p, a, b)
+        starts = [e["ts"] for e in runs]
+        for inner in (e for e in slices if not _is_goroutine_slice(e)):
+            i = bisect.bisect_right(starts, inner["ts"] + eps) - 1
+            assert i >= 0, (p, inner)
+            outer = runs[i]
+            assert inner["ts"] + inner["dur"] <= outer["ts"] + outer["dur"] + eps, (p, inner, outer)
 
 
 def test_regions_tasks_ranges_and_metrics_arrive_once(exported):
@@ -98,3 +110,30 @@ def test_gzipped_file_holds_the_same_events(exported, tmp_path):
     write_perfetto(trace, path)
     with gzip.open(path, "rt") as f:
         assert json.load(f)["traceEvents"] == events
+
+
+@pytest.mark.parametrize("name", ["start", "generations", "gotest"])
+def test_procs_equal_go_tool_traces_proc_view(name, traces, go, tmp_path):
+    """The "Procs" slices are ``go tool trace``'s own proc view (``/jsontrace?view=proc``,
+    what its trace viewer draws): the same slices on the same Ps, names, times to the ns
+    and the syscalls' ``blocked`` flags."""
+    from trace_http_oracle import GoTraceServer
+
+    trace = pprof_parse.read_trace(traces[name])
+    write_perfetto(trace, tmp_path / "t.json")
+    ours = [e for e in json.loads((tmp_path / "t.json").read_text())["traceEvents"]
+            if e["ph"] == "X" and e["pid"] == PID_PROCS]
+    server = GoTraceServer(go, traces[name], tmp_path / "go.log")
+    try:
+        go_events = json.loads(server.get("/jsontrace", view="proc"))["traceEvents"]
+    finally:
+        server.close()
+    procs = {e["tid"] for e in go_events if e.get("ph") == "M" and e.get("name") == "thread_name"
+             and e["args"]["name"].startswith("Proc ")}
+    theirs = [e for e in go_events if e.get("ph") == "X" and e["tid"] in procs]
+
+    def key(e):
+        return e["tid"], e["name"], e["ts"], e["dur"], (e.get("args") or {}).get("blocked")
+
+    assert len(theirs) > 100
+    assert Counter(map(key, ours)) == Counter(map(key, theirs))
