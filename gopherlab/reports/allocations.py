@@ -1,9 +1,9 @@
 """The allocation hot spots report: a pprof heap or allocs profile as tables, a ranking chart,
-a flame graph, the hot source lines of the top functions, a breakdown by one label and, given an
-earlier profile, what changed.
+a flame graph, the hot source lines and the sandwich (callers and callees) of the top functions,
+a breakdown by one label and, given an earlier profile, what changed.
 
 The numbers are :mod:`pprof_parse`'s (``Profile.top`` is ``go tool pprof -top``;
-``Profile.list`` is ``-list``; ``Profile.by_label`` sums as ``-tags``; ``tagroot=`` is
+``Profile.list`` is ``-list``; ``Profile.sandwich`` agrees with ``-peek``; ``Profile.by_label`` sums as ``-tags``; ``tagroot=`` is
 ``-tagroot``; :func:`pprof_parse.delta_table` is ``-diff_base``); flame graphs and call trees are
 :mod:`pprof_parse.figures`. Values are in the sample type's unit (``bytes`` for ``*_space``,
 ``count`` for ``*_objects``); percentages are of the whole profile's total, as pprof prints them.
@@ -23,6 +23,9 @@ from gopherlab_common.engine import reference_engine
 from gopherlab_common.lazy import LazyModule
 from pprof_parse.figures import PLAIN_TICKS, axis_unit, call_tree, flame_figure, format_value, short_name
 from pprof_parse.present.listing import listing_html
+from pprof_parse.present.sandwich import Sandwich, SandwichIndex
+from pprof_parse.present.sandwich_figure import sandwiches_figure
+from pprof_parse.present.top import report_total
 from pprof_parse.present.view_index import ViewIndex
 
 from .bundled import sample_path
@@ -322,6 +325,60 @@ def hot_lines_html(df: pd.DataFrame, *, max_lines: int = 10) -> str:
 def show_hot_lines(df: pd.DataFrame, *, max_lines: int = 10) -> None:
     """Display :func:`hot_lines_html` ``(df, max_lines=max_lines)`` in the running notebook."""
     ipd.display(ipd.HTML(hot_lines_html(df, max_lines=max_lines)))
+
+
+# ---- sandwich: callers and callees of the top functions ----------------------------------------
+
+
+def top_sandwiches(profile, sample_index=None, *, functions: int = 3, granularity: str = "functions",
+                   max_nodes: int | None = 1500) -> list[Sandwich]:
+    """The sandwiches (callers above, callees below) of the top ``functions`` nodes by flat.
+
+    The nodes are the first rows of :func:`top_table` (pprof's order) with a nonzero flat, as
+    :func:`hot_lines` picks them; each is :meth:`pprof_parse.Profile.sandwich` of that node
+    (flat and cum equal to ``Profile.peek``'s, trees pruned as the flame graph is).
+
+    Parameters
+    ----------
+    profile : pprof_parse.Profile
+    sample_index : int or str, optional
+        Sample type (pprof's rules; default the profile's default).
+    functions : int
+        How many top nodes.
+    granularity : {"functions", "filefunctions", "files", "lines"}
+    max_nodes : int, optional
+        Frames kept in each tree (``Profile.sandwich``'s pruning; paths below 0.5 % of the
+        function's cum merge into ``other``).
+
+    Returns
+    -------
+    list of Sandwich
+        Hottest first; empty when no node has a nonzero flat.
+
+    Raises
+    ------
+    pprof_parse.SampleTypeError
+        Unknown ``sample_index``.
+    pprof_parse.OptionError
+        Unknown granularity.
+    """
+    si = profile.sample_index(sample_index)
+    top = profile.top(si, granularity=granularity)
+    ranked = [str(n) for n, f in zip(top["name"], top["flat"]) if f != 0][:max(functions, 0)]
+    if not ranked:
+        return []
+    index = SandwichIndex(profile.data, si, total=report_total(profile.data, si), granularity=granularity)
+    return [index.sandwich(index.named(name), max_nodes=max_nodes) for name in ranked]
+
+
+def show_sandwiches(sandwiches: list[Sandwich], *, height: int = 700) -> None:
+    """Display :func:`top_sandwiches` in the running notebook: one figure, a dropdown choosing the
+    function (:func:`pprof_parse.present.sandwich_figure.sandwiches_figure`; static HTML, no
+    kernel needed), or a note when there is none."""
+    if not sandwiches:
+        show_text("No function has a nonzero flat value in this sample type: no sandwich to draw.")
+        return
+    sandwiches_figure(sandwiches, height=height).show()
 
 
 # ---- labels: a breakdown by one label key and the flame graph split by it ------------------------
