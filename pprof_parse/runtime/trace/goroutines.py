@@ -105,8 +105,7 @@ def goroutine_table(trace) -> "pd.DataFrame":
         base, block, ranges = _from_reference(summarize_goroutines(events, frames.one))
     else:
         syncs = events.loc[events["kind"] == "Sync", "time"].to_numpy()
-        base, block, ranges = fast_summary(trace.transitions, events, frames.pcs, frames.names, syncs,
-                                           _range_rows(events))
+        base, block, ranges = fast_summary(trace.transitions, events, frames.lookup, syncs, _range_rows(events))
     return _assemble(base, block, ranges)
 
 
@@ -123,18 +122,17 @@ class _RootFrames:
             self._cache[stack_id] = (frames[-1][0], frames[-1][1]) if frames else None
         return self._cache[stack_id]
 
-    def _lookup(self, ids: np.ndarray, k: int, empty):
-        uniq, inverse = np.unique(ids, return_inverse=True)
-        got = [self.one(int(s)) for s in uniq]
-        values = np.array([empty if f is None else f[k] for f in got],
-                          dtype=np.uint64 if k == 0 else object)
-        return values[inverse]
-
-    def pcs(self, ids: np.ndarray) -> np.ndarray:
-        return self._lookup(ids, 0, 0)
-
-    def names(self, ids: np.ndarray) -> np.ndarray:
-        return self._lookup(ids, 1, "")
+    def lookup(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Root frame PC (uint64, 0 none) and function (object, "" none) of each stack id."""
+        seen = np.zeros(int(ids.max(initial=0)) + 1, bool)
+        seen[ids] = True
+        pcs = np.zeros(len(seen), np.uint64)
+        names = np.full(len(seen), "", dtype=object)
+        for s in np.flatnonzero(seen).tolist():
+            frame = self.one(s)
+            if frame is not None:
+                pcs[s], names[s] = frame
+        return pcs[ids], names[ids]
 
 
 def _range_rows(events: "pd.DataFrame") -> list[tuple]:

@@ -43,25 +43,26 @@ def _syscall_block_times(tr: "pd.DataFrame", gpos: np.ndarray, st: dict) -> dict
     idle = st["Idle"]
     prows = np.flatnonzero((tr["resource"] == "proc").to_numpy() & (pto == idle) & (pfrm != idle))
     rows = np.sort(np.concatenate([sys_rows, prows]))
-    ids, times, ctx_p = tr["id"].to_numpy(), tr["time"].to_numpy(), tr["p"].to_numpy()
     is_g = np.isin(rows, sys_rows)
+    ids, times, ctx_p = tr["id"].to_numpy()[rows].tolist(), tr["time"].to_numpy()[rows].tolist(), \
+        tr["p"].to_numpy()[rows].tolist()
+    leaves, enters = (frm[rows] == st["Syscall"]).tolist(), (to[rows] == st["Syscall"]).tolist()
     syscalling_p: dict[int, int] = {}
     syscalling_g: dict[int, int] = {}
     open_at: dict[int, int] = {}
     blocked: dict[int, int] = {}
-    for r, g_row in zip(rows.tolist(), is_g.tolist()):
-        i = int(ids[r])
+    for r, g_row, i, t, p, leave, enter in zip(rows.tolist(), is_g.tolist(), ids, times, ctx_p, leaves, enters):
         if not g_row:
             if i in syscalling_p:
                 g = syscalling_p.pop(i)
                 if g in open_at:
-                    blocked[open_at[g]] = int(times[r])
+                    blocked[open_at[g]] = t
             continue
-        if frm[r] == st["Syscall"] and open_at.pop(i, None) is not None:
+        if leave and open_at.pop(i, None) is not None:
             syscalling_p.pop(syscalling_g.pop(i, 0), None)
-        if to[r] == st["Syscall"]:
-            syscalling_p[int(ctx_p[r])] = i
-            syscalling_g[i] = int(ctx_p[r])
+        if enter:
+            syscalling_p[p] = i
+            syscalling_g[i] = p
             open_at[i] = r
     return blocked
 
@@ -84,12 +85,12 @@ def _sums(keys: np.ndarray, values: np.ndarray, mask: np.ndarray, n: int) -> np.
     return np.bincount(keys[mask], weights=values[mask], minlength=n).astype(np.int64)
 
 
-def fast_summary(tr, events, root_pc, root_name, sync_times, ranges_rows):
+def fast_summary(tr, events, root_frames, sync_times, ranges_rows):
     """Per goroutine (sorted by id) Go's summary fields; see :func:`..goroutines.goroutine_table`.
 
-    ``root_pc``/``root_name`` map a stack id to its outermost frame's PC and function
-    (``name`` "" and pc 0 for no frame; ``root_has`` is implied by pc or name). Returns
-    ``(base columns dict, {reason: ns array}, {range name: ns array})``.
+    ``root_frames(stack_ids)`` gives the PCs and functions of the stacks' outermost frames
+    (0 and "" for none); ``ranges_rows`` are the Range events as ``(time, kind, name,
+    resource, id, g)``. Returns ``(base columns, {reason: ns array}, {range name: ns array})``.
     """
     first_ts, last_ts = int(events["time"].iloc[0]), int(events["time"].iloc[-1])
     frm_all, st = _codes(tr["from_state"], ("Undetermined", "NotExist", "Running", "Runnable", "Waiting",
@@ -136,7 +137,7 @@ def fast_summary(tr, events, root_pc, root_name, sync_times, ranges_rows):
         "syscall_block_ns": _sums(gi, next_t - sys_blk, closed_blocked, ng) + _sums(gi, since_sync, in_sys & no_p, ng),
     }
     base.update(_lifetimes(tr, gpos, t, frm, to, first, last, is_end, st, sync_times, first_ts, last_ts))
-    base.update(_names(tr["transition_stack"].to_numpy()[gpos], gi, ng, root_pc, root_name))
+    base.update(_names(tr["transition_stack"].to_numpy()[gpos], gi, ng, root_frames))
     undetermined_first = np.zeros(n, bool)
     undetermined_first[first] = frm[first] == st["Undetermined"]
     waiting = (to == st["Waiting"]) & (~is_end | undetermined_first)  # forever: only its time since the Sync
@@ -169,10 +170,10 @@ def _last_sync(t: np.ndarray, sync_times: np.ndarray, first_ts: int) -> np.ndarr
     return np.where(at >= 0, sync_times[np.maximum(at, 0)], first_ts) if len(sync_times) else np.full_like(t, first_ts)
 
 
-def _names(tstack, gi, ng, root_pc, root_name) -> dict:
+def _names(tstack, gi, ng, root_frames) -> dict:
     """Go's Name and PC: the outermost frame of the first transition stack with a named root
     (a stack whose root has no name sets only the PC, and a later one overwrites it)."""
-    pcs, names = root_pc(tstack), root_name(tstack)
+    pcs, names = root_frames(tstack)
     has = (tstack != 0) & ((pcs != 0) | (names != ""))
     named = has & (names != "")
     name = np.full(ng, "", dtype=object)
