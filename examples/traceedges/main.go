@@ -1,8 +1,8 @@
 // Command traceedges writes a short execution trace with the cases that go tool trace's
 // goroutine, region and task pages treat specially: a goroutine created inside a region
 // (it inherits the region's task), a region left open when its goroutine exits, a region
-// and a task still open when the trace stops, a region and a log with no task, goroutines
-// blocked forever, and allocation while the GC runs (mark assists, sweeps).
+// and a task still open when the trace stops, a region and a log with no task, a task ended
+// twice, goroutines blocked forever, and allocation while the GC runs (mark assists, sweeps).
 package main
 
 import (
@@ -58,6 +58,10 @@ func main() {
 	}
 	runtime.GC()
 	wg.Wait()
+	_, twice := trace.NewTask(ctx, "ended twice")
+	twice.End()
+	time.Sleep(100 * time.Microsecond)
+	twice.End() // go tool trace keeps the last end (and, unpaired, its empty type)
 	task.End()
 	open, _ := trace.NewTask(context.Background(), "unfinished")
 	trace.StartRegion(open, "open at end")
