@@ -1,13 +1,14 @@
 """Decoding an ``add``'s files on every core: worker processes that live for one ``add`` call.
 
 Ingest is one pass of Python over each file (:mod:`.fast_decode`); with thousands of
-files the other cores can share it. :func:`decoded_in_workers` starts one Python
-process per core (``sys.executable``, importing only this package: not
+files the other cores can share it. :func:`decoded_in_workers` starts a Python process
+for each core but the caller's (``sys.executable``, importing only this package: not
 ``multiprocessing``, whose ``spawn`` re-runs the user's ``__main__`` script in each
 worker, and never ``fork``: a Jupyter kernel has threads), sends each chunks of paths
-over a pipe (pickled), and yields one :class:`Prepared` per path in the paths' order.
-The workers are stopped and reaped before the generator finishes or is closed (an
-error in the caller included): nothing is left running in the user's process.
+over a pipe (pickled), leaves every ``cores()``-th chunk to the caller, and yields one
+:class:`Prepared` per path in the paths' order. The workers are stopped and reaped
+before the generator finishes or is closed (an error in the caller included): nothing
+is left running in the user's process.
 
 Each worker keeps its own :class:`~.rows.SymbolIds` (ids are content hashes, so every
 process gives a symbol the same id) and sends, with each file, the symbol rows it has
@@ -64,7 +65,7 @@ class Prepared(NamedTuple):
 DECODE_HERE = Prepared(None, 0, None, None, {})
 
 
-def worker_count() -> int:
+def cores() -> int:
     """The processors this process may run on (1 when unknown)."""
     try:
         return len(os.sched_getaffinity(0))
@@ -74,35 +75,42 @@ def worker_count() -> int:
 
 def use_workers(n_files: int) -> bool:
     """Whether :func:`decoded_in_workers` pays off for ``n_files`` on this machine."""
-    return n_files >= MIN_FILES and worker_count() > 1 and bool(sys.executable)
+    return n_files >= MIN_FILES and cores() > 1 and bool(sys.executable)
 
 
 def decoded_in_workers(paths: list[str], known: set[int]) -> Iterator[Prepared]:
-    """One :class:`Prepared` per path, in order, decoded by ``worker_count()`` processes.
+    """One :class:`Prepared` per path, in order: ``cores() - 1`` worker processes decode
+    the paths in chunks, and every ``cores()``-th chunk is left to the caller
+    (:data:`DECODE_HERE`), whose core would otherwise wait.
 
     ``known``: profile ids already stored (their files are only hashed). Close the
     generator (or exhaust it) to stop and reap the workers.
     """
     chunks = [paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)]
-    workers = _Workers(worker_count(), known)
+    share = cores()  # chunk i: worker i % share, or the caller when that is share - 1
+    workers = _Workers(share - 1, known)
+    theirs = (i for i in range(len(chunks)) if i % share != workers.n)
     try:
-        for sent in range(min(len(chunks), workers.n * AHEAD)):
-            workers.send(sent, chunks[sent])
+        for i in [i for _, i in zip(range(workers.n * AHEAD), theirs)]:
+            workers.send(i % share, chunks[i])
         for i, chunk in enumerate(chunks):
-            done = workers.receive(i)
-            if done is None:  # (a worker failed: this process decodes the rest)
+            if i % share == workers.n:
+                yield from (DECODE_HERE for _ in chunk)
+                continue
+            done = workers.receive(i % share)
+            if done is None:  # (a worker failed: the caller decodes the rest)
                 yield from (DECODE_HERE for _ in paths[i * CHUNK:])
                 return
-            nxt = i + workers.n * AHEAD
-            if nxt < len(chunks):
-                workers.send(nxt, chunks[nxt])  # (to the worker just read: chunk k goes to worker k % n)
+            for nxt in theirs:  # (one more task for a worker; each answers its chunks in order)
+                workers.send(nxt % share, chunks[nxt])
+                break
             yield from done
     finally:
         workers.stop()
 
 
 class _Workers:
-    """``n`` worker processes; chunk ``k`` goes to worker ``k % n``, whose answers come in order."""
+    """``n`` worker processes, each answering the chunks sent to it in order."""
 
     def __init__(self, n: int, known: set[int]) -> None:
         self.n = n
@@ -129,15 +137,16 @@ class _Workers:
         except OSError:
             self.broken = True
 
-    def send(self, chunk_no: int, paths: list[str]) -> None:
-        self._write(chunk_no % self.n, pickle.dumps(paths, pickle.HIGHEST_PROTOCOL))
+    def send(self, k: int, paths: list[str]) -> None:
+        """A chunk of paths for worker ``k``."""
+        self._write(k, pickle.dumps(paths, pickle.HIGHEST_PROTOCOL))
 
-    def receive(self, chunk_no: int) -> list[Prepared] | None:
-        """The answers for chunk ``chunk_no``; None when a worker has failed."""
+    def receive(self, k: int) -> list[Prepared] | None:
+        """Worker ``k``'s answers for the oldest chunk sent to it; None when a worker has failed."""
         if self.broken:
             return None
         try:
-            return pickle.load(self.procs[chunk_no % self.n].stdout)
+            return pickle.load(self.procs[k].stdout)
         except (OSError, EOFError, ValueError, pickle.UnpicklingError):  # (a worker died, perhaps mid-answer)
             self.broken = True
             return None

@@ -18,10 +18,11 @@ pytestmark = pytest.mark.go
 TABLES = ("profiles", "samples", "stacks", "locations", "functions", "mappings")
 
 
-def _children() -> list[str]:
-    """This process's child processes (pids), from /proc."""
+def _children() -> set[str]:
+    """This process's child processes (pids), from /proc (other tests' may still be exiting)."""
     pid = os.getpid()
-    return " ".join(Path(f"/proc/{pid}/task/{t}/children").read_text() for t in os.listdir(f"/proc/{pid}/task")).split()
+    return set(" ".join(Path(f"/proc/{pid}/task/{t}/children").read_text()
+                        for t in os.listdir(f"/proc/{pid}/task")).split())
 
 
 def _inputs(store_runs, cpu_windows, tmp_path) -> list[str]:
@@ -72,35 +73,42 @@ def test_workers_write_what_one_process_writes(store_runs, cpu_windows, tmp_path
         s.close()
 
 
-def test_the_workers_decode_the_protos(store_runs, cpu_windows):
-    """Not only the fallback: every proto file is decoded by a worker, and every symbol row of
-    the files comes from the workers once."""
+def test_the_workers_decode_the_protos(store_runs, cpu_windows, monkeypatch):
+    """Not only the fallback: the workers decode every proto file of their chunks (the caller
+    keeps every cores()-th chunk), and send the symbol rows those files use."""
+    monkeypatch.setattr(decode_pool, "CHUNK", 5)
     files = [str(p) for p in cpu_windows] + [str(p) for d in store_runs for p in sorted(d.glob("*.pb.gz"))]
+    before = _children()
     got = list(decoded_in_workers(files, set()))
-    assert len(got) == len(files) and all(p.profile_id is not None and p.header is not None for p in got)
-    stack_ids = [row[0] for p in got for row in p.symbol_rows["stacks"]]
-    used = {s for p in got for s in p.rows.stack_id}
-    assert used <= set(stack_ids)
-    assert _children() == []
+    share = decode_pool.cores()
+    assert len(got) == len(files) and share > 1
+    here = [i // 5 % share == share - 1 for i in range(len(files))]
+    assert [p is decode_pool.DECODE_HERE for p in got] == here
+    theirs = [p for p, h in zip(got, here) if not h]
+    assert all(p.profile_id is not None and p.header is not None for p in theirs)
+    stack_ids = {row[0] for p in theirs for row in p.symbol_rows["stacks"]}
+    assert {s for p in theirs for s in p.rows.stack_id} <= stack_ids
+    assert _children() <= before
 
 
 def test_a_failing_worker_leaves_the_files_to_this_process(store_runs, cpu_windows, tmp_path, monkeypatch):
     files = [str(p) for p in cpu_windows]
+    before = _children()
     monkeypatch.setattr(decode_pool, "_BOOT", "import sys; sys.exit(3)")
     assert all(p.profile_id is None for p in decoded_in_workers(files, set()))
     store, first, second = _ingest(files, tmp_path / "s", monkeypatch, workers=True)
     assert (first.added, second.skipped, len(first.failed) + len(second.failed)) == (30, 30, 0)
     ref, _, _ = _ingest(files, tmp_path / "r", monkeypatch, workers=False)
     pd.testing.assert_frame_equal(store.top(), ref.top())
-    assert _children() == []
+    assert _children() <= before
     store.close(), ref.close()
 
 
 def test_nothing_is_left_running(cpu_windows):
     """Closing the generator early (the caller raised) stops and reaps every worker; no thread stays."""
-    threads = threading.active_count()
+    threads, before = threading.active_count(), _children()
     gen = decoded_in_workers([str(p) for p in cpu_windows] * 20, set())
     next(gen)
-    assert len(_children()) == decode_pool.worker_count()
+    assert len(_children() - before) == decode_pool.cores() - 1
     gen.close()
-    assert _children() == [] and threading.active_count() == threads
+    assert _children() <= before and threading.active_count() == threads
