@@ -16,7 +16,7 @@ from gopherlab_common.lazy import pd
 from pprof_parse.runtime.trace.goroutines_fast import fast_summary
 from pprof_parse.runtime.trace.goroutines_reference import summarize_goroutines
 
-__all__ = ["goroutine_table", "is_system_goroutine"]
+__all__ = ["goroutine_table", "goroutine_summary_table", "is_system_goroutine", "NEEDED_KINDS"]
 
 _RANGE_KINDS = ("RangeBegin", "RangeActive", "RangeEnd")
 
@@ -97,28 +97,52 @@ def goroutine_table(trace) -> "pd.DataFrame":
 
     Grouping as the ``/goroutines`` page: ``df.groupby("name")["exec_ns"].agg(["size", "sum"])``.
     Raises nothing of its own; the engine (``GOPHERLAB_ENGINE``) picks the columnwise path
-    or the event-by-event reference, which give equal tables.
+    or the event-by-event reference, which give equal tables. Built from
+    :attr:`Trace.transitions` and the Sync and Range events only
+    (:func:`goroutine_summary_table`).
     """
-    events = trace.events
-    frames = _RootFrames(trace)
+    ev = trace.events
+    return goroutine_summary_table(trace.transitions, ev[ev["kind"].isin(NEEDED_KINDS)], trace.stack)
+
+
+#: the event kinds, besides the state transitions, that Go's goroutine summary reads
+NEEDED_KINDS = ("Sync",) + _RANGE_KINDS
+
+
+def goroutine_summary_table(transitions: "pd.DataFrame", events: "pd.DataFrame", stack) -> "pd.DataFrame":
+    """:func:`goroutine_table` from its inputs alone.
+
+    ``transitions`` is :attr:`Trace.transitions`; ``events`` holds at least the Sync and
+    Range events of :attr:`Trace.events` (other rows are ignored; the trace's first and last
+    events are Syncs, which give Go's start and end of the trace); ``stack(id)`` is
+    :meth:`Trace.stack`. Returns the table :func:`goroutine_table` describes.
+    """
+    events = events[events["kind"].isin(NEEDED_KINDS)]
+    frames = _RootFrames(stack)
     if reference_engine():
-        base, block, ranges = _from_reference(summarize_goroutines(events, frames.one))
-    else:
-        syncs = events.loc[events["kind"] == "Sync", "time"].to_numpy()
-        base, block, ranges = fast_summary(trace.transitions, events, frames.lookup, syncs, _range_rows(events))
-    return _assemble(base, block, ranges)
+        stats = summarize_goroutines(transitions, events, frames.one)
+        return _assemble(*_from_reference(stats))
+    syncs = events.loc[events["kind"] == "Sync", "time"].to_numpy()
+    span = _span(transitions, events)
+    return _assemble(*fast_summary(transitions, span, frames.lookup, syncs, _range_rows(events)))
+
+
+def _span(transitions, events) -> tuple[int, int]:
+    """The times of the trace's first and last events (Syncs, but any row given counts)."""
+    times = [c["time"].iloc[i] for c in (transitions, events) if len(c) for i in (0, -1)]
+    return int(min(times)), int(max(times))
 
 
 class _RootFrames:
     """Each stack's outermost frame (``Stack.Frames`` yields it last)."""
 
-    def __init__(self, trace):
-        self._trace = trace
+    def __init__(self, stack):
+        self._stack = stack
         self._cache: dict[int, tuple[int, str] | None] = {}
 
     def one(self, stack_id: int):
         if stack_id not in self._cache:
-            frames = self._trace.stack(stack_id) if stack_id else []
+            frames = self._stack(stack_id) if stack_id else []
             self._cache[stack_id] = (frames[-1][0], frames[-1][1]) if frames else None
         return self._cache[stack_id]
 

@@ -85,14 +85,15 @@ def _sums(keys: np.ndarray, values: np.ndarray, mask: np.ndarray, n: int) -> np.
     return np.bincount(keys[mask], weights=values[mask], minlength=n).astype(np.int64)
 
 
-def fast_summary(tr, events, root_frames, sync_times, ranges_rows):
+def fast_summary(tr, span, root_frames, sync_times, ranges_rows):
     """Per goroutine (sorted by id) Go's summary fields; see :func:`..goroutines.goroutine_table`.
 
     ``root_frames(stack_ids)`` gives the PCs and functions of the stacks' outermost frames
-    (0 and "" for none); ``ranges_rows`` are the Range events as ``(time, kind, name,
-    resource, id, g)``. Returns ``(base columns, {reason: ns array}, {range name: ns array})``.
+    (0 and "" for none); ``span`` is the times of the trace's first and last events;
+    ``ranges_rows`` are the Range events as ``(time, kind, name, resource, id, g)``.
+    Returns ``(base columns, {reason: ns array}, {range name: ns array})``.
     """
-    first_ts, last_ts = int(events["time"].iloc[0]), int(events["time"].iloc[-1])
+    first_ts, last_ts = span
     frm_all, st = _codes(tr["from_state"], ("Undetermined", "NotExist", "Running", "Runnable", "Waiting",
                                             "Syscall", "Idle"))
     st.update({"from": frm_all, "to": tr["to_state"].cat.codes.to_numpy()})

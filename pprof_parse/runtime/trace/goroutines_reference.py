@@ -12,9 +12,6 @@ from dataclasses import dataclass, field
 
 __all__ = ["GoroutineStats", "summarize_goroutines"]
 
-_RANGES = ("RangeBegin", "RangeActive", "RangeEnd")
-
-
 @dataclass
 class GoroutineStats:
     """One goroutine's summary (Go's ``GoroutineSummary``); times in ns, 0 = not seen."""
@@ -170,30 +167,49 @@ class _Summarizer:
             gs.range_ns[name] = gs.range_ns.get(name, 0) + t - gs.last_range.pop(name)
 
 
-def summarize_goroutines(events, root_frame) -> list[GoroutineStats]:
-    """Feed ``events`` (a :attr:`Trace.events` table) to the summarizer; one
-    :class:`GoroutineStats` per goroutine id, in id order.
+def summarize_goroutines(transitions, events, root_frame) -> list[GoroutineStats]:
+    """Feed the events to the summarizer in the parser's order; one :class:`GoroutineStats`
+    per goroutine id, in id order.
 
-    ``root_frame(stack_id)`` gives ``(pc, function)`` of a stack's outermost frame, or
-    ``None`` for no stack (id 0, or a stack with no frames).
+    ``transitions`` is :attr:`Trace.transitions`, ``events`` the Sync and Range rows of
+    :attr:`Trace.events` (times are unique, so sorting the two by time restores the
+    parser's order). ``root_frame(stack_id)`` gives ``(pc, function)`` of a stack's
+    outermost frame, or ``None`` for no stack (id 0, or a stack with no frames).
     """
+    rows = sorted(_transition_rows(transitions) + _other_rows(events), key=lambda row: row[0])
     s = _Summarizer(root_frame)
-    s.sync_ts = int(events["time"].iloc[0])  # Go: the first event's time until a Sync is seen
-    keep = events["kind"].isin(("Sync", "StateTransition") + _RANGES).to_numpy()
-    rows = events.loc[keep, ["time", "kind", "resource", "id", "from_state", "to_state", "reason", "stack",
-                             "transition_stack", "p", "g", "name"]]
-    columns = [rows[c].astype(object).where(rows[c].notna(), None).tolist() if rows[c].dtype == "category"
-               else rows[c].tolist() for c in rows.columns]
-    for t, kind, resource, rid, old, new, reason, stack, tstack, p, g, name in zip(*columns):
+    s.sync_ts = rows[0][0] if rows else 0  # Go: the first event's time until a Sync is seen
+    for t, kind, resource, rid, old, new, reason, stack, tstack, p, g, name in rows:
         if kind == "Sync":
             s.sync_ts = t
         elif kind == "StateTransition" and resource == "goroutine":
-            s.goroutine_transition(t, rid, old, new, reason or "", stack, tstack, p, g)
+            s.goroutine_transition(t, rid, old, new, reason, stack, tstack, p, g)
         elif kind == "StateTransition":
             s.proc_transition(t, rid, old, new)
         else:
             s.range_event(t, kind, name, resource, rid, g)
-    last_ts = int(events["time"].iloc[-1])  # the last event Go's summarizer saw: the final Sync
+    last_ts = rows[-1][0] if rows else 0  # the last event Go's summarizer saw: the final Sync
     for gs in s.gs.values():
         gs.finalize(last_ts, None)
     return [s.gs[k] for k in sorted(s.gs)]
+
+
+def _plain(column) -> list:
+    """A column as Python values; a missing categorical value as ""."""
+    if column.dtype == "category":
+        return column.astype(object).where(column.notna(), "").tolist()
+    return column.tolist()
+
+
+def _transition_rows(tr) -> list[tuple]:
+    n = len(tr)
+    cols = [tr["time"], ["StateTransition"] * n, tr["resource"], tr["id"], tr["from_state"], tr["to_state"],
+            tr["reason"], tr["stack"], tr["transition_stack"], tr["p"], tr["g"], [""] * n]
+    return list(zip(*[c if isinstance(c, list) else _plain(c) for c in cols]))
+
+
+def _other_rows(ev) -> list[tuple]:
+    n = len(ev)
+    cols = [ev["time"], ev["kind"], ev["resource"], ev["id"], [None] * n, [None] * n, [""] * n, [0] * n, [0] * n,
+            ev["p"], ev["g"], ev["name"]]
+    return list(zip(*[c if isinstance(c, list) else _plain(c) for c in cols]))

@@ -9,7 +9,8 @@ import pytest
 from edges_trace import make_edges_trace
 from goenv import REPO
 from pprof_parse.runtime.trace import read_trace
-from pprof_parse.runtime.trace.goroutines import goroutine_table, is_system_goroutine
+from pprof_parse.runtime.trace.goroutines import (NEEDED_KINDS, goroutine_summary_table, goroutine_table,
+                                                  is_system_goroutine)
 from trace_http_oracle import ServerPool, duration_ns, goroutine_breakdown, goroutine_groups
 
 pytestmark = pytest.mark.go
@@ -99,6 +100,11 @@ def test_goroutine_table_engines_agree(paths, monkeypatch, name):
     fast = goroutine_table(trace)
     monkeypatch.setenv("GOPHERLAB_ENGINE", "reference")
     pd.testing.assert_frame_equal(fast, goroutine_table(trace))
+    ev = trace.events  # the Sync and Range events are all the summary needs besides the transitions
+    only = ev[ev["kind"].isin(NEEDED_KINDS)]
+    for engine in ("fast", "reference"):
+        monkeypatch.setenv("GOPHERLAB_ENGINE", engine)
+        pd.testing.assert_frame_equal(fast, goroutine_summary_table(trace.transitions, only, trace.stack))
 
 
 @pytest.mark.parametrize("text, ns", [("0s", 0), ("123ns", 123), ("1.323072ms", 1_323_072), ("67.52µs", 67_520),
