@@ -20,13 +20,12 @@ one-byte uvarints) is decoded by the reference loop in both engines.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from gopherlab_common.engine import reference_engine
 
 from pprof_parse.runtime.trace import spec
 from pprof_parse.runtime.trace.errors import TraceFormatError
+from pprof_parse.runtime.trace.narrow import narrowed, narrowest
 from pprof_parse.runtime.trace.wire import Generation, _Short, uvarint
 
 __all__ = ["GenEvents", "decode_generation"]
@@ -34,7 +33,6 @@ __all__ = ["GenEvents", "decode_generation"]
 N_ARG_COLUMNS = 4  # the most arguments after dt any timed event has
 
 
-@dataclass
 class GenEvents:
     """The timed events of one generation, thread by thread in batch order.
 
@@ -42,13 +40,37 @@ class GenEvents:
     an event's own arguments) and ``offset`` (int64, the event's byte offset in the
     file) are parallel arrays; ``threads`` lists ``(m, start, end)`` index ranges in
     the order Go's ``batchMs`` has them (first batch of each thread in file order).
+
+    Once the generation is ordered, :meth:`compact` keeps the arguments narrow
+    (:attr:`narrow_args`); ``args`` then makes the wide array again on each access (for an
+    ordering that starts over, as the fast one does when it falls back to the reference).
     """
 
-    typ: np.ndarray
-    time: np.ndarray
-    args: np.ndarray
-    offset: np.ndarray
-    threads: list[tuple[int, int, int]]
+    def __init__(self, typ: np.ndarray, time: np.ndarray, args: np.ndarray, offset: np.ndarray,
+                 threads: list[tuple[int, int, int]]):
+        self.typ, self.time, self.offset, self.threads = typ, time, offset, threads
+        self._args: np.ndarray | None = args
+        self._narrow: tuple[np.ndarray, ...] | None = None
+
+    @property
+    def args(self) -> np.ndarray:
+        if self._args is not None:
+            return self._args
+        return np.array([a.astype(np.uint64) for a in self._narrow]).reshape(N_ARG_COLUMNS, len(self.typ))
+
+    @property
+    def narrow_args(self) -> tuple[np.ndarray, ...]:
+        """The 4 argument rows, each in the narrowest unsigned dtype holding it (after :meth:`compact`)."""
+        self.compact()
+        return self._narrow
+
+    def compact(self) -> None:
+        """Keep the arguments (:attr:`narrow_args`) and ``offset`` each in its narrowest dtype
+        (:mod:`.narrow`) from now on; idempotent."""
+        if self._narrow is None:
+            self._narrow = tuple(a.astype(narrowest(a)) for a in self._args)
+            self._args = None
+            self.offset = narrowed(self.offset)
 
 
 def decode_generation(g: Generation, data, source: str) -> GenEvents:
@@ -125,11 +147,58 @@ def _decode_reference(g: Generation, batches, data, source: str) -> GenEvents:
 # ---------------------------------------------------------------------------
 # fast: the payloads as one uvarint stream, events found by a vectorised chain walk
 
+#: payload bytes decoded at once: bounds the per-uvarint intermediates (about 60 bytes per payload byte)
+CHUNK_BYTES = 1 << 18
+
+
 def _decode_fast(g: Generation, batches, data, source: str) -> GenEvents | None:
-    """The fast decoder; None when the generation has a type byte of 128+ (decode it by reference)."""
+    """The fast decoder, a chunk of whole batches (about :data:`CHUNK_BYTES` of payload) at a time;
+    None when the generation has a type byte of 128+ or a malformed uvarint (decode it by reference)."""
     if not batches:
         return _empty()
     raw = np.frombuffer(data, dtype=np.uint8)
+    parts, counts = [], []
+    for lo, hi in _chunks(batches):
+        part = _decode_chunk(g, batches[lo:hi], raw, source)
+        if part is None:
+            return None
+        parts.append(part[0])
+        counts.extend(part[1])
+    typ, time, offset = (_join(parts, k) for k in (0, 1, 3))
+    args = np.empty((N_ARG_COLUMNS, len(typ)), np.uint64)
+    for k in range(N_ARG_COLUMNS):
+        args[k] = _join(parts, 2, k)
+    return GenEvents(typ, time, args, offset, _thread_ranges(batches, counts))
+
+
+def _join(parts: list, field: int, row: int | None = None) -> np.ndarray:
+    """One column of the chunks' decoded fields, joined; the chunks' copies are dropped (so the
+    joined generation and its chunks are not both in memory)."""
+    pieces = []
+    for k, part in enumerate(parts):
+        pieces.append(part[field] if row is None else part[field][row])
+        if row is None:
+            parts[k] = part[:field] + (None,) + part[field + 1:]
+        else:
+            part[field][row] = None
+    return np.concatenate(pieces)
+
+
+def _chunks(batches):
+    """``(lo, hi)`` ranges of consecutive batches holding about :data:`CHUNK_BYTES` of payload each."""
+    lo, size = 0, 0
+    for k, (_, b) in enumerate(batches):
+        size += b.end - b.start
+        if size >= CHUNK_BYTES:
+            yield lo, k + 1
+            lo, size = k + 1, 0
+    if lo < len(batches):
+        yield lo, len(batches)
+
+
+def _decode_chunk(g: Generation, batches, raw, source: str):
+    """``((typ, time, args, offset), events per batch)`` of consecutive ``batches``, or None (see
+    :func:`_decode_fast`)."""
     starts = np.array([b.start for _, b in batches], dtype=np.int64)
     ends = np.array([b.end for _, b in batches], dtype=np.int64)
     buf = np.concatenate([raw[s:e] for s, e in zip(starts, ends)])
@@ -146,14 +215,16 @@ def _decode_fast(g: Generation, batches, data, source: str) -> GenEvents | None:
     ev, batch_of = chain
     typ = vals[ev].astype(np.uint8)
     nargs = spec.N_ARGS[typ].astype(np.int64)
-    args = np.zeros((N_ARG_COLUMNS, len(ev)), dtype=np.uint64)
+    args = []
     for k in range(N_ARG_COLUMNS):
         has = nargs > k
-        args[k, has] = vals[ev[has] + 2 + k]
+        arg = np.zeros(len(ev), dtype=np.uint64)
+        arg[has] = vals[ev[has] + 2 + k]
+        args.append(arg)
     time = _times(g, vals[ev + 1], batch_of, batches)
     offset = vstart[ev] - cat_start[batch_of] + starts[batch_of]
     counts = np.bincount(batch_of, minlength=len(batches))
-    return GenEvents(typ, time, args, offset, _thread_ranges(batches, counts.tolist()))
+    return (typ, time, args, offset), counts.tolist()
 
 
 def _empty() -> GenEvents:

@@ -16,66 +16,40 @@ Rules (``src/cmd/trace/pprof.go``, ``src/internal/trace/summary.go``), per gorou
   ``delay_ns``, on the stack of the event that *opened* it (``Event.Stack()``: the
   blocking goroutine's own for GoBlock/GoStop/GoSyscallBegin, the unblocker's for
   GoUnblock, none for GoStatus), stacks with the same first 128 PCs merged.
+
+Two implementations, equal on every trace (``GOPHERLAB_ENGINE`` picks one): the fast one
+works on the :class:`~.store.EventStore`'s columns with numpy (the goroutines' transitions
+gathered by goroutine; the ``events`` table is not built), the reference one walks the
+transitions one at a time, as Go's ``pprof.go`` does.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from gopherlab_common.engine import reference_engine
 from gopherlab_common.lazy import pd
 
 from pprof_parse.errors import OptionError
+from pprof_parse.runtime.trace import spec
 
 __all__ = ["KINDS", "delay_profile"]
 
 #: the kinds, with the state an interval is spent in
 KINDS = {"sched": "Runnable", "syscall": "Syscall", "net": "Waiting", "sync": "Waiting"}
 _MAX_PCS = 128
+# codes of the store's from_state/to_state columns (events.STATES)
+_UNDETERMINED, _NOT_EXIST, _RUNNABLE, _RUNNING, _WAITING, _SYSCALL = range(6)
+_STATE_CODE = {"Runnable": _RUNNABLE, "Syscall": _SYSCALL, "Waiting": _WAITING}
+_TRANSITION_TYPES = frozenset(t for t, k in spec.KINDS.items() if k == "StateTransition")
 
 
-def _reason_matches(kind: str, reasons: "pd.Series") -> np.ndarray:
-    r = reasons.astype(object).fillna("").astype(str)
+def _reason_matches(kind: str, reason: str) -> bool:
+    """Whether a wait with ``reason`` counts in profile ``kind`` (Go's ``pprof.go`` filters)."""
     if kind == "net":
-        return (r == "network").to_numpy()
+        return reason == "network"
     if kind == "sync":
-        return (r.str.contains("chan", regex=False) | r.str.contains("sync", regex=False)
-                | r.str.contains("select", regex=False)).to_numpy()
-    return np.ones(len(r), bool)
-
-
-def _lifetimes(tr: "pd.DataFrame", end_of_trace: int) -> "pd.DataFrame":
-    """Per goroutine the summary's [StartTime, end] window (index: goroutine id)."""
-    moving = tr[tr["from_state"] != tr["to_state"]]
-    registered = moving.loc[moving["from_state"].isin(["Undetermined", "NotExist"]), "id"].unique()
-    start = moving[moving["to_state"] == "Running"].groupby("id")["time"].min()
-    ends_rows = (moving["to_state"] == "NotExist") | (
-        (moving["to_state"] == "Waiting") & (moving["reason"].astype(object) == "forever"))
-    end = moving[ends_rows].groupby("id")["time"].max()
-    life = pd.DataFrame(index=pd.Index(registered, name="id"))
-    life["start"] = start.reindex(life.index).fillna(0).astype(np.int64)
-    life["end"] = end.reindex(life.index).fillna(end_of_trace).astype(np.int64)
-    return life
-
-
-def _intervals(tr: "pd.DataFrame", kind: str) -> "pd.DataFrame":
-    """The opened-and-closed intervals: opening row's time and stack, closing time, goroutine."""
-    in_state = (tr["to_state"] == KINDS[kind]).to_numpy()
-    ids = tr["id"].to_numpy()
-    new_g = np.r_[True, ids[1:] != ids[:-1]]
-    run_start = in_state & (new_g | ~np.r_[False, in_state[:-1]])
-    run_id = np.cumsum(run_start)  # numbers the runs of in-state rows (per goroutine)
-    opens = in_state & _reason_matches(kind, tr["reason"])
-    # the first matching row of each run opens it; the run's first row after it closes it
-    pos = np.flatnonzero(opens)
-    first_open = pos[np.r_[True, run_id[pos][1:] != run_id[pos][:-1]]] if len(pos) else pos
-    leaves = np.flatnonzero(~in_state)  # rows that leave the state: the first after an opening closes it
-    at = np.searchsorted(leaves, first_open)
-    keep = at < len(leaves)
-    first_open, run_end = first_open[keep], leaves[at[keep]]
-    keep = ids[run_end] == ids[first_open]  # the closing transition is the same goroutine's
-    first_open, run_end = first_open[keep], run_end[keep]
-    time = tr["time"].to_numpy()
-    return pd.DataFrame({"id": ids[first_open], "t0": time[first_open], "t1": time[run_end],
-                         "stack": tr["stack"].to_numpy()[first_open]})
+        return "chan" in reason or "sync" in reason or "select" in reason
+    return True
 
 
 def _pcs_key(pcs) -> tuple:
@@ -87,12 +61,14 @@ def _pcs_key(pcs) -> tuple:
     return tuple(pcs)
 
 
-def delay_profile(events: "pd.DataFrame", stack_pcs, kind: str) -> "pd.DataFrame":
-    """The ``go tool trace -pprof=KIND`` profile of ``events`` (a :attr:`Trace.events` table).
+def delay_profile(store, strings: list[str], stack_pcs, kind: str) -> "pd.DataFrame":
+    """The ``go tool trace -pprof=KIND`` profile of the events in ``store`` (an
+    :class:`~.store.EventStore`; ``strings`` the string pool its reason codes index).
 
     ``stack_pcs(stack_id)`` gives a stack's PCs (leaf first). Returns one row per
-    distinct stack (by its first 128 PCs): ``stack`` (a stack id with those PCs),
-    ``count`` (intervals) and ``delay_ns`` (their total overlap, ns), largest first.
+    distinct stack (by its first 128 PCs): ``stack`` (a stack id with those PCs; int32),
+    ``count`` (intervals) and ``delay_ns`` (their total overlap, ns), largest first
+    (ties: the stack first met, goroutines taken by id, first).
 
     Raises
     ------
@@ -101,17 +77,237 @@ def delay_profile(events: "pd.DataFrame", stack_pcs, kind: str) -> "pd.DataFrame
     """
     if kind not in KINDS:
         raise OptionError(f"unknown delay profile kind {kind!r}: expected one of {', '.join(KINDS)}")
-    gor = events[(events["kind"] == "StateTransition") & (events["resource"] == "goroutine")]
-    tr = gor[["time", "id", "from_state", "to_state", "reason", "stack"]].reset_index(drop=True)
-    tr = tr.iloc[np.argsort(tr["id"].to_numpy(), kind="stable")].reset_index(drop=True)
-    life = _lifetimes(tr, int(events["time"].iloc[-1]))
-    iv = _intervals(tr, kind).join(life, on="id", how="inner")
-    overlap = np.minimum(iv["t1"], iv["end"]) - np.maximum(iv["t0"], iv["start"])
-    disjoint = (iv["end"] < iv["t0"]) | (iv["t1"] < iv["start"])
-    iv = iv.assign(delay_ns=overlap.where(~disjoint, 0))
-    iv = iv[iv["delay_ns"] > 0]
-    keys = {s: _pcs_key(stack_pcs(s)) for s in iv["stack"].unique().tolist()}
-    iv = iv.assign(pcs=iv["stack"].map(keys))
-    out = iv.groupby("pcs", sort=False).agg(stack=("stack", "last"), count=("stack", "size"),
-                                            delay_ns=("delay_ns", "sum"))
+    if reference_engine():
+        return _frame(*_by_key_reference(_intervals_reference(store, strings, kind), stack_pcs))
+    return _frame(*_by_key(_stack_totals_fast(store, strings, kind), stack_pcs))
+
+
+def _frame(stack, count, delay) -> "pd.DataFrame":
+    """The profile's rows (one per PC key, in order of first appearance), largest delay first."""
+    out = pd.DataFrame({"stack": np.asarray(stack, np.int32), "count": np.asarray(count, np.int64),
+                        "delay_ns": np.asarray(delay, np.int64)})
     return out.sort_values("delay_ns", ascending=False, kind="stable").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------
+# fast: numpy over the goroutines' transitions, gathered goroutine by goroutine
+
+#: goroutine transitions handled at once (a group of goroutines; bounds the temporaries)
+CHUNK_ROWS = 1 << 20
+
+
+def _goroutine_groups(store):
+    """Yield the rows of goroutine state transitions, a group of goroutines (by id, increasing) at a
+    time, each group's rows grouped by goroutine (each goroutine's in time order)."""
+    is_transition = np.zeros(max(spec.SYNC, *spec.KINDS) + 1, bool)
+    is_transition[sorted(_TRANSITION_TYPES)] = True
+    mask = is_transition[store.raw("type")]
+    mask &= store.raw("resource") == 0
+    ids = store.raw("id")
+    gids, counts = np.unique(ids[mask], return_counts=True)
+    bounds = _group_bounds(counts)
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        sel = mask & (ids >= gids[lo]) & (ids <= gids[hi - 1])
+        rows = np.flatnonzero(sel)
+        del sel
+        yield rows[np.argsort(ids[rows], kind="stable")]
+
+
+def _group_bounds(counts: np.ndarray) -> list[int]:
+    """Split goroutines with ``counts`` rows each into consecutive groups of about CHUNK_ROWS rows."""
+    bounds, total = [0], 0
+    for k, c in enumerate(counts.tolist()):
+        if total and total + c > CHUNK_ROWS:
+            bounds.append(k)
+            total = 0
+        total += c
+    if len(counts):
+        bounds.append(len(counts))
+    return bounds
+
+
+def _transitions_at(store, rows: np.ndarray) -> dict:
+    """Time, goroutine, states, reason and stack at ``rows``, with each row's goroutine number ``gi``."""
+    tr = {name: store.raw(name)[rows] for name in ("time", "id", "from_state", "to_state", "reason", "stack")}
+    new_g = np.ones(len(rows), bool)
+    new_g[1:] = tr["id"][1:] != tr["id"][:-1]
+    tr["new_g"] = new_g
+    tr["gi"] = np.cumsum(new_g, dtype=np.int32) - 1
+    return tr
+
+
+def _lifetimes(tr: dict, strings: list[str], end_of_trace: int):
+    """Per goroutine number: registered (bool), and the summary's [StartTime, end] window."""
+    n_g = int(tr["gi"][-1]) + 1 if len(tr["gi"]) else 0
+    moving = tr["from_state"] != tr["to_state"]
+    registered = np.zeros(n_g, bool)
+    registered[tr["gi"][moving & (tr["from_state"] <= _NOT_EXIST) & (tr["from_state"] >= 0)]] = True
+    start = np.zeros(n_g, np.int64)
+    first_run = _firsts(tr["gi"], np.flatnonzero(moving & (tr["to_state"] == _RUNNING)))
+    start[tr["gi"][first_run]] = tr["time"][first_run]
+    forever = strings.index("forever") if "forever" in strings else -2
+    ends = moving & ((tr["to_state"] == _NOT_EXIST) | ((tr["to_state"] == _WAITING) & (tr["reason"] == forever)))
+    last_end = _lasts(tr["gi"], np.flatnonzero(ends))
+    end = np.full(n_g, end_of_trace, np.int64)
+    end[tr["gi"][last_end]] = tr["time"][last_end]
+    return registered, start, end
+
+
+def _firsts(group: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """The first of ``idx`` (increasing row numbers) in each group."""
+    keep = np.ones(len(idx), bool)
+    keep[1:] = group[idx[1:]] != group[idx[:-1]]
+    return idx[keep]
+
+
+def _lasts(group: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    keep = np.ones(len(idx), bool)
+    keep[:-1] = group[idx[1:]] != group[idx[:-1]]
+    return idx[keep]
+
+
+def _reason_table(kind: str, strings: list[str]) -> np.ndarray:
+    """Per reason code (the pool's ids, and -1 for none at the end) whether it opens a ``kind`` wait."""
+    if kind in ("sched", "syscall"):
+        return np.ones(len(strings) + 1, bool)
+    return np.array([_reason_matches(kind, s) for s in strings] + [False])
+
+
+def _stack_totals_fast(store, strings: list[str], kind: str):
+    """Per stack id of an opening event: ``(stack, count, delay, first, last)``, where first/last
+    number the stack's first and last kept interval in goroutine-id, then time order."""
+    end_of_trace = int(store.raw("time")[-1]) if len(store) else 0
+    reasons = _reason_table(kind, strings)
+    parts, seen = [], 0
+    for rows in _goroutine_groups(store):
+        delay, stack = _group_intervals(_transitions_at(store, rows), strings, kind, reasons, end_of_trace)
+        parts.append(_totals(stack, delay, seen))
+        seen += len(stack)
+    return _merge_totals(parts)
+
+
+def _totals(stack: np.ndarray, delay: np.ndarray, seen: int):
+    """``(stack, count, delay, first, last)`` of one group's intervals (numbered from ``seen``)."""
+    ustack, first, inverse, count = np.unique(stack, return_index=True, return_inverse=True, return_counts=True)
+    total = np.zeros(len(ustack), np.int64)
+    np.add.at(total, inverse, delay)
+    last = len(stack) - 1 - np.unique(stack[::-1], return_index=True)[1]
+    return ustack, count.astype(np.int64), total, first + seen, last + seen
+
+
+def _merge_totals(parts: list):
+    if not parts:
+        return tuple(np.zeros(0, np.int64) for _ in range(5))
+    stack, count, total, first, last = (np.concatenate([p[k] for p in parts]) for k in range(5))
+    ustack, inverse = np.unique(stack, return_inverse=True)
+    out = [ustack, np.zeros(len(ustack), np.int64), np.zeros(len(ustack), np.int64),
+           np.full(len(ustack), np.iinfo(np.int64).max), np.full(len(ustack), -1, np.int64)]
+    np.add.at(out[1], inverse, count)
+    np.add.at(out[2], inverse, total)
+    np.minimum.at(out[3], inverse, first)
+    np.maximum.at(out[4], inverse, last)
+    return tuple(out)
+
+
+def _by_key(totals, stack_pcs):
+    """Per stack totals merged by PC key: ``(stack, count, delay)`` per key in order of first
+    appearance, the stack being the one of the key's last interval."""
+    stack, count, total, first, last = totals
+    keys: dict[tuple, int] = {}
+    key = np.array([keys.setdefault(_pcs_key(stack_pcs(s)), len(keys)) for s in stack.tolist()], np.int64)
+    n = len(keys)
+    k_count, k_total = np.zeros(n, np.int64), np.zeros(n, np.int64)
+    np.add.at(k_count, key, count)
+    np.add.at(k_total, key, total)
+    k_first = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(k_first, key, first)
+    k_stack = np.zeros(n, np.int64)
+    o = np.lexsort((last, key))  # by key, then by last interval: each key's final entry has its last stack
+    final = np.ones(len(o), bool)
+    final[:-1] = key[o][1:] != key[o][:-1]
+    k_stack[key[o][final]] = stack[o][final]
+    order = np.argsort(k_first, kind="stable")
+    return k_stack[order], k_count[order], k_total[order]
+
+
+def _group_intervals(tr: dict, strings: list[str], kind: str, reasons: np.ndarray, end_of_trace: int):
+    """Overlap (ns) and opening stack of each kept interval of one group of goroutines
+    (:func:`_transitions_at`), by goroutine id then time."""
+    registered, start, end = _lifetimes(tr, strings, end_of_trace)
+    in_state = tr["to_state"] == _STATE_CODE[KINDS[kind]]
+    run_start = in_state & (tr["new_g"] | ~np.r_[False, in_state[:-1]])
+    run_id = np.cumsum(run_start, dtype=np.int32)  # numbers the runs of in-state rows (per goroutine)
+    opens = in_state & reasons[tr["reason"]]
+    # the first matching row of each run opens it; the run's first row after it closes it
+    first_open = _firsts(run_id, np.flatnonzero(opens))
+    leaves = np.flatnonzero(~in_state)
+    at = np.searchsorted(leaves, first_open)
+    keep = at < len(leaves)
+    first_open, close = first_open[keep], leaves[at[keep]]
+    keep = tr["gi"][close] == tr["gi"][first_open]  # the closing transition is the same goroutine's
+    first_open, close = first_open[keep], close[keep]
+    gi = tr["gi"][first_open]
+    t0, t1 = tr["time"][first_open], tr["time"][close]
+    s, e = start[gi], end[gi]
+    delay = np.minimum(t1, e) - np.maximum(t0, s)
+    delay[(e < t0) | (t1 < s)] = 0
+    keep = registered[gi] & (delay > 0)
+    return delay[keep], tr["stack"][first_open][keep]
+
+
+# ---------------------------------------------------------------------------
+# reference: the transitions one at a time
+
+def _by_key_reference(intervals, stack_pcs):
+    """``(stack, count, delay)`` per PC key, in order of first appearance (the stack of the key's
+    last interval)."""
+    by_key: dict[tuple, list] = {}
+    for delay, stack in intervals:
+        entry = by_key.setdefault(_pcs_key(stack_pcs(stack)), [0, 0, 0])
+        entry[0], entry[1], entry[2] = stack, entry[1] + 1, entry[2] + delay
+    rows = list(by_key.values())
+    return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+
+
+def _intervals_reference(store, strings: list[str], kind: str):
+    """The kept intervals as ``(overlap ns, opening stack)``, by goroutine id then time: a plain
+    walk over the events in time order."""
+    target = _STATE_CODE[KINDS[kind]]
+    columns = ("type", "resource", "time", "id", "from_state", "to_state", "reason", "stack")
+    rows = zip(*(store.raw(name).tolist() for name in columns))
+    end_of_trace = int(store.raw("time")[-1]) if len(store) else 0
+    life: dict[int, list] = {}      # goroutine -> [registered, StartTime (None: never ran), end (None: none)]
+    open_: dict[int, list] = {}     # goroutine -> [in a run of the state, opening (time, stack) or None]
+    waits: dict[int, list] = {}     # goroutine -> closed intervals (t0, t1, stack), in time order
+    for typ, resource, t, g, old, new, reason, stack in rows:
+        if resource != 0 or typ not in _TRANSITION_TYPES:
+            continue
+        text = strings[reason] if reason >= 0 else ""
+        lt = life.setdefault(g, [False, None, None])
+        if old != new:
+            if old in (_UNDETERMINED, _NOT_EXIST):
+                lt[0] = True
+            if new == _RUNNING and lt[1] is None:
+                lt[1] = t
+            if new == _NOT_EXIST or (new == _WAITING and text == "forever"):
+                lt[2] = t
+        state = open_.setdefault(g, [False, None])
+        if new == target:
+            if not state[0]:
+                state[0], state[1] = True, None
+            if state[1] is None and _reason_matches(kind, text):
+                state[1] = (t, stack)
+        else:
+            if state[1] is not None:
+                waits.setdefault(g, []).append((state[1][0], t, state[1][1]))
+            state[0], state[1] = False, None
+    kept = []
+    for g in sorted(waits):
+        registered, start, end = life[g]
+        start = 0 if start is None else start
+        end = end_of_trace if end is None else end
+        for t0, t1, stack in waits[g]:
+            overlap = 0 if (end < t0 or t1 < start) else min(t1, end) - max(t0, start)
+            if registered and overlap > 0:
+                kept.append((overlap, stack))
+    return kept

@@ -1,19 +1,25 @@
 """The ``events`` table: one row per parsed event, columns as Go's ``trace.Event`` accessors give them.
 
 Built column by column with numpy from the ordering's output (:mod:`.order`): the raw
-type and arguments are gathered by source index, then each kind's fields are filled in
-by masks over the type column, following ``src/internal/trace/event.go``
+type and arguments are gathered by source index (:mod:`.gather`), then each kind's fields
+are filled in by masks over the type column, following ``src/internal/trace/event.go``
 (``StateTransition``, ``Range``, ``Metric``, ``Task``, ``Region``, ``Log``, ``Stack``).
 Times get Go's final rule (``reader.go``): every event is later than the one before,
-by at least 1 ns.
+by at least 1 ns. The columns are kept narrow, the few-kinds ones sparse
+(:mod:`.store`); :func:`events_frame` makes the DataFrame, or a part of it, on demand.
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 from gopherlab_common.lazy import pd
 
 from pprof_parse.runtime.trace import spec
+from pprof_parse.runtime.trace.gather import Raw
+from pprof_parse.runtime.trace.narrow import narrowed
+from pprof_parse.runtime.trace.store import EventStore, Sparse
 
 __all__ = ["COLUMNS", "STATES", "event_columns", "events_frame", "experimental_frame"]
 
@@ -40,60 +46,25 @@ _GO_TRANSITIONS = {
 _OWN_STACK_TRANSITIONS = (19, 20, 22, 25, 48)
 
 
-class _Raw:
-    """The ordered events' raw fields, gathered from the decoded events and the extras.
-
-    ``decoded`` is consumed: each generation's arrays are dropped once gathered (the list's
-    entries become None), so the decoded and the ordered copies of the trace do not both
-    stay in memory.
-    """
-
-    def __init__(self, decoded: list, emitted):
-        src = np.frombuffer(emitted.src, dtype=np.int64)
-        n = len(src)
-        self.n = n
-        self.typ = np.empty(n, np.int16)
-        self.time = np.empty(n, np.int64)
-        self.args = np.zeros((4, n), np.uint64)
-        self.gen = np.empty(n, np.int64)
-        self.offset = np.full(n, -1, np.int64)
-        base = 0
-        for k in range(len(decoded)):
-            d, decoded[k] = decoded[k], None
-            rows = np.flatnonzero((src >= base) & (src < base + len(d.typ)))
-            at = src[rows] - base
-            self.typ[rows], self.time[rows], self.offset[rows] = d.typ[at], d.time[at], d.offset[at]
-            self.args[:, rows] = d.args[:, at]
-            self.gen[rows] = k
-            base += len(d.typ)
-        ext = np.flatnonzero(src < 0)
-        at = -src[ext] - 1
-        extra = emitted.extra
-        self.typ[ext] = np.array(extra.typ, np.int16)[at]
-        self.time[ext] = np.array(extra.time, np.int64)[at]
-        self.args[0, ext] = np.array(extra.a0, np.uint64)[at]
-        self.args[1, ext] = np.array(extra.a1, np.uint64)[at]
-        self.gen[ext] = np.array(extra.gen, np.int64)[at]
-        self.m = np.frombuffer(emitted.m, dtype=np.int64).copy()
-        self.p = np.frombuffer(emitted.p, dtype=np.int64).copy()
-        self.g = np.frombuffer(emitted.g, dtype=np.int64).copy()
-        self.x = np.frombuffer(emitted.x, dtype=np.int64).astype(np.uint64)
-
-
 def _strictly_increasing(t: np.ndarray) -> np.ndarray:
-    """Go's rule ``if t <= last { t = last + 1 }`` with ``last`` starting at 0, vectorised:
-    ``t'[i] - i`` is the running maximum of ``t[i] - i``."""
-    i = np.arange(len(t), dtype=np.int64)
-    u = np.maximum.accumulate(np.concatenate(([1], t - i)))[1:]
-    return u + i
+    """Go's rule ``if t <= last { t = last + 1 }`` with ``last`` starting at 0, vectorised and in
+    place (``t`` is returned): ``t'[i] - i`` is the running maximum of ``t[i] - i`` (and of 1)."""
+    if len(t):
+        i = np.arange(len(t), dtype=np.int64)
+        t -= i
+        t[0] = max(t[0], 1)
+        np.maximum.accumulate(t, out=t)
+        t += i
+    return t
 
 
-def event_columns(decoded, emitted, string_maps, stack_maps, pool, source: str) -> dict:
-    """The events table's columns as numpy arrays (codes for the categorical ones); :func:`events_frame`
-    makes the DataFrame (see :class:`~pprof_parse.runtime.trace.Trace` for the columns).
+def event_columns(decoded, emitted, string_maps, stack_maps, pool, source: str) -> EventStore:
+    """The events table's columns, kept in an :class:`~.store.EventStore` (narrow dtypes, codes for
+    the categorical columns); :func:`events_frame` makes the DataFrame (see
+    :class:`~pprof_parse.runtime.trace.Trace` for the columns).
 
-    ``decoded`` (the generations' :class:`~.decode.GenEvents`) is consumed: its entries are
-    dropped as they are gathered. ``string_maps``/``stack_maps`` are the generations'
+    ``decoded`` (the generations' :class:`~.decode.GenEvents`) and ``emitted``'s columns are
+    consumed (:class:`~.gather.Raw`). ``string_maps``/``stack_maps`` are the generations'
     :class:`~.tables.IdMap`; ``pool`` the :class:`~.tables.StringPool` (names are added to it).
 
     Raises
@@ -101,49 +72,53 @@ def event_columns(decoded, emitted, string_maps, stack_maps, pool, source: str) 
     TraceFormatError
         An event refers to a stack or string id its generation does not define.
     """
-    r = _Raw(decoded, emitted)
-    cols = _base_columns(r)
+    r = Raw(decoded, emitted)
     strings = _resolve_ids(r, string_maps, stack_maps, source)
+    r.offset = None  # only the id checks need it
+    cols = _base_columns(r)
     _fill_transitions(r, cols, strings)
     _fill_annotations(r, cols, strings, emitted, string_maps, pool)
     exp = np.flatnonzero((r.typ >= 128) & (r.typ < spec.N_SPECS))  # AllocFree events keep their raw arguments
-    cols["experimental"] = (exp, r.args[:3, exp].copy())
-    return _narrow(cols)
+    experimental = (exp, np.array([a[exp].astype(np.uint64) for a in r.args[:3]]).reshape(3, len(exp)))
+    cols["id"] = narrowed(cols["id"])
+    return EventStore(r.n, cols, experimental)
 
 
-def _narrow(cols: dict) -> dict:
-    """Ids that fit in 32 bits (string codes, stack ids, P, generation index) stored as int32."""
-    for name in ("reason", "name", "message", "stack", "transition_stack", "p", "gen"):
-        cols[name] = cols[name].astype(np.int32)
-    return cols
-
-
-def _base_columns(r: _Raw) -> dict:
+def _base_columns(r: Raw) -> dict:
     n = r.n
     return {
         "time": _strictly_increasing(r.time), "type": r.typ, "m": r.m, "p": r.p, "g": r.g,
-        "stack": np.zeros(n, np.int64), "resource": np.full(n, -1, np.int8), "id": np.full(n, -1, np.int64),
+        "stack": r.stack, "resource": np.full(n, -1, np.int8), "id": np.full(n, -1, np.int64),
         "from_state": np.full(n, -1, np.int8), "to_state": np.full(n, -1, np.int8),
-        "reason": np.full(n, -1, np.int64), "transition_stack": np.zeros(n, np.int64),
-        "name": np.full(n, -1, np.int64), "value": np.full(n, -1, np.int64), "task": np.full(n, -1, np.int64),
-        "parent": np.full(n, -1, np.int64), "message": np.full(n, -1, np.int64), "gen": r.gen,
+        "reason": np.full(n, -1, np.int32), "transition_stack": np.zeros(n, np.int32),
+        "name": Sparse(n, np.int32), "value": Sparse(n, np.int64), "reclaimed": Sparse(n, np.int64),
+        "task": Sparse(n, np.int64), "parent": Sparse(n, np.int64), "message": Sparse(n, np.int32), "gen": r.gen,
     }
 
 
-def _resolve_ids(r: _Raw, string_maps, stack_maps, source):
+def _i64(values: np.ndarray) -> np.ndarray:
+    """Unsigned wire values as int64 (2^64-1 reads as -1, as the uint64 view did)."""
+    return values.astype(np.int64)
+
+
+def _resolve_ids(r: Raw, string_maps, stack_maps, source):
     """Global ids for every string and stack argument (checked as Go's ``validateTableIDs``),
-    returned as ``{(type, arg position): global ids of those rows}``; own stacks go to ``r.stack``."""
-    r.stack = np.zeros(r.n, np.int64)
-    r.new_stack = np.zeros(r.n, np.int64)
+    returned as ``{(type, arg position): global ids of those rows}``; own stacks go to ``r.stack``
+    (int32), a created goroutine's start stack to ``r.new_stack`` (:class:`~.store.Sparse`)."""
+    r.stack = np.zeros(r.n, np.int32)
+    r.new_stack = Sparse(r.n, np.int32, 0)
     resolved = {}
     for typ in np.unique(r.typ).tolist():
         rows = np.flatnonzero(r.typ == typ)
         stack_pos = (0,) if typ == spec.CPU_SAMPLE else spec.STACK_ARGS.get(typ, ())
         for k, pos in enumerate(stack_pos):
-            ids = _map_by_gen(r, rows, r.args[pos, rows], stack_maps, "stack", source)
-            (r.stack if k == 0 else r.new_stack)[rows] = ids
+            ids = _map_by_gen(r, rows, r.args[pos][rows], stack_maps, "stack", source)
+            if k == 0:
+                r.stack[rows] = ids
+            else:
+                r.new_stack[rows] = ids
         for pos in spec.STRING_ARGS.get(typ, ()):
-            resolved[(typ, pos)] = _map_by_gen(r, rows, r.args[pos, rows], string_maps, "string", source)
+            resolved[(typ, pos)] = _map_by_gen(r, rows, r.args[pos][rows], string_maps, "string", source)
     return resolved
 
 
@@ -157,18 +132,18 @@ def _map_by_gen(r, rows, ids, maps, what, source):
     return out
 
 
-def _fill_transitions(r: _Raw, c: dict, strings: dict) -> None:
+def _fill_transitions(r: Raw, c: dict, strings: dict) -> None:
     typ = r.typ
     c["stack"] = r.stack
     for t, (who, old, new) in _GO_TRANSITIONS.items():
         rows = typ == t
         if rows.any():
             c["resource"][rows] = 0
-            c["id"][rows] = r.args[0, rows].view(np.int64) if who == "a0" else r.g[rows]
+            c["id"][rows] = _i64(r.args[0][rows]) if who == "a0" else r.g[rows]
             c["from_state"][rows], c["to_state"][rows] = _GO[old], _GO[new]
     for t in (14, 47):
         rows = typ == t
-        c["transition_stack"][rows] = r.new_stack[rows]
+        c["transition_stack"][rows] = r.new_stack.take(np.flatnonzero(rows))
     for t in _OWN_STACK_TRANSITIONS:
         rows = typ == t
         c["transition_stack"][rows] = r.stack[rows]
@@ -178,56 +153,56 @@ def _fill_transitions(r: _Raw, c: dict, strings: dict) -> None:
     status = (typ == 25) | (typ == 48)
     if status.any():
         c["resource"][status] = 0
-        c["id"][status] = r.args[0, status].view(np.int64)
-        x = r.x[status]
+        c["id"][status] = _i64(r.args[0][status])
+        x = r.x_at(status)
         c["from_state"][status] = _GO[(x >> np.uint64(32)).astype(np.int64)]
         wire = (x & np.uint64(0xFFFFFFFF)).astype(np.int64)
         c["to_state"][status] = _GO[np.array(spec.GO_STATUS_TO_STATE)[wire]]
     _fill_proc_transitions(r, c)
 
 
-def _fill_proc_transitions(r: _Raw, c: dict) -> None:
+def _fill_proc_transitions(r: Raw, c: dict) -> None:
     typ = r.typ
     rules = {10: ("a0", spec.PS_IDLE, spec.PS_RUNNING), 11: ("p", spec.PS_RUNNING, spec.PS_IDLE)}
     for t, (who, old, new) in rules.items():
         rows = typ == t
         c["resource"][rows] = 1
-        c["id"][rows] = r.args[0, rows].view(np.int64) if who == "a0" else r.p[rows]
+        c["id"][rows] = _i64(r.args[0][rows]) if who == "a0" else r.p[rows]
         c["from_state"][rows], c["to_state"][rows] = _PROC[old], _PROC[new]
     steal = typ == 12
     c["resource"][steal] = 1
-    c["id"][steal] = r.args[0, steal].view(np.int64)
-    was_abandoned = r.x[steal] == spec.PROC_SYSCALL_ABANDONED
+    c["id"][steal] = _i64(r.args[0][steal])
+    was_abandoned = r.x_at(steal) == spec.PROC_SYSCALL_ABANDONED
     c["from_state"][steal] = np.where(was_abandoned, _PROC[spec.PS_IDLE], _PROC[spec.PS_RUNNING])
     c["to_state"][steal] = _PROC[spec.PS_IDLE]
     status = typ == 13
     c["resource"][status] = 1
-    c["id"][status] = r.args[0, status].view(np.int64)
-    x = r.x[status].astype(np.int64)
+    c["id"][status] = _i64(r.args[0][status])
+    x = r.x_at(status).astype(np.int64)
     c["from_state"][status] = _PROC[x & 0xFF]
     c["to_state"][status] = _PROC[np.array(spec.PROC_STATUS_TO_STATE)[x >> 8]]
 
 
-def _fill_annotations(r: _Raw, c: dict, strings: dict, emitted, string_maps, pool) -> None:
+def _fill_annotations(r: Raw, c: dict, strings: dict, emitted, string_maps, pool) -> None:
     typ = r.typ
     a = r.args
     for t, name in spec.METRIC_NAMES.items():
         rows = typ == t
         c["name"][rows] = pool.id(name)
-        c["value"][rows] = a[0, rows].view(np.int64)
+        c["value"][rows] = _i64(a[0][rows])
     label = typ == 39
     c["name"][label] = strings.get((39, 0), 0)
     c["resource"][label], c["id"][label] = 0, r.g[label]
     _fill_ranges(r, c, strings, string_maps, pool)
     for t in (40, 41, 42, 43, 44):
         rows = typ == t
-        c["task"][rows] = a[0, rows].view(np.int64)
+        c["task"][rows] = _i64(a[0][rows])
     begin = typ == 40
-    c["parent"][begin] = np.where(a[1, begin] == 0, -1, a[1, begin].view(np.int64))
+    c["parent"][begin] = np.where(a[1][begin] == 0, -1, _i64(a[1][begin]))
     c["name"][begin] = strings.get((40, 2), 0)
     end = np.flatnonzero(typ == 41)
     if len(end):
-        info = [emitted.task_ends[k] for k in r.x[end].tolist()]
+        info = [emitted.task_ends[k] for k in r.x_at(end).tolist()]
         c["parent"][end] = np.array([p for p, _ in info], np.uint64).view(np.int64)
         c["name"][end] = [pool.id(s) for _, s in info]
     for t in (42, 43):
@@ -236,10 +211,10 @@ def _fill_annotations(r: _Raw, c: dict, strings: dict, emitted, string_maps, poo
     c["name"][log] = strings.get((44, 1), 0)
     c["message"][log] = strings.get((44, 2), 0)
     sync = typ == spec.SYNC
-    c["value"][sync] = a[0, sync].view(np.int64)
+    c["value"][sync] = _i64(a[0][sync])
 
 
-def _fill_ranges(r: _Raw, c: dict, strings: dict, string_maps, pool) -> None:
+def _fill_ranges(r: Raw, c: dict, strings: dict, string_maps, pool) -> None:
     typ = r.typ
     for t, name in spec.RANGE_NAMES.items():
         rows = typ == t
@@ -248,21 +223,21 @@ def _fill_ranges(r: _Raw, c: dict, strings: dict, string_maps, pool) -> None:
             c["resource"][rows] = 2
         elif t in (31, 32, 33):
             c["resource"][rows] = 1
-            c["id"][rows] = r.args[0, rows].view(np.int64) if t == 31 else r.p[rows]
+            c["id"][rows] = _i64(r.args[0][rows]) if t == 31 else r.p[rows]
         else:
             c["resource"][rows] = 0
-            c["id"][rows] = r.args[0, rows].view(np.int64) if t == 34 else r.g[rows]
+            c["id"][rows] = _i64(r.args[0][rows]) if t == 34 else r.g[rows]
     sweep_end = typ == 33
-    c["value"][sweep_end] = r.args[0, sweep_end].view(np.int64)
-    c.setdefault("reclaimed", np.full(r.n, -1, np.int64))[sweep_end] = r.args[1, sweep_end].view(np.int64)
+    c["value"][sweep_end] = _i64(r.args[0][sweep_end])
+    c["reclaimed"][sweep_end] = _i64(r.args[1][sweep_end])
     stw = np.flatnonzero((typ == 26) | (typ == 27))
     if len(stw):
         kinds = np.zeros(len(stw), np.int64)
         is_begin = typ[stw] == 26
         begin_rows = stw[is_begin]
-        kinds[is_begin] = _kind_ids(r, begin_rows, r.args[0, begin_rows], string_maps)
+        kinds[is_begin] = _kind_ids(r, begin_rows, r.args[0][begin_rows], string_maps)
         end_rows = stw[~is_begin]
-        kinds[~is_begin] = _kind_ids(r, end_rows, r.x[end_rows], string_maps)
+        kinds[~is_begin] = _kind_ids(r, end_rows, r.x_at(end_rows), string_maps)
         text = pool.strings
         c["name"][stw] = [pool.id(f"stop-the-world ({text[k]})") for k in kinds.tolist()]
         c["resource"][stw] = 0
@@ -296,25 +271,27 @@ def experimental_frame(c: dict):  # c: event_columns' dict (its "type" and "expe
                          "id": a[0], "arg1": a[1], "arg2": a[2]})
 
 
-def events_frame(c: dict, pool):
-    """The events DataFrame from :func:`event_columns`' arrays (categoricals share the string pool)."""
+def events_frame(store: EventStore, pool, rows: np.ndarray | None = None):
+    """The events DataFrame, or the part of it at ``rows`` (increasing indices; the frame's index
+    is then ``rows``), from ``store`` (:func:`event_columns`); the categoricals share the string pool."""
+    col = functools.partial(store.column, rows=rows)
+    typ = col("type")
     names = pool.strings
     cat = pd.Categorical.from_codes
-    type_names = {t: spec.NAMES[t] for t in np.unique(c["type"]).tolist()}
+    type_names = {t: spec.NAMES[t] for t in np.unique(store.raw("type")).tolist()}
     codes = np.array(sorted(type_names), dtype=np.int16)
-    type_cat = pd.Categorical.from_codes(np.searchsorted(codes, c["type"]).astype(np.int32),
-                                         categories=[type_names[t] for t in codes.tolist()])
+    type_code = np.searchsorted(codes, typ)
+    type_cat = cat(type_code.astype(np.int32), categories=[type_names[t] for t in codes.tolist()])
     kind_of = np.array([spec.KIND_ORDER.index(spec.KINDS[t]) for t in codes.tolist()], np.int8)
-    kind = cat(kind_of[np.searchsorted(codes, c["type"])], categories=list(spec.KIND_ORDER))
+    kind = cat(kind_of[type_code], categories=list(spec.KIND_ORDER))
+    del typ, type_code
     strings_cat = pd.CategoricalDtype(categories=names)  # the pool holds each string once
-    out = {
-        "time": c["time"], "kind": kind, "type": type_cat, "m": c["m"], "p": c["p"], "g": c["g"],
-        "stack": c["stack"], "resource": cat(c["resource"], categories=list(RESOURCES)), "id": c["id"],
-        "from_state": cat(c["from_state"], categories=list(STATES)),
-        "to_state": cat(c["to_state"], categories=list(STATES)),
-        "reason": cat(c["reason"], dtype=strings_cat), "transition_stack": c["transition_stack"],
-        "name": cat(c["name"], dtype=strings_cat), "value": c["value"],
-        "reclaimed": c.get("reclaimed", np.full(len(c["time"]), -1, np.int64)),
-        "task": c["task"], "parent": c["parent"], "message": cat(c["message"], dtype=strings_cat), "gen": c["gen"],
-    }
-    return pd.DataFrame(out, copy=False)
+    out = {"time": col("time"), "kind": kind, "type": type_cat}
+    for name in COLUMNS[3:]:
+        if name in ("resource", "from_state", "to_state"):
+            out[name] = cat(col(name), categories=list(RESOURCES if name == "resource" else STATES))
+        elif name in ("reason", "name", "message"):
+            out[name] = cat(col(name), dtype=strings_cat)
+        else:
+            out[name] = col(name)
+    return pd.DataFrame(out, index=None if rows is None else rows, copy=False)

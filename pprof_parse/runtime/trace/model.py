@@ -14,7 +14,7 @@ from pprof_parse.runtime.trace.decode import decode_generation
 from pprof_parse.runtime.trace.delays import delay_profile
 from pprof_parse.runtime.trace.events import event_columns, events_frame, experimental_frame
 from pprof_parse.runtime.trace.order import order_events
-from pprof_parse.runtime.trace import views
+from pprof_parse.runtime.trace import spec, views
 from pprof_parse.runtime.trace.tables import StackTable, StringPool
 from pprof_parse.runtime.trace.wire import read_generations, read_header
 
@@ -73,6 +73,8 @@ def read_trace(src=None, *, on_error: str = "raise") -> "Trace":
 
     def generations():  # read lazily: a generation is ordered before the next is read, as Go does
         for g in read_generations(data, version, name):
+            if decoded:
+                decoded[-1].compact()  # the one before is ordered: keep it narrow while this one is
             gens.append(g)
             decoded.append(decode_generation(g, data, name))
             string_map, stack_map = stacks.add_generation(g)
@@ -84,8 +86,9 @@ def read_trace(src=None, *, on_error: str = "raise") -> "Trace":
         del gens[emitted.generations:], decoded[emitted.generations:]
         warn(f"{name}: kept the {emitted.generations} complete generation(s) before an error: "
              f"{emitted.error.reason} (byte offset {emitted.error.offset})")
-    columns = event_columns(decoded, emitted, string_maps, stack_maps, pool, name)
-    return Trace(version, name, gens, columns, pool, stacks)
+    del data  # read to the end: the events are in ``decoded`` now
+    store = event_columns(decoded, emitted, string_maps, stack_maps, pool, name)
+    return Trace(version, name, gens, store, pool, stacks)
 
 
 def _inflate(data: bytes, name: str) -> bytes:
@@ -107,7 +110,9 @@ class Trace:
         The path, or ``"<bytes>"``/``"<stream>"``.
     events : DataFrame
         One row per event, in the order Go's parser emits them (``go tool trace
-        -d=parsed``), built on first access. Columns:
+        -d=parsed``), built on first access (about 110 bytes an event; the Trace itself keeps
+        its events in narrow columns, about 35 bytes an event, from which
+        :meth:`delay_profile` and the views below work without building this table). Columns:
 
         ``time`` (int64 ns, Go's trace clock; strictly increasing), ``kind`` (Go's
         ``EventKind``: Sync, Metric, Label, StackSample, RangeBegin/Active/End,
@@ -143,14 +148,13 @@ class Trace:
         ``snapshot_time`` (ns), ``mono_ns``, ``wall`` (UTC).
     """
 
-    def __init__(self, version, source, gens, columns, pool, stacks):
+    def __init__(self, version, source, gens, store, pool, stacks):
         self.version = version
         self.source = source
         self._gens = gens
-        self._columns = columns  # numpy columns until the events table is built from them
-        self._n = len(columns["time"])
-        self._experimental = {"type": columns["type"], "experimental": columns.pop("experimental")}
-        self._sync_time = columns["time"][columns["type"] == 256]
+        self._store = store  # the events' columns (EventStore); the tables are made from it on demand
+        self._n = len(store)
+        self._sync_time = store.raw("time")[store.raw("type") == 256]
         self._pool = pool
         self._stacks = stacks
 
@@ -163,9 +167,16 @@ class Trace:
 
     @cached_property
     def events(self):
-        frame = events_frame(self._columns, self._pool)
-        self._columns = None  # the frame holds the data now: do not keep it twice
-        return frame
+        return events_frame(self._store, self._pool)
+
+    def _events_of(self, *kinds: str):
+        """The rows of :attr:`events` of these kinds (index: their rows in ``events``), made from
+        the store alone when the whole table has not been built."""
+        if "events" in self.__dict__:
+            ev = self.events
+            return ev[ev["kind"].isin(kinds)]
+        types = [t for t, k in spec.KINDS.items() if k in kinds]
+        return events_frame(self._store, self._pool, np.flatnonzero(np.isin(self._store.raw("type"), types)))
 
     @cached_property
     def stacks(self):
@@ -218,34 +229,35 @@ class Trace:
 
         Raises :class:`~pprof_parse.errors.OptionError` for another ``kind``.
         """
-        return delay_profile(self.events, lambda s: [f[0] for f in self._stacks.stacks[s]], kind)
+        return delay_profile(self._store, self._pool.strings, self._stack_pcs, kind)
+
+    def _stack_pcs(self, stack_id: int) -> list[int]:
+        return [frame[0] for frame in self._stacks.stacks[stack_id]]
 
     @cached_property
     def metrics(self):
-        return views.metrics(self.events)
+        return views.metrics(self._events_of("Metric"))
 
     @cached_property
     def logs(self):
-        return views.logs(self.events)
+        return views.logs(self._events_of("Log"))
 
     @cached_property
     def regions(self):
-        return views.regions(self.events)
+        return views.regions(self._events_of("RegionBegin", "RegionEnd"))
 
     @cached_property
     def tasks(self):
-        return views.tasks(self.events)
+        return views.tasks(self._events_of("TaskBegin", "TaskEnd"))
 
     @cached_property
     def ranges(self):
-        return views.ranges(self.events)
+        return views.ranges(self._events_of("RangeBegin", "RangeActive", "RangeEnd"))
 
     @cached_property
     def transitions(self):
-        return views.transitions(self.events)
+        return views.transitions(self._events_of("StateTransition"))
 
     @cached_property
     def experimental(self):
-        frame = experimental_frame(self._experimental)
-        self._experimental = None
-        return frame
+        return experimental_frame({"type": self._store.raw("type"), "experimental": self._store.experimental})
