@@ -117,3 +117,14 @@ def test_go_duration_strings(text, ns):
 def test_go_duration_rejects_garbage():
     with pytest.raises(ValueError, match="not a Go duration"):
         duration_ns("12 ms")
+
+
+def test_no_goroutine_transitions_give_an_empty_table(monkeypatch):
+    trace = read_trace(BUNDLED)
+    ev = trace.events
+    tables = []
+    for engine in ("fast", "reference"):
+        monkeypatch.setenv("GOPHERLAB_ENGINE", engine)
+        tables.append(goroutine_summary_table(trace.transitions.iloc[:0], ev[ev["kind"] == "Sync"], trace.stack))
+    pd.testing.assert_frame_equal(*tables)
+    assert len(tables[0]) == 0 and list(tables[0].columns[:3]) == ["goroutine", "name", "start_pc"]
