@@ -18,63 +18,30 @@ G) and one integer of smuggled state (:class:`Emitted`).
 from __future__ import annotations
 
 from array import array
-from dataclasses import dataclass, field
 from operator import itemgetter
 
-from pprof_parse.runtime.trace import spec
+import numpy as np
+
+from gopherlab_common.engine import reference_engine
+
+from pprof_parse.runtime.trace import order_fast, spec
 from pprof_parse.runtime.trace.errors import TraceFormatError
 from pprof_parse.runtime.trace.gosort import sort_func
+from pprof_parse.runtime.trace.order_emitted import Emitted, Extra, number_syncs
 
-__all__ = ["Emitted", "Extra", "order_events"]
+__all__ = ["Emitted", "Extra", "order_events", "order_events_reference"]
 
 NO = spec.NO_ID
 GC_UNDETERMINED, GC_NOT_RUNNING, GC_RUNNING = 0, 1, 2
 
 
-@dataclass
-class Extra:
-    """Events that are not decoded wire events: Syncs, CPU samples and the synthetic events of
-    GoSwitch/GoDestroySyscall. Parallel lists; ``gen`` is the index of the generation (-1: none)."""
+class _Rows:
+    """The ordered events while the Python loop appends them: ``array('q')`` columns
+    (8 bytes an event), the extras and the TaskEnd details; :meth:`emitted` hands them over."""
 
-    typ: list = field(default_factory=list)
-    time: list = field(default_factory=list)
-    a0: list = field(default_factory=list)
-    a1: list = field(default_factory=list)
-    gen: list = field(default_factory=list)
-
-    def add(self, typ, time, gen, a0=0, a1=0) -> int:
-        self.typ.append(typ)
-        self.time.append(time)
-        self.a0.append(a0)
-        self.a1.append(a1)
-        self.gen.append(gen)
-        return -len(self.typ)  # -(1 + index)
-
-
-def _int64s() -> array:
-    return array("q")
-
-
-@dataclass
-class Emitted:
-    """The ordered events as parallel int64 columns (8 bytes an event each): ``src`` >= 0 is the
-    index of the decoded event over all generations, < 0 is ``-(1 + k)`` for ``extra``'s entry k;
-    the context ``m``, ``p``, ``g`` (-1: none); ``x`` the state the ordering adds (see
-    :class:`_Ordering`). ``task_ends`` holds the TaskEnd details."""
-
-    src: array = field(default_factory=_int64s)
-    m: array = field(default_factory=_int64s)
-    p: array = field(default_factory=_int64s)
-    g: array = field(default_factory=_int64s)
-    x: array = field(default_factory=_int64s)
-    extra: Extra = field(default_factory=Extra)
-    error: Exception | None = None   # the error that ended a ``keep_complete`` ordering
-    generations: int = 0             # how many generations were ordered
-
-    def truncate(self, n: int) -> None:
-        """Drop the events after the first ``n`` (those of a generation that failed)."""
-        for column in (self.src, self.m, self.p, self.g, self.x):
-            del column[n:]
+    def __init__(self):
+        self.src, self.m, self.p, self.g, self.x = (array("q") for _ in range(5))
+        self.extra, self.task_ends = Extra(), []
 
     def append(self, src, m, p, g, x=0):
         self.src.append(src)
@@ -82,7 +49,15 @@ class Emitted:
         self.p.append(p)
         self.g.append(g)
         self.x.append(x)
-    task_ends: list = field(default_factory=list)  # (parent, name) per TaskEnd, indexed by its x
+
+    def truncate(self, n: int) -> None:
+        """Drop the events after the first ``n`` (those of a generation that failed)."""
+        for column in (self.src, self.m, self.p, self.g, self.x):
+            del column[n:]
+
+    def emitted(self, error, generations) -> Emitted:
+        cols = [np.frombuffer(c, dtype=np.int64) for c in (self.src, self.m, self.p, self.g, self.x)]
+        return Emitted(*cols, extra=self.extra, task_ends=self.task_ends, error=error, generations=generations)
 
 
 class _GState:
@@ -114,7 +89,7 @@ class _Ordering:
     STWEnd the kind string id of its STWBegin; 0 otherwise.
     """
 
-    def __init__(self, out: Emitted, source: str):
+    def __init__(self, out: _Rows, source: str):
         self.out, self.source = out, source
         self.g_states: dict[int, _GState] = {}
         self.p_states: dict[int, _PState] = {}
@@ -699,15 +674,28 @@ def order_events(generations, source: str, *, keep_complete: bool = False) -> Em
     read up to the last Sync; the error is kept in ``Emitted.error``, the number of kept
     generations in ``Emitted.generations``.
 
+    Two implementations, equal on every input: the compiled one of :mod:`~.order_fast`
+    (when numba is installed and ``GOPHERLAB_ENGINE`` is not ``reference``; a small trace
+    still takes the Python loop, see :func:`~.order_fast.worth_compiling`) and the Python loop
+    of this module, which the compiled one also falls back to on any error, to raise it.
+
     Raises
     ------
     TraceFormatError
         An event breaks the ordering rules (Go's "broken trace" and state errors),
         with the byte offset of the event (unless ``keep_complete``).
     """
-    out = Emitted()
+    if not reference_engine() and order_fast.numba_installed():
+        return order_fast.order_events_fast(generations, source, keep_complete, order_events_reference)
+    return order_events_reference(generations, source, keep_complete=keep_complete)
+
+
+def order_events_reference(generations, source: str, *, keep_complete: bool = False) -> Emitted:
+    """:func:`order_events` as a plain Python loop, one event at a time (the reference path)."""
+    out = _Rows()
     order = _Ordering(out, source)
     base = index = 0
+    error = None
     items = iter(generations)
     while True:
         kept = len(out.src)
@@ -723,29 +711,20 @@ def order_events(generations, source: str, *, keep_complete: bool = False) -> Em
             if not keep_complete:
                 raise
             out.truncate(kept)
-            out.error = e
+            error = e
             break
         base += len(ev.typ)
         index += 1
-    out.generations = index
     _emit_extra(out, out.extra.add(spec.SYNC, -1, -1))  # the final Sync: at the last time (+1)
-    _number_syncs(out)
-    return out
+    number_syncs(out.extra)
+    return out.emitted(error, index)
 
 
-def _emit_extra(out: Emitted, src: int, m=NO, p=NO, g=NO):
+def _emit_extra(out: _Rows, src: int, m=NO, p=NO, g=NO):
     out.append(src, m, p, g)
 
 
-def _number_syncs(out: Emitted):
-    n = 0
-    for k, t in enumerate(out.extra.typ):
-        if t == spec.SYNC:
-            n += 1
-            out.extra.a0[k] = n
-
-
-def _order_generation(order: _Ordering, g, ev, index: int, out: Emitted):
+def _order_generation(order: _Ordering, g, ev, index: int, out: _Rows):
     times = order.time
     heap = []
     for m, lo, hi in ev.threads:
