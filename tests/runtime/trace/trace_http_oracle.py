@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import signal
 import subprocess
 import time
 import urllib.parse
@@ -48,8 +49,9 @@ class GoTraceServer:
         env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
         env["BROWSER"] = "true"
         self._log = open(log, "wb")
+        # its own process group: ``go tool`` runs the tool as a child, and close() stops both
         self.proc = subprocess.Popen([go, "tool", "trace", "-http=127.0.0.1:0", str(trace)], env=env,
-                                     stdout=self._log, stderr=subprocess.STDOUT)
+                                     stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
         self.url = self._wait_for_url(log, timeout)
 
     def _wait_for_url(self, log: Path, timeout: float) -> str:
@@ -70,14 +72,20 @@ class GoTraceServer:
             return r.read().decode()
 
     def close(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        """Stop the server: SIGTERM to its process group (SIGKILL after 10 s)."""
+        self._signal_group(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._signal_group(signal.SIGKILL)
+            self.proc.wait()
         self._log.close()
+
+    def _signal_group(self, sig) -> None:
+        try:
+            os.killpg(self.proc.pid, sig)  # the group's id is the go command's pid
+        except ProcessLookupError:
+            pass
 
 
 def _cells(row: str) -> list[str]:
