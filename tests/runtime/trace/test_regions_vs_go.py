@@ -33,7 +33,7 @@ from trace_http_oracle import ServerPool, region_groups, region_rows, task_group
 pytestmark = pytest.mark.go
 
 BUNDLED = REPO / "gopherlab" / "data" / "runtime" / "trace" / "tracegen.trace"
-NAMES = ["bundled", "edges", "start", "generations", "flight", "gotest"]
+NAMES = ["bundled", "edges", "start", "generations", "flight", "gotest", "allocfree"]
 
 
 @pytest.fixture(scope="module")
