@@ -3,9 +3,9 @@ a flame graph, the hot source lines and the sandwich (callers and callees) of th
 a breakdown by one label and, given an earlier profile, what changed.
 
 The numbers are :mod:`pprof_parse`'s (``Profile.top`` is ``go tool pprof -top``;
-``Profile.list`` is ``-list``; ``Profile.sandwich`` agrees with ``-peek``; ``Profile.by_label`` sums as ``-tags``; ``tagroot=`` is
-``-tagroot``; :func:`pprof_parse.delta_table` is ``-diff_base``); flame graphs and call trees are
-:mod:`pprof_parse.figures`. Values are in the sample type's unit (``bytes`` for ``*_space``,
+``Profile.list`` is ``-list``; ``Profile.sandwich`` agrees with ``-peek``; ``Profile.by_label`` sums as
+``-tags``; ``tagroot=`` is ``-tagroot``; :func:`pprof_parse.delta_table` is ``-diff_base``); flame graphs
+and call trees are :mod:`pprof_parse.figures`. Values are in the sample type's unit (``bytes`` for ``*_space``,
 ``count`` for ``*_objects``); percentages are of the whole profile's total, as pprof prints them.
 """
 from __future__ import annotations

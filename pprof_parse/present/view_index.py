@@ -130,7 +130,8 @@ class ViewIndex:
         for lv in range(1, reaching.size + 1):
             fs = deepest_first[:reaching[lv - 1]]
             sel = first_frame[fs] + per_sample[fs] - lv  # their frame at this level
-            key, ids = _sorted_groups(path_of_sample[fs] * n_nodes + frame_node[sel], int(frame_node.size + 1) * n_nodes)
+            key, ids = _sorted_groups(path_of_sample[fs] * n_nodes + frame_node[sel],
+                                      int(frame_node.size + 1) * n_nodes)
             parents.append(key // n_nodes)
             nodes.append(key % n_nodes)
             depths.append(np.full(key.size, lv))
