@@ -30,16 +30,16 @@ READ = IMPORTS + "\nt = pprof_parse.runtime.trace.read_trace(__import__('sys').a
 READ_SCHED = READ + "\np = t.delay_profile('sched')\nprint(int(p['count'].sum()), int(p['delay_ns'].sum()))"
 
 
-def timed(cmd: list[str], **kw) -> tuple[str, float, int]:
+def timed(cmd: list[str], **kw) -> tuple[bytes, float, int]:
     """stdout, wall seconds and peak RSS (KiB) of ``cmd``."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         out = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", tf.name, *cmd], check=True,
                              stdout=subprocess.PIPE, **kw).stdout
         wall, rss = tf.read().split()[-2:]
-    return out.decode(errors="replace"), float(wall), int(rss)
+    return out, float(wall), int(rss)
 
 
-def median_run(cmd: list[str], repeat: int, **kw) -> tuple[str, float, int]:
+def median_run(cmd: list[str], repeat: int, **kw) -> tuple[bytes, float, int]:
     runs = [timed(cmd, **kw) for _ in range(repeat)]
     return runs[0][0], statistics.median(r[1] for r in runs), int(statistics.median(r[2] for r in runs))
 
@@ -54,7 +54,8 @@ def measure(path: Path, repeat: int) -> None:
     go_rss = rows["go tool trace -pprof=sched"][2]
     print(f"  {'':28} {'wall s':>8} {'peak RSS MB':>12} {'of Go':>7}")
     for label, (out, wall, rss) in rows.items():
-        print(f"  {label:28} {wall:8.2f} {rss / 1024:12.0f} {rss / go_rss:7.0%}   {' '.join(out.split()[:3])}")
+        what = f"({len(out)} bytes of profile)" if label.startswith("go ") else out.decode().strip().replace("\n", " ")
+        print(f"  {label:28} {wall:8.2f} {rss / 1024:12.0f} {rss / go_rss:7.0%}   {what}")
 
 
 def main() -> None:

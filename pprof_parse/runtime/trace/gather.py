@@ -79,9 +79,7 @@ class Raw:
             s = src[lo:lo + CHUNK_ROWS]
             k_of = np.searchsorted(ends, s, side="right")
             k_of[s < 0] = len(decoded)
-            for k in np.unique(k_of).tolist():
-                if k == len(decoded):
-                    continue
+            for k in np.flatnonzero(np.bincount(k_of, minlength=len(decoded) + 1)[:-1]).tolist():
                 sel = np.flatnonzero(k_of == k)
                 at, rows = s[sel] - starts[k], sel + lo
                 d = decoded[k]
@@ -98,7 +96,8 @@ class Raw:
         last = np.full(n_gens, -1, np.int64)
         for c, lo in enumerate(range(0, len(src), CHUNK_ROWS)):
             s = src[lo:lo + CHUNK_ROWS]
-            last[np.unique(np.searchsorted(ends, s[s >= 0], side="right"))] = c
+            present = np.bincount(np.searchsorted(ends, s[s >= 0], side="right"), minlength=n_gens)
+            last[np.flatnonzero(present[:n_gens])] = c
         return last
 
     def _gather_extra(self, src: np.ndarray, extra, extra_args) -> None:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import tracemalloc
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from pprof_parse.runtime.trace import read_trace
+from pprof_parse.runtime.trace import delays, read_trace
 from pprof_parse.runtime.trace.decode import decode_generation
 from pprof_parse.runtime.trace.narrow import narrowed, narrowest
 from pprof_parse.runtime.trace.wire import read_generations, read_header
@@ -83,3 +84,17 @@ def test_narrowest(values, dtype):
     a = np.array(values, np.int64 if signed else np.uint64)
     assert narrowest(a) == dtype
     assert np.array_equal(narrowed(a), a)
+
+
+@pytest.mark.parametrize("kind", ["sched", "sync", "net", "syscall"])
+def test_delay_profile_by_groups_of_goroutines_equals_the_reference_walk(gens_path, kind, monkeypatch):
+    t = read_trace(gens_path)
+    monkeypatch.setenv("GOPHERLAB_ENGINE", "reference")
+    expected = t.delay_profile(kind)
+    monkeypatch.setenv("GOPHERLAB_ENGINE", "fast")
+    whole = t.delay_profile(kind)
+    monkeypatch.setattr(delays, "CHUNK_ROWS", 97)  # many groups of goroutines (a goroutine is never split)
+    grouped = t.delay_profile(kind)
+    pd.testing.assert_frame_equal(whole, expected)
+    pd.testing.assert_frame_equal(grouped, expected)
+    assert kind in ("net", "syscall") or len(expected) > 1
