@@ -176,7 +176,7 @@ def order_events_fast(generations, source: str, keep_complete: bool, reference) 
     """
     items = iter(generations)
     consumed = []
-    slots, out, checks = _Slots(), _Chunks(), _Annotations()
+    slots, out, checks = None, _Chunks(), _Annotations()
     base = index = 0
     error = None
     while True:
@@ -193,8 +193,10 @@ def order_events_fast(generations, source: str, keep_complete: bool, reference) 
             break
         consumed.append(item)
         g, ev = item
-        if index == 0 and not worth_compiling(len(ev.typ)):
-            return reference(chain(consumed, items), source, keep_complete=keep_complete)
+        if index == 0:
+            if not worth_compiling(len(ev.typ)):
+                return reference(chain(consumed, items), source, keep_complete=keep_complete)
+            slots = _Slots()   # imports numba
         try:
             _order_generation(g, ev, index, base, slots, out, checks)
         except _Fallback:
