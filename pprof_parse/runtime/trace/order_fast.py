@@ -33,8 +33,12 @@ __all__ = ["numba_installed", "order_events_fast", "worth_compiling", "MIN_COMPI
 kernel = LazyModule("pprof_parse.runtime.trace.order_kernel")
 
 #: below this many events in the first generation the Python loop is faster than loading the
-#: compiled kernel (importing numba and the cached machine code: about 0.6 s in a new process)
-MIN_COMPILED_EVENTS = 100_000
+#: compiled kernel. Measured (benchmarks/bench_trace.py --jit, 49,179 events): the Python loop
+#: 0.31 s (6.3 us an event); the compiled path in a new process 1.2 s (importing numba 0.35 s,
+#: loading the cached machine code 0.85 s), then 0.011 s; even, at about 190,000 events. The
+#: first use after installing compiles the kernel once (about 1 min) and caches it (numba's
+#: ``cache=True``, beside the modules).
+MIN_COMPILED_EVENTS = 200_000
 
 
 def numba_installed() -> bool:

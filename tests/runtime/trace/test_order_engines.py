@@ -188,6 +188,15 @@ def test_reading_a_small_trace_does_not_import_numba():
     assert out.strip() == "False"
 
 
+def test_the_compiled_path_leaves_no_thread_and_no_gc_change():
+    code = (f"import gc, sys, threading; from pprof_parse.runtime.trace import order_fast, read_trace; "
+            f"order_fast.MIN_COMPILED_EVENTS = 0; n = threading.active_count(); g = gc.isenabled(), gc.get_threshold(); "
+            f"read_trace({str(BUNDLED)!r}).events; "
+            f"print('numba' in sys.modules, threading.active_count() == n, (gc.isenabled(), gc.get_threshold()) == g)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "True", "True"]
+
+
 def test_frontier_sort_equals_go_sort_func():
     from pprof_parse.runtime.trace.gosort import sort_func
     from pprof_parse.runtime.trace.order_sort_kernel import sort_cursors
