@@ -2,11 +2,16 @@
 """read_trace + Trace.delay_profile("sched") vs ``go tool trace -pprof=sched`` on one large trace.
 
     python benchmarks/bench_trace.py [TRACE] [--duration 2s]
+    python benchmarks/bench_trace.py --jit [TRACE]
 
 Without TRACE, builds examples/tracegen and records its workload for ``--duration``
 (default 2s) into benchmarks/.data/tracegen.trace. Each side runs in its own process
 under ``/usr/bin/time`` (wall time and peak RSS); the two profiles' totals are
 printed too, so the comparison is between equal results.
+
+``--jit`` measures the compiled event ordering's start-up instead (in new processes, on TRACE
+or the bundled sample trace): the first compile with an empty numba cache, then a process with
+the cache (importing numba, loading the machine code, a second call), and the Python loop.
 """
 
 from __future__ import annotations
@@ -31,6 +36,34 @@ print(len(t), int(p["count"].sum()), int(p["delay_ns"].sum()))
 """
 
 
+JIT = """
+import sys, time
+from pprof_parse.runtime.trace import order, order_fast
+from pprof_parse.runtime.trace.decode import decode_generation
+from pprof_parse.runtime.trace.wire import read_generations, read_header
+data = open(sys.argv[1], "rb").read()
+version = read_header(data, "t")
+items = [(g, decode_generation(g, data, "t")) for g in read_generations(data, version, "t")]
+order_fast.MIN_COMPILED_EVENTS = 0
+t = time.perf_counter(); import numba; t_import = time.perf_counter() - t
+t = time.perf_counter(); order_fast.order_events_fast(items, "t", False, None); t_first = time.perf_counter() - t
+t = time.perf_counter(); order_fast.order_events_fast(items, "t", False, None); t_again = time.perf_counter() - t
+t = time.perf_counter(); order.order_events_reference(items, "t"); t_python = time.perf_counter() - t
+n = sum(len(ev.typ) for _, ev in items)
+print(f"{n:>10} events  import numba {t_import:6.2f} s  first call {t_first:6.2f} s  again {t_again:7.3f} s  "
+      f"Python loop {t_python:6.2f} s")
+"""
+
+
+def jit_costs(path: Path) -> None:
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        for label in ("empty numba cache", "cached kernel"):
+            out = subprocess.run([sys.executable, "-c", JIT, str(path)], env=env, check=True,
+                                 stdout=subprocess.PIPE, text=True).stdout
+            print(f"{label:18} {out.strip()}")
+
+
 def timed(cmd: list[str], **kw) -> tuple[bytes, float, int]:
     """stdout, wall seconds and peak RSS (KiB) of ``cmd``."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
@@ -53,7 +86,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("trace", nargs="?")
     ap.add_argument("--duration", default="2s")
+    ap.add_argument("--jit", action="store_true", help="the compiled ordering's start-up costs")
     args = ap.parse_args()
+    if args.jit:
+        jit_costs(Path(args.trace) if args.trace else ROOT / "gopherlab" / "data" / "runtime" / "trace" /
+                  "tracegen.trace")
+        return
     path = Path(args.trace) if args.trace else make_trace(args.duration)
     print(f"{path}: {path.stat().st_size / 1e6:.1f} MB")
     go_out, go_wall, go_rss = timed([go_binary(), "tool", "trace", "-pprof=sched", str(path)],
