@@ -46,7 +46,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 from pprof_parse.proto.profile_pb2 import Profile as ProfileMessage  # noqa: E402
-from pprof_parse.store import ProfileStore, decode_pool  # noqa: E402
+from pprof_parse.store import ProfileStore  # noqa: E402
 
 sys.path.append(str(REPO / "tests"))  # (after pprof_parse: tests/pprof_parse must not shadow it)
 from goenv import build  # noqa: E402  (the tests' Go build helper)
@@ -71,9 +71,7 @@ def make(n: int, out: Path, runs: int, seconds: float) -> None:
     print(f"{n} windows from {runs} runs in {out}")
 
 
-def ingest(src: Path, store_dir: Path, batch_size: int, in_process: bool) -> None:
-    if in_process:
-        decode_pool.MIN_FILES = 10**12  # (the benchmark's switch: decode every file in this process)
+def ingest(src: Path, store_dir: Path, batch_size: int) -> None:
     shutil.rmtree(store_dir, ignore_errors=True)
     t = time.perf_counter()
     with ProfileStore(store_dir) as store:
@@ -113,7 +111,6 @@ def main(argv=None) -> None:
     i.add_argument("src", type=Path)
     i.add_argument("store", type=Path)
     i.add_argument("--batch-size", type=int, default=500)
-    i.add_argument("--in-process", action="store_true", help="no worker processes (to measure what they gain)")
     t = sub.add_parser("top")
     t.add_argument("store", type=Path)
     t.add_argument("--repeat", type=int, default=20)
@@ -121,7 +118,7 @@ def main(argv=None) -> None:
     if a.cmd == "make":
         make(a.n, a.out, a.runs, a.seconds)
     elif a.cmd == "ingest":
-        ingest(a.src, a.store, a.batch_size, a.in_process)
+        ingest(a.src, a.store, a.batch_size)
     else:
         top(a.store, a.repeat)
 

@@ -4,10 +4,7 @@ Each batch (``batch_size`` files) is read, turned into rows (:mod:`.rows`) and w
 one Parquet file per table (per day for ``profiles``/``samples``); then its rows are
 dropped, so memory stays bounded by the batch whatever the number of files. A file whose
 bytes are already stored (same ``profile_id``, a content hash) is skipped; a file that
-cannot be read is reported with its error and the others go on. Many files (the fast
-engine, :func:`~.decode_pool.use_workers`) are decoded by worker processes that live for
-the ``add`` (:mod:`.decode_pool`); this process writes, in file order, what a single
-process would (tested).
+cannot be read is reported with its error and the others go on.
 """
 
 from __future__ import annotations
@@ -15,10 +12,9 @@ from __future__ import annotations
 import glob
 import os
 import time
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Mapping
 
 import numpy as np
 from gopherlab_common.engine import reference_engine
@@ -30,7 +26,6 @@ from ..errors import PprofParseError
 from ..model.data import ProfileData
 from ..read.profile_reader import decode_profile
 from ..read.source import read_source
-from .decode_pool import Prepared, decoded_in_workers, use_workers
 from .errors import StoreError
 from .fast_decode import NameCache, message_rows
 from .rows import Header, ProfileRows, SymbolIds, header_of, profile_rows
@@ -132,7 +127,7 @@ class _Batch:
         return len(self.profiles)
 
 
-def _profile_row(pid: int, path: str, file_bytes: int, d: Header, rows: ProfileRows, labels: dict) -> dict:
+def _profile_row(pid: int, path: str, raw: bytes, d: Header, rows: ProfileRows, labels: dict) -> dict:
     t = int(d.time_nanos)
     return {"profile_id": pid, "path": path, "time": t if t > 0 else None, "time_nanos": t,
             "duration_nanos": int(d.duration_nanos), "period_type": d.period_type.type,
@@ -141,7 +136,7 @@ def _profile_row(pid: int, path: str, file_bytes: int, d: Header, rows: ProfileR
             "default_sample_type": d.default_sample_type, "comments": list(d.comments), "doc_url": d.doc_url,
             "drop_frames": d.drop_frames, "keep_frames": d.keep_frames, "n_samples": len(rows.stack_id),
             "main_mapping_id": rows.main_mapping_id,
-            "file_bytes": file_bytes, "day": day_of(t), **labels}
+            "file_bytes": len(raw), "day": day_of(t), **labels}
 
 
 class Ingester:
@@ -160,10 +155,9 @@ class Ingester:
     def add(self, paths: list[str], labels: Labels, progress: bool) -> IngestResult:
         result = IngestResult()
         batch = _Batch()
-        with progress_bar(total=len(paths), disable=not progress, unit="file", desc="ingest") as bar, \
-                closing(self._prepared(paths)) as prepared:
-            for path, pre in zip(paths, prepared):
-                self._add_file(path, pre, labels, batch, result)
+        with progress_bar(total=len(paths), disable=not progress, unit="file", desc="ingest") as bar:
+            for path in paths:
+                self._add_file(path, labels, batch, result)
                 bar.update(1)
                 if len(batch) >= self.batch_size:
                     self._write(batch)
@@ -172,46 +166,28 @@ class Ingester:
                 self._write(batch)
         return result
 
-    def _prepared(self, paths: list[str]) -> Iterator[Prepared | None]:
-        """Per path, what worker processes decoded (many files, fast engine), else None."""
-        if not reference_engine() and use_workers(len(paths)):
-            yield from decoded_in_workers(paths, self.known)
-        else:
-            yield from (None for _ in paths)
-
-    def _add_file(self, path: str, pre: Prepared | None, labels: Labels, batch: _Batch, result: IngestResult) -> None:
+    def _add_file(self, path: str, labels: Labels, batch: _Batch, result: IngestResult) -> None:
         series = _series_labels(labels, path)  # (a bad label key is the caller's error: raised)
-        if pre is not None:
-            self.symbols.adopt(pre.symbol_rows)  # (first, whatever became of the file)
-        if pre is None or pre.profile_id is None:
-            pre = self._decode_here(path, result)
-        if pre is None:
-            return
-        if pre.profile_id in self.known:
-            result.skipped += 1
-            return
-        self.known.add(pre.profile_id)
-        row = _profile_row(pre.profile_id, path, pre.file_bytes, pre.header, pre.rows, series)
-        batch.profiles.append(row)
-        batch.samples.append((pre.profile_id, row["day"], pre.rows))
-        result.added += 1
-
-    def _decode_here(self, path: str, result: IngestResult) -> Prepared | None:
-        """The file decoded in this process (None, and the error recorded, when it does not read)."""
         try:
             raw, _ = read_source(path)
             pid = hash_bytes(raw)
             if pid in self.known:
-                return Prepared(pid, len(raw), None, None, {})
+                result.skipped += 1
+                return
             # the quick path for small protos; the reader for the rest, and for all under GOPHERLAB_ENGINE=reference
             got = None if reference_engine() else message_rows(raw, path, self.symbols, self.names)
             if got is None:
                 data = read_for_store(path)
                 got = header_of(data), profile_rows(data, self.symbols, path)
+            header, rows = got
         except (PprofParseError, OSError) as err:
             result.failed.append((path, err))
-            return None
-        return Prepared(pid, len(raw), got[0], got[1], {})
+            return
+        self.known.add(pid)
+        row = _profile_row(pid, path, raw, header, rows, series)
+        batch.profiles.append(row)
+        batch.samples.append((pid, row["day"], rows))
+        result.added += 1
 
     # ---- writing --------------------------------------------------------------------------
     def _write(self, batch: _Batch) -> None:

@@ -80,16 +80,6 @@ class SymbolIds:
         out, self.queued = self.queued, {t: [] for t in SYMBOL_TABLES}
         return out
 
-    def adopt(self, rows: dict[str, list[tuple]]) -> None:
-        """Queue another process's new symbol rows (``take_queued`` of its SymbolIds, id first)
-        that are neither stored nor queued here."""
-        for table, new in rows.items():
-            stored, queued = self.stored[table], self.queued[table]
-            for row in new:
-                if row[0] not in stored:
-                    stored.add(row[0])
-                    queued.append(row)
-
     def _new(self, table: str, key: tuple, memo: dict, row) -> int:
         sid = memo[key] = hash_key((table, *key))
         if sid not in self.stored[table]:

@@ -129,9 +129,6 @@ class ProfileStore:
             Show a tqdm progress bar (none when False).
         batch_size : int
             Files read, then written, per batch (memory is bounded by one batch).
-            From :data:`~pprof_parse.store.decode_pool.MIN_FILES` files on (and more
-            than one core), worker processes decode them, one per core; they exit
-            before ``add`` returns.
 
         Returns
         -------

@@ -1,0 +1,62 @@
+"""Ingest on the fast path writes the store the reference path (GOPHERLAB_ENGINE=reference) writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pprof_parse.errors import ProfileFormatError
+from pprof_parse.store import ProfileStore
+
+pytestmark = pytest.mark.go
+
+TABLES = ("profiles", "samples", "stacks", "locations", "functions", "mappings")
+
+
+def _inputs(store_runs, cpu_windows, tmp_path) -> list[str]:
+    """Every workload profile (proto and text forms), the 30 windows, a repeat, and a broken file."""
+    bad = tmp_path / "bad.pb.gz"
+    bad.write_bytes(b"\x1f\x8b\x08\x00garbage")
+    files = [str(p) for d in store_runs for p in sorted(d.iterdir()) if p.suffix in (".gz", ".txt")]
+    return files + [str(p) for p in cpu_windows] + [str(cpu_windows[0]), str(bad)]
+
+
+def _contents(store: ProfileStore) -> dict[str, pd.DataFrame]:
+    """Every table, columns sorted by name, rows sorted by all columns."""
+    out = {}
+    for table in TABLES:
+        cols = sorted(store.sql(f"SELECT * FROM {table} LIMIT 0").columns)
+        out[table] = store.sql(f"SELECT {', '.join(f'{chr(34)}{c}{chr(34)}' for c in cols)} FROM {table} "
+                               f"ORDER BY ALL")
+    return out
+
+
+def _ingest(files, path: Path, monkeypatch, engine: str):
+    monkeypatch.setenv("GOPHERLAB_ENGINE", engine)
+    store = ProfileStore(path)
+    first = store.add(files[:40], progress=False, batch_size=7)
+    second = store.add(files, progress=False, batch_size=7)  # (the first 40 skipped)
+    return store, first, second
+
+
+def test_fast_ingest_writes_what_the_reference_writes(store_runs, cpu_windows, tmp_path, monkeypatch):
+    files = _inputs(store_runs, cpu_windows, tmp_path)
+    stores, counts = {}, {}
+    for engine in ("fast", "reference"):
+        store, first, second = _ingest(files, tmp_path / engine, monkeypatch, engine)
+        stores[engine] = store
+        counts[engine] = [(r.added, r.skipped, [(p, type(e)) for p, e in r.failed]) for r in (first, second)]
+    assert counts["fast"] == counts["reference"]
+    (added, _, _), (added2, skipped2, failed2) = counts["fast"]
+    assert added + added2 > 60 and skipped2 >= added + 1 and (files[-1], ProfileFormatError) in failed2
+    got, want = _contents(stores["fast"]), _contents(stores["reference"])
+    for table in TABLES:
+        assert len(want[table]) > 0, table
+        pd.testing.assert_frame_equal(got[table], want[table], obj=table)
+    monkeypatch.setenv("GOPHERLAB_ENGINE", "fast")
+    pd.testing.assert_frame_equal(stores["fast"].top(where="path LIKE '%/cpu.pb.gz'"),
+                                  stores["reference"].top(where="path LIKE '%/cpu.pb.gz'"))
+    for s in stores.values():
+        s.close()
