@@ -18,8 +18,8 @@ Rules (``src/cmd/trace/pprof.go``, ``src/internal/trace/summary.go``), per gorou
   GoUnblock, none for GoStatus), stacks with the same first 128 PCs merged.
 
 Two implementations, equal on every trace (``GOPHERLAB_ENGINE`` picks one): the fast one
-works on the :class:`~.store.EventStore`'s columns with numpy (the goroutines' transitions
-gathered by goroutine; the ``events`` table is not built), the reference one walks the
+(:mod:`.delays_fast`) works on the :class:`~.store.EventStore`'s columns with numpy, a group
+of goroutines at a time (the ``events`` table is not built); the reference one walks the
 transitions one at a time, as Go's ``pprof.go`` does.
 """
 
@@ -30,7 +30,7 @@ from gopherlab_common.engine import reference_engine
 from gopherlab_common.lazy import pd
 
 from pprof_parse.errors import OptionError
-from pprof_parse.runtime.trace import spec
+from pprof_parse.runtime.trace import delays_fast, spec
 
 __all__ = ["KINDS", "delay_profile"]
 
@@ -79,7 +79,9 @@ def delay_profile(store, strings: list[str], stack_pcs, kind: str) -> "pd.DataFr
         raise OptionError(f"unknown delay profile kind {kind!r}: expected one of {', '.join(KINDS)}")
     if reference_engine():
         return _frame(*_by_key_reference(_intervals_reference(store, strings, kind), stack_pcs))
-    return _frame(*_by_key(_stack_totals_fast(store, strings, kind), stack_pcs))
+    forever = strings.index("forever") if "forever" in strings else -2
+    totals = delays_fast.stack_totals(store, _STATE_CODE[KINDS[kind]], _reason_table(kind, strings), forever)
+    return _frame(*_by_key(totals, stack_pcs))
 
 
 def _frame(stack, count, delay) -> "pd.DataFrame":
@@ -89,124 +91,11 @@ def _frame(stack, count, delay) -> "pd.DataFrame":
     return out.sort_values("delay_ns", ascending=False, kind="stable").reset_index(drop=True)
 
 
-# ---------------------------------------------------------------------------
-# fast: numpy over the goroutines' transitions, gathered goroutine by goroutine
-
-#: goroutine transitions handled at once (a group of goroutines; bounds the temporaries)
-CHUNK_ROWS = 1 << 20
-
-
-def _goroutine_groups(store):
-    """Yield the rows of goroutine state transitions, a group of goroutines (by id, increasing) at a
-    time, each group's rows grouped by goroutine (each goroutine's in time order)."""
-    is_transition = np.zeros(max(spec.SYNC, *spec.KINDS) + 1, bool)
-    is_transition[sorted(_TRANSITION_TYPES)] = True
-    mask = is_transition[store.raw("type")]
-    mask &= store.raw("resource") == 0
-    ids = store.raw("id")
-    gids, counts = np.unique(ids[mask], return_counts=True)
-    bounds = _group_bounds(counts)
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
-        sel = mask & (ids >= gids[lo]) & (ids <= gids[hi - 1])
-        rows = np.flatnonzero(sel)
-        del sel
-        yield rows[np.argsort(ids[rows], kind="stable")]
-
-
-def _group_bounds(counts: np.ndarray) -> list[int]:
-    """Split goroutines with ``counts`` rows each into consecutive groups of about CHUNK_ROWS rows."""
-    bounds, total = [0], 0
-    for k, c in enumerate(counts.tolist()):
-        if total and total + c > CHUNK_ROWS:
-            bounds.append(k)
-            total = 0
-        total += c
-    if len(counts):
-        bounds.append(len(counts))
-    return bounds
-
-
-def _transitions_at(store, rows: np.ndarray) -> dict:
-    """Time, goroutine, states, reason and stack at ``rows``, with each row's goroutine number ``gi``."""
-    tr = {name: store.raw(name)[rows] for name in ("time", "id", "from_state", "to_state", "reason", "stack")}
-    new_g = np.ones(len(rows), bool)
-    new_g[1:] = tr["id"][1:] != tr["id"][:-1]
-    tr["new_g"] = new_g
-    tr["gi"] = np.cumsum(new_g, dtype=np.int32) - 1
-    return tr
-
-
-def _lifetimes(tr: dict, strings: list[str], end_of_trace: int):
-    """Per goroutine number: registered (bool), and the summary's [StartTime, end] window."""
-    n_g = int(tr["gi"][-1]) + 1 if len(tr["gi"]) else 0
-    moving = tr["from_state"] != tr["to_state"]
-    registered = np.zeros(n_g, bool)
-    registered[tr["gi"][moving & (tr["from_state"] <= _NOT_EXIST) & (tr["from_state"] >= 0)]] = True
-    start = np.zeros(n_g, np.int64)
-    first_run = _firsts(tr["gi"], np.flatnonzero(moving & (tr["to_state"] == _RUNNING)))
-    start[tr["gi"][first_run]] = tr["time"][first_run]
-    forever = strings.index("forever") if "forever" in strings else -2
-    ends = moving & ((tr["to_state"] == _NOT_EXIST) | ((tr["to_state"] == _WAITING) & (tr["reason"] == forever)))
-    last_end = _lasts(tr["gi"], np.flatnonzero(ends))
-    end = np.full(n_g, end_of_trace, np.int64)
-    end[tr["gi"][last_end]] = tr["time"][last_end]
-    return registered, start, end
-
-
-def _firsts(group: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """The first of ``idx`` (increasing row numbers) in each group."""
-    keep = np.ones(len(idx), bool)
-    keep[1:] = group[idx[1:]] != group[idx[:-1]]
-    return idx[keep]
-
-
-def _lasts(group: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    keep = np.ones(len(idx), bool)
-    keep[:-1] = group[idx[1:]] != group[idx[:-1]]
-    return idx[keep]
-
-
 def _reason_table(kind: str, strings: list[str]) -> np.ndarray:
     """Per reason code (the pool's ids, and -1 for none at the end) whether it opens a ``kind`` wait."""
     if kind in ("sched", "syscall"):
         return np.ones(len(strings) + 1, bool)
     return np.array([_reason_matches(kind, s) for s in strings] + [False])
-
-
-def _stack_totals_fast(store, strings: list[str], kind: str):
-    """Per stack id of an opening event: ``(stack, count, delay, first, last)``, where first/last
-    number the stack's first and last kept interval in goroutine-id, then time order."""
-    end_of_trace = int(store.raw("time")[-1]) if len(store) else 0
-    reasons = _reason_table(kind, strings)
-    parts, seen = [], 0
-    for rows in _goroutine_groups(store):
-        delay, stack = _group_intervals(_transitions_at(store, rows), strings, kind, reasons, end_of_trace)
-        parts.append(_totals(stack, delay, seen))
-        seen += len(stack)
-    return _merge_totals(parts)
-
-
-def _totals(stack: np.ndarray, delay: np.ndarray, seen: int):
-    """``(stack, count, delay, first, last)`` of one group's intervals (numbered from ``seen``)."""
-    ustack, first, inverse, count = np.unique(stack, return_index=True, return_inverse=True, return_counts=True)
-    total = np.zeros(len(ustack), np.int64)
-    np.add.at(total, inverse, delay)
-    last = len(stack) - 1 - np.unique(stack[::-1], return_index=True)[1]
-    return ustack, count.astype(np.int64), total, first + seen, last + seen
-
-
-def _merge_totals(parts: list):
-    if not parts:
-        return tuple(np.zeros(0, np.int64) for _ in range(5))
-    stack, count, total, first, last = (np.concatenate([p[k] for p in parts]) for k in range(5))
-    ustack, inverse = np.unique(stack, return_inverse=True)
-    out = [ustack, np.zeros(len(ustack), np.int64), np.zeros(len(ustack), np.int64),
-           np.full(len(ustack), np.iinfo(np.int64).max), np.full(len(ustack), -1, np.int64)]
-    np.add.at(out[1], inverse, count)
-    np.add.at(out[2], inverse, total)
-    np.minimum.at(out[3], inverse, first)
-    np.maximum.at(out[4], inverse, last)
-    return tuple(out)
 
 
 def _by_key(totals, stack_pcs):
@@ -228,31 +117,6 @@ def _by_key(totals, stack_pcs):
     k_stack[key[o][final]] = stack[o][final]
     order = np.argsort(k_first, kind="stable")
     return k_stack[order], k_count[order], k_total[order]
-
-
-def _group_intervals(tr: dict, strings: list[str], kind: str, reasons: np.ndarray, end_of_trace: int):
-    """Overlap (ns) and opening stack of each kept interval of one group of goroutines
-    (:func:`_transitions_at`), by goroutine id then time."""
-    registered, start, end = _lifetimes(tr, strings, end_of_trace)
-    in_state = tr["to_state"] == _STATE_CODE[KINDS[kind]]
-    run_start = in_state & (tr["new_g"] | ~np.r_[False, in_state[:-1]])
-    run_id = np.cumsum(run_start, dtype=np.int32)  # numbers the runs of in-state rows (per goroutine)
-    opens = in_state & reasons[tr["reason"]]
-    # the first matching row of each run opens it; the run's first row after it closes it
-    first_open = _firsts(run_id, np.flatnonzero(opens))
-    leaves = np.flatnonzero(~in_state)
-    at = np.searchsorted(leaves, first_open)
-    keep = at < len(leaves)
-    first_open, close = first_open[keep], leaves[at[keep]]
-    keep = tr["gi"][close] == tr["gi"][first_open]  # the closing transition is the same goroutine's
-    first_open, close = first_open[keep], close[keep]
-    gi = tr["gi"][first_open]
-    t0, t1 = tr["time"][first_open], tr["time"][close]
-    s, e = start[gi], end[gi]
-    delay = np.minimum(t1, e) - np.maximum(t0, s)
-    delay[(e < t0) | (t1 < s)] = 0
-    keep = registered[gi] & (delay > 0)
-    return delay[keep], tr["stack"][first_open][keep]
 
 
 # ---------------------------------------------------------------------------

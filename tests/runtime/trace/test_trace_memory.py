@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pprof_parse.runtime.trace import delays, read_trace
+from pprof_parse.runtime.trace import delays_fast, read_trace
 from pprof_parse.runtime.trace.decode import decode_generation
 from pprof_parse.runtime.trace.narrow import narrowed, narrowest
 from pprof_parse.runtime.trace.wire import read_generations, read_header
@@ -93,7 +93,7 @@ def test_delay_profile_by_groups_of_goroutines_equals_the_reference_walk(gens_pa
     expected = t.delay_profile(kind)
     monkeypatch.setenv("GOPHERLAB_ENGINE", "fast")
     whole = t.delay_profile(kind)
-    monkeypatch.setattr(delays, "CHUNK_ROWS", 97)  # many groups of goroutines (a goroutine is never split)
+    monkeypatch.setattr(delays_fast, "CHUNK_ROWS", 1000)  # many groups and windows, goroutines split across them
     grouped = t.delay_profile(kind)
     pd.testing.assert_frame_equal(whole, expected)
     pd.testing.assert_frame_equal(grouped, expected)
