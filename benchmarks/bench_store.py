@@ -16,19 +16,25 @@ merging the same files::
 (``--vs "sh -c 'go tool pprof -top DIR/*.pb.gz'"`` for the glob). ``ingest`` prints the
 files added, the time in ``add`` and the peak RSS (``ru_maxrss``).
 
-Measured 2026-12-05 on the shared 2-core machine (load average 7-12: walls are inflated,
-more for this single-threaded process than for pprof's several threads; the CPU ratios
-are the steadier figure). Medians of farm-bench pairs, whole processes:
+Measured 2026-12-05/06 on the shared 2-core machine, medians (min-max) of farm-bench pairs,
+whole processes; the windows are the workload's ``make --n 20000`` (7 KB each) and their
+first 2,000. Under load pprof's threads get little more than one core, and the wall ratio
+follows the CPU ratio; on a quieter machine pprof uses both cores and this one-process
+ingest falls behind (3.6x at load 2):
 
-=========================  ==========================  ==========================
-                           2,000 windows (7.9 MB)      20,000 windows (79 MB)
-=========================  ==========================  ==========================
-ingest (this script)       4.1 s CPU, 171 MB peak      25.4 s CPU, 173 MB peak
-go tool pprof -top         1.7 s CPU, 34 MB            11.1 s CPU, 37 MB
-ratio, CPU                 2.4x                        2.3x
-ratio, wall                2.7x-3.3x (three calls)     4.1x
-warm store.top()           68 ms CPU, 60-135 ms wall (0.04x pprof's 1.7 s CPU)
-=========================  ==========================  ==========================
+=======================  ==============================  ===============================
+                         2,000 windows (16 MB)           20,000 windows (142 MB)
+=======================  ==============================  ===============================
+ingest (this script)     8.8 s CPU, 18.0 s wall, 168 MB  69.6 s CPU, 122 s wall, 171 MB
+go tool pprof -top       3.1 s CPU, 6.0 s wall, 48 MB    25.5 s CPU, 45.8 s wall, 57 MB
+ratio, CPU               2.65 (2.25-3.85)                2.73 (2.66-2.80)
+ratio, wall, load 4.6-7  2.81 (1.94-4.56), 5 pairs       2.72 (2.45-2.98), 2 pairs
+ratio, wall, load ~2     3.57 (3.31-3.77), 3 pairs
+warm store.top()         68 ms CPU, 60-135 ms wall       (0.04x pprof's CPU; 2026-12-05)
+=======================  ==============================  ===============================
+
+Decoding in worker processes (one per core, or one besides this process) was tried and
+left out: at load 3-10 it took 0.87-1.41x the wall time of one process and 10-17 % more CPU.
 """
 
 from __future__ import annotations
