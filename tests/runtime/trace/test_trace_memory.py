@@ -89,6 +89,8 @@ def test_narrowest(values, dtype):
 @pytest.mark.parametrize("kind", ["sched", "sync", "net", "syscall"])
 def test_delay_profile_by_groups_of_goroutines_equals_the_reference_walk(gens_path, kind, monkeypatch):
     t = read_trace(gens_path)
+    moves = t.transitions[t.transitions["resource"] == "goroutine"]
+    assert moves.groupby("id").size().max() > 1000  # so a goroutine is split across windows below
     monkeypatch.setenv("GOPHERLAB_ENGINE", "reference")
     expected = t.delay_profile(kind)
     monkeypatch.setenv("GOPHERLAB_ENGINE", "fast")
