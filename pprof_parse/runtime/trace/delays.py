@@ -66,9 +66,11 @@ def delay_profile(store, strings: list[str], stack_pcs, kind: str) -> "pd.DataFr
     :class:`~.store.EventStore`; ``strings`` the string pool its reason codes index).
 
     ``stack_pcs(stack_id)`` gives a stack's PCs (leaf first). Returns one row per
-    distinct stack (by its first 128 PCs): ``stack`` (a stack id with those PCs; int32),
-    ``count`` (intervals) and ``delay_ns`` (their total overlap, ns), largest first
-    (ties: the stack first met, goroutines taken by id, first).
+    distinct stack (by its first 128 PCs): ``stack`` (a stack id with those PCs, int32: the
+    one of the key's last interval, goroutines taken by id, then time -- Go keeps the newest
+    it met in the order of its goroutine map, so its pick among stacks with equal PCs, such
+    as the runtime's ``pc=0`` stack and no stack, varies), ``count`` (intervals) and
+    ``delay_ns`` (their total overlap, ns), largest first (ties: the stack first met).
 
     Raises
     ------
