@@ -1,7 +1,7 @@
 """The sample index's call paths: the packed sort that numbers them level by level equals
-``np.unique`` (keys, inverse) on random and edge-case keys, and on the large benchmark CPU profile
-(when made: ``benchmarks/bigprof.py``) the index built with it gives ``Profile.top`` and
-``call_tree`` exactly, as on the workload's profiles."""
+``np.unique`` (keys, inverse) on random and edge-case keys and on real profiles, and the index
+built with it gives ``Profile.top`` and ``call_tree`` exactly on the workload's fresh profiles and
+on the large benchmark CPU profile (when made: ``benchmarks/bigprof.py``)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -40,6 +40,23 @@ def test_paths_equal_those_numbered_by_unique(sample_profiles, monkeypatch):
     monkeypatch.setattr(view_index, "_sorted_groups", lambda key, bound: np.unique(key, return_inverse=True))
     plain = ViewIndex(prof.data, "lines")
     for attr in ("path_parent", "path_node", "path_depth", "sample_path", "sample_order", "path_first", "path_end"):
+        assert np.array_equal(getattr(fast, attr), getattr(plain, attr)), attr
+
+
+@pytest.mark.parametrize("kind", ["cpu", "heap", "mutex"])
+def test_workload_profiles_equal_to_top_and_call_tree(workload_profiles, kind, monkeypatch):
+    prof = pprof_parse.read_profile(workload_profiles / f"{kind}.pb.gz")
+    for granularity in ("lines", "files"):
+        index = ViewIndex(prof.data, granularity)
+        for sample in [t.type for t in prof.sample_types]:
+            pd.testing.assert_frame_equal(index.top(sample), prof.top(sample, granularity=granularity))
+            pd.testing.assert_frame_equal(index.call_tree(sample, min_fraction=0, max_nodes=None),
+                                          call_tree(prof, sample, granularity=granularity, min_fraction=0,
+                                                    max_nodes=None))
+    fast = ViewIndex(prof.data, "lines")
+    monkeypatch.setattr(view_index, "_sorted_groups", lambda key, bound: np.unique(key, return_inverse=True))
+    plain = ViewIndex(prof.data, "lines")
+    for attr in ("path_parent", "path_node", "sample_order", "path_first", "path_end"):
         assert np.array_equal(getattr(fast, attr), getattr(plain, attr)), attr
 
 
