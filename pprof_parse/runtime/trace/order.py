@@ -13,6 +13,10 @@ checks in the same order), one event at a time -- the one part of reading a trac
 that is sequential by nature. Its output is columnar: for every emitted event, the
 index of its decoded event (or of a synthetic one), its scheduling context (M, P,
 G) and one integer of smuggled state (:class:`Emitted`).
+
+It is also the reference for :mod:`~.order_fast`, the same loop compiled with numba
+(``GOPHERLAB_ENGINE=reference`` keeps this one; so does a missing numba or a small trace),
+which hands any input that breaks a rule back to this loop for the exact error.
 """
 
 from __future__ import annotations

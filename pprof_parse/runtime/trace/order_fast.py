@@ -138,34 +138,39 @@ def _cpu_samples(g) -> np.ndarray:
     return cpu
 
 
-class _Chunks:
-    """The emitted columns, a chunk per generation (and one per Sync), joined at the end."""
+class _Columns:
+    """The emitted columns, grown generation by generation: ``ndarray.resize`` moves a large
+    buffer's pages (``realloc``) instead of copying them, so the columns are never held twice
+    (8 bytes an event each, no final join). No view of them exists until :meth:`emitted`."""
 
     def __init__(self):
-        self.parts: list[tuple[np.ndarray, ...]] = []
+        self.cols = [np.empty(0, np.int64) for _ in range(5)]
         self.extra, self.task_ends = Extra(), []
         self.n = 0
 
-    def add(self, cols) -> None:
-        self.parts.append(cols)
-        self.n += len(cols[0])
+    def add(self, rows) -> None:
+        k = len(rows[0])
+        for col, row in zip(self.cols, rows):
+            col.resize(self.n + k, refcheck=False)
+            col[self.n:] = row
+        self.n += k
 
     def sync(self, time, gen) -> None:
-        src = self.extra.add(spec.SYNC, time, gen)
-        self.add(tuple(np.array([v], np.int64) for v in (src, -1, -1, -1, 0)))
+        self.add([(v,) for v in (self.extra.add(spec.SYNC, time, gen), -1, -1, -1, 0)])
 
-    def truncate(self, parts: int, extras: int, task_ends: int) -> None:
-        del self.parts[parts:]
+    def mark(self) -> tuple[int, int, int]:
+        return self.n, len(self.extra.typ), len(self.task_ends)
+
+    def truncate(self, rows: int, extras: int, task_ends: int) -> None:
+        for col in self.cols:
+            col.resize(rows, refcheck=False)
+        self.n = rows
         for column in (self.extra.typ, self.extra.time, self.extra.a0, self.extra.a1, self.extra.gen):
             del column[extras:]
         del self.task_ends[task_ends:]
 
     def emitted(self, error, generations) -> Emitted:
-        cols = []
-        for k in range(5):   # one column at a time, each chunk's copy dropped once joined
-            cols.append(np.concatenate([part[k] for part in self.parts]))
-            self.parts = [part[:k] + (None,) + part[k + 1:] for part in self.parts]
-        return Emitted(*cols, extra=self.extra, task_ends=self.task_ends, error=error, generations=generations)
+        return Emitted(*self.cols, extra=self.extra, task_ends=self.task_ends, error=error, generations=generations)
 
 
 def order_events_fast(generations, source: str, keep_complete: bool, reference) -> Emitted:
@@ -180,11 +185,11 @@ def order_events_fast(generations, source: str, keep_complete: bool, reference) 
     """
     items = iter(generations)
     consumed = []
-    slots, out, checks = None, _Chunks(), _Annotations()
+    slots, out, checks = None, _Columns(), _Annotations()
     base = index = 0
     error = None
     while True:
-        mark = (len(out.parts), len(out.extra.typ), len(out.task_ends))
+        mark = out.mark()
         try:
             item = next(items, None)
         except TraceFormatError as e:
@@ -212,7 +217,7 @@ def order_events_fast(generations, source: str, keep_complete: bool, reference) 
     return out.emitted(error, index)
 
 
-def _order_generation(g, ev, index, base, slots: _Slots, out: _Chunks, checks) -> None:
+def _order_generation(g, ev, index, base, slots: _Slots, out: _Columns, checks) -> None:
     """Order one generation into ``out``; raises :class:`_Fallback` on a broken rule."""
     out.sync(g.mul(g.min_ts), index)
     threads = slots.add_generation(ev)
