@@ -69,7 +69,8 @@ PUBLIC_MODULES = {
     "gopherlab.reports.allocations": [
         "allocation_explorer", "allocation_inputs", "allocation_view", "function_delta", "hot_lines",
         "hot_lines_html", "label_keys", "label_view", "profile_overview", "regex_ok", "show_allocation_view",
-        "show_delta", "show_hot_lines", "show_label_view", "show_top", "top_bar_views", "top_table",
+        "show_delta", "show_hot_lines", "show_label_view", "show_sandwiches", "show_top", "top_bar_views",
+        "top_sandwiches", "top_table",
     ],
     "gopherlab.reports.gc": [
         "auto_window", "gc_explorer", "gc_inputs", "gc_rate_figure", "heap_goal_figure", "memstats_figure",

@@ -38,7 +38,8 @@ W = LazyModule("ipywidgets")
 
 __all__ = ["allocation_explorer", "allocation_inputs", "allocation_view", "function_delta", "hot_lines",
            "hot_lines_html", "label_keys", "label_view", "profile_overview", "regex_ok", "show_allocation_view",
-           "show_delta", "show_hot_lines", "show_label_view", "show_top", "top_bar_views", "top_table"]
+           "show_delta", "show_hot_lines", "show_label_view", "show_sandwiches", "show_top", "top_bar_views",
+           "top_sandwiches", "top_table"]
 
 #: the columns of a ``Profile.top`` frame that :func:`show_top` displays, in order
 _TOP_COLUMNS = ["name", "flat", "flat_pct", "sum_pct", "cum", "cum_pct"]

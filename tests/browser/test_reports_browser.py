@@ -67,3 +67,39 @@ def test_flame_dropdown_switches_sample_type(browser, reports_dir):
         assert not errors, errors
     finally:
         page.close()
+
+
+def test_sandwich_dropdown_switches_function(browser, reports_dir):
+    """The allocation report's sandwich section draws both halves offline, and its dropdown shows
+    another top function's callers and callees (no kernel: the traces are in the page)."""
+    page, errors = open_offline(browser, reports_dir / "allocations.html")
+    try:
+        page.wait_for_function(WAIT_PLOTS, arg=3, timeout=60_000)
+        idx = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')].findIndex(
+            d => d.data.length > 2 && d.data[0].name === 'callers' && d.data[1].name === 'callees')""")
+        assert idx >= 0
+        plot = page.locator(".js-plotly-plot").nth(idx)
+        plot.scroll_into_view_if_needed()
+        shown = f"() => document.querySelectorAll('.js-plotly-plot')[{idx}].data.map(t => t.visible)"
+        assert page.evaluate(shown)[:2] == [True, True] and not any(page.evaluate(shown)[2:])
+        # both icicles drew their frames: the function at both roots, callers above callees
+        boxes = page.evaluate(f"""() => [...document.querySelectorAll('.js-plotly-plot')[{idx}]
+            .querySelectorAll('g.trace')].map(g => [g.querySelectorAll('path.surface').length,
+                                                    g.getBoundingClientRect().top])""")
+        assert len(boxes) >= 2 and all(n > 0 for n, _ in boxes[:2]) and boxes[0][1] < boxes[1][1]
+        first = page.evaluate(f"() => document.querySelectorAll('.js-plotly-plot')[{idx}].layout.title.text")
+        plot.locator(".updatemenu-header").first.click()
+        plot.locator(".updatemenu-dropdown-button").nth(1).wait_for(state="visible", timeout=10_000)
+        plot.locator(".updatemenu-dropdown-button").nth(1).click()
+        page.wait_for_function(f"() => document.querySelectorAll('.js-plotly-plot')[{idx}].data[2].visible === true",
+                               timeout=10_000)
+        assert page.evaluate(shown)[:4] == [False, False, True, True]
+        second = page.evaluate(f"() => document.querySelectorAll('.js-plotly-plot')[{idx}].layout.title.text")
+        assert second != first and "<b>" in second
+        notes = page.evaluate(f"""() => document.querySelectorAll('.js-plotly-plot')[{idx}].layout.annotations
+            .map(a => a.text)""")
+        name = second.split("<b>")[1].split("</b>")[0]
+        assert notes == [f"▲ callers of {name}", f"▼ callees of {name}"]
+        assert not errors, errors
+    finally:
+        page.close()

@@ -1,14 +1,16 @@
 """The allocation report's sandwich section: the top functions' sandwiches (flat and cum as
 ``Profile.peek``, the same functions as the top table), one figure switching between them with a
-dropdown, every profile string escaped."""
+dropdown, every profile string escaped; the exported report holds the section."""
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import pytest
 
 import pprof_parse
+from gopherlab import report
 from gopherlab.reports import allocations as alloc
 from pprof_parse.errors import OptionError
 from pprof_parse.present.sandwich_figure import sandwiches_figure
@@ -75,3 +77,19 @@ def test_escapes_hostile_names_and_refuses_bad_input(tmp_path):
 
 def test_no_costing_function_gives_no_sandwich(bundled):
     assert alloc.top_sandwiches(bundled, "alloc_space", functions=0) == []
+
+
+@pytest.mark.slow
+def test_exported_report_has_the_sandwich_section(tmp_path):
+    out = tmp_path / "alloc.html"
+    res = report.run_report("allocations", {"sandwich_functions": 2}, out)
+    assert res.ok, res.error
+    page = out.read_text(encoding="utf-8")
+    start = page.index(">Callers and callees<")
+    section = page[start:page.find("<h2", start)]
+    figs = [json.loads(m.group(1)) for m in
+            re.finditer(r'Plotly\.newPlot\(\s*"[^"]+",\s*(\[.*?\])\s*,\s*\{', section, re.S)]
+    assert len(figs) == 1
+    assert [(t["type"], t["name"]) for t in figs[0]] == [("icicle", "callers"), ("icicle", "callees")] * 2
+    assert figs[0][0]["labels"][0] == "main.allocLarge"  # the top function by flat, at both roots
+    assert figs[0][1]["labels"][0] == "main.allocLarge"
