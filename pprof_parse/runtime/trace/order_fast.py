@@ -205,7 +205,10 @@ def order_events_fast(generations, source: str, keep_complete: bool, reference) 
         if index == 0:
             if not worth_compiling(len(ev.typ)):
                 return reference(chain(consumed, items), source, keep_complete=keep_complete)
-            slots = _Slots()   # imports numba
+            try:
+                slots = _Slots()   # imports numba
+            except ImportError:    # installed but unusable (e.g. an llvmlite that does not load)
+                return reference(chain(consumed, items), source, keep_complete=keep_complete)
         try:
             _order_generation(g, ev, index, base, slots, out, checks)
         except _Fallback:

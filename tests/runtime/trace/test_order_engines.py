@@ -181,6 +181,20 @@ def test_a_small_trace_takes_the_python_loop(monkeypatch):
     assert calls == [1]
 
 
+def test_an_unusable_numba_means_the_python_loop(monkeypatch):
+    from gopherlab_common.lazy import LazyModule
+
+    monkeypatch.setattr(order_fast, "kernel", LazyModule("pprof_parse.runtime.trace.no_such_kernel"))
+    items = decoded(BUNDLED.read_bytes())
+    calls = []
+
+    def reference(*args, **kwargs):
+        calls.append(1)
+        return order.order_events_reference(*args, **kwargs)
+    assert_same(order_fast.order_events_fast(items, "t", False, reference), order.order_events_reference(items, "t"))
+    assert calls == [1]
+
+
 def test_reading_a_small_trace_does_not_import_numba():
     code = (f"import sys; from pprof_parse.runtime.trace import read_trace; read_trace({str(BUNDLED)!r}).events; "
             "print('numba' in sys.modules)")
