@@ -203,10 +203,11 @@ def test_reading_a_small_trace_does_not_import_numba():
 
 
 def test_the_compiled_path_leaves_no_thread_and_no_gc_change():
-    code = (f"import gc, sys, threading; from pprof_parse.runtime.trace import order_fast, read_trace; "
-            f"order_fast.MIN_COMPILED_EVENTS = 0; n = threading.active_count(); g = gc.isenabled(), gc.get_threshold(); "
+    code = ("import gc, sys, threading; from pprof_parse.runtime.trace import order_fast, read_trace; "
+            "order_fast.MIN_COMPILED_EVENTS = 0; n = threading.active_count(); "
+            "g = gc.isenabled(), gc.get_threshold(); "
             f"read_trace({str(BUNDLED)!r}).events; "
-            f"print('numba' in sys.modules, threading.active_count() == n, (gc.isenabled(), gc.get_threshold()) == g)")
+            "print('numba' in sys.modules, threading.active_count() == n, (gc.isenabled(), gc.get_threshold()) == g)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["True", "True", "True"]
 
