@@ -122,7 +122,7 @@ def build_nodes(data: ProfileData, granularity: str = "functions", *, noinlines:
     })
     codes = key.groupby(list(key.columns), sort=False, dropna=False).ngroup().to_numpy()
     info = key.drop_duplicates().reset_index(drop=True)
-    info["name"] = [_printable(r) for r in info.itertuples(index=False)]
+    info["name"] = [_printable(r) for r in info.astype(object).itertuples(index=False)]
     return NodeTable(granularity, noinlines, slot_offsets, np.asarray(codes, np.int64), slot_inline, info)
 
 
