@@ -16,6 +16,9 @@ events:
 * a goroutine-scoped range (RangeBegin/RangeActive/RangeEnd) that ends while the
   goroutine executes becomes a slice; ranges still active when the goroutine stops are
   cut there and resume when it runs again;
+* a P-scoped range (``GC incremental sweep``) is a slice on its P from its begin to its end
+  (``gen.go``'s ``procRangeGenerator``); one active at the start is back-dated to the
+  trace's first event, but only while the first generation is read (before the second Sync);
 * slices still open at the trace's last event end there;
 * a slice is named ``G<id> <function>``, the function being the outermost frame of the
   first state-transition stack seen for the goroutine, plus `` (<label>)`` of its latest
@@ -69,6 +72,8 @@ class _ProcView:
         self.start_time = start_time
         self.goroutines: dict[int, _Goroutine] = {}
         self.in_syscall: dict[int, _Goroutine] = {}  # P -> goroutine in a syscall on it
+        self.proc_ranges: dict[tuple[str, int], int] = {}  # (name, P) -> start time
+        self.syncs = 0
         self.out: list[ProcSlice] = []
 
     def goroutine(self, g: int) -> _Goroutine:
@@ -117,6 +122,15 @@ class _ProcView:
             if gs.executing >= 0:
                 gs.completed.append((name, start or 0, time, None))
 
+    def proc_range(self, kind, time, p, name) -> None:
+        if kind == "RangeBegin":
+            self.proc_ranges[(name, p)] = time
+        elif kind == "RangeActive":
+            if self.syncs < 2:
+                self.proc_ranges[(name, p)] = self.start_time
+        else:
+            self.out.append(ProcSlice(name, p, self.proc_ranges.pop((name, p), 0), time))
+
     def label(self, g, text) -> None:
         self.goroutine(g).label = text
 
@@ -143,6 +157,7 @@ class _ProcView:
         gs.executing = -1
 
     def finish(self, end_time: int) -> None:
+        self.out.extend(ProcSlice(name, p, start, end_time) for (name, p), start in self.proc_ranges.items())
         for gs in self.goroutines.values():
             if gs.executing >= 0:
                 self.end_syscall(gs, end_time, blocked=False)
@@ -156,7 +171,7 @@ def proc_slices(trace) -> list[ProcSlice]:
     order Go's viewer emits them. The rules are in this module's docstring.
     """
     ev = trace.events
-    rows = ev[ev["kind"].isin(["StateTransition", "RangeBegin", "RangeActive", "RangeEnd", "Label"])]
+    rows = ev[ev["kind"].isin(["StateTransition", "RangeBegin", "RangeActive", "RangeEnd", "Label", "Sync"])]
     names: dict[int, str] = {}
 
     def root_function(stack_id: int) -> str:
@@ -177,7 +192,11 @@ def proc_slices(trace) -> list[ProcSlice]:
         elif kind == "Label":
             if resource == "goroutine":
                 view.label(ident, name)
+        elif kind == "Sync":
+            view.syncs += 1
         elif resource == "goroutine":
             view.range_event(kind, time, ident, name)
+        elif resource == "proc":
+            view.proc_range(kind, time, ident, name)
     view.finish(int(ev["time"].iloc[-1]))
     return view.out

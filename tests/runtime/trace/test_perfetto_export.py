@@ -112,18 +112,26 @@ def test_gzipped_file_holds_the_same_events(exported, tmp_path):
         assert json.load(f)["traceEvents"] == events
 
 
-@pytest.mark.parametrize("name", ["start", "generations", "gotest"])
-def test_procs_equal_go_tool_traces_proc_view(name, traces, go, tmp_path):
+@pytest.fixture(scope="module")
+def all_traces(traces, tmp_path_factory):
+    from edges_trace import make_edges_trace
+
+    return {**traces, "edges": make_edges_trace(tmp_path_factory.mktemp("edges"))}
+
+
+@pytest.mark.parametrize("name", ["start", "generations", "flight", "gotest", "allocfree", "edges"])
+def test_procs_equal_go_tool_traces_proc_view(name, all_traces, go, tmp_path):
     """The "Procs" slices are ``go tool trace``'s own proc view (``/jsontrace?view=proc``,
     what its trace viewer draws): the same slices on the same Ps, names, times to the ns
     and the syscalls' ``blocked`` flags."""
     from trace_http_oracle import GoTraceServer
 
-    trace = pprof_parse.read_trace(traces[name])
+    path = all_traces[name]
+    trace = pprof_parse.read_trace(path)
     write_perfetto(trace, tmp_path / "t.json")
     ours = [e for e in json.loads((tmp_path / "t.json").read_text())["traceEvents"]
             if e["ph"] == "X" and e["pid"] == PID_PROCS]
-    server = GoTraceServer(go, traces[name], tmp_path / "go.log")
+    server = GoTraceServer(go, path, tmp_path / "go.log")
     try:
         go_events = json.loads(server.get("/jsontrace", view="proc"))["traceEvents"]
     finally:
