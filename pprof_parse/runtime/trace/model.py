@@ -12,6 +12,9 @@ from pprof_parse.read.source import inflate
 from pprof_parse.runtime.inputs import MAX_TEXT_BYTES, load_source
 from pprof_parse.runtime.trace.decode import decode_generation
 from pprof_parse.runtime.trace.delays import delay_profile
+from pprof_parse.runtime.trace.gc_cycles import gc_cycles
+from pprof_parse.runtime.trace.goroutines import NEEDED_KINDS, goroutine_summary_table
+from pprof_parse.runtime.trace.perfetto import write_perfetto
 from pprof_parse.runtime.trace.events import event_columns, events_frame, experimental_frame
 from pprof_parse.runtime.trace.order import order_events
 from pprof_parse.runtime.trace import spec, views
@@ -133,6 +136,11 @@ class Trace:
     stacks : DataFrame
         One row per frame of each stack: ``stack`` (id, as in ``events``), ``depth``
         (0 = leaf), ``pc``, ``function``, ``file``, ``line``.
+    goroutines : DataFrame
+        One row per goroutine with ``go tool trace``'s goroutine analysis (time running,
+        runnable, blocked by reason, in syscalls, in GC ranges); see :attr:`goroutines`.
+    gc : DataFrame
+        One row per GC cycle (mark phase, stop-the-world pauses, assists).
     transitions, metrics, logs, regions, tasks, ranges : DataFrame
         Views of the events (:mod:`pprof_parse.runtime.trace.views`): goroutine and P state
         transitions with how long each new state lasted, metric samples (heap
@@ -169,9 +177,11 @@ class Trace:
     def events(self):
         return events_frame(self._store, self._pool)
 
-    def _events_of(self, *kinds: str):
-        """The rows of :attr:`events` of these kinds (index: their rows in ``events``), made from
-        the store alone when the whole table has not been built."""
+    def events_of(self, *kinds: str):
+        """The rows of :attr:`events` whose ``kind`` is one of ``kinds`` ("StateTransition",
+        "Log", "RangeBegin", ...), with :attr:`events`' columns and dtypes, indexed by their
+        row in :attr:`events`; made from the trace's narrow columns alone (the whole table,
+        about 110 bytes an event, is not built for it)."""
         if "events" in self.__dict__:
             ev = self.events
             return ev[ev["kind"].isin(kinds)]
@@ -236,27 +246,52 @@ class Trace:
 
     @cached_property
     def metrics(self):
-        return views.metrics(self._events_of("Metric"))
+        return views.metrics(self.events_of("Metric"))
 
     @cached_property
     def logs(self):
-        return views.logs(self._events_of("Log"))
+        return views.logs(self.events_of("Log"))
 
     @cached_property
     def regions(self):
-        return views.regions(self._events_of("RegionBegin", "RegionEnd"))
+        return views.regions(self.events_of("RegionBegin", "RegionEnd"))
 
     @cached_property
     def tasks(self):
-        return views.tasks(self._events_of("TaskBegin", "TaskEnd"))
+        return views.tasks(self.events_of("TaskBegin", "TaskEnd"))
 
     @cached_property
     def ranges(self):
-        return views.ranges(self._events_of("RangeBegin", "RangeActive", "RangeEnd"))
+        return views.ranges(self.events_of("RangeBegin", "RangeActive", "RangeEnd"))
 
     @cached_property
     def transitions(self):
-        return views.transitions(self._events_of("StateTransition"))
+        return views.transitions(self.events_of("StateTransition"))
+
+    @cached_property
+    def goroutines(self):
+        """One row per goroutine, as ``go tool trace``'s goroutine analysis (``/goroutines``,
+        ``src/internal/trace/summary.go``) computes it: id, start function (``name``),
+        creation time, creator and its stack, first start, end, and the time (ns) spent
+        running, runnable, blocked by reason (``block_ns_<reason>``), in syscalls (holding
+        its P / blocked), and in GC ranges. Columns, dtypes and rules:
+        :func:`~pprof_parse.runtime.trace.goroutines.goroutine_table`."""
+        return goroutine_summary_table(self.transitions, self.events_of(*NEEDED_KINDS), self.stack)
+
+    @cached_property
+    def gc(self):
+        """One row per GC cycle: the mark phase's ``start``/``end``, ``mark_ns``, the two
+        stop-the-world pauses (``sweep_term_ns``, ``mark_term_ns``, ``stw_ns``) and mark
+        assists (``assist_ns``, ``assists``); see
+        :func:`~pprof_parse.runtime.trace.gc_cycles.gc_cycles`."""
+        return gc_cycles(self)
+
+    def to_perfetto(self, path) -> int:
+        """Write the trace's timeline to ``path`` in the Trace Event Format (Perfetto's UI,
+        ``chrome://tracing``; gzipped when the name ends in ``.gz``) and return the number
+        of events written. The Procs track is ``go tool trace``'s own proc view; see
+        :func:`~pprof_parse.runtime.trace.perfetto.write_perfetto`. Raises ``OSError``."""
+        return write_perfetto(self, path)
 
     @cached_property
     def experimental(self):

@@ -81,8 +81,9 @@ def _json(event: dict) -> str:
 
 
 def _time_span(trace) -> tuple[int, int]:
-    """The times (ns) of the trace's first and last events (in Go's order, as its viewer takes them)."""
-    times = trace.events["time"]
+    """The times (ns) of the trace's first and last events (in Go's order, as its viewer takes them:
+    the first and last Sync)."""
+    times = trace.events_of("Sync")["time"]
     return int(times.iloc[0]), int(times.iloc[-1])
 
 

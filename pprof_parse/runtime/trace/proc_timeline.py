@@ -170,8 +170,7 @@ def proc_slices(trace) -> list[ProcSlice]:
     Returns a list of :class:`ProcSlice` (times in ns, as in ``trace.events``), in the
     order Go's viewer emits them. The rules are in this module's docstring.
     """
-    ev = trace.events
-    rows = ev[ev["kind"].isin(["StateTransition", "RangeBegin", "RangeActive", "RangeEnd", "Label", "Sync"])]
+    rows = trace.events_of("StateTransition", "RangeBegin", "RangeActive", "RangeEnd", "Label", "Sync")
     names: dict[int, str] = {}
 
     def root_function(stack_id: int) -> str:
@@ -180,7 +179,8 @@ def proc_slices(trace) -> list[ProcSlice]:
             names[stack_id] = frames[-1][1] if frames else ""
         return names[stack_id]
 
-    view = _ProcView(root_function, int(ev["time"].iloc[0]))
+    syncs = rows["time"][rows["kind"] == "Sync"]  # the trace's first and last events
+    view = _ProcView(root_function, int(syncs.iloc[0]))
     columns = [rows[c].tolist() for c in ("kind", "time", "resource", "id", "from_state", "to_state", "p",
                                           "transition_stack", "name")]
     for kind, time, resource, ident, old, new, p, tstack, name in zip(*columns):
@@ -198,5 +198,5 @@ def proc_slices(trace) -> list[ProcSlice]:
             view.range_event(kind, time, ident, name)
         elif resource == "proc":
             view.proc_range(kind, time, ident, name)
-    view.finish(int(ev["time"].iloc[-1]))
+    view.finish(int(syncs.iloc[-1]))
     return view.out

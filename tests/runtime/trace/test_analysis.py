@@ -76,9 +76,18 @@ def test_delay_profiles_equal_go_tool_trace_pprof(trace, kind, go, tmp_path):
     assert [t.type for t in ours.sample_types] == ["contentions", "delay"]
     for index in ("contentions", "delay"):
         assert ours.total(index) == theirs.total(index)
-        a = ours.top(index, cum=True).set_index("name")[["flat", "cum"]].sort_index()
-        b = theirs.top(index, cum=True).set_index("name")[["flat", "cum"]].sort_index()
+        a = _named(ours.top(index, cum=True))
+        b = _named(theirs.top(index, cum=True))
         assert a.equals(b)
+
+
+def _named(top):
+    """A top table by function name without ``<unknown>``: Go's profile merges a goroutine's
+    runtime-reported pc=0 stack and "no stack" into one sample and keeps whichever stack its map
+    iteration meets last, so that row (a location without a function) comes and goes between
+    runs of ``go tool trace`` on the same file; the totals above still hold it."""
+    top = top.set_index("name")[["flat", "cum"]]
+    return top[top.index != "<unknown>"].sort_index()
 
 
 def test_gc_cycles_hold_every_gc_pause(trace):
