@@ -16,27 +16,17 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 from goenv import go_binary, go_env  # noqa: E402
+from bench_trace import timed  # noqa: E402  (this folder: the script's own)
 
 IMPORTS = "import numpy, pandas, pprof_parse.runtime.trace"
 READ = IMPORTS + "\nt = pprof_parse.runtime.trace.read_trace(__import__('sys').argv[1])\nprint(len(t))"
 READ_SCHED = READ + "\np = t.delay_profile('sched')\nprint(int(p['count'].sum()), int(p['delay_ns'].sum()))"
-
-
-def timed(cmd: list[str], **kw) -> tuple[bytes, float, int]:
-    """stdout, wall seconds and peak RSS (KiB) of ``cmd``."""
-    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
-        out = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", tf.name, *cmd], check=True,
-                             stdout=subprocess.PIPE, **kw).stdout
-        wall, rss = tf.read().split()[-2:]
-    return out, float(wall), int(rss)
 
 
 def median_run(cmd: list[str], repeat: int, **kw) -> tuple[bytes, float, int]:
