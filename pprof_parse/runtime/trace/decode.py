@@ -11,7 +11,9 @@ Two implementations, equal on every input (``GOPHERLAB_ENGINE`` picks one):
 * the fast one decodes every uvarint of the generation's payloads at once with numpy
   (a type byte below 128 is itself a one-byte uvarint, so the payload *is* a uvarint
   stream), then finds the events by following the chain ``next = here + 2 + nargs[type]``
-  (one integer step per event) and gathers their columns with numpy;
+  (one integer step per event) and gathers their columns with numpy; for a large
+  generation, when numba is installed, :mod:`~.decode_kernel` reads the events byte by
+  byte instead, compiled (any fault sends the chunk back to the numpy path, which reports it);
 * the reference one reads the batches byte by byte, one event at a time.
 
 A generation with AllocFree experiment events (type bytes 128-136, which are not
@@ -22,15 +24,23 @@ from __future__ import annotations
 
 import numpy as np
 from gopherlab_common.engine import reference_engine
+from gopherlab_common.lazy import LazyModule
 
 from pprof_parse.runtime.trace import spec
 from pprof_parse.runtime.trace.errors import TraceFormatError
 from pprof_parse.runtime.trace.narrow import narrowed, narrowest
+from pprof_parse.runtime.trace.order_fast import numba_installed, worth_compiling
 from pprof_parse.runtime.trace.wire import Generation, _Short, uvarint
 
 __all__ = ["GenEvents", "decode_generation"]
 
 N_ARG_COLUMNS = 4  # the most arguments after dt any timed event has
+
+kernel = LazyModule("pprof_parse.runtime.trace.decode_kernel")
+
+#: the fewest payload bytes an event takes on average in the traces measured (4.4-5.0), for
+#: telling a generation's event count before decoding it (:func:`_compiled_wanted`)
+BYTES_PER_EVENT = 4
 
 
 class GenEvents:
@@ -157,9 +167,10 @@ def _decode_fast(g: Generation, batches, data, source: str) -> GenEvents | None:
     if not batches:
         return _empty()
     raw = np.frombuffer(data, dtype=np.uint8)
+    compiled = _compiled_wanted(batches)
     parts, counts = [], []
     for lo, hi in _chunks(batches):
-        part = _decode_chunk(g, batches[lo:hi], raw, source)
+        part = _decode_chunk(g, batches[lo:hi], raw, source, compiled)
         if part is None:
             return None
         parts.append(part[0])
@@ -196,9 +207,20 @@ def _chunks(batches):
         yield lo, len(batches)
 
 
-def _decode_chunk(g: Generation, batches, raw, source: str):
+def _compiled_wanted(batches) -> bool:
+    """Whether the generation is decoded compiled: numba is installed and the generation is large
+    enough to pay for loading it (:func:`~.order_fast.worth_compiling`, as the ordering)."""
+    payload = sum(b.end - b.start for _, b in batches)
+    return numba_installed() and worth_compiling(payload // BYTES_PER_EVENT)
+
+
+def _decode_chunk(g: Generation, batches, raw, source: str, compiled: bool = False):
     """``((typ, time, args, offset), events per batch)`` of consecutive ``batches``, or None (see
-    :func:`_decode_fast`)."""
+    :func:`_decode_fast`); ``compiled``: with :mod:`~.decode_kernel` (this numpy path when it fails)."""
+    if compiled:
+        decoded = _decode_chunk_compiled(g, batches, raw)
+        if decoded is not None:
+            return decoded
     starts = np.array([b.start for _, b in batches], dtype=np.int64)
     ends = np.array([b.end for _, b in batches], dtype=np.int64)
     buf = np.concatenate([raw[s:e] for s, e in zip(starts, ends)])
@@ -288,6 +310,35 @@ def _walk_events(vals, vlen, first_v, end_v, vstart, cat_start, starts, source):
         found_idx.append(idx)
         found_batch.append(np.full(len(idx), b, dtype=np.int64))
     return np.concatenate(found_idx), np.concatenate(found_batch)
+
+
+#: each type byte's argument count for the compiled decoder; -1: not a timed event type
+_NARGS_OR_INVALID = np.where((np.arange(256) < min(spec.N_SPECS, 0x80)) & (spec.N_ARGS >= 0),
+                             spec.N_ARGS, -1).astype(np.int64)
+
+
+def _decode_chunk_compiled(g: Generation, batches, raw):
+    """:func:`_decode_chunk` by :func:`~.decode_kernel.decode_batches`; None when a batch breaks a
+    rule (or numba is installed but cannot be imported)."""
+    starts = np.array([b.start for _, b in batches], dtype=np.int64)
+    ends = np.array([b.end for _, b in batches], dtype=np.int64)
+    cap = int((ends - starts).sum()) // 2 + 1
+    typ, dt = np.empty(cap, np.uint8), np.empty(cap, np.uint64)
+    args = np.zeros((N_ARG_COLUMNS, cap), np.uint64)
+    offset, batch_of, found = np.empty(cap, np.int64), np.empty(cap, np.int64), np.zeros(1, np.int64)
+    try:
+        decode_batches = kernel.decode_batches
+    except ImportError:
+        return None
+    if decode_batches(raw, starts, ends, _NARGS_OR_INVALID, typ, dt, args, offset, batch_of, found) != kernel.OK:
+        return None
+    n = int(found[0])
+    batch_of = batch_of[:n]
+    time = _times(g, dt[:n], batch_of, batches)
+    counts = np.bincount(batch_of, minlength=len(batches))
+    # copies: the chunk's columns are kept until the generation's are joined, the buffers are about twice as long
+    return ((typ[:n].copy(), time, [args[k, :n].copy() for k in range(N_ARG_COLUMNS)], offset[:n].copy()),
+            counts.tolist())
 
 
 def _times(g: Generation, dt, batch_of, batches) -> np.ndarray:
