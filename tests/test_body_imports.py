@@ -51,6 +51,8 @@ LAZY_PROJECT_MODULES = {
     "gopherlab/__init__.py": "the %load_ext hook: importing gopherlab loads no pprof_parse or IPython",
     "pprof_parse/runtime/trace/order_fast.py": "the compiled event ordering: its kernel modules import numba, "
                                               "loaded only when a trace takes that path",
+    "pprof_parse/runtime/trace/decode.py": "the compiled event decoding: its kernel module imports numba, "
+                                           "loaded only when a generation takes that path",
 }
 
 #: where a module imports by name: the lazy mechanism itself
