@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """read_trace + Trace.delay_profile("sched") vs ``go tool trace -pprof=sched`` on one large trace.
 
-    python benchmarks/bench_trace.py [TRACE] [--duration 2s]
+    python benchmarks/bench_trace.py [TRACE] [--duration 2s] [--warm N]
     python benchmarks/bench_trace.py --jit [TRACE]
 
 Without TRACE, builds examples/tracegen and records its workload for ``--duration``
@@ -64,6 +64,18 @@ def jit_costs(path: Path) -> None:
             print(f"{label:18} {out.strip()}")
 
 
+WARM = """
+import sys, time
+from pprof_parse.runtime.trace import read_trace
+walls = []
+for i in range(1 + int(sys.argv[2])):
+    t0 = time.perf_counter()
+    p = read_trace(sys.argv[1]).delay_profile("sched")
+    walls.append(time.perf_counter() - t0)
+print(" ".join(f"{w:.2f}" for w in walls[1:]), "(s wall each; first read", f"{walls[0]:.2f})")
+"""
+
+
 def timed(cmd: list[str], **kw) -> tuple[bytes, float, int]:
     """stdout, wall seconds and peak RSS (KiB) of ``cmd``."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
@@ -87,6 +99,8 @@ def main() -> None:
     ap.add_argument("trace", nargs="?")
     ap.add_argument("--duration", default="2s")
     ap.add_argument("--jit", action="store_true", help="the compiled ordering's start-up costs")
+    ap.add_argument("--warm", type=int, default=0, metavar="N",
+                    help="also time N more reads in one process after a first one (a warm kernel)")
     args = ap.parse_args()
     if args.jit:
         jit_costs(Path(args.trace) if args.trace else ROOT / "gopherlab" / "data" / "runtime" / "trace" /
@@ -102,6 +116,10 @@ def main() -> None:
     print(f"{'go tool trace -pprof=sched':28} {go_wall:8.2f} {go_rss / 1024:12.0f}   ({len(go_out)} bytes of profile)")
     print(f"{'read_trace + delay_profile':28} {wall:8.2f} {rss / 1024:12.0f}   ({n} events; sched: {count} waits, "
           f"{int(ns) / 1e9:.3f} s)")
+    if args.warm:
+        out = subprocess.run([sys.executable, "-c", WARM, str(path), str(args.warm)], check=True,
+                             stdout=subprocess.PIPE, text=True).stdout
+        print(f"{'  the same, warm process':28} {out.strip()}")
 
 
 if __name__ == "__main__":
