@@ -18,9 +18,12 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from edges_trace import make_edges_trace  # noqa: E402
 from goenv import REPO, build, go_env  # noqa: E402
+from trace_http_oracle import ServerPool  # noqa: E402
 
 TRACEGEN = REPO / "examples" / "tracegen"
+BUNDLED = REPO / "gopherlab" / "data" / "runtime" / "trace" / "tracegen.trace"
 
 
 @pytest.fixture(scope="session")
@@ -55,3 +58,18 @@ def go_parsed(go):
                                          check=True, env={**os.environ, "TZ": "UTC"}).stdout
         return cache[path]
     return parsed
+
+
+@pytest.fixture(scope="session")
+def trace_paths(traces, tmp_path_factory) -> dict[str, Path]:
+    """``traces`` plus ``bundled`` (the committed sample) and ``edges`` (examples/traceedges: the
+    cases go tool trace's pages treat specially), each made once per session."""
+    return {**traces, "bundled": BUNDLED, "edges": make_edges_trace(tmp_path_factory.mktemp("edges"))}
+
+
+@pytest.fixture(scope="module")
+def go_trace_servers(go, tmp_path_factory):
+    """``go tool trace -http`` servers, one per trace file, started on first use (trace_http_oracle)."""
+    pool = ServerPool(go, tmp_path_factory.mktemp("go-tool-trace"))
+    yield pool
+    pool.close()

@@ -6,29 +6,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from edges_trace import make_edges_trace
 from goenv import REPO
 from pprof_parse.runtime.trace import read_trace
 from pprof_parse.runtime.trace.goroutines import (NEEDED_KINDS, goroutine_summary_table, goroutine_table,
                                                   is_system_goroutine)
-from trace_http_oracle import ServerPool, duration_ns, goroutine_breakdown, goroutine_groups
+from trace_http_oracle import duration_ns, goroutine_breakdown, goroutine_groups
 
 pytestmark = pytest.mark.go
 
 BUNDLED = REPO / "gopherlab" / "data" / "runtime" / "trace" / "tracegen.trace"
 NAMES = ["bundled", "edges", "start", "generations", "flight", "gotest", "allocfree"]
-
-
-@pytest.fixture(scope="module")
-def servers(go, tmp_path_factory):
-    pool = ServerPool(go, tmp_path_factory.mktemp("go-tool-trace"))
-    yield pool
-    pool.close()
-
-
-@pytest.fixture(scope="module")
-def paths(traces, tmp_path_factory):
-    return {**traces, "bundled": BUNDLED, "edges": make_edges_trace(tmp_path_factory.mktemp("edges"))}
 
 
 def _go_columns(row: pd.Series, columns) -> dict[str, int]:
@@ -46,10 +33,10 @@ def _go_columns(row: pd.Series, columns) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_goroutine_table_equals_go_tool_trace(paths, servers, name):
-    path = paths[name]
+def test_goroutine_table_equals_go_tool_trace(trace_paths, go_trace_servers, name):
+    path = trace_paths[name]
     table = goroutine_table(read_trace(path))
-    server = servers[path]
+    server = go_trace_servers[path]
     groups = goroutine_groups(server.get("/goroutines"))
     ours = table.groupby("name")["exec_ns"].agg(["size", "sum"])
     assert {k: (int(n), int(s)) for k, (n, s) in ours.iterrows()} == groups
@@ -94,8 +81,8 @@ def test_bundled_trace_covers_every_kind_of_time():
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_goroutine_table_engines_agree(paths, monkeypatch, name):
-    trace = read_trace(paths[name])
+def test_goroutine_table_engines_agree(trace_paths, monkeypatch, name):
+    trace = read_trace(trace_paths[name])
     monkeypatch.setenv("GOPHERLAB_ENGINE", "fast")
     fast = goroutine_table(trace)
     monkeypatch.setenv("GOPHERLAB_ENGINE", "reference")

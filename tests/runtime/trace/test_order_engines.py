@@ -184,10 +184,8 @@ def test_cut_and_flipped_traces_give_the_same_errors_under_both_engines(traces, 
         assert results[0] == results[1]
 
 
-def test_a_small_trace_takes_the_python_loop(monkeypatch):
-    monkeypatch.setattr(order_fast, "MIN_COMPILED_EVENTS", 100_000)
-    items = decoded(BUNDLED.read_bytes())
-    assert not order_fast.worth_compiling(len(items[0][1].typ))
+def _assert_python_loop_ran_once(items) -> None:
+    """order_events_fast handed the whole trace to the Python loop once, and its result is that loop's."""
     calls = []
 
     def reference(*args, **kwargs):
@@ -195,20 +193,20 @@ def test_a_small_trace_takes_the_python_loop(monkeypatch):
         return order.order_events_reference(*args, **kwargs)
     assert_same(order_fast.order_events_fast(items, "t", False, reference), order.order_events_reference(items, "t"))
     assert calls == [1]
+
+
+def test_a_small_trace_takes_the_python_loop(monkeypatch):
+    monkeypatch.setattr(order_fast, "MIN_COMPILED_EVENTS", 100_000)
+    items = decoded(BUNDLED.read_bytes())
+    assert not order_fast.worth_compiling(len(items[0][1].typ))
+    _assert_python_loop_ran_once(items)
 
 
 def test_an_unusable_numba_means_the_python_loop(monkeypatch):
     from gopherlab_common.lazy import LazyModule
 
     monkeypatch.setattr(order_fast, "kernel", LazyModule("pprof_parse.runtime.trace.no_such_kernel"))
-    items = decoded(BUNDLED.read_bytes())
-    calls = []
-
-    def reference(*args, **kwargs):
-        calls.append(1)
-        return order.order_events_reference(*args, **kwargs)
-    assert_same(order_fast.order_events_fast(items, "t", False, reference), order.order_events_reference(items, "t"))
-    assert calls == [1]
+    _assert_python_loop_ran_once(decoded(BUNDLED.read_bytes()))
 
 
 def test_reading_a_small_trace_does_not_import_numba():

@@ -112,30 +112,17 @@ def test_gzipped_file_holds_the_same_events(exported, tmp_path):
         assert json.load(f)["traceEvents"] == events
 
 
-@pytest.fixture(scope="module")
-def all_traces(traces, tmp_path_factory):
-    from edges_trace import make_edges_trace
-
-    return {**traces, "edges": make_edges_trace(tmp_path_factory.mktemp("edges"))}
-
-
 @pytest.mark.parametrize("name", ["start", "generations", "flight", "gotest", "allocfree", "edges"])
-def test_procs_equal_go_tool_traces_proc_view(name, all_traces, go, tmp_path):
+def test_procs_equal_go_tool_traces_proc_view(name, trace_paths, go_trace_servers, tmp_path):
     """The "Procs" slices are ``go tool trace``'s own proc view (``/jsontrace?view=proc``,
     what its trace viewer draws): the same slices on the same Ps, names, times to the ns
     and the syscalls' ``blocked`` flags."""
-    from trace_http_oracle import GoTraceServer
-
-    path = all_traces[name]
+    path = trace_paths[name]
     trace = pprof_parse.read_trace(path)
     write_perfetto(trace, tmp_path / "t.json")
     ours = [e for e in json.loads((tmp_path / "t.json").read_text())["traceEvents"]
             if e["ph"] == "X" and e["pid"] == PID_PROCS]
-    server = GoTraceServer(go, path, tmp_path / "go.log")
-    try:
-        go_events = json.loads(server.get("/jsontrace", view="proc"))["traceEvents"]
-    finally:
-        server.close()
+    go_events = json.loads(go_trace_servers[path].get("/jsontrace", view="proc"))["traceEvents"]
     procs = {e["tid"] for e in go_events if e.get("ph") == "M" and e.get("name") == "thread_name"
              and e["args"]["name"].startswith("Proc ")}
     theirs = [e for e in go_events if e.get("ph") == "X" and e["tid"] in procs]

@@ -24,11 +24,10 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from edges_trace import make_edges_trace
 from goenv import REPO
 from pprof_parse.runtime.trace import read_trace
 from pprof_parse.runtime.trace.goroutines import goroutine_table
-from trace_http_oracle import ServerPool, region_groups, region_rows, task_groups, task_rows
+from trace_http_oracle import region_groups, region_rows, task_groups, task_rows
 
 pytestmark = pytest.mark.go
 
@@ -37,20 +36,12 @@ NAMES = ["bundled", "edges", "start", "generations", "flight", "gotest", "allocf
 
 
 @pytest.fixture(scope="module")
-def servers(go, tmp_path_factory):
-    pool = ServerPool(go, tmp_path_factory.mktemp("go-tool-trace-regions"))
-    yield pool
-    pool.close()
-
-
-@pytest.fixture(scope="module")
-def loaded(traces, tmp_path_factory):
-    paths = {**traces, "bundled": BUNDLED, "edges": make_edges_trace(tmp_path_factory.mktemp("edges"))}
+def loaded(trace_paths):
     cache = {}
 
     def load(name):
         if name not in cache:
-            path = paths[name]
+            path = trace_paths[name]
             trace = read_trace(path)
             cache[name] = path, trace, goroutine_table(trace).set_index("goroutine")
         return cache[name]
@@ -102,9 +93,9 @@ def _synthetic_regions(trace, gor) -> list[tuple[str, int, int, int, int]]:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_regions_equal_go_tool_trace(servers, loaded, name):
+def test_regions_equal_go_tool_trace(go_trace_servers, loaded, name):
     path, trace, gor = loaded(name)
-    server = servers[path]
+    server = go_trace_servers[path]
     expected = _go_regions(trace, gor)
     groups = region_groups(server.get("/userregions"))
     assert groups == dict(Counter((typ, pc) for typ, pc, *_ in expected))
@@ -139,9 +130,9 @@ def _go_tasks(trace) -> dict[int, tuple[str, int, int, bool]]:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_tasks_equal_go_tool_trace(servers, loaded, name):
+def test_tasks_equal_go_tool_trace(go_trace_servers, loaded, name):
     path, trace, _ = loaded(name)
-    server = servers[path]
+    server = go_trace_servers[path]
     expected = _go_tasks(trace)
     assert task_groups(server.get("/usertasks")) == dict(Counter(typ for typ, *_ in expected.values()))
     theirs = {tid: (start, ns, complete) for tid, start, ns, complete in task_rows(server.get("/usertask"))}
