@@ -130,5 +130,7 @@ def test_procs_equal_go_tool_traces_proc_view(name, trace_paths, go_trace_server
     def key(e):
         return e["tid"], e["name"], e["ts"], e["dur"], (e.get("args") or {}).get("blocked")
 
-    assert len(theirs) > 100
+    # A flight-recorder snapshot holds only the last generations that fit its MaxBytes, and
+    # how much the last one holds depends on when the snapshot fell (9 slices in one CI run).
+    assert len(theirs) > (0 if name == "flight" else 100)
     assert Counter(map(key, ours)) == Counter(map(key, theirs))
