@@ -1,182 +1,222 @@
-"""Rows of small, well-formed profile.proto files straight from upb's message; the rest goes to the reader.
+"""A batch of small, well-formed profile.proto files decoded together; the rest goes to the reader.
 
-``read_profile`` is built for large profiles (chunked numpy decoding, threads, bounds
-against hostile input): on a 9 KB CPU window it spends ~20 ms in set-up. A store ingests
-thousands of such windows, so :func:`message_rows` reads them with upb's message objects
-in one pass and gives the rows :func:`~.rows.profile_rows` gives for the reader's
-``ProfileData`` (names demangled as the reader's default does). It answers ``None`` --
-and the caller uses the reader, which raises the typed error or handles the case -- for
-anything it does not take: not gzip-or-raw proto, over :data:`MAX_BYTES` once inflated,
-text or legacy forms, a parse error, a string table that is not exactly pprof's (``""``
-first, no repeats: two concatenated profiles repeat ``""``), any id or reference the
-reader's ``CheckValid`` rules refuse or warn about, ``drop_frames`` (pruning). One
-difference: a mangled C++/Rust name (never in Go profiles) is kept without the reader's
-warning. Everything is checked before an id is made, so a deferred file queues no row.
+``read_profile`` is built for large profiles (bounds against hostile input, threads): on
+a 7 KB CPU window it spends ~20 ms in set-up, and even a per-file decode pays Python's
+per-object cost for each of the window's ~1,000 messages. A store ingests thousands of
+such windows, so :func:`decode_batch` decodes a whole batch at once: upb splits each
+file's top level (``ProfileRaw``: the repeated messages stay bytes), then the functions,
+mappings, locations and samples of all files are concatenated kind by kind and decoded
+by the reader's column decoders (:mod:`pprof_parse.read._columns`) in one pass each, and
+every reference is resolved within its file. :mod:`.fast_rows` turns the result into rows.
+
+A file is left out -- the caller uses the reader, which raises the typed error or
+handles the case -- for anything this path does not take: not gzip-or-raw proto, over
+:data:`MAX_BYTES` once inflated, text or legacy forms, a parse error (a broken nested
+message too: that file is set aside and the batch decoded again without it), strings
+that are not UTF-8, a string table that is not exactly pprof's (``""`` first, no repeats:
+two concatenated profiles repeat ``""``), any id or reference the reader's ``CheckValid``
+rules refuse or warn about, sample types that cannot be columns, ``drop_frames``
+(pruning). Every file is checked before an id is made, so a file left out queues no row.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
+import numpy as np
 from google.protobuf.message import DecodeError
 
+from ..errors import PprofParseError
 from ..model.data import ValueType
 from ..proto import profile_pb2 as pb
-from ..read.demangle import simplify_name
+from ..proto.wire import WireError
+from ..read._columns import LocationColumns, SampleColumns, decode_locations, decode_samples, decode_scalars
 from ..read.source import inflate
-from .rows import Header, ProfileRows, SymbolIds, sample_rows, value_columns_of
+from .rows import Header, value_columns_of
 
 #: larger inflated profiles go to the reader (its bounds and chunked decode pay off there)
 MAX_BYTES = 1 << 20
-_U64_MASK = (1 << 64) - 1
+_KINDS = ("function", "mapping", "location", "sample")
 
 
-class NameCache:
-    """Function names as the reader's default demangling leaves them, per (name, system_name)."""
+class File(NamedTuple):
+    """One file's top level: its header, value column names, strings and raw repeated messages."""
 
-    def __init__(self) -> None:
-        self._out: dict[tuple[str, str], str] = {}
-
-    def final_name(self, name: str, system: str) -> str:
-        """The name ``read_profile`` shows (``read.demangle.demangle_names``, default mode)."""
-        key = (name, system)
-        out = self._out.get(key)
-        if out is None:
-            out = self._out[key] = name if name and system != name else simplify_name(system, "default")
-        return out
+    header: Header
+    type_names: list[str]
+    strings: list[str]
+    function: list[bytes]
+    mapping: list[bytes]
+    location: list[bytes]
+    sample: list[bytes]
 
 
-def _parse(raw: bytes, source: str):
+def _parse_file(raw: bytes, source: str) -> File | None:
+    """upb's split of the top level, header fields resolved; None for what the reader must decide."""
     if not raw or len(raw) > MAX_BYTES:
         return None
     try:
-        return pb.Profile.FromString(inflate(raw, source=source, max_inflated_bytes=MAX_BYTES))
-    except (ValueError, DecodeError, RuntimeError):  # (the reader decides, and raises its typed error)
+        msg = pb.ProfileRaw.FromString(inflate(raw, source=source, max_inflated_bytes=MAX_BYTES))
+        strings = [b.decode() for b in msg.string_table]  # (strict UTF-8; the reader replaces and warns)
+    except (PprofParseError, ValueError, DecodeError, RuntimeError):  # (UnicodeDecodeError is a ValueError)
         return None
-
-
-def _strings(msg) -> list[str] | None:
-    strings = list(msg.string_table)
-    if not strings or strings[0] != "" or len(set(strings)) != len(strings) or msg.drop_frames:
-        return None
-    return strings
-
-
-def _indices_ok(indices, n: int) -> bool:
-    return all(0 <= i < n for i in indices)
-
-
-def message_rows(raw: bytes, source: str, ids: SymbolIds, names: NameCache) -> tuple[Header, ProfileRows] | None:
-    """The header and samples rows of ``raw`` (gzip or plain profile.proto), symbol rows queued
-    on ``ids``; None when the reader must decide (see the module docstring).
-
-    Raises
-    ------
-    StoreError
-        The sample types cannot be columns (as :func:`~.rows.profile_rows`).
-    """
-    msg = _parse(raw, source)
-    strings = _strings(msg) if msg is not None else None
-    if strings is None:
+    if (not strings or strings[0] != "" or len(set(strings)) != len(strings) or msg.drop_frames
+            or len(msg.time_nanos) > 1):
         return None
     header = _header(msg, strings)
-    functions = _functions(msg, strings, names)
-    mappings = _mappings(msg, strings)
-    locations = _locations(msg, functions, mappings) if functions is not None and mappings is not None else None
-    samples = _samples(msg, strings, locations, len(header.sample_types)) if locations is not None else None
-    if header is None or samples is None:
+    if header is None:
         return None
-    type_names = value_columns_of([t.type for t in header.sample_types], source)
-    return header, _rows(ids, functions, mappings, locations, samples, type_names)
+    try:
+        type_names = value_columns_of([t.type for t in header.sample_types], source)
+    except PprofParseError:  # (StoreError: the reader path raises it)
+        return None
+    return File(header, type_names, strings, list(msg.function), list(msg.mapping), list(msg.location),
+                 list(msg.sample))
 
 
 def _header(msg, strings: list[str]) -> Header | None:
     n = len(strings)
     idx = [msg.default_sample_type, msg.keep_frames, msg.period_type.type, msg.period_type.unit, msg.doc_url,
            *msg.comment, *(x for st in msg.sample_type for x in (st.type, st.unit))]
-    if not _indices_ok(idx, n):
+    if not all(0 <= i < n for i in idx):
         return None
     s = strings
     return Header(tuple(ValueType(s[st.type], s[st.unit]) for st in msg.sample_type), s[msg.default_sample_type],
-                  int(msg.time_nanos), int(msg.duration_nanos),
+                  int(msg.time_nanos[0]) if len(msg.time_nanos) else 0, int(msg.duration_nanos),
                   ValueType(s[msg.period_type.type], s[msg.period_type.unit]), int(msg.period),
                   tuple(s[c] for c in msg.comment), s[msg.doc_url], "", s[msg.keep_frames])
 
 
-def _functions(msg, strings: list[str], names: NameCache) -> dict | None:
-    """Function id -> (name as shown, system name, file name, start line)."""
-    n = len(strings)
-    out = {}
-    final_name = names.final_name
-    for f in msg.function:
-        name, system, filename = f.name, f.system_name, f.filename
-        if not (0 <= name < n and 0 <= system < n and 0 <= filename < n) or f.id == 0:
-            return None
-        out[f.id] = (final_name(strings[name], strings[system]), strings[system], strings[filename], f.start_line)
-    return out if len(out) == len(msg.function) else None
+def decode_batch(raws: list[tuple[str, bytes]]) -> tuple[list[int], "Batch | None"]:
+    """The files of ``(source, raw bytes)`` this path takes (their indices in ``raws``) and their
+    decoded, checked and resolved columns (None when it takes none; see the module docstring).
+
+    Raises nothing for a bad file: it is left out of the indices (the reader then decides)."""
+    files = [_parse_file(raw, source) for source, raw in raws]
+    taken = [i for i, f in enumerate(files) if f is not None]
+    while taken:
+        got = _decode([files[i] for i in taken])
+        if isinstance(got, Batch):
+            got = _check(got)
+        if isinstance(got, Batch):
+            return taken, got
+        taken = [i for k, i in enumerate(taken) if k not in got]  # (rare: decode the others again)
+    return [], None
 
 
-def _mappings(msg, strings: list[str]) -> dict | None:
-    """Mapping id -> (start, limit, offset, file name, build id, flags)."""
-    n = len(strings)
-    out = {}
-    for m in msg.mapping:
-        if not (0 <= m.filename < n and 0 <= m.build_id < n) or m.id == 0:
-            return None
-        out[m.id] = (m.memory_start, m.memory_limit, m.file_offset, strings[m.filename], strings[m.build_id],
-                     (m.has_functions, m.has_filenames, m.has_line_numbers, m.has_inline_frames))
-    return out if len(out) == len(msg.mapping) else None
+class Kind(NamedTuple):
+    """One kind of message of a batch: decoded columns, owner file of each message, count per file."""
+
+    cols: object
+    owner: np.ndarray
+    counts: np.ndarray
 
 
-def _locations(msg, functions: dict, mappings: dict) -> dict | None:
-    """Location id -> (mapping id or 0, address, is_folded, ((function id, line, column), ...))."""
-    out = {loc.id: (loc.mapping_id, loc.address, loc.is_folded,
-                    tuple([(ln.function_id, ln.line, ln.column) for ln in loc.line])) for loc in msg.location}
-    if len(out) != len(msg.location) or 0 in out:
-        return None
-    used_functions = {f for v in out.values() for f, _, _ in v[3]}
-    used_mappings = {v[0] for v in out.values()} - {0}
-    if not (used_functions <= functions.keys() and used_mappings <= mappings.keys()):
-        return None
-    return out
+class Resolved(NamedTuple):
+    """Row (in the batch's columns) of each reference: line -> function, location -> mapping
+    (-1: none), sample stack entry -> location."""
+
+    line_function: np.ndarray
+    loc_mapping: np.ndarray
+    stack_location: np.ndarray
 
 
-def _samples(msg, strings: list[str], locations: dict, n_types: int) -> list | None:
-    """Per sample: (location ids, values, string labels, numeric labels)."""
-    n = len(strings)
-    if len(msg.sample) and not n_types:
-        return None
-    out = []
-    for smp in msg.sample:
-        values = list(smp.value)
-        if len(values) != n_types:
-            return None
-        strs, nums = [], []
-        for lb in smp.label:
-            if not (0 <= lb.key < n and 0 <= lb.str < n and 0 <= lb.num_unit < n):
-                return None
-            if lb.str:
-                strs.append((strings[lb.key], strings[lb.str]))
-            elif lb.num or lb.num_unit:  # (pprof drops labels with neither)
-                nums.append((strings[lb.key], lb.num, strings[lb.num_unit]))
-        out.append((tuple(smp.location_id), values, tuple(strs), tuple(nums)))
-    if not {x for locs, _, _, _ in out for x in locs} <= locations.keys():
-        return None
-    return out
+class Batch(NamedTuple):
+    """A batch's files and their messages' columns, concatenated kind by kind in file order."""
+
+    files: list[File]
+    function: Kind  # (n, 5) uint64: id, name, system_name, filename, start_line
+    mapping: Kind  # (n, 10) uint64: id, start, limit, offset, filename, build_id, four has_* flags
+    location: Kind  # LocationColumns
+    sample: Kind  # SampleColumns
+    resolved: Resolved | None = None
 
 
-def _rows(ids: SymbolIds, functions: dict, mappings: dict, locations: dict, samples: list,
-          type_names: list[str]) -> ProfileRows:
-    """Ids for every symbol (new rows queued) and the samples rows."""
-    function_id, location_id, stack_id = ids.function_id, ids.location_id, ids.stack_id
-    fid = {k: function_id(*v) for k, v in functions.items()}
-    mid = {k: ids.mapping_id(*v) for k, v in mappings.items()}
-    lid = {}
-    for k, (m, address, folded, lines) in locations.items():
-        lines = tuple([(fid[f], ln, c) for f, ln, c in lines])
-        if m:
-            lid[k] = location_id((address - mappings[m][0]) & _U64_MASK, mid[m], bool(folded), lines)
-        else:
-            lid[k] = location_id(address, 0, bool(folded), lines)
-    stacks = [stack_id(tuple([lid[x] for x in locs])) for locs, _, _, _ in samples]
-    labels = [ids.labels(strs, nums) if strs or nums else "" for _, _, strs, nums in samples]
-    main = mid[next(iter(mappings))] if mappings else 0  # (dicts keep the message's order)
-    return sample_rows(stacks, labels, [v for _, v, _, _ in samples], type_names, main)
+def _decode(files: list[File]) -> Batch | set[int]:
+    """Each kind's messages of all files decoded in one pass; or the file (index in ``files``)
+    holding a message that does not decode."""
+    decoders = {"function": lambda *r: decode_scalars(*r, (1, 2, 3, 4, 5)),
+                "mapping": lambda *r: decode_scalars(*r, range(1, 11)),
+                "location": decode_locations, "sample": decode_samples}
+    kinds = {}
+    for kind in _KINDS:
+        parts = [m for f in files for m in getattr(f, kind)]
+        counts = np.fromiter((len(getattr(f, kind)) for f in files), np.int64, len(files))
+        owner = np.repeat(np.arange(len(files)), counts)
+        lens = np.fromiter(map(len, parts), np.int64, len(parts))
+        try:
+            cols = decoders[kind](np.frombuffer(b"".join(parts), np.uint8), np.cumsum(lens) - lens, lens)
+        except WireError as err:
+            return {int(owner[err.index])}
+        kinds[kind] = Kind(cols, owner, counts)
+    return Batch(files, **kinds)
+
+
+def _check(b: Batch) -> set[int] | Batch:
+    """The files (indices in ``b.files``) breaking a rule the reader would report or warn about;
+    or, when there are none, ``b`` with its references resolved."""
+    nstr = np.fromiter((len(f.strings) for f in b.files), np.int64, len(b.files))
+    nt = np.fromiter((len(f.type_names) for f in b.files), np.int64, len(b.files))
+    s: SampleColumns = b.sample.cols
+    label_file = b.sample.owner[s.label_owner]
+    bad = set(_strings_out_of_range(b.function.cols[:, 1:4], b.function.owner, nstr))
+    bad.update(_strings_out_of_range(b.mapping.cols[:, 4:6], b.mapping.owner, nstr))
+    bad.update(_strings_out_of_range(s.labels[:, [1, 2, 4]], label_file, nstr))
+    bad.update(b.sample.owner[s.val_counts != nt[b.sample.owner]].tolist())
+    bad.update(np.flatnonzero((b.sample.counts > 0) & (nt == 0)).tolist())
+    resolved, unresolved = _resolve(b)
+    bad.update(unresolved)
+    return bad or b._replace(resolved=resolved)
+
+
+def _strings_out_of_range(idx: np.ndarray, owner: np.ndarray, nstr: np.ndarray) -> list[int]:
+    """Files of the rows of ``idx`` (string indices, one row per message) holding an index outside
+    their file's string table."""
+    v = idx.astype(np.uint64).view(np.int64)
+    return owner[((v < 0) | (v >= nstr[owner][:, None])).any(axis=1)].tolist()
+
+
+def _resolve(b: Batch) -> tuple[Resolved, set[int]]:
+    """Every reference resolved within its file, and the files with an id 0, a repeated id or a
+    reference to an id they do not define (a location's unknown mapping too: the reader warns)."""
+    loc: LocationColumns = b.location.cols
+    s: SampleColumns = b.sample.cols
+    line_owner = np.repeat(b.location.owner, loc.line_counts)
+    stack_owner = np.repeat(b.sample.owner, s.loc_counts)
+    fn_rows, bad = _lookup(b.function.owner, b.function.cols[:, 0], line_owner, loc.line_function_id)
+    map_rows, bad_m = _lookup(b.mapping.owner, b.mapping.cols[:, 0], b.location.owner, loc.mapping_id)
+    loc_rows, bad_l = _lookup(b.location.owner, loc.id, stack_owner, s.locs)
+    bad |= bad_m | bad_l
+    bad.update(line_owner[fn_rows < 0].tolist())
+    bad.update(b.location.owner[(map_rows < 0) & (loc.mapping_id != 0)].tolist())
+    bad.update(stack_owner[loc_rows < 0].tolist())
+    return Resolved(fn_rows, map_rows, loc_rows), bad
+
+
+def _lookup(def_owner: np.ndarray, def_ids: np.ndarray, ref_owner: np.ndarray,
+            ref_ids: np.ndarray) -> tuple[np.ndarray, set[int]]:
+    """Row of each reference among the definitions of the same file (-1: undefined), and the
+    files whose definitions hold an id 0 or an id twice (pprof's ``CheckValid``)."""
+    def_ids, ref_ids = def_ids.astype(np.uint64), ref_ids.astype(np.uint64)
+    dk, rk = _file_keys(def_owner, def_ids, ref_owner, ref_ids)
+    order = np.argsort(dk, kind="stable")
+    sk = dk[order]
+    bad = set(def_owner[order[1:][sk[1:] == sk[:-1]]].tolist()) | set(def_owner[def_ids == 0].tolist())
+    if not sk.size:
+        return np.full(rk.size, -1, np.int64), bad
+    pos = np.minimum(np.searchsorted(sk, rk), sk.size - 1)
+    return np.where(sk[pos] == rk, order[pos], -1), bad
+
+
+def _file_keys(def_owner: np.ndarray, def_ids: np.ndarray, ref_owner: np.ndarray,
+               ref_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One uint64 key per (file, id): ``file << 40 | id`` when ids are below 2**40 (Go numbers
+    them 1..n), else ``file * m + rank of the id`` among the ``m`` distinct ids."""
+    top = max(int(def_ids.max(initial=0)), int(ref_ids.max(initial=0)))
+    if top < 1 << 40:
+        shift = np.uint64(40)
+        return (def_owner.astype(np.uint64) << shift) | def_ids, (ref_owner.astype(np.uint64) << shift) | ref_ids
+    uniq, inv = np.unique(np.concatenate((def_ids, ref_ids)), return_inverse=True)
+    key = np.concatenate((def_owner, ref_owner)).astype(np.uint64) * np.uint64(uniq.size)
+    key += inv.reshape(-1).astype(np.uint64)
+    return key[:def_ids.size], key[def_ids.size:]

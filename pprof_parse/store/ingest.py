@@ -14,7 +14,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, NamedTuple
 
 import numpy as np
 from gopherlab_common.engine import reference_engine
@@ -27,7 +27,7 @@ from ..model.data import ProfileData
 from ..read.profile_reader import decode_profile
 from ..read.source import read_source
 from .errors import StoreError
-from .fast_decode import NameCache, message_rows
+from .fast_rows import NameCache, batch_rows
 from .rows import Header, ProfileRows, SymbolIds, header_of, profile_rows
 from .schema import (PROFILE_COLUMNS, StoreLayout, day_of, hash_bytes, locations_schema, functions_schema,
                      mappings_schema, profiles_schema, samples_schema, stacks_schema)
@@ -127,6 +127,18 @@ class _Batch:
         return len(self.profiles)
 
 
+class _Read(NamedTuple):
+    """A file of a batch as read: its bytes and id, or the error; ``first``: the position in the
+    batch of an earlier file with the same bytes (None if it is the first)."""
+
+    path: str
+    series: dict
+    raw: bytes | None = None
+    pid: int = 0
+    error: Exception | None = None
+    first: int | None = None
+
+
 def _profile_row(pid: int, path: str, raw: bytes, d: Header, rows: ProfileRows, labels: dict) -> dict:
     t = int(d.time_nanos)
     return {"profile_id": pid, "path": path, "time": t if t > 0 else None, "time_nanos": t,
@@ -154,40 +166,69 @@ class Ingester:
 
     def add(self, paths: list[str], labels: Labels, progress: bool) -> IngestResult:
         result = IngestResult()
-        batch = _Batch()
         with progress_bar(total=len(paths), disable=not progress, unit="file", desc="ingest") as bar:
-            for path in paths:
-                self._add_file(path, labels, batch, result)
-                bar.update(1)
-                if len(batch) >= self.batch_size:
+            for k in range(0, len(paths), self.batch_size):
+                batch = _Batch()
+                self._add_batch(paths[k:k + self.batch_size], labels, batch, result, bar)
+                if len(batch):
                     self._write(batch)
-                    batch = _Batch()
-            if len(batch):
-                self._write(batch)
         return result
 
-    def _add_file(self, path: str, labels: Labels, batch: _Batch, result: IngestResult) -> None:
-        series = _series_labels(labels, path)  # (a bad label key is the caller's error: raised)
-        try:
-            raw, _ = read_source(path)
-            pid = hash_bytes(raw)
-            if pid in self.known:
+    def _add_batch(self, paths: list[str], labels: Labels, batch: _Batch, result: IngestResult, bar) -> None:
+        """Read, decode and turn into rows a batch of files, in order (outcomes as file by file)."""
+        read = self._read(paths, labels, bar)
+        decoded = self._decode(read)
+        for i, (r, got) in enumerate(zip(read, decoded)):
+            if r.pid in self.known:
                 result.skipped += 1
-                return
-            # the quick path for small protos; the reader for the rest, and for all under GOPHERLAB_ENGINE=reference
-            got = None if reference_engine() else message_rows(raw, path, self.symbols, self.names)
-            if got is None:
-                data = read_for_store(path)
-                got = header_of(data), profile_rows(data, self.symbols, path)
-            header, rows = got
-        except (PprofParseError, OSError) as err:
-            result.failed.append((path, err))
-            return
-        self.known.add(pid)
-        row = _profile_row(pid, path, raw, header, rows, series)
-        batch.profiles.append(row)
-        batch.samples.append((pid, row["day"], rows))
-        result.added += 1
+            elif r.first is not None:  # (the same bytes as an earlier file of the batch, which failed)
+                result.failed.append((r.path, decoded[r.first]))
+            elif isinstance(got, Exception):
+                result.failed.append((r.path, got))
+            else:
+                self.known.add(r.pid)
+                header, rows = got
+                row = _profile_row(r.pid, r.path, r.raw, header, rows, r.series)
+                batch.profiles.append(row)
+                batch.samples.append((r.pid, row["day"], rows))
+                result.added += 1
+
+    def _read(self, paths: list[str], labels: Labels, bar) -> list[_Read]:
+        out: list[_Read] = []
+        seen: dict[int, int] = {}
+        for path in paths:
+            series = _series_labels(labels, path)  # (a bad label key is the caller's error: raised)
+            try:
+                raw, _ = read_source(path)
+            except (PprofParseError, OSError) as err:
+                out.append(_Read(path, series, error=err))
+            else:
+                pid = hash_bytes(raw)
+                out.append(_Read(path, series, raw, pid, first=seen.get(pid)))
+                seen.setdefault(pid, len(out) - 1)
+            bar.update(1)
+        return out
+
+    def _decode(self, read: list[_Read]) -> list:
+        """Per file: ``(header, rows)``, the error, or None (nothing to decode: stored, or a repeat).
+
+        The fast path decodes the batch at once (:mod:`.fast_rows`); the reader takes the files
+        it leaves, and all of them under ``GOPHERLAB_ENGINE=reference``.
+        """
+        todo = [i for i, r in enumerate(read) if r.error is None and r.first is None and r.pid not in self.known]
+        out: list = [r.error for r in read]
+        if not reference_engine():
+            got = batch_rows([(read[i].path, read[i].raw) for i in todo], self.symbols, self.names)
+            for i, g in zip(todo, got):
+                out[i] = g
+            todo = [i for i, g in zip(todo, got) if g is None]
+        for i in todo:
+            try:
+                data = read_for_store(read[i].path)
+                out[i] = header_of(data), profile_rows(data, self.symbols, read[i].path)
+            except (PprofParseError, OSError) as err:
+                out[i] = err
+        return out
 
     # ---- writing --------------------------------------------------------------------------
     def _write(self, batch: _Batch) -> None:
@@ -220,12 +261,15 @@ def _samples_table(items: list[tuple[int, str, ProfileRows]]):
         columns.update(dict.fromkeys(rows.values))
     sizes = [len(rows.stack_id) for _, _, rows in items]
     pid = np.repeat(np.array([p for p, _, _ in items], np.int64), sizes)
-    stack = [x for _, _, rows in items for x in rows.stack_id]
-    labels = [x for _, _, rows in items for x in rows.labels]
+    stack = np.concatenate([np.asarray(rows.stack_id, np.int64) for _, _, rows in items] or [np.zeros(0, np.int64)])
+    labels = np.concatenate([np.asarray(rows.labels, object) for _, _, rows in items] or [np.zeros(0, object)])
     arrays = [pa.array(pid), pa.array(stack, type=pa.int64()), pa.array(labels, type=pa.string())]
     for c in columns:
-        vals = [x for (_, _, rows), n in zip(items, sizes) for x in rows.values.get(c, [None] * n)]
-        arrays.append(pa.array(vals, type=pa.int64()))
+        parts = [np.asarray(rows.values[c], np.int64) if c in rows.values else np.zeros(n, np.int64)
+                 for (_, _, rows), n in zip(items, sizes)]
+        absent = np.repeat([c not in rows.values for _, _, rows in items], sizes)
+        arrays.append(pa.array(np.concatenate(parts or [np.zeros(0, np.int64)]), mask=absent if absent.any() else None,
+                               type=pa.int64()))
     return pa.Table.from_arrays(arrays, schema=samples_schema(tuple(columns)))
 
 

@@ -4,8 +4,8 @@
 content (pprof's merge keys) and queues the symbol rows not stored yet; two extractors
 feed it: :func:`profile_rows` from a decoded
 :class:`~pprof_parse.model.data.ProfileData` (any input ``read_profile`` takes) and
-:mod:`.fast_decode` straight from a small profile.proto message. Both give the same rows
-(tested on every workload profile).
+:mod:`.fast_rows` for a batch of small profile.proto files decoded together. Both give the
+same rows (tested on every workload profile).
 
 Ids are memoised per key for the whole ``add`` (a store's profiles share their symbols),
 so a symbol is hashed once per ingest run.
@@ -13,7 +13,7 @@ so a symbol is hashed once per ingest run.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 from ..model.data import ProfileData
 from .errors import StoreError
@@ -44,12 +44,13 @@ def header_of(d: ProfileData) -> Header:
 
 
 class ProfileRows(NamedTuple):
-    """A profile's ``samples`` columns: ``stack_id`` and ``labels`` (lists), one value list per sample
-    type; and the id of its first mapping (the main binary, pprof's ``Mapping[0]``; 0 for none)."""
+    """A profile's ``samples`` columns: ``stack_id`` and ``labels``, one value sequence per sample
+    type (lists from :func:`profile_rows`; int64 and object numpy arrays from :mod:`.fast_rows`);
+    and the id of its first mapping (the main binary, pprof's ``Mapping[0]``; 0 for none)."""
 
-    stack_id: list[int]
-    labels: list[str]
-    values: dict[str, list[int]]
+    stack_id: Sequence[int]
+    labels: Sequence[str]
+    values: dict[str, Sequence[int]]
     main_mapping_id: int = 0
 
 
