@@ -40,11 +40,11 @@ _KINDS = ("function", "mapping", "location", "sample")
 
 
 class File(NamedTuple):
-    """One file's top level: its header, value column names, strings and raw repeated messages."""
+    """One file's top level: its header, value column names, strings (UTF-8) and raw repeated messages."""
 
     header: Header
     type_names: list[str]
-    strings: list[str]
+    strings: list[bytes]
     function: list[bytes]
     mapping: list[bytes]
     location: list[bytes]
@@ -57,10 +57,11 @@ def _parse_file(raw: bytes, source: str) -> File | None:
         return None
     try:
         msg = pb.ProfileRaw.FromString(inflate(raw, source=source, max_inflated_bytes=MAX_BYTES))
-        strings = [b.decode() for b in msg.string_table]  # (strict UTF-8; the reader replaces and warns)
+        strings = list(msg.string_table)
+        b"\0".join(strings).decode()  # (each one strict UTF-8, as upb's string fields; the reader replaces and warns)
     except (PprofParseError, ValueError, DecodeError, RuntimeError):  # (UnicodeDecodeError is a ValueError)
         return None
-    if (not strings or strings[0] != "" or len(set(strings)) != len(strings) or msg.drop_frames
+    if (not strings or strings[0] != b"" or len(set(strings)) != len(strings) or msg.drop_frames
             or len(msg.time_nanos) > 1):
         return None
     header = _header(msg, strings)
@@ -74,13 +75,13 @@ def _parse_file(raw: bytes, source: str) -> File | None:
                  list(msg.sample))
 
 
-def _header(msg, strings: list[str]) -> Header | None:
+def _header(msg, strings: list[bytes]) -> Header | None:
     n = len(strings)
     idx = [msg.default_sample_type, msg.keep_frames, msg.period_type.type, msg.period_type.unit, msg.doc_url,
            *msg.comment, *(x for st in msg.sample_type for x in (st.type, st.unit))]
     if not all(0 <= i < n for i in idx):
         return None
-    s = strings
+    s = {i: strings[i].decode() for i in idx}
     return Header(tuple(ValueType(s[st.type], s[st.unit]) for st in msg.sample_type), s[msg.default_sample_type],
                   int(msg.time_nanos[0]) if len(msg.time_nanos) else 0, int(msg.duration_nanos),
                   ValueType(s[msg.period_type.type], s[msg.period_type.unit]), int(msg.period),

@@ -57,17 +57,27 @@ def batch_rows(raws: list[tuple[str, bytes]], ids: SymbolIds,
 class _Strings:
     """The batch's strings: ``text[g]`` of global index ``g``; ``of(file, index)`` arrays."""
 
-    def __init__(self, tables: list[list[str]]) -> None:
-        seen: dict[str, int] = {}
-        flat = [seen.setdefault(s, len(seen)) for t in tables for s in t]
-        self.text = list(seen)
-        self.flat = np.asarray(flat, np.int64)
+    def __init__(self, tables: list[list[bytes]]) -> None:
+        flat = [s for t in tables for s in t]
+        index = {s: i for i, s in enumerate(dict.fromkeys(flat))}  # (C loops over all; Python per distinct)
+        self.text = [s.decode() for s in index]  # (UTF-8 checked by fast_decode)
+        self.flat = np.fromiter(map(index.__getitem__, flat), np.int64, len(flat))
         sizes = np.fromiter(map(len, tables), np.int64, len(tables))
         self.base = np.cumsum(sizes) - sizes
 
     def of(self, owner: np.ndarray, index: np.ndarray) -> np.ndarray:
         """Global indices of the strings ``index`` (int64-able) of files ``owner``."""
         return self.flat[self.base[owner] + index.astype(np.int64)]
+
+
+def _runs(offsets: np.ndarray, items: np.ndarray, rows: np.ndarray) -> list[list]:
+    """The item runs of ``rows`` (``items[offsets[r]:offsets[r + 1]]``) as lists of Python values."""
+    lengths = offsets[rows + 1] - offsets[rows]
+    ends = np.cumsum(lengths)
+    take = np.repeat(offsets[rows] - (ends - lengths), lengths) + np.arange(int(ends[-1]) if ends.size else 0)
+    flat = items[take].tolist()
+    bounds = [0, *ends.tolist()]
+    return [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 def _rows(b: Batch, ids: SymbolIds, names: NameCache) -> list[ProfileRows]:
@@ -121,10 +131,8 @@ def _location_ids(b: Batch, fid: np.ndarray, mid: np.ndarray, map_start: np.ndar
                              loc.line_line, loc.line_column])
     offsets = np.concatenate(([0], np.cumsum(loc.line_counts))).astype(np.int64)
     d = distinct(heads, offsets, items)
-    first_lines = items.tolist()
-    off = offsets.tolist()
-    out = [ids.location_id(a & 0xFFFFFFFFFFFFFFFF, mp, bool(folded), tuple(map(tuple, first_lines[off[i]:off[i + 1]])))
-           for i, (a, mp, folded) in zip(d.first.tolist(), heads[d.first].tolist())]
+    out = [ids.location_id(a & 0xFFFFFFFFFFFFFFFF, mp, bool(folded), tuple(map(tuple, lines)))
+           for lines, (a, mp, folded) in zip(_runs(offsets, items, d.first), heads[d.first].tolist())]
     return np.asarray(out, np.int64)[d.inverse] if out else np.zeros(0, np.int64)
 
 
@@ -132,8 +140,7 @@ def _stack_ids(s: SampleColumns, stack_lids: np.ndarray, ids: SymbolIds) -> np.n
     """Each sample's stack id (its location ids, leaf first)."""
     offsets = np.concatenate(([0], np.cumsum(s.loc_counts))).astype(np.int64)
     d = distinct(np.zeros((s.loc_counts.size, 0), np.int64), offsets, stack_lids.reshape(-1, 1))
-    flat, off = stack_lids.tolist(), offsets.tolist()
-    out = [ids.stack_id(tuple(flat[off[i]:off[i + 1]])) for i in d.first.tolist()]
+    out = [ids.stack_id(tuple(run)) for run in _runs(offsets, stack_lids, d.first)]
     return np.asarray(out, np.int64)[d.inverse] if out else np.zeros(0, np.int64)
 
 
@@ -152,10 +159,9 @@ def _label_sets(b: Batch, strings: _Strings, ids: SymbolIds) -> np.ndarray:
     n = s.loc_counts.size
     offsets = np.concatenate(([0], np.cumsum(np.bincount(owner, minlength=n)))).astype(np.int64)
     d = distinct(np.zeros((n, 0), np.int64), offsets, items)
-    t, flat, off = strings.text, items.tolist(), offsets.tolist()
+    t = strings.text
     out = np.empty(d.first.size, object)
-    for k, i in enumerate(d.first.tolist()):
-        run = flat[off[i]:off[i + 1]]
+    for k, run in enumerate(_runs(offsets, items, d.first)):
         out[k] = ids.labels(tuple((t[key], t[v]) for st, key, v, _ in run if st),
                             tuple((t[key], v, t[u]) for st, key, v, u in run if not st)) if run else ""
     return out[d.inverse]

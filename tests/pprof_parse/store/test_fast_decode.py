@@ -7,6 +7,7 @@ import gzip
 import pytest
 
 from pprof_parse.proto.profile_pb2 import Profile as ProfileMessage
+from pprof_parse.proto.profile_pb2 import ProfileRaw
 from pprof_parse.store.fast_rows import NameCache, batch_rows
 from pprof_parse.store.ingest import read_for_store
 from pprof_parse.store.rows import ProfileRows, SymbolIds, header_of, profile_rows
@@ -73,6 +74,9 @@ def _broken_variants(run) -> dict[str, bytes]:
     edited("dangling mapping", lambda m: setattr(m.location[0], "mapping_id", 999))
     edited("function id 0", lambda m: setattr(m.function[0], "id", 0))
     out["broken sample"] = _broken_nested(plain)
+    raw = ProfileRaw.FromString(plain)
+    raw.string_table.extend([b"\xc3", b"\xa9"])  # (each one invalid UTF-8; "\xc3\xa9" when joined)
+    out["invalid UTF-8"] = raw.SerializeToString()
     return out
 
 
