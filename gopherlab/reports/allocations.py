@@ -26,6 +26,8 @@ from pprof_parse.present.listing import listing_html
 from pprof_parse.present.sandwich import Sandwich, SandwichIndex
 from pprof_parse.present.sandwich_figure import sandwiches_figure
 from pprof_parse.present.top import report_total
+from pprof_parse.present.derived_view import view_index_at
+from pprof_parse.present.slot_paths import SlotPaths
 from pprof_parse.present.view_index import ViewIndex
 
 from .bundled import sample_path
@@ -594,6 +596,7 @@ class _AllocationExplorer:
         self.profile, self.max_nodes = profile, max_nodes
         self.views: OrderedDict[tuple, dict] = OrderedDict()
         self.indexes: OrderedDict[str, ViewIndex] = OrderedDict()
+        self.slot_paths: SlotPaths | None = None  # the call paths every granularity's index derives from
         self.masks: OrderedDict[tuple, np.ndarray] = OrderedDict()
         types = [t.type for t in profile.sample_types]
         self.sample = W.Dropdown(options=types, value=types[profile.sample_index(sample_index or None)],
@@ -627,7 +630,9 @@ class _AllocationExplorer:
         error = _regex_error(focus, ignore)
         if error:
             return _error_view(error, 0)
-        index = _remember(self.indexes, granularity, lambda: ViewIndex(self.profile.data, granularity),
+        if self.slot_paths is None:
+            self.slot_paths = SlotPaths(self.profile.data)
+        index = _remember(self.indexes, granularity, lambda: view_index_at(self.slot_paths, granularity),
                           _INDEX_CACHE_SIZE)
         kept = _remember(self.masks, (focus, ignore), lambda: index.kept(focus or None, ignore or None),
                          _MASK_CACHE_SIZE) if (focus or ignore) else None

@@ -26,7 +26,7 @@ from gopherlab_common.lazy import pd  # pandas on first use
 
 from ..analyze.filter import name_matches, samples_kept_by_name, warn_unmatched
 from ..analyze.graph import exact_bincount, expand_frames
-from ..analyze.nodes import build_nodes, sprint_key
+from ..analyze.nodes import build_nodes, sprint_keys
 from ..analyze.sample_index import resolve_sample_index
 from ..model.data import ProfileData
 from .top import TOP_COLUMNS, node_order, report_total
@@ -68,9 +68,7 @@ class ViewIndex:
         self._index_pairs(frame_sample, frame_node, n_nodes)
         self._index_edges(frame_sample, frame_node, self.nodes.slot_inline[frame_slot], n_nodes)
         self._index_paths(frame_node, per_sample)
-        self.names = self.nodes.info["name"].to_numpy(dtype=object)  # report names, by node id
-        # object columns first: iterating pandas' arrow-backed strings one by one is slow
-        self.sprint = [sprint_key(r) for r in self.nodes.info.astype(object).itertuples(index=False)]
+        self.names, self.sprint = node_names(self.nodes)
 
     # ---- built once ----------------------------------------------------------------------------
     @staticmethod
@@ -116,58 +114,12 @@ class ViewIndex:
         self.edge_inline = inline[valid]
 
     def _index_paths(self, frame_node, per_sample) -> None:
-        """The call path (root first) of every frame, built level by level as ``call_tree`` builds
-        them: at each depth, paths numbered by (parent path, node)."""
-        n_nodes = max(self.nodes.n_nodes, 1)
-        first_frame = np.cumsum(per_sample) - per_sample  # each sample's leaf frame; its outermost is the last
-        deepest_first = np.argsort(-per_sample, kind="stable")  # samples, the deepest stacks first
-        # how many samples reach each level (1 = the outermost frame): a prefix of deepest_first
-        reaching = np.searchsorted(-per_sample[deepest_first], -np.arange(1, int(per_sample.max(initial=0)) + 1),
-                                   side="right")
-        path_of_sample = np.zeros(per_sample.size, np.int64)
-        parents, nodes, depths = [np.array([-1])], [np.array([-1])], [np.array([0])]
-        next_id = 1
-        for lv in range(1, reaching.size + 1):
-            fs = deepest_first[:reaching[lv - 1]]
-            sel = first_frame[fs] + per_sample[fs] - lv  # their frame at this level
-            key, ids = _sorted_groups(path_of_sample[fs] * n_nodes + frame_node[sel],
-                                      int(frame_node.size + 1) * n_nodes)
-            parents.append(key // n_nodes)
-            nodes.append(key % n_nodes)
-            depths.append(np.full(key.size, lv))
-            path_of_sample[fs] = next_id + ids
-            next_id += key.size
-        # arrays a view gathers with stay 64-bit (numpy converts narrower indices on every use);
-        # the others are 32-bit: the index of a large profile holds a few million paths
-        self.path_parent = np.concatenate(parents).astype(np.int64)
-        self.path_node = np.concatenate(nodes).astype(np.int32)
-        self.path_depth = np.concatenate(depths).astype(np.int32)
-        self.sample_path = path_of_sample  # the deepest path of each sample (0: no frames, the root)
-        self._index_sample_runs()
-
-    def _index_sample_runs(self) -> None:
-        """Samples in depth-first order of their call paths, so that the samples through any path
-        are one run of that order (``path_first`` to ``path_end``): a path's total is then the
-        difference of two prefix sums of the ordered weights."""
-        parent, depth = self.path_parent, self.path_depth
-        bounds = np.searchsorted(depth, np.arange(int(depth[-1]) + 2))
-        size = np.ones(parent.size, np.int64)  # paths in each subtree, itself included
-        for d in range(bounds.size - 2, 0, -1):  # deepest level first, each added to its parents
-            lo, hi, up = bounds[d], bounds[d + 1], bounds[d - 1]
-            size[up:lo] += np.rint(np.bincount(parent[lo:hi] - up, weights=size[lo:hi], minlength=lo - up)).astype(np.int64)
-        pre = np.zeros(parent.size, np.int64)  # depth-first (preorder) position of each path
-        for d in range(1, bounds.size - 1):  # a path comes after its parent and its earlier siblings' subtrees
-            lo, hi = bounds[d], bounds[d + 1]
-            par, sz = parent[lo:hi], size[lo:hi]
-            before = np.cumsum(sz) - sz
-            first = np.r_[True, par[1:] != par[:-1]]
-            first_sibling = np.maximum.accumulate(np.where(first, np.arange(hi - lo), 0))
-            pre[lo:hi] = pre[par] + 1 + before - before[first_sibling]
-        key = pre[self.sample_path]
-        self.sample_order = np.argsort(key, kind="stable")
-        before = np.concatenate(([0], np.cumsum(np.bincount(key, minlength=parent.size))))  # samples before a position
-        self.path_first = before[pre]
-        self.path_end = before[pre + size]
+        """The call path (root first) of every frame (:func:`number_paths`) and the samples in
+        depth-first order of their paths (:func:`sample_runs`)."""
+        self.path_parent, self.path_node, self.path_depth, self.sample_path = number_paths(
+            frame_node, per_sample, self.nodes.n_nodes)
+        self.sample_order, self.path_first, self.path_end = sample_runs(self.path_parent, self.path_depth,
+                                                                        self.sample_path)
 
     # ---- per view ------------------------------------------------------------------------------
     def kept(self, focus: str | None = None, ignore: str | None = None) -> np.ndarray:
@@ -212,13 +164,7 @@ class ViewIndex:
 
     def _samples_with(self, node_flag: np.ndarray) -> np.ndarray:
         """The samples whose stacks hold a flagged node (their (sample, node) pairs)."""
-        at = np.flatnonzero(node_flag[self.pair_nodes])
-        ends = np.r_[self.pair_starts[1:], self.pair_sample.size]
-        lo, n = self.pair_starts[at], ends[at] - self.pair_starts[at]
-        rows = np.repeat(lo - np.cumsum(n) + n, n) + np.arange(int(n.sum()))
-        out = np.zeros(self.data.n_samples, bool)
-        out[self.pair_sample[rows]] = True
-        return out
+        return samples_of_groups(node_flag[self.pair_nodes], self.pair_starts, self.pair_sample, self.data.n_samples)
 
     def _weights(self, sample_index, kept: np.ndarray | None) -> tuple[int, np.ndarray]:
         """``(sample type position, int64 weight of every sample, 0 for the samples not kept)``."""
@@ -245,12 +191,9 @@ class ViewIndex:
             Unknown sample index.
         """
         si, w = self._weights(sample_index, kept)
-        n_nodes = self.nodes.n_nodes
         has_leaf = (self.leaf_node >= 0) & (w != 0)
-        flat = exact_bincount(self.leaf_node[has_leaf], w[has_leaf], n_nodes)
-        cumv = np.zeros(n_nodes, np.int64)
-        if self.pair_nodes.size:
-            cumv[self.pair_nodes] = np.add.reduceat(w[self.pair_sample], self.pair_starts)
+        flat = exact_bincount(self.leaf_node[has_leaf], w[has_leaf], self.nodes.n_nodes)
+        cumv = self._cum(w)
         inline_in, noinline_in = self._inline_flags(w != 0)
         keep = (flat != 0) | (cumv != 0)
         ids = np.flatnonzero(keep)
@@ -268,6 +211,13 @@ class ViewIndex:
         df.attrs.update({"sample_type": self.data.sample_types[si].type, "unit": self.data.sample_types[si].unit,
                          "total": total, "granularity": self.granularity, "mean": False})
         return df
+
+    def _cum(self, w: np.ndarray) -> np.ndarray:
+        """Σ ``w`` of the samples through each node (each sample counted once per node)."""
+        cumv = np.zeros(self.nodes.n_nodes, np.int64)
+        if self.pair_nodes.size:
+            cumv[self.pair_nodes] = np.add.reduceat(w[self.pair_sample], self.pair_starts)
+        return cumv
 
     def _inline_flags(self, active: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Nodes with an ordinary incoming call / with an incoming edge that is an inline call in every
@@ -300,26 +250,30 @@ class ViewIndex:
         nonneg = bool((w >= 0).all())
         # call_tree does not expand a path below the cutoff: its subtree stays in it as self
         cutoff = min_fraction * float(np.abs(w).sum()) if min_fraction > 0 and nonneg else 0.0
-        ids, total = self._drawn_above(w, cutoff) if cutoff > 0 else self._drawn_all(w, nonneg)
-        parent = self.path_parent[ids]
-        new_parent = np.searchsorted(ids, parent[1:])  # a drawn path's parent is drawn (ids sorted)
-        self_ = total - exact_bincount(new_parent, total[1:], ids.size)  # less the drawn children
+        new_parent, node, depth, total = self._drawn_tree(w, cutoff, nonneg)
+        self_ = total - exact_bincount(new_parent, total[1:], total.size)  # less the drawn children
         names = self.names
-        node = self.path_node[ids]
         df = pd.DataFrame({
-            "id": np.arange(ids.size, dtype=np.int64),
+            "id": np.arange(total.size, dtype=np.int64),
             "parent": np.r_[-1, new_parent].astype(np.int64),
             "name": pd.array(np.where(node >= 0, names[np.maximum(node, 0)] if names.size else ROOT_NAME, ROOT_NAME),
                              dtype=object),
-            "depth": self.path_depth[ids].astype(np.int64),
+            "depth": depth.astype(np.int64),
         })
         out = prune_tree(df, {"self": self_, "total": total}, total, min_fraction=min_fraction,
                      max_nodes=max_nodes)[TREE_COLUMNS]
         st = self.data.sample_types[si]
         out.attrs.update({"sample_type": st.type, "unit": st.unit, "total": int(np.abs(w).sum()),
                           "granularity": self.granularity, "noinlines": False, "tagroot": None, "tagleaf": None,
-                          "n_paths": int(ids.size)})
+                          "n_paths": int(total.size)})
         return out
+
+    def _drawn_tree(self, w: np.ndarray, cutoff: float, nonneg: bool):
+        """The drawn paths in numbering order, ``(parent position of each but the root, node, depth,
+        total)``: with a cutoff (> 0) :meth:`_drawn_above`, else :meth:`_drawn_all`."""
+        ids, total = self._drawn_above(w, cutoff) if cutoff > 0 else self._drawn_all(w, nonneg)
+        new_parent = np.searchsorted(ids, self.path_parent[ids[1:]])  # a drawn path's parent is drawn (ids sorted)
+        return new_parent, self.path_node[ids], self.path_depth[ids], total
 
     def _drawn_all(self, w: np.ndarray, nonneg: bool) -> tuple[np.ndarray, np.ndarray]:
         """Without a cutoff: every path a kept sample with a nonzero weight reaches (and the root),
@@ -362,6 +316,83 @@ class ViewIndex:
         cs = self._prefix_sums(w)
         return cs[self.path_end] - cs[self.path_first]
 
+
+
+def node_names(nodes) -> tuple[np.ndarray, list]:
+    """The report names of the nodes of a :class:`~pprof_parse.analyze.nodes.NodeTable` (an
+    object array by node id) and their ``fmt.Sprint(NodeInfo)`` tie-break keys (a list)."""
+    return nodes.info["name"].to_numpy(dtype=object), sprint_keys(nodes.info)
+
+
+def samples_of_groups(flag: np.ndarray, starts: np.ndarray, pair_sample: np.ndarray, n_samples: int) -> np.ndarray:
+    """A mask of the samples of the flagged groups of pairs (``pair_sample[starts[i]:starts[i + 1]]``
+    is group ``i``'s)."""
+    at = np.flatnonzero(flag)
+    ends = np.r_[starts[1:], pair_sample.size]
+    lo, n = starts[at], ends[at] - starts[at]
+    rows = np.repeat(lo - np.cumsum(n) + n, n) + np.arange(int(n.sum()))
+    out = np.zeros(n_samples, bool)
+    out[pair_sample[rows]] = True
+    return out
+
+
+def number_paths(frame_node: np.ndarray, per_sample: np.ndarray, n_nodes: int):
+    """The call paths (root first) of the frames, built level by level as ``call_tree`` builds
+    them: at each depth, paths numbered by (parent path, node). Frames are leaf first per sample,
+    ``per_sample`` of them each.
+
+    Returns ``(path_parent, path_node, path_depth, sample_path)``: path 0 is the root (parent and
+    node -1, depth 0); paths are numbered level by level in (parent, node) order, so
+    ``path_parent`` is non-decreasing and a path's children are contiguous; ``sample_path`` is
+    each sample's deepest path (0: no frames). The arrays a view gathers with stay 64-bit (numpy
+    converts narrower indices on every use); the others are 32-bit.
+    """
+    n_nodes = max(n_nodes, 1)
+    first_frame = np.cumsum(per_sample) - per_sample  # each sample's leaf frame; its outermost is the last
+    deepest_first = np.argsort(-per_sample, kind="stable")  # samples, the deepest stacks first
+    # how many samples reach each level (1 = the outermost frame): a prefix of deepest_first
+    reaching = np.searchsorted(-per_sample[deepest_first], -np.arange(1, int(per_sample.max(initial=0)) + 1),
+                               side="right")
+    path_of_sample = np.zeros(per_sample.size, np.int64)
+    parents, nodes, depths = [np.array([-1])], [np.array([-1])], [np.array([0])]
+    next_id = 1
+    for lv in range(1, reaching.size + 1):
+        fs = deepest_first[:reaching[lv - 1]]
+        sel = first_frame[fs] + per_sample[fs] - lv  # their frame at this level
+        key, ids = _sorted_groups(path_of_sample[fs] * n_nodes + frame_node[sel],
+                                  int(frame_node.size + 1) * n_nodes)
+        parents.append(key // n_nodes)
+        nodes.append(key % n_nodes)
+        depths.append(np.full(key.size, lv))
+        path_of_sample[fs] = next_id + ids
+        next_id += key.size
+    return (np.concatenate(parents).astype(np.int64), np.concatenate(nodes).astype(np.int32),
+            np.concatenate(depths).astype(np.int32), path_of_sample)
+
+
+def sample_runs(parent: np.ndarray, depth: np.ndarray, sample_path: np.ndarray):
+    """Samples in depth-first order of their call paths (of :func:`number_paths`), so that the
+    samples through any path are one run of that order (``path_first`` to ``path_end``): a path's
+    total is then the difference of two prefix sums of the ordered weights.
+
+    Returns ``(sample_order, path_first, path_end)``."""
+    bounds = np.searchsorted(depth, np.arange(int(depth[-1]) + 2))
+    size = np.ones(parent.size, np.int64)  # paths in each subtree, itself included
+    for d in range(bounds.size - 2, 0, -1):  # deepest level first, each added to its parents
+        lo, hi, up = bounds[d], bounds[d + 1], bounds[d - 1]
+        size[up:lo] += np.rint(np.bincount(parent[lo:hi] - up, weights=size[lo:hi], minlength=lo - up)).astype(np.int64)
+    pre = np.zeros(parent.size, np.int64)  # depth-first (preorder) position of each path
+    for d in range(1, bounds.size - 1):  # a path comes after its parent and its earlier siblings' subtrees
+        lo, hi = bounds[d], bounds[d + 1]
+        par, sz = parent[lo:hi], size[lo:hi]
+        before = np.cumsum(sz) - sz
+        first = np.r_[True, par[1:] != par[:-1]]
+        first_sibling = np.maximum.accumulate(np.where(first, np.arange(hi - lo), 0))
+        pre[lo:hi] = pre[par] + 1 + before - before[first_sibling]
+    key = pre[sample_path]
+    order = np.argsort(key, kind="stable")
+    before = np.concatenate(([0], np.cumsum(np.bincount(key, minlength=parent.size))))  # samples before a position
+    return order, before[pre], before[pre + size]
 
 def _sorted_groups(key: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
     """``np.unique(key, return_inverse=True)`` for keys in ``[0, bound)``: each key's position is
