@@ -3,7 +3,7 @@
 ``read_profile`` is built for large profiles (bounds against hostile input, threads): on
 a 7 KB CPU window it spends ~20 ms in set-up, and even a per-file decode pays Python's
 per-object cost for each of the window's ~1,000 messages. A store ingests thousands of
-such windows, so :func:`decode_batch` decodes a whole batch at once: upb splits each
+such windows, so :func:`decode_files` decodes a batch of them at once: upb splits each
 file's top level (``ProfileRaw``: the repeated messages stay bytes), then the functions,
 mappings, locations and samples of all files are concatenated kind by kind and decoded
 by the reader's column decoders (:mod:`pprof_parse.read._columns`) in one pass each, and
@@ -42,6 +42,7 @@ _KINDS = ("function", "mapping", "location", "sample")
 class File(NamedTuple):
     """One file's top level: its header, value column names, strings (UTF-8) and raw repeated messages."""
 
+    size: int  # bytes, inflated
     header: Header
     type_names: list[str]
     strings: list[bytes]
@@ -51,12 +52,14 @@ class File(NamedTuple):
     sample: list[bytes]
 
 
-def _parse_file(raw: bytes, source: str) -> File | None:
-    """upb's split of the top level, header fields resolved; None for what the reader must decide."""
+def parse_file(raw: bytes, source: str) -> File | None:
+    """upb's split of ``raw``'s top level (gzip or plain), header fields resolved; None for what the
+    reader must decide (see the module docstring)."""
     if not raw or len(raw) > MAX_BYTES:
         return None
     try:
-        msg = pb.ProfileRaw.FromString(inflate(raw, source=source, max_inflated_bytes=MAX_BYTES))
+        data = inflate(raw, source=source, max_inflated_bytes=MAX_BYTES)
+        msg = pb.ProfileRaw.FromString(data)
         strings = list(msg.string_table)
         b"\0".join(strings).decode()  # (each one strict UTF-8, as upb's string fields; the reader replaces and warns)
     except (PprofParseError, ValueError, DecodeError, RuntimeError):  # (UnicodeDecodeError is a ValueError)
@@ -71,7 +74,7 @@ def _parse_file(raw: bytes, source: str) -> File | None:
         type_names = value_columns_of([t.type for t in header.sample_types], source)
     except PprofParseError:  # (StoreError: the reader path raises it)
         return None
-    return File(header, type_names, strings, list(msg.function), list(msg.mapping), list(msg.location),
+    return File(len(data), header, type_names, strings, list(msg.function), list(msg.mapping), list(msg.location),
                  list(msg.sample))
 
 
@@ -88,13 +91,12 @@ def _header(msg, strings: list[bytes]) -> Header | None:
                   tuple(s[c] for c in msg.comment), s[msg.doc_url], "", s[msg.keep_frames])
 
 
-def decode_batch(raws: list[tuple[str, bytes]]) -> tuple[list[int], "Batch | None"]:
-    """The files of ``(source, raw bytes)`` this path takes (their indices in ``raws``) and their
-    decoded, checked and resolved columns (None when it takes none; see the module docstring).
+def decode_files(files: list[File]) -> tuple[list[int], "Batch | None"]:
+    """The files this path takes (their indices in ``files``, parsed by :func:`parse_file`) and
+    their decoded, checked and resolved columns (None when it takes none).
 
     Raises nothing for a bad file: it is left out of the indices (the reader then decides)."""
-    files = [_parse_file(raw, source) for source, raw in raws]
-    taken = [i for i, f in enumerate(files) if f is not None]
+    taken = list(range(len(files)))
     while taken:
         got = _decode([files[i] for i in taken])
         if isinstance(got, Batch):

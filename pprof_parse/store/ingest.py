@@ -3,7 +3,7 @@
 Each batch (``batch_size`` files) is read, turned into rows (:mod:`.rows`) and written as
 one Parquet file per table (per day for ``profiles``/``samples``); then its rows are
 dropped, so memory stays bounded by the batch whatever the number of files. Small
-profile.proto files are decoded :data:`DECODE_SIZE` at a time (:mod:`.fast_rows`); the
+profile.proto files are decoded in groups (:mod:`.fast_rows`); the
 reader takes the files that path leaves, and every file under ``GOPHERLAB_ENGINE=reference``.
 Outcomes are counted in file order as if the files were read one by one: a file whose
 bytes are already stored, or were read earlier in this call (same ``profile_id``, a
@@ -41,10 +41,6 @@ pq = LazyModule("pyarrow.parquet")
 
 #: files read and written per batch (a batch's rows are all that is held in memory)
 BATCH_SIZE = 500
-
-#: files decoded together on the fast path (its temporaries grow with it: ~0.35 MB a 7 KB window;
-#: 100 at a time cost no more CPU than 500, measured with benchmarks/bench_store.py)
-DECODE_SIZE = 100
 
 Labels = Mapping[str, str] | Callable[[str], Mapping[str, str]] | None
 
@@ -226,14 +222,10 @@ class Ingester:
         todo = [i for i, r in enumerate(read) if r.error is None and r.first is None and r.pid not in self.known]
         out: list = [r.error for r in read]
         if not reference_engine():
-            left = []
-            for k in range(0, len(todo), DECODE_SIZE):
-                part = todo[k:k + DECODE_SIZE]
-                got = batch_rows([(read[i].path, read[i].raw) for i in part], self.symbols, self.names)
-                for i, g in zip(part, got):
-                    out[i] = g
-                left += [i for i, g in zip(part, got) if g is None]
-            todo = left
+            got = batch_rows([(read[i].path, read[i].raw) for i in todo], self.symbols, self.names)
+            for i, g in zip(todo, got):
+                out[i] = g
+            todo = [i for i, g in zip(todo, got) if g is None]
         for i in todo:
             try:
                 data = read_for_store(read[i].path)

@@ -8,6 +8,7 @@ import pytest
 
 from pprof_parse.proto.profile_pb2 import Profile as ProfileMessage
 from pprof_parse.proto.profile_pb2 import ProfileRaw
+from pprof_parse.store import fast_rows
 from pprof_parse.store.fast_rows import NameCache, batch_rows
 from pprof_parse.store.ingest import read_for_store
 from pprof_parse.store.rows import ProfileRows, SymbolIds, header_of, profile_rows
@@ -36,8 +37,10 @@ def _assert_same_queued(quick: SymbolIds, reader: SymbolIds) -> None:
     assert len(q["stacks"]) > 100 and len(q["functions"]) > 100
 
 
-@pytest.mark.parametrize("batch", [1, 4, 1000])
-def test_same_rows_as_the_reader_on_every_workload_profile(store_runs, batch):
+@pytest.mark.parametrize("batch, group_bytes", [(1, None), (4, None), (1000, None), (1000, 100_000)])
+def test_same_rows_as_the_reader_on_every_workload_profile(store_runs, batch, group_bytes, monkeypatch):
+    if group_bytes:  # (decode groups cut by size: a few files each)
+        monkeypatch.setattr(fast_rows, "GROUP_BYTES", group_bytes)
     paths = [p for d in store_runs for p in sorted(d.glob("*.pb.gz"))]
     assert len(paths) >= 27
     quick, reader = SymbolIds(), SymbolIds()

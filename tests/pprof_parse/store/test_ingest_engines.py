@@ -12,7 +12,7 @@ from pprof_parse.errors import InvalidProfileError, ProfileFormatError
 from pprof_parse.proto.profile_pb2 import Profile as ProfileMessage
 from pprof_parse.proto.profile_pb2 import ProfileRaw
 from pprof_parse.store import ProfileStore
-from pprof_parse.store import ingest as ingest_module
+from pprof_parse.store import fast_rows
 
 pytestmark = pytest.mark.go
 
@@ -58,7 +58,7 @@ def _contents(store: ProfileStore) -> dict[str, pd.DataFrame]:
 
 def _ingest(files, path: Path, monkeypatch, engine: str):
     monkeypatch.setenv("GOPHERLAB_ENGINE", engine)
-    monkeypatch.setattr(ingest_module, "DECODE_SIZE", 3)  # (several decode batches in a write batch of 7)
+    monkeypatch.setattr(fast_rows, "GROUP_FILES", 3)  # (several decode groups in a write batch of 7)
     store = ProfileStore(path)
     first = store.add(files[:40], progress=False, batch_size=7)
     second = store.add(files, progress=False, batch_size=7)  # (the first 40 skipped)
