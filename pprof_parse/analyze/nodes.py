@@ -116,14 +116,21 @@ def build_nodes(data: ProfileData, granularity: str = "functions", *, noinlines:
     cleaned = np.array([pprof_filename(strings[u]) for u in uniq_files], dtype=object)
     file_str = cleaned[inv]
 
+    # grouped on integer codes (equal strings share one), the strings taken for the nodes only
+    canon = pd.factorize(pd.Series(strings, dtype=object))[0] if strings.size else np.zeros(0, np.int64)
+    file_code = pd.factorize(pd.Series(cleaned, dtype=object))[0][inv] if cleaned.size else inv
     key = pd.DataFrame({
-        "Name": strings[name_idx], "Address": address, "File": file_str, "StartLine": start_line,
-        "Lineno": lineno, "Columnno": colno, "Objfile": strings[objfile_idx],
+        "Name": canon[name_idx], "Address": address, "File": file_code, "StartLine": start_line,
+        "Lineno": lineno, "Columnno": colno, "Objfile": canon[objfile_idx],
     })
-    codes = key.groupby(list(key.columns), sort=False, dropna=False).ngroup().to_numpy()
-    info = key.drop_duplicates().reset_index(drop=True)
-    info["name"] = [_printable(*r) for r in zip(*_columns(info, ("Address", "Name", "File", "Lineno", "Columnno",
-                                                                  "Objfile")))]
+    codes = key.groupby(list(key.columns), sort=False).ngroup().to_numpy()
+    first = np.unique(codes, return_index=True)[1]  # each node's first slot (nodes numbered in that order)
+    info = pd.DataFrame({
+        "Name": strings[name_idx[first]], "Address": address[first], "File": file_str[first],
+        "StartLine": start_line[first], "Lineno": lineno[first], "Columnno": colno[first],
+        "Objfile": strings[objfile_idx[first]],
+    })
+    info["name"] = printable_names(info).tolist()
     return NodeTable(granularity, noinlines, slot_offsets, np.asarray(codes, np.int64), slot_inline, info)
 
 
@@ -133,27 +140,41 @@ def _columns(info: pd.DataFrame, names) -> list[list]:
     return [info[c].to_numpy(dtype=object).tolist() for c in names]
 
 
-def _printable(address, name, file, lineno, columnno, objfile) -> str:
-    """pprof's ``NodeInfo.PrintableName``."""
-    parts = []
-    if address:
-        parts.append(f"{int(address):016x}")
-    if name:
-        parts.append(name)
-    if lineno:
-        s = f"{file}:{lineno}"
-        if columnno:
-            s += f":{columnno}"
-        parts.append(s)
-    elif file:
-        parts.append(file)
-    elif name:
-        pass
-    elif objfile:
-        parts.append("[" + posixpath.basename(objfile.rstrip("/") or "/") + "]")
-    else:
-        parts.append("<unknown>")
-    return " ".join(parts)
+def printable_names(info: pd.DataFrame) -> np.ndarray:
+    """pprof's ``NodeInfo.PrintableName`` of every row of a :class:`NodeTable`'s ``info`` (an object
+    array): the hex address, the name and ``file:line[:column]`` (or the file, or for a node
+    without name and file ``[objfile base name]``, or ``<unknown>``) joined by spaces, the empty
+    parts left out."""
+    address = info["Address"].to_numpy()
+    name, file, objfile = (info[c].to_numpy(dtype=object) for c in ("Name", "File", "Objfile"))
+    line, col = info["Lineno"].to_numpy(), info["Columnno"].to_numpy()
+    out = np.full(len(info), "", dtype=object)
+
+    def append(mask: np.ndarray, part: np.ndarray) -> None:
+        if mask.any():
+            done = out[mask]
+            out[mask] = np.where(done == "", part, done + " " + part)
+
+    append(address != 0, np.array([f"{int(a):016x}" for a in address[address != 0]], dtype=object))
+    append(name != "", name[name != ""])
+    has_line = line != 0
+    at = file[has_line] + ":" + _decimal(line[has_line])
+    with_col = col[has_line] != 0
+    at[with_col] = at[with_col] + ":" + _decimal(col[has_line][with_col])
+    append(has_line, at)
+    only_file = ~has_line & (file != "")
+    append(only_file, file[only_file])
+    bare = ~has_line & ~only_file & (name == "")
+    has_obj = bare & (objfile != "")
+    append(has_obj, np.array(["[" + posixpath.basename(o.rstrip("/") or "/") + "]" for o in objfile[has_obj]],
+                             dtype=object))
+    append(bare & (objfile == ""), np.full(int((bare & (objfile == "")).sum()), "<unknown>", dtype=object))
+    return out
+
+
+def _decimal(values: np.ndarray) -> np.ndarray:
+    """Integers as decimal strings, an object array."""
+    return np.array(list(map(str, values.tolist())), dtype=object)
 
 
 def sprint_key(r) -> str:

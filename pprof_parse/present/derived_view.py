@@ -85,7 +85,7 @@ class DerivedViewIndex(ViewIndex):
         self.sample_order = base.sample_order
         self._derive_repeats(slot_node, n_nodes)
         self._derive_edges(slot_node, n_nodes)
-        self.names, self.sprint = node_names(nodes)
+        self.names, self.name_rank, self.sprint_rank = node_names(nodes)
 
     def _derive_repeats(self, slot_node: np.ndarray, n_nodes: int) -> None:
         """The samples holding k >= 2 slots of one node: ``repeat_sample``, ``repeat_node`` and

@@ -29,7 +29,7 @@ from ..analyze.graph import exact_bincount, expand_frames
 from ..analyze.nodes import build_nodes, sprint_keys
 from ..analyze.sample_index import resolve_sample_index
 from ..model.data import ProfileData
-from .top import TOP_COLUMNS, node_order, report_total
+from .top import TOP_COLUMNS, report_total
 from .tree import ROOT_NAME, TREE_COLUMNS, prune_tree
 
 
@@ -68,7 +68,7 @@ class ViewIndex:
         self._index_pairs(frame_sample, frame_node, n_nodes)
         self._index_edges(frame_sample, frame_node, self.nodes.slot_inline[frame_slot], n_nodes)
         self._index_paths(frame_node, per_sample)
-        self.names, self.sprint = node_names(self.nodes)
+        self.names, self.name_rank, self.sprint_rank = node_names(self.nodes)
 
     # ---- built once ----------------------------------------------------------------------------
     @staticmethod
@@ -197,8 +197,8 @@ class ViewIndex:
         inline_in, noinline_in = self._inline_flags(w != 0)
         keep = (flat != 0) | (cumv != 0)
         ids = np.flatnonzero(keep)
+        order = self._report_order(ids, flat[ids], cumv[ids], by_cum=cum)
         names = self.names[ids]
-        order = node_order(names, [self.sprint[i] for i in ids], flat[ids], cumv[ids], by_cum=cum)
         ids = ids[order]
         total = report_total(self.data, si)
         flat, cumv = flat[ids], cumv[ids]
@@ -211,6 +211,12 @@ class ViewIndex:
         df.attrs.update({"sample_type": self.data.sample_types[si].type, "unit": self.data.sample_types[si].unit,
                          "total": total, "granularity": self.granularity, "mean": False})
         return df
+
+    def _report_order(self, ids: np.ndarray, flat: np.ndarray, cum: np.ndarray, by_cum: bool) -> np.ndarray:
+        """:func:`~pprof_parse.present.top.node_order` of the nodes ``ids`` (positions in report
+        order), from the names' ranks: |flat| descending, name, |cum| descending, the tie-break."""
+        a, b = (-np.abs(cum), -np.abs(flat)) if by_cum else (-np.abs(flat), -np.abs(cum))
+        return np.lexsort((self.sprint_rank[ids], b, self.name_rank[ids], a))
 
     def _cum(self, w: np.ndarray) -> np.ndarray:
         """Σ ``w`` of the samples through each node (each sample counted once per node)."""
@@ -318,10 +324,21 @@ class ViewIndex:
 
 
 
-def node_names(nodes) -> tuple[np.ndarray, list]:
+def node_names(nodes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The report names of the nodes of a :class:`~pprof_parse.analyze.nodes.NodeTable` (an
-    object array by node id) and their ``fmt.Sprint(NodeInfo)`` tie-break keys (a list)."""
-    return nodes.info["name"].to_numpy(dtype=object), sprint_keys(nodes.info)
+    object array by node id) and the ranks :func:`~pprof_parse.present.top.node_order` sorts by:
+    of the name, and of ``fmt.Sprint(NodeInfo)``, its final tie-break between equally named nodes
+    (computed for those only; 0 for the others, which never reach it)."""
+    names = nodes.info["name"].to_numpy(dtype=object)
+    # arrow sorts strings by their UTF-8 bytes: the order of Go's string comparison (and Python's)
+    name_rank = pd.factorize(pd.array(names, dtype="string[pyarrow]"), sort=True)[0] if names.size else \
+        np.zeros(0, np.int64)
+    sprint = np.full(names.size, "", dtype=object)
+    same = np.flatnonzero(pd.Series(names, dtype=object).duplicated(keep=False).to_numpy())
+    sprint[same] = sprint_keys(nodes.info.iloc[same])
+    sprint_rank = pd.factorize(pd.array(sprint, dtype="string[pyarrow]"), sort=True)[0] if names.size else \
+        np.zeros(0, np.int64)
+    return names, name_rank, sprint_rank
 
 
 def samples_of_groups(flag: np.ndarray, starts: np.ndarray, pair_sample: np.ndarray, n_samples: int) -> np.ndarray:
