@@ -37,7 +37,7 @@ def _uvarint(raw, pos, end):
     return value, -1
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, nogil=True)
 def decode_batches(raw, starts, ends, nargs, typ, dt, args, offset, batch_of, found):
     """Decode the batches ``raw[starts[b]:ends[b]]`` (int64 byte offsets).
 

@@ -73,15 +73,36 @@ def event_columns(decoded, emitted, string_maps, stack_maps, pool, source: str) 
         An event refers to a stack or string id its generation does not define.
     """
     r = Raw(decoded, emitted)
-    strings = _resolve_ids(r, string_maps, stack_maps, source)
+    of_type = RowsByType(r.typ)
+    strings = _resolve_ids(r, of_type, string_maps, stack_maps, source)
     r.offset = None  # only the id checks need it
     cols = _base_columns(r)
-    _fill_transitions(r, cols, strings)
-    _fill_annotations(r, cols, strings, emitted, string_maps, pool)
-    exp = np.flatnonzero((r.typ >= 128) & (r.typ < spec.N_SPECS))  # AllocFree events keep their raw arguments
+    _fill_transitions(r, of_type, cols, strings)
+    _fill_annotations(r, of_type, cols, strings, emitted, string_maps, pool)
+    exp = of_type(*range(128, spec.N_SPECS))  # AllocFree events keep their raw arguments
     experimental = (exp, np.array([a[exp].astype(np.uint64) for a in r.args[:3]]).reshape(3, len(exp)))
     cols["id"] = narrowed(cols["id"])
     return EventStore(r.n, cols, experimental)
+
+
+class RowsByType:
+    """The rows of each event type: ``of_type(t, ...)`` gives the rows of those types, increasing.
+    One stable sort of the type column serves every per-type fill below, instead of a comparison
+    over all rows for each type."""
+
+    def __init__(self, typ: np.ndarray):
+        self.order = np.argsort(typ, kind="stable")
+        self.bounds = np.concatenate(([0], np.cumsum(np.bincount(typ, minlength=spec.SYNC + 1))))
+
+    def __call__(self, *types: int) -> np.ndarray:
+        parts = [self.order[self.bounds[t]:self.bounds[t + 1]] for t in types if t + 1 < len(self.bounds)]
+        if len(parts) == 1:
+            return parts[0]
+        return np.sort(np.concatenate(parts)) if parts else np.zeros(0, self.order.dtype)
+
+    def present(self) -> list[int]:
+        """The types that have rows, increasing."""
+        return np.flatnonzero(np.diff(self.bounds)).tolist()
 
 
 def _base_columns(r: Raw) -> dict:
@@ -101,15 +122,15 @@ def _i64(values: np.ndarray) -> np.ndarray:
     return values.astype(np.int64)
 
 
-def _resolve_ids(r: Raw, string_maps, stack_maps, source):
+def _resolve_ids(r: Raw, of_type: RowsByType, string_maps, stack_maps, source):
     """Global ids for every string and stack argument (checked as Go's ``validateTableIDs``),
     returned as ``{(type, arg position): global ids of those rows}``; own stacks go to ``r.stack``
     (int32), a created goroutine's start stack to ``r.new_stack`` (:class:`~.store.Sparse`)."""
     r.stack = np.zeros(r.n, np.int32)
     r.new_stack = Sparse(r.n, np.int32, 0)
     resolved = {}
-    for typ in np.unique(r.typ).tolist():
-        rows = np.flatnonzero(r.typ == typ)
+    for typ in of_type.present():
+        rows = of_type(typ)
         stack_pos = (0,) if typ == spec.CPU_SAMPLE else spec.STACK_ARGS.get(typ, ())
         for k, pos in enumerate(stack_pos):
             ids = _map_by_gen(r, rows, r.args[pos][rows], stack_maps, "stack", source)
@@ -125,32 +146,34 @@ def _resolve_ids(r: Raw, string_maps, stack_maps, source):
 def _map_by_gen(r, rows, ids, maps, what, source):
     out = np.zeros(len(rows), np.int64)
     gens = r.gen[rows]
-    for k in np.unique(gens).tolist():
-        sel = gens == k
+    by_gen = np.argsort(gens, kind="stable")
+    sorted_gens = gens[by_gen]
+    present = np.flatnonzero(np.r_[True, sorted_gens[1:] != sorted_gens[:-1]])
+    for lo, hi in zip(present.tolist(), present[1:].tolist() + [len(rows)]):
+        k, sel = int(sorted_gens[lo]), by_gen[lo:hi]
         if k >= 0:
             out[sel] = maps[k].map(ids[sel], what, source, r.offset[rows[sel]])
     return out
 
 
-def _fill_transitions(r: Raw, c: dict, strings: dict) -> None:
-    typ = r.typ
+def _fill_transitions(r: Raw, of_type: RowsByType, c: dict, strings: dict) -> None:
     c["stack"] = r.stack
     for t, (who, old, new) in _GO_TRANSITIONS.items():
-        rows = np.flatnonzero(typ == t)  # indices: cheaper than a mask for the 4 writes below
+        rows = of_type(t)
         if len(rows):
             c["resource"][rows] = 0
             c["id"][rows] = _i64(r.args[0][rows]) if who == "a0" else r.g[rows]
             c["from_state"][rows], c["to_state"][rows] = _GO[old], _GO[new]
     for t in (14, 47):
-        rows = np.flatnonzero(typ == t)
+        rows = of_type(t)
         c["transition_stack"][rows] = r.new_stack.take(rows)
     for t in _OWN_STACK_TRANSITIONS:
-        rows = np.flatnonzero(typ == t)
+        rows = of_type(t)
         c["transition_stack"][rows] = r.stack[rows]
     for t in (19, 20):
         if (t, 0) in strings:  # (a GoSwitch's synthetic GoBlock has string id 0: "")
-            c["reason"][typ == t] = strings[(t, 0)]
-    status = np.flatnonzero((typ == 25) | (typ == 48))
+            c["reason"][of_type(t)] = strings[(t, 0)]
+    status = of_type(25, 48)
     if len(status):
         c["resource"][status] = 0
         c["id"][status] = _i64(r.args[0][status])
@@ -158,24 +181,23 @@ def _fill_transitions(r: Raw, c: dict, strings: dict) -> None:
         c["from_state"][status] = _GO[(x >> np.uint64(32)).astype(np.int64)]
         wire = (x & np.uint64(0xFFFFFFFF)).astype(np.int64)
         c["to_state"][status] = _GO[np.array(spec.GO_STATUS_TO_STATE)[wire]]
-    _fill_proc_transitions(r, c)
+    _fill_proc_transitions(r, of_type, c)
 
 
-def _fill_proc_transitions(r: Raw, c: dict) -> None:
-    typ = r.typ
+def _fill_proc_transitions(r: Raw, of_type: RowsByType, c: dict) -> None:
     rules = {10: ("a0", spec.PS_IDLE, spec.PS_RUNNING), 11: ("p", spec.PS_RUNNING, spec.PS_IDLE)}
     for t, (who, old, new) in rules.items():
-        rows = typ == t
+        rows = of_type(t)
         c["resource"][rows] = 1
         c["id"][rows] = _i64(r.args[0][rows]) if who == "a0" else r.p[rows]
         c["from_state"][rows], c["to_state"][rows] = _PROC[old], _PROC[new]
-    steal = typ == 12
+    steal = of_type(12)
     c["resource"][steal] = 1
     c["id"][steal] = _i64(r.args[0][steal])
     was_abandoned = r.x_at(steal) == spec.PROC_SYSCALL_ABANDONED
     c["from_state"][steal] = np.where(was_abandoned, _PROC[spec.PS_IDLE], _PROC[spec.PS_RUNNING])
     c["to_state"][steal] = _PROC[spec.PS_IDLE]
-    status = typ == 13
+    status = of_type(13)
     c["resource"][status] = 1
     c["id"][status] = _i64(r.args[0][status])
     x = r.x_at(status).astype(np.int64)
@@ -183,41 +205,39 @@ def _fill_proc_transitions(r: Raw, c: dict) -> None:
     c["to_state"][status] = _PROC[np.array(spec.PROC_STATUS_TO_STATE)[x >> 8]]
 
 
-def _fill_annotations(r: Raw, c: dict, strings: dict, emitted, string_maps, pool) -> None:
-    typ = r.typ
+def _fill_annotations(r: Raw, of_type: RowsByType, c: dict, strings: dict, emitted, string_maps, pool) -> None:
     a = r.args
     for t, name in spec.METRIC_NAMES.items():
-        rows = typ == t
+        rows = of_type(t)
         c["name"][rows] = pool.id(name)
         c["value"][rows] = _i64(a[0][rows])
-    label = typ == 39
+    label = of_type(39)
     c["name"][label] = strings.get((39, 0), 0)
     c["resource"][label], c["id"][label] = 0, r.g[label]
-    _fill_ranges(r, c, strings, string_maps, pool)
+    _fill_ranges(r, of_type, c, strings, string_maps, pool)
     for t in (40, 41, 42, 43, 44):
-        rows = typ == t
+        rows = of_type(t)
         c["task"][rows] = _i64(a[0][rows])
-    begin = typ == 40
+    begin = of_type(40)
     c["parent"][begin] = np.where(a[1][begin] == 0, -1, _i64(a[1][begin]))
     c["name"][begin] = strings.get((40, 2), 0)
-    end = np.flatnonzero(typ == 41)
+    end = of_type(41)
     if len(end):
         info = [emitted.task_ends[k] for k in r.x_at(end).tolist()]
         c["parent"][end] = np.array([p for p, _ in info], np.uint64).view(np.int64)
         c["name"][end] = [pool.id(s) for _, s in info]
     for t in (42, 43):
-        c["name"][typ == t] = strings.get((t, 1), 0)
-    log = typ == 44
+        c["name"][of_type(t)] = strings.get((t, 1), 0)
+    log = of_type(44)
     c["name"][log] = strings.get((44, 1), 0)
     c["message"][log] = strings.get((44, 2), 0)
-    sync = typ == spec.SYNC
+    sync = of_type(spec.SYNC)
     c["value"][sync] = _i64(a[0][sync])
 
 
-def _fill_ranges(r: Raw, c: dict, strings: dict, string_maps, pool) -> None:
-    typ = r.typ
+def _fill_ranges(r: Raw, of_type: RowsByType, c: dict, strings: dict, string_maps, pool) -> None:
     for t, name in spec.RANGE_NAMES.items():
-        rows = typ == t
+        rows = of_type(t)
         c["name"][rows] = pool.id(name)
         if t in (28, 29, 30):
             c["resource"][rows] = 2
@@ -227,13 +247,13 @@ def _fill_ranges(r: Raw, c: dict, strings: dict, string_maps, pool) -> None:
         else:
             c["resource"][rows] = 0
             c["id"][rows] = _i64(r.args[0][rows]) if t == 34 else r.g[rows]
-    sweep_end = typ == 33
+    sweep_end = of_type(33)
     c["value"][sweep_end] = _i64(r.args[0][sweep_end])
     c["reclaimed"][sweep_end] = _i64(r.args[1][sweep_end])
-    stw = np.flatnonzero((typ == 26) | (typ == 27))
+    stw = of_type(26, 27)
     if len(stw):
         kinds = np.zeros(len(stw), np.int64)
-        is_begin = typ[stw] == 26
+        is_begin = r.typ[stw] == 26
         begin_rows = stw[is_begin]
         kinds[is_begin] = _kind_ids(r, begin_rows, r.args[0][begin_rows], string_maps)
         end_rows = stw[~is_begin]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 
 import numpy as np
+from gopherlab_common.engine import reference_engine
 from gopherlab_common.lazy import pd
 
 from pprof_parse.errors import InputLimitError, OptionError, RuntimeFormatError, warn
@@ -17,6 +18,7 @@ from pprof_parse.runtime.trace.goroutines import NEEDED_KINDS, goroutine_summary
 from pprof_parse.runtime.trace.perfetto import write_perfetto
 from pprof_parse.runtime.trace.events import event_columns, events_frame, experimental_frame
 from pprof_parse.runtime.trace.order import order_events
+from pprof_parse.runtime.trace.read_ahead import reading_ahead
 from pprof_parse.runtime.trace import spec, views
 from pprof_parse.runtime.trace.tables import StackTable, StringPool
 from pprof_parse.runtime.trace.wire import read_generations, read_header
@@ -74,17 +76,21 @@ def read_trace(src=None, *, on_error: str = "raise") -> "Trace":
     stacks = StackTable(pool)
     gens, decoded, string_maps, stack_maps = [], [], [], []
 
-    def generations():  # read lazily: a generation is ordered before the next is read, as Go does
+    def generations():  # read lazily: generation k is read while k - 1 is ordered (read_ahead)
         for g in read_generations(data, version, name):
-            if decoded:
-                decoded[-1].compact()  # the one before is ordered: keep it narrow while this one is
+            if len(decoded) > 1:
+                decoded[-2].compact()  # ordered: kept narrow while the next ones are
             gens.append(g)
             decoded.append(decode_generation(g, data, name))
             string_map, stack_map = stacks.add_generation(g)
             string_maps.append(string_map)
             stack_maps.append(stack_map)
             yield g, decoded[-1]
-    emitted = order_events(generations(), name, keep_complete=on_error == "keep")
+    if reference_engine():
+        emitted = order_events(generations(), name, keep_complete=on_error == "keep")
+    else:
+        with reading_ahead(generations()) as items:
+            emitted = order_events(items, name, keep_complete=on_error == "keep")
     if emitted.error is not None:
         del gens[emitted.generations:], decoded[emitted.generations:]
         warn(f"{name}: kept the {emitted.generations} complete generation(s) before an error: "

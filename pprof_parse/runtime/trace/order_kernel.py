@@ -613,7 +613,7 @@ def _emit_cpu_sample(cpu, ci, W, O):
     W[SCALARS, N_OUT] = k + 1
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, nogil=True)
 def order_generation(typ, time, A, C, heap, cpu, W, O, todo):
     """Order one generation's events (``typ``, ``time``, ``A`` the int64 bits of the args;
     ``C[4, k]`` the threads' cursors: row 0 free, then thread slot, first and end event;
