@@ -11,8 +11,9 @@ callback runs in it (computing the view, drawing the top table and the flame gra
 explorer's output). Two cases per control:
 
 * **new setting** -- what the explorer keeps for the setting is dropped before each change
-  (its view; for focus, the regex's sample mask; for granularity, the granularity's sample
-  index), so every change computes it as on its first visit;
+  (its view; for focus, the regex's sample mask; for granularity, the granularity's view
+  index), so every change computes it as on its first visit (a granularity's index is derived
+  from the profile's slot-level call paths, built once with the explorer and kept);
 * **setting seen before** -- the control goes back and forth between two values shown
   before (the explorer keeps the views of its recent settings).
 

@@ -64,7 +64,7 @@ class DerivedViewIndex(ViewIndex):
     """:class:`~pprof_parse.present.view_index.ViewIndex`'s answers for one granularity, from a
     :class:`SlotPaths` (see the module's docstring). Made by :func:`view_index_at`.
 
-    On the 190k-sample benchmark CPU profile deriving a granularity takes about 0.1 s of CPU and
+    On the 190k-sample benchmark CPU profile deriving a granularity takes 0.04-0.1 s of CPU and
     a few MB (a build from the samples: 2 s and 150 MB); a view about as long as ``ViewIndex``'s.
 
     Parameters

@@ -13,6 +13,10 @@ being kept in depth-first order of their paths (the samples through a path are o
 Other options (``-mean``, ``-noinlines``, ``-hide``/``-show``, label frames) are not indexed:
 use ``Profile.top``/``call_tree`` for those.
 
+:class:`~pprof_parse.present.derived_view.DerivedViewIndex` answers the same from call paths
+built once per profile at the finest level (:mod:`~pprof_parse.present.slot_paths`), for every
+granularity; this class builds one granularity from the samples and is its reference.
+
 The results equal ``top_table`` of the filtered data with the whole profile's total (what
 ``Profile.top(focus=…)`` returns) and ``call_tree`` of the filtered profile, row for row
 (``tests/pprof_parse/test_view_index.py``); the rules are theirs (pprof's ``graph.newGraph`` for
