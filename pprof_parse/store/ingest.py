@@ -182,12 +182,13 @@ class Ingester:
         """Read, decode and turn into rows a batch of files, in order (outcomes as file by file)."""
         read = self._read(paths, labels, bar)
         decoded = self._decode(read)
-        for i, (r, got) in enumerate(zip(read, decoded)):
+        for r, got in zip(read, decoded):
             if r.pid in self.known:
                 result.skipped += 1
-            elif r.first is not None:  # (the same bytes as an earlier file of the batch, which failed)
-                result.failed.append((r.path, decoded[r.first]))
-            elif isinstance(got, Exception):
+                continue
+            if r.first is not None:  # (the same bytes as an earlier file of the batch, which failed)
+                got = self._reader_rows(r.path)
+            if isinstance(got, Exception):
                 result.failed.append((r.path, got))
             else:
                 self.known.add(r.pid)
@@ -227,12 +228,16 @@ class Ingester:
                 out[i] = g
             todo = [i for i, g in zip(todo, got) if g is None]
         for i in todo:
-            try:
-                data = read_for_store(read[i].path)
-                out[i] = header_of(data), profile_rows(data, self.symbols, read[i].path)
-            except (PprofParseError, OSError) as err:
-                out[i] = err
+            out[i] = self._reader_rows(read[i].path)
         return out
+
+    def _reader_rows(self, path: str):
+        """``(header, rows)`` of a file read by ``read_profile``'s stages, or the error."""
+        try:
+            data = read_for_store(path)
+            return header_of(data), profile_rows(data, self.symbols, path)
+        except (PprofParseError, OSError) as err:
+            return err
 
     # ---- writing --------------------------------------------------------------------------
     def _write(self, batch: _Batch) -> None:

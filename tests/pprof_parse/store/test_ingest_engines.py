@@ -72,6 +72,8 @@ def test_fast_ingest_writes_what_the_reference_writes(store_runs, cpu_windows, t
         store, first, second = _ingest(files, tmp_path / engine, monkeypatch, engine)
         stores[engine] = store
         counts[engine] = [(r.added, r.skipped, [(p, type(e)) for p, e in r.failed]) for r in (first, second)]
+        cut_errors = [e for p, e in second.failed if "/cut-sample" in p]
+        assert [e.source for e in cut_errors] == [p for p, _ in second.failed if "/cut-sample" in p]  # (each its own)
     assert counts["fast"] == counts["reference"]
     (added, _, _), (added2, skipped2, failed2) = counts["fast"]
     assert added + added2 > 60 and skipped2 >= added + 1 and (files[-1], ProfileFormatError) in failed2
