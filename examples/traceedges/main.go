@@ -2,12 +2,14 @@
 // goroutine, region and task pages treat specially: a goroutine created inside a region
 // (it inherits the region's task), a region left open when its goroutine exits, a region
 // and a task still open when the trace stops, a region and a log with no task, a task ended
-// twice, goroutines blocked forever, and allocation while the GC runs (mark assists, sweeps).
+// twice, goroutines blocked forever, allocation while the GC runs (mark assists, sweeps), and
+// a coroutine (iter.Pull: the GoSwitch, GoSwitchDestroy and GoCreateBlocked events).
 package main
 
 import (
 	"context"
 	"flag"
+	"iter"
 	"log"
 	"os"
 	"runtime"
@@ -58,6 +60,7 @@ func main() {
 	}
 	runtime.GC()
 	wg.Wait()
+	pull()
 	_, twice := trace.NewTask(ctx, "ended twice")
 	twice.End()
 	time.Sleep(100 * time.Microsecond)
@@ -70,4 +73,22 @@ func main() {
 	if err := f.Close(); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// pull reads part of a sequence through iter.Pull, whose coroutine the tracer records as
+// goroutine switches, then stops it (the coroutine's goroutine is destroyed by a switch).
+func pull() {
+	next, stop := iter.Pull(func(yield func(int) bool) {
+		for i := 0; ; i++ {
+			if !yield(i) {
+				return
+			}
+		}
+	})
+	for {
+		if v, ok := next(); !ok || v >= 100 {
+			break
+		}
+	}
+	stop()
 }

@@ -51,14 +51,10 @@ def assert_same(fast, ref):
     assert type(fast.error) is type(ref.error) and str(fast.error) == str(ref.error)
 
 
-def trace_files(traces) -> dict[str, Path]:
-    return {**traces, "bundled": BUNDLED}
-
-
 @pytest.mark.go
-@pytest.mark.parametrize("name", ["start", "generations", "flight", "gotest", "allocfree", "bundled"])
-def test_compiled_equals_python_on_real_traces(traces, name):
-    items = decoded(trace_files(traces)[name].read_bytes())
+@pytest.mark.parametrize("name", ["start", "generations", "flight", "gotest", "allocfree", "bundled", "edges"])
+def test_compiled_equals_python_on_real_traces(trace_paths, name):
+    items = decoded(trace_paths[name].read_bytes())
     fast = order_fast.order_events_fast(items, name, False, compiled_only)
     ref = order.order_events_reference(items, name)
     assert len(ref.src) > 50

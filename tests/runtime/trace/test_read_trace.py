@@ -14,6 +14,8 @@ from pprof_parse.runtime.trace.events import COLUMNS
 pytestmark = pytest.mark.go
 
 KINDS = ["start", "generations", "flight", "gotest", "allocfree"]
+# and examples/traceedges: regions, tasks and blocking edge cases, and a coroutine (iter.Pull)
+WITH_EDGES = KINDS + ["edges"]
 
 
 def first_difference(theirs: list[str], ours: list[str]) -> str:
@@ -23,21 +25,21 @@ def first_difference(theirs: list[str], ours: list[str]) -> str:
     return f"counts differ: go {len(theirs)}, ours {len(ours)}"
 
 
-@pytest.mark.parametrize("name", KINDS)
-def test_events_equal_go_tool_trace_parsed(traces, go_parsed, name):
+@pytest.mark.parametrize("name", WITH_EDGES)
+def test_events_equal_go_tool_trace_parsed(trace_paths, go_parsed, name):
     """Same events, same order, same fields and stacks as Go's parser prints them."""
-    theirs = split_events(go_parsed(traces[name]))
-    trace = read_trace(traces[name])
+    theirs = split_events(go_parsed(trace_paths[name]))
+    trace = read_trace(trace_paths[name])
     ours = split_events("".join(e + "\n" for e in render(trace)))
     assert len(ours) == len(theirs), first_difference(theirs, ours)
     assert ours == theirs, first_difference(theirs, ours)
 
 
-@pytest.mark.parametrize("name", KINDS)
-def test_counts_per_kind_equal_go(traces, go_parsed, name):
+@pytest.mark.parametrize("name", WITH_EDGES)
+def test_counts_per_kind_equal_go(trace_paths, go_parsed, name):
     """The per-kind counts (the summary a reader of a failing diff wants first)."""
-    theirs = Counter(e.split(" ")[3] for e in split_events(go_parsed(traces[name])))
-    ev = read_trace(traces[name]).events
+    theirs = Counter(e.split(" ")[3] for e in split_events(go_parsed(trace_paths[name])))
+    ev = read_trace(trace_paths[name]).events
     ours = Counter({k: v for k, v in ev["kind"].value_counts().items() if v})
     assert ours == theirs
 
@@ -80,14 +82,20 @@ def test_flight_recorder_starts_past_generation_one(traces):
     assert first.from_state == "Undetermined"
 
 
-@pytest.mark.parametrize("name", KINDS)
-def test_engines_agree(traces, monkeypatch, name):
+def test_edges_trace_has_a_coroutine(trace_paths):
+    """iter.Pull's coroutine: goroutine switches, the coroutine's creation blocked and its end."""
+    types = set(read_trace(trace_paths["edges"]).events["type"].astype(str))
+    assert {"GoSwitch", "GoSwitchDestroy", "GoCreateBlocked"} <= types
+
+
+@pytest.mark.parametrize("name", WITH_EDGES)
+def test_engines_agree(trace_paths, monkeypatch, name):
     """The numpy decoder and the byte-by-byte reference give equal tables (and so, by the test
     above, both equal Go's)."""
     monkeypatch.setenv("GOPHERLAB_ENGINE", "fast")
-    fast = read_trace(traces[name]).events
+    fast = read_trace(trace_paths[name]).events
     monkeypatch.setenv("GOPHERLAB_ENGINE", "reference")
-    ref = read_trace(traces[name]).events
+    ref = read_trace(trace_paths[name]).events
     pd.testing.assert_frame_equal(fast, ref)
 
 
