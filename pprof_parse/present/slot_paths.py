@@ -86,8 +86,9 @@ class SlotPaths:
         else:
             order = np.argsort(sg, kind="stable")
             sg, slot = sg[order], slot[order]
-        same_next = sg[1:] == sg[:-1]  # pairs by (sample, group): a group's second slot in a sample
-        multi = np.r_[same_next, False] | np.r_[False, same_next]
+        multi = np.zeros(sg.size, bool)  # pairs by (sample, group): with the next or the previous pair's
+        multi[:-1] = sg[1:] == sg[:-1]
+        multi[1:] |= multi[:-1].copy()
         self.multi_sample = sg[multi] // n_groups
         self.multi_slot = slot[multi]
 

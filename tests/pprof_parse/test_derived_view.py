@@ -149,3 +149,12 @@ def test_large_cpu_profile():
         for sample in [t.type for t in prof.sample_types]:
             _check_equal(derived, plain, sample, tree_options=TREE_OPTIONS[:1])
         _check_equal(derived, plain, "cpu", "f1[0-9]$", None, tree_options=TREE_OPTIONS[:1])
+
+
+@pytest.mark.filterwarnings("ignore::pprof_parse.errors.PprofParseWarning")
+def test_a_profile_without_samples():
+    prof = pprof_parse.read_profile(PROFILES / "cpu.pb.gz").filter(focus="nosuchfunction")
+    assert len(prof) == 0
+    base = SlotPaths(prof.data)
+    for granularity in ("functions", "lines"):
+        _check_equal(view_index_at(base, granularity), ViewIndex(prof.data, granularity), "cpu")
