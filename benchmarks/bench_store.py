@@ -9,32 +9,38 @@
 ``--seconds`` each, then writes N "windows" cycling through those runs' real CPU profiles,
 each with its own ``time_nanos`` (one per 10 s from 2026-12-05 00:00 UTC): what a
 continuous profiler leaves. Compare ingest (whole process, start-up included) with pprof
-merging the same files::
+merging the same files, the two commands timed in turn as whole processes (CPU, wall and
+peak RSS, e.g. with ``/usr/bin/time -v``)::
 
-    farm-bench -n 3 --vs "go tool pprof -top DIR/*.pb.gz" -- python benchmarks/bench_store.py ingest DIR /tmp/s
+    python benchmarks/bench_store.py ingest DIR /tmp/s
+    sh -c 'go tool pprof -top DIR/*.pb.gz'
 
-(``--vs "sh -c 'go tool pprof -top DIR/*.pb.gz'"`` for the glob). ``ingest`` prints the
-files added, the time in ``add`` and the peak RSS (``ru_maxrss``).
+``ingest`` prints the files added, the time in ``add`` and the peak RSS (``ru_maxrss``).
 
-Measured 2026-12-05/06 on the shared 2-core machine, medians (min-max) of farm-bench pairs,
-whole processes; the windows are the workload's ``make --n 20000`` (7 KB each) and their
-first 2,000. Under load pprof's threads get little more than one core, and the wall ratio
-follows the CPU ratio; on a quieter machine pprof uses both cores and this one-process
-ingest falls behind (3.6x at load 2):
+Measured 2026-12-06 on the shared 2-core machine (load 3.5-4.3 from other work), medians
+(min-max) over runs of the two commands taken in turn, ratios pair by pair; the windows
+are the workload's ``make --n 20000`` (8.7 KB each) and their first 2,000:
 
 =======================  ==============================  ===============================
-                         2,000 windows (16 MB)           20,000 windows (142 MB)
+                         2,000 windows (17 MB)           20,000 windows (174 MB)
 =======================  ==============================  ===============================
-ingest (this script)     8.8 s CPU, 18.0 s wall, 168 MB  69.6 s CPU, 122 s wall, 171 MB
-go tool pprof -top       3.1 s CPU, 6.0 s wall, 48 MB    25.5 s CPU, 45.8 s wall, 57 MB
-ratio, CPU               2.65 (2.25-3.85)                2.73 (2.66-2.80)
-ratio, wall, load 4.6-7  2.81 (1.94-4.56), 5 pairs       2.72 (2.45-2.98), 2 pairs
-ratio, wall, load ~2     3.57 (3.31-3.77), 3 pairs
+ingest (this script)     5.8 s CPU, 7.6 s wall, 185 MB   38.7 s CPU, 39.7 s wall, 193 MB
+go tool pprof -top       4.7 s CPU, 4.7 s wall, 62 MB    37.4 s CPU, 36.7 s wall, 77 MB
+ratio, CPU               1.20 (1.13-1.52), 5 pairs       1.04 (1.04-1.04), 2 pairs
+ratio, wall              1.19 (1.07-1.60), 5 pairs       1.08 (1.08-1.08), 2 pairs
 warm store.top()         68 ms CPU, 60-135 ms wall       (0.04x pprof's CPU; 2026-12-05)
 =======================  ==============================  ===============================
 
-Decoding in worker processes (one per core, or one besides this process) was tried and
-left out: at load 3-10 it took 0.87-1.41x the wall time of one process and 10-17 % more CPU.
+The files are decoded 100 at a time (``fast_decode``/``fast_rows``): each kind of message
+of the group in one pass of the reader's column decoders, and the symbols reduced to the
+distinct ones before they are named. In-process CPU for 2,000 windows: ~1.0 s column
+decoding, 0.5 s inflating and splitting the top level (upb), 0.7 s naming the distinct
+symbols and building rows, 0.3 s checks, 0.3 s Parquet writing; plus ~1.2 s of imports
+(0.5 s of them pandas, which pyarrow imports at its first conversion). Decoded one file
+at a time with upb's message objects (until 2026-12-06) the same ingest took 3.57x
+(3.31-3.77) pprof's wall time at load ~2 and 2.65x its CPU, at 168 MB. Decoding in worker
+processes (one per core, or one besides this process) was tried then and left out: at
+load 3-10 it took 0.87-1.41x the wall time of one process and 10-17 % more CPU.
 """
 
 from __future__ import annotations
