@@ -28,6 +28,7 @@ ingest (this script)     5.8 s CPU, 7.6 s wall, 185 MB   38.7 s CPU, 39.7 s wall
 go tool pprof -top       4.7 s CPU, 4.7 s wall, 62 MB    37.4 s CPU, 36.7 s wall, 77 MB
 ratio, CPU               1.20 (1.13-1.52), 5 pairs       1.04 (1.04-1.04), 2 pairs
 ratio, wall              1.19 (1.07-1.60), 5 pairs       1.08 (1.08-1.08), 2 pairs
+ratio, wall, load ~1.5   1.18 (1.06-1.95), 5 pairs
 warm store.top()         68 ms CPU, 60-135 ms wall       (0.04x pprof's CPU; 2026-12-05)
 =======================  ==============================  ===============================
 
