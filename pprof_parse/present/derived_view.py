@@ -114,16 +114,13 @@ class DerivedViewIndex(ViewIndex):
     # ---- per view ------------------------------------------------------------------------------
     def _samples_with(self, node_flag: np.ndarray) -> np.ndarray:
         """The samples whose stacks hold a flagged node (the (sample, slot) pairs of its slots)."""
-        b = self.base
-        return samples_of_groups(node_flag[self.nodes.slot_node[b.pair_slots]], b.pair_starts, b.pair_sample,
-                                 self.data.n_samples)
+        m = self.base.slot_samples
+        return samples_of_groups(node_flag[self.nodes.slot_node], m.indptr[:-1], m.indices, self.data.n_samples)
 
     def _cum(self, w: np.ndarray) -> np.ndarray:
         """Σ ``w`` of the samples through each node: the slots' sums by node, less the repeats."""
-        b, n_nodes = self.base, self.nodes.n_nodes
-        slot_cum = np.zeros(b.n_slots, np.int64)
-        if b.pair_slots.size:
-            slot_cum[b.pair_slots] = np.add.reduceat(w[b.pair_sample], b.pair_starts)
+        n_nodes = self.nodes.n_nodes
+        slot_cum = np.asarray(self.base.slot_samples @ w, dtype=np.int64)  # int64 sums, exact
         return exact_bincount(self.nodes.slot_node, slot_cum, n_nodes) - \
             exact_bincount(self.repeat_node, w[self.repeat_sample] * self.repeat_extra, n_nodes)
 
