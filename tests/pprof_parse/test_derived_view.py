@@ -140,6 +140,7 @@ def test_slot_groups_are_connected_components():
     assert slot_paths._components(a, b).tolist() == [0, 0, 1, 0, 2, 2]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not BIG.exists(), reason="make it with benchmarks/bigprof.py")
 def test_large_cpu_profile():
     prof = pprof_parse.read_profile(BIG)
