@@ -13,10 +13,13 @@ import posixpath
 from dataclasses import dataclass
 
 import numpy as np
-from gopherlab_common.lazy import pd  # pandas on first use
+from gopherlab_common.lazy import LazyModule, pd  # pandas on first use
 
 from ..errors import OptionError
 from ..model.data import ProfileData
+
+pa = LazyModule("pyarrow")  # the names joined column-wise
+pc = LazyModule("pyarrow.compute")
 
 GRANULARITIES = ("functions", "filefunctions", "files", "lines", "addresses")
 
@@ -130,7 +133,7 @@ def build_nodes(data: ProfileData, granularity: str = "functions", *, noinlines:
         "StartLine": start_line[first], "Lineno": lineno[first], "Columnno": colno[first],
         "Objfile": strings[objfile_idx[first]],
     })
-    info["name"] = printable_names(info).tolist()
+    info["name"] = printable_names(info)
     return NodeTable(granularity, noinlines, slot_offsets, np.asarray(codes, np.int64), slot_inline, info)
 
 
@@ -140,41 +143,27 @@ def _columns(info: pd.DataFrame, names) -> list[list]:
     return [info[c].to_numpy(dtype=object).tolist() for c in names]
 
 
-def printable_names(info: pd.DataFrame) -> np.ndarray:
-    """pprof's ``NodeInfo.PrintableName`` of every row of a :class:`NodeTable`'s ``info`` (an object
-    array): the hex address, the name and ``file:line[:column]`` (or the file, or for a node
-    without name and file ``[objfile base name]``, or ``<unknown>``) joined by spaces, the empty
-    parts left out."""
-    address = info["Address"].to_numpy()
-    name, file, objfile = (info[c].to_numpy(dtype=object) for c in ("Name", "File", "Objfile"))
-    line, col = info["Lineno"].to_numpy(), info["Columnno"].to_numpy()
-    out = np.full(len(info), "", dtype=object)
-
-    def append(mask: np.ndarray, part: np.ndarray) -> None:
-        if mask.any():
-            done = out[mask]
-            out[mask] = np.where(done == "", part, done + " " + part)
-
-    append(address != 0, np.array([f"{int(a):016x}" for a in address[address != 0]], dtype=object))
-    append(name != "", name[name != ""])
-    has_line = line != 0
-    at = file[has_line] + ":" + _decimal(line[has_line])
-    with_col = col[has_line] != 0
-    at[with_col] = at[with_col] + ":" + _decimal(col[has_line][with_col])
-    append(has_line, at)
-    only_file = ~has_line & (file != "")
-    append(only_file, file[only_file])
-    bare = ~has_line & ~only_file & (name == "")
-    has_obj = bare & (objfile != "")
-    append(has_obj, np.array(["[" + posixpath.basename(o.rstrip("/") or "/") + "]" for o in objfile[has_obj]],
-                             dtype=object))
-    append(bare & (objfile == ""), np.full(int((bare & (objfile == "")).sum()), "<unknown>", dtype=object))
-    return out
-
-
-def _decimal(values: np.ndarray) -> np.ndarray:
-    """Integers as decimal strings, an object array."""
-    return np.array(list(map(str, values.tolist())), dtype=object)
+def printable_names(info: pd.DataFrame) -> list[str]:
+    """pprof's ``NodeInfo.PrintableName`` of every row of a :class:`NodeTable`'s ``info``: the hex
+    address, the name and ``file:line[:column]`` (or the file, or for a node without name and
+    file ``[objfile base name]``, or ``<unknown>``) joined by spaces, the empty parts left out.
+    Joined column-wise by Arrow (a part left out is a null)."""
+    text = pa.large_string()
+    address, line, col = (info[c].to_numpy() for c in ("Address", "Lineno", "Columnno"))
+    name, file = (pa.array(info[c].to_numpy(dtype=object), text) for c in ("Name", "File"))
+    no_name = pc.equal(name, "").to_numpy(zero_copy_only=False)
+    no_file = pc.equal(file, "").to_numpy(zero_copy_only=False)
+    hexes = np.full(address.size, None, dtype=object)
+    hexes[address != 0] = [f"{int(a):016x}" for a in address[address != 0]]
+    at = pc.binary_join_element_wise(file, pa.array(line).cast(text), pa.scalar(":", text))
+    at = pc.if_else(pa.array(col != 0), pc.binary_join_element_wise(at, pa.array(col).cast(text), pa.scalar(":", text)), at)
+    bare = np.full(address.size, None, dtype=object)  # no line, file or name: the mapping file, or <unknown>
+    for i in np.flatnonzero((line == 0) & no_file & no_name):
+        objfile = info["Objfile"].iat[i]
+        bare[i] = "[" + posixpath.basename(objfile.rstrip("/") or "/") + "]" if objfile else "<unknown>"
+    where = pc.if_else(pa.array(line != 0), at, pc.if_else(pa.array(~no_file), file, pa.array(bare, text)))
+    return pc.binary_join_element_wise(pa.array(hexes, text), pc.if_else(pa.array(no_name), pa.scalar(None, text), name),
+                                       where, pa.scalar(" ", text), null_handling="skip").to_pylist()
 
 
 def sprint_key(r) -> str:

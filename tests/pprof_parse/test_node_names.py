@@ -30,7 +30,7 @@ def test_every_case_of_printable_name():
     ]
     info = pd.DataFrame(rows, columns=["Address", "Name", "File", "Lineno", "Columnno", "Objfile", "want"])
     info["Address"] = info["Address"].astype(np.uint64)
-    assert printable_names(info).tolist() == info["want"].tolist()
+    assert printable_names(info) == info["want"].tolist()
     info["StartLine"] = 0
     assert sprint_keys(info.iloc[:1]) == ["{main.f  18987 m.go 0 12 3 }"]
 
