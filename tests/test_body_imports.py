@@ -53,6 +53,8 @@ LAZY_PROJECT_MODULES = {
                                               "loaded only when a trace takes that path",
     "pprof_parse/runtime/trace/decode.py": "the compiled event decoding: its kernel module imports numba, "
                                            "loaded only when a generation takes that path",
+    "pprof_parse/runtime/trace/delays_compiled.py": "the compiled delay-profile walk: its kernel module imports "
+                                                    "numba, loaded only when a trace takes that path",
 }
 
 #: where a module imports by name: the lazy mechanism itself

@@ -17,10 +17,12 @@ Rules (``src/cmd/trace/pprof.go``, ``src/internal/trace/summary.go``), per gorou
   blocking goroutine's own for GoBlock/GoStop/GoSyscallBegin, the unblocker's for
   GoUnblock, none for GoStatus), stacks with the same first 128 PCs merged.
 
-Two implementations, equal on every trace (``GOPHERLAB_ENGINE`` picks one): the fast one
-(:mod:`.delays_fast`) works on the :class:`~.store.EventStore`'s columns with numpy, a group
-of goroutines at a time (the ``events`` table is not built); the reference one walks the
-transitions one at a time, as Go's ``pprof.go`` does.
+Three implementations, equal on every trace (``GOPHERLAB_ENGINE`` picks the fast or the
+reference one): the fast one works on the :class:`~.store.EventStore`'s columns (the
+``events`` table is not built), with a compiled walk over the transitions in time order for a
+large trace (:mod:`.delays_compiled`), else with numpy a group of goroutines at a time
+(:mod:`.delays_fast`); the reference one walks the transitions one at a time in Python, as
+Go's ``pprof.go`` does.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from gopherlab_common.engine import reference_engine
 from gopherlab_common.lazy import pd
 
 from pprof_parse.errors import OptionError
-from pprof_parse.runtime.trace import delays_fast, spec
+from pprof_parse.runtime.trace import delays_compiled, delays_fast, spec
 
 __all__ = ["KINDS", "delay_profile"]
 
@@ -82,7 +84,10 @@ def delay_profile(store, strings: list[str], stack_pcs, kind: str) -> "pd.DataFr
     if reference_engine():
         return _frame(*_by_key_reference(_intervals_reference(store, strings, kind), stack_pcs))
     forever = strings.index("forever") if "forever" in strings else -2
-    totals = delays_fast.stack_totals(store, _STATE_CODE[KINDS[kind]], _reason_table(kind, strings), forever)
+    args = (store, _STATE_CODE[KINDS[kind]], _reason_table(kind, strings), forever)
+    totals = delays_compiled.stack_totals(*args) if delays_compiled.worth_compiling(store) else None
+    if totals is None:
+        totals = delays_fast.stack_totals(*args)
     return _frame(*_by_key(totals, stack_pcs))
 
 

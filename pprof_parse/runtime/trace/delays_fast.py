@@ -33,10 +33,7 @@ def stack_totals(store, target: int, opens: np.ndarray, forever: int):
     reason ``forever`` (-2 if the trace has none).
     """
     end_of_trace = int(store.raw("time")[-1]) if len(store) else 0
-    is_transition = np.zeros(spec.SYNC + 1, bool)
-    is_transition[_TRANSITION_TYPES] = True
-    mask = is_transition[store.raw("type")]
-    mask &= store.raw("resource") == 0
+    mask = _goroutine_transition_mask(store)
     parts, seen = [], 0
     for chunks, gids in _groups(store, mask):
         life = _lifetimes(store, chunks(), gids, forever, end_of_trace)
@@ -46,6 +43,20 @@ def stack_totals(store, target: int, opens: np.ndarray, forever: int):
             parts.append(_totals(stack, delay, seen))
             seen += len(stack)
     return _merge_totals(parts)
+
+
+def _goroutine_transition_mask(store) -> np.ndarray:
+    """Whether each row is a goroutine's state transition."""
+    is_transition = np.zeros(spec.SYNC + 1, bool)
+    is_transition[_TRANSITION_TYPES] = True
+    mask = is_transition[store.raw("type")]
+    mask &= store.raw("resource") == 0
+    return mask
+
+
+def goroutine_transitions(store) -> np.ndarray:
+    """The rows of the goroutines' state transitions, increasing."""
+    return np.flatnonzero(_goroutine_transition_mask(store))
 
 
 def _goroutine_counts(ids: np.ndarray, mask: np.ndarray):
