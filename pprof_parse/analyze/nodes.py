@@ -155,15 +155,17 @@ def printable_names(info: pd.DataFrame) -> list[str]:
     no_file = pc.equal(file, "").to_numpy(zero_copy_only=False)
     hexes = np.full(address.size, None, dtype=object)
     hexes[address != 0] = [f"{int(a):016x}" for a in address[address != 0]]
-    at = pc.binary_join_element_wise(file, pa.array(line).cast(text), pa.scalar(":", text))
-    at = pc.if_else(pa.array(col != 0), pc.binary_join_element_wise(at, pa.array(col).cast(text), pa.scalar(":", text)), at)
+    colon = pa.scalar(":", text)
+    at = pc.binary_join_element_wise(file, pa.array(line).cast(text), colon)
+    at = pc.if_else(pa.array(col != 0), pc.binary_join_element_wise(at, pa.array(col).cast(text), colon), at)
     bare = np.full(address.size, None, dtype=object)  # no line, file or name: the mapping file, or <unknown>
     for i in np.flatnonzero((line == 0) & no_file & no_name):
         objfile = info["Objfile"].iat[i]
         bare[i] = "[" + posixpath.basename(objfile.rstrip("/") or "/") + "]" if objfile else "<unknown>"
     where = pc.if_else(pa.array(line != 0), at, pc.if_else(pa.array(~no_file), file, pa.array(bare, text)))
-    return pc.binary_join_element_wise(pa.array(hexes, text), pc.if_else(pa.array(no_name), pa.scalar(None, text), name),
-                                       where, pa.scalar(" ", text), null_handling="skip").to_pylist()
+    named = pc.if_else(pa.array(no_name), pa.scalar(None, text), name)
+    return pc.binary_join_element_wise(pa.array(hexes, text), named, where, pa.scalar(" ", text),
+                                       null_handling="skip").to_pylist()
 
 
 def sprint_key(r) -> str:

@@ -8,10 +8,10 @@ from one location and one of its lines), so a granularity is a table ``slot -> n
 level arrays through that table (:mod:`~pprof_parse.present.derived_view`):
 
 * flat: each sample's leaf slot;
-* cum: the distinct (sample, slot) pairs (a sparse 0/1 matrix), less the samples holding two slots of one node; those
-  can only be samples holding two slots of one *slot group* (slots sharing a function name, or a
-  file, function start line and mapping file: every granularity merges slots only within a
-  group), listed here once;
+* cum: the distinct (sample, slot) pairs (a sparse 0/1 matrix), less the samples holding two
+  slots of one node; those can only be samples holding two slots of one *slot group* (slots
+  sharing a function name, or a file, function start line and mapping file: every granularity
+  merges slots only within a group), listed here once;
 * the ``(inline)`` marker: the distinct (callee slot, caller slot) call edges into groups some
   inline call reaches, with the samples of each occurrence;
 * the call tree: the slot-level call paths, numbered as ``ViewIndex`` numbers its paths, with the
@@ -38,8 +38,9 @@ class SlotPaths:
     """The slot-level arrays of one profile (see the module's docstring).
 
     Built once per profile: on the 190k-sample benchmark CPU profile (5.1 M frames, 3.5 M slot
-    paths) about 2.1-2.5 s of CPU, 170 MB kept (410 MB at the peak of the build); each granularity is
-    then derived from it in 0.05-0.13 s (:func:`~pprof_parse.present.derived_view.view_index_at`).
+    paths) about 2.1-2.5 s of CPU, 170 MB kept (410 MB at the peak of the build); each
+    granularity is then derived from it in 0.04-0.1 s of CPU
+    (:func:`~pprof_parse.present.derived_view.view_index_at`).
 
     Parameters
     ----------
@@ -130,7 +131,8 @@ def slot_groups(data: ProfileData, slot_loc: np.ndarray, slot_line: np.ndarray) 
         name = file = strings[np.zeros(slot_loc.size, np.int64)]
         start = np.zeros(slot_loc.size, np.int64)
     mapping = data.loc_mapping[slot_loc]
-    mfile = strings[np.where(mapping >= 0, data.map_filename[np.maximum(mapping, 0)] if data.map_filename.size else 0, 0)]
+    mfile_idx = data.map_filename[np.maximum(mapping, 0)] if data.map_filename.size else 0
+    mfile = strings[np.where(mapping >= 0, mfile_idx, 0)]
     a = pd.factorize(pd.Series(name, dtype=object))[0]
     distinct, inverse = np.unique(file.astype(str), return_inverse=True)  # each file name cleaned once
     cleaned = np.array([pprof_filename(f) for f in distinct], dtype=object)[inverse]
