@@ -334,14 +334,13 @@ def node_names(nodes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     of the name, and of ``fmt.Sprint(NodeInfo)``, its final tie-break between equally named nodes
     (computed for those only; 0 for the others, which never reach it)."""
     names = nodes.info["name"].to_numpy(dtype=object)
-    # arrow sorts strings by their UTF-8 bytes: the order of Go's string comparison (and Python's)
-    name_rank = pd.factorize(pd.array(names, dtype="string[pyarrow]"), sort=True)[0] if names.size else \
-        np.zeros(0, np.int64)
+    # sorted as Go compares strings (bytes; arrow-backed strings sort by their UTF-8 bytes, Python
+    # strings by code point: the same order)
+    name_rank = np.asarray(pd.factorize(nodes.info["name"], sort=True)[0], np.int64)
     sprint = np.full(names.size, "", dtype=object)
-    same = np.flatnonzero(pd.Series(names, dtype=object).duplicated(keep=False).to_numpy())
+    same = np.flatnonzero(np.bincount(name_rank, minlength=1)[name_rank] > 1)  # equally named nodes
     sprint[same] = sprint_keys(nodes.info.iloc[same])
-    sprint_rank = pd.factorize(pd.array(sprint, dtype="string[pyarrow]"), sort=True)[0] if names.size else \
-        np.zeros(0, np.int64)
+    sprint_rank = np.asarray(pd.factorize(pd.Series(sprint, dtype=object), sort=True)[0], np.int64)
     return names, name_rank, sprint_rank
 
 
