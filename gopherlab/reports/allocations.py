@@ -558,10 +558,10 @@ def show_allocation_view(view: dict) -> None:
 
 
 #: what an explorer keeps: the views of its most recent control settings (each a top table and
-#: a pruned flame graph), the sample indexes of its most recent granularities (large: about 50
-#: bytes per call path and per frame), and the kept-sample masks of its most recent regexes
+#: a pruned flame graph), the indexes of every granularity (derived from the slot-level call
+#: paths, a few MB each), and the kept-sample masks of its most recent regexes
 _VIEW_CACHE_SIZE = 16
-_INDEX_CACHE_SIZE = 2
+_INDEX_CACHE_SIZE = 5
 _MASK_CACHE_SIZE = 8
 
 
@@ -583,7 +583,8 @@ class _AllocationExplorer:
     of the current granularity: what ``top`` and ``call_tree`` compute that does not depend on the
     weights is computed once per granularity, and each view is then a few weighted counts (equal to
     :func:`allocation_view`'s; on the 190k-sample benchmark profile a new sample type or focus
-    takes 65-80 ms of CPU instead of 1.6 s, a new granularity about 2 s: its index is built). A
+    takes 65-90 ms of CPU instead of 1.6 s; a new granularity about 0.13 s: its index is derived from
+    the profile's slot-level call paths, built once with the explorer). A
     label key goes through :func:`allocation_view` (trees split by labels are not indexed), and so
     does every setting under ``GOPHERLAB_ENGINE=reference``. Views are kept per setting of the
     controls (the 16 most recent): going back to a setting redraws without recomputing, and top N
