@@ -82,7 +82,7 @@ class _IdTable:
         self.slots = np.empty(0, np.int64)
 
     def add(self, ids: np.ndarray) -> None:
-        new = np.setdiff1d(ids, self.keys)
+        new = np.unique(ids[~np.isin(ids, self.keys)])  # (setdiff1d uniques all of ids first: 6 x slower)
         if len(new):
             self.ids = np.concatenate((self.ids, new))
             self.slots = np.argsort(self.ids, kind="stable")
