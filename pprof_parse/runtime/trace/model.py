@@ -63,6 +63,9 @@ def read_trace(src=None, *, on_error: str = "raise") -> "Trace":
     TypeError
         ``src`` is not a path, bytes or file object.
 
+    With the fast engine, one worker thread reads the next generation while this one is ordered
+    (:mod:`~.read_ahead`); it ends before ``read_trace`` returns or raises.
+
     Source of the rules: Go 1.27's ``src/internal/trace`` (``reader.go``, ``generation.go``,
     ``batch.go``, ``batchcursor.go``, ``order.go``, ``event.go``).
     """
