@@ -15,6 +15,7 @@ import html
 from gopherlab_common.lazy import LazyModule
 
 from ..analyze.sample_index import resolve_sample_index
+from .figure_widget import figure_widget
 from .flame import flame_figure
 from .sandwich import Sandwich, SandwichIndex
 from .sandwich_figure import sandwich_figure
@@ -22,7 +23,6 @@ from .top import report_total
 from .tree import OTHER_NAME, call_tree
 
 # imported on first use: the widgets exist in a kernel only
-go = LazyModule("plotly.graph_objects")
 W = LazyModule("ipywidgets")
 
 HINT = "Click a frame to see its function's callers (above) and callees (below)."
@@ -50,10 +50,11 @@ class FlameSandwich:
                                    noinlines=noinlines)
         self._prune = dict(min_fraction=min_fraction, max_nodes=max_nodes)
         self._sandwich_height = sandwich_height
-        self.flame = go.FigureWidget(flame_figure(self.tree, height=height))
+        # opened holding the figure: plotly's view never redraws a figure it first drew empty
+        self.flame = figure_widget(flame_figure(self.tree, height=height))
         self.flame.data[0].on_click(self._clicked)
         self.status = W.HTML(value=html.escape(HINT))
-        self.sandwich = go.FigureWidget()  # redrawn in place on each click (one widget, not one per click)
+        self.sandwich = figure_widget()  # redrawn in place on each click (one widget, not one per click)
         self.widget = W.VBox([self.flame, self.status])
         self.last: Sandwich | None = None
 

@@ -78,3 +78,30 @@ def test_widget_function_registers_the_click(cpu):
     click(flame, 1)  # the first frame below the root
     assert len(box.children) == 3
     assert box.children[2].layout.height == 700
+
+
+def test_flame_widget_opens_holding_its_figure(cpu, monkeypatch):
+    """The flame graph's first message to the frontend (comm_open) carries its traces and layout:
+    a frontend that draws the widget from that state, or from any state the kernel sends later,
+    draws the figure (plotly's own FigureWidget opens with an empty figure)."""
+    import ipywidgets.widgets.widget as widget_module
+
+    opened = []
+    create = widget_module.comm.create_comm
+
+    def recording_create_comm(**kwargs):
+        opened.append(kwargs["data"]["state"])
+        return create(**kwargs)
+
+    monkeypatch.setattr(widget_module.comm, "create_comm", recording_create_comm)
+    view = FlameSandwich(cpu)
+    figures = [s for s in opened if s.get("_model_name") == "AnyModel"]
+    assert len(figures) == 2  # the flame graph, then the (empty) sandwich: one comm_open each
+    flame = figures[0]
+    assert [t["type"] for t in flame["_widget_data"]] == ["icicle"]
+    assert flame["_widget_data"][0]["uid"] == view.flame.data[0].uid
+    assert flame["_widget_layout"]["title"]["text"] == view.flame.layout.title.text
+    assert "call tree" in flame["_widget_layout"]["title"]["text"]
+    assert figures[1]["_widget_data"] == [] and view.sandwich.comm is not None
+    click(view.flame, 1)  # behaves as a FigureWidget after construction
+    assert [t.type for t in view.sandwich.data] == ["icicle", "icicle"]
