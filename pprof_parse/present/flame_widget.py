@@ -34,9 +34,15 @@ class FlameSandwich:
     Made by :func:`flame_sandwich_widget` (see there for the parameters). Attributes:
     ``tree`` (the flame graph's :func:`~pprof_parse.present.tree.call_tree` frame),
     ``flame`` (its ``FigureWidget``), ``status`` (an ``ipywidgets.HTML`` line),
-    ``sandwich`` (the sandwich's ``FigureWidget``, redrawn on each click),
+    ``sandwich`` (the sandwich's ``FigureWidget``: a new one per click, the previous one
+    closed; None before the first click and after a click on the root or ``other``),
     ``widget`` (the ``ipywidgets.VBox``: flame, status, then the sandwich once a frame
     was clicked), ``last`` (the last :class:`~pprof_parse.present.sandwich.Sandwich` drawn, or None).
+
+    Each FigureWidget is made holding its figure (:func:`~pprof_parse.present.figure_widget.figure_widget`)
+    and never changed after: plotly's view draws what its model holds when the view is
+    made and ignores later figure changes it was not ready for (issue 15: the flame graph,
+    then the sandwich, were drawn empty now and then in JupyterLab).
     """
 
     def __init__(self, profile, sample_index=None, *, granularity: str = "functions", noinlines: bool = False,
@@ -50,11 +56,10 @@ class FlameSandwich:
                                    noinlines=noinlines)
         self._prune = dict(min_fraction=min_fraction, max_nodes=max_nodes)
         self._sandwich_height = sandwich_height
-        # opened holding the figure: plotly's view never redraws a figure it first drew empty
         self.flame = figure_widget(flame_figure(self.tree, height=height))
         self.flame.data[0].on_click(self._clicked)
         self.status = W.HTML(value=html.escape(HINT))
-        self.sandwich = figure_widget()  # redrawn in place on each click (one widget, not one per click)
+        self.sandwich = None
         self.widget = W.VBox([self.flame, self.status])
         self.last: Sandwich | None = None
 
@@ -72,18 +77,21 @@ class FlameSandwich:
         name = str(self.tree["name"].iloc[row])
         if row == 0 or name == OTHER_NAME:
             self.status.value = html.escape(f"{'The root' if row == 0 else 'other'} is not a function. {HINT}")
-            self.widget.children = (self.flame, self.status)
+            self._show_sandwich(None)
             self.last = None
             return None
         sw = self.index.sandwich(self.index.named(name), **self._prune)
-        figure = sandwich_figure(sw, height=self._sandwich_height)
-        self.sandwich.data = []
-        self.sandwich.add_traces(list(figure.data))
-        self.sandwich.layout = figure.layout
         self.status.value = f"Sandwich of <b>{html.escape(name, quote=True)}</b> (click another frame to change it)."
-        self.widget.children = (self.flame, self.status, self.sandwich)
+        self._show_sandwich(figure_widget(sandwich_figure(sw, height=self._sandwich_height)))
         self.last = sw
         return sw
+
+    def _show_sandwich(self, widget) -> None:
+        """Put ``widget`` (or nothing, for None) below the flame graph and close the previous sandwich."""
+        previous, self.sandwich = self.sandwich, widget
+        self.widget.children = (self.flame, self.status) + ((widget,) if widget is not None else ())
+        if previous is not None:
+            previous.close()  # its comm and frontend model: one open sandwich at a time
 
 
 def flame_sandwich_widget(profile, sample_index=None, *, granularity: str = "functions", noinlines: bool = False,

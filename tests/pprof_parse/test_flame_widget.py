@@ -53,10 +53,12 @@ def test_click_draws_the_frames_sandwich(cpu):
             assert shown[name] == weight
     assert sum(shown.values()) == int(callers["weight"].sum())
     assert "runtime.mallocgc" in view.status.value
-    click(view.flame, int(view.tree.index[view.tree["name"] == "main.cpuPhase"][0]))  # another frame: redrawn in place
-    assert view.last.name == "main.cpuPhase" and view.widget.children[2] is drawn
-    assert len(drawn.data) == 2 and "<b>main.cpuPhase</b>" in drawn.layout.title.text
-    assert list(drawn.data[0].values) == list(view.last.callers["total"].abs())
+    click(view.flame, int(view.tree.index[view.tree["name"] == "main.cpuPhase"][0]))  # another frame: a new sandwich
+    redrawn = view.sandwich
+    assert view.last.name == "main.cpuPhase" and view.widget.children == (view.flame, view.status, redrawn)
+    assert redrawn is not drawn and drawn.comm is None  # the previous one is closed
+    assert len(redrawn.data) == 2 and "<b>main.cpuPhase</b>" in redrawn.layout.title.text
+    assert list(redrawn.data[0].values) == list(view.last.callers["total"].abs())
 
 
 def test_click_on_root_or_other_clears_the_sandwich(cpu):
@@ -64,7 +66,7 @@ def test_click_on_root_or_other_clears_the_sandwich(cpu):
     click(view.flame, int(view.tree.index[view.tree["name"] == "main.cpuPhase"][0]))
     assert len(view.widget.children) == 3
     click(view.flame, 0)
-    assert view.last is None and view.widget.children == (view.flame, view.status)
+    assert view.last is None and view.widget.children == (view.flame, view.status) and view.sandwich is None
     assert "root" in view.status.value.lower()
     others = view.tree.index[view.tree["name"] == "other"]
     assert len(others)
@@ -80,10 +82,11 @@ def test_widget_function_registers_the_click(cpu):
     assert box.children[2].layout.height == 700
 
 
-def test_flame_widget_opens_holding_its_figure(cpu, monkeypatch):
-    """The flame graph's first message to the frontend (comm_open) carries its traces and layout:
-    a frontend that draws the widget from that state, or from any state the kernel sends later,
-    draws the figure (plotly's own FigureWidget opens with an empty figure)."""
+def test_figures_open_holding_their_figure(cpu, monkeypatch):
+    """The flame graph's and each sandwich's first message to the frontend (comm_open) carries
+    its traces and layout, and no figure change follows: a frontend that draws a widget from
+    any state the kernel sent draws the figure (plotly's own FigureWidget opens with an empty
+    figure and sends it after)."""
     import ipywidgets.widgets.widget as widget_module
 
     opened = []
@@ -96,12 +99,17 @@ def test_flame_widget_opens_holding_its_figure(cpu, monkeypatch):
     monkeypatch.setattr(widget_module.comm, "create_comm", recording_create_comm)
     view = FlameSandwich(cpu)
     figures = [s for s in opened if s.get("_model_name") == "AnyModel"]
-    assert len(figures) == 2  # the flame graph, then the (empty) sandwich: one comm_open each
+    assert len(figures) == 1 and view.sandwich is None  # the flame graph: one comm_open
     flame = figures[0]
     assert [t["type"] for t in flame["_widget_data"]] == ["icicle"]
     assert flame["_widget_data"][0]["uid"] == view.flame.data[0].uid
     assert flame["_widget_layout"]["title"]["text"] == view.flame.layout.title.text
     assert "call tree" in flame["_widget_layout"]["title"]["text"]
-    assert figures[1]["_widget_data"] == [] and view.sandwich.comm is not None
-    click(view.flame, 1)  # behaves as a FigureWidget after construction
-    assert [t.type for t in view.sandwich.data] == ["icicle", "icicle"]
+    sent = []
+    monkeypatch.setattr(view.flame, "_send", lambda msg, buffers=None: sent.append(msg))
+    click(view.flame, 1)
+    figures = [s for s in opened if s.get("_model_name") == "AnyModel"]
+    assert len(figures) == 2  # the sandwich: opened holding its figure
+    assert [t["type"] for t in figures[1]["_widget_data"]] == ["icicle", "icicle"]
+    assert figures[1]["_widget_layout"]["title"]["text"] == view.sandwich.layout.title.text
+    assert not [m for m in sent if "_widget_data" in m.get("state", {})]  # the flame graph is not changed
