@@ -4,17 +4,18 @@ plotly's ``BaseFigureWidget.__init__`` opens the widget's comm first (ipywidgets
 ``Widget.__init__`` sends ``comm_open`` with the widget's state) and only then sets the
 figure: the ``comm_open`` state has ``_widget_data == []`` and ``_widget_layout == {}``, the
 traces and layout follow in two "update" messages (seen in JupyterLab's kernel messages;
-plotly 6-7, ipywidgets 8). For that moment the kernel holds an open widget without its
-figure, and JupyterLab's widget manager may take the kernel's widget states then: when it
-connects to a kernel it asks for every widget's state (``request_states``, or
-``comm_info`` then ``request_state`` per widget) and creates or resets its models from the
-answer; with comms on kernel subshells (JupyterLab 4.6's default) that answer is made while
-the cell still runs. plotly's view draws ``_widget_data`` once, when it is rendered, and does
-nothing when that trait changes later (its ``do_data`` is empty), so a model set from such a
-state shows an empty figure for good.
+plotly 7.1, ipywidgets 8.1, anywidget 0.11). plotly's view draws the model's figure once,
+when the view is made, and does nothing when ``_widget_data`` changes later (its
+``do_data`` is empty). In JupyterLab 4.6 a figure that reached the frontend after its
+``comm_open`` was now and then not drawn: the flame graph came out empty in 1 run of 10 to
+2 of 5 (tests/browser/test_flame_sandwich_lab.py), a FigureWidget filled by ``add_traces``
+and a layout change after construction in 4 of 5 on a loaded machine; the frontend path
+that drops it was not found (a widget-state snapshot the widget manager takes while a cell
+runs is one candidate).
 
 :func:`figure_widget` opens the comm after the figure is set: the widget is not among the
-kernel's widgets before, and every state the kernel sends of it holds the figure.
+kernel's widgets before, and its ``comm_open`` carries the figure. Callers that need the
+figure drawn reliably make a new widget rather than change one.
 """
 
 from __future__ import annotations

@@ -40,9 +40,8 @@ class FlameSandwich:
     was clicked), ``last`` (the last :class:`~pprof_parse.present.sandwich.Sandwich` drawn, or None).
 
     Each FigureWidget is made holding its figure (:func:`~pprof_parse.present.figure_widget.figure_widget`)
-    and never changed after: plotly's view draws what its model holds when the view is
-    made and ignores later figure changes it was not ready for (issue 15: the flame graph,
-    then the sandwich, were drawn empty now and then in JupyterLab).
+    and never changed after: in JupyterLab, figures sent to a FigureWidget after it opened
+    were now and then not drawn (the flame graph, then the sandwich, came out empty).
     """
 
     def __init__(self, profile, sample_index=None, *, granularity: str = "functions", noinlines: bool = False,
