@@ -2,8 +2,7 @@
 over the goroutines' transitions in time order (the numpy path, :mod:`.delays_fast`, reads them
 a group of goroutines at a time in goroutine order, gathering every column at those rows).
 
-Taken for a large trace when numba is installed (:func:`worth_compiling`, the ordering's
-threshold: a trace that small has not loaded numba for its ordering either).
+Taken for a large trace when numba is installed (:func:`worth_compiling`).
 """
 
 from __future__ import annotations
@@ -18,11 +17,17 @@ __all__ = ["stack_totals", "worth_compiling"]
 
 kernel = LazyModule("pprof_parse.runtime.trace.delays_kernel")
 
+#: from this many events the compiled walk pays even in a process that has not loaded numba
+#: for the trace's ordering (whose threshold is on the first generation alone). Measured
+#: (benchmarks/bench_trace.py, 11.6 M events): the numpy groups 2.7 s (about 0.23 us an event),
+#: the compiled walk 0.6 s; importing numba and loading a cached kernel about 1.2 s.
+MIN_COMPILED_EVENTS = 5_000_000
+
 
 def worth_compiling(store) -> bool:
     """Whether :func:`stack_totals` is the one to take for ``store``: numba is installed and the
-    trace has at least :data:`~.order_fast.MIN_COMPILED_EVENTS` events."""
-    return order_fast.numba_installed() and len(store) >= order_fast.MIN_COMPILED_EVENTS
+    trace has at least :data:`MIN_COMPILED_EVENTS` events."""
+    return order_fast.numba_installed() and len(store) >= MIN_COMPILED_EVENTS
 
 
 def stack_totals(store, target: int, opens: np.ndarray, forever: int):

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pprof_parse.runtime.trace import delays_compiled, delays_fast, order_fast, read_trace
+from pprof_parse.runtime.trace import delays_compiled, delays_fast, read_trace
 
 pytestmark = pytest.mark.go
 
@@ -37,9 +37,9 @@ def test_compiled_walk_equals_numpy_and_reference(read, name, kind, monkeypatch)
     monkeypatch.setenv("GOPHERLAB_ENGINE", "reference")
     expected = t.delay_profile(kind)
     monkeypatch.setenv("GOPHERLAB_ENGINE", "fast")
-    monkeypatch.setattr(order_fast, "MIN_COMPILED_EVENTS", 10**12)
+    monkeypatch.setattr(delays_compiled, "MIN_COMPILED_EVENTS", 10**12)
     numpy_path = t.delay_profile(kind)
-    monkeypatch.setattr(order_fast, "MIN_COMPILED_EVENTS", 0)
+    monkeypatch.setattr(delays_compiled, "MIN_COMPILED_EVENTS", 0)
     monkeypatch.setattr(delays_fast, "stack_totals", numpy_path_refused)
     compiled = t.delay_profile(kind)
     pd.testing.assert_frame_equal(numpy_path, expected)
@@ -51,7 +51,7 @@ def test_compiled_walk_equals_numpy_and_reference(read, name, kind, monkeypatch)
 def test_ids_mapped_by_rank_give_the_same_profile(read, kind, monkeypatch):
     """Goroutine ids too large to index an array are mapped to their ranks: same profile."""
     t = read("generations")
-    monkeypatch.setattr(order_fast, "MIN_COMPILED_EVENTS", 0)
+    monkeypatch.setattr(delays_compiled, "MIN_COMPILED_EVENTS", 0)
     direct = t.delay_profile(kind)
     plain = delays_compiled._slots
     monkeypatch.setattr(delays_compiled, "_slots", lambda ids: plain(ids + 2**40) if len(ids) else plain(ids))
