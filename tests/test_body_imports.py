@@ -36,7 +36,8 @@ PACKAGES = ("gobench", "gopherlab", "gopherlab_common")
 #: DataFrames, the Prometheus text reader): the only ones imported lazily
 HEAVY_OPTIONAL = frozenset({"pandas", "plotly", "scipy", "IPython", "ipywidgets", "jinja2",
                             "nbformat", "nbconvert", "papermill", "jupyter_client", "prometheus_client",
-                            "pyarrow", "duckdb", "dask", "distributed", "tqdm", "ruptures", "numba"})
+                            "pyarrow", "duckdb", "dask", "distributed", "tqdm", "ruptures", "numba",
+                            "anywidget", "traitlets"})
 
 #: the function-body imports a lazy stand-in cannot replace: (file, module) -> why
 BODY_IMPORTS = {

@@ -1,21 +1,30 @@
 """A live flame graph in JupyterLab whose frames open the sandwich view of their function.
 
-:func:`flame_sandwich_widget` shows :func:`~pprof_parse.present.flame.flame_figure` as a
-plotly ``FigureWidget``; a click on a frame draws, below it, the
-:func:`~pprof_parse.present.sandwich_figure.sandwich_figure` of the frame's function
-(callers above, callees below; numbers as ``Profile.peek``). The kernel does the work, so
-this needs a live kernel with ipywidgets and anywidget (plotly's ``FigureWidget``); an
-exported HTML page shows the flame graph without the click.
+:func:`flame_sandwich_widget` shows :func:`~pprof_parse.present.flame.flame_figure` in an
+anywidget whose view (``flame_sandwich.js``) draws it with plotly.js; a click on a frame draws,
+below it, the :func:`~pprof_parse.present.sandwich_figure.sandwich_figure` of the frame's
+function (callers above, callees below; numbers as ``Profile.peek``). The kernel does the work,
+so this needs a live kernel with ipywidgets and anywidget; an exported HTML page has no kernel to
+answer the click (use :func:`~pprof_parse.present.flame.flame_figure` there).
+
+Why not plotly's ``FigureWidget``: it reports clicks and hovers through one synced attribute,
+and while an earlier message to the kernel is unanswered, JupyterLab's widget manager keeps only
+the last value of an attribute. A click during a busy kernel (the previous sandwich being drawn)
+followed by a hover was lost: seen in tests/browser/test_flame_sandwich_lab.py (plotly saw both
+clicks, the kernel received the first only). Its view also drew a figure sent after the widget
+opened now and then not at all. Here clicks travel as custom messages, which are sent one by one,
+and the view redraws whatever the kernel last set.
 """
 
 from __future__ import annotations
 
+import functools
 import html
+from importlib import resources
 
 from gopherlab_common.lazy import LazyModule
 
 from ..analyze.sample_index import resolve_sample_index
-from .figure_widget import figure_widget
 from .flame import flame_figure
 from .sandwich import Sandwich, SandwichIndex
 from .sandwich_figure import sandwich_figure
@@ -23,9 +32,37 @@ from .top import report_total
 from .tree import OTHER_NAME, call_tree
 
 # imported on first use: the widgets exist in a kernel only
-W = LazyModule("ipywidgets")
+anywidget = LazyModule("anywidget")
+traitlets = LazyModule("traitlets")
+plotly_offline = LazyModule("plotly.offline")
 
 HINT = "Click a frame to see its function's callers (above) and callees (below)."
+
+#: the custom message the view sends for a click on a frame (``row``: the call tree's row)
+FRAME_CLICK = "frame_click"
+
+
+@functools.cache
+def _view_module() -> str:
+    """The view's ES module: plotly.js (of the installed plotly package) as ``loadPlotly``, then
+    ``flame_sandwich.js``. Made once per process; sent with each widget (no network)."""
+    view = resources.files(__package__).joinpath("flame_sandwich.js").read_text(encoding="utf-8")
+    return f"function loadPlotly() {{\n{plotly_offline.get_plotlyjs()}\n}}\n{view}"
+
+
+@functools.cache
+def _widget_class():
+    """The anywidget class of the view (made once, on first use: anywidget is imported then)."""
+
+    class FlameSandwichView(anywidget.AnyWidget):
+        """The widget model: the flame graph, the status line and the sandwich (see flame_sandwich.js)."""
+
+        _esm = traitlets.Unicode(_view_module()).tag(sync=True)
+        flame = traitlets.Unicode("").tag(sync=True)  # plotly figure JSON
+        status = traitlets.Unicode("").tag(sync=True)  # one line of escaped HTML
+        sandwich = traitlets.Unicode("").tag(sync=True)  # plotly figure JSON, "" for none
+
+    return FlameSandwichView
 
 
 class FlameSandwich:
@@ -33,15 +70,11 @@ class FlameSandwich:
 
     Made by :func:`flame_sandwich_widget` (see there for the parameters). Attributes:
     ``tree`` (the flame graph's :func:`~pprof_parse.present.tree.call_tree` frame),
-    ``flame`` (its ``FigureWidget``), ``status`` (an ``ipywidgets.HTML`` line),
-    ``sandwich`` (the sandwich's ``FigureWidget``: a new one per click, the previous one
-    closed; None before the first click and after a click on the root or ``other``),
-    ``widget`` (the ``ipywidgets.VBox``: flame, status, then the sandwich once a frame
-    was clicked), ``last`` (the last :class:`~pprof_parse.present.sandwich.Sandwich` drawn, or None).
-
-    Each FigureWidget is made holding its figure (:func:`~pprof_parse.present.figure_widget.figure_widget`)
-    and never changed after: in JupyterLab, figures sent to a FigureWidget after it opened
-    were now and then not drawn (the flame graph, then the sandwich, came out empty).
+    ``flame`` (its ``plotly.graph_objects.Figure``), ``sandwich`` (the figure of the last sandwich
+    drawn; None before the first click and after a click on the root or ``other``),
+    ``last`` (that :class:`~pprof_parse.present.sandwich.Sandwich`, or None), ``status`` (the
+    status line's HTML), ``widget`` (the anywidget the notebook shows; its synced ``flame``,
+    ``status`` and ``sandwich`` hold the same, figures as JSON).
     """
 
     def __init__(self, profile, sample_index=None, *, granularity: str = "functions", noinlines: bool = False,
@@ -55,17 +88,24 @@ class FlameSandwich:
                                    noinlines=noinlines)
         self._prune = dict(min_fraction=min_fraction, max_nodes=max_nodes)
         self._sandwich_height = sandwich_height
-        self.flame = figure_widget(flame_figure(self.tree, height=height))
-        self.flame.data[0].on_click(self._clicked)
-        self.status = W.HTML(value=html.escape(HINT))
+        self.flame = flame_figure(self.tree, height=height)
         self.sandwich = None
-        self.widget = W.VBox([self.flame, self.status])
         self.last: Sandwich | None = None
+        self.widget = _widget_class()(flame=self.flame.to_json(), status=html.escape(HINT), sandwich="")
+        self.widget.on_msg(self._message)
 
-    def _clicked(self, trace, points, state) -> None:
-        """plotly's click callback: the clicked frame is ``points.point_inds[0]`` (a tree row)."""
-        if points.point_inds:
-            self.on_frame_click(int(points.point_inds[0]))
+    @property
+    def status(self) -> str:
+        """The status line below the flame graph (HTML)."""
+        return self.widget.status
+
+    def _message(self, widget, content, buffers) -> None:
+        """A custom message from the view: ``{"event": "frame_click", "row": N}`` draws row N's sandwich."""
+        if not isinstance(content, dict) or content.get("event") != FRAME_CLICK:
+            return
+        row = content.get("row")
+        if isinstance(row, int) and not isinstance(row, bool) and 0 <= row < len(self.tree):
+            self.on_frame_click(row)
 
     def on_frame_click(self, row: int) -> Sandwich | None:
         """Draw the sandwich of the function of tree row ``row`` below the flame graph.
@@ -75,22 +115,20 @@ class FlameSandwich:
         """
         name = str(self.tree["name"].iloc[row])
         if row == 0 or name == OTHER_NAME:
-            self.status.value = html.escape(f"{'The root' if row == 0 else 'other'} is not a function. {HINT}")
-            self._show_sandwich(None)
-            self.last = None
+            self._show(None, None, f"{'The root' if row == 0 else 'other'} is not a function. {HINT}")
             return None
         sw = self.index.sandwich(self.index.named(name), **self._prune)
-        self.status.value = f"Sandwich of <b>{html.escape(name, quote=True)}</b> (click another frame to change it)."
-        self._show_sandwich(figure_widget(sandwich_figure(sw, height=self._sandwich_height)))
-        self.last = sw
+        self._show(sw, sandwich_figure(sw, height=self._sandwich_height),
+                   f"Sandwich of <b>{html.escape(name, quote=True)}</b> (click another frame to change it).",
+                   escaped=True)
         return sw
 
-    def _show_sandwich(self, widget) -> None:
-        """Put ``widget`` (or nothing, for None) below the flame graph and close the previous sandwich."""
-        previous, self.sandwich = self.sandwich, widget
-        self.widget.children = (self.flame, self.status) + ((widget,) if widget is not None else ())
-        if previous is not None:
-            previous.close()  # its comm and frontend model: one open sandwich at a time
+    def _show(self, sw: Sandwich | None, fig, status: str, *, escaped: bool = False) -> None:
+        """Set the sandwich and the status line, in the kernel and in the view (one message)."""
+        self.last, self.sandwich = sw, fig
+        with self.widget.hold_sync():
+            self.widget.sandwich = fig.to_json() if fig is not None else ""
+            self.widget.status = status if escaped else html.escape(status)
 
 
 def flame_sandwich_widget(profile, sample_index=None, *, granularity: str = "functions", noinlines: bool = False,
@@ -115,10 +153,10 @@ def flame_sandwich_widget(profile, sample_index=None, *, granularity: str = "fun
 
     Returns
     -------
-    ipywidgets.VBox
-        The flame graph (a plotly ``FigureWidget``), a status line, and after a click the
-        sandwich figure of the clicked frame's function (numbers equal ``Profile.peek`` of
-        that node; percentages of the whole profile).
+    anywidget.AnyWidget
+        Shows the flame graph, a status line, and after a click the sandwich figure of the
+        clicked frame's function (numbers equal ``Profile.peek`` of that node; percentages of
+        the whole profile). Needs a live kernel: clicks are answered there.
 
     Raises
     ------

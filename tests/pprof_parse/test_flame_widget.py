@@ -1,18 +1,18 @@
-"""The flame graph widget: a click on a frame (through plotly's click callback) draws that
+"""The flame graph widget: a click on a frame (a custom message from the view) draws that
 function's sandwich below the flame graph, with the numbers of Profile.peek."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
 import pprof_parse
 
 pytest.importorskip("ipywidgets")
-pytest.importorskip("anywidget")  # plotly's FigureWidget needs it
+pytest.importorskip("anywidget")
 
-from plotly.callbacks import InputDeviceState, Points  # noqa: E402
-
-from pprof_parse.present.flame_widget import FlameSandwich, flame_sandwich_widget  # noqa: E402
+from pprof_parse.present.flame_widget import FRAME_CLICK, FlameSandwich, flame_sandwich_widget  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::pprof_parse.errors.PprofParseWarning")
 
@@ -22,25 +22,33 @@ def cpu(sample_profiles):
     return pprof_parse.read_profile(sample_profiles / "cpu.pb.gz")
 
 
-def click(figure_widget, row: int) -> None:
-    """What a click on frame ``row`` does in JupyterLab: plotly calls the trace's click callbacks."""
-    trace = figure_widget.data[0]
-    trace._dispatch_on_click(Points(point_inds=[row], trace_name=trace.name, trace_index=0), InputDeviceState())
+def click(widget, row) -> None:
+    """What a click on frame ``row`` does in JupyterLab: the view sends the kernel a custom message."""
+    widget._handle_custom_msg({"event": FRAME_CLICK, "row": row}, [])
+
+
+def drawn(widget, name: str) -> dict | None:
+    """The figure the view draws from the widget's synced attribute ``name`` (None for "")."""
+    text = getattr(widget, name)
+    return json.loads(text) if text else None
 
 
 def test_click_draws_the_frames_sandwich(cpu):
     view = FlameSandwich(cpu)
-    assert view.widget.children == (view.flame, view.status)
-    assert view.flame.data[0].type == "icicle" and list(view.flame.data[0].ids) == list(view.tree["id"].astype(str))
+    flame = drawn(view.widget, "flame")
+    assert [t["type"] for t in flame["data"]] == ["icicle"]
+    assert flame["data"][0]["ids"] == list(view.tree["id"].astype(str))
+    assert flame["layout"]["title"]["text"] == view.flame.layout.title.text
+    assert view.sandwich is None and view.widget.sandwich == ""
     row = int(view.tree.index[view.tree["name"] == "runtime.mallocgc"][0])
-    click(view.flame, row)
+    click(view.widget, row)
     sw = view.last
     assert sw is not None and sw.name == "runtime.mallocgc"
-    assert view.widget.children == (view.flame, view.status, view.sandwich)
-    drawn = view.sandwich
-    assert [t.type for t in drawn.data] == ["icicle", "icicle"]
-    assert "<b>runtime.mallocgc</b>" in drawn.layout.title.text
-    assert list(drawn.data[1].values) == list(sw.callees["total"].abs())
+    first = view.sandwich
+    assert [t.type for t in first.data] == ["icicle", "icicle"]
+    assert "<b>runtime.mallocgc</b>" in first.layout.title.text
+    assert list(first.data[1].values) == list(sw.callees["total"].abs())
+    assert drawn(view.widget, "sandwich") == json.loads(first.to_json())  # what the view draws
     peek = cpu.peek("^runtime\\.mallocgc$")
     me = peek[peek.relation == "self"].iloc[0]
     assert (sw.flat, sw.cum) == (me.flat, me.cum)
@@ -52,64 +60,62 @@ def test_click_draws_the_frames_sandwich(cpu):
         if name in shown:
             assert shown[name] == weight
     assert sum(shown.values()) == int(callers["weight"].sum())
-    assert "runtime.mallocgc" in view.status.value
-    click(view.flame, int(view.tree.index[view.tree["name"] == "main.cpuPhase"][0]))  # another frame: a new sandwich
+    assert "<b>runtime.mallocgc</b>" in view.status and view.status == view.widget.status
+    click(view.widget, int(view.tree.index[view.tree["name"] == "main.cpuPhase"][0]))  # another frame
     redrawn = view.sandwich
-    assert view.last.name == "main.cpuPhase" and view.widget.children == (view.flame, view.status, redrawn)
-    assert redrawn is not drawn and drawn.comm is None  # the previous one is closed
+    assert view.last.name == "main.cpuPhase"
     assert len(redrawn.data) == 2 and "<b>main.cpuPhase</b>" in redrawn.layout.title.text
     assert list(redrawn.data[0].values) == list(view.last.callers["total"].abs())
+    assert "<b>main.cpuPhase</b>" in drawn(view.widget, "sandwich")["layout"]["title"]["text"]
 
 
 def test_click_on_root_or_other_clears_the_sandwich(cpu):
     view = FlameSandwich(cpu, min_fraction=0.05)
-    click(view.flame, int(view.tree.index[view.tree["name"] == "main.cpuPhase"][0]))
-    assert len(view.widget.children) == 3
-    click(view.flame, 0)
-    assert view.last is None and view.widget.children == (view.flame, view.status) and view.sandwich is None
-    assert "root" in view.status.value.lower()
+    click(view.widget, int(view.tree.index[view.tree["name"] == "main.cpuPhase"][0]))
+    assert view.widget.sandwich != ""
+    click(view.widget, 0)
+    assert view.last is None and view.sandwich is None and view.widget.sandwich == ""
+    assert "root" in view.status.lower()
     others = view.tree.index[view.tree["name"] == "other"]
     assert len(others)
     assert view.on_frame_click(int(others[0])) is None
 
 
-def test_widget_function_registers_the_click(cpu):
-    box = flame_sandwich_widget(cpu, "samples", granularity="functions", height=400)
-    flame = box.children[0]
-    assert len(flame.data[0]._click_callbacks) == 1
-    click(flame, 1)  # the first frame below the root
-    assert len(box.children) == 3
-    assert box.children[2].layout.height == 700
+def test_widget_function_answers_clicks(cpu):
+    widget = flame_sandwich_widget(cpu, "samples", granularity="functions", height=400, sandwich_height=500)
+    assert drawn(widget, "flame")["layout"]["height"] == 400
+    click(widget, 1)  # the first frame below the root
+    sandwich = drawn(widget, "sandwich")
+    assert sandwich["layout"]["height"] == 500 and "Sandwich of" in widget.status
 
 
-def test_figures_open_holding_their_figure(cpu, monkeypatch):
-    """The flame graph's and each sandwich's first message to the frontend (comm_open) carries
-    its traces and layout, and no figure change follows: a frontend that draws a widget from
-    any state the kernel sent draws the figure (plotly's own FigureWidget opens with an empty
-    figure and sends it after)."""
-    import ipywidgets.widgets.widget as widget_module
-
-    opened = []
-    create = widget_module.comm.create_comm
-
-    def recording_create_comm(**kwargs):
-        opened.append(kwargs["data"]["state"])
-        return create(**kwargs)
-
-    monkeypatch.setattr(widget_module.comm, "create_comm", recording_create_comm)
+@pytest.mark.parametrize("content", [{"event": FRAME_CLICK, "row": -1}, {"event": FRAME_CLICK, "row": 10**6},
+                                     {"event": FRAME_CLICK, "row": "3"}, {"event": FRAME_CLICK, "row": True},
+                                     {"event": FRAME_CLICK}, {"event": "hover", "row": 3}, ["frame_click", 3]])
+def test_other_messages_change_nothing(cpu, content):
     view = FlameSandwich(cpu)
-    figures = [s for s in opened if s.get("_model_name") == "AnyModel"]
-    assert len(figures) == 1 and view.sandwich is None  # the flame graph: one comm_open
-    flame = figures[0]
-    assert [t["type"] for t in flame["_widget_data"]] == ["icicle"]
-    assert flame["_widget_data"][0]["uid"] == view.flame.data[0].uid
-    assert flame["_widget_layout"]["title"]["text"] == view.flame.layout.title.text
-    assert "call tree" in flame["_widget_layout"]["title"]["text"]
+    before = view.widget.status
+    view.widget._handle_custom_msg(content, [])
+    assert view.last is None and view.widget.sandwich == "" and view.widget.status == before
+
+
+def test_one_update_per_click(cpu, monkeypatch):
+    """A click's sandwich and status reach the view in one update message (each click one message
+    in the other direction too: the view sends custom messages, never a synced click attribute)."""
+    view = FlameSandwich(cpu)
     sent = []
-    monkeypatch.setattr(view.flame, "_send", lambda msg, buffers=None: sent.append(msg))
-    click(view.flame, 1)
-    figures = [s for s in opened if s.get("_model_name") == "AnyModel"]
-    assert len(figures) == 2  # the sandwich: opened holding its figure
-    assert [t["type"] for t in figures[1]["_widget_data"]] == ["icicle", "icicle"]
-    assert figures[1]["_widget_layout"]["title"]["text"] == view.sandwich.layout.title.text
-    assert not [m for m in sent if "_widget_data" in m.get("state", {})]  # the flame graph is not changed
+    monkeypatch.setattr(view.widget, "_send", lambda msg, buffers=None: sent.append(msg))
+    click(view.widget, 1)
+    updates = [m for m in sent if m.get("method") == "update"]
+    assert len(updates) == 1 and set(updates[0]["state"]) == {"sandwich", "status"}
+
+
+def test_view_module_carries_plotly_js(cpu):
+    """The view needs no network: plotly.js comes with the widget, from the installed plotly package."""
+    import plotly.offline
+
+    view = FlameSandwich(cpu)
+    esm = view.widget._esm
+    assert esm.startswith("function loadPlotly() {\n" + plotly.offline.get_plotlyjs() + "\n}\n")
+    ours = esm.split("function plotly()")[1]
+    assert "export default { render };" in ours and "http" not in ours

@@ -1,0 +1,91 @@
+/*
+ * The view of gopherlab's flame-graph sandwich widget (pprof_parse/present/flame_widget.py), an
+ * anywidget module. The kernel puts three things in the widget's model, each drawn whenever it
+ * changes: "flame" (the flame graph, a plotly figure as JSON), "status" (one line of HTML the
+ * kernel escaped) and "sandwich" (the sandwich figure as JSON, "" for none).
+ *
+ * A click on a frame goes to the kernel as a custom message {event: "frame_click", row: N},
+ * N being the frame's point number (the call tree's row). Custom messages are sent one by one;
+ * a synced attribute would not do: while an earlier message is unanswered, the widget manager
+ * keeps only the last value of an attribute, so a click followed by a hover, both during a
+ * busy kernel, lost the click (plotly's FigureWidget sends clicks and hovers that way). Hovers
+ * stay in the page.
+ *
+ * Plotly is the plotly.js of the kernel's plotly package, prepended to this module by the kernel
+ * as the function loadPlotly (no network). It is loaded once per module and kept here: the
+ * page's own window.Plotly, if any, is left as it was.
+ */
+
+let plotlyHere = null;
+
+function plotly() {
+  if (plotlyHere === null) {
+    const before = Object.getOwnPropertyDescriptor(globalThis, "Plotly");
+    loadPlotly(); // plotly.js's bundle ends by setting window.Plotly
+    plotlyHere = globalThis.Plotly;
+    if (before) {
+      Object.defineProperty(globalThis, "Plotly", before);
+    } else {
+      delete globalThis.Plotly;
+    }
+  }
+  return plotlyHere;
+}
+
+const CONFIG = { displaylogo: false, responsive: true };
+
+function figure(json) {
+  return json ? JSON.parse(json) : null;
+}
+
+function render({ model, el }) {
+  const Plotly = plotly();
+  const flame = document.createElement("div");
+  const status = document.createElement("div");
+  const sandwich = document.createElement("div");
+  flame.className = "gopherlab-flame";
+  status.className = "gopherlab-flame-status";
+  sandwich.className = "gopherlab-sandwich";
+  status.style.margin = "4px 0";
+  el.append(flame, status, sandwich);
+
+  function drawFlame() {
+    const f = figure(model.get("flame"));
+    return Plotly.react(flame, f.data, f.layout, CONFIG);
+  }
+  function drawStatus() {
+    status.innerHTML = model.get("status");
+  }
+  function drawSandwich() {
+    const f = figure(model.get("sandwich"));
+    if (f === null) {
+      Plotly.purge(sandwich);
+      sandwich.replaceChildren();
+      return;
+    }
+    Plotly.react(sandwich, f.data, f.layout, CONFIG);
+  }
+
+  drawFlame().then(() => {
+    flame.on("plotly_click", (event) => {
+      const point = event && event.points && event.points[0];
+      if (point && Number.isInteger(point.pointNumber)) {
+        model.send({ event: "frame_click", row: point.pointNumber });
+      }
+    });
+  });
+  drawStatus();
+  drawSandwich();
+  model.on("change:flame", drawFlame);
+  model.on("change:status", drawStatus);
+  model.on("change:sandwich", drawSandwich);
+  return () => {
+    model.off("change:flame", drawFlame);
+    model.off("change:status", drawStatus);
+    model.off("change:sandwich", drawSandwich);
+    Plotly.purge(flame);
+    Plotly.purge(sandwich);
+  };
+}
+
+export default { render };
