@@ -15,6 +15,7 @@ import pytest
 from gopherlab.reports.bundled import notebook_file
 
 from conftest import screenshot_path
+from lab_session import open_and_run_all
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -75,12 +76,7 @@ def test_notebook_runs_and_widget_updates_figure(browser, lab, tmp_path):
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     try:
-        page.goto(f"{base}/lab/tree/allocation_hotspots.ipynb?token={token}")
-        page.wait_for_selector(".jp-NotebookPanel", timeout=90_000)
-        page.wait_for_function(
-            "() => window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel?.status === 'idle'",
-            timeout=90_000)
-        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        open_and_run_all(page, base, token, "allocation_hotspots.ipynb")
         # the explorer (last cell) shows its widgets and a live flame graph of the default sample type
         page.wait_for_selector(".widget-dropdown select", timeout=120_000)
         title_js = """() => [...document.querySelectorAll('.widget-output .js-plotly-plot')]
