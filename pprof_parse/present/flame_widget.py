@@ -15,7 +15,7 @@ clicks, the kernel received the first only). Its view also drew a figure sent af
 opened now and then not at all. Here clicks travel as custom messages, which are sent one by one,
 and the view redraws whatever the kernel last set.
 
-Known limit: on a loaded machine, in about 1 run of 6 of that test's busy-kernel case (a second
+Known limit: on a loaded machine, in 7 of 38 runs of that test's busy-kernel case (a second
 click while the kernel still drew the first sandwich), the kernel received both clicks and sent
 both updates, the page received them, and the page's widget model still kept its old state, so
 the view did not change. The cause was not found.
