@@ -11,18 +11,24 @@
  * busy kernel, lost the click (plotly's FigureWidget sends clicks and hovers that way). Hovers
  * stay in the page.
  *
- * Plotly is the plotly.js of the kernel's plotly package, prepended to this module by the kernel
- * as the function loadPlotly (no network). It is loaded once per module and kept here: the
- * page's own window.Plotly, if any, is left as it was.
+ * plotly.js is the model's "_plotly_js" (the kernel's plotly package; no network), loaded when
+ * the first view is drawn, not when this module is: anywidget gives a model 2 s to load its
+ * module and then drops every message the kernel sends it, so this module stays small. It is
+ * loaded once per module and kept here: the page's own window.Plotly, if any, is left as it was.
  */
 
 let plotlyHere = null;
 
-function plotly() {
+async function plotly(source) {
   if (plotlyHere === null) {
     const before = Object.getOwnPropertyDescriptor(globalThis, "Plotly");
-    loadPlotly(); // plotly.js's bundle ends by setting window.Plotly
-    plotlyHere = globalThis.Plotly;
+    const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+    try {
+      await import(url); // plotly.js's bundle ends by setting window.Plotly
+    } finally {
+      URL.revokeObjectURL(url);
+    }
+    plotlyHere = plotlyHere || globalThis.Plotly;
     if (before) {
       Object.defineProperty(globalThis, "Plotly", before);
     } else {
@@ -38,8 +44,8 @@ function figure(json) {
   return json ? JSON.parse(json) : null;
 }
 
-function render({ model, el }) {
-  const Plotly = plotly();
+async function render({ model, el }) {
+  const Plotly = await plotly(model.get("_plotly_js"));
   const flame = document.createElement("div");
   const status = document.createElement("div");
   const sandwich = document.createElement("div");

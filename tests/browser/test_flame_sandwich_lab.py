@@ -1,5 +1,5 @@
-"""JupyterLab: a click on a flame-graph frame draws that function's sandwich below the flame graph;
-clicks made while the kernel is still busy with the previous one all reach the kernel, in order."""
+"""JupyterLab: a click on a flame-graph frame draws that function's sandwich below the flame graph,
+also when the click comes while the kernel is still busy with the previous one."""
 from __future__ import annotations
 
 import re
@@ -16,6 +16,8 @@ from test_jupyterlab import lab  # noqa: F401  (the fixture: a JupyterLab server
 #: custom messages it was built on plotly's FigureWidget: the first case failed in 2 runs of 15 on
 #: a loaded machine, and the busy-kernel case every time (plotly saw both clicks, the kernel
 #: received only the first: the next hover overwrote the second while the first was unanswered).
+#: With plotly.js inside the widget's module, the busy case's sandwich was not drawn in 7 runs of 38
+#: on a loaded machine (anywidget's 2 s limit to load a module; see flame_widget.py).
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 pytest.importorskip("anywidget")
 
@@ -131,7 +133,7 @@ def test_click_on_a_frame_draws_its_sandwich(browser, lab, tmp_path):  # noqa: F
         assert FRAME in cells.nth(0).locator(".gopherlab-flame-status").inner_text()
 
         # a click while the kernel is busy with the previous one, then the mouse moves on: the
-        # kernel is asked for both frames, in order, and its widget ends on the second
+        # kernel is asked for both frames, in order, and the second frame's sandwich is drawn
         frame = frame_named(cells.nth(1), FRAME)
         frame.scroll_into_view_if_needed()
         click_at(page, steady_box(frame, page))
@@ -139,10 +141,15 @@ def test_click_on_a_frame_draws_its_sandwich(browser, lab, tmp_path):  # noqa: F
         box = steady_box(child, page)  # the flame graph zoomed into FRAME: CHILD spans it
         click_at(page, box)
         page.mouse.move(box["x"] + 60, box["y"] + box["height"] * 2.5)  # hover the frame below
-        page.wait_for_timeout(2 * BUSY_SECONDS * 1000 + 2000)
-        page.wait_for_function(IDLE, timeout=60_000)
-        said = kernel_says(page, "print(ROWS, BUSY.last.name if BUSY.last else None)")
-        assert said.split() == ["[1,", "4]", CHILD], failure(f"the busy widget's kernel said {said!r}")
+        drawn = f"() => ({TITLES})()[1].some(t => t && t.includes('<b>{CHILD}</b>'))"
+        try:
+            page.wait_for_function(drawn, timeout=60_000)
+        except Exception as e:
+            raise AssertionError(failure(f"no sandwich of {CHILD} 60 s after the click; the busy widget's kernel "
+                                         f"said {kernel_says(page, 'print(ROWS)')!r}")) from e
+        said = kernel_says(page, "print(ROWS, BUSY.last.name)")
+        assert said.split() == ["[1,", "4]", CHILD], said
+        assert CHILD in cells.nth(1).locator(".gopherlab-flame-status").inner_text()
 
         assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']").count() == 0
         assert not errors, errors
