@@ -26,7 +26,7 @@ the base kernels).  Output is a few kilobytes per commit; nothing is committed.
 Usage::
 
     python examples/benchhistory/make_history.py OUT [--schedule changes|noise]
-        [--commits N] [--count K] [--benchtime 300x]
+        [--commits N] [--count K] [--benchtime 2000x]
 """
 from __future__ import annotations
 
@@ -121,7 +121,7 @@ def run_once(binary: Path, kernels: str, benchtime: str) -> str:
 
 
 def make_history(out: Path, schedule: str = "changes", commits: int | None = None, count: int = 5,
-                 benchtime: str = "300x") -> list[dict]:
+                 benchtime: str = "2000x") -> list[dict]:
     """Write ``out/cNN.txt`` for every commit and ``out/changes.json``; return the known changes."""
     commits = commits or DEFAULT_COMMITS[schedule]
     kernels = settings(schedule, commits)
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--schedule", choices=sorted(SCHEDULES), default="changes")
     ap.add_argument("--commits", type=int)
     ap.add_argument("--count", type=int, default=5)
-    ap.add_argument("--benchtime", default="300x")
+    ap.add_argument("--benchtime", default="2000x")
     args = ap.parse_args(argv)
     changes = make_history(args.out, args.schedule, args.commits, args.count, args.benchtime)
     print(f"wrote {args.out}: {len(changes)} known changes")
