@@ -17,25 +17,27 @@
  * loaded once per module and kept here: the page's own window.Plotly, if any, is left as it was.
  */
 
-let plotlyHere = null;
+let plotlyLoading = null; // one load per module, shared by its views
 
-async function plotly(source) {
-  if (plotlyHere === null) {
-    const before = Object.getOwnPropertyDescriptor(globalThis, "Plotly");
-    const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
-    try {
-      await import(url); // plotly.js's bundle ends by setting window.Plotly
-    } finally {
-      URL.revokeObjectURL(url);
-    }
-    plotlyHere = plotlyHere || globalThis.Plotly;
+function plotly(source) {
+  plotlyLoading = plotlyLoading || loadPlotly(source);
+  return plotlyLoading;
+}
+
+async function loadPlotly(source) {
+  const before = Object.getOwnPropertyDescriptor(globalThis, "Plotly");
+  const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+  try {
+    await import(url); // plotly.js's bundle ends by setting window.Plotly
+    return globalThis.Plotly;
+  } finally {
+    URL.revokeObjectURL(url);
     if (before) {
       Object.defineProperty(globalThis, "Plotly", before);
     } else {
       delete globalThis.Plotly;
     }
   }
-  return plotlyHere;
 }
 
 const CONFIG = { displaylogo: false, responsive: true };

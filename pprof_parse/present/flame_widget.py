@@ -120,20 +120,19 @@ class FlameSandwich:
         """
         name = str(self.tree["name"].iloc[row])
         if row == 0 or name == OTHER_NAME:
-            self._show(None, None, f"{'The root' if row == 0 else 'other'} is not a function. {HINT}")
+            self._show(None, None, html.escape(f"{'The root' if row == 0 else 'other'} is not a function. {HINT}"))
             return None
         sw = self.index.sandwich(self.index.named(name), **self._prune)
         self._show(sw, sandwich_figure(sw, height=self._sandwich_height),
-                   f"Sandwich of <b>{html.escape(name, quote=True)}</b> (click another frame to change it).",
-                   escaped=True)
+                   f"Sandwich of <b>{html.escape(name, quote=True)}</b> (click another frame to change it).")
         return sw
 
-    def _show(self, sw: Sandwich | None, fig, status: str, *, escaped: bool = False) -> None:
-        """Set the sandwich and the status line, in the kernel and in the view (one message)."""
+    def _show(self, sw: Sandwich | None, fig, status_html: str) -> None:
+        """Set the sandwich and the status line (HTML), in the kernel and in the view (one message)."""
         self.last, self.sandwich = sw, fig
         with self.widget.hold_sync():
             self.widget.sandwich = fig.to_json() if fig is not None else ""
-            self.widget.status = status if escaped else html.escape(status)
+            self.widget.status = status_html
 
 
 def flame_sandwich_widget(profile, sample_index=None, *, granularity: str = "functions", noinlines: bool = False,
